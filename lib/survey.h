@@ -1,0 +1,225 @@
+/* Design-based estimation for complex survey samples, as R's survey 4.1.1
+ * computes it (Taylor linearisation, with-replacement PSUs, domain method).
+ *
+ * Three layers, all streaming and mergeable:
+ *
+ *   struct svy_design  the design registry.  Every accepted input row is
+ *                      registered once (svy_design_row), over the FULL
+ *                      sample, before any statistic sees it: it counts
+ *                      n_h, the PSUs per stratum, and maps each row to a
+ *                      struct svy_unit of small integers.
+ *   struct svy_acc     the sums of one estimate's domain (a group cell for
+ *                      one statistic variable): per PSU (cluster designs)
+ *                      or per stratum (row-PSU designs) totals of w and w*y,
+ *                      plus the totals deff needs.  svy_acc_add is a few
+ *                      additions; accumulators of disjoint cells add up
+ *                      (svy_acc_merge) to the accumulator of their union,
+ *                      which is how a --within base, a Total row and a
+ *                      merged --partial are formed.
+ *   struct svy_values  the (y, w, unit) triples a quantile needs: 24 bytes
+ *                      per value held, plus up to 24 more while sorting.
+ *
+ * Estimators (svy_mean, svy_total, svy_ratio, svy_quantile) fill a
+ * struct svy_est; interval.h turns it into a confidence interval.
+ *
+ * Sums are long double, as R accumulates them; results are doubles.
+ *
+ * A typical run:
+ *
+ *	struct svy_design *d = svy_design_new(&opts);
+ *	for each row:
+ *		if (svy_design_row(d, stratum, slen, psu, plen, fpc, &u) < 0)
+ *			reject the row with svy_design_error(d);
+ *		for each estimate e the row belongs to, with y not missing:
+ *			svy_acc_add(&e->acc, d, u, w, y);
+ *	at the end, for each estimate:
+ *		if (svy_mean(d, &e->acc, &est) < 0) fail with svy_design_error(d);
+ *		interval_for(CI_T, &est, 0.95, &ci);
+ *
+ * Memory ownership: the design owns its strings and tables; an
+ * accumulator owns its arrays (svy_acc_release frees them); struct svy_est
+ * owns nothing. */
+#ifndef CIVIC_SURVEY_H
+#define CIVIC_SURVEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+/* What a stratum with a single PSU does to the variance (R's
+ * options(survey.lonely.psu=)). */
+enum svy_lonely {
+	SVY_LONELY_FAIL,       /* error naming the stratum (R's default) */
+	SVY_LONELY_REMOVE,     /* the stratum contributes 0 */
+	SVY_LONELY_CERTAINTY,  /* the stratum contributes 0 (one-stage designs) */
+	SVY_LONELY_ADJUST,     /* the PSU total is centred at 0, not its mean */
+	SVY_LONELY_AVERAGE,    /* dropped; V scaled by strata present / strata kept */
+};
+/* "fail", "remove", … → 0 and *out; unknown name → -1. */
+int svy_lonely_parse(const char *name, enum svy_lonely *out);
+
+struct svy_design_opts {
+	int has_weights;       /* -w given (otherwise every w is 1) */
+	int has_strata;        /* --strata: otherwise a single stratum */
+	int has_psu;           /* --psu: otherwise each row is its own PSU */
+	int has_fpc;           /* --fpc: N_h PSUs per stratum, or a fraction <= 1 */
+	enum svy_lonely lonely;
+};
+
+/* Where a row sits in the design.  With --psu, psu indexes the design's
+ * PSU table (a PSU is the pair (stratum, psu id): nest semantics); without
+ * it, psu is SVY_ROW_PSU and the row is a PSU of its own. */
+struct svy_unit {
+	uint32_t stratum;
+	uint32_t psu;
+};
+#define SVY_ROW_PSU UINT32_MAX
+
+struct svy_design;
+
+struct svy_design *svy_design_new(const struct svy_design_opts *opts);
+void svy_design_free(struct svy_design *d);
+
+/* Registers one row of the full sample.  stratum/psu are the field bytes
+ * (need not be NUL-terminated; ignored when the option is off); fpc is the
+ * row's --fpc value (ignored without --fpc).  Returns 0 and fills *u, or
+ * -1 with svy_design_error() set: empty stratum or PSU id, an fpc that is
+ * not positive, an fpc that differs within a stratum.  A rejected row is
+ * not counted. */
+int svy_design_row(struct svy_design *d, const char *stratum, size_t slen,
+	const char *psu, size_t plen, double fpc, struct svy_unit *u);
+
+/* The last error's text, e.g. "stratum 'Central-rural' has only one PSU". */
+const char *svy_design_error(const struct svy_design *d);
+
+/* 1 when the run is a plain sample: no weights, strata, PSUs or fpc.
+ * Shares then get binomial intervals (Wilson, Clopper-Pearson, Wald). */
+int svy_design_simple(const struct svy_design *d);
+
+size_t svy_design_nstrata(const struct svy_design *d);
+size_t svy_design_npsu(const struct svy_design *d);   /* rows when each row is a PSU */
+/* df of the whole design: PSUs - strata. */
+double svy_design_df(const struct svy_design *d);
+/* Checks every stratum of the whole sample for a lonely PSU under
+ * SVY_LONELY_FAIL; 0, or -1 with the error naming the stratum.  The tally
+ * calls it once at the end so the error does not depend on the groups. */
+int svy_design_check_lonely(const struct svy_design *d);
+
+/* ---- accumulators ---------------------------------------------------- */
+
+/* Per stratum (row-PSU designs): everything is a sum over the rows. */
+struct svy_stratum_sums {
+	long double w, wy;           /* Σw, Σwy */
+	long double w2, w2y, w2y2;   /* Σw², Σw²y, Σw²y² */
+	uint64_t n;                  /* rows */
+};
+
+/* Per PSU (cluster designs). */
+struct svy_psu_sums {
+	long double w, wy;           /* Σw, Σwy over the PSU's rows in the domain */
+	uint64_t n;
+};
+
+/* Fields are private to survey*.c; the struct is public so that callers
+ * can embed it.  Zeroed memory is a valid empty accumulator. */
+struct svy_acc {
+	long double w, wy, wy2, w2;  /* domain totals: Σw, Σwy, Σwy², Σw² */
+	uint64_t n;                  /* rows */
+	uint64_t n_pos;              /* rows with w != 0 */
+	void *cells;                 /* svy_stratum_sums[] or svy_psu_sums[] */
+	size_t ncells;
+};
+
+void svy_acc_init(struct svy_acc *a);
+void svy_acc_release(struct svy_acc *a);
+/* Adds one row (w its weight, y its value; 1 for counts and shares). */
+void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
+	struct svy_unit u, double w, double y);
+/* dst += src (disjoint sets of rows of the same design). */
+void svy_acc_merge(struct svy_acc *dst, const struct svy_acc *src);
+
+/* ---- estimates ------------------------------------------------------- */
+
+struct svy_est {
+	double est;            /* the estimate */
+	double se, var;        /* sqrt(V), V */
+	double df;             /* PSUs - strata over the domain's rows */
+	double n;              /* rows used (the base's rows for a ratio) */
+	double x;              /* rows in the numerator (ratios/shares) */
+	double sum_w;          /* Σw over the domain (the base for a ratio) */
+	double deff;           /* V / V_srs (without-replacement SRS); Inf/NaN as R */
+	double deff_replace;   /* V / V_srs with replacement */
+	double n_eff_kish;     /* (Σw)²/Σw² of the base: for shares at 0 or 1 */
+	int simple;            /* plain sample (svy_design_simple) */
+	int proportion;        /* a share or a 0/1 mean: share intervals apply */
+};
+
+/* Each returns 0, or -1 with svy_design_error(d) set (lonely PSU under
+ * "fail").  An empty domain gives est = NaN, se = NaN, n = 0, return 0. */
+int svy_mean(const struct svy_design *d, const struct svy_acc *a, struct svy_est *e);
+int svy_total(const struct svy_design *d, const struct svy_acc *a, struct svy_est *e);
+/* Share of num's rows within den's: Σw_num / Σw_den, the mean of the
+ * indicator "row in num" over den's domain.  num's rows must be a subset
+ * of den's, and num added with y = 1 (den's y is not used). */
+int svy_ratio(const struct svy_design *d, const struct svy_acc *num,
+	const struct svy_acc *den, struct svy_est *e);
+
+/* ---- quantiles ------------------------------------------------------- */
+
+struct svy_value {
+	double y, w;
+	struct svy_unit u;
+};
+
+struct svy_values {
+	struct svy_value *v;
+	size_t n, cap;
+};
+
+void svy_values_init(struct svy_values *s);
+void svy_values_release(struct svy_values *s);
+void svy_values_add(struct svy_values *s, struct svy_unit u, double w, double y);
+void svy_values_merge(struct svy_values *dst, const struct svy_values *src);
+
+/* The p-quantile (0 <= p <= 1).  Plain samples: R's quantile(type = 7).
+ * Otherwise svyquantile(qrule = "math"): the inverse of the weighted CDF,
+ * with a Woodruff interval at level (lo/hi NaN outside [0,1], as R), its
+ * se = (hi - lo) / (2 qt), df of the values' rows.  Sorts s in place
+ * (stable). */
+struct svy_quantile {
+	double q, lo, hi, se, df, n;
+};
+int svy_quantile(const struct svy_design *d, struct svy_values *s, double p,
+	double level, struct svy_quantile *out);
+
+/* ---- partials (--partial / --merge) --------------------------------- */
+
+/* The design as JSON: options, strata names and fpc, PSU ids or rows per
+ * stratum.  New reference; NULL never (out of memory exits). */
+json_t *svy_design_to_json(const struct svy_design *d);
+
+/* How the indices of a partial's design map onto the merged design. */
+struct svy_map {
+	uint32_t *stratum, *psu;
+	size_t nstrata, npsu;
+};
+void svy_map_release(struct svy_map *m);
+
+/* Adds the partial's design (from svy_design_to_json) to d: strata and
+ * PSUs are united, rows per stratum added.  Fills *m for the partial's
+ * accumulators.  -1 with svy_design_error() when the designs disagree
+ * (other options, fpc differs, malformed). */
+int svy_design_merge_json(struct svy_design *d, const json_t *j, struct svy_map *m);
+
+/* Accumulator and values as JSON (long doubles exactly, as [hi, lo]
+ * double pairs when one double is not enough). */
+json_t *svy_acc_to_json(const struct svy_acc *a);
+json_t *svy_values_to_json(const struct svy_values *s);
+/* a += the partial's accumulator / values, indices mapped by m.  -1 when
+ * malformed (svy_design_error(d) says why). */
+int svy_acc_merge_json(struct svy_acc *a, struct svy_design *d,
+	const json_t *j, const struct svy_map *m);
+int svy_values_merge_json(struct svy_values *s, struct svy_design *d,
+	const json_t *j, const struct svy_map *m);
+
+#endif
