@@ -1,0 +1,513 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "keyexpr.h"
+#include "num.h"
+#include "xalloc.h"
+
+typedef int (*kx_format)(int32_t days, char *buf);
+
+enum {
+	KXF_NUMBER = 1,        /* yields a number, not a date key */
+	KXF_WEEKDAY = 2,       /* names that sort Monday first */
+};
+
+struct kx_func {
+	const char *name;
+	int nargs;
+	kx_format format;
+	int flags;
+};
+
+static int two(char *b, int v)
+{
+	b[0] = (char)('0' + v / 10 % 10);
+	b[1] = (char)('0' + v % 10);
+	return 2;
+}
+
+static int four(char *b, int v)
+{
+	two(b, v / 100);
+	two(b + 2, v % 100);
+	return 4;
+}
+
+static int fmt_year(int32_t days, char *b)
+{
+	int y, m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	return four(b, y);
+}
+
+static int fmt_quarter(int32_t days, char *b)
+{
+	int y, m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	four(b, y);
+	memcpy(b + 4, "-Q", 2);
+	b[6] = (char)('1' + (m - 1) / 3);
+	return 7;
+}
+
+static int fmt_month(int32_t days, char *b)
+{
+	int y, m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	four(b, y);
+	b[4] = '-';
+	return 5 + two(b + 5, m);
+}
+
+static int fmt_week(int32_t days, char *b)
+{
+	int y, w;
+
+	date_iso_week(days, &y, &w);
+	four(b, y);
+	memcpy(b + 4, "-W", 2);
+	return 6 + two(b + 6, w);
+}
+
+static int fmt_day(int32_t days, char *b)
+{
+	date_iso(days, b);
+	return 10;
+}
+
+static const char weekday_names[7][4] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun" };
+
+static int fmt_weekday(int32_t days, char *b)
+{
+	memcpy(b, weekday_names[date_weekday(days) - 1], 3);
+	return 3;
+}
+
+static const struct kx_func kx_funcs[] = {
+	{ "year", 1, fmt_year, 0 },
+	{ "quarter", 1, fmt_quarter, 0 },
+	{ "month", 1, fmt_month, 0 },
+	{ "week", 1, fmt_week, 0 },
+	{ "day", 1, fmt_day, 0 },
+	{ "weekday", 1, fmt_weekday, KXF_WEEKDAY },
+	{ "days", 2, NULL, KXF_NUMBER },
+	{ NULL, 0, NULL, 0 },
+};
+
+size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	size_t *row = xcalloc(lb + 1, sizeof(*row));
+
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	size_t d = row[lb];
+	free(row);
+	return d;
+}
+
+/* Close means at most a third of the name's letters differ. */
+static int is_close(const char *name, const char *cand, size_t *best)
+{
+	size_t d = edit_distance(name, cand);
+	size_t limit = strlen(name) / 3 + 1;
+
+	if (d <= limit && d < *best) {
+		*best = d;
+		return 1;
+	}
+	return 0;
+}
+
+const char *nearest_column(const struct header *h, const char *name)
+{
+	const char *found = NULL;
+	size_t best = (size_t)-1;
+
+	for (size_t i = 0; i < h->n; i++)
+		if (is_close(name, h->names[i], &best))
+			found = h->names[i];
+	return found;
+}
+
+static const struct kx_func *func_lookup(const char *name, size_t n)
+{
+	for (const struct kx_func *f = kx_funcs; f->name; f++)
+		if (strlen(f->name) == n && memcmp(f->name, name, n) == 0)
+			return f;
+	return NULL;
+}
+
+static const char *func_nearest(const char *name)
+{
+	const char *found = NULL;
+	size_t best = (size_t)-1;
+
+	for (const struct kx_func *f = kx_funcs; f->name; f++)
+		if (is_close(name, f->name, &best))
+			found = f->name;
+	return found;
+}
+
+static char *trimmed(const char *s, size_t n)
+{
+	while (n && (*s == ' ' || *s == '\t'))
+		s++, n--;
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return xstrndup(s, n);
+}
+
+static int parse_call(struct keyexpr *k, const char *open, char *err, size_t errsize)
+{
+	const char *text = k->text, *close = strrchr(text, ')');
+	char *name = trimmed(text, (size_t)(open - text));
+	int rc = -1;
+
+	k->fn = func_lookup(name, strlen(name));
+	if (!k->fn) {
+		const char *near = func_nearest(name);
+		if (near)
+			snprintf(err, errsize, "unknown function '%s' (did you mean '%s'?)", name, near);
+		else
+			snprintf(err, errsize, "unknown function '%s' in '%s'", name, text);
+		goto out;
+	}
+	if (!close || close < open || close[1] != '\0') {
+		snprintf(err, errsize, "'%s': missing ')'", text);
+		goto out;
+	}
+	const char *p = open + 1, *comma = memchr(p, ',', (size_t)(close - p));
+	int nargs = comma ? 2 : 1;
+	if (nargs != k->fn->nargs) {
+		snprintf(err, errsize, "'%s': %s() takes %d column%s", text, k->fn->name,
+			k->fn->nargs, k->fn->nargs == 1 ? "" : "s");
+		goto out;
+	}
+	k->arg[0] = trimmed(p, (size_t)((comma ? comma : close) - p));
+	if (comma)
+		k->arg[1] = trimmed(comma + 1, (size_t)(close - comma - 1));
+	for (int i = 0; i < nargs; i++)
+		if (k->arg[i][0] == '\0' || strpbrk(k->arg[i], "(),")) {
+			snprintf(err, errsize, "'%s': expected a column name inside %s()", text, k->fn->name);
+			goto out;
+		}
+	rc = 0;
+out:
+	free(name);
+	return rc;
+}
+
+int keyexpr_parse(struct keyexpr *k, const char *text, char *err, size_t errsize)
+{
+	memset(k, 0, sizeof(*k));
+	k->col[0] = k->col[1] = -1;
+	k->text = xstrdup(text);
+	if (text[0] == '\0') {
+		snprintf(err, errsize, "empty key or column name");
+		return -1;
+	}
+	const char *open = strchr(k->text, '(');
+	if (!open) {
+		k->arg[0] = xstrdup(text);
+		return 0;
+	}
+	return parse_call(k, open, err, errsize);
+}
+
+static int bind_column(const char *name, const struct header *h, long *col,
+	char *err, size_t errsize)
+{
+	const char *near;
+
+	*col = header_find(h, name);
+	if (*col >= 0)
+		return 0;
+	near = nearest_column(h, name);
+	if (near)
+		snprintf(err, errsize, "no column '%s' (did you mean '%s'?)", name, near);
+	else
+		snprintf(err, errsize, "no column '%s'", name);
+	return -1;
+}
+
+int keyexpr_bind(struct keyexpr *k, const struct header *h, char *err, size_t errsize)
+{
+	long whole = header_find(h, k->text);
+
+	if (whole >= 0) {              /* a column really called "month(x)" */
+		k->fn = NULL;
+		k->col[0] = whole;
+		return 0;
+	}
+	if (!k->fn)
+		return bind_column(k->arg[0], h, &k->col[0], err, errsize);
+	for (int i = 0; i < k->fn->nargs; i++)
+		if (bind_column(k->arg[i], h, &k->col[i], err, errsize) < 0)
+			return -1;
+	return 0;
+}
+
+void keyexpr_release(struct keyexpr *k)
+{
+	free(k->text);
+	free(k->arg[0]);
+	free(k->arg[1]);
+	memset(k, 0, sizeof(*k));
+}
+
+int keyexpr_is_numeric(const struct keyexpr *k)
+{
+	return k->fn && (k->fn->flags & KXF_NUMBER);
+}
+
+int keyexpr_weekday_rank(const struct keyexpr *k, const char *s, size_t n)
+{
+	if (!k->fn || !(k->fn->flags & KXF_WEEKDAY) || n != 3)
+		return 0;
+	for (int i = 0; i < 7; i++)
+		if (memcmp(s, weekday_names[i], 3) == 0)
+			return i + 1;
+	return 0;
+}
+
+static int field_date(const struct keyexpr *k, int i, const struct record *rec,
+	struct datecache *dc, int32_t *days, struct reject *why)
+{
+	const char *s = rec_get(rec, (size_t)k->col[i]);
+	size_t n = rec_len(rec, (size_t)k->col[i]);
+
+	if (n == 0)
+		return 0;
+	if (datecache_parse(dc, s, n, days) == 0)
+		return 1;
+	reject_set(why, "not-a-date", k->arg[i], "'%.*s' is not a date", (int)(n > 64 ? 64 : n), s);
+	return -1;
+}
+
+/* days(A,B): 1 with the difference, 0 when either date is missing. */
+static int days_between(const struct keyexpr *k, const struct record *rec,
+	struct datecache *dc, int32_t *out, struct reject *why)
+{
+	int32_t a, b;
+	int ra = field_date(k, 0, rec, dc, &a, why);
+
+	if (ra < 0)
+		return -1;
+	int rb = field_date(k, 1, rec, dc, &b, why);
+	if (rb <= 0)
+		return rb;
+	if (ra == 0)
+		return 0;
+	*out = b - a;
+	return 1;
+}
+
+int keyexpr_text(const struct keyexpr *k, const struct record *rec,
+	struct datecache *dc, char *buf, const char **p, size_t *n, struct reject *why)
+{
+	int32_t days;
+	int rc;
+
+	*p = buf;
+	*n = 0;
+	if (!k->fn) {
+		*p = rec_get(rec, (size_t)k->col[0]);
+		*n = rec_len(rec, (size_t)k->col[0]);
+		return 0;
+	}
+	if (k->fn->flags & KXF_NUMBER) {
+		rc = days_between(k, rec, dc, &days, why);
+		if (rc > 0)
+			*n = (size_t)snprintf(buf, 32, "%ld", (long)days);
+		return rc < 0 ? -1 : 0;
+	}
+	rc = field_date(k, 0, rec, dc, &days, why);
+	if (rc > 0)
+		*n = (size_t)k->fn->format(days, buf);
+	return rc < 0 ? -1 : 0;
+}
+
+int keyexpr_number(const struct keyexpr *k, const struct record *rec,
+	struct datecache *dc, struct decnum *v, struct reject *why)
+{
+	if (k->fn && (k->fn->flags & KXF_NUMBER)) {
+		int32_t days;
+		int rc = days_between(k, rec, dc, &days, why);
+		if (rc > 0) {
+			v->d = days;
+			v->m = days;
+			v->scale = 0;
+			v->exact = 1;
+		}
+		return rc;
+	}
+	if (k->fn) {
+		reject_set(why, "not-a-number", k->text, "%s() is a date key, not a number", k->fn->name);
+		return -1;
+	}
+	const char *s = rec_get(rec, (size_t)k->col[0]);
+	size_t n = rec_len(rec, (size_t)k->col[0]);
+
+	if (n == 0 || strspn(s, " \t") == n)
+		return 0;
+	if (numscan(s, n, v) == 0)
+		return 1;
+	reject_set(why, "not-a-number", k->text, "'%.*s' is not a number", (int)(n > 64 ? 64 : n), s);
+	return -1;
+}
+
+static const struct {
+	const char *text;
+	enum kx_op op;
+} kx_ops[] = {
+	{ "<=", KX_LE }, { ">=", KX_GE }, { "!=", KX_NE }, { "==", KX_EQ },
+	{ "<", KX_LT }, { ">", KX_GT }, { "=", KX_EQ },
+};
+
+/* The first operator outside parentheses. */
+static const char *find_op(const char *s, enum kx_op *op, size_t *oplen)
+{
+	int depth = 0;
+
+	for (const char *p = s; *p; p++) {
+		if (*p == '(')
+			depth++;
+		else if (*p == ')')
+			depth--;
+		if (depth)
+			continue;
+		for (size_t i = 0; i < sizeof(kx_ops) / sizeof(kx_ops[0]); i++) {
+			size_t l = strlen(kx_ops[i].text);
+			if (strncmp(p, kx_ops[i].text, l) == 0) {
+				*op = kx_ops[i].op;
+				*oplen = l;
+				return p;
+			}
+		}
+	}
+	return NULL;
+}
+
+int kxcond_parse(struct kxcond *c, const char *text, char *err, size_t errsize)
+{
+	size_t oplen;
+	const char *at;
+
+	memset(c, 0, sizeof(*c));
+	c->text = xstrdup(text);
+	at = find_op(text, &c->op, &oplen);
+	if (!at) {
+		snprintf(err, errsize, "'%s': expected a condition such as 'days(received_at,resolved_at)<=15'", text);
+		return -1;
+	}
+	char *lhs = trimmed(text, (size_t)(at - text));
+	int rc = keyexpr_parse(&c->lhs, lhs, err, errsize);
+
+	free(lhs);
+	if (rc < 0)
+		return -1;
+	c->rhs = trimmed(at + oplen, strlen(at + oplen));
+	c->numeric = num_parse_double(c->rhs, strlen(c->rhs), 0, &c->rhs_value) == 0;
+	return 0;
+}
+
+int kxcond_bind(struct kxcond *c, const struct header *h, char *err, size_t errsize)
+{
+	return keyexpr_bind(&c->lhs, h, err, errsize);
+}
+
+void kxcond_release(struct kxcond *c)
+{
+	keyexpr_release(&c->lhs);
+	free(c->text);
+	free(c->rhs);
+	memset(c, 0, sizeof(*c));
+}
+
+static int compare_result(enum kx_op op, int cmp)
+{
+	switch (op) {
+	case KX_LE: return cmp <= 0;
+	case KX_LT: return cmp < 0;
+	case KX_GE: return cmp >= 0;
+	case KX_GT: return cmp > 0;
+	case KX_EQ: return cmp == 0;
+	case KX_NE: return cmp != 0;
+	}
+	return 0;
+}
+
+int kxcond_eval(const struct kxcond *c, const struct record *rec,
+	struct datecache *dc, struct reject *why)
+{
+	if (c->numeric) {
+		struct decnum v;
+		int rc = keyexpr_number(&c->lhs, rec, dc, &v, why);
+		if (rc <= 0)
+			return rc < 0 ? -1 : 2;
+		return compare_result(c->op, (v.d > c->rhs_value) - (v.d < c->rhs_value));
+	}
+	char buf[32];
+	const char *p;
+	size_t n;
+
+	if (keyexpr_text(&c->lhs, rec, dc, buf, &p, &n, why) < 0)
+		return -1;
+	if (n == 0)
+		return 2;
+	size_t rn = strlen(c->rhs);
+	int cmp = memcmp(p, c->rhs, n < rn ? n : rn);
+	if (cmp == 0)
+		cmp = (n > rn) - (n < rn);
+	return compare_result(c->op, cmp);
+}
+
+size_t keyexpr_split(const char *list, char ***items)
+{
+	size_t n = 0, cap = 0;
+	const char *start = list;
+	int depth = 0;
+
+	*items = NULL;
+	for (const char *p = list; ; p++) {
+		if (*p == '(')
+			depth++;
+		else if (*p == ')' && depth > 0)
+			depth--;
+		if (*p == '\0' || (*p == ',' && depth == 0)) {
+			*items = xgrow(*items, &cap, n + 1, sizeof(**items));
+			(*items)[n++] = trimmed(start, (size_t)(p - start));
+			start = p + 1;
+		}
+		if (*p == '\0')
+			break;
+	}
+	return n;
+}
+
+void keyexpr_split_free(char **items, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(items[i]);
+	free(items);
+}

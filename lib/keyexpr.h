@@ -1,0 +1,85 @@
+/* Key and value expressions: what -g groups by and what a statistic reads.
+ *
+ *   COLUMN                 the field as it is
+ *   year(C)     2024       quarter(C)  2024-Q1     month(C)  2024-01
+ *   week(C)     2024-W01   (ISO 8601 week, with its ISO year)
+ *   day(C)      2024-01-15 weekday(C)  Mon … Sun
+ *   days(A,B)   whole days from date A to date B (B - A), a number
+ *
+ * C, A and B are date columns (yyyy-mm-dd, optionally with a time, or
+ * dd.mm.yyyy).  An empty field gives an empty key or a missing value; a
+ * field that is not a date is an error for that row.  A header column
+ * whose name is exactly the expression text wins over the function.
+ *
+ * A condition COND is EXPR OP VALUE with OP one of <= < >= > = !=; a
+ * numeric VALUE compares numbers, anything else compares text, e.g.
+ *   days(received_at,resolved_at)<=15     outcome=resolved
+ * It is true, false, or missing (EXPR empty). */
+#ifndef CIVIC_KEYEXPR_H
+#define CIVIC_KEYEXPR_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "datecache.h"
+#include "numscan.h"
+#include "reader.h"
+#include "record.h"
+
+struct kx_func;
+
+struct keyexpr {
+	char *text;                    /* as written */
+	const struct kx_func *fn;      /* NULL: a plain column */
+	char *arg[2];                  /* column names */
+	long col[2];                   /* header indices, after keyexpr_bind */
+};
+
+enum kx_op { KX_LE, KX_LT, KX_GE, KX_GT, KX_EQ, KX_NE };
+
+struct kxcond {
+	char *text;
+	struct keyexpr lhs;
+	enum kx_op op;
+	char *rhs;
+	int numeric;                   /* rhs is a number: compare numbers */
+	double rhs_value;
+};
+
+/* keyexpr_parse: syntax only ("month(x)", "days(a,b)", "name"); -1 with
+ * err filled ("unknown function 'mnth' (did you mean 'month'?)"). */
+int keyexpr_parse(struct keyexpr *k, const char *text, char *err, size_t errsize);
+/* Resolves column names against h; -1 with err naming the column. */
+int keyexpr_bind(struct keyexpr *k, const struct header *h, char *err, size_t errsize);
+void keyexpr_release(struct keyexpr *k);
+/* 1 when the expression yields a number (days), not text. */
+int keyexpr_is_numeric(const struct keyexpr *k);
+/* Weekday names sort Monday first: their rank 1..7, 0 for other text. */
+int keyexpr_weekday_rank(const struct keyexpr *k, const char *s, size_t n);
+
+/* The key text for rec: *p and *n point into rec or into buf (32 bytes).
+ * 0, or -1 with why filled (not a date). */
+int keyexpr_text(const struct keyexpr *k, const struct record *rec,
+	struct datecache *dc, char *buf, const char **p, size_t *n, struct reject *why);
+/* The value as a number: 1, 0 when missing, -1 with why filled. */
+int keyexpr_number(const struct keyexpr *k, const struct record *rec,
+	struct datecache *dc, struct decnum *v, struct reject *why);
+
+/* Splits "EXPR OP VALUE"; -1 with err when there is no operator. */
+int kxcond_parse(struct kxcond *c, const char *text, char *err, size_t errsize);
+int kxcond_bind(struct kxcond *c, const struct header *h, char *err, size_t errsize);
+void kxcond_release(struct kxcond *c);
+/* 1 true, 0 false, 2 missing; -1 with why filled. */
+int kxcond_eval(const struct kxcond *c, const struct record *rec,
+	struct datecache *dc, struct reject *why);
+
+/* Splits a comma list at the commas outside parentheses ("month(a),b" →
+ * "month(a)", "b").  Returns the count; *items is malloc'd, as is each. */
+size_t keyexpr_split(const char *list, char ***items);
+void keyexpr_split_free(char **items, size_t n);
+
+/* Edit distance, for "did you mean" hints. */
+size_t edit_distance(const char *a, const char *b);
+/* The header column nearest to name, or NULL when none is close. */
+const char *nearest_column(const struct header *h, const char *name);
+
+#endif

@@ -1,0 +1,49 @@
+/* An exact sum of decimal numbers, so that a total does not depend on the
+ * order of its terms: a run over all the data and a merge of partial runs
+ * (civic-tally --merge) print the same digits.
+ *
+ * The sum is kept as a 128-bit integer times 10^-scale while every term is
+ * an exact decimal (struct decnum) and nothing overflows; after that it
+ * falls back to a long double sum (still close, no longer order-free).
+ * Zeroed memory is an empty sum. */
+#ifndef CIVIC_XSUM_H
+#define CIVIC_XSUM_H
+
+#include <stdint.h>
+#include "numscan.h"
+
+struct xsum {
+	__int128 m;            /* value = m / 10^scale while !inexact */
+	long double ld;        /* the value once inexact */
+	int16_t scale;
+	int16_t inexact;
+};
+
+/* A decimal term m / 10^scale (scale 0..XSUM_MAX_SCALE), or a double. */
+void xsum_add_dec(struct xsum *s, __int128 m, int scale);
+void xsum_add_double(struct xsum *s, double d);
+void xsum_add_num(struct xsum *s, const struct decnum *v);
+static inline void xsum_add_int(struct xsum *s, int64_t v)
+{
+	xsum_add_dec(s, v, 0);
+}
+void xsum_merge(struct xsum *dst, const struct xsum *src);
+
+/* The sum correctly rounded to double (exact case), or rounded once. */
+double xsum_value(const struct xsum *s);
+long double xsum_long(const struct xsum *s);
+/* a / b rounded once; b 0 gives NaN. */
+double xsum_ratio(const struct xsum *a, const struct xsum *b);
+
+/* The product of two decimal numbers as a term (x * y), exact when both
+ * are; used for weighted sums Σ w·y. */
+void xsum_add_product(struct xsum *s, const struct decnum *x, const struct decnum *y);
+
+/* Text form for partial files: "m/scale" when exact, else a long double
+ * in hexadecimal ("~0x1.8p+1"); parse returns 0 or -1. */
+void xsum_format(const struct xsum *s, char *buf, size_t size);
+int xsum_parse(struct xsum *s, const char *text);
+
+enum { XSUM_MAX_SCALE = 36 };
+
+#endif
