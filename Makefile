@@ -1,0 +1,98 @@
+# civic — see README.md.  Targets: all check demo install uninstall clean bench fuzz deps
+.SUFFIXES:
+
+VERSION  = 0.1.0
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/civic
+DESTDIR ?=
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+PKGS     = jansson libpcre2-8 libsodium libRmath
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+# Warnings and the language level are ours, whatever CFLAGS says.
+override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	-Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Ilib $(PKG_CFLAGS) \
+	-DCIVIC_VERSION='"$(VERSION)"' -DCIVIC_DATADIR='"$(DATADIR)"'
+LDLIBS  += $(PKG_LIBS) -lcsv -lm
+
+ifeq ($(SANITIZE),1)
+override CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+override LDFLAGS += -fsanitize=address,undefined
+endif
+
+LIB_SRC  := $(wildcard lib/*.c)
+LIB_OBJ  := $(LIB_SRC:.c=.o)
+LIB_HDR  := $(wildcard lib/*.h)
+CMD_SRC  := $(wildcard bin/*.c)
+CMDS     := $(CMD_SRC:.c=)
+TOOL_SRC := $(wildcard scripts/*.c)
+TOOLS    := $(TOOL_SRC:.c=)
+MAN1     := $(wildcard man/*.1)
+MAN5     := $(wildcard man/*.5)
+MAN7     := $(wildcard man/*.7)
+
+all: $(CMDS) $(TOOLS)
+
+# Objects are rebuilt whenever the compiler flags change (SANITIZE=1 and back).
+BUILD_FLAGS = $(CC) $(CFLAGS) $(LDFLAGS)
+.build-flags: FORCE
+	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
+
+lib/%.o: lib/%.c $(LIB_HDR) .build-flags
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+lib/libcivic.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJ)
+
+bin/%: bin/%.c lib/libcivic.a $(LIB_HDR) .build-flags
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libcivic.a $(LDLIBS)
+
+scripts/%: scripts/%.c lib/libcivic.a $(LIB_HDR) .build-flags
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libcivic.a $(LDLIBS)
+
+deps:
+	@scripts/install-deps
+
+# Bats runs every tests/*.bats; TESTS=tests/ingest.bats runs one file.
+TESTS ?= tests
+check: deps
+	@$(MAKE) --no-print-directory all
+	SANITIZE=$(SANITIZE) VALGRIND=$(VALGRIND) bats $(BATS_FLAGS) $(TESTS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	scripts/demo
+
+bench: deps
+	@scripts/install-deps --bench
+	@$(MAKE) --no-print-directory all
+	scripts/bench $(BENCH_FLAGS)
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
+	cp $(CMDS) $(DESTDIR)$(BINDIR)/
+	cp $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	$(if $(MAN5),cp $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
+	cp $(MAN7) $(DESTDIR)$(MANDIR)/man7/
+	cp -R share/civic/. $(DESTDIR)$(DATADIR)/
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(CMDS)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -f lib/*.o lib/libcivic.a $(CMDS) $(TOOLS) .build-flags
+	rm -rf demo tests/tmp
+
+FORCE:
+.PHONY: all check deps demo bench install uninstall clean FORCE

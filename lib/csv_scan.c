@@ -1,0 +1,341 @@
+/* The fast CSV engine: parses straight out of the source buffer, copying
+ * each field once into the record.  When a record runs past the buffered
+ * bytes it asks for more and parses the record again from its start,
+ * which happens once per buffer, not per record. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv_engine.h"
+#include "error.h"
+
+enum parse_result { PARSE_OK, PARSE_MORE, PARSE_BAD };
+
+struct parse {
+	const char *b;
+	size_t len;
+	int eof;
+	int delim;
+	size_t max_field;
+	unsigned char stop[256];       /* bytes that end an unquoted run */
+	size_t end;                    /* one past the record's line break */
+	size_t bad_at;                 /* where a bad record went wrong */
+	const char *reason;
+	const char *message;
+};
+
+static enum parse_result bad(struct parse *p, size_t at, const char *reason, const char *message)
+{
+	p->bad_at = at;
+	p->reason = reason;
+	p->message = message;
+	return PARSE_BAD;
+}
+
+static int too_long(const struct parse *p, const struct record *rec)
+{
+	return rec->data.len - rec->fields[rec->nfields].off > p->max_field;
+}
+
+/* b[i] is the opening quote.  On success *i is just past the closing one. */
+static enum parse_result quoted_field(struct parse *p, struct record *rec, size_t *i)
+{
+	size_t open = *i, at = *i + 1;
+
+	for (;;) {
+		const char *q = memchr(p->b + at, '"', p->len - at);
+		if (!q)
+			return p->eof ? bad(p, open, "csv-unterminated-quote", "quoted field is never closed") : PARSE_MORE;
+		size_t qi = (size_t)(q - p->b);
+		sbuf_add(&rec->data, p->b + at, qi - at);
+		if (too_long(p, rec))
+			return bad(p, open, "field-too-long", "field is longer than the limit (--max-field)");
+		if (qi + 1 >= p->len && !p->eof)
+			return PARSE_MORE;
+		if (qi + 1 < p->len && p->b[qi + 1] == '"') {
+			sbuf_addc(&rec->data, '"');
+			at = qi + 2;
+			continue;
+		}
+		*i = qi + 1;
+		return PARSE_OK;
+	}
+}
+
+static enum parse_result parse_record(struct parse *p, struct record *rec, size_t start)
+{
+	size_t i = start;
+	const char *b = p->b;
+
+	rec_clear(rec);
+	for (;;) {
+		rec_begin_field(rec);
+		if (i < p->len && b[i] == '"') {
+			enum parse_result r = quoted_field(p, rec, &i);
+			if (r != PARSE_OK)
+				return r;
+			rec_end_field(rec);
+			if (i >= p->len) {
+				if (!p->eof)
+					return PARSE_MORE;
+				p->end = i;
+				return PARSE_OK;
+			}
+			if (b[i] == p->delim) {
+				i++;
+				continue;
+			}
+			if (b[i] == '\r' && i + 1 >= p->len && !p->eof)
+				return PARSE_MORE;
+			if (b[i] == '\n' || (b[i] == '\r' && (i + 1 >= p->len || b[i + 1] == '\n'))) {
+				p->end = i + 1 + (b[i] == '\r' && i + 1 < p->len);
+				return PARSE_OK;
+			}
+			return bad(p, i, "csv-text-after-quote", "text after the closing quote of a field");
+		}
+		size_t j = i;
+		while (j < p->len && !p->stop[(unsigned char)b[j]])
+			j++;
+		if (j >= p->len && !p->eof)
+			return PARSE_MORE;
+		size_t fend = j;
+		if ((j >= p->len || b[j] == '\n') && fend > i && b[fend - 1] == '\r')
+			fend--;
+		if (fend - i > p->max_field)
+			return bad(p, i, "field-too-long", "field is longer than the limit (--max-field)");
+		sbuf_add(&rec->data, b + i, fend - i);
+		rec_end_field(rec);
+		if (j >= p->len) {
+			p->end = j;
+			return PARSE_OK;
+		}
+		if (b[j] == p->delim) {
+			i = j + 1;
+			continue;
+		}
+		p->end = j + 1;
+		return PARSE_OK;
+	}
+}
+
+static unsigned long count_newlines(const char *b, size_t from, size_t to)
+{
+	unsigned long n = 0;
+	const char *q = b + from, *end = b + to;
+
+	while (q < end && (q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
+		n++;
+		q++;
+	}
+	return n;
+}
+
+/* 1 when buf[pos] starts an empty line; sets *skip to its length. */
+static int blank_line(const struct source *s, size_t pos, size_t *skip)
+{
+	if (s->buf[pos] == '\n') {
+		*skip = 1;
+		return 1;
+	}
+	if (s->buf[pos] == '\r' && pos + 1 < s->len && s->buf[pos + 1] == '\n') {
+		*skip = 2;
+		return 1;
+	}
+	return 0;
+}
+
+static int need_more(struct csv_engine_state *st, size_t *start)
+{
+	long n = source_more(st->src, *start);
+
+	*start = st->src->pos;
+	return n < 0 ? -1 : 0;
+}
+
+/* Drops the rest of a physical line too long to hold, counting it. */
+static int discard_line(struct csv_engine_state *st)
+{
+	struct source *s = st->src;
+
+	for (;;) {
+		const char *nl = memchr(s->buf + s->pos, '\n', s->len - s->pos);
+		if (nl) {
+			s->pos = (size_t)(nl - s->buf) + 1;
+			st->line++;
+			return 0;
+		}
+		s->pos = s->len;
+		if (s->eof)
+			return 0;
+		if (source_more(s, s->pos) < 0)
+			return -1;
+	}
+}
+
+static int reject_bad(struct csv_engine_state *st, struct parse *p, struct record *rec,
+	size_t start, struct reject *why)
+{
+	struct source *s = st->src;
+	const char *nl = memchr(s->buf + p->bad_at, '\n', s->len - p->bad_at);
+	size_t end = nl ? (size_t)(nl - s->buf) + 1 : s->len;
+
+	reject_set(why, p->reason, "", "%s", p->message);
+	if (!nl && !s->eof && end - start > st->max_field) {
+		/* Keep what we have as the raw text and skip the rest of the line. */
+		st->rec_start = start;
+		st->rec_end = s->len;
+		st->raw_truncated = 1;
+		csv_engine_copy_raw(st, rec);
+		st->line += count_newlines(s->buf, start, s->len);
+		s->pos = s->len;
+		return discard_line(st) < 0 ? READ_FATAL : READ_REJECT;
+	}
+	if (!nl && !s->eof)
+		return 1;       /* read on to the end of the line, then reject */
+	st->rec_start = start;
+	st->rec_end = end;
+	st->line += count_newlines(s->buf, start, end);
+	s->pos = end;
+	return READ_REJECT;
+}
+
+static int scan_next(struct csv_engine_state *st, struct record *rec, struct reject *why, int keep_raw)
+{
+	struct source *s = st->src;
+	struct parse p;
+	size_t start = s->pos, skip;
+
+	memset(p.stop, 0, sizeof(p.stop));
+	p.stop[(unsigned char)st->delim] = 1;
+	p.stop['\n'] = 1;
+	p.delim = st->delim;
+	p.max_field = st->max_field;
+	st->raw_truncated = 0;
+	for (;;) {
+		if (start >= s->len) {
+			if (s->eof)
+				return READ_EOF;
+			if (need_more(st, &start) < 0)
+				return READ_FATAL;
+			continue;
+		}
+		if (s->buf[start] == '\r' && start + 1 >= s->len && !s->eof) {
+			if (need_more(st, &start) < 0)
+				return READ_FATAL;
+			continue;
+		}
+		if (blank_line(s, start, &skip)) {
+			start += skip;
+			s->pos = start;
+			st->line++;
+			continue;
+		}
+		p.b = s->buf;
+		p.len = s->len;
+		p.eof = s->eof;
+		rec->line = st->line + 1;
+		st->record_offset = s->base + start;
+		enum parse_result r = parse_record(&p, rec, start);
+		if (r == PARSE_OK) {
+			st->rec_start = start;
+			st->rec_end = p.end;
+			st->line += count_newlines(s->buf, start, p.end);
+			s->pos = p.end;
+			if (keep_raw)
+				csv_engine_copy_raw(st, rec);
+			return READ_OK;
+		}
+		if (r == PARSE_MORE && s->len - start > st->max_field) {
+			r = PARSE_BAD;
+			p.bad_at = start;
+			p.reason = "record-too-long";
+			p.message = "record is longer than the limit (--max-field), or a quote is never closed";
+		}
+		if (r == PARSE_BAD) {
+			int rc = reject_bad(st, &p, rec, start, why);
+			if (rc != 1) {
+				if (rc == READ_REJECT && !st->raw_truncated)
+					csv_engine_copy_raw(st, rec);
+				return rc;
+			}
+		}
+		if (need_more(st, &start) < 0)
+			return READ_FATAL;
+	}
+}
+
+void csv_engine_copy_raw(struct csv_engine_state *st, struct record *rec)
+{
+	size_t end = st->rec_end;
+
+	/* Drop the line break that ended the record. */
+	if (end > st->rec_start && st->src->buf[end - 1] == '\n')
+		end--;
+	if (end > st->rec_start && st->src->buf[end - 1] == '\r')
+		end--;
+	sbuf_reset(&rec->raw);
+	sbuf_add(&rec->raw, st->src->buf + st->rec_start, end - st->rec_start);
+}
+
+void csv_engine_init(struct csv_engine_state *st, struct source *src,
+	const struct reader_opts *opts, const char *name)
+{
+	const char *env = getenv("CIVIC_CSV_ENGINE");
+
+	memset(st, 0, sizeof(*st));
+	st->src = src;
+	st->name = name;
+	st->delim = opts->delim ? opts->delim : ',';
+	st->max_field = opts->max_field;
+	st->kind = opts->engine;
+	if (st->kind == CSV_ENGINE_DEFAULT && env && strcmp(env, "libcsv") == 0)
+		st->kind = CSV_ENGINE_LIBCSV;
+}
+
+void csv_engine_release(struct csv_engine_state *st)
+{
+	if (st->kind == CSV_ENGINE_LIBCSV)
+		csv_libcsv_release(st);
+}
+
+int csv_engine_next(struct csv_engine_state *st, struct record *rec, struct reject *why, int keep_raw)
+{
+	if (st->kind == CSV_ENGINE_LIBCSV) {
+		int rc = csv_libcsv_next(st, rec, why);
+		if (rc == READ_OK && keep_raw)
+			csv_engine_copy_raw(st, rec);
+		return rc;
+	}
+	return scan_next(st, rec, why, keep_raw);
+}
+
+int csv_sniff_delimiter(struct source *src, int *delim)
+{
+	static const char candidates[] = { ',', ';', '\t', '|' };
+	size_t counts[4] = { 0 }, i;
+	int quoted = 0;
+
+	for (;;) {
+		const char *nl = memchr(src->buf + src->pos, '\n', src->len - src->pos);
+		if (nl || src->eof || src->len - src->pos > 1024 * 1024)
+			break;
+		if (source_more(src, 0) < 0)
+			return -1;
+	}
+	for (i = src->pos; i < src->len; i++) {
+		char c = src->buf[i];
+		if (c == '"')
+			quoted = !quoted;
+		else if (c == '\n' && !quoted)
+			break;
+		else if (!quoted)
+			for (int k = 0; k < 4; k++)
+				counts[k] += c == candidates[k];
+	}
+	*delim = ',';
+	for (int k = 0, best = 0; k < 4; k++)
+		if (counts[k] > counts[best] || (k == 0 && counts[0] > 0)) {
+			best = k;
+			*delim = candidates[k];
+		}
+	return 0;
+}

@@ -1,0 +1,31 @@
+/* The operands of a command read as one stream: each file in turn ("-" or
+ * no operand at all is standard input), concatenated when their headers
+ * agree.  A file that will not open, or whose header differs from the
+ * first file's, is reported (naming both files) and skipped; the command
+ * carries on and inputs.failed makes it exit 1 at the end. */
+#ifndef CIVIC_INPUTS_H
+#define CIVIC_INPUTS_H
+
+#include "reader.h"
+
+struct inputs {
+	char **paths;
+	size_t npaths, next;
+	struct reader_opts opts;
+	struct reader *cur;
+	struct header header;        /* the first file's header */
+	char *first_name;
+	int have_header;
+	int failed;                  /* some operand could not be read */
+	enum format format;          /* the first file's format */
+};
+
+/* paths/npaths from argv after option parsing; npaths 0 means stdin. */
+void inputs_init(struct inputs *in, char **paths, size_t npaths, const struct reader_opts *opts);
+/* Opens operands until one yields a header; 0 on success, -1 if none could. */
+int inputs_start(struct inputs *in);
+/* As reader_next(), moving on to the next operand at the end of each. */
+int inputs_next(struct inputs *in, struct record *rec, struct reject *why);
+void inputs_release(struct inputs *in);
+
+#endif

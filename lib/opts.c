@@ -1,0 +1,119 @@
+#include <errno.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "error.h"
+#include "opts.h"
+#include "output.h"
+#include "xalloc.h"
+
+static int close_stdout_or_fail(void)
+{
+	return close_stdout() == 0 ? CIVIC_EXIT_OK : CIVIC_EXIT_DATA;
+}
+
+void civic_start(int argc, char **argv)
+{
+	(void)argc;
+	civic_set_progname(argv[0]);
+	/* | head must end us quietly, whatever the parent ignored. */
+	signal(SIGPIPE, SIG_DFL);
+	setlocale(LC_CTYPE, "");
+}
+
+void print_help(const char *usage)
+{
+	fputs(usage, stdout);
+	exit(close_stdout_or_fail());
+}
+
+void bad_option(void)
+{
+	fprintf(stderr, "Try '%s --help' for more information.\n", civic_progname());
+	exit(CIVIC_EXIT_USAGE);
+}
+
+int common_option(struct common_opts *co, int c)
+{
+	switch (c) {
+	case OPT_CSV:
+		co->out_format = FMT_CSV;
+		return 1;
+	case OPT_JSON:
+		co->out_format = FMT_NDJSON;
+		return 1;
+	case OPT_HELP:
+		print_help(co->usage);
+		return 1;
+	case OPT_VERSION:
+		printf("%s (civic) %s\n", civic_progname(), CIVIC_VERSION);
+		exit(close_stdout_or_fail());
+	}
+	return 0;
+}
+
+unsigned long opt_ulong(const char *name, const char *arg)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-')
+		civic_usage_error("invalid number for %s: '%s'", name, arg);
+	return v;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *civic_datadir(void)
+{
+	static char *dir;
+	char exe[4096];
+	ssize_t n;
+
+	if (dir)
+		return dir;
+	const char *env = getenv("CIVIC_DATADIR");
+	if (env && *env)
+		return dir = xstrdup(env);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 32);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			strcpy(slash, "/../share/civic");
+			if (is_dir(exe))
+				return dir = xstrdup(exe);
+		}
+	}
+	return dir = xstrdup(CIVIC_DATADIR);
+}
+
+char *civic_find_data(const char *subdir, const char *name)
+{
+	struct stat st;
+	char *path;
+	size_t n;
+
+	if (stat(name, &st) == 0)
+		return xstrdup(name);
+	if (strchr(name, '/'))
+		return NULL;
+	n = strlen(civic_datadir()) + strlen(subdir) + strlen(name) + 3;
+	path = xmalloc(n);
+	snprintf(path, n, "%s/%s/%s", civic_datadir(), subdir, name);
+	if (stat(path, &st) == 0)
+		return path;
+	free(path);
+	return NULL;
+}

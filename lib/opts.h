@@ -1,0 +1,53 @@
+/* Options every command shares, and the helpers behind --help/--version.
+ *
+ * Each command lists COMMON_LONG_OPTIONS in its getopt_long table and hands
+ * unknown option codes to common_option() before failing with usage. */
+#ifndef CIVIC_OPTS_H
+#define CIVIC_OPTS_H
+
+#include <getopt.h>
+#include "reader.h"
+
+enum {
+	OPT_CSV = 0x1000,
+	OPT_JSON,
+	OPT_VERSION,
+	OPT_HELP,
+	OPT_COMMON_END = 0x1100        /* commands number their own long options from here */
+};
+
+#define COMMON_LONG_OPTIONS \
+	{ "csv", no_argument, NULL, OPT_CSV }, \
+	{ "json", no_argument, NULL, OPT_JSON }, \
+	{ "help", no_argument, NULL, OPT_HELP }, \
+	{ "version", no_argument, NULL, OPT_VERSION }
+
+struct common_opts {
+	enum format out_format;        /* FMT_AUTO: the input's */
+	const char *usage;             /* the command's usage text, as in its man page SYNOPSIS */
+};
+
+/* Handles OPT_CSV/OPT_JSON/OPT_HELP/OPT_VERSION (the last two exit 0).
+ * Returns 1 when c was one of them, 0 otherwise. */
+int common_option(struct common_opts *co, int c);
+
+/* Prints usage to stdout and exits 0. */
+void print_help(const char *usage);
+/* For getopt's '?' and ':' cases: exits 2 with the hint line. */
+void bad_option(void);
+
+/* Parses a whole non-negative number for option name; exits 2 when bad. */
+unsigned long opt_ulong(const char *name, const char *arg);
+
+/* Where shipped data lives: $CIVIC_DATADIR, else ../share/civic beside the
+ * executable (a build tree), else the installed DATADIR. */
+const char *civic_datadir(void);
+/* Finds a shipped file: name as given if it exists, else DATADIR/subdir/name.
+ * Returns a malloc'd path, or NULL. */
+char *civic_find_data(const char *subdir, const char *name);
+
+/* One-time start-up every main() calls first: program name, SIGPIPE
+ * default, LC_CTYPE from the environment (LC_NUMERIC stays "C"). */
+void civic_start(int argc, char **argv);
+
+#endif

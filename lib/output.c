@@ -1,0 +1,116 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "error.h"
+#include "output.h"
+#include "xalloc.h"
+
+int output_open(struct output *o, const char *path, mode_t mode)
+{
+	size_t n;
+	int fd;
+
+	memset(o, 0, sizeof(*o));
+	if (!path || strcmp(path, "-") == 0) {
+		o->fp = stdout;
+		return 0;
+	}
+	n = strlen(path) + 16;
+	o->path = xstrdup(path);
+	o->tmp = xmalloc(n);
+	snprintf(o->tmp, n, "%s.tmpXXXXXX", path);
+	fd = mkstemp(o->tmp);
+	if (fd < 0) {
+		civic_warn("%s: cannot create temporary file:", path);
+		goto fail;
+	}
+	if (mode != 0600) {
+		mode_t mask = umask(0);
+		umask(mask);
+		fchmod(fd, mode & ~mask);
+	}
+	o->fp = fdopen(fd, "w");
+	if (!o->fp) {
+		civic_warn("%s:", path);
+		close(fd);
+		unlink(o->tmp);
+		goto fail;
+	}
+	return 0;
+fail:
+	free(o->path);
+	free(o->tmp);
+	memset(o, 0, sizeof(*o));
+	return -1;
+}
+
+static void output_free(struct output *o)
+{
+	free(o->path);
+	free(o->tmp);
+	memset(o, 0, sizeof(*o));
+}
+
+int output_close(struct output *o)
+{
+	int failed;
+
+	if (!o->fp)
+		return 0;
+	if (!o->path) {
+		o->fp = NULL;
+		return close_stdout();
+	}
+	failed = fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0;
+	if (fclose(o->fp) != 0)
+		failed = 1;
+	o->fp = NULL;
+	if (failed) {
+		civic_warn("%s: write error:", o->path);
+		unlink(o->tmp);
+		output_free(o);
+		return -1;
+	}
+	if (rename(o->tmp, o->path) != 0) {
+		civic_warn("%s: cannot rename temporary file into place:", o->path);
+		unlink(o->tmp);
+		output_free(o);
+		return -1;
+	}
+	output_free(o);
+	return 0;
+}
+
+void output_abort(struct output *o)
+{
+	if (o->fp && o->path) {
+		fclose(o->fp);
+		unlink(o->tmp);
+	}
+	if (o->path)
+		output_free(o);
+	o->fp = NULL;
+}
+
+int close_stdout(void)
+{
+	static int closed;
+	int failed;
+
+	if (closed)
+		return 0;
+	closed = 1;
+	failed = fflush(stdout) != 0 || ferror(stdout);
+	if (fclose(stdout) != 0 && !failed)
+		failed = errno != EBADF;
+	if (failed) {
+		civic_warn("write error:");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,31 @@
+/* Where a command's output goes: standard output, or -o FILE written to a
+ * temporary file in the same directory and renamed over FILE only when the
+ * command succeeds, so a reader never sees half a file.
+ *
+ * output_close() flushes and checks everything (a full disk is reported
+ * here if not before) and returns 0 or -1 after printing the error.
+ * output_abort() removes the temporary file. */
+#ifndef CIVIC_OUTPUT_H
+#define CIVIC_OUTPUT_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+struct output {
+	FILE *fp;
+	char *path;                  /* NULL: standard output */
+	char *tmp;
+};
+
+/* path NULL or "-" is standard output.  mode is applied to the new file
+ * (0600 for files that hold personal data, 0644 otherwise, less umask for 0644).
+ * Returns 0, or -1 with a message printed. */
+int output_open(struct output *o, const char *path, mode_t mode);
+int output_close(struct output *o);
+void output_abort(struct output *o);
+
+/* Flush and close standard output at exit, reporting a write error
+ * ("write error: No space left on device").  Returns 0 or -1. */
+int close_stdout(void);
+
+#endif

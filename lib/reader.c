@@ -1,0 +1,228 @@
+/* One input file as records: format detection, header, and the CSV and
+ * NDJSON record readers.  The CSV engines live in csv_scan.c (the fast
+ * path) and csv_libcsv.c (the reference); both fill a record from the
+ * source and report where a bad record ends so reading resumes there. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "csv_engine.h"
+#include "error.h"
+#include "json_input.h"
+#include "reader.h"
+#include "utf8.h"
+#include "xalloc.h"
+
+enum { DEFAULT_MAX_FIELD = 16 * 1024 * 1024 };
+
+struct reader {
+	struct source src;
+	struct reader_opts opts;
+	struct header header;
+	enum format format;
+	char *name;
+	unsigned long line;            /* physical lines consumed so far */
+	struct csv_engine_state csv;
+	struct json_input json;
+};
+
+static int skip_bom(struct reader *r)
+{
+	struct source *s = &r->src;
+
+	while (s->len < 3 && !s->eof)
+		if (source_more(s, 0) < 0)
+			return -1;
+	if (s->len >= 3 && memcmp(s->buf, "\xEF\xBB\xBF", 3) == 0)
+		s->pos = 3;
+	return 0;
+}
+
+/* The first byte that is not white space decides: { or [ is JSON. */
+static int detect_format(struct reader *r)
+{
+	struct source *s = &r->src;
+	size_t i = s->pos;
+
+	for (;;) {
+		for (; i < s->len; i++) {
+			char c = s->buf[i];
+			if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+				continue;
+			return c == '{' ? FMT_NDJSON : c == '[' ? FMT_NDJSON : FMT_CSV;
+		}
+		if (s->eof)
+			return FMT_CSV;
+		if (source_more(s, 0) < 0)
+			return -1;
+	}
+}
+
+static int check_header_names(struct reader *r)
+{
+	for (size_t i = 0; i < r->header.n; i++) {
+		if (r->header.names[i][0] == '\0') {
+			civic_warn_at(r->name, 1, "column %zu has an empty name in the header", i + 1);
+			return -1;
+		}
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(r->header.names[i], r->header.names[j]) == 0) {
+				civic_warn_at(r->name, 1, "duplicate column name '%s' (columns %zu and %zu)",
+					r->header.names[i], j + 1, i + 1);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+static void add_trimmed_name(struct header *h, const char *s, size_t n)
+{
+	while (n && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	char *name = xstrndup(s, n);
+	header_add(h, name, COL_STRING);
+	free(name);
+}
+
+static int read_csv_header(struct reader *r)
+{
+	struct record rec;
+	struct reject why;
+	int rc;
+
+	rec_init(&rec);
+	if (r->opts.delim == 0 && csv_sniff_delimiter(&r->src, &r->opts.delim) < 0)
+		return -1;
+	csv_engine_init(&r->csv, &r->src, &r->opts, r->name);
+	rc = csv_engine_next(&r->csv, &rec, &why, 1);
+	if (rc == READ_EOF) {
+		civic_warn("%s: no header row (the input is empty)", r->name);
+		rc = -1;
+	} else if (rc == READ_REJECT) {
+		civic_warn_at(r->name, rec.line, "bad header row: %s", why.message);
+		rc = -1;
+	} else if (rc == READ_OK) {
+		size_t bad = utf8_invalid_offset(rec.data.s, rec.data.len);
+		if (bad < rec.data.len) {
+			civic_warn_at(r->name, rec.line, "header is not valid UTF-8%s",
+				looks_like_cp1251(rec.data.s, rec.data.len) ? " (try -e cp1251)" : "");
+			rc = -1;
+		} else {
+			for (size_t i = 0; i < rec.nfields; i++)
+				add_trimmed_name(&r->header, rec_get(&rec, i), rec_len(&rec, i));
+			rc = check_header_names(r);
+		}
+	} else {
+		rc = -1;
+	}
+	rec_release(&rec);
+	return rc;
+}
+
+struct reader *reader_open(const char *path, const struct reader_opts *opts)
+{
+	struct reader *r = xcalloc(1, sizeof(*r));
+	int fmt;
+
+	r->opts = *opts;
+	if (!r->opts.max_field)
+		r->opts.max_field = DEFAULT_MAX_FIELD;
+	r->name = xstrdup(!path || strcmp(path, "-") == 0 ? "(standard input)" : path);
+	header_init(&r->header);
+	if (source_open(&r->src, path, r->name, opts->encoding) != 0) {
+		free(r->name);
+		free(r);
+		return NULL;
+	}
+	if (skip_bom(r) < 0)
+		goto fail;
+	fmt = opts->format != FMT_AUTO ? (int)opts->format : detect_format(r);
+	if (fmt < 0)
+		goto fail;
+	r->format = (enum format)fmt;
+	if (r->format == FMT_NDJSON) {
+		if (json_input_open(&r->json, &r->src, r->name, &r->header) != 0)
+			goto fail;
+	} else if (read_csv_header(r) != 0) {
+		goto fail;
+	}
+	return r;
+fail:
+	reader_close(r);
+	return NULL;
+}
+
+void reader_close(struct reader *r)
+{
+	if (!r)
+		return;
+	if (r->format == FMT_NDJSON)
+		json_input_close(&r->json);
+	csv_engine_release(&r->csv);
+	source_close(&r->src);
+	header_release(&r->header);
+	free(r->name);
+	free(r);
+}
+
+static int check_csv_record(struct reader *r, struct record *rec, struct reject *why)
+{
+	size_t bad = utf8_invalid_offset(rec->data.s, rec->data.len);
+
+	if (bad < rec->data.len) {
+		/* Report the byte offset in the file, which is what a hex viewer shows. */
+		size_t field = 0;
+		while (field + 1 < rec->nfields && rec->fields[field + 1].off <= bad)
+			field++;
+		reject_set(why, "invalid-utf8", r->header.n > field ? r->header.names[field] : "",
+			"invalid UTF-8 at byte %llu%s", r->csv.record_offset + (unsigned long long)bad,
+			looks_like_cp1251(rec->data.s, rec->data.len) ? " (the bytes look like Windows-1251: try -e cp1251)" : "");
+		return READ_REJECT;
+	}
+	if (rec->nfields != r->header.n) {
+		reject_set(why, "field-count", "", "expected %zu fields, found %zu",
+			r->header.n, rec->nfields);
+		return READ_REJECT;
+	}
+	return READ_OK;
+}
+
+int reader_next(struct reader *r, struct record *rec, struct reject *why)
+{
+	int rc;
+
+	rec->file = r->name;
+	if (r->format == FMT_NDJSON)
+		return json_input_next(&r->json, rec, why, r->opts.keep_raw);
+	rc = csv_engine_next(&r->csv, rec, why, r->opts.keep_raw);
+	if (rc == READ_OK)
+		rc = check_csv_record(r, rec, why);
+	if (rc == READ_REJECT && !r->opts.keep_raw)
+		csv_engine_copy_raw(&r->csv, rec);
+	return rc;
+}
+
+const struct header *reader_header(const struct reader *r)
+{
+	return &r->header;
+}
+
+enum format reader_format(const struct reader *r)
+{
+	return r->format;
+}
+
+int reader_delim(const struct reader *r)
+{
+	return r->opts.delim;
+}
+
+const char *reader_name(const struct reader *r)
+{
+	return r->name;
+}

@@ -1,0 +1,73 @@
+/* Reading one input file as a stream of records, whatever its format.
+ *
+ * reader_open() detects the format (a first non-blank byte '{' or '[' means
+ * NDJSON or a JSON array of objects, anything else CSV), strips a UTF-8 BOM,
+ * converts from the named encoding to UTF-8, sniffs the CSV delimiter among
+ * , ; TAB | from the header line, and reads the header (names trimmed;
+ * an empty or duplicate name is an error that names it).
+ *
+ * Each reader_next() yields one record or one reject; a bad record costs one
+ * reject, never the rest of the file.  Memory is bounded by the longest
+ * record (and by max_field): nothing is kept from row to row, except for a
+ * JSON array input, which is loaded whole. */
+#ifndef CIVIC_READER_H
+#define CIVIC_READER_H
+
+#include <stddef.h>
+#include "record.h"
+
+enum format {
+	FMT_AUTO = 0,
+	FMT_CSV,
+	FMT_NDJSON,
+};
+
+/* Which CSV scanner to use.  Both accept exactly the same inputs (a
+ * differential test checks it); libcsv is the reference, scan the fast path.
+ * CIVIC_CSV_ENGINE=libcsv|scan in the environment overrides the default. */
+enum csv_engine {
+	CSV_ENGINE_DEFAULT = 0,
+	CSV_ENGINE_SCAN,
+	CSV_ENGINE_LIBCSV,
+};
+
+struct reader_opts {
+	enum format format;          /* FMT_AUTO: detect */
+	int delim;                   /* 0: sniff */
+	const char *encoding;        /* NULL or "utf-8": no conversion */
+	size_t max_field;            /* bytes; 0: default 16 MiB */
+	enum csv_engine engine;
+	int keep_raw;                /* fill record.raw (needed for rejects) */
+};
+
+/* A stable reason code and a human message for one rejected record. */
+struct reject {
+	const char *reason;          /* e.g. "csv-unterminated-quote", "field-count", "invalid-utf8" */
+	char column[128];            /* column name, or "" */
+	char message[512];
+};
+
+void reject_set(struct reject *why, const char *reason, const char *column,
+	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+struct reader;
+
+/* path "-" or NULL is standard input.  On failure prints a message and
+ * returns NULL (a file that will not open, an unreadable header). */
+struct reader *reader_open(const char *path, const struct reader_opts *opts);
+void reader_close(struct reader *r);
+
+enum {
+	READ_EOF = 0,
+	READ_OK = 1,
+	READ_REJECT = -1,            /* rec->line and rec->raw describe the record, why says what is wrong */
+	READ_FATAL = -2,             /* I/O error; message already printed */
+};
+int reader_next(struct reader *r, struct record *rec, struct reject *why);
+
+const struct header *reader_header(const struct reader *r);
+enum format reader_format(const struct reader *r);
+int reader_delim(const struct reader *r);
+const char *reader_name(const struct reader *r);   /* "-" shows as "(standard input)" */
+
+#endif

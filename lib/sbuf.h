@@ -1,0 +1,27 @@
+/* Growable byte buffer, always NUL-terminated (s[len] == 0) once used.
+ * The owner calls sbuf_release(); sbuf_reset() keeps the memory for reuse. */
+#ifndef CIVIC_SBUF_H
+#define CIVIC_SBUF_H
+
+#include <stddef.h>
+
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+#define SBUF_INIT { NULL, 0, 0 }
+
+void sbuf_init(struct sbuf *b);
+void sbuf_release(struct sbuf *b);
+void sbuf_reset(struct sbuf *b);
+void sbuf_grow(struct sbuf *b, size_t extra);
+void sbuf_add(struct sbuf *b, const void *p, size_t n);
+void sbuf_addc(struct sbuf *b, char c);
+void sbuf_addstr(struct sbuf *b, const char *s);
+void sbuf_printf(struct sbuf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* "" for a never-used buffer, so callers need no NULL check. */
+const char *sbuf_cstr(const struct sbuf *b);
+
+#endif

@@ -1,0 +1,180 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "source.h"
+#include "xalloc.h"
+
+enum { SOURCE_CHUNK = 256 * 1024 };
+
+static int is_utf8_name(const char *e)
+{
+	return !e || !*e || strcasecmp(e, "utf-8") == 0 || strcasecmp(e, "utf8") == 0;
+}
+
+static int start_iconv(struct source *src, const char *encoding)
+{
+	src->cd = iconv_open("UTF-8", encoding);
+	if (src->cd == (iconv_t)-1) {
+		civic_warn("unknown encoding '%s' (see iconv --list)", encoding);
+		return -1;
+	}
+	return 0;
+}
+
+int source_open(struct source *src, const char *path, const char *name, const char *encoding)
+{
+	memset(src, 0, sizeof(*src));
+	src->cd = (iconv_t)-1;
+	src->name = name;
+	if (!path || strcmp(path, "-") == 0) {
+		src->fd = 0;
+	} else {
+		src->fd = open(path, O_RDONLY);
+		if (src->fd < 0) {
+			civic_warn("%s:", path);
+			return -1;
+		}
+	}
+	if (!is_utf8_name(encoding) && start_iconv(src, encoding) != 0) {
+		source_close(src);
+		return -1;
+	}
+	return 0;
+}
+
+void source_close(struct source *src)
+{
+	if (src->fd > 0)
+		close(src->fd);
+	if (src->cd != (iconv_t)-1)
+		iconv_close(src->cd);
+	free(src->buf);
+	free(src->raw);
+	memset(src, 0, sizeof(*src));
+	src->cd = (iconv_t)-1;
+}
+
+static void make_room(struct source *src, size_t keep, size_t want)
+{
+	if (keep > 0) {
+		memmove(src->buf, src->buf + keep, src->len - keep);
+		src->len -= keep;
+		src->pos -= keep;
+		src->base += keep;
+	}
+	if (src->cap - src->len < want)
+		src->buf = xgrow(src->buf, &src->cap, src->len + want, 1);
+}
+
+static long read_some(struct source *src, char *into, size_t room)
+{
+	ssize_t n;
+
+	do
+		n = read(src->fd, into, room);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		civic_warn("%s: read error:", src->name);
+		src->failed = 1;
+		return -1;
+	}
+	return (long)n;
+}
+
+/* A UTF-16 byte-order mark at the very start switches conversion on. */
+static void detect_utf16(struct source *src)
+{
+	const unsigned char *r = (const unsigned char *)src->raw;
+
+	if (src->base != 0 || src->len != 0 || src->cd != (iconv_t)-1 || src->rawlen < 2)
+		return;
+	if ((r[0] == 0xFF && r[1] == 0xFE) || (r[0] == 0xFE && r[1] == 0xFF))
+		src->cd = iconv_open("UTF-8", "UTF-16");
+}
+
+static long convert(struct source *src)
+{
+	char *in = src->raw, *out = src->buf + src->len;
+	size_t inleft = src->rawlen, outleft = src->cap - src->len;
+	size_t before = outleft;
+
+	while (inleft > 0 && outleft > 0) {
+		if (iconv(src->cd, &in, &inleft, &out, &outleft) != (size_t)-1)
+			continue;
+		if (errno == EINVAL && !src->eof)
+			break;          /* a sequence split across reads */
+		if (errno == E2BIG)
+			break;
+		if (errno == EILSEQ || errno == EINVAL) {
+			*out++ = *in++; /* pass it through: the record is rejected as invalid UTF-8 */
+			inleft--;
+			outleft--;
+		}
+	}
+	memmove(src->raw, in, inleft);
+	src->rawlen = inleft;
+	src->len += before - outleft;
+	return (long)(before - outleft);
+}
+
+long source_more(struct source *src, size_t keep)
+{
+	make_room(src, keep, SOURCE_CHUNK);
+	if (src->cd == (iconv_t)-1 && src->base == 0 && src->len == 0 && src->rawlen == 0) {
+		/* First read goes through raw so a UTF-16 BOM can be seen. */
+		src->raw = xgrow(src->raw, &src->rawcap, SOURCE_CHUNK, 1);
+		long n = read_some(src, src->raw, SOURCE_CHUNK);
+		if (n < 0)
+			return -1;
+		src->rawlen = (size_t)n;
+		if (n == 0)
+			src->eof = 1;
+		detect_utf16(src);
+		if (src->cd == (iconv_t)-1) {
+			memcpy(src->buf + src->len, src->raw, src->rawlen);
+			src->len += src->rawlen;
+			src->rawlen = 0;
+			return n;
+		}
+	}
+	if (src->cd == (iconv_t)-1) {
+		if (src->eof)
+			return 0;
+		long n = read_some(src, src->buf + src->len, src->cap - src->len);
+		if (n <= 0) {
+			src->eof = n == 0;
+			return n;
+		}
+		src->len += (size_t)n;
+		return n;
+	}
+	for (;;) {
+		if (!src->eof && src->rawlen < SOURCE_CHUNK) {
+			src->raw = xgrow(src->raw, &src->rawcap, SOURCE_CHUNK * 2, 1);
+			long n = read_some(src, src->raw + src->rawlen, src->rawcap - src->rawlen);
+			if (n < 0)
+				return -1;
+			if (n == 0)
+				src->eof = 1;
+			src->rawlen += (size_t)n;
+		}
+		long got = convert(src);
+		if (got > 0 || (src->eof && src->rawlen == 0))
+			return got;
+		if (src->eof && src->rawlen > 0) {
+			/* A truncated sequence at end of file: pass the bytes through. */
+			memcpy(src->buf + src->len, src->raw, src->rawlen);
+			src->len += src->rawlen;
+			got = (long)src->rawlen;
+			src->rawlen = 0;
+			return got;
+		}
+		if (src->cap - src->len < 16)
+			make_room(src, 0, SOURCE_CHUNK);
+	}
+}

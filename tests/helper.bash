@@ -1,0 +1,44 @@
+# Loaded by every tests/*.bats: the built commands first on PATH, a
+# predictable locale, a private scratch directory, and bats-assert.
+#
+#   VALGRIND=1  every civic command runs under valgrind (errors and leaks fail)
+#   SANITIZE=1  the binaries were built with ASan+UBSan by `make check SANITIZE=1`
+
+load /usr/lib/bats/bats-support/load.bash
+load /usr/lib/bats/bats-assert/load.bash
+
+CIVIC_ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+FIXTURES="$CIVIC_ROOT/tests/fixtures"
+export LC_ALL=C.UTF-8
+export CIVIC_DATADIR="$CIVIC_ROOT/share/civic"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:exitcode=99"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=99"
+
+civic_path() {
+	if [ "${VALGRIND:-}" = 1 ]; then
+		local wrap="$BATS_RUN_TMPDIR/valgrind-bin"
+		if [ ! -d "$wrap" ]; then
+			mkdir -p "$wrap"
+			local cmd
+			for cmd in "$CIVIC_ROOT"/bin/civic*; do
+				[ -x "$cmd" ] && [ "${cmd%.c}" = "$cmd" ] || continue
+				cat > "$wrap/${cmd##*/}" <<WRAP
+#!/bin/sh
+exec valgrind -q --error-exitcode=98 --leak-check=full --errors-for-leak-kinds=definite,indirect "$cmd" "\$@"
+WRAP
+				chmod +x "$wrap/${cmd##*/}"
+			done
+		fi
+		echo "$wrap"
+	else
+		echo "$CIVIC_ROOT/bin"
+	fi
+}
+PATH="$(civic_path):$CIVIC_ROOT/scripts:$PATH"
+export PATH
+
+# A fresh directory per test, removed by bats afterwards.
+setup_scratch() {
+	SCRATCH="$BATS_TEST_TMPDIR"
+	cd "$SCRATCH" || return 1
+}
