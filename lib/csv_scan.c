@@ -7,6 +7,7 @@
 
 #include "csv_engine.h"
 #include "error.h"
+#include "swar.h"
 
 enum parse_result { PARSE_OK, PARSE_MORE, PARSE_BAD };
 
@@ -61,6 +62,23 @@ static enum parse_result quoted_field(struct parse *p, struct record *rec, size_
 	}
 }
 
+/* The first delimiter or line feed at or after i, or p->len. */
+static size_t unquoted_end(const struct parse *p, size_t i)
+{
+	const char *b = p->b;
+
+	while (i + 8 <= p->len) {
+		uint64_t w = swar_load(b + i);
+		uint64_t hit = swar_eq(w, (unsigned char)p->delim) | swar_eq(w, '\n');
+		if (hit)
+			return i + (size_t)(__builtin_ctzll(hit) >> 3);
+		i += 8;
+	}
+	while (i < p->len && !p->stop[(unsigned char)b[i]])
+		i++;
+	return i;
+}
+
 static enum parse_result parse_record(struct parse *p, struct record *rec, size_t start)
 {
 	size_t i = start;
@@ -92,9 +110,7 @@ static enum parse_result parse_record(struct parse *p, struct record *rec, size_
 			}
 			return bad(p, i, "csv-text-after-quote", "text after the closing quote of a field");
 		}
-		size_t j = i;
-		while (j < p->len && !p->stop[(unsigned char)b[j]])
-			j++;
+		size_t j = unquoted_end(p, i);
 		if (j >= p->len && !p->eof)
 			return PARSE_MORE;
 		size_t fend = j;

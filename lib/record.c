@@ -23,19 +23,9 @@ void rec_clear(struct record *r)
 	r->data.len = 0;
 }
 
-void rec_begin_field(struct record *r)
+void rec_grow_fields(struct record *r)
 {
-	if (r->nfields == r->cap)
-		r->fields = xgrow(r->fields, &r->cap, r->nfields + 1, sizeof(*r->fields));
-	r->fields[r->nfields].off = r->data.len;
-}
-
-void rec_end_field(struct record *r)
-{
-	struct field *f = &r->fields[r->nfields++];
-
-	f->len = r->data.len - f->off;
-	sbuf_addc(&r->data, '\0');
+	r->fields = xgrow(r->fields, &r->cap, r->nfields + 1, sizeof(*r->fields));
 }
 
 void rec_push(struct record *r, const char *p, size_t n)

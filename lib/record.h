@@ -29,8 +29,22 @@ void rec_clear(struct record *r);            /* nfields = 0, keeps raw/file/line
 void rec_push(struct record *r, const char *p, size_t n);
 /* Starts a field whose bytes the caller appends with sbuf_add(&r->data, …),
  * then closes with rec_end_field(). */
-void rec_begin_field(struct record *r);
-void rec_end_field(struct record *r);
+void rec_grow_fields(struct record *r);
+
+static inline void rec_begin_field(struct record *r)
+{
+	if (r->nfields == r->cap)
+		rec_grow_fields(r);
+	r->fields[r->nfields].off = r->data.len;
+}
+
+static inline void rec_end_field(struct record *r)
+{
+	struct field *f = &r->fields[r->nfields++];
+
+	f->len = r->data.len - f->off;
+	sbuf_addc(&r->data, '\0');
+}
 void rec_set(struct record *r, size_t i, const char *p, size_t n); /* replace field i (i < nfields) */
 void rec_copy(struct record *dst, const struct record *src);
 

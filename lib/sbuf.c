@@ -31,21 +31,6 @@ void sbuf_grow(struct sbuf *b, size_t extra)
 		b->s = xgrow(b->s, &b->cap, b->len + extra + 1, 1);
 }
 
-void sbuf_add(struct sbuf *b, const void *p, size_t n)
-{
-	sbuf_grow(b, n);
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-void sbuf_addc(struct sbuf *b, char c)
-{
-	sbuf_grow(b, 1);
-	b->s[b->len++] = c;
-	b->s[b->len] = '\0';
-}
-
 void sbuf_addstr(struct sbuf *b, const char *s)
 {
 	sbuf_add(b, s, strlen(s));

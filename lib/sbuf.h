@@ -16,8 +16,26 @@ void sbuf_init(struct sbuf *b);
 void sbuf_release(struct sbuf *b);
 void sbuf_reset(struct sbuf *b);
 void sbuf_grow(struct sbuf *b, size_t extra);
-void sbuf_add(struct sbuf *b, const void *p, size_t n);
-void sbuf_addc(struct sbuf *b, char c);
+
+#include <string.h>
+
+/* Inline: these run for every field of every record. */
+static inline void sbuf_add(struct sbuf *b, const void *p, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		sbuf_grow(b, n);
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static inline void sbuf_addc(struct sbuf *b, char c)
+{
+	if (b->len + 2 > b->cap)
+		sbuf_grow(b, 1);
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
 void sbuf_addstr(struct sbuf *b, const char *s);
 void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

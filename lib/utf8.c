@@ -42,8 +42,9 @@ long utf8_decode(const char *str, size_t n, size_t *len)
 	return (long)c;
 }
 
-size_t utf8_invalid_offset(const char *s, size_t n)
+size_t utf8_invalid_offset(const char *str, size_t n)
 {
+	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0, len;
 
 	while (i < n) {
@@ -57,11 +58,16 @@ size_t utf8_invalid_offset(const char *s, size_t n)
 		}
 		if (i >= n)
 			break;
-		if ((unsigned char)s[i] < 0x80) {
+		if (s[i] < 0x80) {
 			i++;
 			continue;
 		}
-		if (utf8_decode(s + i, n - i, &len) < 0)
+		/* Two-byte sequences (Cyrillic, Latin Extended) inline. */
+		if (s[i] >= 0xC2 && s[i] < 0xE0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+			i += 2;
+			continue;
+		}
+		if (utf8_decode(str + i, n - i, &len) < 0)
 			return i;
 		i += len;
 	}

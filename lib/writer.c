@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "swar.h"
 #include "utf8.h"
 #include "writer.h"
 #include "xalloc.h"
@@ -18,20 +19,29 @@ void writer_release(struct writer *w)
 	sbuf_release(&w->line);
 }
 
+static int csv_needs_quotes(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w = swar_load(s + i);
+		if (swar_eq(w, ',') | swar_eq(w, '"') | swar_eq(w, '\n') | swar_eq(w, '\r'))
+			return 1;
+	}
+	for (; i < n; i++)
+		if (s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r')
+			return 1;
+	return 0;
+}
+
 void csv_append_field(struct sbuf *b, const char *s, size_t n)
 {
-	size_t i;
-	int quote = 0;
-
-	for (i = 0; i < n && !quote; i++)
-		quote = s[i] == ',' || s[i] == '"' || s[i] == '\n' || s[i] == '\r';
-	if (!quote) {
+	if (!csv_needs_quotes(s, n)) {
 		sbuf_add(b, s, n);
 		return;
 	}
-	sbuf_grow(b, n + 2);
-	b->s[b->len++] = '"';
-	for (i = 0; i < n; i++) {
+	sbuf_addc(b, '"');
+	for (size_t i = 0; i < n; i++) {
 		const char *q = memchr(s + i, '"', n - i);
 		size_t run = q ? (size_t)(q - (s + i)) : n - i;
 		sbuf_add(b, s + i, run);

@@ -1,0 +1,326 @@
+/* civic-ingest: raw registry and survey exports in, one clean typed
+ * stream out, every record accounted for (written or rejected). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "civic.h"
+#include "describe.h"
+#include "mapping.h"
+#include "pseudonym.h"
+#include "schema.h"
+#include "convert.h"
+
+static const char usage[] =
+	"usage: civic-ingest [-q] [-d delim] [-e encoding] [-k keyfile | -K variable]\n"
+	"                    [-o file] [-s schema] [--csv | --json] [--lineage]\n"
+	"                    [--max-field bytes] [--max-rejects n[%]] [--rejects file]\n"
+	"                    [file ...]\n"
+	"       civic-ingest --describe [-d delim] [-e encoding] [--sample n] [file ...]\n"
+	"\n"
+	"  -s, --schema FILE      map, type and check columns as FILE says (JSON)\n"
+	"  -d, --delimiter C      CSV delimiter (default: sniffed among , ; TAB |)\n"
+	"  -e, --encoding NAME    input encoding: utf-8 (default), cp1251, cp866, koi8-r, utf-16, ...\n"
+	"  -k, --key-file FILE    pseudonymisation key for personal-data fields\n"
+	"  -K, --key-env VAR      ... or take the key from environment variable VAR\n"
+	"  -o, --output FILE      write FILE atomically instead of standard output\n"
+	"      --csv, --json      output format (default: the input's)\n"
+	"      --lineage          add _file and _line columns\n"
+	"      --rejects FILE     write rejected records to FILE (NDJSON, mode 0600)\n"
+	"      --max-rejects N    rejects tolerated before exit status 1: a count or N% (default 0)\n"
+	"      --max-field BYTES  longest record accepted (default 1048576)\n"
+	"  -q, --quiet            no summary line on standard error\n"
+	"      --describe         print a draft schema for the input instead\n"
+	"      --sample N         records --describe examines (default 100000; 0 = all)\n"
+	"      --help, --version\n";
+
+enum {
+	OPT_LINEAGE = OPT_COMMON_END,
+	OPT_REJECTS,
+	OPT_MAX_REJECTS,
+	OPT_MAX_FIELD,
+	OPT_DESCRIBE,
+	OPT_SAMPLE,
+};
+
+static const struct option long_options[] = {
+	{ "schema", required_argument, NULL, 's' },
+	{ "delimiter", required_argument, NULL, 'd' },
+	{ "encoding", required_argument, NULL, 'e' },
+	{ "key-file", required_argument, NULL, 'k' },
+	{ "key-env", required_argument, NULL, 'K' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "lineage", no_argument, NULL, OPT_LINEAGE },
+	{ "rejects", required_argument, NULL, OPT_REJECTS },
+	{ "max-rejects", required_argument, NULL, OPT_MAX_REJECTS },
+	{ "max-field", required_argument, NULL, OPT_MAX_FIELD },
+	{ "describe", no_argument, NULL, OPT_DESCRIBE },
+	{ "sample", required_argument, NULL, OPT_SAMPLE },
+	COMMON_LONG_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
+struct options {
+	struct common_opts common;
+	struct reader_opts reader;
+	const char *schema, *key_file, *key_env, *output, *rejects;
+	struct reject_limit max_rejects;
+	int lineage, quiet, describe;
+	unsigned long sample;
+};
+
+struct counts {
+	unsigned long read, written, rejected;
+};
+
+struct ingest {
+	struct options *opts;
+	struct schema schema;
+	int have_schema;
+	struct pseudonym_key key;
+	int have_key;
+	struct mapping map;
+	struct inputs in;
+	struct output out;
+	struct writer writer;
+	struct rejects rejects;
+	struct record rec, outrec;
+	struct reject why;
+	struct counts n;
+};
+
+static int parse_delimiter(const char *s)
+{
+	if (strcmp(s, "\\t") == 0 || strcmp(s, "tab") == 0 || strcmp(s, "TAB") == 0)
+		return '\t';
+	if (strlen(s) != 1 || s[0] == '"' || s[0] == '\n' || s[0] == '\r')
+		civic_usage_error("the delimiter must be one character other than a quote or line break: '%s'", s);
+	return (unsigned char)s[0];
+}
+
+static void parse_options(struct options *o, int argc, char **argv)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->common.usage = usage;
+	o->reader.max_field = 1024 * 1024;
+	o->reader.keep_raw = 1;
+	o->sample = 100000;
+	while ((c = getopt_long(argc, argv, "s:d:e:k:K:o:q", long_options, NULL)) != -1) {
+		switch (c) {
+		case 's': o->schema = optarg; break;
+		case 'd': o->reader.delim = parse_delimiter(optarg); break;
+		case 'e': o->reader.encoding = optarg; break;
+		case 'k': o->key_file = optarg; break;
+		case 'K': o->key_env = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 'q': o->quiet = 1; break;
+		case OPT_LINEAGE: o->lineage = 1; break;
+		case OPT_REJECTS: o->rejects = optarg; break;
+		case OPT_MAX_REJECTS:
+			if (reject_limit_parse(&o->max_rejects, optarg) != 0)
+				civic_usage_error("--max-rejects takes a count or a percentage: '%s'", optarg);
+			break;
+		case OPT_MAX_FIELD: o->reader.max_field = opt_ulong("--max-field", optarg); break;
+		case OPT_DESCRIBE: o->describe = 1; break;
+		case OPT_SAMPLE: o->sample = opt_ulong("--sample", optarg); break;
+		default:
+			if (!common_option(&o->common, c))
+				bad_option();
+		}
+	}
+	if (o->key_file && o->key_env)
+		civic_usage_error("-k and -K are alternatives: give one");
+	if (o->reader.max_field == 0)
+		civic_usage_error("--max-field must be positive");
+	if (o->describe && (o->schema || o->key_file || o->key_env || o->rejects || o->lineage))
+		civic_usage_error("--describe takes only -d, -e, -o, --sample and files");
+}
+
+static void append_value(struct ingest *g, const struct out_column *col, struct sbuf *data, int *bad)
+{
+	const char *s = col->input >= 0 ? rec_get(&g->rec, (size_t)col->input) : "";
+	size_t n = col->input >= 0 ? rec_len(&g->rec, (size_t)col->input) : 0;
+	char buf[40];
+
+	switch (col->source) {
+	case FROM_FIELD:
+		if (!*bad && convert_field(col->field, s, n, data, &g->why) != 0)
+			*bad = 1;
+		return;
+	case FROM_PSEUDONYM: {
+		struct sbuf trimmed = SBUF_INIT;
+		if (!*bad && convert_field(col->field, s, n, &trimmed, &g->why) != 0)
+			*bad = 1;
+		pseudonymize(&g->key, sbuf_cstr(&trimmed), trimmed.len, buf);
+		sbuf_addstr(data, buf);
+		sbuf_release(&trimmed);
+		return;
+	}
+	case FROM_OTHER:
+		sbuf_add(data, s, n);
+		return;
+	case FROM_LINEAGE_FILE:
+		sbuf_addstr(data, g->rec.file);
+		return;
+	case FROM_LINEAGE_LINE:
+		sbuf_add(data, buf, (size_t)snprintf(buf, sizeof(buf), "%lu", g->rec.line));
+		return;
+	}
+}
+
+/* 0 written, 1 rejected, -1 write error. */
+static int ingest_record(struct ingest *g)
+{
+	int bad = 0;
+
+	rec_clear(&g->outrec);
+	for (size_t i = 0; i < g->map.ncols; i++) {
+		rec_begin_field(&g->outrec);
+		append_value(g, &g->map.cols[i], &g->outrec.data, &bad);
+		rec_end_field(&g->outrec);
+	}
+	if (bad) {
+		rejects_add(&g->rejects, &g->rec, &g->why);
+		return 1;
+	}
+	return writer_record(&g->writer, &g->outrec) == 0 ? 0 : -1;
+}
+
+static int run_stream(struct ingest *g)
+{
+	int rc;
+
+	while ((rc = inputs_next(&g->in, &g->rec, &g->why)) != READ_EOF) {
+		if (rc == READ_FATAL)
+			continue;
+		g->n.read++;
+		if (rc == READ_REJECT) {
+			g->n.rejected++;
+			rejects_add(&g->rejects, &g->rec, &g->why);
+			continue;
+		}
+		rc = ingest_record(g);
+		if (rc < 0)
+			return -1;
+		if (rc)
+			g->n.rejected++;
+		else
+			g->n.written++;
+	}
+	return 0;
+}
+
+static int setup(struct ingest *g)
+{
+	struct options *o = g->opts;
+
+	if (o->schema) {
+		char *path = civic_find_data("schemas", o->schema);
+		if (!path) {
+			civic_warn("%s: schema not found (looked here and in %s/schemas)", o->schema, civic_datadir());
+			return -1;
+		}
+		int rc = schema_load(&g->schema, path);
+		free(path);
+		if (rc != 0)
+			return -1;
+		g->have_schema = 1;
+	}
+	if (o->key_file || o->key_env) {
+		int rc = o->key_file ? pseudonym_key_from_file(&g->key, o->key_file)
+			: pseudonym_key_from_env(&g->key, o->key_env);
+		if (rc != 0)
+			return -1;
+		g->have_key = 1;
+	}
+	return 0;
+}
+
+static int open_outputs(struct ingest *g)
+{
+	struct options *o = g->opts;
+
+	if (inputs_start(&g->in) != 0)
+		return -1;
+	if (mapping_build(&g->map, g->have_schema ? &g->schema : NULL, &g->in.header,
+	    g->in.first_name, g->have_key, o->lineage) != 0)
+		return -1;
+	if (g->map.dropped_pii && !o->quiet)
+		civic_warn("%zu personal-data column%s dropped%s", g->map.dropped_pii,
+			g->map.dropped_pii == 1 ? "" : "s", g->have_key ? "" : " (give -k or -K to pseudonymise)");
+	if (rejects_open(&g->rejects, o->rejects) != 0)
+		return -1;
+	if (output_open(&g->out, o->output, 0644) != 0)
+		return -1;
+	writer_init(&g->writer, g->out.fp, o->common.out_format ? o->common.out_format : g->in.format);
+	return writer_header(&g->writer, &g->map.out) == 0 ? 0 : -2;
+}
+
+static void summarise(const struct ingest *g)
+{
+	if (!g->opts->quiet)
+		civic_warn("read %lu, written %lu, rejected %lu", g->n.read, g->n.written, g->n.rejected);
+	if (reject_limit_exceeded(&g->opts->max_rejects, g->n.rejected, g->n.read))
+		civic_warn("%lu rejected record%s exceed%s the tolerance (--max-rejects)", g->n.rejected,
+			g->n.rejected == 1 ? "" : "s", g->n.rejected == 1 ? "s" : "");
+}
+
+static void release(struct ingest *g)
+{
+	writer_release(&g->writer);
+	mapping_release(&g->map);
+	inputs_release(&g->in);
+	rec_release(&g->rec);
+	rec_release(&g->outrec);
+	if (g->have_schema)
+		schema_release(&g->schema);
+	if (g->have_key)
+		pseudonym_key_release(&g->key);
+}
+
+static int ingest(struct options *o, char **files, size_t nfiles)
+{
+	struct ingest g;
+	int status = CIVIC_EXIT_OK, rc;
+
+	memset(&g, 0, sizeof(g));
+	g.opts = o;
+	inputs_init(&g.in, files, nfiles, &o->reader);
+	if (setup(&g) != 0) {
+		release(&g);
+		return CIVIC_EXIT_DATA;
+	}
+	rc = open_outputs(&g);
+	if (rc == 0)
+		rc = run_stream(&g);
+	if (rc == 0 || rc == -2)
+		summarise(&g);
+	if (rc != 0 || g.in.failed || reject_limit_exceeded(&o->max_rejects, g.n.rejected, g.n.read))
+		status = CIVIC_EXIT_DATA;
+	/* Good rows are kept even when rejects fail the run; only an output
+	 * that could not be written completely is withdrawn. */
+	if (rc == -1) {
+		civic_warn("%s: write error:", o->output ? o->output : "standard output");
+		output_abort(&g.out);
+	} else if (output_close(&g.out) != 0) {
+		status = CIVIC_EXIT_DATA;
+	}
+	if (rejects_close(&g.rejects) != 0)
+		status = CIVIC_EXIT_DATA;
+	release(&g);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+
+	civic_start(argc, argv);
+	parse_options(&o, argc, argv);
+	if (o.describe)
+		return describe_run(argv + optind, (size_t)(argc - optind), &o.reader, o.output, o.sample);
+	return ingest(&o, argv + optind, (size_t)(argc - optind));
+}

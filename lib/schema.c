@@ -1,0 +1,217 @@
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "colname.h"
+#include "error.h"
+#include "schema.h"
+#include "xalloc.h"
+
+static const char *const type_names[] = {
+	[FT_STRING] = "string", [FT_INT] = "int", [FT_NUMBER] = "number",
+	[FT_DATE] = "date", [FT_BOOL] = "bool",
+};
+
+const char *field_type_name(enum field_type t)
+{
+	return type_names[t];
+}
+
+enum coltype field_coltype(enum field_type t)
+{
+	switch (t) {
+	case FT_INT:
+	case FT_NUMBER:
+		return COL_NUMBER;
+	case FT_BOOL:
+		return COL_BOOL;
+	default:
+		return COL_STRING;
+	}
+}
+
+static int parse_type(const char *s, enum field_type *t)
+{
+	for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++)
+		if (strcmp(s, type_names[i]) == 0) {
+			*t = (enum field_type)i;
+			return 0;
+		}
+	return -1;
+}
+
+static void add_from(struct schema_field *f, const char *name, struct sbuf *fold)
+{
+	colname_fold(fold, name, strlen(name));
+	f->from = xrealloc(f->from, (f->nfrom + 1) * sizeof(*f->from));
+	f->from[f->nfrom++] = xstrdup(fold->s);
+}
+
+static int load_formats(const char *path, struct schema_field *f, json_t *formats)
+{
+	size_t i;
+	json_t *v;
+
+	if (!formats) {
+		static const enum date_format defaults[] = { DATE_ISO, DATE_DMY_DOT, DATE_DMY_SLASH };
+		memcpy(f->formats, defaults, sizeof(defaults));
+		f->nformats = 3;
+		return 0;
+	}
+	if (!json_is_array(formats)) {
+		civic_warn("%s: field '%s': \"formats\" must be a list", path, f->name);
+		return -1;
+	}
+	json_array_foreach(formats, i, v) {
+		int fmt = json_is_string(v) ? date_format_from_name(json_string_value(v)) : -1;
+		if (fmt < 0) {
+			civic_warn("%s: field '%s': unknown date format %s (known: yyyy-mm-dd, dd.mm.yyyy, dd/mm/yyyy, mm/dd/yyyy, excel)",
+				path, f->name, json_is_string(v) ? json_string_value(v) : "(not a string)");
+			return -1;
+		}
+		if (f->nformats < DATE_NFORMATS)
+			f->formats[f->nformats++] = (enum date_format)fmt;
+	}
+	return 0;
+}
+
+static int load_pii(const char *path, struct schema_field *f, json_t *pii)
+{
+	const char *s;
+
+	if (!pii || json_is_false(pii) || json_is_null(pii))
+		return 0;
+	s = json_string_value(pii);
+	if (s && strcmp(s, "drop") == 0)
+		f->pii = PII_DROP;
+	else if (s && (strcmp(s, "pseudonymize") == 0 || strcmp(s, "pseudonymise") == 0))
+		f->pii = PII_PSEUDONYMIZE;
+	else {
+		civic_warn("%s: field '%s': \"pii\" must be \"drop\" or \"pseudonymize\"", path, f->name);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_field(const char *path, struct schema *s, struct schema_field *f, json_t *obj,
+	size_t index, struct sbuf *fold)
+{
+	json_t *from, *v;
+	size_t i;
+	const char *type;
+
+	memset(f, 0, sizeof(*f));
+	if (!json_is_object(obj) || !json_is_string(json_object_get(obj, "name"))) {
+		civic_warn("%s: field %zu needs a \"name\"", path, index + 1);
+		return -1;
+	}
+	f->name = xstrdup(json_string_value(json_object_get(obj, "name")));
+	add_from(f, f->name, fold);
+	from = json_object_get(obj, "from");
+	if (from && !json_is_array(from)) {
+		civic_warn("%s: field '%s': \"from\" must be a list of column names", path, f->name);
+		return -1;
+	}
+	json_array_foreach(from, i, v) {
+		if (!json_is_string(v)) {
+			civic_warn("%s: field '%s': \"from\" must hold strings", path, f->name);
+			return -1;
+		}
+		add_from(f, json_string_value(v), fold);
+	}
+	type = json_string_value(json_object_get(obj, "type"));
+	if (!type)
+		type = "string";
+	if (parse_type(type, &f->type) != 0) {
+		civic_warn("%s: field '%s': unknown type '%s' (string, int, number, date, bool)", path, f->name, type);
+		return -1;
+	}
+	v = json_object_get(obj, "decimal_comma");
+	f->decimal_comma = v && json_is_true(v);
+	f->required = json_is_true(json_object_get(obj, "required"));
+	if (f->type == FT_DATE && load_formats(path, f, json_object_get(obj, "formats")) != 0)
+		return -1;
+	return load_pii(path, f, json_object_get(obj, "pii"));
+}
+
+static int load_fields(const char *path, struct schema *s, json_t *fields, int decimal_comma)
+{
+	struct sbuf fold = SBUF_INIT;
+	size_t i;
+	json_t *v;
+	int rc = 0;
+
+	if (!json_is_array(fields) || json_array_size(fields) == 0) {
+		civic_warn("%s: a schema needs a non-empty \"fields\" list", path);
+		return -1;
+	}
+	s->fields = xcalloc(json_array_size(fields), sizeof(*s->fields));
+	json_array_foreach(fields, i, v) {
+		s->nfields = i + 1;
+		rc = load_field(path, s, &s->fields[i], v, i, &fold);
+		if (rc)
+			break;
+		if (!json_object_get(v, "decimal_comma"))
+			s->fields[i].decimal_comma = decimal_comma;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(s->fields[j].name, s->fields[i].name) == 0) {
+				civic_warn("%s: field '%s' is defined twice", path, s->fields[i].name);
+				rc = -1;
+			}
+		if (rc)
+			break;
+	}
+	sbuf_release(&fold);
+	return rc;
+}
+
+int schema_load(struct schema *s, const char *path)
+{
+	json_error_t err;
+	json_t *root, *v;
+	int rc = -1;
+
+	memset(s, 0, sizeof(*s));
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
+	if (!root) {
+		if (err.line > 0)
+			civic_warn_at(path, (unsigned long)err.line, "%s", err.text);
+		else
+			civic_warn("%s: %s", path, err.text);
+		return -1;
+	}
+	if (!json_is_object(root)) {
+		civic_warn("%s: a schema is a JSON object", path);
+		goto out;
+	}
+	v = json_object_get(root, "name");
+	s->name = xstrdup(json_is_string(v) ? json_string_value(v) : "");
+	v = json_object_get(root, "version");
+	s->version = xstrdup(json_is_string(v) ? json_string_value(v) : "");
+	v = json_object_get(root, "other_columns");
+	if (v && (!json_is_string(v) || (strcmp(json_string_value(v), "keep") != 0 &&
+	    strcmp(json_string_value(v), "drop") != 0))) {
+		civic_warn("%s: \"other_columns\" must be \"keep\" or \"drop\"", path);
+		goto out;
+	}
+	s->keep_other_columns = v && strcmp(json_string_value(v), "keep") == 0;
+	rc = load_fields(path, s, json_object_get(root, "fields"),
+		json_is_true(json_object_get(root, "decimal_comma")));
+out:
+	json_decref(root);
+	return rc;
+}
+
+void schema_release(struct schema *s)
+{
+	for (size_t i = 0; i < s->nfields; i++) {
+		for (size_t j = 0; j < s->fields[i].nfrom; j++)
+			free(s->fields[i].from[j]);
+		free(s->fields[i].from);
+		free(s->fields[i].name);
+	}
+	free(s->fields);
+	free(s->name);
+	free(s->version);
+	memset(s, 0, sizeof(*s));
+}

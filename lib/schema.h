@@ -1,0 +1,48 @@
+/* An ingest schema (JSON): the output fields, the source columns each may
+ * arrive under, their types and checks, and what to do with personal data.
+ *
+ *   { "name": "registry", "version": "1", "other_columns": "drop",
+ *     "decimal_comma": false,
+ *     "fields": [ { "name": "received_at", "from": ["received", "Дата"],
+ *                   "type": "date", "formats": ["dd.mm.yyyy", "yyyy-mm-dd"],
+ *                   "required": true, "pii": "drop" }, … ] }
+ *
+ * Unknown keys (description, examples) are allowed, so a --describe draft
+ * loads as it is. */
+#ifndef CIVIC_SCHEMA_H
+#define CIVIC_SCHEMA_H
+
+#include <stddef.h>
+#include "date.h"
+#include "record.h"
+
+enum field_type { FT_STRING, FT_INT, FT_NUMBER, FT_DATE, FT_BOOL };
+enum pii_action { PII_NONE, PII_DROP, PII_PSEUDONYMIZE };
+
+struct schema_field {
+	char *name;
+	char **from;              /* source names, already folded (colname_fold) */
+	size_t nfrom;
+	enum field_type type;
+	enum date_format formats[DATE_NFORMATS];
+	size_t nformats;
+	int decimal_comma;
+	int required;
+	enum pii_action pii;
+};
+
+struct schema {
+	char *name, *version;
+	struct schema_field *fields;
+	size_t nfields;
+	int keep_other_columns;
+};
+
+/* Loads and checks a schema; on error prints "FILE: …" and returns -1. */
+int schema_load(struct schema *s, const char *path);
+void schema_release(struct schema *s);
+
+const char *field_type_name(enum field_type t);
+enum coltype field_coltype(enum field_type t);
+
+#endif
