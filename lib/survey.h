@@ -126,8 +126,10 @@ struct svy_acc {
 	long double w, wy, wy2, w2;  /* domain totals: Σw, Σwy, Σwy², Σw² */
 	uint64_t n;                  /* rows */
 	uint64_t n_pos;              /* rows with w != 0 */
+	uint64_t n01;                /* rows with y 0 or 1: a proportion when == n */
 	void *cells;                 /* svy_stratum_sums[] or svy_psu_sums[] */
-	size_t ncells;
+	size_t ncells;               /* allocated (and zeroed) cells */
+	int kind;                    /* 0 empty, 1 stratum sums, 2 PSU sums */
 };
 
 void svy_acc_init(struct svy_acc *a);
@@ -174,6 +176,7 @@ struct svy_value {
 struct svy_values {
 	struct svy_value *v;
 	size_t n, cap;
+	long double sum_w;     /* Σw in input order, as R's sum(w) */
 };
 
 void svy_values_init(struct svy_values *s);
@@ -182,10 +185,11 @@ void svy_values_add(struct svy_values *s, struct svy_unit u, double w, double y)
 void svy_values_merge(struct svy_values *dst, const struct svy_values *src);
 
 /* The p-quantile (0 <= p <= 1).  Plain samples: R's quantile(type = 7).
- * Otherwise svyquantile(qrule = "math"): the inverse of the weighted CDF,
- * with a Woodruff interval at level (lo/hi NaN outside [0,1], as R), its
- * se = (hi - lo) / (2 qt), df of the values' rows.  Sorts s in place
- * (stable). */
+ * Otherwise svyquantile(qrule = "math"): the inverse of the weighted CDF.
+ * Both get a Woodruff interval at level, mapped back through the math
+ * rule (a limit is NaN when F̂ ± t·SE leaves [0,1], as R), se =
+ * (hi - lo) / (2 t), df of the values' rows.  Sorts s in place (stable);
+ * -1 with svy_design_error(d) set as svy_mean. */
 struct svy_quantile {
 	double q, lo, hi, se, df, n;
 };

@@ -1,0 +1,340 @@
+/* Domain accumulators and the Taylor-linearised estimators of survey.h.
+ *
+ * A mean (or share) over domain D is the ratio r = ΣA/ΣB with A = w·y over
+ * the numerator's rows and B = w over D's; its influence values are
+ * z = (A - r·B)/W.  Per PSU (cluster designs) the PSU totals Z_j are
+ * formed from the stored sums and centred within the stratum exactly; per
+ * stratum (each row a PSU) Σz and Σz² follow from the stored moments. */
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "survey_impl.h"
+#include "xalloc.h"
+
+enum { KIND_EMPTY, KIND_STRATA, KIND_PSUS };
+
+void svy_acc_init(struct svy_acc *a)
+{
+	memset(a, 0, sizeof *a);
+}
+
+void svy_acc_release(struct svy_acc *a)
+{
+	free(a->cells);
+	svy_acc_init(a);
+}
+
+static size_t cell_size(int kind)
+{
+	return kind == KIND_STRATA ? sizeof(struct svy_stratum_sums) : sizeof(struct svy_psu_sums);
+}
+
+static void acc_fit(struct svy_acc *a, int kind, size_t need)
+{
+	if (need <= a->ncells)
+		return;
+	size_t n = a->ncells ? a->ncells * 2 : 16, sz = cell_size(kind);
+	while (n < need)
+		n *= 2;
+	a->cells = xrealloc(a->cells, n * sz);
+	memset((char *)a->cells + a->ncells * sz, 0, (n - a->ncells) * sz);
+	a->ncells = n;
+	a->kind = kind;
+}
+
+void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
+	struct svy_unit u, double w, double y)
+{
+	double wy = w * y;
+
+	a->w += w;
+	a->wy += wy;
+	a->wy2 += wy * y;
+	a->w2 += w * w;
+	a->n++;
+	a->n_pos += w != 0;
+	a->n01 += y == 0 || y == 1;
+	if (u.psu == SVY_ROW_PSU) {
+		acc_fit(a, KIND_STRATA, (size_t)u.stratum + 1);
+		struct svy_stratum_sums *s = (struct svy_stratum_sums *)a->cells + u.stratum;
+		s->w += w;
+		s->wy += wy;
+		s->w2 += w * w;
+		s->w2y += w * wy;
+		s->w2y2 += wy * wy;
+		s->n++;
+	} else {
+		acc_fit(a, KIND_PSUS, (size_t)u.psu + 1);
+		struct svy_psu_sums *p = (struct svy_psu_sums *)a->cells + u.psu;
+		p->w += w;
+		p->wy += wy;
+		p->n++;
+	}
+}
+
+void svy_acc_merge(struct svy_acc *dst, const struct svy_acc *src)
+{
+	dst->w += src->w;
+	dst->wy += src->wy;
+	dst->wy2 += src->wy2;
+	dst->w2 += src->w2;
+	dst->n += src->n;
+	dst->n_pos += src->n_pos;
+	dst->n01 += src->n01;
+	if (src->kind == KIND_EMPTY)
+		return;
+	acc_fit(dst, src->kind, src->ncells);
+	if (src->kind == KIND_STRATA) {
+		struct svy_stratum_sums *t = dst->cells;
+		const struct svy_stratum_sums *s = src->cells;
+		for (size_t i = 0; i < src->ncells; i++) {
+			t[i].w += s[i].w;
+			t[i].wy += s[i].wy;
+			t[i].w2 += s[i].w2;
+			t[i].w2y += s[i].w2y;
+			t[i].w2y2 += s[i].w2y2;
+			t[i].n += s[i].n;
+		}
+	} else {
+		struct svy_psu_sums *t = dst->cells;
+		const struct svy_psu_sums *s = src->cells;
+		for (size_t i = 0; i < src->ncells; i++) {
+			t[i].w += s[i].w;
+			t[i].wy += s[i].wy;
+			t[i].n += s[i].n;
+		}
+	}
+}
+
+/* What one estimate's variance needs: the numerator (A = w·y), the base
+ * (B = w, which also defines the domain), r and W.  For a total, z = A. */
+struct lin {
+	const struct svy_acc *num, *den;
+	long double r, W;
+	int total;
+};
+
+/* Running result over the strata. */
+struct var_sum {
+	long double V;
+	size_t present, kept;      /* strata in the domain; those not lonely-averaged */
+	uint64_t psus;             /* PSUs in the domain */
+};
+
+/* Adds stratum h's contribution given Σ_j Z_j and Σ_j (Z_j - Z̄)² (or Σ Z_j²
+ * for a lonely PSU).  -1 under --lonely-psu fail. */
+static int stratum_add(const struct svy_design *d, size_t h, long double ss, long double sqsum,
+	struct var_sum *vs)
+{
+	uint64_t nh = d->strata[h].npsu;
+	long double f = svy_stratum_f(d, h);
+
+	vs->present++;
+	if (nh > 1) {
+		vs->V += (1 - f) * ((long double)nh / (nh - 1)) * ss;
+		vs->kept++;
+		return 0;
+	}
+	switch (d->o.lonely) {
+	case SVY_LONELY_FAIL:
+		return svy_fail(d, "stratum '%s' has only one PSU (see --lonely-psu)",
+			d->strata[h].name);
+	case SVY_LONELY_REMOVE:
+	case SVY_LONELY_CERTAINTY:
+		vs->kept++;
+		break;
+	case SVY_LONELY_ADJUST:
+		vs->V += (1 - f) * sqsum;
+		vs->kept++;
+		break;
+	case SVY_LONELY_AVERAGE:
+		break;
+	}
+	return 0;
+}
+
+static const struct svy_stratum_sums zero_stratum;
+static const struct svy_psu_sums zero_psu;
+
+static const struct svy_stratum_sums *stratum_cell(const struct svy_acc *a, size_t h)
+{
+	return a->kind == KIND_STRATA && h < a->ncells ? (const struct svy_stratum_sums *)a->cells + h : &zero_stratum;
+}
+
+static const struct svy_psu_sums *psu_cell(const struct svy_acc *a, size_t j)
+{
+	return a->kind == KIND_PSUS && j < a->ncells ? (const struct svy_psu_sums *)a->cells + j : &zero_psu;
+}
+
+static int var_by_rows(const struct svy_design *d, const struct lin *l, struct var_sum *vs)
+{
+	for (size_t h = 0; h < d->nstrata; h++) {
+		const struct svy_stratum_sums *a = stratum_cell(l->num, h), *b = stratum_cell(l->den, h);
+		if (b->n == 0)
+			continue;
+		long double sz, szz;
+		if (l->total) {
+			sz = a->wy;
+			szz = a->w2y2;
+		} else {
+			sz = (a->wy - l->r * b->w) / l->W;
+			szz = (a->w2y2 - 2 * l->r * a->w2y + l->r * l->r * b->w2) / (l->W * l->W);
+		}
+		long double ss = szz - sz * sz / d->strata[h].npsu;
+		/* Below the rounding error of the moments it is 0: a stratum
+		 * whose influence values are all equal has no variance. */
+		if (ss <= szz * 64 * LDBL_EPSILON)
+			ss = 0;
+		vs->psus += b->n;
+		if (stratum_add(d, h, ss, szz, vs) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static long double psu_z(const struct lin *l, size_t j)
+{
+	const struct svy_psu_sums *a = psu_cell(l->num, j);
+
+	if (l->total)
+		return a->wy;
+	return (a->wy - l->r * psu_cell(l->den, j)->w) / l->W;
+}
+
+static int var_by_psus(const struct svy_design *d, const struct lin *l, struct var_sum *vs)
+{
+	size_t H = d->nstrata;
+	long double *sum = xcalloc(H, sizeof *sum), *ss = xcalloc(H, sizeof *ss), *sq = xcalloc(H, sizeof *sq);
+	uint64_t *seen = xcalloc(H, sizeof *seen);
+	int rc = 0;
+
+	for (size_t j = 0; j < d->npsu; j++) {
+		uint32_t h = d->psus[j].stratum;
+		sum[h] += psu_z(l, j);
+		seen[h] += psu_cell(l->den, j)->n > 0;
+	}
+	for (size_t j = 0; j < d->npsu; j++) {
+		uint32_t h = d->psus[j].stratum;
+		long double z = psu_z(l, j), dev = z - sum[h] / d->strata[h].npsu;
+		ss[h] += dev * dev;
+		sq[h] += z * z;
+	}
+	for (size_t h = 0; h < H && rc == 0; h++) {
+		if (seen[h] == 0)
+			continue;
+		vs->psus += seen[h];
+		rc = stratum_add(d, h, ss[h], sq[h], vs);
+	}
+	free(sum);
+	free(ss);
+	free(sq);
+	free(seen);
+	return rc;
+}
+
+static int linearise(const struct svy_design *d, const struct lin *l, struct svy_est *e)
+{
+	struct var_sum vs = { 0, 0, 0, 0 };
+	int rc = d->o.has_psu ? var_by_psus(d, l, &vs) : var_by_rows(d, l, &vs);
+
+	if (rc < 0)
+		return -1;
+	if (d->o.lonely == SVY_LONELY_AVERAGE && vs.kept < vs.present)
+		vs.V = vs.kept ? vs.V * vs.present / vs.kept : NAN;
+	e->var = (double)vs.V;
+	e->se = sqrt(e->var);
+	e->df = (double)vs.psus - (double)vs.present;
+	return 0;
+}
+
+static void est_empty(struct svy_est *e, const struct svy_design *d)
+{
+	memset(e, 0, sizeof *e);
+	e->est = e->se = e->var = e->df = e->deff = e->deff_replace = NAN;
+	e->n_eff_kish = NAN;
+	e->simple = svy_design_simple(d);
+}
+
+/* deff and deff_replace from V and s² = n/(n-1)·Σw(y-ȳ)²/Σw (svyvar).
+ * scale is N̂² for a total, 1 for a mean. */
+static void design_effect(struct svy_est *e, long double sw, long double swy, long double swy2,
+	uint64_t npos, long double scale)
+{
+	long double n = npos, ybar = swy / sw;
+	long double s2 = n / (n - 1) * (swy2 - ybar * swy) / sw;
+	long double vrep = scale * s2 / n;
+
+	e->deff_replace = (double)(e->var / vrep);
+	e->deff = sw < n ? NAN : (double)(e->var / (vrep * (1 - n / sw)));
+}
+
+/* A plain sample's share is x/n in double, exactly as R divides. */
+static double ratio_value(const struct svy_est *e, long double num, long double den)
+{
+	return e->simple ? (double)num / (double)den : (double)(num / den);
+}
+
+static void est_common(struct svy_est *e, const struct svy_design *d, const struct svy_acc *base)
+{
+	e->n = (double)base->n;
+	e->sum_w = (double)base->w;
+	e->n_eff_kish = (double)(base->w * base->w / base->w2);
+	e->simple = svy_design_simple(d);
+}
+
+int svy_mean(const struct svy_design *d, const struct svy_acc *a, struct svy_est *e)
+{
+	est_empty(e, d);
+	if (a->n == 0 || a->w == 0) {
+		e->n = (double)a->n;
+		return 0;
+	}
+	struct lin l = { a, a, a->wy / a->w, a->w, 0 };
+	est_common(e, d, a);
+	e->est = ratio_value(e, a->wy, a->w);
+	e->x = (double)a->wy;
+	e->proportion = a->n01 == a->n;
+	if (linearise(d, &l, e) < 0)
+		return -1;
+	design_effect(e, a->w, a->wy, a->wy2, a->n_pos, 1);
+	return 0;
+}
+
+int svy_total(const struct svy_design *d, const struct svy_acc *a, struct svy_est *e)
+{
+	est_empty(e, d);
+	if (a->n == 0) {
+		e->n = 0;
+		e->est = 0;
+		return 0;
+	}
+	struct lin l = { a, a, 0, a->w, 1 };
+	est_common(e, d, a);
+	e->est = (double)a->wy;
+	e->x = (double)a->wy;
+	if (linearise(d, &l, e) < 0)
+		return -1;
+	design_effect(e, a->w, a->wy, a->wy2, a->n_pos, a->w * a->w);
+	return 0;
+}
+
+int svy_ratio(const struct svy_design *d, const struct svy_acc *num,
+	const struct svy_acc *den, struct svy_est *e)
+{
+	est_empty(e, d);
+	if (den->n == 0 || den->w == 0) {
+		e->n = (double)den->n;
+		return 0;
+	}
+	struct lin l = { num, den, num->wy / den->w, den->w, 0 };
+	est_common(e, d, den);
+	e->est = ratio_value(e, num->wy, den->w);
+	e->x = (double)num->n;
+	e->proportion = 1;
+	if (linearise(d, &l, e) < 0)
+		return -1;
+	design_effect(e, den->w, num->wy, num->wy2, den->n_pos, 1);
+	return 0;
+}

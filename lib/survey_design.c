@@ -1,0 +1,265 @@
+/* The design registry: strata, PSUs and fpc over the full sample. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "survey_impl.h"
+#include "xalloc.h"
+
+static const struct {
+	const char *name;
+	enum svy_lonely policy;
+} lonely_names[] = {
+	{ "fail", SVY_LONELY_FAIL },
+	{ "remove", SVY_LONELY_REMOVE },
+	{ "certainty", SVY_LONELY_CERTAINTY },
+	{ "adjust", SVY_LONELY_ADJUST },
+	{ "average", SVY_LONELY_AVERAGE },
+};
+
+int svy_lonely_parse(const char *name, enum svy_lonely *out)
+{
+	for (size_t i = 0; i < sizeof lonely_names / sizeof lonely_names[0]; i++)
+		if (strcmp(name, lonely_names[i].name) == 0) {
+			*out = lonely_names[i].policy;
+			return 0;
+		}
+	return -1;
+}
+
+int svy_fail(const struct svy_design *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(d->err, SVY_ERR_MAX, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *svy_design_error(const struct svy_design *d)
+{
+	return d->err;
+}
+
+struct svy_design *svy_design_new(const struct svy_design_opts *opts)
+{
+	struct svy_design *d = xcalloc(1, sizeof *d);
+
+	d->o = *opts;
+	d->err = xcalloc(SVY_ERR_MAX, 1);
+	d->last_stratum = d->last_psu = UINT32_MAX;
+	return d;
+}
+
+void svy_design_free(struct svy_design *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->nstrata; i++)
+		free(d->strata[i].name);
+	for (size_t i = 0; i < d->npsu; i++)
+		free(d->psus[i].id);
+	free(d->strata);
+	free(d->psus);
+	free(d->sidx.slot);
+	free(d->pidx.slot);
+	free(d->err);
+	free(d);
+}
+
+static uint64_t hash_bytes(uint64_t h, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+static uint64_t stratum_hash(const char *s, size_t len)
+{
+	return hash_bytes(0xcbf29ce484222325ULL, s, len);
+}
+
+static uint64_t psu_hash(uint32_t stratum, const char *s, size_t len)
+{
+	return hash_bytes(0xcbf29ce484222325ULL ^ ((uint64_t)stratum * 0x9e3779b97f4a7c15ULL), s, len);
+}
+
+static int same(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* Rebuilds idx with twice the slots when it is half full. */
+static void index_fit(struct svy_index *idx, size_t count, uint64_t (*key)(const struct svy_design *, size_t),
+	const struct svy_design *d)
+{
+	if (idx->slot && count * 2 < idx->mask + 1)
+		return;
+	size_t nslots = idx->slot ? (idx->mask + 1) * 2 : 64;
+	free(idx->slot);
+	idx->slot = xcalloc(nslots, sizeof *idx->slot);
+	idx->mask = nslots - 1;
+	for (size_t i = 0; i < count; i++) {
+		size_t s = key(d, i) & idx->mask;
+		while (idx->slot[s])
+			s = (s + 1) & idx->mask;
+		idx->slot[s] = (uint32_t)(i + 1);
+	}
+}
+
+static uint64_t stratum_key(const struct svy_design *d, size_t i)
+{
+	return stratum_hash(d->strata[i].name, d->strata[i].len);
+}
+
+static uint64_t psu_key(const struct svy_design *d, size_t i)
+{
+	return psu_hash(d->psus[i].stratum, d->psus[i].id, d->psus[i].len);
+}
+
+uint32_t svy_stratum_intern(struct svy_design *d, const char *s, size_t len)
+{
+	index_fit(&d->sidx, d->nstrata, stratum_key, d);
+	size_t slot = stratum_hash(s, len) & d->sidx.mask;
+	for (uint32_t i; (i = d->sidx.slot[slot]) != 0; slot = (slot + 1) & d->sidx.mask)
+		if (same(d->strata[i - 1].name, d->strata[i - 1].len, s, len))
+			return i - 1;
+	d->strata = xgrow(d->strata, &d->scap, d->nstrata + 1, sizeof *d->strata);
+	struct svy_stratum *st = &d->strata[d->nstrata];
+	st->name = xstrndup(s, len);
+	st->len = len;
+	st->fpc = 0;
+	st->npsu = 0;
+	d->sidx.slot[slot] = (uint32_t)++d->nstrata;
+	return (uint32_t)(d->nstrata - 1);
+}
+
+uint32_t svy_psu_intern(struct svy_design *d, uint32_t stratum, const char *id, size_t len)
+{
+	index_fit(&d->pidx, d->npsu, psu_key, d);
+	size_t slot = psu_hash(stratum, id, len) & d->pidx.mask;
+	for (uint32_t i; (i = d->pidx.slot[slot]) != 0; slot = (slot + 1) & d->pidx.mask) {
+		const struct svy_psu *p = &d->psus[i - 1];
+		if (p->stratum == stratum && same(p->id, p->len, id, len))
+			return i - 1;
+	}
+	d->psus = xgrow(d->psus, &d->pcap, d->npsu + 1, sizeof *d->psus);
+	struct svy_psu *p = &d->psus[d->npsu];
+	p->id = xstrndup(id, len);
+	p->len = len;
+	p->stratum = stratum;
+	d->strata[stratum].npsu++;
+	d->pidx.slot[slot] = (uint32_t)++d->npsu;
+	return (uint32_t)(d->npsu - 1);
+}
+
+/* Rows usually come PSU by PSU, so the previous row's answer is tried
+ * before the hash. */
+static uint32_t row_stratum(struct svy_design *d, const char *s, size_t len)
+{
+	uint32_t h = d->last_stratum;
+
+	if (h != UINT32_MAX && same(d->strata[h].name, d->strata[h].len, s, len))
+		return h;
+	return d->last_stratum = svy_stratum_intern(d, s, len);
+}
+
+static uint32_t row_psu(struct svy_design *d, uint32_t h, const char *id, size_t len)
+{
+	uint32_t p = d->last_psu;
+
+	if (p != UINT32_MAX && d->psus[p].stratum == h && same(d->psus[p].id, d->psus[p].len, id, len))
+		return p;
+	return d->last_psu = svy_psu_intern(d, h, id, len);
+}
+
+static int check_fpc(const struct svy_design *d, struct svy_stratum *st, double fpc)
+{
+	if (!(fpc > 0) || !isfinite(fpc))
+		return svy_fail(d, "fpc must be a positive number, not %g", fpc);
+	if (st->fpc == 0)
+		st->fpc = fpc;
+	else if (st->fpc != fpc)
+		return svy_fail(d, "fpc differs within stratum '%s' (%.17g and %.17g)",
+			st->name, st->fpc, fpc);
+	return 0;
+}
+
+int svy_design_row(struct svy_design *d, const char *stratum, size_t slen,
+	const char *psu, size_t plen, double fpc, struct svy_unit *u)
+{
+	if (!d->o.has_strata)
+		stratum = "", slen = 0;
+	else if (slen == 0)
+		return svy_fail(d, "empty stratum");
+	if (d->o.has_psu && plen == 0)
+		return svy_fail(d, "empty PSU id");
+
+	uint32_t h = row_stratum(d, stratum, slen);
+	if (d->o.has_fpc && check_fpc(d, &d->strata[h], fpc) < 0)
+		return -1;
+	u->stratum = h;
+	if (d->o.has_psu) {
+		u->psu = row_psu(d, h, psu, plen);
+	} else {
+		u->psu = SVY_ROW_PSU;
+		d->strata[h].npsu++;
+	}
+	return 0;
+}
+
+int svy_design_simple(const struct svy_design *d)
+{
+	return !d->o.has_weights && !d->o.has_strata && !d->o.has_psu && !d->o.has_fpc;
+}
+
+size_t svy_design_nstrata(const struct svy_design *d)
+{
+	size_t n = 0;
+
+	for (size_t h = 0; h < d->nstrata; h++)
+		n += d->strata[h].npsu > 0;
+	return n;
+}
+
+size_t svy_design_npsu(const struct svy_design *d)
+{
+	size_t n = 0;
+
+	for (size_t h = 0; h < d->nstrata; h++)
+		n += d->strata[h].npsu;
+	return n;
+}
+
+double svy_design_df(const struct svy_design *d)
+{
+	return (double)svy_design_npsu(d) - (double)svy_design_nstrata(d);
+}
+
+double svy_stratum_f(const struct svy_design *d, size_t h)
+{
+	const struct svy_stratum *st = &d->strata[h];
+
+	if (!d->o.has_fpc)
+		return 0;
+	return st->fpc <= 1 ? st->fpc : (double)st->npsu / st->fpc;
+}
+
+int svy_design_check_lonely(const struct svy_design *d)
+{
+	for (size_t h = 0; h < d->nstrata; h++) {
+		const struct svy_stratum *st = &d->strata[h];
+		if (st->npsu == 1 && d->o.lonely == SVY_LONELY_FAIL)
+			return svy_fail(d, "stratum '%s' has only one PSU "
+				"(see --lonely-psu)", st->name);
+		if (st->npsu > 0 && svy_stratum_f(d, h) > 1)
+			return svy_fail(d, "fpc of stratum '%s' is smaller than its %llu sampled PSUs",
+				st->name, (unsigned long long)st->npsu);
+	}
+	return 0;
+}

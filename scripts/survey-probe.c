@@ -1,0 +1,334 @@
+/* survey-probe: runs the survey engine (lib/survey.h, lib/interval.h) on a
+ * CSV file for a list of estimates and prints every figure the engine
+ * computes, one line per estimate, for tests to compare with R.
+ *
+ *   survey-probe [-u | -w COL] [-s COL] [-p COL] [-f COL] [-l POLICY] [-L LEVEL]
+ *                FILE [QUERY...]
+ *
+ * -u is a design with every weight 1 (R's svydesign(ids = ~1) without
+ * weights), as opposed to a plain sample.  Without QUERY operands the
+ * queries are read from stdin, one a line.
+ *
+ * QUERY is KIND:EXPR[@COL=VALUE] (the @ part restricts to a domain):
+ *   mean:EXPR  total:EXPR  share:COL=LEVEL  quantile:EXPR:P
+ * EXPR is a column (empty fields are missing), or COL>=X, COL<=X (numeric)
+ * or COL==TEXT, which are 1/0 indicators (missing when COL is).
+ * share:COL=LEVEL is the share of LEVEL among the domain's rows where COL
+ * is not empty (svy_ratio of the two accumulators).
+ *
+ * Output: the query, then tab-separated name=value pairs (%.17g). */
+#define MATHLIB_STANDALONE 1
+#include <csv.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "civic.h"
+#include "interval.h"
+#include "survey.h"
+
+struct table {
+	char **cells;          /* row-major, nrows × ncols */
+	size_t ncols, nrows, ncells, cap;
+	size_t col;            /* fields so far in the current row */
+};
+
+static void on_field(void *s, size_t len, void *data)
+{
+	struct table *t = data;
+
+	t->cells = xgrow(t->cells, &t->cap, t->ncells + 1, sizeof *t->cells);
+	t->cells[t->ncells++] = xstrndup(s ? s : "", len);
+	t->col++;
+}
+
+static void on_row(int c, void *data)
+{
+	struct table *t = data;
+
+	(void)c;
+	if (t->nrows == 0 && t->ncols == 0)
+		t->ncols = t->col;
+	else if (t->col != t->ncols)
+		civic_die(1, "row %zu has %zu fields, not %zu", t->nrows + 1, t->col, t->ncols);
+	else
+		t->nrows++;
+	t->col = 0;
+}
+
+static int no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void load(const char *path, struct table *t)
+{
+	struct csv_parser p;
+	char buf[65536];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+
+	if (!f)
+		civic_die(1, "%s:", path);
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+		civic_die(1, "csv_init failed");
+	csv_set_space_func(&p, no_space);
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		if (csv_parse(&p, buf, n, on_field, on_row, t) != n)
+			civic_die(1, "%s: %s", path, csv_strerror(csv_error(&p)));
+	if (ferror(f) || csv_fini(&p, on_field, on_row, t) != 0)
+		civic_die(1, "%s: read error", path);
+	csv_free(&p);
+	fclose(f);
+}
+
+static const char *cell(const struct table *t, size_t row, long col)
+{
+	return t->cells[(row + 1) * t->ncols + (size_t)col];
+}
+
+static long column(const struct table *t, const char *name, size_t len)
+{
+	for (size_t c = 0; c < t->ncols; c++)
+		if (strlen(t->cells[c]) == len && memcmp(t->cells[c], name, len) == 0)
+			return (long)c;
+	civic_die(2, "no column '%.*s'", (int)len, name);
+}
+
+static double number(const char *s)
+{
+	double x;
+
+	if (*s == 0)
+		return NAN;
+	if (num_parse_double(s, strlen(s), 0, &x) < 0)
+		civic_die(1, "not a number: '%s'", s);
+	return x;
+}
+
+/* A parsed EXPR. */
+struct expr {
+	long col;
+	char op;               /* 0 value, '>' >=, '<' <=, '=' == */
+	const char *arg;
+	double x;
+};
+
+static void parse_expr(const struct table *t, const char *s, struct expr *e)
+{
+	const char *op = strpbrk(s, "<>=");
+
+	e->op = 0;
+	if (!op) {
+		e->col = column(t, s, strlen(s));
+		return;
+	}
+	e->col = column(t, s, (size_t)(op - s));
+	e->op = *op;
+	e->arg = op + 2;
+	if (op[1] != '=')
+		civic_die(2, "bad expression '%s'", s);
+	if (e->op != '=')
+		e->x = number(e->arg);
+}
+
+static double eval(const struct table *t, size_t row, const struct expr *e)
+{
+	const char *s = cell(t, row, e->col);
+
+	if (*s == 0)
+		return NAN;
+	switch (e->op) {
+	case '>':
+		return number(s) >= e->x;
+	case '<':
+		return number(s) <= e->x;
+	case '=':
+		return strcmp(s, e->arg) == 0;
+	default:
+		return number(s);
+	}
+}
+
+struct probe {
+	struct table t;
+	struct svy_design *d;
+	struct svy_unit *units;
+	double *w;
+	double level;
+};
+
+static void print_est(const char *q, const struct svy_est *e, double level)
+{
+	struct interval ci;
+
+	printf("%s\test=%.17g\tse=%.17g\tvar=%.17g\tdf=%.17g\tn=%.17g\tx=%.17g\tsum_w=%.17g"
+		"\tdeff=%.17g\tdeff_replace=%.17g\tn_eff_kish=%.17g\tproportion=%d",
+		q, e->est, e->se, e->var, e->df, e->n, e->x, e->sum_w, e->deff,
+		e->deff_replace, e->n_eff_kish, e->proportion);
+	for (const struct ci_method_info *m = ci_methods; m->name; m++)
+		if (interval_for(m->method, e, level, &ci) == 0)
+			printf("\t%s_low=%.17g\t%s_high=%.17g", m->name, ci.low, m->name, ci.high);
+	putchar('\n');
+}
+
+static void run(struct probe *p, const char *query)
+{
+	char *q = xstrdup(query), *kind = q, *body = strchr(q, ':'), *dom = strchr(q, '@');
+	long dcol = -1;
+	const char *dval = NULL;
+	struct expr e = { 0, 0, NULL, 0 };
+	double prob = 0;
+
+	if (!body)
+		civic_die(2, "bad query '%s'", query);
+	*body++ = 0;
+	if (dom) {
+		*dom++ = 0;
+		char *eq = strchr(dom, '=');
+		if (!eq)
+			civic_die(2, "bad domain '%s'", dom);
+		dcol = column(&p->t, dom, (size_t)(eq - dom));
+		dval = eq + 1;
+	}
+	if (strcmp(kind, "quantile") == 0) {
+		char *c = strrchr(body, ':');
+		if (!c)
+			civic_die(2, "quantile needs :P");
+		*c = 0;
+		prob = number(c + 1);
+	}
+	if (strcmp(kind, "share") == 0) {
+		char *eq = strchr(body, '=');
+		if (!eq)
+			civic_die(2, "share needs COL=LEVEL");
+		e.col = column(&p->t, body, (size_t)(eq - body));
+		e.op = '=';
+		e.arg = eq + 1;
+	} else {
+		parse_expr(&p->t, body, &e);
+	}
+
+	struct svy_acc num, den;
+	struct svy_values vals;
+	svy_acc_init(&num);
+	svy_acc_init(&den);
+	svy_values_init(&vals);
+	for (size_t r = 0; r < p->t.nrows; r++) {
+		if (dcol >= 0 && strcmp(cell(&p->t, r, dcol), dval) != 0)
+			continue;
+		double y = eval(&p->t, r, &e);
+		if (isnan(y))
+			continue;
+		if (strcmp(kind, "share") == 0) {
+			svy_acc_add(&den, p->d, p->units[r], p->w[r], 1);
+			if (y == 1)
+				svy_acc_add(&num, p->d, p->units[r], p->w[r], 1);
+		} else if (strcmp(kind, "quantile") == 0) {
+			svy_values_add(&vals, p->units[r], p->w[r], y);
+		} else {
+			svy_acc_add(&num, p->d, p->units[r], p->w[r], y);
+		}
+	}
+
+	struct svy_est est;
+	struct svy_quantile qu;
+	int rc;
+	if (strcmp(kind, "mean") == 0)
+		rc = svy_mean(p->d, &num, &est);
+	else if (strcmp(kind, "total") == 0)
+		rc = svy_total(p->d, &num, &est);
+	else if (strcmp(kind, "share") == 0)
+		rc = svy_ratio(p->d, &num, &den, &est);
+	else if (strcmp(kind, "quantile") == 0)
+		rc = svy_quantile(p->d, &vals, prob, p->level, &qu);
+	else
+		civic_die(2, "unknown query kind '%s'", kind);
+	if (rc < 0)
+		printf("%s\terror=%s\n", query, svy_design_error(p->d));
+	else if (strcmp(kind, "quantile") == 0)
+		printf("%s\tq=%.17g\tlow=%.17g\thigh=%.17g\tse=%.17g\tdf=%.17g\tn=%.17g\n",
+			query, qu.q, qu.lo, qu.hi, qu.se, qu.df, qu.n);
+	else
+		print_est(query, &est, p->level);
+	svy_acc_release(&num);
+	svy_acc_release(&den);
+	svy_values_release(&vals);
+	free(q);
+}
+
+static void build_design(struct probe *p, const char *wcol, int unit_weights, const char *scol,
+	const char *pcol, const char *fcol, enum svy_lonely lonely)
+{
+	struct svy_design_opts o = { wcol != NULL || unit_weights, scol != NULL, pcol != NULL, fcol != NULL, lonely };
+	long wc = wcol ? column(&p->t, wcol, strlen(wcol)) : -1;
+	long sc = scol ? column(&p->t, scol, strlen(scol)) : -1;
+	long pc = pcol ? column(&p->t, pcol, strlen(pcol)) : -1;
+	long fc = fcol ? column(&p->t, fcol, strlen(fcol)) : -1;
+
+	p->d = svy_design_new(&o);
+	p->units = xcalloc(p->t.nrows + 1, sizeof *p->units);
+	p->w = xcalloc(p->t.nrows + 1, sizeof *p->w);
+	for (size_t r = 0; r < p->t.nrows; r++) {
+		const char *s = sc >= 0 ? cell(&p->t, r, sc) : "";
+		const char *u = pc >= 0 ? cell(&p->t, r, pc) : "";
+		double fpc = fc >= 0 ? number(cell(&p->t, r, fc)) : 0;
+		p->w[r] = wc >= 0 ? number(cell(&p->t, r, wc)) : 1;
+		if (svy_design_row(p->d, s, strlen(s), u, strlen(u), fpc, &p->units[r]) < 0)
+			civic_die(1, "row %zu: %s", r + 2, svy_design_error(p->d));
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *wcol = NULL, *scol = NULL, *pcol = NULL, *fcol = NULL;
+	enum svy_lonely lonely = SVY_LONELY_FAIL;
+	struct probe p = { .level = 0.95 };
+	int c, unit_weights = 0;
+
+	civic_set_progname(argv[0]);
+	while ((c = getopt(argc, argv, "uw:s:p:f:l:L:")) != -1) {
+		switch (c) {
+		case 'u': unit_weights = 1; break;
+		case 'w': wcol = optarg; break;
+		case 's': scol = optarg; break;
+		case 'p': pcol = optarg; break;
+		case 'f': fcol = optarg; break;
+		case 'l':
+			if (svy_lonely_parse(optarg, &lonely) < 0)
+				civic_usage_error("unknown lonely-PSU policy '%s'", optarg);
+			break;
+		case 'L': p.level = number(optarg); break;
+		default: civic_usage_error("bad option");
+		}
+	}
+	if (optind >= argc)
+		civic_usage_error("usage: survey-probe [-u | -w COL] [-s COL] [-p COL] [-f COL] [-l POLICY] FILE QUERY...");
+	load(argv[optind], &p.t);
+	build_design(&p, wcol, unit_weights, scol, pcol, fcol, lonely);
+	for (int i = optind + 1; i < argc; i++)
+		run(&p, argv[i]);
+	if (argc == optind + 1) {
+		char *line = NULL;
+		size_t cap = 0;
+		ssize_t n;
+		while ((n = getline(&line, &cap, stdin)) > 0) {
+			line[strcspn(line, "\n")] = 0;
+			if (*line)
+				run(&p, line);
+		}
+		free(line);
+	}
+	for (size_t i = 0; i < p.t.ncells; i++)
+		free(p.t.cells[i]);
+	free(p.t.cells);
+	free(p.units);
+	free(p.w);
+	svy_design_free(p.d);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		civic_die(1, "write error:");
+	return 0;
+}
