@@ -31,7 +31,7 @@ static size_t cell_size(int kind)
 	return kind == KIND_STRATA ? sizeof(struct svy_stratum_sums) : sizeof(struct svy_psu_sums);
 }
 
-static void acc_fit(struct svy_acc *a, int kind, size_t need)
+void svy_acc_fit(struct svy_acc *a, int kind, size_t need)
 {
 	if (need <= a->ncells)
 		return;
@@ -57,7 +57,7 @@ void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
 	a->n_pos += w != 0;
 	a->n01 += y == 0 || y == 1;
 	if (u.psu == SVY_ROW_PSU) {
-		acc_fit(a, KIND_STRATA, (size_t)u.stratum + 1);
+		svy_acc_fit(a, KIND_STRATA, (size_t)u.stratum + 1);
 		struct svy_stratum_sums *s = (struct svy_stratum_sums *)a->cells + u.stratum;
 		s->w += w;
 		s->wy += wy;
@@ -66,7 +66,7 @@ void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
 		s->w2y2 += wy * wy;
 		s->n++;
 	} else {
-		acc_fit(a, KIND_PSUS, (size_t)u.psu + 1);
+		svy_acc_fit(a, KIND_PSUS, (size_t)u.psu + 1);
 		struct svy_psu_sums *p = (struct svy_psu_sums *)a->cells + u.psu;
 		p->w += w;
 		p->wy += wy;
@@ -85,7 +85,7 @@ void svy_acc_merge(struct svy_acc *dst, const struct svy_acc *src)
 	dst->n01 += src->n01;
 	if (src->kind == KIND_EMPTY)
 		return;
-	acc_fit(dst, src->kind, src->ncells);
+	svy_acc_fit(dst, src->kind, src->ncells);
 	if (src->kind == KIND_STRATA) {
 		struct svy_stratum_sums *t = dst->cells;
 		const struct svy_stratum_sums *s = src->cells;

@@ -46,4 +46,7 @@ double svy_stratum_f(const struct svy_design *d, size_t h);
 uint32_t svy_stratum_intern(struct svy_design *d, const char *s, size_t len);
 uint32_t svy_psu_intern(struct svy_design *d, uint32_t stratum, const char *id, size_t len);
 
+/* Makes a's cells (of kind 1 strata or 2 PSUs) cover index need - 1. */
+void svy_acc_fit(struct svy_acc *a, int kind, size_t need);
+
 #endif

@@ -2,9 +2,12 @@
  * CSV file for a list of estimates and prints every figure the engine
  * computes, one line per estimate, for tests to compare with R.
  *
- *   survey-probe [-u | -w COL] [-s COL] [-p COL] [-f COL] [-l POLICY] [-L LEVEL]
+ *   survey-probe [-u | -w COL] [-s COL] [-p COL] [-f COL]  [-l POLICY] [-L LEVEL] [-S N]
  *                FILE [QUERY...]
  *
+ * -S N estimates from N partials (contiguous parts of the file, each with
+ * its own design, written as JSON, read back and merged), to show that
+ * merging gives what one run gives.
  * -u is a design with every weight 1 (R's svydesign(ids = ~1) without
  * weights), as opposed to a plain sample.  Without QUERY operands the
  * queries are read from stdin, one a line.
@@ -155,11 +158,44 @@ static double eval(const struct table *t, size_t row, const struct expr *e)
 
 struct probe {
 	struct table t;
-	struct svy_design *d;
+	struct svy_design_opts o;
+	long wc, sc, pc, fc;
+	struct svy_design *d;          /* the whole file's design */
 	struct svy_unit *units;
 	double *w;
 	double level;
+	size_t split;                  /* > 1: estimate from merged partials */
 };
+
+/* A parsed QUERY. */
+struct query {
+	const char *text;
+	char *buf, *kind;
+	long dcol;
+	const char *dval;
+	struct expr e;
+	double prob;
+};
+
+/* What one estimate accumulates. */
+struct sums {
+	struct svy_acc num, den;
+	struct svy_values vals;
+};
+
+static void sums_init(struct sums *s)
+{
+	svy_acc_init(&s->num);
+	svy_acc_init(&s->den);
+	svy_values_init(&s->vals);
+}
+
+static void sums_release(struct sums *s)
+{
+	svy_acc_release(&s->num);
+	svy_acc_release(&s->den);
+	svy_values_release(&s->vals);
+}
 
 static void print_est(const char *q, const struct svy_est *e, double level)
 {
@@ -175,111 +211,172 @@ static void print_est(const char *q, const struct svy_est *e, double level)
 	putchar('\n');
 }
 
-static void run(struct probe *p, const char *query)
+static void parse_query(const struct probe *p, const char *text, struct query *q)
 {
-	char *q = xstrdup(query), *kind = q, *body = strchr(q, ':'), *dom = strchr(q, '@');
-	long dcol = -1;
-	const char *dval = NULL;
-	struct expr e = { 0, 0, NULL, 0 };
-	double prob = 0;
+	char *body, *dom;
 
-	if (!body)
-		civic_die(2, "bad query '%s'", query);
+	q->text = text;
+	q->buf = q->kind = xstrdup(text);
+	q->dcol = -1;
+	q->dval = NULL;
+	q->prob = 0;
+	memset(&q->e, 0, sizeof q->e);
+	if (!(body = strchr(q->buf, ':')))
+		civic_die(2, "bad query '%s'", text);
 	*body++ = 0;
-	if (dom) {
+	if ((dom = strchr(body, '@'))) {
 		*dom++ = 0;
 		char *eq = strchr(dom, '=');
 		if (!eq)
 			civic_die(2, "bad domain '%s'", dom);
-		dcol = column(&p->t, dom, (size_t)(eq - dom));
-		dval = eq + 1;
+		q->dcol = column(&p->t, dom, (size_t)(eq - dom));
+		q->dval = eq + 1;
 	}
-	if (strcmp(kind, "quantile") == 0) {
+	if (strcmp(q->kind, "quantile") == 0) {
 		char *c = strrchr(body, ':');
 		if (!c)
 			civic_die(2, "quantile needs :P");
 		*c = 0;
-		prob = number(c + 1);
+		q->prob = number(c + 1);
 	}
-	if (strcmp(kind, "share") == 0) {
+	if (strcmp(q->kind, "share") == 0) {
 		char *eq = strchr(body, '=');
 		if (!eq)
 			civic_die(2, "share needs COL=LEVEL");
-		e.col = column(&p->t, body, (size_t)(eq - body));
-		e.op = '=';
-		e.arg = eq + 1;
+		q->e.col = column(&p->t, body, (size_t)(eq - body));
+		q->e.op = '=';
+		q->e.arg = eq + 1;
 	} else {
-		parse_expr(&p->t, body, &e);
+		parse_expr(&p->t, body, &q->e);
 	}
+}
 
-	struct svy_acc num, den;
-	struct svy_values vals;
-	svy_acc_init(&num);
-	svy_acc_init(&den);
-	svy_values_init(&vals);
-	for (size_t r = 0; r < p->t.nrows; r++) {
-		if (dcol >= 0 && strcmp(cell(&p->t, r, dcol), dval) != 0)
+/* Registers rows [from, to) in d, filling p->units. */
+static void register_rows(struct probe *p, struct svy_design *d, size_t from, size_t to)
+{
+	for (size_t r = from; r < to; r++) {
+		const char *s = p->sc >= 0 ? cell(&p->t, r, p->sc) : "";
+		const char *u = p->pc >= 0 ? cell(&p->t, r, p->pc) : "";
+		double fpc = p->fc >= 0 ? number(cell(&p->t, r, p->fc)) : 0;
+		p->w[r] = p->wc >= 0 ? number(cell(&p->t, r, p->wc)) : 1;
+		if (svy_design_row(d, s, strlen(s), u, strlen(u), fpc, &p->units[r]) < 0)
+			civic_die(1, "row %zu: %s", r + 2, svy_design_error(d));
+	}
+}
+
+static void accumulate(const struct probe *p, const struct svy_design *d, const struct query *q,
+	size_t from, size_t to, struct sums *s)
+{
+	for (size_t r = from; r < to; r++) {
+		if (q->dcol >= 0 && strcmp(cell(&p->t, r, q->dcol), q->dval) != 0)
 			continue;
-		double y = eval(&p->t, r, &e);
+		double y = eval(&p->t, r, &q->e);
 		if (isnan(y))
 			continue;
-		if (strcmp(kind, "share") == 0) {
-			svy_acc_add(&den, p->d, p->units[r], p->w[r], 1);
+		if (strcmp(q->kind, "share") == 0) {
+			svy_acc_add(&s->den, d, p->units[r], p->w[r], 1);
 			if (y == 1)
-				svy_acc_add(&num, p->d, p->units[r], p->w[r], 1);
-		} else if (strcmp(kind, "quantile") == 0) {
-			svy_values_add(&vals, p->units[r], p->w[r], y);
+				svy_acc_add(&s->num, d, p->units[r], p->w[r], 1);
+		} else if (strcmp(q->kind, "quantile") == 0) {
+			svy_values_add(&s->vals, p->units[r], p->w[r], y);
 		} else {
-			svy_acc_add(&num, p->d, p->units[r], p->w[r], y);
+			svy_acc_add(&s->num, d, p->units[r], p->w[r], y);
 		}
 	}
+}
 
+/* The rows split into p->split parts, each with its own design, written
+ * as a JSON partial, read back and merged into a fresh design *d. */
+static void merged_sums(struct probe *p, const struct query *q, struct svy_design **d, struct sums *s)
+{
+	*d = svy_design_new(&p->o);
+	for (size_t k = 0; k < p->split; k++) {
+		size_t from = p->t.nrows * k / p->split, to = p->t.nrows * (k + 1) / p->split;
+		struct svy_design *part = svy_design_new(&p->o);
+		struct sums ps;
+		struct svy_map map;
+		json_error_t jerr;
+
+		sums_init(&ps);
+		register_rows(p, part, from, to);
+		accumulate(p, part, q, from, to, &ps);
+		json_t *j = json_pack("{s:o,s:o,s:o,s:o}", "design", svy_design_to_json(part),
+			"num", svy_acc_to_json(&ps.num), "den", svy_acc_to_json(&ps.den),
+			"values", svy_values_to_json(&ps.vals));
+		char *text = json_dumps(j, JSON_COMPACT);
+		json_decref(j);
+		sums_release(&ps);
+		svy_design_free(part);
+		if (!text || !(j = json_loads(text, 0, &jerr)))
+			civic_die(1, "partial did not round-trip");
+		free(text);
+		if (svy_design_merge_json(*d, json_object_get(j, "design"), &map) < 0
+			|| svy_acc_merge_json(&s->num, *d, json_object_get(j, "num"), &map) < 0
+			|| svy_acc_merge_json(&s->den, *d, json_object_get(j, "den"), &map) < 0
+			|| svy_values_merge_json(&s->vals, *d, json_object_get(j, "values"), &map) < 0)
+			civic_die(1, "merge: %s", svy_design_error(*d));
+		svy_map_release(&map);
+		json_decref(j);
+	}
+}
+
+static void run(struct probe *p, const char *text)
+{
+	struct query q;
+	struct sums s;
+	struct svy_design *d = p->d;
 	struct svy_est est;
 	struct svy_quantile qu;
 	int rc;
-	if (strcmp(kind, "mean") == 0)
-		rc = svy_mean(p->d, &num, &est);
-	else if (strcmp(kind, "total") == 0)
-		rc = svy_total(p->d, &num, &est);
-	else if (strcmp(kind, "share") == 0)
-		rc = svy_ratio(p->d, &num, &den, &est);
-	else if (strcmp(kind, "quantile") == 0)
-		rc = svy_quantile(p->d, &vals, prob, p->level, &qu);
+
+	parse_query(p, text, &q);
+	sums_init(&s);
+	if (p->split > 1)
+		merged_sums(p, &q, &d, &s);
 	else
-		civic_die(2, "unknown query kind '%s'", kind);
+		accumulate(p, d, &q, 0, p->t.nrows, &s);
+	if (strcmp(q.kind, "mean") == 0)
+		rc = svy_mean(d, &s.num, &est);
+	else if (strcmp(q.kind, "total") == 0)
+		rc = svy_total(d, &s.num, &est);
+	else if (strcmp(q.kind, "share") == 0)
+		rc = svy_ratio(d, &s.num, &s.den, &est);
+	else if (strcmp(q.kind, "quantile") == 0)
+		rc = svy_quantile(d, &s.vals, q.prob, p->level, &qu);
+	else
+		civic_die(2, "unknown query kind '%s'", q.kind);
 	if (rc < 0)
-		printf("%s\terror=%s\n", query, svy_design_error(p->d));
-	else if (strcmp(kind, "quantile") == 0)
+		printf("%s\terror=%s\n", text, svy_design_error(d));
+	else if (strcmp(q.kind, "quantile") == 0)
 		printf("%s\tq=%.17g\tlow=%.17g\thigh=%.17g\tse=%.17g\tdf=%.17g\tn=%.17g\n",
-			query, qu.q, qu.lo, qu.hi, qu.se, qu.df, qu.n);
+			text, qu.q, qu.lo, qu.hi, qu.se, qu.df, qu.n);
 	else
-		print_est(query, &est, p->level);
-	svy_acc_release(&num);
-	svy_acc_release(&den);
-	svy_values_release(&vals);
-	free(q);
+		print_est(text, &est, p->level);
+	sums_release(&s);
+	if (d != p->d)
+		svy_design_free(d);
+	free(q.buf);
+}
+
+static long optional_column(const struct table *t, const char *name)
+{
+	return name ? column(t, name, strlen(name)) : -1;
 }
 
 static void build_design(struct probe *p, const char *wcol, int unit_weights, const char *scol,
 	const char *pcol, const char *fcol, enum svy_lonely lonely)
 {
 	struct svy_design_opts o = { wcol != NULL || unit_weights, scol != NULL, pcol != NULL, fcol != NULL, lonely };
-	long wc = wcol ? column(&p->t, wcol, strlen(wcol)) : -1;
-	long sc = scol ? column(&p->t, scol, strlen(scol)) : -1;
-	long pc = pcol ? column(&p->t, pcol, strlen(pcol)) : -1;
-	long fc = fcol ? column(&p->t, fcol, strlen(fcol)) : -1;
 
-	p->d = svy_design_new(&o);
+	p->o = o;
+	p->wc = optional_column(&p->t, wcol);
+	p->sc = optional_column(&p->t, scol);
+	p->pc = optional_column(&p->t, pcol);
+	p->fc = optional_column(&p->t, fcol);
+	p->d = svy_design_new(&p->o);
 	p->units = xcalloc(p->t.nrows + 1, sizeof *p->units);
 	p->w = xcalloc(p->t.nrows + 1, sizeof *p->w);
-	for (size_t r = 0; r < p->t.nrows; r++) {
-		const char *s = sc >= 0 ? cell(&p->t, r, sc) : "";
-		const char *u = pc >= 0 ? cell(&p->t, r, pc) : "";
-		double fpc = fc >= 0 ? number(cell(&p->t, r, fc)) : 0;
-		p->w[r] = wc >= 0 ? number(cell(&p->t, r, wc)) : 1;
-		if (svy_design_row(p->d, s, strlen(s), u, strlen(u), fpc, &p->units[r]) < 0)
-			civic_die(1, "row %zu: %s", r + 2, svy_design_error(p->d));
-	}
+	register_rows(p, p->d, 0, p->t.nrows);
 }
 
 int main(int argc, char **argv)
@@ -290,7 +387,7 @@ int main(int argc, char **argv)
 	int c, unit_weights = 0;
 
 	civic_set_progname(argv[0]);
-	while ((c = getopt(argc, argv, "uw:s:p:f:l:L:")) != -1) {
+	while ((c = getopt(argc, argv, "uw:s:p:f:l:L:S:")) != -1) {
 		switch (c) {
 		case 'u': unit_weights = 1; break;
 		case 'w': wcol = optarg; break;
@@ -302,6 +399,7 @@ int main(int argc, char **argv)
 				civic_usage_error("unknown lonely-PSU policy '%s'", optarg);
 			break;
 		case 'L': p.level = number(optarg); break;
+		case 'S': p.split = (size_t)number(optarg); break;
 		default: civic_usage_error("bad option");
 		}
 	}

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Checks the survey engine against R survey 4.1.1.
 
-    tests/survey-engine-check.py PROBE FIXTURES [DATASET...]
+    tests/survey-engine-check.py [-v] [--split N] PROBE FIXTURES [DATASET...]
 
 PROBE is scripts/survey-probe, FIXTURES tests/fixtures/survey.  Every
 figure in expected/<dataset>.json that the engine computes is asked of the
 probe and compared: relative 1e-10, absolute 1e-8 for logit intervals
-(R fits them by IRLS), exact agreement of NA/NaN and Inf.  Prints one line
+(R fits them by IRLS), exact agreement of NA/NaN and Inf.  With --split N
+every figure is computed from N partials merged through their JSON form.  Prints one line
 per failure and a summary; exit status 1 when anything failed."""
 
 import json
@@ -90,8 +91,11 @@ def same(got, want, tol):
     return diff <= REL * abs(want) or diff < 1e-14
 
 
+SPLIT = []
+
+
 def run_probe(probe, flags, csv, queries):
-    out = subprocess.run([probe] + flags + [csv], input="\n".join(queries) + "\n",
+    out = subprocess.run([probe] + SPLIT + flags + [csv], input="\n".join(queries) + "\n",
                          capture_output=True, text=True)
     if out.returncode != 0:
         sys.exit(f"probe failed ({' '.join(flags)}): {out.stderr.strip()}")
@@ -369,6 +373,9 @@ def check_lonely(probe, fixtures, verbose):
 def main():
     args = [a for a in sys.argv[1:] if a != "-v"]
     verbose = "-v" in sys.argv
+    if args[:1] == ["--split"]:
+        SPLIT.extend(["-S", args[1]])
+        args = args[2:]
     if len(args) < 2:
         sys.exit(__doc__)
     probe, fixtures = args[0], args[1]

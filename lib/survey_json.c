@@ -1,0 +1,356 @@
+/* Partials: the design, accumulators and held values as JSON, and their
+ * merge into a running design.  Long double sums travel exactly, as a
+ * number or as [hi, lo] with hi + lo the long double. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "survey_impl.h"
+#include "error.h"
+#include "xalloc.h"
+
+enum { KIND_EMPTY, KIND_STRATA, KIND_PSUS };
+
+static const char *const kind_names[] = { "empty", "strata", "psus" };
+static const char *const lonely_names[] = { "fail", "remove", "certainty", "adjust", "average" };
+
+/* jansson reports exhaustion as NULL; like xalloc, that ends the run. */
+static void civic_oom(void)
+{
+	civic_die(CIVIC_EXIT_DATA, "out of memory");
+}
+
+static json_t *jnew(json_t *j)
+{
+	if (!j)
+		civic_oom();
+	return j;
+}
+
+static void set(json_t *obj, const char *key, json_t *value)
+{
+	if (json_object_set_new(obj, key, jnew(value)) != 0)
+		civic_oom();
+}
+
+static void push(json_t *arr, json_t *value)
+{
+	if (json_array_append_new(arr, jnew(value)) != 0)
+		civic_oom();
+}
+
+static json_t *jlong(long double x)
+{
+	double hi = (double)x, lo = (double)(x - hi);
+
+	if (lo == 0)
+		return json_real(hi);
+	json_t *a = jnew(json_array());
+	push(a, json_real(hi));
+	push(a, json_real(lo));
+	return a;
+}
+
+static json_t *jcount(uint64_t n)
+{
+	return json_integer((json_int_t)n);
+}
+
+/* Readers: 0 on success, -1 when the value has the wrong type. */
+static int get_long(const json_t *j, long double *out)
+{
+	if (json_is_number(j)) {
+		*out = json_number_value(j);
+		return 0;
+	}
+	if (json_is_array(j) && json_array_size(j) == 2 && json_is_number(json_array_get(j, 0))
+		&& json_is_number(json_array_get(j, 1))) {
+		*out = (long double)json_number_value(json_array_get(j, 0))
+			+ json_number_value(json_array_get(j, 1));
+		return 0;
+	}
+	return -1;
+}
+
+static int get_count(const json_t *j, uint64_t *out)
+{
+	if (!json_is_integer(j) || json_integer_value(j) < 0)
+		return -1;
+	*out = (uint64_t)json_integer_value(j);
+	return 0;
+}
+
+static int get_flag(const json_t *obj, const char *key)
+{
+	const json_t *j = json_object_get(obj, key);
+
+	return json_is_true(j) ? 1 : json_is_false(j) ? 0 : -1;
+}
+
+/* ---- design ---------------------------------------------------------- */
+
+json_t *svy_design_to_json(const struct svy_design *d)
+{
+	json_t *j = jnew(json_object()), *strata = jnew(json_array()), *psus = jnew(json_array());
+
+	set(j, "weights", json_boolean(d->o.has_weights));
+	set(j, "strata", json_boolean(d->o.has_strata));
+	set(j, "psu", json_boolean(d->o.has_psu));
+	set(j, "fpc", json_boolean(d->o.has_fpc));
+	set(j, "lonely_psu", json_string(lonely_names[d->o.lonely]));
+	for (size_t h = 0; h < d->nstrata; h++) {
+		json_t *s = jnew(json_array());
+		push(s, json_stringn(d->strata[h].name, d->strata[h].len));
+		push(s, json_real(d->strata[h].fpc));
+		push(s, jcount(d->o.has_psu ? 0 : d->strata[h].npsu));
+		push(strata, s);
+	}
+	for (size_t i = 0; i < d->npsu; i++) {
+		json_t *p = jnew(json_array());
+		push(p, jcount(d->psus[i].stratum));
+		push(p, json_stringn(d->psus[i].id, d->psus[i].len));
+		push(psus, p);
+	}
+	set(j, "stratum_list", strata);
+	set(j, "psu_list", psus);
+	return j;
+}
+
+void svy_map_release(struct svy_map *m)
+{
+	free(m->stratum);
+	free(m->psu);
+	memset(m, 0, sizeof *m);
+}
+
+static int same_options(const struct svy_design *d, const json_t *j)
+{
+	const json_t *lonely = json_object_get(j, "lonely_psu");
+
+	return get_flag(j, "weights") == d->o.has_weights && get_flag(j, "strata") == d->o.has_strata
+		&& get_flag(j, "psu") == d->o.has_psu && get_flag(j, "fpc") == d->o.has_fpc
+		&& json_is_string(lonely) && strcmp(json_string_value(lonely), lonely_names[d->o.lonely]) == 0;
+}
+
+static int merge_stratum(struct svy_design *d, const json_t *s, uint32_t *to)
+{
+	const json_t *name = json_array_get(s, 0), *fpc = json_array_get(s, 1);
+	uint64_t rows;
+
+	if (!json_is_string(name) || !json_is_number(fpc) || get_count(json_array_get(s, 2), &rows) < 0)
+		return svy_fail(d, "malformed stratum in partial");
+	*to = svy_stratum_intern(d, json_string_value(name), json_string_length(name));
+	struct svy_stratum *st = &d->strata[*to];
+	double f = json_number_value(fpc);
+	if (f != 0 && st->fpc != 0 && st->fpc != f)
+		return svy_fail(d, "fpc differs within stratum '%s' (%.17g and %.17g)", st->name, st->fpc, f);
+	if (f != 0)
+		st->fpc = f;
+	st->npsu += rows;
+	return 0;
+}
+
+int svy_design_merge_json(struct svy_design *d, const json_t *j, struct svy_map *m)
+{
+	const json_t *strata = json_object_get(j, "stratum_list"), *psus = json_object_get(j, "psu_list");
+
+	memset(m, 0, sizeof *m);
+	if (!json_is_object(j) || !json_is_array(strata) || !json_is_array(psus))
+		return svy_fail(d, "malformed design in partial");
+	if (!same_options(d, j))
+		return svy_fail(d, "partial was made with other design options");
+	m->nstrata = json_array_size(strata);
+	m->npsu = json_array_size(psus);
+	m->stratum = xcalloc(m->nstrata + 1, sizeof *m->stratum);
+	m->psu = xcalloc(m->npsu + 1, sizeof *m->psu);
+	for (size_t h = 0; h < m->nstrata; h++)
+		if (merge_stratum(d, json_array_get(strata, h), &m->stratum[h]) < 0)
+			return -1;
+	for (size_t i = 0; i < m->npsu; i++) {
+		const json_t *p = json_array_get(psus, i), *id = json_array_get(p, 1);
+		uint64_t h;
+		if (get_count(json_array_get(p, 0), &h) < 0 || h >= m->nstrata || !json_is_string(id))
+			return svy_fail(d, "malformed PSU in partial");
+		m->psu[i] = svy_psu_intern(d, m->stratum[h], json_string_value(id), json_string_length(id));
+	}
+	d->last_stratum = d->last_psu = UINT32_MAX;
+	return 0;
+}
+
+/* ---- accumulators ---------------------------------------------------- */
+
+static json_t *stratum_cell_json(size_t i, const struct svy_stratum_sums *s)
+{
+	json_t *c = jnew(json_array());
+
+	push(c, jcount(i));
+	push(c, jcount(s->n));
+	push(c, jlong(s->w));
+	push(c, jlong(s->wy));
+	push(c, jlong(s->w2));
+	push(c, jlong(s->w2y));
+	push(c, jlong(s->w2y2));
+	return c;
+}
+
+static json_t *psu_cell_json(size_t i, const struct svy_psu_sums *p)
+{
+	json_t *c = jnew(json_array());
+
+	push(c, jcount(i));
+	push(c, jcount(p->n));
+	push(c, jlong(p->w));
+	push(c, jlong(p->wy));
+	return c;
+}
+
+json_t *svy_acc_to_json(const struct svy_acc *a)
+{
+	json_t *j = jnew(json_object()), *cells = jnew(json_array());
+
+	set(j, "w", jlong(a->w));
+	set(j, "wy", jlong(a->wy));
+	set(j, "wy2", jlong(a->wy2));
+	set(j, "w2", jlong(a->w2));
+	set(j, "n", jcount(a->n));
+	set(j, "n_pos", jcount(a->n_pos));
+	set(j, "n01", jcount(a->n01));
+	set(j, "kind", json_string(kind_names[a->kind]));
+	for (size_t i = 0; i < a->ncells; i++) {
+		if (a->kind == KIND_STRATA) {
+			const struct svy_stratum_sums *s = (const struct svy_stratum_sums *)a->cells + i;
+			if (s->n > 0)
+				push(cells, stratum_cell_json(i, s));
+		} else {
+			const struct svy_psu_sums *p = (const struct svy_psu_sums *)a->cells + i;
+			if (p->n > 0)
+				push(cells, psu_cell_json(i, p));
+		}
+	}
+	set(j, "cells", cells);
+	return j;
+}
+
+static int kind_of(const json_t *j)
+{
+	const char *s = json_string_value(json_object_get(j, "kind"));
+
+	for (int k = 0; s && k < 3; k++)
+		if (strcmp(s, kind_names[k]) == 0)
+			return k;
+	return -1;
+}
+
+static int merge_cell(struct svy_acc *a, int kind, const json_t *c, const struct svy_map *m)
+{
+	uint64_t i, n;
+	long double v[5] = { 0, 0, 0, 0, 0 };
+	size_t nv = kind == KIND_STRATA ? 5 : 2;
+
+	if (!json_is_array(c) || json_array_size(c) != 2 + nv || get_count(json_array_get(c, 0), &i) < 0
+		|| get_count(json_array_get(c, 1), &n) < 0)
+		return -1;
+	if (i >= (kind == KIND_STRATA ? m->nstrata : m->npsu))
+		return -1;
+	for (size_t k = 0; k < nv; k++)
+		if (get_long(json_array_get(c, 2 + k), &v[k]) < 0)
+			return -1;
+	size_t to = kind == KIND_STRATA ? m->stratum[i] : m->psu[i];
+	svy_acc_fit(a, kind, to + 1);
+	if (kind == KIND_STRATA) {
+		struct svy_stratum_sums *s = (struct svy_stratum_sums *)a->cells + to;
+		s->n += n;
+		s->w += v[0];
+		s->wy += v[1];
+		s->w2 += v[2];
+		s->w2y += v[3];
+		s->w2y2 += v[4];
+	} else {
+		struct svy_psu_sums *p = (struct svy_psu_sums *)a->cells + to;
+		p->n += n;
+		p->w += v[0];
+		p->wy += v[1];
+	}
+	return 0;
+}
+
+int svy_acc_merge_json(struct svy_acc *a, struct svy_design *d,
+	const json_t *j, const struct svy_map *m)
+{
+	const json_t *cells = json_object_get(j, "cells");
+	long double w, wy, wy2, w2;
+	uint64_t n, npos, n01;
+	int kind = kind_of(j);
+
+	if (!json_is_object(j) || kind < 0 || !json_is_array(cells)
+		|| get_long(json_object_get(j, "w"), &w) < 0 || get_long(json_object_get(j, "wy"), &wy) < 0
+		|| get_long(json_object_get(j, "wy2"), &wy2) < 0 || get_long(json_object_get(j, "w2"), &w2) < 0
+		|| get_count(json_object_get(j, "n"), &n) < 0 || get_count(json_object_get(j, "n_pos"), &npos) < 0
+		|| get_count(json_object_get(j, "n01"), &n01) < 0)
+		return svy_fail(d, "malformed accumulator in partial");
+	if (kind != KIND_EMPTY && a->kind != KIND_EMPTY && kind != a->kind)
+		return svy_fail(d, "accumulator of another design in partial");
+	for (size_t i = 0; i < json_array_size(cells); i++)
+		if (merge_cell(a, kind, json_array_get(cells, i), m) < 0)
+			return svy_fail(d, "malformed accumulator cell in partial");
+	a->w += w;
+	a->wy += wy;
+	a->wy2 += wy2;
+	a->w2 += w2;
+	a->n += n;
+	a->n_pos += npos;
+	a->n01 += n01;
+	return 0;
+}
+
+/* ---- held values ----------------------------------------------------- */
+
+json_t *svy_values_to_json(const struct svy_values *s)
+{
+	json_t *j = jnew(json_object()), *v = jnew(json_array());
+
+	set(j, "sum_w", jlong(s->sum_w));
+	for (size_t i = 0; i < s->n; i++) {
+		json_t *e = jnew(json_array());
+		push(e, json_real(s->v[i].y));
+		push(e, json_real(s->v[i].w));
+		push(e, jcount(s->v[i].u.stratum));
+		push(e, s->v[i].u.psu == SVY_ROW_PSU ? json_integer(-1) : jcount(s->v[i].u.psu));
+		push(v, e);
+	}
+	set(j, "values", v);
+	return j;
+}
+
+static int merge_value(struct svy_values *s, const json_t *e, const struct svy_map *m)
+{
+	const json_t *y = json_array_get(e, 0), *w = json_array_get(e, 1), *p = json_array_get(e, 3);
+	uint64_t h;
+
+	if (!json_is_number(y) || !json_is_number(w) || get_count(json_array_get(e, 2), &h) < 0
+		|| h >= m->nstrata || !json_is_integer(p))
+		return -1;
+	json_int_t pi = json_integer_value(p);
+	if (pi < -1 || (pi >= 0 && (uint64_t)pi >= m->npsu))
+		return -1;
+	struct svy_unit u = { m->stratum[h], pi < 0 ? SVY_ROW_PSU : m->psu[pi] };
+	long double keep = s->sum_w;
+	svy_values_add(s, u, json_number_value(w), json_number_value(y));
+	s->sum_w = keep;
+	return 0;
+}
+
+int svy_values_merge_json(struct svy_values *s, struct svy_design *d,
+	const json_t *j, const struct svy_map *m)
+{
+	const json_t *v = json_object_get(j, "values");
+	long double sw;
+
+	if (!json_is_object(j) || !json_is_array(v) || get_long(json_object_get(j, "sum_w"), &sw) < 0)
+		return svy_fail(d, "malformed values in partial");
+	for (size_t i = 0; i < json_array_size(v); i++)
+		if (merge_value(s, json_array_get(v, i), m) < 0)
+			return svy_fail(d, "malformed value in partial");
+	s->sum_w += sw;
+	return 0;
+}
