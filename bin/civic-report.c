@@ -1,0 +1,429 @@
+/* civic-report: tally tables in, a report people can read and publish
+ * out — text, Markdown, HTML with charts, or the published tables as CSV
+ * or JSON — with disclosure control, reliability flags and provenance. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "civic.h"
+#include "render.h"
+#include "render_compare.h"
+#include "render_flags.h"
+#include "sha256.h"
+#include "suppress.h"
+
+static const char usage[] =
+	"usage: civic-report [-f format] [-o file] [-t title] [-k n] [--note text]\n"
+	"                    [--heading text] [--label name=text] [--chart kind]\n"
+	"                    [--chart-value column] [--ci-style style] [--digits [column=]n]\n"
+	"                    [--min-n n] [--max-cv percent] [--suppress k] [--compare prev]\n"
+	"                    [--source file] [file ...]\n"
+	"\n"
+	"  -f, --format F         text (default), md, html, csv or json; -o FILE.EXT implies it\n"
+	"  -o, --output FILE      write FILE atomically instead of standard output\n"
+	"  -t, --title TEXT       the report's title\n"
+	"  -k, --keys N           the first N columns are the group keys (default: found from names)\n"
+	"      --note TEXT        a paragraph under the title (method notes); repeatable\n"
+	"      --heading TEXT     the next input's section heading; repeatable\n"
+	"      --label NAME=TEXT  show a column or a key value as TEXT; repeatable\n"
+	"      --chart KIND       auto (default), bar, line or none\n"
+	"      --chart-value COL  the column charted (default: share, else count)\n"
+	"      --ci-style STYLE   paren (74.7% (72.5-76.7), default), pm (74.7% ± 2.1), columns, none\n"
+	"      --digits [COL=]N   decimals shown, for one column or all; repeatable\n"
+	"      --min-n N          flag estimates with effective sample size below N (default 30)\n"
+	"      --max-cv PERCENT   flag estimates with a coefficient of variation above it (default 30)\n"
+	"      --suppress K       hide counts below K, with secondary suppression (default: off)\n"
+	"      --compare PREV     add changes against PREV, the previous period's tally; one per input\n"
+	"      --source FILE      a schema or rule book the figures come from, for the provenance\n"
+	"      --csv, --json      the same as -f csv, -f json\n"
+	"      --help, --version\n";
+
+enum {
+	OPT_NOTE = OPT_COMMON_END,
+	OPT_HEADING,
+	OPT_LABEL,
+	OPT_CHART,
+	OPT_CHART_VALUE,
+	OPT_CI_STYLE,
+	OPT_DIGITS,
+	OPT_MIN_N,
+	OPT_MAX_CV,
+	OPT_SUPPRESS,
+	OPT_COMPARE,
+	OPT_SOURCE,
+};
+
+static const struct option long_options[] = {
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "title", required_argument, NULL, 't' },
+	{ "keys", required_argument, NULL, 'k' },
+	{ "note", required_argument, NULL, OPT_NOTE },
+	{ "heading", required_argument, NULL, OPT_HEADING },
+	{ "label", required_argument, NULL, OPT_LABEL },
+	{ "chart", required_argument, NULL, OPT_CHART },
+	{ "chart-value", required_argument, NULL, OPT_CHART_VALUE },
+	{ "ci-style", required_argument, NULL, OPT_CI_STYLE },
+	{ "digits", required_argument, NULL, OPT_DIGITS },
+	{ "min-n", required_argument, NULL, OPT_MIN_N },
+	{ "max-cv", required_argument, NULL, OPT_MAX_CV },
+	{ "suppress", required_argument, NULL, OPT_SUPPRESS },
+	{ "compare", required_argument, NULL, OPT_COMPARE },
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	COMMON_LONG_OPTIONS,
+	{ NULL, 0, NULL, 0 },
+};
+
+struct named {
+	const char *name;
+	int value;
+};
+
+static const struct named ci_styles[] = {
+	{ "paren", CI_PAREN }, { "pm", CI_PM }, { "columns", CI_COLUMNS }, { "none", CI_NONE },
+}, chart_kinds[] = {
+	{ "auto", CHART_AUTO }, { "bar", CHART_BAR }, { "line", CHART_LINE }, { "none", CHART_NONE },
+};
+
+#define LOOKUP(table, name, what) lookup(table, sizeof(table) / sizeof(table[0]), name, what)
+
+/* A growable list of option arguments. */
+struct list {
+	char **v;
+	size_t n;
+};
+
+struct options {
+	struct common_opts common;
+	const char *format_name, *output;
+	long keys;
+	struct list headings, compares, sources, files;
+	struct report rep;
+};
+
+static int lookup(const struct named *t, size_t n, const char *name, const char *what)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return t[i].value;
+	civic_usage_error("unknown %s '%s'", what, name);
+}
+
+static void list_add(struct list *l, char *s)
+{
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	l->v[l->n++] = s;
+}
+
+static double opt_number(const char *name, const char *arg, int percent)
+{
+	size_t n = strlen(arg);
+	double v;
+
+	if (percent && n && arg[n - 1] == '%')
+		n--;
+	if (num_parse_double(arg, n, 0, &v) != 0 || v < 0 || isinf(v))
+		civic_usage_error("invalid number for %s: '%s'", name, arg);
+	return v;
+}
+
+static void add_label(struct report *rep, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg)
+		civic_usage_error("--label takes NAME=TEXT: '%s'", arg);
+	rep->labels = xrealloc(rep->labels, (rep->nlabels + 1) * sizeof(*rep->labels));
+	rep->labels[rep->nlabels].name = xstrndup(arg, (size_t)(eq - arg));
+	rep->labels[rep->nlabels++].text = xstrdup(eq + 1);
+}
+
+static void add_digits(struct report *rep, const char *arg)
+{
+	const char *eq = strrchr(arg, '=');
+	const char *num = eq ? eq + 1 : arg;
+	unsigned long d = opt_ulong("--digits", num);
+
+	if (d > 12)
+		civic_usage_error("--digits takes 0 to 12 decimals: '%s'", arg);
+	if (eq == arg)
+		civic_usage_error("--digits takes N or COLUMN=N: '%s'", arg);
+	rep->digits = xrealloc(rep->digits, (rep->ndigits + 1) * sizeof(*rep->digits));
+	rep->digits[rep->ndigits].column = eq ? xstrndup(arg, (size_t)(eq - arg)) : NULL;
+	rep->digits[rep->ndigits++].digits = (int)d;
+}
+
+static void parse_options(struct options *o, int argc, char **argv)
+{
+	struct report *rep = &o->rep;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->common.usage = usage;
+	o->keys = -1;
+	rep->min_n = 30;
+	rep->max_cv = 0.30;
+	rep->z = 1.96;
+	while ((c = getopt_long(argc, argv, "f:o:t:k:", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'f': o->format_name = optarg; break;
+		case 'o': o->output = optarg; break;
+		case 't': rep->title = optarg; break;
+		case 'k': o->keys = (long)opt_ulong("--keys", optarg); break;
+		case OPT_NOTE:
+			rep->notes = xrealloc(rep->notes, (rep->nnotes + 1) * sizeof(*rep->notes));
+			rep->notes[rep->nnotes++] = optarg;
+			break;
+		case OPT_HEADING: list_add(&o->headings, optarg); break;
+		case OPT_LABEL: add_label(rep, optarg); break;
+		case OPT_CHART: rep->chart = (enum chart_kind)LOOKUP(chart_kinds, optarg, "chart kind"); break;
+		case OPT_CHART_VALUE: rep->chart_column = optarg; break;
+		case OPT_CI_STYLE: rep->ci = (enum ci_style)LOOKUP(ci_styles, optarg, "--ci-style"); break;
+		case OPT_DIGITS: add_digits(rep, optarg); break;
+		case OPT_MIN_N: rep->min_n = opt_number("--min-n", optarg, 0); break;
+		case OPT_MAX_CV: rep->max_cv = opt_number("--max-cv", optarg, 1) / 100; break;
+		case OPT_SUPPRESS: rep->suppress_k = (double)opt_ulong("--suppress", optarg); break;
+		case OPT_COMPARE: list_add(&o->compares, optarg); break;
+		case OPT_SOURCE: list_add(&o->sources, optarg); break;
+		case OPT_CSV: o->format_name = "csv"; break;
+		case OPT_JSON: o->format_name = "json"; break;
+		default:
+			if (!common_option(&o->common, c))
+				bad_option();
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		list_add(&o->files, argv[i]);
+	if (o->files.n == 0)
+		list_add(&o->files, "-");
+}
+
+static enum report_format validate(struct options *o)
+{
+	enum report_format f = REPORT_TEXT;
+	size_t stdin_uses = 0;
+
+	if (o->format_name && report_format_from_name(o->format_name, &f) != 0)
+		civic_usage_error("unknown format '%s' (text, md, html, csv, json)", o->format_name);
+	if (!o->format_name && o->output && report_format_from_path(o->output, &f) != 0)
+		f = REPORT_TEXT;
+	if (f == REPORT_CSV && o->files.n > 1)
+		civic_usage_error("csv holds one table: give one input, or use -f json");
+	if (o->compares.n > o->files.n)
+		civic_usage_error("%zu --compare files for %zu inputs", o->compares.n, o->files.n);
+	if (o->headings.n > o->files.n)
+		civic_usage_error("%zu --heading texts for %zu inputs", o->headings.n, o->files.n);
+	for (size_t i = 0; i < o->files.n; i++)
+		stdin_uses += strcmp(o->files.v[i], "-") == 0;
+	for (size_t i = 0; i < o->compares.n; i++)
+		stdin_uses += strcmp(o->compares.v[i], "-") == 0;
+	if (stdin_uses > 1)
+		civic_usage_error("standard input can be read only once");
+	return f;
+}
+
+/* Standard input is read once into an unlinked temporary file, so that its
+ * SHA-256 is known and the reader can then read it as usual. */
+static int spool_stdin(char *hex)
+{
+	char path[] = "/tmp/civic-report.XXXXXX";
+	const char *dir = getenv("TMPDIR");
+	char *tmpl = NULL;
+	char buf[65536];
+	ssize_t got;
+	int fd, rc = -1;
+
+	if (dir && *dir) {
+		tmpl = xmalloc(strlen(dir) + 24);
+		sprintf(tmpl, "%s/civic-report.XXXXXX", dir);
+	}
+	fd = mkstemp(tmpl ? tmpl : path);
+	if (fd < 0) {
+		civic_warn("cannot create a temporary file for standard input:");
+		free(tmpl);
+		return -1;
+	}
+	unlink(tmpl ? tmpl : path);
+	free(tmpl);
+	while ((got = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0 || write(fd, buf, (size_t)got) != got) {
+			civic_warn("(standard input):");
+			goto out;
+		}
+	}
+	if (lseek(fd, 0, SEEK_SET) != 0 || sha256_fd(fd, hex) != 0 ||
+	    lseek(fd, 0, SEEK_SET) != 0 || dup2(fd, STDIN_FILENO) < 0) {
+		civic_warn("(standard input):");
+		goto out;
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+static int hash_input(const char *path, char *hex)
+{
+	if (strcmp(path, "-") == 0)
+		return spool_stdin(hex);
+	if (sha256_file(path, hex) != 0) {
+		civic_warn("%s:", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads one tally output and records it in the provenance. */
+static int load(struct options *o, struct rtable *t, const char *path, const char *role)
+{
+	const char *name = strcmp(path, "-") == 0 ? "(standard input)" : path;
+
+	rtable_init(t, name);
+	if (hash_input(path, t->sha256) != 0 || rtable_load(t, path, o->keys) != 0)
+		return -1;
+	prov_add(&o->rep.prov, role, name, t->sha256, NULL);
+	return 0;
+}
+
+static int add_sources(struct options *o)
+{
+	char hex[SHA256_HEX_LEN + 1];
+	int failed = 0;
+
+	for (size_t i = 0; i < o->sources.n; i++) {
+		const char *path = o->sources.v[i];
+		char *version;
+		if (sha256_file(path, hex) != 0) {
+			civic_warn("%s:", path);
+			failed = 1;
+			continue;
+		}
+		version = prov_declared_version(path);
+		prov_add(&o->rep.prov, "source", path, hex, version);
+		free(version);
+	}
+	return failed ? -1 : 0;
+}
+
+static int suppress(struct options *o, struct rtable *t, struct suppress_result *res)
+{
+	if (o->rep.suppress_k <= 0)
+		return 0;
+	if (suppress_table(t, o->rep.suppress_k, res) != 0) {
+		civic_warn("%s: cannot apply --suppress: the table has no n or count column", t->name);
+		return -1;
+	}
+	return 0;
+}
+
+static int compare(struct options *o, struct report_section *s, const char *path)
+{
+	struct rtable prev;
+	struct suppress_result ignored;
+	long flagged = -1;
+
+	if (load(o, &prev, path, "previous") == 0 && suppress(o, &prev, &ignored) == 0)
+		flagged = compare_tables(&s->table, &prev, o->rep.z);
+	rtable_release(&prev);
+	if (flagged < 0)
+		return -1;
+	s->compared = 1;
+	s->changes_beyond_noise = (size_t)flagged;
+	return 0;
+}
+
+/* Each input becomes a section: loaded, compared, suppressed, flagged. */
+static int build(struct options *o)
+{
+	struct report *rep = &o->rep;
+	int failed = 0;
+
+	rep->sec = xcalloc(o->files.n, sizeof(*rep->sec));
+	for (size_t i = 0; i < o->files.n; i++) {
+		struct report_section *s = &rep->sec[rep->nsec++];
+		s->heading = i < o->headings.n ? o->headings.v[i] : NULL;
+		if (load(o, &s->table, o->files.v[i], "input") != 0 ||
+		    (i < o->compares.n && compare(o, s, o->compares.v[i]) != 0) ||
+		    suppress(o, &s->table, &s->supp) != 0) {
+			failed = 1;
+			continue;
+		}
+		s->suppressed = rep->suppress_k > 0;
+		s->unreliable = flag_unreliable(&s->table, rep->min_n, rep->max_cv);
+		if (rep->chart_column && rtable_find(&s->table, rep->chart_column) < (long)s->table.nkeys)
+			civic_warn("%s: no statistic column '%s' to chart", s->table.name, rep->chart_column);
+	}
+	return failed ? -1 : 0;
+}
+
+static int write_report(const struct options *o, enum report_format f)
+{
+	struct sbuf text = SBUF_INIT;
+	struct output out;
+	int rc;
+
+	render_report(&text, &o->rep, f);
+	if (output_open(&out, o->output, 0644) != 0) {
+		sbuf_release(&text);
+		return -1;
+	}
+	if (fwrite(text.s, 1, text.len, out.fp) != text.len) {
+		civic_warn("%s: write error:", o->output ? o->output : "standard output");
+		output_abort(&out);
+		sbuf_release(&text);
+		return -1;
+	}
+	sbuf_release(&text);
+	rc = output_close(&out);
+	return rc;
+}
+
+static void release(struct options *o)
+{
+	struct report *rep = &o->rep;
+
+	for (size_t i = 0; i < rep->nsec; i++)
+		rtable_release(&rep->sec[i].table);
+	for (size_t i = 0; i < rep->nlabels; i++) {
+		free(rep->labels[i].name);
+		free(rep->labels[i].text);
+	}
+	for (size_t i = 0; i < rep->ndigits; i++)
+		free(rep->digits[i].column);
+	prov_release(&rep->prov);
+	free(rep->sec);
+	free(rep->labels);
+	free(rep->digits);
+	free(rep->notes);
+	free(o->headings.v);
+	free(o->compares.v);
+	free(o->sources.v);
+	free(o->files.v);
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	enum report_format f;
+	int status = CIVIC_EXIT_OK;
+
+	civic_start(argc, argv);
+	parse_options(&o, argc, argv);
+	f = validate(&o);
+	if (prov_init(&o.rep.prov, argc, argv) != 0) {
+		release(&o);
+		return CIVIC_EXIT_USAGE;
+	}
+	/* A report is all or nothing: no half-built tables published. */
+	if (add_sources(&o) != 0 || build(&o) != 0 || write_report(&o, f) != 0)
+		status = CIVIC_EXIT_DATA;
+	release(&o);
+	if (close_stdout() != 0)
+		status = CIVIC_EXIT_DATA;
+	return status;
+}

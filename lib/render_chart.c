@@ -1,0 +1,252 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render_cell.h"
+#include "render_chart.h"
+#include "xalloc.h"
+
+static long value_column(const struct report *rep, const struct rtable *t)
+{
+	static const char *const preferred[] = { "share", "count" };
+	long c;
+
+	if (rep->chart_column)
+		return rtable_find(t, rep->chart_column) >= (long)t->nkeys ? rtable_find(t, rep->chart_column) : -1;
+	for (size_t i = 0; i < 2; i++)
+		if ((c = rtable_find(t, preferred[i])) >= (long)t->nkeys)
+			return c;
+	for (size_t i = t->nkeys; i < t->ncols; i++)
+		if (t->cols[i].part == PART_EST && t->cols[i].kind != STAT_N)
+			return (long)i;
+	return -1;
+}
+
+static long period_key(const struct rtable *t)
+{
+	for (size_t k = 0; k < t->nkeys; k++)
+		if (rtable_key_is_period(t, k))
+			return (long)k;
+	return -1;
+}
+
+/* 1 when key k holds one value outside the margins (one month's table). */
+static int key_constant(const struct rtable *t, long k)
+{
+	const char *first = NULL;
+
+	for (size_t r = 0; r < t->nrows; r++) {
+		if (t->rows[r].total)
+			continue;
+		if (first && strcmp(first, t->rows[r].cell[k]) != 0)
+			return 0;
+		first = t->rows[r].cell[k];
+	}
+	return 1;
+}
+
+static size_t intern(char ***list, size_t *n, const char *s)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*list)[i], s) == 0)
+			return i;
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[*n] = xstrdup(s);
+	return (*n)++;
+}
+
+/* The row's keys other than skip, as a reader sees them, joined. */
+static void row_label(struct sbuf *b, const struct report *rep, const struct rtable *t, size_t r, long skip)
+{
+	for (size_t k = 0; k < t->nkeys; k++) {
+		if ((long)k == skip)
+			continue;
+		if (b->len)
+			sbuf_addstr(b, " \xc2\xb7 ");
+		sbuf_addstr(b, render_key_text(rep, t->rows[r].cell[k]));
+	}
+}
+
+static struct chart_series *series_at(struct chart *c, size_t i)
+{
+	if (i < c->nseries)
+		return &c->series[i];
+	c->series = xrealloc(c->series, (i + 1) * sizeof(*c->series));
+	for (; c->nseries <= i; c->nseries++)
+		memset(&c->series[c->nseries], 0, sizeof(*c->series));
+	return &c->series[i];
+}
+
+static void series_grow(struct chart *c)
+{
+	for (size_t s = 0; s < c->nseries; s++) {
+		struct chart_series *cs = &c->series[s];
+		cs->y = xrealloc(cs->y, c->ncat * sizeof(double));
+		cs->lo = xrealloc(cs->lo, c->ncat * sizeof(double));
+		cs->hi = xrealloc(cs->hi, c->ncat * sizeof(double));
+	}
+}
+
+static double shown(const struct rtable *t, size_t r, long c, int hidden)
+{
+	return c < 0 || hidden ? NAN : t->rows[r].val[c];
+}
+
+struct point {
+	size_t cat, series;
+};
+
+static void collect(struct chart *c, const struct report *rep, const struct rtable *t, long vcol,
+	long xkey, long skip)
+{
+	struct point *pts = xcalloc(t->nrows + 1, sizeof(*pts));
+	char **names = NULL;
+	size_t nnames = 0;
+	struct sbuf b = SBUF_INIT;
+	const struct rcol *col = &t->cols[vcol];
+
+	for (size_t r = 0; r < t->nrows; r++) {
+		if (t->rows[r].total)
+			continue;
+		sbuf_reset(&b);
+		if (xkey >= 0) {
+			pts[r].cat = intern(&c->cats, &c->ncat, render_key_text(rep, t->rows[r].cell[xkey]));
+			row_label(&b, rep, t, r, xkey);
+			pts[r].series = intern(&names, &nnames, sbuf_cstr(&b));
+		} else {
+			row_label(&b, rep, t, r, skip);
+			pts[r].cat = intern(&c->cats, &c->ncat, sbuf_cstr(&b));
+			pts[r].series = 0;
+			if (!nnames)
+				intern(&names, &nnames, "");
+		}
+	}
+	for (size_t s = 0; s < nnames; s++)
+		series_at(c, s)->name = names[s];
+	free(names);
+	series_grow(c);
+	for (size_t s = 0; s < c->nseries; s++)
+		for (size_t i = 0; i < c->ncat; i++)
+			c->series[s].y[i] = c->series[s].lo[i] = c->series[s].hi[i] = NAN;
+	for (size_t r = 0; r < t->nrows; r++) {
+		int hidden = (t->rows[r].flag[vcol] & CELL_HIDDEN) != 0;
+		struct chart_series *cs;
+		if (t->rows[r].total)
+			continue;
+		cs = &c->series[pts[r].series];
+		cs->y[pts[r].cat] = shown(t, r, vcol, hidden);
+		cs->lo[pts[r].cat] = shown(t, r, col->low, hidden);
+		cs->hi[pts[r].cat] = shown(t, r, col->high, hidden);
+	}
+	c->has_interval = col->low >= 0 && col->high >= 0;
+	sbuf_release(&b);
+	free(pts);
+}
+
+static double series_mean(const struct chart_series *s, size_t n)
+{
+	double sum = 0;
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(s->y[i])) {
+			sum += s->y[i];
+			k++;
+		}
+	return k ? sum / (double)k : -INFINITY;
+}
+
+static void free_series(struct chart_series *s)
+{
+	free(s->name);
+	free(s->y);
+	free(s->lo);
+	free(s->hi);
+}
+
+/* Keeps the CHART_MAX_SERIES largest lines, in their table order. */
+static void limit_series(struct chart *c)
+{
+	while (c->nseries > CHART_MAX_SERIES) {
+		size_t low = 0;
+		for (size_t s = 1; s < c->nseries; s++)
+			if (series_mean(&c->series[s], c->ncat) < series_mean(&c->series[low], c->ncat))
+				low = s;
+		free_series(&c->series[low]);
+		memmove(&c->series[low], &c->series[low + 1], (c->nseries - low - 1) * sizeof(*c->series));
+		c->nseries--;
+		c->dropped_series++;
+	}
+}
+
+static void labels(struct chart *c, const struct report *rep, const struct report_section *s, long vcol, long xkey)
+{
+	const struct rtable *t = &s->table;
+	struct sbuf b = SBUF_INIT;
+
+	render_col_label(&b, rep, t, (struct dcol){ (size_t)vcol, D_EST });
+	if (c->percent)
+		sbuf_addstr(&b, ", %");
+	c->ylabel = xstrdup(sbuf_cstr(&b));
+	sbuf_reset(&b);
+	for (size_t k = 0; k < t->nkeys; k++) {
+		if (xkey >= 0 && (long)k != xkey)
+			continue;
+		if (b.len)
+			sbuf_addstr(&b, " \xc2\xb7 ");
+		render_col_label(&b, rep, t, (struct dcol){ k, D_KEY });
+	}
+	c->xlabel = xstrdup(sbuf_cstr(&b));
+	sbuf_reset(&b);
+	render_heading(&b, rep, s);
+	c->title = xstrdup(sbuf_cstr(&b));
+	sbuf_release(&b);
+}
+
+int chart_build(struct chart *c, const struct report *rep, const struct report_section *s)
+{
+	const struct rtable *t = &s->table;
+	long vcol = value_column(rep, t), xkey = -1, skip = -1, period = period_key(t);
+
+	memset(c, 0, sizeof(*c));
+	if (rep->chart == CHART_NONE || vcol < 0 || t->nkeys == 0)
+		return 0;
+	c->kind = rep->chart;
+	if (c->kind == CHART_AUTO)
+		c->kind = period >= 0 && !key_constant(t, period) ? CHART_LINE : CHART_BAR;
+	if (c->kind == CHART_LINE)
+		xkey = period >= 0 ? period : 0;
+	else if (period >= 0 && t->nkeys > 1 && key_constant(t, period))
+		skip = period;
+	c->percent = t->cols[vcol].kind == STAT_SHARE;
+	c->digits = render_col_digits(rep, t, (size_t)vcol);
+	collect(c, rep, t, vcol, xkey, skip);
+	limit_series(c);
+	labels(c, rep, s, vcol, xkey);
+	if (c->ncat == 0 || (c->kind == CHART_BAR && c->ncat > CHART_MAX_BARS)) {
+		chart_release(c);
+		return 0;
+	}
+	return 1;
+}
+
+void chart_release(struct chart *c)
+{
+	for (size_t i = 0; i < c->ncat; i++)
+		free(c->cats[i]);
+	for (size_t s = 0; s < c->nseries; s++)
+		free_series(&c->series[s]);
+	free(c->cats);
+	free(c->series);
+	free(c->title);
+	free(c->xlabel);
+	free(c->ylabel);
+	memset(c, 0, sizeof(*c));
+}
+
+void chart_value_text(const struct chart *c, double v, char *buf)
+{
+	render_number(c->percent ? v * 100 : v, c->digits, 1, 0, buf);
+	if (c->percent && buf[0])
+		strcat(buf, "%");
+}

@@ -1,0 +1,57 @@
+#include <math.h>
+
+#include "render_flags.h"
+
+static double cell(const struct rtable *t, size_t r, long c)
+{
+	return c >= 0 ? t->rows[r].val[c] : NAN;
+}
+
+double effective_n(const struct rtable *t, size_t r, size_t c)
+{
+	const struct rcol *col = &t->cols[c];
+	double est = cell(t, r, (long)c), se = cell(t, r, col->se);
+	double n = cell(t, r, rtable_find(t, "n")), deff = cell(t, r, col->deff);
+
+	if (col->kind == STAT_SHARE) {
+		if (isnan(se) || se <= 0 || !(est > 0 && est < 1))
+			return NAN;
+		return est * (1 - est) / (se * se);
+	}
+	if (stat_is_countlike(col->kind))
+		return NAN;             /* the size itself is no estimate of precision */
+	if (!isnan(deff) && deff > 0)
+		return n / deff;
+	return n;
+}
+
+static int unreliable(const struct rtable *t, size_t r, size_t c, double min_n, double max_cv)
+{
+	const struct rcol *col = &t->cols[c];
+	double est = cell(t, r, (long)c), se = cell(t, r, col->se);
+	double neff = effective_n(t, r, c);
+
+	if (isnan(est))
+		return 0;
+	if (!isnan(neff) && neff < min_n)
+		return 1;
+	return !isnan(se) && est != 0 && se / fabs(est) > max_cv;
+}
+
+size_t flag_unreliable(struct rtable *t, double min_n, double max_cv)
+{
+	size_t flagged = 0;
+
+	for (size_t c = t->nkeys; c < t->ncols; c++) {
+		const struct rcol *col = &t->cols[c];
+		if (col->part != PART_EST || col->kind >= STAT_OTHER || col->kind == STAT_N)
+			continue;
+		for (size_t r = 0; r < t->nrows; r++) {
+			if (t->rows[r].flag[c] & CELL_HIDDEN || !unreliable(t, r, c, min_n, max_cv))
+				continue;
+			t->rows[r].flag[c] |= CELL_UNRELIABLE;
+			flagged++;
+		}
+	}
+	return flagged;
+}

@@ -1,0 +1,84 @@
+/* A tally table as civic-report sees it: key columns, then statistic
+ * columns, every cell kept as read and as a number.
+ *
+ * Column roles come from civic-tally's naming: count, n, share, mean_C,
+ * sum_C, min_C, max_C, sd_C, median_C, pNN_C, distinct_C, missing_C are
+ * estimates; X_se, X_low, X_high, X_deff are parts of the estimate X.
+ * Leading columns that are none of these are the group keys (a pivoted
+ * table, whose columns are key values, has as keys its leading columns
+ * that are not all numbers).  The table owns every string it holds. */
+#ifndef CIVIC_RENDER_TABLE_H
+#define CIVIC_RENDER_TABLE_H
+
+#include <stddef.h>
+
+enum stat_kind {
+	STAT_COUNT, STAT_N, STAT_SHARE, STAT_MEAN, STAT_SUM, STAT_MIN, STAT_MAX,
+	STAT_SD, STAT_MEDIAN, STAT_PCT, STAT_DISTINCT, STAT_MISSING, STAT_OTHER,
+	STAT_PREV, STAT_CHANGE, STAT_CHANGE_PCT,     /* added by --compare */
+};
+
+enum stat_part { PART_EST, PART_SE, PART_LOW, PART_HIGH, PART_DEFF };
+
+struct rcol {
+	char *name;
+	int is_key;
+	enum stat_kind kind;
+	enum stat_part part;
+	long base;                   /* the estimate a part (or change) belongs to; itself for an estimate */
+	long se, low, high, deff;    /* an estimate's parts, -1 when absent */
+	int digits;                  /* decimals shown; -1 until render_digits() */
+	int integral;                /* every value in the column is a whole number */
+};
+
+/* Cell flags. */
+enum {
+	CELL_PRIMARY = 1,            /* count below the threshold, hidden */
+	CELL_SECONDARY = 2,          /* hidden so a primary cell cannot be derived */
+	CELL_UNRELIABLE = 4,         /* effective n too small or CV too large */
+	CELL_UP = 8,                 /* change beyond Poisson noise */
+	CELL_DOWN = 16,
+};
+#define CELL_HIDDEN (CELL_PRIMARY | CELL_SECONDARY)
+
+struct rrow {
+	char **cell;                 /* text as read */
+	double *val;                 /* NAN when empty or not a number */
+	unsigned char *flag;
+	int total;                   /* a key cell reads "Total" (a civic-tally margin) */
+};
+
+struct rtable {
+	char *name;                  /* display name of the source */
+	char sha256[65];
+	size_t ncols, nkeys;         /* keys are cols[0 .. nkeys) */
+	struct rcol *cols;
+	size_t nrows, rowcap;
+	struct rrow *rows;
+};
+
+void rtable_init(struct rtable *t, const char *name);
+void rtable_release(struct rtable *t);
+
+/* Reads path ("-": standard input) whole.  nkeys < 0 finds the keys from
+ * the column names.  Returns 0, or -1 after reporting every bad record. */
+int rtable_load(struct rtable *t, const char *path, long nkeys);
+
+/* Column setup, used by rtable_load and by tests. */
+void rtable_add_name(struct rtable *t, const char *name);
+void rtable_add_row(struct rtable *t, const char *const *cells);
+void rtable_classify(struct rtable *t, long nkeys);
+
+long rtable_find(const struct rtable *t, const char *name);
+/* Appends a statistic column (empty cells) and returns its index. */
+long rtable_add_stat(struct rtable *t, const char *name, enum stat_kind kind, long base);
+void rtable_set(struct rtable *t, size_t row, size_t col, double v);
+void rtable_set_text(struct rtable *t, size_t row, size_t col, const char *s);
+
+/* The column whose values decide disclosure: n, else count; -1 if none. */
+long rtable_size_col(const struct rtable *t);
+/* 1 when key k is a calendar period (month(x), yyyy-mm values …). */
+int rtable_key_is_period(const struct rtable *t, size_t k);
+int stat_is_countlike(enum stat_kind kind);
+
+#endif

@@ -1,0 +1,311 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render_cell.h"
+#include "render_chart.h"
+#include "utf8.h"
+#include "xalloc.h"
+
+#define BAR_CELLS 32
+
+static size_t width(const char *s)
+{
+	return utf8_width(s, strlen(s));
+}
+
+static void pad(struct sbuf *b, size_t n)
+{
+	while (n--)
+		sbuf_addc(b, ' ');
+}
+
+/* Spreadsheet-safe and one line: a leading formula character gets a ',
+ * and line breaks and tabs inside become spaces. */
+static void clean_text(char *dst, size_t size, const char *s)
+{
+	struct sbuf b = SBUF_INIT;
+
+	render_neutralise(&b, s);
+	for (size_t i = 0; i < b.len; i++)
+		if (b.s[i] == '\n' || b.s[i] == '\r' || b.s[i] == '\t')
+			b.s[i] = ' ';
+	snprintf(dst, size, "%s", sbuf_cstr(&b));
+	sbuf_release(&b);
+}
+
+struct colw {
+	size_t est, lo, hi, half, mark, label, total;
+};
+
+static void underline(struct sbuf *b, const char *s, const char *ch)
+{
+	size_t n = width(s);
+
+	sbuf_addstr(b, s);
+	sbuf_addc(b, '\n');
+	while (n--)
+		sbuf_addstr(b, ch);
+	sbuf_addc(b, '\n');
+}
+
+static void measure(const struct report *rep, const struct rtable *t, const struct dcol *dc,
+	size_t nd, struct cellparts *cells, struct colw *w)
+{
+	struct sbuf label = SBUF_INIT;
+
+	for (size_t j = 0; j < nd; j++) {
+		memset(&w[j], 0, sizeof(w[j]));
+		sbuf_reset(&label);
+		render_col_label(&label, rep, t, dc[j]);
+		w[j].label = width(sbuf_cstr(&label));
+		for (size_t r = 0; r < t->nrows; r++) {
+			struct cellparts *cp = &cells[r * nd + j];
+			render_cell_parts(rep, t, r, dc[j], 1, cp);
+			if (dc[j].part == D_KEY)
+				clean_text(cp->est, sizeof(cp->est), cp->est);
+			w[j].est = w[j].est > width(cp->est) ? w[j].est : width(cp->est);
+			w[j].lo = w[j].lo > width(cp->lo) ? w[j].lo : width(cp->lo);
+			w[j].hi = w[j].hi > width(cp->hi) ? w[j].hi : width(cp->hi);
+			w[j].half = w[j].half > width(cp->half) ? w[j].half : width(cp->half);
+			w[j].mark = w[j].mark > width(cp->mark) ? w[j].mark : width(cp->mark);
+		}
+		w[j].total = w[j].est + w[j].mark;
+		if (w[j].lo)
+			w[j].total += 4 + w[j].lo + w[j].hi;    /* " (" lo "–" hi ")" */
+		if (w[j].half)
+			w[j].total += 3 + w[j].half;            /* " ± " half */
+		if (w[j].label > w[j].total)
+			w[j].total = w[j].label;
+	}
+	sbuf_release(&label);
+}
+
+static void cell(struct sbuf *b, const struct dcol *d, const struct cellparts *cp, const struct colw *w)
+{
+	size_t used;
+
+	if (d->part == D_KEY) {
+		sbuf_addstr(b, cp->est);
+		pad(b, w->total - width(cp->est));
+		return;
+	}
+	used = w->est + w->mark + (w->lo ? 4 + w->lo + w->hi : 0) + (w->half ? 3 + w->half : 0);
+	pad(b, w->total - used + w->est - width(cp->est));
+	sbuf_addstr(b, cp->est);
+	if (w->lo) {
+		if (cp->lo[0]) {
+			sbuf_addstr(b, " (");
+			pad(b, w->lo - width(cp->lo));
+			sbuf_printf(b, "%s" EN_DASH "%s)", cp->lo, cp->hi);
+			pad(b, w->hi - width(cp->hi));
+		} else {
+			pad(b, 4 + w->lo + w->hi);
+		}
+	}
+	if (w->half) {
+		if (cp->half[0]) {
+			sbuf_addstr(b, " " PLUS_MINUS " ");
+			pad(b, w->half - width(cp->half));
+			sbuf_addstr(b, cp->half);
+		} else {
+			pad(b, 3 + w->half);
+		}
+	}
+	sbuf_addstr(b, cp->mark);
+	pad(b, w->mark - width(cp->mark));
+}
+
+static void trim_line_end(struct sbuf *b)
+{
+	while (b->len && b->s[b->len - 1] == ' ')
+		b->len--;
+	sbuf_addc(b, '\n');
+}
+
+static void table(struct sbuf *out, const struct report *rep, const struct rtable *t)
+{
+	struct dcol *dc = xmalloc((3 * t->ncols + 1) * sizeof(*dc));
+	size_t nd = render_display_cols(rep, t, dc);
+	struct cellparts *cells = xcalloc(t->nrows * nd + 1, sizeof(*cells));
+	struct colw *w = xcalloc(nd + 1, sizeof(*w));
+	struct sbuf label = SBUF_INIT;
+
+	measure(rep, t, dc, nd, cells, w);
+	for (size_t j = 0; j < nd; j++) {
+		sbuf_reset(&label);
+		render_col_label(&label, rep, t, dc[j]);
+		if (j)
+			sbuf_addstr(out, "  ");
+		if (dc[j].part != D_KEY)
+			pad(out, w[j].total - w[j].label);
+		sbuf_addstr(out, sbuf_cstr(&label));
+		if (dc[j].part == D_KEY)
+			pad(out, w[j].total - w[j].label);
+	}
+	trim_line_end(out);
+	for (size_t j = 0; j < nd; j++) {
+		if (j)
+			sbuf_addstr(out, "  ");
+		for (size_t i = 0; i < w[j].total; i++)
+			sbuf_addc(out, '-');
+	}
+	sbuf_addc(out, '\n');
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t j = 0; j < nd; j++) {
+			if (j)
+				sbuf_addstr(out, "  ");
+			cell(out, &dc[j], &cells[r * nd + j], &w[j]);
+		}
+		trim_line_end(out);
+	}
+	sbuf_release(&label);
+	free(w);
+	free(cells);
+	free(dc);
+}
+
+static void bar(struct sbuf *b, double frac)
+{
+	static const char *const eighths[] = { "", "\xe2\x96\x8f", "\xe2\x96\x8e", "\xe2\x96\x8d",
+		"\xe2\x96\x8c", "\xe2\x96\x8b", "\xe2\x96\x8a", "\xe2\x96\x89" };
+	long units = lround(frac * BAR_CELLS * 8);
+
+	for (long i = 0; i < units / 8; i++)
+		sbuf_addstr(b, "\xe2\x96\x88");
+	sbuf_addstr(b, eighths[units % 8]);
+	pad(b, (size_t)(BAR_CELLS - units / 8 - (units % 8 != 0)));
+}
+
+static void text_bars(struct sbuf *out, const struct chart *c)
+{
+	size_t lw = 0;
+	double max = 0;
+	char buf[96], name[256];
+
+	for (size_t i = 0; i < c->ncat; i++) {
+		clean_text(name, sizeof(name), c->cats[i]);
+		lw = width(name) > lw ? width(name) : lw;
+		if (c->series[0].y[i] > max)
+			max = c->series[0].y[i];
+	}
+	sbuf_printf(out, "%s:\n", c->ylabel);
+	for (size_t i = 0; i < c->ncat; i++) {
+		double v = c->series[0].y[i];
+		clean_text(name, sizeof(name), c->cats[i]);
+		sbuf_addstr(out, "  ");
+		sbuf_addstr(out, name);
+		pad(out, lw - width(name) + 2);
+		bar(out, max > 0 && v > 0 ? v / max : 0);
+		chart_value_text(c, v, buf);
+		sbuf_printf(out, " %s", isnan(v) ? "x" : buf);
+		trim_line_end(out);
+	}
+}
+
+static void sparkline(struct sbuf *out, const struct chart *c, size_t s, double lo, double hi)
+{
+	static const char *const ticks[] = { "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
+		"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88" };
+
+	for (size_t i = 0; i < c->ncat; i++) {
+		double v = c->series[s].y[i];
+		if (isnan(v))
+			sbuf_addc(out, ' ');
+		else
+			sbuf_addstr(out, ticks[hi > lo ? lround((v - lo) / (hi - lo) * 7) : 3]);
+	}
+}
+
+static void text_lines(struct sbuf *out, const struct chart *c)
+{
+	double lo = INFINITY, hi = -INFINITY;
+	size_t lw = 0;
+	char first[96], last[96], name[256];
+
+	for (size_t s = 0; s < c->nseries; s++) {
+		clean_text(name, sizeof(name), c->series[s].name);
+		lw = width(name) > lw ? width(name) : lw;
+		for (size_t i = 0; i < c->ncat; i++) {
+			lo = fmin(lo, c->series[s].y[i]);
+			hi = fmax(hi, c->series[s].y[i]);
+		}
+	}
+	sbuf_printf(out, "%s, %s %s %s:\n", c->ylabel, c->cats[0], EN_DASH, c->cats[c->ncat - 1]);
+	for (size_t s = 0; s < c->nseries; s++) {
+		size_t i0 = 0, i1 = c->ncat;
+		while (i0 < c->ncat && isnan(c->series[s].y[i0]))
+			i0++;
+		while (i1 > i0 && isnan(c->series[s].y[i1 - 1]))
+			i1--;
+		clean_text(name, sizeof(name), c->series[s].name);
+		sbuf_addstr(out, "  ");
+		sbuf_addstr(out, name);
+		pad(out, lw - width(name) + (lw ? 2 : 0));
+		sparkline(out, c, s, lo, hi);
+		chart_value_text(c, i0 < i1 ? c->series[s].y[i0] : NAN, first);
+		chart_value_text(c, i0 < i1 ? c->series[s].y[i1 - 1] : NAN, last);
+		sbuf_printf(out, "  %s \xe2\x86\x92 %s", first, last);
+		trim_line_end(out);
+	}
+}
+
+static void section(struct sbuf *out, const struct report *rep, const struct report_section *s)
+{
+	struct sbuf h = SBUF_INIT;
+	struct note notes[RENDER_MAX_NOTES];
+	struct chart c;
+	size_t nn;
+
+	render_heading(&h, rep, s);
+	underline(out, sbuf_cstr(&h), "-");
+	sbuf_addc(out, '\n');
+	if (s->table.nrows == 0)
+		sbuf_addstr(out, "(no rows)\n");
+	else
+		table(out, rep, &s->table);
+	if (chart_build(&c, rep, s)) {
+		sbuf_addc(out, '\n');
+		if (c.kind == CHART_LINE)
+			text_lines(out, &c);
+		else
+			text_bars(out, &c);
+		chart_release(&c);
+	}
+	nn = render_notes(rep, s, notes);
+	if (nn)
+		sbuf_addc(out, '\n');
+	for (size_t i = 0; i < nn; i++)
+		sbuf_printf(out, "%s%s%s\n", notes[i].mark, notes[i].mark[0] ? "  " : "", notes[i].text);
+	sbuf_addc(out, '\n');
+	sbuf_release(&h);
+}
+
+static void provenance(struct sbuf *out, const struct provenance *p)
+{
+	sbuf_printf(out, "Made by %s at %s\n", p->tool, p->when);
+	sbuf_printf(out, "Command: %s\n", p->command);
+	for (size_t i = 0; i < p->nfiles; i++) {
+		const struct prov_file *f = &p->files[i];
+		sbuf_printf(out, "%-8s %s", f->role, f->name);
+		if (f->version)
+			sbuf_printf(out, " (version %s)", f->version);
+		sbuf_printf(out, "  sha256:%s\n", f->sha256);
+	}
+}
+
+void render_text(struct sbuf *out, const struct report *rep)
+{
+	char line[1024];
+
+	underline(out, rep->title ? rep->title : "civic report", "=");
+	sbuf_addc(out, '\n');
+	for (size_t i = 0; i < rep->nnotes; i++) {
+		clean_text(line, sizeof(line), rep->notes[i]);
+		sbuf_printf(out, "%s\n\n", line);
+	}
+	for (size_t i = 0; i < rep->nsec; i++)
+		section(out, rep, &rep->sec[i]);
+	provenance(out, &rep->prov);
+}
