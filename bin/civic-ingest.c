@@ -171,7 +171,9 @@ static void append_value(struct ingest *g, const struct out_column *col, struct 
 	}
 }
 
-/* 0 written, 1 rejected, -1 write error. */
+enum { WRITE_FAILED = -2, SETUP_FAILED = -1 };
+
+/* 0 written, 1 rejected, WRITE_FAILED. */
 static int ingest_record(struct ingest *g)
 {
 	int bad = 0;
@@ -186,7 +188,7 @@ static int ingest_record(struct ingest *g)
 		rejects_add(&g->rejects, &g->rec, &g->why);
 		return 1;
 	}
-	return writer_record(&g->writer, &g->outrec) == 0 ? 0 : -1;
+	return writer_record(&g->writer, &g->outrec) == 0 ? 0 : WRITE_FAILED;
 }
 
 static int run_stream(struct ingest *g)
@@ -204,7 +206,7 @@ static int run_stream(struct ingest *g)
 		}
 		rc = ingest_record(g);
 		if (rc < 0)
-			return -1;
+			return rc;
 		if (rc)
 			g->n.rejected++;
 		else
@@ -244,19 +246,19 @@ static int open_outputs(struct ingest *g)
 	struct options *o = g->opts;
 
 	if (inputs_start(&g->in) != 0)
-		return -1;
+		return SETUP_FAILED;
 	if (mapping_build(&g->map, g->have_schema ? &g->schema : NULL, &g->in.header,
 	    g->in.first_name, g->have_key, o->lineage) != 0)
-		return -1;
+		return SETUP_FAILED;
 	if (g->map.dropped_pii && !o->quiet)
 		civic_warn("%zu personal-data column%s dropped%s", g->map.dropped_pii,
 			g->map.dropped_pii == 1 ? "" : "s", g->have_key ? "" : " (give -k or -K to pseudonymise)");
 	if (rejects_open(&g->rejects, o->rejects) != 0)
-		return -1;
+		return SETUP_FAILED;
 	if (output_open(&g->out, o->output, 0644) != 0)
-		return -1;
+		return SETUP_FAILED;
 	writer_init(&g->writer, g->out.fp, o->common.out_format ? o->common.out_format : g->in.format);
-	return writer_header(&g->writer, &g->map.out) == 0 ? 0 : -2;
+	return writer_header(&g->writer, &g->map.out) == 0 ? 0 : WRITE_FAILED;
 }
 
 static void summarise(const struct ingest *g)
@@ -296,20 +298,25 @@ static int ingest(struct options *o, char **files, size_t nfiles)
 	rc = open_outputs(&g);
 	if (rc == 0)
 		rc = run_stream(&g);
-	if (rc == 0 || rc == -2)
+	if (rc != SETUP_FAILED)
 		summarise(&g);
 	if (rc != 0 || g.in.failed || reject_limit_exceeded(&o->max_rejects, g.n.rejected, g.n.read))
 		status = CIVIC_EXIT_DATA;
 	/* Good rows are kept even when rejects fail the run; only an output
 	 * that could not be written completely is withdrawn. */
-	if (rc == -1) {
+	if (rc == WRITE_FAILED) {
 		civic_warn("%s: write error:", o->output ? o->output : "standard output");
 		output_abort(&g.out);
-	} else if (output_close(&g.out) != 0) {
-		status = CIVIC_EXIT_DATA;
+		rejects_abort(&g.rejects);
+	} else if (rc == SETUP_FAILED) {
+		output_abort(&g.out);
+		rejects_abort(&g.rejects);
+	} else {
+		if (output_close(&g.out) != 0)
+			status = CIVIC_EXIT_DATA;
+		if (rejects_close(&g.rejects) != 0)
+			status = CIVIC_EXIT_DATA;
 	}
-	if (rejects_close(&g.rejects) != 0)
-		status = CIVIC_EXIT_DATA;
 	release(&g);
 	return status;
 }

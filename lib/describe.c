@@ -74,7 +74,7 @@ static const char *infer_type(const struct profile *p, int *decimal_comma)
 	int any_date = 0;
 
 	*decimal_comma = 0;
-	if (p->values == 0)
+	if (p->values == 0 || p->leading_zero)
 		return "string";
 	for (int f = 0; f < DATE_NFORMATS; f++)
 		any_date |= p->is_date[f] > 0;

@@ -4,6 +4,7 @@
 #   VALGRIND=1  every civic command runs under valgrind (errors and leaks fail)
 #   SANITIZE=1  the binaries were built with ASan+UBSan by `make check SANITIZE=1`
 
+bats_require_minimum_version 1.5.0
 load /usr/lib/bats/bats-support/load.bash
 load /usr/lib/bats/bats-assert/load.bash
 
