@@ -10,8 +10,22 @@
 #include "output.h"
 #include "xalloc.h"
 
+/* A device or FIFO (/dev/stdout, /dev/full, a named pipe) cannot be
+ * replaced by a rename: write to it directly. */
+static int open_special(struct output *o, const char *path)
+{
+	o->fp = fopen(path, "w");
+	if (!o->fp) {
+		civic_warn("%s:", path);
+		return -1;
+	}
+	o->path = xstrdup(path);
+	return 0;
+}
+
 int output_open(struct output *o, const char *path, mode_t mode)
 {
+	struct stat st;
 	size_t n;
 	int fd;
 
@@ -20,6 +34,8 @@ int output_open(struct output *o, const char *path, mode_t mode)
 		o->fp = stdout;
 		return 0;
 	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return open_special(o, path);
 	n = strlen(path) + 16;
 	o->path = xstrdup(path);
 	o->tmp = xmalloc(n);
@@ -66,15 +82,20 @@ int output_close(struct output *o)
 		o->fp = NULL;
 		return close_stdout();
 	}
-	failed = fflush(o->fp) != 0 || ferror(o->fp) || fsync(fileno(o->fp)) != 0;
+	failed = fflush(o->fp) != 0 || ferror(o->fp) || (o->tmp && fsync(fileno(o->fp)) != 0);
 	if (fclose(o->fp) != 0)
 		failed = 1;
 	o->fp = NULL;
 	if (failed) {
 		civic_warn("%s: write error:", o->path);
-		unlink(o->tmp);
+		if (o->tmp)
+			unlink(o->tmp);
 		output_free(o);
 		return -1;
+	}
+	if (!o->tmp) {
+		output_free(o);
+		return 0;
 	}
 	if (rename(o->tmp, o->path) != 0) {
 		civic_warn("%s: cannot rename temporary file into place:", o->path);
@@ -90,7 +111,8 @@ void output_abort(struct output *o)
 {
 	if (o->fp && o->path) {
 		fclose(o->fp);
-		unlink(o->tmp);
+		if (o->tmp)
+			unlink(o->tmp);
 	}
 	if (o->path)
 		output_free(o);
