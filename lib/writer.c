@@ -112,7 +112,7 @@ void json_append_raw_text(struct sbuf *b, const char *s, size_t n)
 }
 
 /* JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
-int json_is_number(const char *s, size_t n)
+int json_text_is_number(const char *s, size_t n)
 {
 	size_t i = 0;
 
@@ -151,7 +151,7 @@ static void json_append_value(struct sbuf *b, enum coltype type, const char *s, 
 	case COL_NUMBER:
 		if (n == 0)
 			sbuf_add(b, "null", 4);
-		else if (json_is_number(s, n))
+		else if (json_text_is_number(s, n))
 			sbuf_add(b, s, n);
 		else
 			json_append_string(b, s, n);

@@ -33,6 +33,6 @@ void json_append_string(struct sbuf *b, const char *s, size_t n);
  * records): each byte outside valid UTF-8 is written as \u00XX, its value. */
 void json_append_raw_text(struct sbuf *b, const char *s, size_t n);
 /* 1 when s is a number as JSON writes it (so it can go out unquoted). */
-int json_is_number(const char *s, size_t n);
+int json_text_is_number(const char *s, size_t n);
 
 #endif
