@@ -267,6 +267,8 @@ double render_col_scale(const struct rtable *t, size_t c)
 
 	if (col->kind == STAT_CHANGE_PCT || col->part == PART_DEFF)
 		return 1;
+	if (col->kind == STAT_PREV || col->kind == STAT_CHANGE)
+		return render_col_scale(t, (size_t)col->base);
 	return col->kind == STAT_SHARE ? 100 : 1;
 }
 
@@ -398,7 +400,7 @@ int render_formula_like(const char *s)
 
 	if (!n || !strchr("=+-@\t\r", s[0]))
 		return 0;
-	return !(s[0] == '-' && json_is_number(s, n) && num_parse_double(s, n, 0, &v) == 0);
+	return !(s[0] == '-' && json_text_is_number(s, n) && num_parse_double(s, n, 0, &v) == 0);
 }
 
 void render_neutralise(struct sbuf *b, const char *s)

@@ -53,7 +53,7 @@ static long find_row(const struct rtable *t, const long *keys, size_t n,
 static int check_unique(const struct rtable *t, const long *keys, size_t n, const char *what)
 {
 	for (size_t r = 0; r < t->nrows; r++) {
-		if (find_row(t, keys, n, t, r, keys, r) >= 0) {
+		if (find_row(t, keys, n, t, r, keys, r) != -1) {
 			civic_warn("%s: cannot compare: the key '%s' repeats (does the table hold several periods?)",
 				what, n ? t->rows[r].cell[keys[0]] : "");
 			return -1;
@@ -108,9 +108,14 @@ static void add_change_cols(struct rtable *t, long base, struct change_cols *cc)
 	sbuf_reset(&name);
 	sbuf_printf(&name, "%s_change", b);
 	cc->change = rtable_add_stat(t, sbuf_cstr(&name), STAT_CHANGE, base);
-	sbuf_reset(&name);
-	sbuf_printf(&name, "%s_change_pct", b);
-	cc->pct = rtable_add_stat(t, sbuf_cstr(&name), STAT_CHANGE_PCT, base);
+	cc->pct = -1;
+	/* A relative change of a share reads as a second percentage-point
+	 * figure and misleads: shares get the absolute change only. */
+	if (t->cols[base].kind != STAT_SHARE) {
+		sbuf_reset(&name);
+		sbuf_printf(&name, "%s_change_pct", b);
+		cc->pct = rtable_add_stat(t, sbuf_cstr(&name), STAT_CHANGE_PCT, base);
+	}
 	sbuf_release(&name);
 }
 
@@ -125,13 +130,14 @@ static int fill_change(struct rtable *cur, size_t r, const struct change_cols *c
 	if (pflag) {
 		row->flag[cc->prev] |= pflag;
 		row->flag[cc->change] |= CELL_SECONDARY;
-		row->flag[cc->pct] |= CELL_SECONDARY;
+		if (cc->pct >= 0)
+			row->flag[cc->pct] |= CELL_SECONDARY;
 		return 0;
 	}
 	if (isnan(a) || isnan(b))
 		return 0;
 	rtable_set(cur, r, (size_t)cc->change, a - b);
-	if (b != 0)
+	if (b != 0 && cc->pct >= 0)
 		rtable_set(cur, r, (size_t)cc->pct, (a - b) / fabs(b) * 100);
 	if (!beyond_noise(cur, r, cc->base, prev, pr, pc, z))
 		return 0;

@@ -111,16 +111,16 @@ static void figure(struct sbuf *out, const struct chart *c)
 {
 	sbuf_addstr(out, "<figure>\n");
 	chart_svg(out, c);
-	sbuf_addstr(out, "<figcaption>");
-	esc(out, c->ylabel);
-	sbuf_addstr(out, " by ");
-	esc(out, c->xlabel);
-	if (c->has_interval)
-		sbuf_addstr(out, "; bars show the confidence interval");
-	if (c->dropped_series)
-		sbuf_printf(out, "; the %d largest of %zu series shown", CHART_MAX_SERIES,
-			c->nseries + c->dropped_series);
-	sbuf_addstr(out, ".</figcaption>\n</figure>\n");
+	if (c->has_interval || c->dropped_series) {
+		sbuf_addstr(out, "<figcaption>");
+		if (c->has_interval)
+			sbuf_addstr(out, "Error bars show the confidence interval. ");
+		if (c->dropped_series)
+			sbuf_printf(out, "The %d largest of %zu series are shown.", CHART_MAX_SERIES,
+				c->nseries + c->dropped_series);
+		sbuf_addstr(out, "</figcaption>\n");
+	}
+	sbuf_addstr(out, "</figure>\n");
 }
 
 static void section(struct sbuf *out, const struct report *rep, const struct report_section *s)

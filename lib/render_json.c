@@ -65,7 +65,7 @@ static void value(struct sbuf *out, const struct report *rep, const struct rtabl
 		json_append_string(out, buf, n);
 	else if (n == 0)
 		sbuf_addstr(out, "null");
-	else if (json_is_number(buf, n))
+	else if (json_text_is_number(buf, n))
 		sbuf_addstr(out, buf);
 	else
 		json_append_string(out, buf, n);
@@ -86,8 +86,14 @@ static void rows(struct sbuf *out, const struct report *rep, const struct rtable
 		}
 		sbuf_reset(&flags);
 		sbuf_addstr(out, "\"flags\": [");
-		if (render_row_flags(&flags, t, r, "\", \""))
-			sbuf_printf(out, "\"%s\"", sbuf_cstr(&flags));
+		render_row_flags(&flags, t, r, "\n");
+		for (const char *p = sbuf_cstr(&flags); *p; ) {
+			size_t n = strcspn(p, "\n");
+			if (p != flags.s)
+				sbuf_addstr(out, ", ");
+			json_append_string(out, p, n);
+			p += n + (p[n] != '\0');
+		}
 		sbuf_printf(out, "]}%s\n", r + 1 < t->nrows ? "," : "");
 	}
 	sbuf_addstr(out, "      ],\n");

@@ -181,7 +181,7 @@ static void line_chart(struct sbuf *out, const struct chart *c)
 	const double left = 64, top = 14, bottom = 56, height = 320;
 	double right = c->nseries > 1 ? 170 : 20, plot_w = SVG_WIDTH - left - right;
 	double dx = plot_w / (double)c->ncat, lo, hi;
-	size_t every = (c->ncat + 11) / 12;
+	size_t every = (size_t)ceil((7.0 * (double)widest_label(c) + 10) / dx);
 	struct axis a;
 	char buf[96];
 
@@ -195,6 +195,8 @@ static void line_chart(struct sbuf *out, const struct chart *c)
 		tick_text(c, &a, v, buf);
 		text(out, left - 6, axis_px(&a, v) + 4, "end", "", buf);
 	}
+	if (every < 1)
+		every = 1;
 	for (size_t i = 0; i < c->ncat; i += every)
 		text(out, left + dx * ((double)i + 0.5), height - bottom + 16, "middle", "", c->cats[i]);
 	text(out, left + plot_w / 2, height - 14, "middle", " class=\"axis-title\"", c->xlabel);

@@ -220,21 +220,21 @@ static void sparkline(struct sbuf *out, const struct chart *c, size_t s, double 
 
 static void text_lines(struct sbuf *out, const struct chart *c)
 {
-	double lo = INFINITY, hi = -INFINITY;
 	size_t lw = 0;
 	char first[96], last[96], name[256];
 
 	for (size_t s = 0; s < c->nseries; s++) {
 		clean_text(name, sizeof(name), c->series[s].name);
 		lw = width(name) > lw ? width(name) : lw;
+	}
+	sbuf_printf(out, "%s, %s %s %s:\n", c->ylabel, c->cats[0], EN_DASH, c->cats[c->ncat - 1]);
+	for (size_t s = 0; s < c->nseries; s++) {
+		double lo = INFINITY, hi = -INFINITY;
+		size_t i0 = 0, i1 = c->ncat;
 		for (size_t i = 0; i < c->ncat; i++) {
 			lo = fmin(lo, c->series[s].y[i]);
 			hi = fmax(hi, c->series[s].y[i]);
 		}
-	}
-	sbuf_printf(out, "%s, %s %s %s:\n", c->ylabel, c->cats[0], EN_DASH, c->cats[c->ncat - 1]);
-	for (size_t s = 0; s < c->nseries; s++) {
-		size_t i0 = 0, i1 = c->ncat;
 		while (i0 < c->ncat && isnan(c->series[s].y[i0]))
 			i0++;
 		while (i1 > i0 && isnan(c->series[s].y[i1 - 1]))
@@ -247,6 +247,10 @@ static void text_lines(struct sbuf *out, const struct chart *c)
 		chart_value_text(c, i0 < i1 ? c->series[s].y[i0] : NAN, first);
 		chart_value_text(c, i0 < i1 ? c->series[s].y[i1 - 1] : NAN, last);
 		sbuf_printf(out, "  %s \xe2\x86\x92 %s", first, last);
+		chart_value_text(c, lo, first);
+		chart_value_text(c, hi, last);
+		if (i0 < i1)
+			sbuf_printf(out, "  (range %s" EN_DASH "%s)", first, last);
 		trim_line_end(out);
 	}
 }

@@ -1,0 +1,378 @@
+#!/usr/bin/env bats
+# civic-report: formats, intervals, decimals, reliability flags, disclosure
+# control, period comparison, safety (formulas, HTML), provenance, -o.
+
+load helper
+
+setup() {
+	setup_scratch
+	cp "$FIXTURES"/report/*.csv "$FIXTURES"/report/*.ndjson .
+	export SOURCE_DATE_EPOCH=1709251200
+}
+
+# The display width of every line of a table, as a terminal shows it.
+widths() {
+	python3 -c '
+import sys, unicodedata
+for line in sys.stdin:
+    line = line.rstrip("\n")
+    print(sum(2 if unicodedata.east_asian_width(c) in "WF" else 0 if unicodedata.combining(c) else 1 for c in line))'
+}
+
+@test "--help prints the usage and exits 0; a bad option exits 2" {
+	run civic-report --help
+	assert_success
+	assert_line --index 0 'usage: civic-report [-f format] [-o file] [-t title] [-k n] [--note text]'
+	run --separate-stderr civic-report --bogus registers.csv
+	assert_failure 2
+	[[ "$stderr" == *"Try 'civic-report --help' for more information."* ]]
+}
+
+@test "usage errors exit 2 and say what is wrong" {
+	run --separate-stderr civic-report -f pdf registers.csv
+	assert_failure 2
+	[[ "$stderr" == *"civic-report: unknown format 'pdf' (text, md, html, csv, json)"* ]]
+	run --separate-stderr civic-report --ci-style brackets registers.csv
+	assert_failure 2
+	[[ "$stderr" == *"unknown --ci-style 'brackets'"* ]]
+	run --separate-stderr civic-report -f csv registers.csv survey.csv
+	assert_failure 2
+	[[ "$stderr" == *"csv holds one table: give one input, or use -f json"* ]]
+	run --separate-stderr civic-report --label nolabel registers.csv
+	assert_failure 2
+	run --separate-stderr civic-report --digits x=y registers.csv
+	assert_failure 2
+}
+
+@test "text: an aligned table, estimates with their intervals, and a bar chart" {
+	run civic-report -t 'Applications by register' registers.csv
+	assert_success
+	assert_line --index 0 'Applications by register'
+	assert_line --index 1 '========================'
+	assert_line 'Count and share by register'
+	assert_line 'Register       Count              Share'
+	assert_line '------------  ------  -----------------'
+	assert_line 'alphabetical  11,580  38.6% (38.0–39.1)'
+	assert_line 'form1          5,340  17.8% (17.4–18.2)'
+	assert_line 'form2         13,080  43.6% (43.0–44.2)'
+	assert_line '  form2         ████████████████████████████████ 43.6%'
+	assert_line 'In parentheses: the confidence interval.'
+}
+
+@test "text: Cyrillic and Latin keys line up (display width, not bytes)" {
+	run civic-report cyrillic.csv
+	assert_success
+	assert_line 'Уголовный розыск         1,204  30.1%'
+	assert_line 'ГУБДД                      894  22.4%'
+	table=$(printf '%s\n' "$output" | sed -n '/^Service/,/^$/p' | sed '/^$/d')
+	assert_equal "$(printf '%s\n' "$table" | widths | sort -u)" 37
+}
+
+@test "text: a monthly series gets one sparkline per line of the chart" {
+	run civic-report monthly.csv
+	assert_success
+	assert_line 'Share, %, 2024-01 – 2024-12:'
+	assert_line --regexp '^  form1         [▁▂▃▄▅▆▇█]{12}  16\.7% → 17\.0%  \(range 15\.6%–19\.4%\)$'
+}
+
+@test "--ci-style pm, columns and none" {
+	run civic-report --ci-style pm registers.csv
+	assert_line 'form1          5,340  17.8% ± 0.4'
+	assert_line 'After ±: half the width of the confidence interval.'
+	run civic-report --ci-style columns registers.csv
+	assert_line 'Register       Count  Share  Share, low  Share, high'
+	assert_line 'form1          5,340  17.8%        17.4         18.2'
+	run civic-report --ci-style none registers.csv
+	assert_line 'form1          5,340  17.8%'
+	refute_output --partial 'In parentheses'
+}
+
+@test "--digits for every column or for one" {
+	run civic-report --digits 2 --ci-style none registers.csv
+	assert_line 'form1          5,340.00  17.80%'
+	run civic-report --digits share=0 --ci-style none registers.csv
+	assert_line 'form1          5,340    18%'
+	run civic-report --digits 1 --digits mean_trust=3 --ci-style none survey.csv
+	assert_line 'North   412.0  55.1%       3.420'
+}
+
+@test "--label renames columns and key values; --heading names a section" {
+	run civic-report --label register='Register book' --label form1='Form 1' \
+		--heading 'Applications by register book' --ci-style none registers.csv
+	assert_success
+	assert_line 'Applications by register book'
+	assert_line 'Register book   Count  Share'
+	assert_line 'Form 1          5,340  17.8%'
+}
+
+@test "reliability: small effective n or a large CV is marked and footnoted" {
+	run civic-report survey.csv
+	assert_success
+	assert_line 'East     12  25.0% ( 7.0–59.3)†  3.10 (2.42–3.78)†'
+	assert_line 'North   412  55.1% (49.5–60.6)   3.42 (3.30–3.54)'
+	assert_line 'West    350   5.0% ( 2.2–10.9)†  3.61 (3.51–3.71)'
+	assert_line '†  unreliable: effective sample size below 30 or coefficient of variation above 30%; use with caution'
+	run civic-report --min-n 10 --max-cv 60 survey.csv
+	refute_output --partial '†'
+	run civic-report --max-cv 45% survey.csv
+	assert_line 'West    350   5.0% ( 2.2–10.9)   3.61 (3.51–3.71)'
+}
+
+@test "a registry count (no standard error, no n) is never flagged" {
+	run civic-report --min-n 100000 cyrillic.csv
+	refute_output --partial '†'
+}
+
+@test "--suppress hides small counts as <K and the cells that would reveal them" {
+	run civic-report --suppress 5 suppress.csv
+	assert_success
+	assert_line 'Andijan  form1            <5       x'
+	assert_line 'Andijan  alphabetical      x       x'
+	assert_line 'Bukhara  form1             x       x'
+	assert_line 'Bukhara  alphabetical      x       x'
+	assert_line 'Andijan  Total            95  100.0%'
+	assert_line '<5  fewer than 5 cases: hidden to protect the people counted (1 row)'
+	assert_line 'x  hidden as well, so that no row below 5 can be worked out from totals (3 rows)'
+	refute_output --regexp ' 3 | 3\.2%'
+}
+
+@test "--suppress: no hidden cell can be worked out from a row or column total" {
+	# Naive primary suppression leaks here: Andijan/form1 = 95 - 40 - 52.
+	run civic-report --suppress 5 -f json suppress.csv
+	assert_success
+	printf '%s\n' "$output" > report.json
+	run python3 - report.json <<'PY'
+import json, sys
+rows = json.load(open(sys.argv[1]))["sections"][0]["rows"]
+hidden = {(r["region"], r["register"]) for r in rows if r["count"] is None}
+assert ("Andijan", "form1") in hidden, hidden
+for key, other in ((0, 1), (1, 0)):
+    lines = {}
+    for r in rows:
+        k = (r["region"], r["register"])
+        lines.setdefault(k[other], []).append(k in hidden)
+    for name, cells in lines.items():
+        assert sum(cells) != 1, f"line {name}: one hidden cell, derivable from the total"
+print(len(hidden))
+PY
+	assert_success
+	assert_output 4
+}
+
+@test "--suppress on a one-key table hides a second row, so the total cannot give it away" {
+	printf 'channel,count\nin_person,40\nmahalla,2\nphone_102,25\nwritten,9\n' > one.csv
+	run civic-report --suppress 5 one.csv
+	assert_line 'mahalla       <5'
+	assert_line 'written        x'
+	assert_line 'phone_102     25'
+}
+
+@test "--suppress on a table with no count or n column fails" {
+	run --separate-stderr civic-report --suppress 5 -k 1 --chart none survey-means.csv
+	assert_failure 1
+	[[ "$stderr" == *"survey-means.csv: cannot apply --suppress: the table has no n or count column"* ]]
+	[ -z "$output" ]
+}
+
+@test "--compare adds changes and flags count changes beyond Poisson noise" {
+	run civic-report --compare registers-prev.csv registers.csv
+	assert_success
+	assert_line --partial 'alphabetical  11,580  38.6% (38.0–39.1)           11,490          +90             +0.8%            39.5%             -0.9▼'
+	assert_line --partial 'form1          5,340  17.8% (17.4–18.2)            5,050         +290▲            +5.7%            17.4%             +0.4'
+	assert_line '▲▼  change larger than chance variation would explain (beyond 1.96 standard errors; Poisson variation for counts)'
+	run civic-report -f csv --compare registers-prev.csv registers.csv
+	assert_line --index 0 'register,count,share,share_se,share_low,share_high,count_prev,count_change,count_change_pct,share_prev,share_change,flags'
+	assert_line --index 2 'form1,5340,0.178,0.0022,0.174,0.182,5050,290,5.7,0.174,0.004,beyond-noise:count_change'
+}
+
+@test "--compare matches on the keys that are not periods" {
+	printf 'month(received_at),register,count\n2024-03,form1,120\n2024-03,form2,300\n' > mar.csv
+	printf 'month(received_at),register,count\n2024-02,form1,100\n2024-02,form2,302\n' > feb.csv
+	run civic-report --chart none --compare feb.csv mar.csv
+	assert_success
+	assert_line '2024-03  form1       120              100           +20           +20.0%'
+	run --separate-stderr civic-report --compare monthly.csv monthly.csv
+	assert_failure 1
+	[[ "$stderr" == *"cannot compare: the key 'alphabetical' repeats (does the table hold several periods?)"* ]]
+}
+
+@test "csv: formulas are neutralised, negative numbers are not, flags say why" {
+	run civic-report -f csv inject.csv
+	assert_success
+	assert_line --index 0 'subject,count,share,flags'
+	assert_line --index 1 "\"'=HYPERLINK(\"\"http://example.invalid\"\",\"\"click\"\")\",5,0.100,"
+	assert_line --index 2 "'+cmd,3,0.060,"
+	assert_line --index 3 "'-2+3,4,0.080,"
+	assert_line --index 4 "'@SUM(A1:A2),6,0.120,"
+	assert_line --index 5 "'	tab first,7,0.140,"
+	assert_line --index 7 'Кража телефона,15,0.300,'
+	assert_line --index 8 '-7,0,0.000,'
+}
+
+@test "csv: a carriage return at the start of a cell is neutralised too" {
+	printf 'subject,count\n"\rcr",4\n' > cr.csv
+	run civic-report -f csv cr.csv
+	assert_success
+	[ "$(printf '%s' "$output" | sed -n 2p | od -An -c | tr -s ' ')" = " \" ' \\r c r \" , 4 , \\n" ] ||
+		[[ "$output" == *"\"'"$'\r'"cr\",4,"* ]]
+}
+
+@test "md: a GitHub table, with formulas neutralised and HTML shown as text" {
+	run civic-report -f md inject.csv
+	assert_success
+	assert_line '| Subject | Count | Share |'
+	assert_line '|:---|---:|---:|'
+	assert_line "| '=HYPERLINK(\"http://example.invalid\",\"click\") | 5 | 10.0% |"
+	assert_line "| '@SUM(A1:A2) | 6 | 12.0% |"
+	assert_line '| &lt;script&gt;alert(1)&lt;/script&gt; | 10 | 20.0% |'
+	refute_output --partial '<script>'
+}
+
+@test "html: one self-contained page, no script, no fetch, everything escaped" {
+	run civic-report -f html -t 'Subjects <b>raw</b>' inject.csv
+	assert_success
+	assert_line --index 0 '<!DOCTYPE html>'
+	assert_output --partial "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+	assert_output --partial '<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>'
+	assert_output --partial '<title>Subjects &lt;b&gt;raw&lt;/b&gt;</title>'
+	refute_output --partial '<script'
+	refute_output --partial '<b>raw'
+	refute_output --regexp '(src|href)='
+	# The only URL is the SVG namespace, which is never fetched.
+	assert_equal "$(printf '%s\n' "$output" | grep -o 'https\?://[^"&<]*' | sort -u)" "http://example.invalid
+http://www.w3.org/2000/svg"
+}
+
+@test "html: a bar chart with error bars for shares by category" {
+	run civic-report -f html registers.csv
+	assert_success
+	assert_output --regexp '<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" width="640" height="[0-9]+"'
+	assert_equal "$(printf '%s\n' "$output" | grep -c '<rect class="bar"')" 3
+	assert_equal "$(printf '%s\n' "$output" | grep -c '<path class="ci"')" 3
+	assert_output --partial '>Share, %</text>'
+	assert_output --partial 'Error bars show the confidence interval.'
+}
+
+@test "html: a line chart for a monthly series, one line per register" {
+	run civic-report -f html monthly.csv
+	assert_success
+	assert_equal "$(printf '%s\n' "$output" | grep -c '<path class="line" stroke="#[0-9a-f]*" d="M')" 6
+	assert_output --partial '>Month</text>'
+	run civic-report -f html --chart none monthly.csv
+	refute_output --partial '<svg'
+	run civic-report -f html --chart bar --chart-value count registers.csv
+	assert_output --partial '>Count</text>'
+}
+
+@test "json: the published tables, hidden cells null, with flags and provenance" {
+	run civic-report -f json --suppress 5 suppress.csv survey.csv
+	assert_success
+	printf '%s\n' "$output" > out.json
+	run python3 -c '
+import json
+d = json.load(open("out.json"))
+s0, s1 = d["sections"]
+print(s0["rows"][1]["count"], s0["rows"][1]["flags"], s0["rows"][2]["share"])
+print(s1["rows"][0]["flags"], s1["columns"][3]["role"])
+print(d["provenance"]["generated"], [f["role"] for f in d["provenance"]["files"]])'
+	assert_success
+	assert_line --index 0 "None ['suppressed'] 0.547"
+	assert_line --index 1 "['unreliable:share', 'unreliable:mean_trust'] se"
+	assert_line --index 2 "2024-03-01T00:00:00Z ['input', 'input']"
+}
+
+@test "NDJSON input gives the same report as CSV" {
+	civic-report --chart none registers.csv | sed '/^Command:/,$d' > from-csv.txt
+	civic-report --chart none registers.ndjson | sed '/^Command:/,$d' > from-json.txt
+	run diff from-csv.txt from-json.txt
+	assert_success
+}
+
+@test "the provenance footer: version, command line, SHA-256 of each input, declared versions" {
+	printf '{"version": "2024.2", "fields": []}\n' > schema.json
+	printf '# subjects\n# version: 7\nset category subject\n' > subjects.rules
+	run civic-report --source schema.json --source subjects.rules --compare registers-prev.csv registers.csv
+	assert_success
+	assert_line 'Made by civic-report 0.1.0 at 2024-03-01T00:00:00Z'
+	assert_line 'Command: civic-report --source schema.json --source subjects.rules --compare registers-prev.csv registers.csv'
+	assert_line "source   schema.json (version 2024.2)  sha256:$(sha256sum schema.json | cut -d' ' -f1)"
+	assert_line "source   subjects.rules (version 7)  sha256:$(sha256sum subjects.rules | cut -d' ' -f1)"
+	assert_line "input    registers.csv  sha256:$(sha256sum registers.csv | cut -d' ' -f1)"
+	assert_line "previous registers-prev.csv  sha256:$(sha256sum registers-prev.csv | cut -d' ' -f1)"
+}
+
+@test "standard input is hashed like a file, and a command line is quoted for the shell" {
+	run civic-report -t "it's" - < registers.csv
+	assert_success
+	assert_line "Command: civic-report -t 'it'\\''s' -"
+	assert_line "input    (standard input)  sha256:$(sha256sum registers.csv | cut -d' ' -f1)"
+}
+
+@test "SOURCE_DATE_EPOCH makes reports reproducible byte for byte" {
+	civic-report -f html -o a.html --suppress 5 suppress.csv
+	sleep 1
+	civic-report -f html -o a2.html --suppress 5 suppress.csv
+	mv a2.html b.html
+	sed -i 's/a2\.html/a.html/' b.html
+	run cmp a.html b.html
+	assert_success
+	run --separate-stderr env SOURCE_DATE_EPOCH=yesterday civic-report registers.csv
+	assert_failure 2
+	[[ "$stderr" == *"invalid SOURCE_DATE_EPOCH 'yesterday': not a number of seconds"* ]]
+}
+
+@test "-o writes atomically: a failed run leaves the old file and no temporary" {
+	civic-report -o report.html registers.csv
+	run head -c 15 report.html
+	assert_output '<!DOCTYPE html>'
+	cp report.html before.html
+	printf 'register,count\nform1,1,2\n' > ragged.csv
+	run --separate-stderr civic-report -o report.html ragged.csv
+	assert_failure 1
+	[[ "$stderr" == *"civic-report: ragged.csv:2: expected 2 fields, found 3"* ]]
+	run cmp report.html before.html
+	assert_success
+	run ls
+	refute_output --partial 'tmp'
+}
+
+@test "-o picks the format from the extension; -f overrides it" {
+	civic-report -o r.md registers.csv
+	run head -1 r.md
+	assert_output '# civic report'
+	civic-report -f text -o r.html registers.csv
+	run head -1 r.html
+	assert_output 'civic report'
+}
+
+@test "several inputs become sections; a missing one fails the run with no output" {
+	run civic-report --chart none registers.csv survey.csv
+	assert_success
+	assert_line 'Count and share by register'
+	assert_line 'Share and mean trust by region'
+	run --separate-stderr civic-report registers.csv missing.csv
+	assert_failure 1
+	[[ "$stderr" == *"civic-report: missing.csv: No such file or directory"* ]]
+	[ -z "$output" ]
+}
+
+@test "a write error is reported and exits 1" {
+	run --separate-stderr civic-report registers.csv
+	run --separate-stderr sh -c 'civic-report registers.csv > /dev/full'
+	assert_failure 1
+	[[ "$stderr" == *"civic-report: write error: No space left on device"* ]]
+}
+
+@test "| head ends quietly" {
+	run --separate-stderr sh -c 'civic-report monthly.csv | head -1'
+	assert_success
+	assert_output 'civic report'
+	[ -z "$stderr" ]
+}
+
+@test "an empty table still makes a report" {
+	printf 'register,count,share\n' > empty.csv
+	run civic-report empty.csv
+	assert_success
+	assert_line '(no rows)'
+}
