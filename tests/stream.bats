@@ -194,3 +194,26 @@ setup() {
 	# peak RSS in KiB: thirty times the rows may not cost more than 4 MiB more
 	[ "$large" -lt $((small + 4096)) ]
 }
+
+@test "csv-spectrum: every case parses to its expected JSON" {
+	local dir="$FIXTURES/corpora/csv-spectrum" n=0
+	for csv in "$dir"/csvs/*.csv; do
+		name=$(basename "$csv" .csv)
+		civic-ingest -q --json "$csv" > "$name.ndjson" || fail "$name: civic-ingest failed"
+		run python3 - "$name.ndjson" "$dir/json/$name.json" "$name" <<'PY'
+import json, sys
+got = [json.loads(line) for line in open(sys.argv[1], encoding="utf-8")]
+want = json.load(open(sys.argv[2], encoding="utf-8"))
+if sys.argv[3] == "location_coordinates":
+    # upstream defect (see ORIGIN.md): a bare object, and a phone number not in the CSV
+    want = [dict(want, **{"Contact Phone Number": "2095257564"})]
+if got != want:
+    print("got ", got)
+    print("want", want)
+    sys.exit(1)
+PY
+		assert_success
+		n=$((n + 1))
+	done
+	assert_equal "$n" 12
+}
