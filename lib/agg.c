@@ -1,0 +1,1089 @@
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agg.h"
+#include "num.h"
+#include "xalloc.h"
+
+enum {
+	SF_ARG_NONE = 0,
+	SF_ARG = 1,            /* needs :C */
+	SF_ARG_OPT = 2,        /* :C optional (n:C, share:COND) */
+	SF_ESTIMATE = 4,       /* can take --ci / --deff */
+	SF_ZERO = 8,           /* an empty cross-tab cell shows 0 */
+};
+
+struct stat_def {
+	const char *name;
+	enum stat_kind kind;
+	int flags;
+	enum src_kind src;     /* what :ARG is read as */
+	int need;              /* NEED_* for that source */
+};
+
+static const struct stat_def stat_defs[] = {
+	{ "count", ST_COUNT, SF_ESTIMATE | SF_ZERO, SRC_TEXT, 0 },
+	{ "n", ST_N, SF_ARG_OPT | SF_ZERO, SRC_TEXT, 0 },
+	{ "share", ST_SHARE, SF_ARG_OPT | SF_ESTIMATE | SF_ZERO, SRC_COND, NEED_MOMENTS },
+	{ "mean", ST_MEAN, SF_ARG | SF_ESTIMATE, SRC_NUMBER, NEED_MOMENTS },
+	{ "sum", ST_SUM, SF_ARG | SF_ESTIMATE, SRC_NUMBER, NEED_MOMENTS },
+	{ "min", ST_MIN, SF_ARG, SRC_NUMBER, NEED_MINMAX },
+	{ "max", ST_MAX, SF_ARG, SRC_NUMBER, NEED_MINMAX },
+	{ "sd", ST_SD, SF_ARG, SRC_NUMBER, NEED_MOMENTS },
+	{ "median", ST_QUANTILE, SF_ARG, SRC_NUMBER, NEED_VALUES },
+	{ "pNN", ST_QUANTILE, SF_ARG, SRC_NUMBER, NEED_VALUES },
+	{ "distinct", ST_DISTINCT, SF_ARG | SF_ZERO, SRC_TEXT, NEED_DISTINCT },
+	{ "missing", ST_MISSING, SF_ARG | SF_ZERO, SRC_TEXT, 0 },
+	{ NULL, 0, 0, 0, 0 },
+};
+
+const char *stat_nearest(const char *name)
+{
+	const char *found = NULL;
+	size_t best = strlen(name) / 3 + 2;
+
+	for (const struct stat_def *d = stat_defs; d->name; d++) {
+		size_t dist = edit_distance(name, d->name);
+		if (dist < best) {
+			best = dist;
+			found = d->name;
+		}
+	}
+	return found;
+}
+
+int stat_is_estimate(const struct stat *s)
+{
+	return (s->def->flags & SF_ESTIMATE) != 0;
+}
+
+int stat_is_share(const struct stat *s)
+{
+	return s->def->kind == ST_SHARE;
+}
+
+int stat_zero_when_empty(const struct stat *s)
+{
+	return (s->def->flags & SF_ZERO) != 0;
+}
+
+enum stat_kind stat_kind(const struct stat *s)
+{
+	return s->def->kind;
+}
+
+/* ---- parsing the spec ---------------------------------------------- */
+
+static char **copy_list(char **v, size_t n)
+{
+	char **c = xcalloc(n ? n : 1, sizeof(*c));
+
+	for (size_t i = 0; i < n; i++)
+		c[i] = xstrdup(v[i]);
+	return c;
+}
+
+static void free_list(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* "p90" → 0.90; -1 when name is not pNN with 0 <= NN <= 100. */
+static int parse_percentile(const char *name, size_t len, double *p)
+{
+	char buf[32], *end;
+
+	if (len < 2 || len >= sizeof(buf) || name[0] != 'p' || name[1] < '0' || name[1] > '9')
+		return -1;
+	memcpy(buf, name + 1, len - 1);
+	buf[len - 1] = '\0';
+	double v = strtod(buf, &end);
+	if (*end || v < 0 || v > 100)
+		return -1;
+	*p = v / 100;
+	return 0;
+}
+
+static const struct stat_def *stat_lookup(const char *name, size_t len, double *p)
+{
+	*p = 0.5;
+	for (const struct stat_def *d = stat_defs; d->name; d++)
+		if (strlen(d->name) == len && memcmp(d->name, name, len) == 0 && d->name[1] != 'N')
+			return d;
+	if (parse_percentile(name, len, p) == 0)
+		return &stat_defs[9];
+	return NULL;
+}
+
+static int find_source(struct agg *a, enum src_kind kind, const char *text)
+{
+	for (size_t i = 0; i < a->nsrc; i++)
+		if (a->src[i].kind == kind && strcmp(a->src[i].text, text) == 0)
+			return (int)i;
+	return -1;
+}
+
+static int add_source(struct agg *a, enum src_kind kind, const char *text, char *err, size_t errsize)
+{
+	int i = find_source(a, kind, text);
+
+	if (i >= 0)
+		return i;
+	a->src = xrealloc(a->src, (a->nsrc + 1) * sizeof(*a->src));
+	struct source *s = &a->src[a->nsrc];
+	memset(s, 0, sizeof(*s));
+	s->kind = kind;
+	s->text = xstrdup(text);
+	groups_init(&s->distinct);
+	int rc = kind == SRC_COND ? kxcond_parse(&s->cond, text, err, errsize)
+		: keyexpr_parse(&s->kx, text, err, errsize);
+	a->nsrc++;
+	return rc < 0 ? -1 : (int)a->nsrc - 1;
+}
+
+static int bad_stat(const char *spec, const char *name, char *err, size_t errsize)
+{
+	const char *near = stat_nearest(name);
+
+	if (near)
+		snprintf(err, errsize, "unknown statistic '%s' (did you mean '%s'?)", spec, near);
+	else
+		snprintf(err, errsize, "unknown statistic '%s'", spec);
+	return -1;
+}
+
+static int parse_stat(struct agg *a, struct stat *st, const char *spec, char *err, size_t errsize)
+{
+	const char *colon = strchr(spec, ':');
+	size_t nlen = colon ? (size_t)(colon - spec) : strlen(spec);
+	const char *arg = colon ? colon + 1 : NULL;
+	char *name = xstrndup(spec, nlen);
+	int rc = -1;
+
+	memset(st, 0, sizeof(*st));
+	st->src = -1;
+	st->spec = xstrdup(spec);
+	st->def = stat_lookup(spec, nlen, &st->p);
+	if (!st->def) {
+		bad_stat(spec, name, err, errsize);
+		goto out;
+	}
+	if (arg && !*arg) {
+		snprintf(err, errsize, "statistic '%s': expected a column after ':'", spec);
+		goto out;
+	}
+	if (arg && !(st->def->flags & (SF_ARG | SF_ARG_OPT))) {
+		snprintf(err, errsize, "statistic '%s' takes no column (use '%s')", spec, name);
+		goto out;
+	}
+	if (!arg && (st->def->flags & SF_ARG)) {
+		snprintf(err, errsize, "statistic '%s' needs a column, as in '%s:COLUMN'", spec, name);
+		goto out;
+	}
+	if (arg) {
+		st->src = add_source(a, st->def->src, arg, err, errsize);
+		if (st->src < 0)
+			goto out;
+		a->src[st->src].need |= st->def->need;
+		st->name = xmalloc(nlen + 1 + strlen(arg) + 1);
+		sprintf(st->name, "%s_%s", name, arg);
+	} else {
+		st->name = xstrdup(name);
+	}
+	if (st->def->kind == ST_QUANTILE)
+		a->has_quantile = 1;
+	rc = 0;
+out:
+	free(name);
+	return rc;
+}
+
+static int parse_stats(struct agg *a, char *err, size_t errsize)
+{
+	a->nstats = a->spec.nstats;
+	a->stats = xcalloc(a->nstats ? a->nstats : 1, sizeof(*a->stats));
+	for (size_t i = 0; i < a->nstats; i++) {
+		if (parse_stat(a, &a->stats[i], a->spec.stats[i], err, errsize) < 0)
+			return -1;
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(a->stats[j].name, a->stats[i].name) == 0) {
+				snprintf(err, errsize, "statistic '%s' is given twice", a->stats[i].spec);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+static int check_within(struct agg *a, char *err, size_t errsize)
+{
+	a->within_idx = xcalloc(a->spec.nwithin + 1, sizeof(*a->within_idx));
+	for (size_t i = 0; i < a->spec.nwithin; i++) {
+		size_t k;
+		for (k = 0; k < a->spec.nkeys; k++)
+			if (strcmp(a->spec.within[i], a->spec.keys[k]) == 0)
+				break;
+		if (k == a->spec.nkeys) {
+			snprintf(err, errsize, "--within '%s' is not one of the group keys (-g or --pivot)",
+				a->spec.within[i]);
+			return -1;
+		}
+		a->within_idx[i] = k;
+	}
+	return 0;
+}
+
+int agg_init(struct agg *a, const struct agg_spec *spec, char *err, size_t errsize)
+{
+	memset(a, 0, sizeof(*a));
+	a->spec = *spec;
+	a->spec.keys = copy_list(spec->keys, spec->nkeys);
+	a->spec.stats = copy_list(spec->stats, spec->nstats);
+	a->spec.within = copy_list(spec->within, spec->nwithin);
+	a->spec.weight = spec->weight ? xstrdup(spec->weight) : NULL;
+	a->spec.strata = spec->strata ? xstrdup(spec->strata) : NULL;
+	a->spec.psu = spec->psu ? xstrdup(spec->psu) : NULL;
+	a->spec.fpc = spec->fpc ? xstrdup(spec->fpc) : NULL;
+	a->wcol = a->scol = a->pcol = a->fcol = -1;
+	groups_init(&a->groups);
+	groups_init(&a->bases);
+	datecache_init(&a->dc);
+	sbuf_init(&a->kb);
+	sbuf_init(&a->tmp);
+	a->empty = -1;
+	a->keys = xcalloc(spec->nkeys ? spec->nkeys : 1, sizeof(*a->keys));
+	for (size_t i = 0; i < spec->nkeys; i++)
+		if (keyexpr_parse(&a->keys[i], spec->keys[i], err, errsize) < 0)
+			return -1;
+	if (parse_stats(a, err, errsize) < 0 || check_within(a, err, errsize) < 0)
+		return -1;
+	a->weighted = spec->weight != NULL;
+	a->use_acc = spec->survey;
+	a->use_design = spec->survey || spec->strata || spec->psu || spec->fpc ||
+		(a->weighted && a->has_quantile);
+	for (size_t i = 0; i < a->nsrc; i++)
+		if (a->use_acc && (a->src[i].kind == SRC_COND || (a->src[i].need & NEED_MOMENTS)))
+			a->src[i].need |= NEED_ACC;
+	a->rv = xcalloc(a->nsrc ? a->nsrc : 1, sizeof(*a->rv));
+	if (spec->nkeys == 0) {            /* one group, shown even for no rows */
+		int added;
+		groups_intern(&a->groups, "", 0, key_hash("", 0), &added);
+		agg_reserve(a, 1);
+	}
+	return 0;
+}
+
+static int bind_option(const struct header *h, const char *opt, const char *name, long *col,
+	char *err, size_t errsize)
+{
+	if (!name)
+		return 0;
+	*col = header_find(h, name);
+	if (*col >= 0)
+		return 0;
+	const char *near = nearest_column(h, name);
+	if (near)
+		snprintf(err, errsize, "%s: no column '%s' (did you mean '%s'?)", opt, name, near);
+	else
+		snprintf(err, errsize, "%s: no column '%s'", opt, name);
+	return -1;
+}
+
+int agg_bind(struct agg *a, const struct header *h, char *err, size_t errsize)
+{
+	for (size_t i = 0; i < a->spec.nkeys; i++)
+		if (keyexpr_bind(&a->keys[i], h, err, errsize) < 0)
+			return -1;
+	for (size_t i = 0; i < a->nsrc; i++) {
+		struct source *s = &a->src[i];
+		int rc = s->kind == SRC_COND ? kxcond_bind(&s->cond, h, err, errsize)
+			: keyexpr_bind(&s->kx, h, err, errsize);
+		if (rc < 0)
+			return -1;
+	}
+	if (bind_option(h, "-w", a->spec.weight, &a->wcol, err, errsize) < 0 ||
+	    bind_option(h, "--strata", a->spec.strata, &a->scol, err, errsize) < 0 ||
+	    bind_option(h, "--psu", a->spec.psu, &a->pcol, err, errsize) < 0 ||
+	    bind_option(h, "--fpc", a->spec.fpc, &a->fcol, err, errsize) < 0)
+		return -1;
+	if (a->use_design)
+		agg_make_design(a);
+	return 0;
+}
+
+void agg_make_design(struct agg *a)
+{
+	struct svy_design_opts o = {
+		.has_weights = a->weighted, .has_strata = a->spec.strata != NULL,
+		.has_psu = a->spec.psu != NULL, .has_fpc = a->spec.fpc != NULL,
+		.lonely = a->spec.lonely,
+	};
+
+	if (!a->design)
+		a->design = svy_design_new(&o);
+}
+
+/* ---- per-group state ------------------------------------------------ */
+
+#define GROW(arr, oldcap, cap) do { \
+	(arr) = xrealloc((arr), (cap) * sizeof(*(arr))); \
+	memset((arr) + (oldcap), 0, ((cap) - (oldcap)) * sizeof(*(arr))); \
+} while (0)
+
+static void reserve_source(struct agg *a, struct source *s, size_t old, size_t cap)
+{
+	GROW(s->used, old, cap);
+	GROW(s->missing, old, cap);
+	if (s->need & NEED_MOMENTS)
+		GROW(s->mom, old, cap);
+	if (s->need & NEED_MINMAX) {
+		GROW(s->min, old, cap);
+		GROW(s->max, old, cap);
+	}
+	if ((s->need & NEED_VALUES) && a->use_design)
+		GROW(s->svals, old, cap);
+	else if (s->need & NEED_VALUES)
+		GROW(s->vals, old, cap);
+	if (s->need & NEED_ACC)
+		GROW(s->acc, old, cap);
+	if (s->kind == SRC_COND) {
+		GROW(s->hits, old, cap);
+		GROW(s->hit_w, old, cap);
+		if (s->need & NEED_ACC)
+			GROW(s->hit_acc, old, cap);
+	}
+	if (s->need & NEED_DISTINCT)
+		GROW(s->ndistinct, old, cap);
+}
+
+void agg_reserve(struct agg *a, size_t need)
+{
+	if (need <= a->cap)
+		return;
+	size_t old = a->cap, cap = old ? old * 2 : 16;
+	while (cap < need)
+		cap *= 2;
+	GROW(a->n, old, cap);
+	if (a->weighted)
+		GROW(a->w, old, cap);
+	if (a->use_acc)
+		GROW(a->acc, old, cap);
+	for (size_t i = 0; i < a->nsrc; i++)
+		reserve_source(a, &a->src[i], old, cap);
+	a->cap = cap;
+}
+
+/* ---- one row --------------------------------------------------------- */
+
+static int eval_sources(struct agg *a, const struct record *rec, struct reject *why)
+{
+	for (size_t i = 0; i < a->nsrc; i++) {
+		struct source *s = &a->src[i];
+		struct rowval *v = &a->rv[i];
+		int rc;
+
+		switch (s->kind) {
+		case SRC_NUMBER:
+			rc = keyexpr_number(&s->kx, rec, &a->dc, &v->v, why);
+			break;
+		case SRC_COND:
+			rc = kxcond_eval(&s->cond, rec, &a->dc, why);
+			break;
+		default:
+			rc = keyexpr_text(&s->kx, rec, &a->dc, v->buf, &v->text, &v->len, why);
+			rc = rc < 0 ? -1 : v->len > 0;
+		}
+		if (rc < 0)
+			return -1;
+		v->state = rc;
+	}
+	return 0;
+}
+
+static int eval_weight(struct agg *a, const struct record *rec, struct decnum *w, struct reject *why)
+{
+	const char *s = rec_get(rec, (size_t)a->wcol);
+	size_t n = rec_len(rec, (size_t)a->wcol);
+
+	if (n == 0) {
+		reject_set(why, "missing-weight", a->spec.weight, "no weight");
+		return -1;
+	}
+	if (numscan(s, n, w) < 0) {
+		reject_set(why, "not-a-number", a->spec.weight, "weight '%.*s' is not a number",
+			(int)(n > 64 ? 64 : n), s);
+		return -1;
+	}
+	if (w->d < 0 || !isfinite(w->d)) {
+		reject_set(why, "bad-weight", a->spec.weight, "weight '%.*s' is negative",
+			(int)(n > 64 ? 64 : n), s);
+		return -1;
+	}
+	return 0;
+}
+
+static int eval_design(struct agg *a, const struct record *rec, struct svy_unit *u, struct reject *why)
+{
+	double fpc = 0;
+
+	if (a->fcol >= 0) {
+		const char *s = rec_get(rec, (size_t)a->fcol);
+		size_t n = rec_len(rec, (size_t)a->fcol);
+		if (num_parse_double(s, n, 0, &fpc) < 0) {
+			reject_set(why, "not-a-number", a->spec.fpc, "fpc '%.*s' is not a number",
+				(int)(n > 64 ? 64 : n), s);
+			return -1;
+		}
+	}
+	const char *st = a->scol >= 0 ? rec_get(rec, (size_t)a->scol) : "";
+	size_t sl = a->scol >= 0 ? rec_len(rec, (size_t)a->scol) : 0;
+	const char *ps = a->pcol >= 0 ? rec_get(rec, (size_t)a->pcol) : "";
+	size_t pl = a->pcol >= 0 ? rec_len(rec, (size_t)a->pcol) : 0;
+
+	if (svy_design_row(a->design, st, sl, ps, pl, fpc, u) == 0)
+		return 0;
+	reject_set(why, "design", NULL, "%s", svy_design_error(a->design));
+	return -1;
+}
+
+/* w·y·y exactly when it fits, else in double. */
+static void add_wyy(struct xsum *s, const struct decnum *w, const struct decnum *y)
+{
+	__int128 wy, wyy;
+
+	if (w->exact && y->exact && w->scale + 2 * y->scale <= XSUM_MAX_SCALE &&
+	    !__builtin_mul_overflow((__int128)w->m, (__int128)y->m, &wy) &&
+	    !__builtin_mul_overflow(wy, (__int128)y->m, &wyy))
+		xsum_add_dec(s, wyy, w->scale + 2 * y->scale);
+	else
+		xsum_add_double(s, w->d * y->d * y->d);
+}
+
+static void add_moments(struct agg *a, struct moments *m, const struct decnum *w, const struct decnum *y)
+{
+	if (a->weighted) {
+		xsum_add_num(&m->w, w);
+		xsum_add_product(&m->wy, w, y);
+		add_wyy(&m->wy2, w, y);
+	} else {
+		xsum_add_num(&m->wy, y);
+		xsum_add_product(&m->wy2, y, y);
+	}
+}
+
+static void update_number(struct agg *a, struct source *s, uint32_t g, const struct rowval *v,
+	const struct decnum *w, struct svy_unit u)
+{
+	double y = v->v.d;
+
+	if (!v->state) {
+		s->missing[g]++;
+		return;
+	}
+	if (s->need & NEED_MINMAX) {
+		if (!s->used[g] || y < s->min[g])
+			s->min[g] = y;
+		if (!s->used[g] || y > s->max[g])
+			s->max[g] = y;
+	}
+	s->used[g]++;
+	if (s->need & NEED_MOMENTS)
+		add_moments(a, &s->mom[g], w, &v->v);
+	if (s->svals)
+		svy_values_add(&s->svals[g], u, w->d, y);
+	else if (s->vals)
+		dvec_push(&s->vals[g], y);
+	if (s->acc)
+		svy_acc_add(&s->acc[g], a->design, u, w->d, y);
+}
+
+static void update_cond(struct agg *a, struct source *s, uint32_t g, const struct rowval *v,
+	const struct decnum *w, struct svy_unit u)
+{
+	if (v->state == 2) {
+		s->missing[g]++;
+		return;
+	}
+	s->used[g]++;
+	if (a->weighted)
+		xsum_add_num(&s->mom[g].w, w);
+	if (s->acc)
+		svy_acc_add(&s->acc[g], a->design, u, w->d, 1);
+	if (v->state != 1)
+		return;
+	s->hits[g]++;
+	if (a->weighted)
+		xsum_add_num(&s->hit_w[g], w);
+	if (s->hit_acc)
+		svy_acc_add(&s->hit_acc[g], a->design, u, w->d, 1);
+}
+
+static void add_distinct(struct source *s, uint32_t g, const char *text, size_t len, struct sbuf *tmp)
+{
+	int added;
+
+	sbuf_reset(tmp);
+	sbuf_add(tmp, &g, 4);
+	sbuf_add(tmp, text, len);
+	groups_intern(&s->distinct, tmp->s, tmp->len, key_hash(tmp->s, tmp->len), &added);
+	s->ndistinct[g] += (uint64_t)added;
+}
+
+static void update_text(struct agg *a, struct source *s, uint32_t g, const struct rowval *v)
+{
+	if (!v->state) {
+		s->missing[g]++;
+		return;
+	}
+	s->used[g]++;
+	if (s->need & NEED_DISTINCT)
+		add_distinct(s, g, v->text, v->len, &a->tmp);
+}
+
+static int build_key(struct agg *a, const struct record *rec, struct reject *why)
+{
+	sbuf_reset(&a->kb);
+	for (size_t i = 0; i < a->spec.nkeys; i++) {
+		char buf[32];
+		const char *p;
+		size_t n;
+		if (keyexpr_text(&a->keys[i], rec, &a->dc, buf, &p, &n, why) < 0)
+			return -1;
+		keybuf_part(&a->kb, p, n);
+	}
+	return 0;
+}
+
+int agg_row(struct agg *a, const struct record *rec, struct reject *why)
+{
+	struct decnum w = { 1, 1, 0, 1 };
+	struct svy_unit u = { 0, SVY_ROW_PSU };
+	int added;
+
+	if (build_key(a, rec, why) < 0 || eval_sources(a, rec, why) < 0)
+		return -1;
+	if (a->weighted && eval_weight(a, rec, &w, why) < 0)
+		return -1;
+	if (a->design && eval_design(a, rec, &u, why) < 0)
+		return -1;
+	uint32_t g = groups_intern(&a->groups, a->kb.s, a->kb.len, key_hash(a->kb.s, a->kb.len), &added);
+	if (added)
+		agg_reserve(a, (size_t)g + 1);
+	a->n[g]++;
+	if (a->weighted)
+		xsum_add_num(&a->w[g], &w);
+	if (a->use_acc)
+		svy_acc_add(&a->acc[g], a->design, u, w.d, 1);
+	for (size_t i = 0; i < a->nsrc; i++) {
+		struct source *s = &a->src[i];
+		if (s->kind == SRC_NUMBER)
+			update_number(a, s, g, &a->rv[i], &w, u);
+		else if (s->kind == SRC_COND)
+			update_cond(a, s, g, &a->rv[i], &w, u);
+		else
+			update_text(a, s, g, &a->rv[i]);
+	}
+	a->rows++;
+	return 0;
+}
+
+/* ---- merging group states ------------------------------------------- */
+
+static void merge_minmax(struct source *s, uint32_t dst, uint32_t src)
+{
+	if (!s->used[src])
+		return;
+	if (!s->used[dst] || s->min[src] < s->min[dst])
+		s->min[dst] = s->min[src];
+	if (!s->used[dst] || s->max[src] > s->max[dst])
+		s->max[dst] = s->max[src];
+}
+
+static void merge_source(struct source *s, uint32_t dst, uint32_t src)
+{
+	if (s->min)
+		merge_minmax(s, dst, src);
+	s->used[dst] += s->used[src];
+	s->missing[dst] += s->missing[src];
+	if (s->mom) {
+		xsum_merge(&s->mom[dst].w, &s->mom[src].w);
+		xsum_merge(&s->mom[dst].wy, &s->mom[src].wy);
+		xsum_merge(&s->mom[dst].wy2, &s->mom[src].wy2);
+	}
+	if (s->vals)
+		dvec_append(&s->vals[dst], &s->vals[src]);
+	if (s->svals)
+		svy_values_merge(&s->svals[dst], &s->svals[src]);
+	if (s->acc)
+		svy_acc_merge(&s->acc[dst], &s->acc[src]);
+	if (s->hits) {
+		s->hits[dst] += s->hits[src];
+		xsum_merge(&s->hit_w[dst], &s->hit_w[src]);
+	}
+	if (s->hit_acc)
+		svy_acc_merge(&s->hit_acc[dst], &s->hit_acc[src]);
+}
+
+void agg_merge_group(struct agg *a, uint32_t dst, uint32_t src)
+{
+	a->n[dst] += a->n[src];
+	if (a->w)
+		xsum_merge(&a->w[dst], &a->w[src]);
+	if (a->acc)
+		svy_acc_merge(&a->acc[dst], &a->acc[src]);
+	for (size_t i = 0; i < a->nsrc; i++)
+		merge_source(&a->src[i], dst, src);
+}
+
+/* ---- margins and share bases --------------------------------------- */
+
+enum { TOTAL_ROWS = 1, TOTAL_PIVOT = 2 };
+
+/* key with the row parts and/or the pivot part replaced by Total. */
+static void margin_key(const struct agg *a, const char *key, size_t len, int mode, struct sbuf *out)
+{
+	size_t pos = 0;
+	const char *p;
+	size_t n;
+	int total;
+
+	sbuf_reset(out);
+	for (long i = 0; key_next_part(key, len, &pos, &p, &n, &total); i++) {
+		int is_pivot = i == a->spec.pivot;
+		if ((is_pivot && (mode & TOTAL_PIVOT)) || (!is_pivot && (mode & TOTAL_ROWS)))
+			keybuf_total(out);
+		else if (total)
+			keybuf_total(out);
+		else
+			keybuf_part(out, p, n);
+	}
+}
+
+static int seen_key(struct sbuf *keys, size_t nkeys, const struct sbuf *k)
+{
+	for (size_t i = 0; i < nkeys; i++)
+		if (keys[i].len == k->len && memcmp(keys[i].s, k->s, k->len) == 0)
+			return 1;
+	return 0;
+}
+
+/* The distinct margin keys of group g (not g's own): up to 3. */
+static size_t margin_keys(const struct agg *a, uint32_t g, struct sbuf out[4])
+{
+	static const int modes[] = { TOTAL_ROWS, TOTAL_PIVOT, TOTAL_ROWS | TOTAL_PIVOT };
+	size_t len, n = 0;
+	const char *key = groups_key(&a->groups, g, &len);
+
+	sbuf_reset(&out[3]);
+	sbuf_add(&out[3], key, len);
+	for (size_t m = a->spec.pivot < 0 ? 2 : 0; m < 3; m++) {
+		margin_key(a, out[3].s, out[3].len, modes[m], &out[n]);
+		if (!seen_key(out, n, &out[n]) && !seen_key(&out[3], 1, &out[n]))
+			n++;
+	}
+	return n;
+}
+
+static uint32_t intern_group(struct agg *a, const struct sbuf *k)
+{
+	int added;
+	uint32_t g = groups_intern(&a->groups, k->s, k->len, key_hash(k->s, k->len), &added);
+
+	if (added)
+		agg_reserve(a, (size_t)g + 1);
+	return g;
+}
+
+static void margin_distinct(struct agg *a, struct source *s, struct sbuf mk[4])
+{
+	size_t nentries = s->distinct.n;
+
+	for (size_t i = 0; i < nentries; i++) {
+		size_t len;
+		const char *key = groups_key(&s->distinct, (uint32_t)i, &len);
+		uint32_t g;
+		memcpy(&g, key, 4);
+		if (g >= a->nbase)
+			continue;
+		struct sbuf value = SBUF_INIT;
+		sbuf_add(&value, key + 4, len - 4);
+		size_t nm = margin_keys(a, g, mk);
+		for (size_t m = 0; m < nm; m++)
+			add_distinct(s, intern_group(a, &mk[m]), value.s, value.len, &a->tmp);
+		sbuf_release(&value);
+	}
+}
+
+static void add_margins(struct agg *a)
+{
+	struct sbuf mk[4] = { SBUF_INIT, SBUF_INIT, SBUF_INIT, SBUF_INIT };
+
+	for (uint32_t g = 0; g < a->nbase; g++) {
+		size_t nm = margin_keys(a, g, mk);
+		for (size_t m = 0; m < nm; m++)
+			agg_merge_group(a, intern_group(a, &mk[m]), g);
+	}
+	for (size_t i = 0; i < a->nsrc; i++)
+		if (a->src[i].need & NEED_DISTINCT)
+			margin_distinct(a, &a->src[i], mk);
+	for (int i = 0; i < 4; i++)
+		sbuf_release(&mk[i]);
+}
+
+/* The parts of key at the --within positions: the share base's key. */
+static void project(const struct agg *a, const char *key, size_t len, struct sbuf *out)
+{
+	sbuf_reset(out);
+	for (size_t i = 0; i < a->spec.nwithin; i++) {
+		const char *p;
+		size_t n;
+		int total;
+		key_part(key, len, a->within_idx[i], &p, &n, &total);
+		if (total)
+			keybuf_total(out);
+		else
+			keybuf_part(out, p, n);
+	}
+	if (out->len == 0)
+		sbuf_addc(out, '\0');      /* everything: one base */
+}
+
+static uint32_t intern_base(struct agg *a, const struct sbuf *k)
+{
+	int added;
+	uint32_t b = groups_intern(&a->bases, k->s, k->len, key_hash(k->s, k->len), &added);
+
+	if (added) {
+		a->base = xrealloc(a->base, a->bases.n * sizeof(*a->base));
+		memset(&a->base[b], 0, sizeof(*a->base));
+	}
+	return b;
+}
+
+static void add_to_base(struct agg *a, uint32_t b, uint32_t g)
+{
+	a->base[b].n += a->n[g];
+	if (a->w)
+		xsum_merge(&a->base[b].w, &a->w[g]);
+	if (a->acc)
+		svy_acc_merge(&a->base[b].acc, &a->acc[g]);
+}
+
+/* Each data group counts once towards the base of itself and of each of
+ * its margins (with Total acting as "any" in the projection). */
+static void build_bases(struct agg *a)
+{
+	struct sbuf mk[4] = { SBUF_INIT, SBUF_INIT, SBUF_INIT, SBUF_INIT };
+	struct sbuf proj[4] = { SBUF_INIT, SBUF_INIT, SBUF_INIT, SBUF_INIT };
+
+	for (uint32_t g = 0; g < a->nbase; g++) {
+		size_t nm = a->spec.total ? margin_keys(a, g, mk) : 0, np = 0;
+		size_t len;
+		const char *key = groups_key(&a->groups, g, &len);
+		project(a, key, len, &proj[np++]);
+		for (size_t m = 0; m < nm; m++) {
+			project(a, mk[m].s, mk[m].len, &proj[np]);
+			if (!seen_key(proj, np, &proj[np]))
+				np++;
+		}
+		for (size_t i = 0; i < np; i++)
+			add_to_base(a, intern_base(a, &proj[i]), g);
+	}
+	a->base_of = xcalloc(a->groups.n + 1, sizeof(*a->base_of));
+	for (uint32_t g = 0; g < a->groups.n; g++) {
+		size_t len;
+		const char *key = groups_key(&a->groups, g, &len);
+		project(a, key, len, &proj[0]);
+		long b = groups_find(&a->bases, proj[0].s, proj[0].len, key_hash(proj[0].s, proj[0].len));
+		a->base_of[g] = b < 0 ? UINT32_MAX : (uint32_t)b;
+	}
+	for (int i = 0; i < 4; i++) {
+		sbuf_release(&mk[i]);
+		sbuf_release(&proj[i]);
+	}
+}
+
+int agg_finish(struct agg *a, char *err, size_t errsize)
+{
+	struct sbuf k = SBUF_INIT;
+
+	(void)err, (void)errsize;
+	a->nbase = a->groups.n;
+	if (a->spec.total)
+		add_margins(a);
+	build_bases(a);
+	sbuf_addc(&k, '\xff');             /* no key encodes as one byte */
+	a->empty = (long)intern_group(a, &k);
+	sbuf_release(&k);
+	return 0;
+}
+
+/* ---- cell values ------------------------------------------------------ */
+
+static struct xsum count_sum(uint64_t n)
+{
+	struct xsum x = { 0 };
+
+	xsum_add_int(&x, (int64_t)n);
+	return x;
+}
+
+/* a·b − c·d exactly; -1 when some term is inexact or overflows. */
+static int exact_cross(const struct xsum *a, const struct xsum *b, const struct xsum *c,
+	const struct xsum *d, struct xsum *out)
+{
+	__int128 ab, cd;
+
+	if (a->inexact || b->inexact || c->inexact || d->inexact ||
+	    __builtin_mul_overflow(a->m, b->m, &ab) || __builtin_mul_overflow(c->m, d->m, &cd))
+		return -1;
+	memset(out, 0, sizeof(*out));
+	xsum_add_dec(out, ab, a->scale + b->scale);
+	xsum_add_dec(out, -cd, c->scale + d->scale);
+	return out->inexact ? -1 : 0;
+}
+
+/* svyvar's s² = n/(n−1) · (ΣwΣwy² − (Σwy)²)/(Σw)², which is var() unweighted. */
+static double sd_value(const struct agg *a, const struct source *s, uint32_t g)
+{
+	uint64_t n = s->used[g];
+	const struct moments *m = &s->mom[g];
+	struct xsum W = a->weighted ? m->w : count_sum(n), num;
+
+	if (n < 2)
+		return NAN;
+	long double numer;
+	if (exact_cross(&W, &m->wy2, &m->wy, &m->wy, &num) == 0)
+		numer = xsum_value(&num);
+	else
+		numer = xsum_long(&W) * xsum_long(&m->wy2) - xsum_long(&m->wy) * xsum_long(&m->wy);
+	if (numer < 0)
+		numer = 0;
+	double var;
+	if (a->weighted) {
+		long double w = xsum_long(&W);
+		var = (double)(numer / (w * w) * (long double)n / (long double)(n - 1));
+	} else {
+		var = (double)numer / ((double)n * (double)(n - 1));
+	}
+	return sqrt(var);
+}
+
+static double mean_value(const struct agg *a, const struct source *s, uint32_t g)
+{
+	struct xsum n = count_sum(s->used[g]);
+
+	return xsum_ratio(&s->mom[g].wy, a->weighted ? &s->mom[g].w : &n);
+}
+
+static int quantile_value(struct agg *a, struct source *s, uint32_t g, double p, double *out)
+{
+	if (s->vals) {
+		*out = quantile_type7(s->vals[g].v, s->vals[g].n, p);
+		return 0;
+	}
+	struct svy_quantile q;
+	int rc = svy_quantile(a->design, &s->svals[g], p, 0.95, &q);
+	*out = q.q;
+	return rc;
+}
+
+static const struct base *base_for(struct agg *a, long gid, const char *key, size_t len)
+{
+	if (gid >= 0 && gid != a->empty) {
+		uint32_t b = a->base_of[gid];
+		return b == UINT32_MAX ? NULL : &a->base[b];
+	}
+	struct sbuf proj = SBUF_INIT;
+	project(a, key, len, &proj);
+	long b = groups_find(&a->bases, proj.s, proj.len, key_hash(proj.s, proj.len));
+	sbuf_release(&proj);
+	return b < 0 ? NULL : &a->base[b];
+}
+
+static int share_cell(struct agg *a, long gid, uint32_t g, const char *key, size_t len,
+	struct cell *out)
+{
+	const struct base *b = base_for(a, gid, key, len);
+
+	if (!b)
+		return 0;
+	if (a->weighted)
+		out->value = xsum_ratio(&a->w[g], &b->w);
+	else
+		out->value = b->n ? (double)a->n[g] / (double)b->n : NAN;
+	if (!a->use_acc)
+		return 0;
+	out->has_est = 1;
+	return svy_ratio(a->design, &a->acc[g], &b->acc, &out->est);
+}
+
+static int cond_cell(struct agg *a, struct source *s, uint32_t g, struct cell *out)
+{
+	if (a->weighted)
+		out->value = xsum_ratio(&s->hit_w[g], &s->mom[g].w);
+	else
+		out->value = s->used[g] ? (double)s->hits[g] / (double)s->used[g] : NAN;
+	if (!s->hit_acc)
+		return 0;
+	out->has_est = 1;
+	return svy_ratio(a->design, &s->hit_acc[g], &s->acc[g], &out->est);
+}
+
+static int estimate_cell(struct agg *a, const struct stat *st, uint32_t g, struct cell *out)
+{
+	struct source *s = st->src >= 0 ? &a->src[st->src] : NULL;
+
+	switch (st->def->kind) {
+	case ST_COUNT:
+		out->value = a->weighted ? xsum_value(&a->w[g]) : (double)a->n[g];
+		if (!a->use_acc)
+			return 0;
+		out->has_est = 1;
+		/* A count is the total of the group's indicator over the whole
+		 * sample (svytotal(~factor)): the design's df, not the group's. */
+		if (svy_total(a->design, &a->acc[g], &out->est) < 0)
+			return -1;
+		out->est.df = svy_design_df(a->design);
+		return 0;
+	case ST_MEAN:
+		out->value = s->used[g] ? mean_value(a, s, g) : NAN;
+		if (!s->acc)
+			return 0;
+		out->has_est = 1;
+		return svy_mean(a->design, &s->acc[g], &out->est);
+	case ST_SUM:
+		out->value = s->used[g] ? xsum_value(&s->mom[g].wy) : NAN;
+		if (!s->acc)
+			return 0;
+		out->has_est = 1;
+		return svy_total(a->design, &s->acc[g], &out->est);
+	default:
+		return 0;
+	}
+}
+
+int agg_cell(struct agg *a, long gid, const char *key, size_t len, size_t stat,
+	struct cell *out, char *err, size_t errsize)
+{
+	const struct stat *st = &a->stats[stat];
+	uint32_t g = (uint32_t)(gid >= 0 ? gid : a->empty);
+	struct source *s = st->src >= 0 ? &a->src[st->src] : NULL;
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->value = NAN;
+	switch (st->def->kind) {
+	case ST_N:
+		out->value = (double)(s ? s->used[g] : a->n[g]);
+		break;
+	case ST_SHARE:
+		rc = s ? cond_cell(a, s, g, out) : share_cell(a, gid, g, key, len, out);
+		break;
+	case ST_MIN:
+		out->value = s->used[g] ? s->min[g] : NAN;
+		break;
+	case ST_MAX:
+		out->value = s->used[g] ? s->max[g] : NAN;
+		break;
+	case ST_SD:
+		out->value = sd_value(a, s, g);
+		break;
+	case ST_QUANTILE:
+		rc = quantile_value(a, s, g, st->p, &out->value);
+		break;
+	case ST_DISTINCT:
+		out->value = (double)s->ndistinct[g];
+		break;
+	case ST_MISSING:
+		out->value = (double)s->missing[g];
+		break;
+	default:
+		rc = estimate_cell(a, st, g, out);
+	}
+	if (out->has_est && rc == 0)
+		out->est.est = out->value;     /* the exact point estimate */
+	if (rc < 0)
+		snprintf(err, errsize, "%s", svy_design_error(a->design));
+	return rc;
+}
+
+/* ---- release ---------------------------------------------------------- */
+
+static void release_source(struct source *s, size_t ngroups)
+{
+	for (size_t g = 0; g < ngroups; g++) {
+		if (s->vals)
+			dvec_release(&s->vals[g]);
+		if (s->svals)
+			svy_values_release(&s->svals[g]);
+		if (s->acc)
+			svy_acc_release(&s->acc[g]);
+		if (s->hit_acc)
+			svy_acc_release(&s->hit_acc[g]);
+	}
+	free(s->used);
+	free(s->missing);
+	free(s->mom);
+	free(s->min);
+	free(s->max);
+	free(s->vals);
+	free(s->svals);
+	free(s->acc);
+	free(s->hit_acc);
+	free(s->hits);
+	free(s->hit_w);
+	free(s->ndistinct);
+	groups_release(&s->distinct);
+	if (s->kind == SRC_COND)
+		kxcond_release(&s->cond);
+	else
+		keyexpr_release(&s->kx);
+	free(s->text);
+}
+
+void agg_release(struct agg *a)
+{
+	size_t ng = a->groups.n;
+
+	for (size_t i = 0; i < a->nsrc; i++)
+		release_source(&a->src[i], ng);
+	free(a->src);
+	for (size_t i = 0; i < a->nstats; i++) {
+		free(a->stats[i].spec);
+		free(a->stats[i].name);
+	}
+	free(a->stats);
+	for (size_t i = 0; i < a->spec.nkeys; i++)
+		keyexpr_release(&a->keys[i]);
+	free(a->keys);
+	if (a->acc)
+		for (size_t g = 0; g < ng; g++)
+			svy_acc_release(&a->acc[g]);
+	free(a->acc);
+	free(a->n);
+	free(a->w);
+	for (size_t b = 0; a->base && b < a->bases.n; b++)
+		svy_acc_release(&a->base[b].acc);
+	free(a->base);
+	free(a->base_of);
+	free(a->within_idx);
+	groups_release(&a->groups);
+	groups_release(&a->bases);
+	sbuf_release(&a->kb);
+	sbuf_release(&a->tmp);
+	free(a->rv);
+	if (a->design)
+		svy_design_free(a->design);
+	free_list(a->spec.keys, a->spec.nkeys);
+	free_list(a->spec.stats, a->spec.nstats);
+	free_list(a->spec.within, a->spec.nwithin);
+	free((char *)a->spec.weight);
+	free((char *)a->spec.strata);
+	free((char *)a->spec.psu);
+	free((char *)a->spec.fpc);
+	memset(a, 0, sizeof(*a));
+}

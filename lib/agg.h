@@ -1,0 +1,188 @@
+/* The tally: rows grouped by key expressions, statistics per group.
+ *
+ * Statistics are the table stat_defs {name, kind, flags}: count, n, share,
+ * share:COND, mean:C, sum:C, min:C, max:C, sd:C, median:C, pNN:C,
+ * distinct:C, missing:C, n:C.  Each statistic reads a value source (a
+ * column, days(A,B), or a condition); sources are shared, so mean:x and
+ * median:x parse x once per row.
+ *
+ * State lives in arrays indexed by group id (groups.h), allocated only for
+ * what the requested statistics need: counts and exact decimal sums
+ * (xsum.h) always, survey accumulators (survey.h) when intervals, design
+ * effects or partials are asked for, held values for quantiles, a set of
+ * (group, value) pairs for distinct.  Nothing is allocated per row.
+ *
+ * Life cycle: agg_init (parse the spec) → agg_bind (columns of the input
+ * header) → agg_row per record → agg_finish (Total margins, share bases)
+ * → agg_cell per group and statistic → agg_release.  Partials add
+ * agg_merge_* (partial.h). */
+#ifndef CIVIC_AGG_H
+#define CIVIC_AGG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "datecache.h"
+#include "groups.h"
+#include "interval.h"
+#include "keyexpr.h"
+#include "quantile.h"
+#include "reader.h"
+#include "survey.h"
+#include "xsum.h"
+
+/* The options that decide what is accumulated (a partial records them). */
+struct agg_spec {
+	char **keys;           /* -g, then the --pivot key if not among them */
+	size_t nkeys;
+	char **stats;          /* -s */
+	size_t nstats;
+	char **within;         /* --within (each one of keys) */
+	size_t nwithin;
+	long pivot;            /* index into keys, or -1 */
+	const char *weight, *strata, *psu, *fpc;   /* NULL when not given */
+	enum svy_lonely lonely;
+	int survey;            /* keep survey accumulators (--ci, --deff, --partial) */
+	int total;             /* --total */
+};
+
+enum stat_kind {
+	ST_COUNT, ST_N, ST_SHARE, ST_MEAN, ST_SUM, ST_MIN, ST_MAX, ST_SD,
+	ST_QUANTILE, ST_DISTINCT, ST_MISSING,
+};
+
+struct stat_def;
+
+struct stat {
+	const struct stat_def *def;
+	char *spec;            /* as written: "p90:days(a,b)" */
+	char *name;            /* output column: "p90_days(a,b)" */
+	int src;               /* value source, or -1 */
+	double p;              /* quantile probability */
+};
+
+enum src_kind { SRC_NUMBER, SRC_TEXT, SRC_COND };
+
+enum {
+	NEED_MOMENTS = 1, NEED_MINMAX = 2, NEED_VALUES = 4, NEED_DISTINCT = 8,
+	NEED_ACC = 16,
+};
+
+struct moments {
+	struct xsum w, wy, wy2;        /* Σw, Σw·y, Σw·y² (w = 1 unweighted) */
+};
+
+struct source {
+	enum src_kind kind;
+	char *text;
+	struct keyexpr kx;             /* SRC_NUMBER, SRC_TEXT */
+	struct kxcond cond;            /* SRC_COND */
+	int need;
+	/* per group: */
+	uint64_t *used, *missing;      /* rows with a value / empty */
+	struct moments *mom;
+	double *min, *max;
+	struct dvec *vals;             /* plain samples */
+	struct svy_values *svals;      /* weighted or designed samples */
+	struct svy_acc *acc;           /* rows with a value (y = value; 1 for COND) */
+	struct svy_acc *hit_acc;       /* COND: rows where it holds */
+	uint64_t *hits;
+	struct xsum *hit_w;
+	uint64_t *ndistinct;
+	struct groups distinct;        /* keys: 4-byte group id, then the value */
+};
+
+/* One evaluated row value of a source. */
+struct rowval {
+	int state;                     /* 1 value, 0 missing; COND: 1 true, 0 false, 2 missing */
+	struct decnum v;
+	const char *text;
+	size_t len;
+	char buf[32];                  /* a derived key's text */
+};
+
+/* The share base of a group: the rows of its --within group (or all). */
+struct base {
+	uint64_t n;
+	struct xsum w;
+	struct svy_acc acc;
+};
+
+struct agg {
+	struct agg_spec spec;
+	size_t *within_idx;            /* key index of each --within key */
+	struct keyexpr *keys;
+	struct stat *stats;
+	size_t nstats;
+	struct source *src;
+	size_t nsrc;
+	long wcol, scol, pcol, fcol;
+	int weighted, use_design, use_acc, has_quantile;
+	struct svy_design *design;
+
+	struct groups groups;
+	size_t cap;                    /* per-group arrays hold this many */
+	uint64_t *n;                   /* rows */
+	struct xsum *w;                /* Σw (weighted runs) */
+	struct svy_acc *acc;           /* y = 1 over the group's rows */
+	size_t nbase;                  /* groups from data; margins follow */
+
+	struct groups bases;           /* projected keys → base index */
+	struct base *base;
+	uint32_t *base_of;             /* group id → base index */
+
+	uint64_t rows;                 /* rows accepted */
+	struct datecache dc;
+	struct sbuf kb, tmp;
+	struct rowval *rv;
+	long empty;                    /* a group id with no rows, for empty cells */
+};
+
+/* Parses the spec (copied: the agg owns its strings).  -1 with err. */
+int agg_init(struct agg *a, const struct agg_spec *spec, char *err, size_t errsize);
+int agg_bind(struct agg *a, const struct header *h, char *err, size_t errsize);
+void agg_release(struct agg *a);
+/* Creates the survey design from the spec (agg_bind does when needed). */
+void agg_make_design(struct agg *a);
+
+/* Adds one record.  0, or -1 with why filled (the row is then not counted
+ * anywhere: a reject). */
+int agg_row(struct agg *a, const struct record *rec, struct reject *why);
+
+/* Margins and share bases; call once after the last row or merge.  -1 when
+ * the design fails (lonely PSU), with the message in err. */
+int agg_finish(struct agg *a, char *err, size_t errsize);
+
+/* ---- results --------------------------------------------------------- */
+
+/* What one statistic of one cell says.  ci/deff are filled only for
+ * estimates (count, share, mean, sum) when the agg keeps survey sums. */
+struct cell {
+	double value;                  /* NaN: empty */
+	int has_est;
+	struct svy_est est;
+};
+
+/* gid is a group id, or -1 for an empty cross-tab cell whose key (for the
+ * share base) is key[0..len).  -1 with err when the design fails. */
+int agg_cell(struct agg *a, long gid, const char *key, size_t len, size_t stat,
+	struct cell *out, char *err, size_t errsize);
+
+/* 1 when the statistic can take an interval (count, share, mean, sum). */
+int stat_is_estimate(const struct stat *s);
+/* 1 for share and share:COND (share intervals apply). */
+int stat_is_share(const struct stat *s);
+/* 1 when an empty cross-tab cell shows 0 (counts), not an empty field. */
+int stat_zero_when_empty(const struct stat *s);
+enum stat_kind stat_kind(const struct stat *s);
+
+/* ---- helpers for partials and output ------------------------------- */
+
+/* Makes room for group ids below need, zeroing the new state. */
+void agg_reserve(struct agg *a, size_t need);
+/* Merges group src's state into group dst (same agg). */
+void agg_merge_group(struct agg *a, uint32_t dst, uint32_t src);
+
+/* The statistic names, for --help and "did you mean". */
+const char *stat_nearest(const char *name);
+
+#endif

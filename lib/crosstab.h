@@ -1,0 +1,29 @@
+/* Laying out a finished tally as a table: one row per group sorted by key,
+ * or with --pivot one row per remaining key and one column per pivot
+ * value (and statistic), Total margins last.
+ *
+ * Sort order per key: weekday names Monday first; numbers numerically
+ * when every value is a number; dates chronologically when every value is
+ * a date; otherwise byte order (code point order for UTF-8).  Empty
+ * values sort after the others, Total after everything. */
+#ifndef CIVIC_CROSSTAB_H
+#define CIVIC_CROSSTAB_H
+
+#include "writer.h"
+#include "agg.h"
+#include "interval.h"
+
+struct crosstab_opts {
+	int ci;                        /* add _se, _low, _high */
+	enum ci_method share_method;   /* CI_NONE: the default */
+	enum ci_method est_method;     /* CI_NONE: t */
+	double level;
+	int deff;                      /* add _deff */
+	int digits;                    /* -1: shortest round-trip */
+};
+
+/* Writes the header and every row.  0; -1 on a write error (reported by
+ * the caller's output_close) or a design failure (printed). */
+int crosstab_write(struct agg *a, const struct crosstab_opts *o, struct writer *w);
+
+#endif

@@ -1,0 +1,71 @@
+/* Interned group keys: a hash table from key bytes to a dense group id
+ * (0, 1, 2 … in order of first appearance), so per-group statistics live
+ * in plain arrays indexed by id.
+ *
+ * A key is one or more parts; keybuf builds the encoding (each part a
+ * 4-byte length and its bytes; a Total margin part has length
+ * KEY_TOTAL and no bytes).  The table owns copies of every key. */
+#ifndef CIVIC_GROUPS_H
+#define CIVIC_GROUPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "sbuf.h"
+
+#define KEY_TOTAL UINT32_MAX
+
+struct group_slot {
+	uint32_t tag;          /* high bits of the hash */
+	uint32_t id;           /* group id + 1; 0 is an empty slot */
+};
+
+struct groups {
+	struct sbuf keys;      /* every key, back to back */
+	size_t *off;           /* key i is keys.s[off[i] .. off[i+1]) */
+	uint64_t *hash;
+	size_t n, cap;
+	struct group_slot *slot;
+	size_t mask;
+};
+
+void groups_init(struct groups *g);
+void groups_release(struct groups *g);
+
+uint64_t key_hash(const void *p, size_t n);
+
+/* The id of key[0..len) (hash = key_hash(key, len)), adding it when new
+ * (*added set to 1). */
+uint32_t groups_intern(struct groups *g, const char *key, size_t len,
+	uint64_t hash, int *added);
+/* The id, or -1 when absent. */
+long groups_find(const struct groups *g, const char *key, size_t len, uint64_t hash);
+
+static inline const char *groups_key(const struct groups *g, uint32_t id, size_t *len)
+{
+	*len = g->off[id + 1] - g->off[id];
+	return g->keys.s + g->off[id];
+}
+
+/* ---- key encoding --------------------------------------------------- */
+
+static inline void keybuf_part(struct sbuf *b, const char *p, size_t n)
+{
+	uint32_t len = (uint32_t)n;
+
+	sbuf_grow(b, 4 + n);
+	__builtin_memcpy(b->s + b->len, &len, 4);
+	if (n)
+		__builtin_memcpy(b->s + b->len + 4, p, n);
+	b->len += 4 + n;
+}
+
+void keybuf_total(struct sbuf *b);
+
+/* Walks the parts: returns 1 and the next part (*total set for a Total
+ * part), 0 at the end.  *pos starts at 0. */
+int key_next_part(const char *key, size_t len, size_t *pos, const char **p,
+	size_t *n, int *total);
+/* Part i of a key (i < number of parts). */
+void key_part(const char *key, size_t len, size_t i, const char **p, size_t *n, int *total);
+
+#endif

@@ -1,0 +1,500 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "num.h"
+#include "partial.h"
+#include "xalloc.h"
+
+static const char *const lonely_names[] = { "fail", "remove", "certainty", "adjust", "average" };
+
+static void oom(void)
+{
+	civic_die(CIVIC_EXIT_DATA, "out of memory");
+}
+
+static json_t *jcheck(json_t *j)
+{
+	if (!j)
+		oom();
+	return j;
+}
+
+static void set(json_t *obj, const char *key, json_t *value)
+{
+	if (json_object_set_new(obj, key, jcheck(value)) != 0)
+		oom();
+}
+
+static void push(json_t *arr, json_t *value)
+{
+	if (json_array_append_new(arr, jcheck(value)) != 0)
+		oom();
+}
+
+static json_t *string_list(char **v, size_t n)
+{
+	json_t *arr = jcheck(json_array());
+
+	for (size_t i = 0; i < n; i++)
+		push(arr, json_string(v[i]));
+	return arr;
+}
+
+static json_t *opt_string(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *xsum_json(const struct xsum *x)
+{
+	char buf[96];
+
+	xsum_format(x, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static json_t *spec_json(const struct agg *a)
+{
+	json_t *s = jcheck(json_object());
+
+	set(s, "keys", string_list(a->spec.keys, a->spec.nkeys));
+	set(s, "stats", string_list(a->spec.stats, a->spec.nstats));
+	set(s, "weight", opt_string(a->spec.weight));
+	set(s, "strata", opt_string(a->spec.strata));
+	set(s, "psu", opt_string(a->spec.psu));
+	set(s, "fpc", opt_string(a->spec.fpc));
+	set(s, "lonely", json_string(lonely_names[a->spec.lonely]));
+	return s;
+}
+
+static json_t *key_json(const struct agg *a, uint32_t g)
+{
+	json_t *arr = jcheck(json_array());
+	size_t len, pos = 0, n;
+	const char *key = groups_key(&a->groups, g, &len), *p;
+	int total;
+
+	while (key_next_part(key, len, &pos, &p, &n, &total))
+		push(arr, json_stringn(p, n));
+	return arr;
+}
+
+static json_t *values_json(const struct dvec *v)
+{
+	json_t *arr = jcheck(json_array());
+
+	for (size_t i = 0; i < v->n; i++)
+		push(arr, json_real(v->v[i]));
+	return arr;
+}
+
+static json_t *distinct_json(const struct source *s, uint32_t g)
+{
+	json_t *arr = jcheck(json_array());
+
+	for (uint32_t i = 0; i < s->distinct.n; i++) {
+		size_t len;
+		const char *key = groups_key(&s->distinct, i, &len);
+		uint32_t owner;
+		memcpy(&owner, key, 4);
+		if (owner == g)
+			push(arr, json_stringn(key + 4, len - 4));
+	}
+	return arr;
+}
+
+static json_t *source_json(const struct source *s, uint32_t g)
+{
+	json_t *o = jcheck(json_object());
+
+	set(o, "used", json_integer((json_int_t)s->used[g]));
+	set(o, "missing", json_integer((json_int_t)s->missing[g]));
+	if (s->mom) {
+		json_t *m = jcheck(json_array());
+		push(m, xsum_json(&s->mom[g].w));
+		push(m, xsum_json(&s->mom[g].wy));
+		push(m, xsum_json(&s->mom[g].wy2));
+		set(o, "mom", m);
+	}
+	if (s->min && s->used[g]) {
+		set(o, "min", json_real(s->min[g]));
+		set(o, "max", json_real(s->max[g]));
+	}
+	if (s->vals)
+		set(o, "vals", values_json(&s->vals[g]));
+	if (s->svals)
+		set(o, "svals", svy_values_to_json(&s->svals[g]));
+	if (s->acc)
+		set(o, "acc", svy_acc_to_json(&s->acc[g]));
+	if (s->hits) {
+		set(o, "hits", json_integer((json_int_t)s->hits[g]));
+		set(o, "hit_w", xsum_json(&s->hit_w[g]));
+	}
+	if (s->hit_acc)
+		set(o, "hit_acc", svy_acc_to_json(&s->hit_acc[g]));
+	if (s->ndistinct)
+		set(o, "distinct", distinct_json(s, g));
+	return o;
+}
+
+static json_t *group_json(const struct agg *a, uint32_t g)
+{
+	json_t *o = jcheck(json_object()), *src = jcheck(json_array());
+
+	set(o, "key", key_json(a, g));
+	set(o, "n", json_integer((json_int_t)a->n[g]));
+	if (a->w)
+		set(o, "w", xsum_json(&a->w[g]));
+	if (a->acc)
+		set(o, "acc", svy_acc_to_json(&a->acc[g]));
+	for (size_t i = 0; i < a->nsrc; i++)
+		push(src, source_json(&a->src[i], g));
+	set(o, "src", src);
+	return o;
+}
+
+static int write_line(FILE *fp, json_t *j)
+{
+	int rc = json_dumpf(j, fp, JSON_COMPACT | JSON_ENSURE_ASCII) == 0 && putc('\n', fp) != EOF;
+
+	json_decref(j);
+	return rc && !ferror(fp) ? 0 : -1;
+}
+
+int partial_write(FILE *fp, struct agg *a, json_t *options)
+{
+	json_t *h = jcheck(json_object());
+
+	set(h, "civic_tally_partial", json_integer(1));
+	set(h, "spec", spec_json(a));
+	set(h, "options", options ? json_incref(options) : json_object());
+	set(h, "design", a->design ? svy_design_to_json(a->design) : json_null());
+	if (write_line(fp, h) < 0)
+		return -1;
+	for (uint32_t g = 0; g < a->groups.n; g++)
+		if (write_line(fp, group_json(a, g)) < 0)
+			return -1;
+	return 0;
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+static int bad(const struct partial_in *p, const char *what)
+{
+	civic_warn_at(p->name, p->line, "%s", what);
+	return -1;
+}
+
+/* The next line as JSON: 1, 0 at the end, -1 on error (printed). */
+static int next_json(struct partial_in *p, json_t **out)
+{
+	ssize_t n = getline(&p->buf, &p->cap, p->fp);
+	json_error_t e;
+
+	if (n < 0) {
+		if (ferror(p->fp)) {
+			civic_warn("%s: read error:", p->name);
+			return -1;
+		}
+		return 0;
+	}
+	p->line++;
+	*out = json_loadb(p->buf, (size_t)n, JSON_REJECT_DUPLICATES, &e);
+	if (!*out || !json_is_object(*out)) {
+		json_decref(*out);
+		return bad(p, "not a civic-tally partial (a line is not a JSON object)");
+	}
+	return 1;
+}
+
+int partial_open(struct partial_in *p, const char *path)
+{
+	memset(p, 0, sizeof(*p));
+	if (strcmp(path, "-") == 0) {
+		p->fp = stdin;
+		p->name = "(standard input)";
+	} else {
+		p->fp = fopen(path, "r");
+		p->name = path;
+		if (!p->fp) {
+			civic_warn("%s:", path);
+			return -1;
+		}
+	}
+	int rc = next_json(p, &p->header);
+	if (rc == 0)
+		civic_warn("%s: empty file, not a civic-tally partial", p->name);
+	if (rc == 1 && json_integer_value(json_object_get(p->header, "civic_tally_partial")) != 1)
+		rc = bad(p, "not a civic-tally partial (written by civic-tally --partial)");
+	if (rc != 1) {
+		partial_close(p);
+		return -1;
+	}
+	return 0;
+}
+
+void partial_close(struct partial_in *p)
+{
+	if (p->fp && p->fp != stdin)
+		fclose(p->fp);
+	free(p->buf);
+	json_decref(p->header);
+	memset(p, 0, sizeof(*p));
+}
+
+json_t *partial_options(const struct partial_in *p)
+{
+	return json_object_get(p->header, "options");
+}
+
+static char **list_from(const json_t *arr, size_t *n)
+{
+	size_t i;
+	json_t *v;
+	char **out;
+
+	*n = json_array_size(arr);
+	out = xcalloc(*n + 1, sizeof(*out));
+	json_array_foreach(arr, i, v)
+		out[i] = xstrdup(json_is_string(v) ? json_string_value(v) : "");
+	return out;
+}
+
+static const char *str_or_null(const json_t *spec, const char *key)
+{
+	const char *s = json_string_value(json_object_get(spec, key));
+
+	return s ? xstrdup(s) : NULL;
+}
+
+int partial_spec(const struct partial_in *p, struct agg_spec *spec)
+{
+	const json_t *s = json_object_get(p->header, "spec");
+
+	memset(spec, 0, sizeof(*spec));
+	spec->pivot = -1;
+	if (!json_is_object(s) || !json_is_array(json_object_get(s, "keys")) ||
+	    !json_is_array(json_object_get(s, "stats")))
+		return bad(p, "partial header has no valid \"spec\"");
+	spec->keys = list_from(json_object_get(s, "keys"), &spec->nkeys);
+	spec->stats = list_from(json_object_get(s, "stats"), &spec->nstats);
+	spec->weight = str_or_null(s, "weight");
+	spec->strata = str_or_null(s, "strata");
+	spec->psu = str_or_null(s, "psu");
+	spec->fpc = str_or_null(s, "fpc");
+	const char *lonely = json_string_value(json_object_get(s, "lonely"));
+	if (lonely && svy_lonely_parse(lonely, &spec->lonely) < 0)
+		return bad(p, "partial header: unknown lonely-PSU rule");
+	return 0;
+}
+
+void partial_spec_free(struct agg_spec *spec)
+{
+	for (size_t i = 0; i < spec->nkeys; i++)
+		free(spec->keys[i]);
+	for (size_t i = 0; i < spec->nstats; i++)
+		free(spec->stats[i]);
+	free(spec->keys);
+	free(spec->stats);
+	free((char *)spec->weight);
+	free((char *)spec->strata);
+	free((char *)spec->psu);
+	free((char *)spec->fpc);
+	memset(spec, 0, sizeof(*spec));
+}
+
+/* ---- merging ------------------------------------------------------------ */
+
+static int same_spec(const struct partial_in *p, const struct agg *a)
+{
+	json_t *mine = spec_json(a);
+	int eq = json_equal(mine, json_object_get(p->header, "spec"));
+
+	json_decref(mine);
+	if (!eq)
+		return bad(p, "this partial was made with other -g, -s, -w or design options than the first");
+	return 0;
+}
+
+static int xsum_from(const json_t *j, struct xsum *out)
+{
+	const char *s = json_string_value(j);
+
+	return s && xsum_parse(out, s) == 0 ? 0 : -1;
+}
+
+static int merge_xsum(const json_t *j, struct xsum *dst)
+{
+	struct xsum x;
+
+	if (xsum_from(j, &x) < 0)
+		return -1;
+	xsum_merge(dst, &x);
+	return 0;
+}
+
+static uint64_t count_of(const json_t *o, const char *key, int *bad_value)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0) {
+		*bad_value = 1;
+		return 0;
+	}
+	return (uint64_t)json_integer_value(v);
+}
+
+static int merge_minmax(struct source *s, uint32_t g, const json_t *o, uint64_t used_before)
+{
+	json_t *mn = json_object_get(o, "min"), *mx = json_object_get(o, "max");
+
+	if (!mn && !mx)
+		return 0;
+	if (!json_is_number(mn) || !json_is_number(mx))
+		return -1;
+	double a = json_number_value(mn), b = json_number_value(mx);
+	if (!used_before || a < s->min[g])
+		s->min[g] = a;
+	if (!used_before || b > s->max[g])
+		s->max[g] = b;
+	return 0;
+}
+
+static int merge_vals(struct dvec *v, const json_t *arr)
+{
+	size_t i;
+	json_t *x;
+
+	if (!json_is_array(arr))
+		return -1;
+	json_array_foreach(arr, i, x) {
+		if (!json_is_number(x))
+			return -1;
+		dvec_push(v, json_number_value(x));
+	}
+	return 0;
+}
+
+static int merge_distinct(struct agg *a, struct source *s, uint32_t g, const json_t *arr)
+{
+	size_t i;
+	json_t *x;
+
+	if (!json_is_array(arr))
+		return -1;
+	json_array_foreach(arr, i, x) {
+		if (!json_is_string(x))
+			return -1;
+		int added;
+		sbuf_reset(&a->tmp);
+		sbuf_add(&a->tmp, &g, 4);
+		sbuf_add(&a->tmp, json_string_value(x), json_string_length(x));
+		groups_intern(&s->distinct, a->tmp.s, a->tmp.len, key_hash(a->tmp.s, a->tmp.len), &added);
+		s->ndistinct[g] += (uint64_t)added;
+	}
+	return 0;
+}
+
+static int merge_source(struct agg *a, struct source *s, uint32_t g, const json_t *o,
+	const struct svy_map *m)
+{
+	int badv = 0;
+	uint64_t used_before = s->used[g];
+
+	if (!json_is_object(o))
+		return -1;
+	s->used[g] += count_of(o, "used", &badv);
+	s->missing[g] += count_of(o, "missing", &badv);
+	if (s->mom) {
+		json_t *mom = json_object_get(o, "mom");
+		if (json_array_size(mom) != 3 || merge_xsum(json_array_get(mom, 0), &s->mom[g].w) < 0 ||
+		    merge_xsum(json_array_get(mom, 1), &s->mom[g].wy) < 0 ||
+		    merge_xsum(json_array_get(mom, 2), &s->mom[g].wy2) < 0)
+			return -1;
+	}
+	if (s->min && merge_minmax(s, g, o, used_before) < 0)
+		return -1;
+	if (s->vals && merge_vals(&s->vals[g], json_object_get(o, "vals")) < 0)
+		return -1;
+	if (s->svals && svy_values_merge_json(&s->svals[g], a->design, json_object_get(o, "svals"), m) < 0)
+		return -1;
+	if (s->acc && svy_acc_merge_json(&s->acc[g], a->design, json_object_get(o, "acc"), m) < 0)
+		return -1;
+	if (s->hits) {
+		s->hits[g] += count_of(o, "hits", &badv);
+		if (merge_xsum(json_object_get(o, "hit_w"), &s->hit_w[g]) < 0)
+			return -1;
+	}
+	if (s->hit_acc && svy_acc_merge_json(&s->hit_acc[g], a->design, json_object_get(o, "hit_acc"), m) < 0)
+		return -1;
+	if (s->ndistinct && merge_distinct(a, s, g, json_object_get(o, "distinct")) < 0)
+		return -1;
+	return badv ? -1 : 0;
+}
+
+static int group_key(struct agg *a, const json_t *key)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(key) || json_array_size(key) != a->spec.nkeys)
+		return -1;
+	sbuf_reset(&a->kb);
+	json_array_foreach(key, i, v) {
+		if (!json_is_string(v))
+			return -1;
+		keybuf_part(&a->kb, json_string_value(v), json_string_length(v));
+	}
+	return 0;
+}
+
+static int merge_group(struct agg *a, const json_t *o, const struct svy_map *m)
+{
+	int added, badv = 0;
+	json_t *src = json_object_get(o, "src");
+
+	if (group_key(a, json_object_get(o, "key")) < 0 || json_array_size(src) != a->nsrc)
+		return -1;
+	uint32_t g = groups_intern(&a->groups, a->kb.s, a->kb.len, key_hash(a->kb.s, a->kb.len), &added);
+	if (added)
+		agg_reserve(a, (size_t)g + 1);
+	a->n[g] += count_of(o, "n", &badv);
+	if (a->w && merge_xsum(json_object_get(o, "w"), &a->w[g]) < 0)
+		return -1;
+	if (a->acc && svy_acc_merge_json(&a->acc[g], a->design, json_object_get(o, "acc"), m) < 0)
+		return -1;
+	for (size_t i = 0; i < a->nsrc; i++)
+		if (merge_source(a, &a->src[i], g, json_array_get(src, i), m) < 0)
+			return -1;
+	return badv ? -1 : 0;
+}
+
+int partial_merge(struct partial_in *p, struct agg *a)
+{
+	struct svy_map map;
+	json_t *design = json_object_get(p->header, "design"), *o;
+	int rc;
+
+	memset(&map, 0, sizeof(map));
+	if (same_spec(p, a) < 0)
+		return -1;
+	if (!json_is_object(design))
+		return bad(p, "partial header has no design");
+	agg_make_design(a);
+	if (svy_design_merge_json(a->design, design, &map) < 0) {
+		civic_warn_at(p->name, p->line, "%s", svy_design_error(a->design));
+		return -1;
+	}
+	while ((rc = next_json(p, &o)) == 1) {
+		rc = merge_group(a, o, &map);
+		json_decref(o);
+		if (rc < 0) {
+			bad(p, "malformed group in partial");
+			break;
+		}
+	}
+	svy_map_release(&map);
+	return rc;
+}
