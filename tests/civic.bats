@@ -1,0 +1,69 @@
+#!/usr/bin/env bats
+# The civic dispatcher and the build's install/uninstall.
+
+load helper
+
+setup() {
+	setup_scratch
+}
+
+@test "civic COMMAND runs civic-COMMAND with the arguments" {
+	run civic ingest --version
+	assert_success
+	assert_output --regexp '^civic-ingest \(civic\) '
+	printf 'a;b\n1;2\n' > in.csv
+	run civic ingest -q in.csv
+	assert_output $'a,b\n1,2'
+}
+
+@test "civic --help lists the commands with one line each" {
+	run civic --help
+	assert_success
+	assert_line --regexp '^  ingest +turn raw registry'
+	assert_line --regexp '^  classify +'
+	assert_line --regexp '^  tally +'
+	assert_line --regexp '^  report +'
+}
+
+@test "civic --version" {
+	run civic --version
+	assert_success
+	assert_output --regexp '^civic [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "no command or an unknown one is a usage error" {
+	run civic
+	assert_failure 2
+	assert_line --index 0 'civic: a command is required'
+	run civic frobnicate
+	assert_failure 2
+	assert_line --index 0 "civic: 'frobnicate' is not a civic command (see 'civic --help')"
+	run civic ../bin/civic-ingest
+	assert_failure 2
+}
+
+@test "make install puts binaries, man pages and share/civic under DESTDIR; uninstall removes exactly them" {
+	stage="$SCRATCH/stage"
+	run make -s -C "$CIVIC_ROOT" install DESTDIR="$stage" PREFIX=/usr
+	assert_success
+	[ -x "$stage/usr/bin/civic-ingest" ]
+	[ -x "$stage/usr/bin/civic" ]
+	[ -f "$stage/usr/share/man/man1/civic-ingest.1" ]
+	[ -f "$stage/usr/share/man/man7/civic.7" ]
+	[ -f "$stage/usr/share/civic/schemas/registry.json" ]
+	mkdir -p "$stage/usr/bin/keep" && touch "$stage/usr/share/man/man1/other.1"
+	run make -s -C "$CIVIC_ROOT" uninstall DESTDIR="$stage" PREFIX=/usr
+	assert_success
+	run find "$stage" -type f
+	assert_output "$stage/usr/share/man/man1/other.1"
+	[ -d "$stage/usr/bin/keep" ]
+}
+
+@test "an installed command finds the installed schemas beside it" {
+	stage="$SCRATCH/stage"
+	make -s -C "$CIVIC_ROOT" install DESTDIR="$stage" PREFIX=/usr
+	printf 'reg_no;received;register\n1;05.01.2024;Form 1\n' > in.csv
+	run env -u CIVIC_DATADIR "$stage/usr/bin/civic-ingest" -q -s registry.json in.csv
+	assert_success
+	assert_line --index 1 '1,2024-01-05,Form 1,,,,,,,,,'
+}
