@@ -160,6 +160,12 @@ struct svy_est {
  * "fail").  An empty domain gives est = NaN, se = NaN, n = 0, return 0. */
 int svy_mean(const struct svy_design *d, const struct svy_acc *a, struct svy_est *e);
 int svy_total(const struct svy_design *d, const struct svy_acc *a, struct svy_est *e);
+/* Weighted count of cell's rows (added with y = 1), a subset of base's:
+ * svytotal of the indicator "row in cell" over base's domain, R's
+ * svytotal(~factor).  The variance is the cell's total's; df and the
+ * design effect are base's (the indicator's s² over base). */
+int svy_count(const struct svy_design *d, const struct svy_acc *cell,
+	const struct svy_acc *base, struct svy_est *e);
 /* Share of num's rows within den's: Σw_num / Σw_den, the mean of the
  * indicator "row in num" over den's domain.  num's rows must be a subset
  * of den's, and num added with y = 1 (den's y is not used). */

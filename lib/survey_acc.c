@@ -320,6 +320,24 @@ int svy_total(const struct svy_design *d, const struct svy_acc *a, struct svy_es
 	return 0;
 }
 
+int svy_count(const struct svy_design *d, const struct svy_acc *cell,
+	const struct svy_acc *base, struct svy_est *e)
+{
+	est_empty(e, d);
+	if (base->n == 0) {
+		e->est = 0;
+		return 0;
+	}
+	struct lin l = { cell, base, 0, base->w, 1 };
+	est_common(e, d, base);
+	e->est = (double)cell->wy;
+	e->x = (double)cell->n;
+	if (linearise(d, &l, e) < 0)
+		return -1;
+	design_effect(e, base->w, cell->wy, cell->wy2, base->n_pos, base->w * base->w);
+	return 0;
+}
+
 int svy_ratio(const struct svy_design *d, const struct svy_acc *num,
 	const struct svy_acc *den, struct svy_est *e)
 {

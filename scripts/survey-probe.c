@@ -13,11 +13,12 @@
  * queries are read from stdin, one a line.
  *
  * QUERY is KIND:EXPR[@COL=VALUE] (the @ part restricts to a domain):
- *   mean:EXPR  total:EXPR  share:COL=LEVEL  quantile:EXPR:P
+ *   mean:EXPR  total:EXPR  share:COL=LEVEL  count:COL=LEVEL  quantile:EXPR:P
  * EXPR is a column (empty fields are missing), or COL>=X, COL<=X (numeric)
  * or COL==TEXT, which are 1/0 indicators (missing when COL is).
  * share:COL=LEVEL is the share of LEVEL among the domain's rows where COL
- * is not empty (svy_ratio of the two accumulators).
+ * is not empty (svy_ratio of the two accumulators), count:COL=LEVEL their
+ * weighted count (svy_count).
  *
  * Output: the query, then tab-separated name=value pairs (%.17g). */
 #define MATHLIB_STANDALONE 1
@@ -239,7 +240,7 @@ static void parse_query(const struct probe *p, const char *text, struct query *q
 		*c = 0;
 		q->prob = number(c + 1);
 	}
-	if (strcmp(q->kind, "share") == 0) {
+	if (strcmp(q->kind, "share") == 0 || strcmp(q->kind, "count") == 0) {
 		char *eq = strchr(body, '=');
 		if (!eq)
 			civic_die(2, "share needs COL=LEVEL");
@@ -273,7 +274,7 @@ static void accumulate(const struct probe *p, const struct svy_design *d, const 
 		double y = eval(&p->t, r, &q->e);
 		if (isnan(y))
 			continue;
-		if (strcmp(q->kind, "share") == 0) {
+		if (strcmp(q->kind, "share") == 0 || strcmp(q->kind, "count") == 0) {
 			svy_acc_add(&s->den, d, p->units[r], p->w[r], 1);
 			if (y == 1)
 				svy_acc_add(&s->num, d, p->units[r], p->w[r], 1);
@@ -341,6 +342,8 @@ static void run(struct probe *p, const char *text)
 		rc = svy_total(d, &s.num, &est);
 	else if (strcmp(q.kind, "share") == 0)
 		rc = svy_ratio(d, &s.num, &s.den, &est);
+	else if (strcmp(q.kind, "count") == 0)
+		rc = svy_count(d, &s.num, &s.den, &est);
 	else if (strcmp(q.kind, "quantile") == 0)
 		rc = svy_quantile(d, &s.vals, q.prob, p->level, &qu);
 	else

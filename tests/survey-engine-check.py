@@ -148,13 +148,14 @@ def factor_checks(c, R, label):
     for var, m in (R.get("factor_total") or {}).items():
         col = factor_column(var)
         for k, lev in enumerate(m["levels"]):
-            q = f"total:{col}=={lev}"
+            q = f"count:{col}={lev}"
             L = f"{label} factor total {var}={lev}"
             c.add(q, "est", m["estimate"][k], L + " estimate")
             c.add(q, "se", m["se"][k], L + " se")
             c.add(q, "deff", m["deff"][k], L + " deff")
             c.add(q, "t_low", m["ci95_t"]["lower"][k], L + " ci_t lower")
             c.add(q, "t_high", m["ci95_t"]["upper"][k], L + " ci_t upper")
+            c.add(q, "df", m["ci95_t"]["df"], L + " df")
 
 
 def proportion_checks(c, R, label, plain):

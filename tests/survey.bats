@@ -1,0 +1,318 @@
+#!/usr/bin/env bats
+# Survey estimates against R's survey 4.1.1 (tests/fixtures/survey/ORACLE.md):
+# relative 1e-10, absolute 1e-8 for logit intervals.
+#
+# The first part checks the engine (lib/survey*.c, lib/interval.c) through
+# scripts/survey-probe: every figure of the oracle for every design.  The
+# second part runs civic-tally itself on the same files.
+
+load helper
+
+setup() {
+	setup_scratch
+	S="$FIXTURES/survey"
+	DATA="$S/data"
+	EXP="$S/expected"
+	PROBE="$CIVIC_ROOT/scripts/survey-probe"
+	CHECK="$CIVIC_ROOT/tests/survey-tally-check.py"
+	API_STRAT=(-w pw --strata stype)
+	API_CLUS=(-w pw --psu dnum)
+	TRUST=(-w weight --strata stratum --psu psu)
+}
+
+# ---- the engine -------------------------------------------------------
+
+@test "engine: every oracle figure of every design agrees with R" {
+	run python3 "$CIVIC_ROOT/tests/survey-engine-check.py" "$PROBE" "$S"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	assert_line "apisrs: 814/814 figures agree with R"
+	assert_line "apistrat: 1221/1221 figures agree with R"
+	assert_line "apiclus1: 1628/1628 figures agree with R"
+	assert_line "trust_survey_numeric: 11013/11013 figures agree with R"
+	assert_line "trust_survey_lonely: 93/93 figures agree with R"
+}
+
+@test "engine: merged partials (3 parts through JSON) give the same figures" {
+	run python3 "$CIVIC_ROOT/tests/survey-engine-check.py" --split 3 "$PROBE" "$S"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	assert_line "trust_survey_numeric: 11013/11013 figures agree with R"
+}
+
+@test "engine: the checker fails when a figure is wrong" {
+	mkdir -p expected data
+	# the first estimate of the file, svymean(~api00) under weights only, off by 1e-9 relative
+	sed '0,/"estimate": \[662.28736315932076\]/s//"estimate": [662.2873638]/' \
+		"$EXP/apistrat.json" > expected/apistrat.json
+	run grep -c '662.2873638' expected/apistrat.json
+	assert_output 1
+	cp "$DATA/apistrat.csv" data/
+	run python3 "$CIVIC_ROOT/tests/survey-engine-check.py" "$PROBE" . apistrat
+	[ "$status" -eq 1 ]
+	assert_line --partial "FAIL apistrat w svymean api00 estimate"
+	assert_line "apistrat: 1220/1221 figures agree with R"
+}
+
+@test "engine: published reference values (svymean api00, dstrat)" {
+	run "$PROBE" -w pw -s stype -f fpc "$DATA/apistrat.csv" mean:api00
+	assert_success
+	assert_output --partial "est=662.28736315932076"
+	assert_output --partial "se=9.40894080278458"
+	assert_output --partial "df=197"
+}
+
+@test "engine: a lonely PSU under fail names the stratum" {
+	run "$PROBE" -w weight -s stratum -p psu "$DATA/trust_survey_lonely.csv" mean:trust_police
+	assert_success
+	assert_output --partial "error=stratum 'Central-rural' has only one PSU"
+}
+
+@test "engine: a share of 0 or 1 gets a one-sided interval, not NaN" {
+	printf 'g,w,s\na,1.5,x\na,2,x\na,1,x\nb,3,x\nb,1,x\n' > z.csv
+	run "$PROBE" -w w z.csv 'share:g=a@s=x' 'mean:g==c' 'mean:g==a@g=a'
+	assert_success
+	# none: [0, u]; all: [l, 1]
+	refute_output --regexp '_(low|high)=-?nan'
+	assert_line --partial "mean:g==c	est=0	"
+	assert_output --regexp $'mean:g==c\t.*logit_low=0\tlogit_high=0\\.[0-9]'
+	assert_output --regexp $'mean:g==a@g=a\t.*beta_low=0\\.[0-9]+\tbeta_high=1\t'
+}
+
+@test "engine: plain samples get binomial intervals (Wilson = prop.test, beta = binom.test)" {
+	# prop.test(3, 10, correct = FALSE)$conf.int and binom.test(3, 10)$conf.int
+	printf 'y\n1\n1\n1\n0\n0\n0\n0\n0\n0\n0\n' > p.csv
+	run "$PROBE" p.csv 'mean:y'
+	assert_success
+	assert_output --regexp 'wilson_low=0\.1077912674[0-9]*	wilson_high=0\.6032218525[0-9]*'
+	assert_output --regexp 'beta_low=0\.0667395111[0-9]*	beta_high=0\.6524528500[0-9]*'
+}
+
+# ---- civic-tally --------------------------------------------------------
+
+need_tally() {
+	if [ ! -e "$CIVIC_ROOT/bin/civic-tally.c" ]; then
+		skip "civic-tally is not written yet"
+	fi
+	[ -x "$CIVIC_ROOT/bin/civic-tally" ]
+}
+
+# check OUT DATASET BASE KEYS COL=FIELD...
+check() {
+	local out=$1 ds=$2
+	shift 2
+	run python3 "$CHECK" "$out" "$EXP/$ds.json" "$@"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
+@test "tally: mean and total, stratified with fpc (apistrat dstrat)" {
+	need_tally
+	civic-tally "${API_STRAT[@]}" --fpc fpc -s mean:api00,sum:enroll --ci t --deff "$DATA/apistrat.csv" > out.csv
+	check out.csv apistrat results/strat_fpc/mean/api00 - mean_api00=estimate mean_api00_se=se \
+		mean_api00_low=ci95_t.lower mean_api00_high=ci95_t.upper mean_api00_deff=deff
+	check out.csv apistrat results/strat_fpc/total/enroll - sum_enroll=estimate sum_enroll_se=se \
+		sum_enroll_low=ci95_t.lower sum_enroll_high=ci95_t.upper sum_enroll_deff=deff
+}
+
+@test "tally: normal intervals and --level" {
+	need_tally
+	civic-tally "${API_STRAT[@]}" -s mean:api00,mean:api99 --ci normal --level 0.95 "$DATA/apistrat.csv" > out.csv
+	check out.csv apistrat results/strat_w/mean/api00 - mean_api00=estimate mean_api00_se=se \
+		mean_api00_low=ci95_normal.lower mean_api00_high=ci95_normal.upper
+	check out.csv apistrat results/strat_w/mean/api99 - mean_api99_low=ci95_normal.lower
+}
+
+@test "tally: weights only, with and without fpc (apisrs)" {
+	need_tally
+	civic-tally -w pw -s mean:api00,sum:enroll --ci t --deff "$DATA/apisrs.csv" > w.csv
+	check w.csv apisrs results/w/mean/api00 - mean_api00=estimate mean_api00_se=se mean_api00_low=ci95_t.lower mean_api00_deff=deff
+	check w.csv apisrs results/w/total/enroll - sum_enroll=estimate sum_enroll_se=se
+	civic-tally -w pw --fpc fpc -s mean:api00 --ci t --deff "$DATA/apisrs.csv" > fpc.csv
+	check fpc.csv apisrs results/fpc/mean/api00 - mean_api00=estimate mean_api00_se=se \
+		mean_api00_high=ci95_t.upper mean_api00_deff=deff
+}
+
+@test "tally: one-stage clusters with fpc (apiclus1 dclus1) and without" {
+	need_tally
+	civic-tally "${API_CLUS[@]}" --fpc fpc -s mean:api00,sum:enroll --ci t --deff "$DATA/apiclus1.csv" > fpc.csv
+	check fpc.csv apiclus1 results/clus_fpc/mean/api00 - mean_api00=estimate mean_api00_se=se \
+		mean_api00_low=ci95_t.lower mean_api00_high=ci95_t.upper mean_api00_deff=deff
+	check fpc.csv apiclus1 results/clus_fpc/total/enroll - sum_enroll=estimate sum_enroll_se=se
+	civic-tally "${API_CLUS[@]}" -s mean:api00 --ci t "$DATA/apiclus1.csv" > w.csv
+	check w.csv apiclus1 results/clus_w/mean/api00 - mean_api00_se=se mean_api00_low=ci95_t.lower
+}
+
+@test "tally: stratified clusters, PSU ids repeated across strata are nested" {
+	need_tally
+	civic-tally -w pw --strata stype --psu dnum -s mean:api00,sum:enroll --ci t --deff "$DATA/apiclus1.csv" > out.csv
+	check out.csv apiclus1 results/strat_clus_nest_w/mean/api00 - mean_api00=estimate mean_api00_se=se \
+		mean_api00_low=ci95_t.lower mean_api00_deff=deff
+	check out.csv apiclus1 results/strat_clus_nest_w/total/enroll - sum_enroll_se=se
+}
+
+@test "tally: factor shares and counts with SE, t interval and deff (stratified)" {
+	need_tally
+	civic-tally "${API_STRAT[@]}" -g awards -s count,share --ci t --deff "$DATA/apistrat.csv" > out.csv
+	check out.csv apistrat results/strat_w/factor_mean/awards awards share=estimate share_se=se \
+		share_low=ci95_t.lower share_high=ci95_t.upper share_deff=deff
+	check out.csv apistrat results/strat_w/factor_total/awards awards count=estimate count_se=se \
+		count_low=ci95_t.lower count_high=ci95_t.upper count_deff=deff
+}
+
+@test "tally: share of a stratum variable has SE 0 within its strata" {
+	need_tally
+	civic-tally "${API_STRAT[@]}" --fpc fpc -g stype -s share --ci t "$DATA/apistrat.csv" > out.csv
+	check out.csv apistrat results/strat_fpc/factor_mean/stype stype share=estimate share_se=se
+}
+
+@test "tally: proportion intervals logit, beta, wald, asin (svyciprop)" {
+	need_tally
+	local m
+	for m in logit beta wald asin; do
+		civic-tally "${API_STRAT[@]}" --fpc fpc -g sch.wide -s share --ci $m "$DATA/apistrat.csv" > $m.csv
+	done
+	local P=results/strat_fpc/proportion/sch_wide_yes/methods
+	check logit.csv apistrat $P/logit sch.wide=Yes share=~estimate share_se=se share_low=~lower share_high=~upper
+	check beta.csv apistrat $P/beta sch.wide=Yes share_low=lower share_high=upper
+	check wald.csv apistrat $P/mean sch.wide=Yes share_low=lower share_high=upper
+	check asin.csv apistrat $P/asin sch.wide=Yes share_low=lower share_high=upper
+}
+
+@test "tally: domain means by region, stratified clusters (df per domain)" {
+	need_tally
+	civic-tally "${TRUST[@]}" -g region -s mean:trust_police,n:trust_police --ci t --deff \
+		"$DATA/trust_survey_numeric.csv" > out.csv
+	check out.csv trust_survey_numeric results/strat_clus_w/by/region/mean/trust_police region \
+		mean_trust_police=estimate mean_trust_police_se=se mean_trust_police_low=ci_t_lower \
+		mean_trust_police_high=ci_t_upper mean_trust_police_deff=deff n_trust_police=domain_n
+}
+
+@test "tally: domain means with normal intervals, by age group" {
+	need_tally
+	civic-tally "${TRUST[@]}" -g age_group -s mean:trust_police --ci normal "$DATA/trust_survey_numeric.csv" > out.csv
+	check out.csv trust_survey_numeric results/strat_clus_w/by/age_group/mean/trust_police age_group \
+		mean_trust_police=estimate mean_trust_police_low=ci_lower mean_trust_police_high=ci_upper
+}
+
+@test "tally: domain proportions by region, every svyciprop method" {
+	need_tally
+	local m
+	for m in logit beta wald asin; do
+		civic-tally "${TRUST[@]}" -g region -s 'share:trust_police>=4,share:would_report=1' --ci $m \
+			"$DATA/trust_survey_numeric.csv" > $m.csv
+	done
+	local P=results/strat_clus_w/by/region/proportion/top2_police Q=results/strat_clus_w/by/region/proportion/would_report
+	local T='share_trust_police>=4' W='share_would_report=1'
+	check logit.csv trust_survey_numeric $P/svyciprop_logit region "$T=~estimate" "${T}_se=se" \
+		"${T}_low=~ci_lower" "${T}_high=~ci_upper"
+	check logit.csv trust_survey_numeric $Q/svyciprop_logit region "$W=~estimate" "${W}_se=se" \
+		"${W}_low=~ci_lower" "${W}_high=~ci_upper"
+	check beta.csv trust_survey_numeric $P/svyciprop_beta region "${T}_low=ci_lower" "${T}_high=ci_upper"
+	check beta.csv trust_survey_numeric $Q/svyciprop_beta region "${W}_low=ci_lower" "${W}_high=ci_upper"
+	check wald.csv trust_survey_numeric $P/svyciprop_mean region "${T}_low=ci_lower" "${T}_high=ci_upper"
+	check asin.csv trust_survey_numeric $P/svyciprop_asin region "${T}_low=ci_lower" "${T}_high=ci_upper"
+}
+
+@test "tally: a proportion among the answered (structural missing values), with deff" {
+	need_tally
+	civic-tally "${TRUST[@]}" -s 'share:satisfied_contact>=4' --ci logit --deff "$DATA/trust_survey_numeric.csv" > out.csv
+	local P=results/strat_clus_w/proportion/top2_satisfied
+	local S='share_satisfied_contact>=4'
+	check out.csv trust_survey_numeric $P/methods/logit - "$S=~estimate" "${S}_se=se" "${S}_low=~lower" "${S}_high=~upper"
+	check out.csv trust_survey_numeric $P/ingredients - "$S=p_hat"
+}
+
+@test "tally: cross-tab row percentages with SE and deff (svyby factor means, svytable)" {
+	need_tally
+	civic-tally "${TRUST[@]}" -g region,cooperates_most --within region -s count,share --ci t --deff \
+		"$DATA/trust_survey_numeric.csv" > out.csv
+	check out.csv trust_survey_numeric results/strat_clus_w/by/region/factor_mean/cooperates_most \
+		region,cooperates_most share=estimate share_se=se share_deff=deff
+	check out.csv trust_survey_numeric "results/strat_clus_w/table/region x cooperates_most" \
+		region,cooperates_most count=weighted_count share=row_percent/100
+}
+
+@test "tally: column percentages of a cross-tab (--within the other key)" {
+	need_tally
+	civic-tally "${TRUST[@]}" -g age_group,contacted_police_12m --within contacted_police_12m -s count,share \
+		"$DATA/trust_survey_numeric.csv" > out.csv
+	check out.csv trust_survey_numeric "results/strat_clus_w/table/age_group x contacted_police_12m_f" \
+		age_group,contacted_police_12m count=weighted_count share=col_percent/100
+}
+
+@test "tally: the same design from PSU ids that restart in each stratum" {
+	need_tally
+	civic-tally -w weight --strata stratum --psu psu_in_stratum -g region -s mean:trust_police --ci t \
+		"$DATA/trust_survey_numeric.csv" > out.csv
+	check out.csv trust_survey_numeric results/strat_clus_w/by/region/mean/trust_police region \
+		mean_trust_police=estimate mean_trust_police_se=se mean_trust_police_low=ci_t_lower
+}
+
+@test "tally: weighted quantiles (svyquantile, qrule math)" {
+	need_tally
+	civic-tally "${API_STRAT[@]}" --fpc fpc -s p25:api00,median:api00,p90:api00 "$DATA/apistrat.csv" > out.csv
+	check out.csv apistrat results/strat_fpc/quantile/api00/math - \
+		p25_api00=quantile.1 median_api00=quantile.2 p90_api00=quantile.4
+	civic-tally "${TRUST[@]}" -s p10:weight,median:weight "$DATA/trust_survey_numeric.csv" > w.csv
+	check w.csv trust_survey_numeric results/strat_clus_w/quantile/weight/math - \
+		p10_weight=quantile.0 median_weight=quantile.1
+}
+
+@test "tally: lonely PSU policies remove, certainty, adjust, average" {
+	need_tally
+	local p
+	for p in remove certainty adjust average; do
+		civic-tally "${TRUST[@]}" --lonely-psu $p -s mean:trust_police,sum:would_report --ci t \
+			"$DATA/trust_survey_lonely.csv" > $p.csv
+		check $p.csv trust_survey_lonely results/$p/mean_trust - mean_trust_police=estimate mean_trust_police_se=se
+		check $p.csv trust_survey_lonely results/$p/total_would_report - sum_would_report=estimate sum_would_report_se=se
+		civic-tally "${TRUST[@]}" --lonely-psu $p -g region -s mean:trust_police --ci t \
+			"$DATA/trust_survey_lonely.csv" > by-$p.csv
+		check by-$p.csv trust_survey_lonely results/$p/by_region_mean_trust region \
+			mean_trust_police=estimate mean_trust_police_se=se
+	done
+}
+
+@test "tally: a lonely PSU fails by default, naming the stratum" {
+	need_tally
+	run civic-tally "${TRUST[@]}" -s mean:trust_police --ci t "$DATA/trust_survey_lonely.csv"
+	assert_failure 1
+	assert_output --partial "Central-rural"
+}
+
+@test "tally: unweighted shares get Wilson and Clopper-Pearson intervals" {
+	need_tally
+	civic-tally -g would_report -s share --ci wilson "$DATA/trust_survey_numeric.csv" > wilson.csv
+	civic-tally -g would_report -s share --ci beta "$DATA/trust_survey_numeric.csv" > beta.csv
+	local U=results/strat_clus_w/proportion/would_report/unweighted
+	check wilson.csv trust_survey_numeric $U would_report=1 share=p share_low=wilson.lower share_high=wilson.upper
+	check beta.csv trust_survey_numeric $U would_report=1 share_low=clopper_pearson.lower share_high=clopper_pearson.upper
+}
+
+@test "tally: weighted Wilson uses the effective n (documented, not an R method)" {
+	need_tally
+	civic-tally "${TRUST[@]}" -g would_report -s share --ci wilson "$DATA/trust_survey_numeric.csv" > out.csv
+	check out.csv trust_survey_numeric results/strat_clus_w/proportion/would_report/weighted_wilson_kish_neff \
+		would_report=1 share_low=lower share_high=upper
+}
+
+@test "tally: partials of three parts merge to the figures of one run" {
+	need_tally
+	head -1 "$DATA/trust_survey_numeric.csv" > h
+	tail -n +2 "$DATA/trust_survey_numeric.csv" > body
+	split -n l/3 body part.
+	local f
+	for f in part.*; do
+		cat h "$f" > "$f.csv"
+		civic-tally --partial "${TRUST[@]}" -g region -s mean:trust_police --ci t --deff "$f.csv" > "$f.ndjson"
+	done
+	civic-tally --merge part.*.ndjson > out.csv
+	check out.csv trust_survey_numeric results/strat_clus_w/by/region/mean/trust_police region \
+		mean_trust_police=estimate mean_trust_police_se=se mean_trust_police_low=ci_t_lower mean_trust_police_deff=deff
+}
+
+@test "tally: labelled answers give the figures of the numeric codes" {
+	need_tally
+	civic-tally "${TRUST[@]}" -g region,cooperates_most --within region -s share --ci t \
+		"$DATA/trust_survey_labels.csv" > out.csv
+	check out.csv trust_survey_numeric results/strat_clus_w/by/region/factor_mean/cooperates_most \
+		region,cooperates_most share=estimate share_se=se
+}
