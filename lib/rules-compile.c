@@ -13,7 +13,10 @@
 
 #include "rules-impl.h"
 
-#define COMPILE_FLAGS (PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS)
+/* Patterns are checked as written (caseless) and run lower-cased against
+ * lower-cased text (case-sensitive), which matches the same strings. */
+#define CHECK_FLAGS (PCRE2_UTF | PCRE2_UCP | PCRE2_CASELESS)
+#define RUN_FLAGS (PCRE2_UTF | PCRE2_UCP)
 
 struct rewrite {
 	const char *p;
@@ -39,16 +42,17 @@ static void copy_char(struct rewrite *rw)
 	rw->i += len;
 }
 
-/* Folds the character at rw->i if it folds; 1 when it did.  A fold to two
- * characters is grouped so that a following quantifier still applies to
- * the whole letter; inside a class only one-character folds are made. */
+/* Writes the character at rw->i as rules_fold_match() sees it; 1 when it
+ * differed.  A fold to two characters is grouped so that a following
+ * quantifier still applies to the whole letter; inside a class only
+ * one-character folds are made. */
 static int fold_char(struct rewrite *rw, int in_class)
 {
 	size_t len, clen = 1;
 	unsigned char c = (unsigned char)rw->p[rw->i];
 	const char *f;
 
-	if (c < 0x80 && c != '`')
+	if (c >= 0xF0)
 		return 0;
 	if (c >= 0xE0)
 		clen = 3;
@@ -57,9 +61,9 @@ static int fold_char(struct rewrite *rw, int in_class)
 	if (rw->i + clen > rw->n)
 		return 0;
 	f = rules_fold_match(rw->p + rw->i, clen, &rw->fold, &len);
-	if (f == rw->p + rw->i)
+	if (len == clen && memcmp(f, rw->p + rw->i, len) == 0)
 		return 0;
-	if (len == 1) {
+	if (len == 1 || (f[0] & 0x80)) {
 		sbuf_add(&rw->out, f, len);
 	} else if (in_class) {
 		return 0;
@@ -70,6 +74,15 @@ static int fold_char(struct rewrite *rw, int in_class)
 	}
 	rw->i += clen;
 	return 1;
+}
+
+/* After a backslash an ASCII letter is an escape (\W is not \w): only
+ * the apostrophe variants and other non-ASCII characters are folded. */
+static int fold_escaped(struct rewrite *rw)
+{
+	unsigned char c = (unsigned char)rw->p[rw->i];
+
+	return (c >= 0x80 || c == '`') && fold_char(rw, 1);
 }
 
 /* Length of a {n}, {n,} or {n,m} quantifier at p, or 0. */
@@ -111,7 +124,7 @@ static void escape(struct rewrite *rw)
 				copy_char(rw);
 		return;
 	}
-	if (fold_char(rw, 1))
+	if (fold_escaped(rw))
 		return;
 	copy_char(rw);
 	if (rw->i < rw->n && rw->p[rw->i] == '{' && strchr("xopPNgk", rw->p[rw->i - 1]))
@@ -165,6 +178,10 @@ static void rewrite(struct rewrite *rw)
 		else if (c == '(' && rw->i + 1 < rw->n && rw->p[rw->i + 1] == '?') {
 			copy_char(rw);
 			copy_char(rw);
+			while (rw->i < rw->n && (strchr("^-", rw->p[rw->i]) ||
+					(rw->p[rw->i] >= 'A' && rw->p[rw->i] <= 'Z') ||
+					(rw->p[rw->i] >= 'a' && rw->p[rw->i] <= 'z')))
+				copy_char(rw);      /* option letters and (?P: case matters */
 		} else if (c == '*' || c == '+' || c == '?')
 			quantifier(rw, 1);
 		else if (c == '{' && (q = brace_quantifier(rw->p + rw->i, rw->n - rw->i)) != 0)
@@ -200,7 +217,7 @@ int rules_compile(struct rule *r, size_t *offset, char *msg, size_t msgsz)
 		snprintf(msg, msgsz, "a pattern may not start with '(*': limits and options are the command's");
 		return -1;
 	}
-	code = compile(rw.p, rw.n, COMPILE_FLAGS, &err, &off);
+	code = compile(rw.p, rw.n, CHECK_FLAGS, &err, &off);
 	if (!code) {
 		*offset = off;
 		message(err, msg, msgsz);
@@ -208,9 +225,9 @@ int rules_compile(struct rule *r, size_t *offset, char *msg, size_t msgsz)
 	}
 	pcre2_code_free(code);
 	rewrite(&rw);
-	code = compile(rw.out.s, rw.out.len, COMPILE_FLAGS, &err, &off);
+	code = compile(rw.out.s, rw.out.len, RUN_FLAGS, &err, &off);
 	if (!code)      /* a corner the rewrite misread: as written, every step counted */
-		code = compile(rw.p, rw.n, COMPILE_FLAGS | PCRE2_AUTO_CALLOUT, &err, &off);
+		code = compile(rw.p, rw.n, CHECK_FLAGS | PCRE2_AUTO_CALLOUT, &err, &off);
 	sbuf_release(&rw.out);
 	sbuf_release(&rw.fold);
 	if (!code) {

@@ -10,10 +10,10 @@
  *
  * Matching is caseless with Unicode properties (Cyrillic and Latin fold
  * alike), and both patterns and values are seen through rules_fold_match():
- * the apostrophe variants ʻ ʼ ’ ‘ ` ´ read as ', ё as е, and the Uzbek
- * letters ŏ ö ō ğ as o' and g'.  Every match runs under a step budget and
- * PCRE2's match, depth and heap limits, so a catastrophic pattern costs a
- * reject, never a hang.
+ * the apostrophe variants ʻ ʼ ’ ‘ ` ´ read as ', ё as е, the Uzbek Cyrillic
+ * ў қ ғ ҳ as у к г х, and the Uzbek Latin ŏ ö ō ğ as o' and g'.  Every
+ * match runs under a step budget and PCRE2's match, depth and heap limits,
+ * so a catastrophic pattern costs a reject, never a hang.
  *
  * The book owns every string and compiled pattern; sets point into it. */
 #ifndef CIVIC_RULES_H
@@ -164,7 +164,7 @@ int rulebook_write_stats(const struct rulebook *rb, FILE *fp);
 
 /* Text as rules see it (rules-fold.c).  rules_fold_match() returns s
  * itself when nothing needs folding, else buf's copy with the apostrophe
- * variants, ё and the Uzbek letters rewritten; *len is its length. */
+ * variants, ё and the Uzbek letters rewritten as above; *len is its length. */
 const char *rules_fold_match(const char *s, size_t n, struct sbuf *buf, size_t *len);
 /* A map value as looked up: folded as above (tmp is scratch space),
  * lower case (Latin and Cyrillic), trimmed, inner white space as one space. */
