@@ -137,8 +137,7 @@ static void add_label(struct report *rep, const char *arg)
 	if (!eq || eq == arg)
 		civic_usage_error("--label takes NAME=TEXT: '%s'", arg);
 	rep->labels = xrealloc(rep->labels, (rep->nlabels + 1) * sizeof(*rep->labels));
-	rep->labels[rep->nlabels].name = xstrndup(arg, (size_t)(eq - arg));
-	rep->labels[rep->nlabels++].text = xstrdup(eq + 1);
+	rep->labels[rep->nlabels++].spec = arg;
 }
 
 static void add_digits(struct report *rep, const char *arg)
@@ -389,10 +388,6 @@ static void release(struct options *o)
 
 	for (size_t i = 0; i < rep->nsec; i++)
 		rtable_release(&rep->sec[i].table);
-	for (size_t i = 0; i < rep->nlabels; i++) {
-		free(rep->labels[i].name);
-		free(rep->labels[i].text);
-	}
 	for (size_t i = 0; i < rep->ndigits; i++)
 		free(rep->digits[i].column);
 	prov_release(&rep->prov);

@@ -27,8 +27,7 @@ enum ci_style { CI_PAREN, CI_PM, CI_COLUMNS, CI_NONE };
 enum chart_kind { CHART_AUTO, CHART_BAR, CHART_LINE, CHART_NONE };
 
 struct label {
-	char *name;                  /* a column name or a key value */
-	char *text;
+	const char *spec;            /* NAME=TEXT: a column name or key value, and its label */
 };
 
 struct digits_rule {

@@ -32,9 +32,13 @@ const char *render_user_label(const struct report *rep, const char *name)
 {
 	const char *found = NULL;
 
+	size_t n = strlen(name);
+
+	/* NAME=TEXT split at the '=' after the name asked for: names such as
+	 * share_days(a,b)<=15 hold '=' themselves. */
 	for (size_t i = 0; i < rep->nlabels; i++)
-		if (strcmp(rep->labels[i].name, name) == 0)
-			found = rep->labels[i].text;
+		if (strncmp(rep->labels[i].spec, name, n) == 0 && rep->labels[i].spec[n] == '=')
+			found = rep->labels[i].spec + n + 1;
 	return found;
 }
 
@@ -246,7 +250,7 @@ static int default_digits(const struct rtable *t, size_t c)
 	case STAT_SHARE:
 		return 1;
 	case STAT_COUNT: case STAT_N: case STAT_DISTINCT: case STAT_MISSING:
-		return col->integral ? 0 : 1;
+		return 0;                /* a weighted count is no more precise than a person */
 	case STAT_SUM: case STAT_MIN: case STAT_MAX: case STAT_MEDIAN: case STAT_PCT:
 		return col->integral ? 0 : 1;
 	default:

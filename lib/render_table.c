@@ -18,6 +18,8 @@ static const struct {
 	{ "count", STAT_COUNT, 0 },
 	{ "n", STAT_N, 0 },
 	{ "share", STAT_SHARE, 0 },
+	{ "share_", STAT_SHARE, 1 },     /* share:COND */
+	{ "n_", STAT_N, 1 },             /* n:C */
 	{ "mean_", STAT_MEAN, 1 },
 	{ "sum_", STAT_SUM, 1 },
 	{ "min_", STAT_MIN, 1 },
