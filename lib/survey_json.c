@@ -1,6 +1,7 @@
 /* Partials: the design, accumulators and held values as JSON, and their
  * merge into a running design.  Long double sums travel exactly, as a
  * number or as [hi, lo] with hi + lo the long double. */
+#include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -23,6 +23,7 @@
  * Output: the query, then tab-separated name=value pairs (%.17g). */
 #define MATHLIB_STANDALONE 1
 #include <csv.h>
+#include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
