@@ -169,7 +169,7 @@ static int parse_stat(struct agg *a, struct stat *st, const char *spec, char *er
 	st->spec = xstrdup(spec);
 	st->def = stat_lookup(spec, nlen, &st->p);
 	if (!st->def) {
-		bad_stat(spec, name, err, errsize);
+		bad_stat(name, name, err, errsize);
 		goto out;
 	}
 	if (arg && !*arg) {
@@ -812,6 +812,10 @@ int agg_finish(struct agg *a, char *err, size_t errsize)
 
 	(void)err, (void)errsize;
 	a->nbase = a->groups.n;
+	for (uint32_t g = 0; a->acc && g < a->nbase; g++) {
+		a->all_w += a->acc[g].w;
+		a->all_npos += a->acc[g].n_pos;
+	}
 	if (a->spec.total)
 		add_margins(a);
 	build_bases(a);
@@ -933,6 +937,24 @@ static int cond_cell(struct agg *a, struct source *s, uint32_t g, struct cell *o
 	return svy_ratio(a->design, &s->hit_acc[g], &s->acc[g], &out->est);
 }
 
+/* The design effect of a count, as svytotal(~factor) has it: the SRS
+ * variance of the group's indicator over the whole sample,
+ * s² = n/(n−1) · W_g(1 − W_g/W)/W, V_srs = W² s²/n · (1 − n/W). */
+static void count_deff(const struct agg *a, uint32_t g, struct svy_est *e)
+{
+	long double W = a->all_w, n = (long double)a->all_npos, Wg = a->acc[g].w;
+
+	if (n < 2 || W == 0) {
+		e->deff = e->deff_replace = NAN;
+		return;
+	}
+	long double s2 = n / (n - 1) * Wg * (1 - Wg / W) / W;
+	long double vrep = W * W * s2 / n;
+
+	e->deff_replace = (double)(e->var / vrep);
+	e->deff = W < n ? NAN : (double)(e->var / (vrep * (1 - n / W)));
+}
+
 static int estimate_cell(struct agg *a, const struct stat *st, uint32_t g, struct cell *out)
 {
 	struct source *s = st->src >= 0 ? &a->src[st->src] : NULL;
@@ -948,6 +970,7 @@ static int estimate_cell(struct agg *a, const struct stat *st, uint32_t g, struc
 		if (svy_total(a->design, &a->acc[g], &out->est) < 0)
 			return -1;
 		out->est.df = svy_design_df(a->design);
+		count_deff(a, g, &out->est);
 		return 0;
 	case ST_MEAN:
 		out->value = s->used[g] ? mean_value(a, s, g) : NAN;

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum { DATECACHE_SLOTS = 1024, DATECACHE_KEY = 24 };
+enum { DATECACHE_SLOTS = 4096, DATECACHE_KEY = 24 };
 
 struct datecache_slot {
 	char key[DATECACHE_KEY];

@@ -19,6 +19,7 @@ struct kx_func {
 	int nargs;
 	kx_format format;
 	int flags;
+	size_t prefix;         /* bytes of a yyyy-mm-dd value that are the key */
 };
 
 static int two(char *b, int v)
@@ -89,14 +90,14 @@ static int fmt_weekday(int32_t days, char *b)
 }
 
 static const struct kx_func kx_funcs[] = {
-	{ "year", 1, fmt_year, 0 },
-	{ "quarter", 1, fmt_quarter, 0 },
-	{ "month", 1, fmt_month, 0 },
-	{ "week", 1, fmt_week, 0 },
-	{ "day", 1, fmt_day, 0 },
-	{ "weekday", 1, fmt_weekday, KXF_WEEKDAY },
-	{ "days", 2, NULL, KXF_NUMBER },
-	{ NULL, 0, NULL, 0 },
+	{ "year", 1, fmt_year, 0, 4 },
+	{ "quarter", 1, fmt_quarter, 0, 0 },
+	{ "month", 1, fmt_month, 0, 7 },
+	{ "week", 1, fmt_week, 0, 0 },
+	{ "day", 1, fmt_day, 0, 10 },
+	{ "weekday", 1, fmt_weekday, KXF_WEEKDAY, 0 },
+	{ "days", 2, NULL, KXF_NUMBER, 0 },
+	{ NULL, 0, NULL, 0, 0 },
 };
 
 size_t edit_distance(const char *a, const char *b)
@@ -322,6 +323,20 @@ static int days_between(const struct keyexpr *k, const struct record *rec,
 	return 1;
 }
 
+/* year(), month() and day() of a valid yyyy-mm-dd field are its first 4,
+ * 7 or 10 bytes: no need to format them. */
+static int iso_prefix(const struct keyexpr *k, const struct record *rec, const char **p, size_t *n)
+{
+	const char *s = rec_get(rec, (size_t)k->col[0]);
+	size_t len = rec_len(rec, (size_t)k->col[0]);
+
+	if (len != 10 || s[4] != '-' || s[7] != '-' || k->fn->prefix == 0)
+		return 0;
+	*p = s;
+	*n = k->fn->prefix;
+	return 1;
+}
+
 int keyexpr_text(const struct keyexpr *k, const struct record *rec,
 	struct datecache *dc, char *buf, const char **p, size_t *n, struct reject *why)
 {
@@ -342,7 +357,7 @@ int keyexpr_text(const struct keyexpr *k, const struct record *rec,
 		return rc < 0 ? -1 : 0;
 	}
 	rc = field_date(k, 0, rec, dc, &days, why);
-	if (rc > 0)
+	if (rc > 0 && !iso_prefix(k, rec, p, n))
 		*n = (size_t)k->fn->format(days, buf);
 	return rc < 0 ? -1 : 0;
 }
