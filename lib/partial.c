@@ -139,9 +139,11 @@ static json_t *source_json(const struct source *s, uint32_t g)
 	return o;
 }
 
-static json_t *group_json(const struct agg *a, uint32_t g)
+static json_t *group_json(const struct agg *a, uint32_t g, const char *id)
 {
 	json_t *o = jcheck(json_object()), *src = jcheck(json_array());
+
+	set(o, "part", json_string(id));
 
 	set(o, "key", key_json(a, g));
 	set(o, "n", json_integer((json_int_t)a->n[g]));
@@ -163,18 +165,35 @@ static int write_line(FILE *fp, json_t *j)
 	return rc && !ferror(fp) ? 0 : -1;
 }
 
+/* Group lines name the design they index by a hash of it, so partials
+ * may be concatenated or even sorted line by line (Hadoop Streaming) and
+ * still merge: headers sort before groups ("civic…" < "part"). */
+static void part_id(json_t *design, char id[24])
+{
+	char *text = json_dumps(design, JSON_COMPACT | JSON_SORT_KEYS);
+
+	if (!text)
+		oom();
+	snprintf(id, 24, "%016llx", (unsigned long long)key_hash(text, strlen(text)));
+	free(text);
+}
+
 int partial_write(FILE *fp, struct agg *a, json_t *options)
 {
 	json_t *h = jcheck(json_object());
+	json_t *design = a->design ? svy_design_to_json(a->design) : json_null();
+	char id[24];
 
+	part_id(design, id);
 	set(h, "civic_tally_partial", json_integer(1));
+	set(h, "part", json_string(id));
 	set(h, "spec", spec_json(a));
 	set(h, "options", options ? json_incref(options) : json_object());
-	set(h, "design", a->design ? svy_design_to_json(a->design) : json_null());
+	set(h, "design", design);
 	if (write_line(fp, h) < 0)
 		return -1;
 	for (uint32_t g = 0; g < a->groups.n; g++)
-		if (write_line(fp, group_json(a, g)) < 0)
+		if (write_line(fp, group_json(a, g, id)) < 0)
 			return -1;
 	return 0;
 }
@@ -306,17 +325,6 @@ void partial_spec_free(struct agg_spec *spec)
 }
 
 /* ---- merging ------------------------------------------------------------ */
-
-static int same_spec(const struct partial_in *p, const struct agg *a)
-{
-	json_t *mine = spec_json(a);
-	int eq = json_equal(mine, json_object_get(p->header, "spec"));
-
-	json_decref(mine);
-	if (!eq)
-		return bad(p, "this partial was made with other -g, -s, -w or design options than the first");
-	return 0;
-}
 
 static int xsum_from(const json_t *j, struct xsum *out)
 {
@@ -471,30 +479,80 @@ static int merge_group(struct agg *a, const json_t *o, const struct svy_map *m)
 	return badv ? -1 : 0;
 }
 
-int partial_merge(struct partial_in *p, struct agg *a)
-{
-	struct svy_map map;
-	json_t *design = json_object_get(p->header, "design"), *o;
-	int rc;
+struct part_maps {
+	struct part_map {
+		char *id;
+		struct svy_map map;
+	} *v;
+	size_t n;
+};
 
-	memset(&map, 0, sizeof(map));
-	if (same_spec(p, a) < 0)
-		return -1;
-	if (!json_is_object(design))
+static void maps_release(struct part_maps *pm)
+{
+	for (size_t i = 0; i < pm->n; i++) {
+		free(pm->v[i].id);
+		svy_map_release(&pm->v[i].map);
+	}
+	free(pm->v);
+}
+
+static const struct svy_map *map_for(const struct part_maps *pm, const json_t *o)
+{
+	const char *id = json_string_value(json_object_get(o, "part"));
+
+	for (size_t i = pm->n; id && i-- > 0;)
+		if (strcmp(pm->v[i].id, id) == 0)
+			return &pm->v[i].map;
+	return NULL;
+}
+
+/* A header line: its spec must agree, its design joins a's. */
+static int merge_header(struct partial_in *p, struct agg *a, const json_t *h, struct part_maps *pm)
+{
+	json_t *design = json_object_get(h, "design");
+	const char *id = json_string_value(json_object_get(h, "part"));
+	json_t *mine = spec_json(a);
+	int eq = json_equal(mine, json_object_get(h, "spec"));
+
+	json_decref(mine);
+	if (!eq)
+		return bad(p, "this partial was made with other -g, -s, -w or design options than the first");
+	if (!json_is_object(design) || !id)
 		return bad(p, "partial header has no design");
 	agg_make_design(a);
-	if (svy_design_merge_json(a->design, design, &map) < 0) {
+	pm->v = xrealloc(pm->v, (pm->n + 1) * sizeof(*pm->v));
+	struct part_map *m = &pm->v[pm->n++];
+	m->id = xstrdup(id);
+	memset(&m->map, 0, sizeof(m->map));
+	if (svy_design_merge_json(a->design, design, &m->map) < 0) {
 		civic_warn_at(p->name, p->line, "%s", svy_design_error(a->design));
 		return -1;
 	}
-	while ((rc = next_json(p, &o)) == 1) {
-		rc = merge_group(a, o, &map);
+	return 0;
+}
+
+static int merge_line(struct partial_in *p, struct agg *a, const json_t *o, struct part_maps *pm)
+{
+	if (json_object_get(o, "civic_tally_partial"))
+		return merge_header(p, a, o, pm);
+	const struct svy_map *m = map_for(pm, o);
+	if (!m)
+		return bad(p, "group of a partial whose header line is missing");
+	if (merge_group(a, o, m) < 0)
+		return bad(p, "malformed group in partial");
+	return 0;
+}
+
+int partial_merge(struct partial_in *p, struct agg *a)
+{
+	struct part_maps pm = { NULL, 0 };
+	json_t *o;
+	int rc = merge_header(p, a, p->header, &pm);
+
+	while (rc == 0 && (rc = next_json(p, &o)) == 1) {
+		rc = merge_line(p, a, o, &pm);
 		json_decref(o);
-		if (rc < 0) {
-			bad(p, "malformed group in partial");
-			break;
-		}
 	}
-	svy_map_release(&map);
+	maps_release(&pm);
 	return rc;
 }
