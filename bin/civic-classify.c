@@ -187,6 +187,8 @@ static int load_books(struct classify *g)
 	for (i = 0; i < o->napplies; i++)
 		apply_option(g->rb, o->applies[i]);
 	rulebook_apply_sets(g->rb);
+	if (o->check)
+		return 0;
 	if (!g->rb->napplied)
 		civic_usage_error("the books define only templates: run one with -a SET=COLUMN");
 	if ((o->column || o->explode) && g->rb->napplied != 1)
