@@ -199,6 +199,8 @@ int schema_load(struct schema *s, const char *path)
 		json_is_true(json_object_get(root, "decimal_comma")));
 out:
 	json_decref(root);
+	if (rc != 0)
+		schema_release(s);
 	return rc;
 }
 
