@@ -111,7 +111,21 @@ struct options {
 	int given_total, given_deff, given_level, given_digits;
 	int partial, merge;
 	struct reject_limit max_rejects;
+	char *kept_keys, *kept_stats, *kept_within;   /* lists from repeated options */
 };
+
+/* -g, -s and --within may be repeated: their lists join. */
+static const char *append_list(char **kept, const char *list, const char *more)
+{
+	if (!list)
+		return more;
+	char *joined = xmalloc(strlen(list) + strlen(more) + 2);
+
+	sprintf(joined, "%s,%s", list, more);
+	free(*kept);
+	*kept = joined;
+	return joined;
+}
 
 static double parse_level(const char *s)
 {
@@ -132,11 +146,11 @@ static void parse_options(struct options *o, int argc, char **argv)
 	o->show.digits = -1;
 	while ((c = getopt_long(argc, argv, "g:s:w:o:", long_options, NULL)) != -1) {
 		switch (c) {
-		case 'g': o->keys = optarg; break;
-		case 's': o->stats = optarg; break;
+		case 'g': o->keys = append_list(&o->kept_keys, o->keys, optarg); break;
+		case 's': o->stats = append_list(&o->kept_stats, o->stats, optarg); break;
 		case 'w': o->weight = optarg; break;
 		case 'o': o->output = optarg; break;
-		case OPT_WITHIN: o->show.within = optarg; break;
+		case OPT_WITHIN: o->show.within = append_list(&o->kept_within, o->show.within, optarg); break;
 		case OPT_PIVOT: o->show.pivot = optarg; break;
 		case OPT_TOTAL: o->show.total = o->given_total = 1; break;
 		case OPT_STRATA: o->strata = optarg; break;
@@ -482,6 +496,9 @@ static int tally(struct options *o, char **files, size_t nfiles)
 	agg_release(&r.agg);
 	for (int i = 0; i < 3; i++)
 		free(o->show.kept[i]);
+	free(o->kept_keys);
+	free(o->kept_stats);
+	free(o->kept_within);
 	return status;
 }
 
