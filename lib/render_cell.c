@@ -42,11 +42,30 @@ const char *render_user_label(const struct report *rep, const char *name)
 	return found;
 }
 
-const char *render_key_text(const struct report *rep, const char *value)
+/* A code such as violence_against_women, written for people. */
+static int is_code(const char *s)
+{
+	if (!(*s >= 'a' && *s <= 'z'))
+		return 0;
+	for (; *s; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !(*s >= '0' && *s <= '9') && *s != '_')
+			return 0;
+	return 1;
+}
+
+void render_key_text(struct sbuf *b, const struct report *rep, const char *value)
 {
 	const char *l = render_user_label(rep, value);
 
-	return l ? l : value;
+	if (l) {
+		sbuf_addstr(b, l);
+	} else if (is_code(value)) {
+		sbuf_addc(b, (char)(value[0] - 'a' + 'A'));
+		for (const char *p = value + 1; *p; p++)
+			sbuf_addc(b, *p == '_' ? ' ' : *p);
+	} else {
+		sbuf_addstr(b, value);
+	}
 }
 
 /* "applicant_type" -> "Applicant type"; "month(received_at)" -> "Month". */
@@ -335,6 +354,8 @@ static void interval_parts(const struct report *rep, const struct rtable *t, siz
 
 	if (col->low < 0 || col->high < 0 || rep->ci == CI_COLUMNS || rep->ci == CI_NONE)
 		return;
+	if (col->kind == STAT_COUNT && rtable_count_is_census(t))
+		return;
 	lo = row->val[col->low];
 	hi = row->val[col->high];
 	if (isnan(lo) || isnan(hi))
@@ -359,7 +380,10 @@ void render_cell_parts(const struct report *rep, const struct rtable *t, size_t 
 	memset(cp, 0, sizeof(*cp));
 	cp->mark = "";
 	if (d.part == D_KEY) {
-		snprintf(cp->est, sizeof(cp->est), "%s", render_key_text(rep, row->cell[d.col]));
+		struct sbuf key = SBUF_INIT;
+		render_key_text(&key, rep, row->cell[d.col]);
+		snprintf(cp->est, sizeof(cp->est), "%s", sbuf_cstr(&key));
+		sbuf_release(&key);
 		return;
 	}
 	if (d.part != D_EST)

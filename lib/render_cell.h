@@ -28,8 +28,9 @@ size_t render_display_cols(const struct report *rep, const struct rtable *t, str
 const char *render_user_label(const struct report *rep, const char *name);
 /* The heading of a display column ("Share", "Mean age", "Share low"). */
 void render_col_label(struct sbuf *b, const struct report *rep, const struct rtable *t, struct dcol d);
-/* A key cell: its --label, else the value itself. */
-const char *render_key_text(const struct report *rep, const char *value);
+/* A key cell: its --label, else a code such as in_person written as
+ * "In person", else the value itself. */
+void render_key_text(struct sbuf *b, const struct report *rep, const char *value);
 /* The section heading: --heading, else "Count and share by register". */
 void render_heading(struct sbuf *b, const struct report *rep, const struct report_section *s);
 

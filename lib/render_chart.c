@@ -63,7 +63,7 @@ static void row_label(struct sbuf *b, const struct report *rep, const struct rta
 			continue;
 		if (b->len)
 			sbuf_addstr(b, " \xc2\xb7 ");
-		sbuf_addstr(b, render_key_text(rep, t->rows[r].cell[k]));
+		render_key_text(b, rep, t->rows[r].cell[k]);
 	}
 }
 
@@ -110,7 +110,9 @@ static void collect(struct chart *c, const struct report *rep, const struct rtab
 			continue;
 		sbuf_reset(&b);
 		if (xkey >= 0) {
-			pts[r].cat = intern(&c->cats, &c->ncat, render_key_text(rep, t->rows[r].cell[xkey]));
+			render_key_text(&b, rep, t->rows[r].cell[xkey]);
+			pts[r].cat = intern(&c->cats, &c->ncat, sbuf_cstr(&b));
+			sbuf_reset(&b);
 			row_label(&b, rep, t, r, xkey);
 			pts[r].series = intern(&names, &nnames, sbuf_cstr(&b));
 		} else {
@@ -203,6 +205,46 @@ static void labels(struct chart *c, const struct report *rep, const struct repor
 	sbuf_release(&b);
 }
 
+static int by_value_desc(const void *a, const void *b)
+{
+	double x = ((const double *)a)[0], y = ((const double *)b)[0];
+
+	if (isnan(x) != isnan(y))
+		return isnan(x) ? 1 : -1;
+	if (x != y && !isnan(x))
+		return x > y ? -1 : 1;
+	return ((const double *)a)[1] < ((const double *)b)[1] ? -1 : 1;
+}
+
+/* Bars of categories read best largest first. */
+static void sort_bars(struct chart *c)
+{
+	struct chart_series *s = &c->series[0];
+	double (*order)[2] = xcalloc(c->ncat, sizeof(*order));
+	char **cats = xcalloc(c->ncat, sizeof(*cats));
+	double *y = xcalloc(3 * c->ncat, sizeof(double));
+
+	for (size_t i = 0; i < c->ncat; i++) {
+		order[i][0] = s->y[i];
+		order[i][1] = (double)i;
+	}
+	qsort(order, c->ncat, sizeof(*order), by_value_desc);
+	for (size_t i = 0; i < c->ncat; i++) {
+		size_t from = (size_t)order[i][1];
+		cats[i] = c->cats[from];
+		y[i] = s->y[from];
+		y[c->ncat + i] = s->lo[from];
+		y[2 * c->ncat + i] = s->hi[from];
+	}
+	memcpy(c->cats, cats, c->ncat * sizeof(*cats));
+	memcpy(s->y, y, c->ncat * sizeof(double));
+	memcpy(s->lo, y + c->ncat, c->ncat * sizeof(double));
+	memcpy(s->hi, y + 2 * c->ncat, c->ncat * sizeof(double));
+	free(order);
+	free(cats);
+	free(y);
+}
+
 int chart_build(struct chart *c, const struct report *rep, const struct report_section *s)
 {
 	const struct rtable *t = &s->table;
@@ -222,6 +264,8 @@ int chart_build(struct chart *c, const struct report *rep, const struct report_s
 	c->digits = render_col_digits(rep, t, (size_t)vcol);
 	collect(c, rep, t, vcol, xkey, skip);
 	limit_series(c);
+	if (c->kind == CHART_BAR && c->nseries == 1)
+		sort_bars(c);
 	labels(c, rep, s, vcol, xkey);
 	if (c->ncat == 0 || (c->kind == CHART_BAR && c->ncat > CHART_MAX_BARS)) {
 		chart_release(c);

@@ -82,6 +82,8 @@ static int beyond_noise(const struct rtable *cur, size_t r, long c,
 	double a = cur->rows[r].val[c], b = prev->rows[pr].val[pc];
 	long sec = cur->cols[c].se, sep = prev->cols[pc].se;
 
+	if (cur->cols[c].kind == STAT_COUNT && rtable_count_is_census(cur))
+		sec = sep = -1;          /* a census count varies as Poisson, whatever se the tally wrote */
 	if (sec >= 0 && sep >= 0) {
 		double sa = cur->rows[r].val[sec], sb = prev->rows[pr].val[sep];
 		if (isnan(sa) || isnan(sb))

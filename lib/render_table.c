@@ -366,3 +366,17 @@ int rtable_load(struct rtable *t, const char *path, long nkeys)
 		rtable_classify(t, nkeys);
 	return rc;
 }
+
+int rtable_count_is_census(const struct rtable *t)
+{
+	long count = rtable_find(t, "count"), n = rtable_find(t, "n");
+
+	if (count < (long)t->nkeys || !t->cols[count].integral)
+		return 0;
+	if (n < (long)t->nkeys)
+		return 1;
+	for (size_t r = 0; r < t->nrows; r++)
+		if (t->rows[r].val[count] != t->rows[r].val[n])
+			return 0;
+	return 1;
+}

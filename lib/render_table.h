@@ -80,5 +80,8 @@ long rtable_size_col(const struct rtable *t);
 /* 1 when key k is a calendar period (month(x), yyyy-mm values …). */
 int rtable_key_is_period(const struct rtable *t, size_t k);
 int stat_is_countlike(enum stat_kind kind);
+/* 1 when count is a plain number of rows (whole numbers, equal to n where
+ * there is an n): a census count, whose interval says nothing to a reader. */
+int rtable_count_is_census(const struct rtable *t);
 
 #endif

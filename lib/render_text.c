@@ -299,15 +299,40 @@ static void provenance(struct sbuf *out, const struct provenance *p)
 	}
 }
 
+/* Words onto lines of at most cols columns (a longer word has its own line). */
+static void wrap(struct sbuf *out, const char *s, size_t cols)
+{
+	size_t used = 0;
+
+	while (*s) {
+		size_t n = strcspn(s, " "), w = utf8_width(s, n);
+		if (n) {
+			if (used && used + 1 + w > cols) {
+				sbuf_addc(out, '\n');
+				used = 0;
+			} else if (used) {
+				sbuf_addc(out, ' ');
+				used++;
+			}
+			sbuf_add(out, s, n);
+			used += w;
+		}
+		s += n;
+		s += strspn(s, " ");
+	}
+	sbuf_addc(out, '\n');
+}
+
 void render_text(struct sbuf *out, const struct report *rep)
 {
-	char line[1024];
+	char line[4096];
 
 	underline(out, rep->title ? rep->title : "civic report", "=");
 	sbuf_addc(out, '\n');
 	for (size_t i = 0; i < rep->nnotes; i++) {
 		clean_text(line, sizeof(line), rep->notes[i]);
-		sbuf_printf(out, "%s\n\n", line);
+		wrap(out, line, 78);
+		sbuf_addc(out, '\n');
 	}
 	for (size_t i = 0; i < rep->nsec; i++)
 		section(out, rep, &rep->sec[i]);

@@ -52,10 +52,10 @@ for line in sys.stdin:
 	assert_line 'Count and share by register'
 	assert_line 'Register       Count              Share'
 	assert_line '------------  ------  -----------------'
-	assert_line 'alphabetical  11,580  38.6% (38.0–39.1)'
-	assert_line 'form1          5,340  17.8% (17.4–18.2)'
-	assert_line 'form2         13,080  43.6% (43.0–44.2)'
-	assert_line '  form2         ████████████████████████████████ 43.6%'
+	assert_line 'Alphabetical  11,580  38.6% (38.0–39.1)'
+	assert_line 'Form1          5,340  17.8% (17.4–18.2)'
+	assert_line 'Form2         13,080  43.6% (43.0–44.2)'
+	assert_line '  Form2         ████████████████████████████████ 43.6%'
 	assert_line 'In parentheses: the confidence interval.'
 }
 
@@ -72,26 +72,26 @@ for line in sys.stdin:
 	run civic-report monthly.csv
 	assert_success
 	assert_line 'Share, %, 2024-01 – 2024-12:'
-	assert_line --regexp '^  form1         [▁▂▃▄▅▆▇█]{12}  16\.7% → 17\.0%  \(range 15\.6%–19\.4%\)$'
+	assert_line --regexp '^  Form1         [▁▂▃▄▅▆▇█]{12}  16\.7% → 17\.0%  \(range 15\.6%–19\.4%\)$'
 }
 
 @test "--ci-style pm, columns and none" {
 	run civic-report --ci-style pm registers.csv
-	assert_line 'form1          5,340  17.8% ± 0.4'
+	assert_line 'Form1          5,340  17.8% ± 0.4'
 	assert_line 'After ±: half the width of the confidence interval.'
 	run civic-report --ci-style columns registers.csv
 	assert_line 'Register       Count  Share  Share, low  Share, high'
-	assert_line 'form1          5,340  17.8%        17.4         18.2'
+	assert_line 'Form1          5,340  17.8%        17.4         18.2'
 	run civic-report --ci-style none registers.csv
-	assert_line 'form1          5,340  17.8%'
+	assert_line 'Form1          5,340  17.8%'
 	refute_output --partial 'In parentheses'
 }
 
 @test "--digits for every column or for one" {
 	run civic-report --digits 2 --ci-style none registers.csv
-	assert_line 'form1          5,340.00  17.80%'
+	assert_line 'Form1          5,340.00  17.80%'
 	run civic-report --digits share=0 --ci-style none registers.csv
-	assert_line 'form1          5,340    18%'
+	assert_line 'Form1          5,340    18%'
 	run civic-report --digits 1 --digits mean_trust=3 --ci-style none survey.csv
 	assert_line 'North   412.0  55.1%       3.420'
 }
@@ -126,10 +126,10 @@ for line in sys.stdin:
 @test "--suppress hides small counts as <K and the cells that would reveal them" {
 	run civic-report --suppress 5 suppress.csv
 	assert_success
-	assert_line 'Andijan  form1            <5       x'
-	assert_line 'Andijan  alphabetical      x       x'
-	assert_line 'Bukhara  form1             x       x'
-	assert_line 'Bukhara  alphabetical      x       x'
+	assert_line 'Andijan  Form1            <5       x'
+	assert_line 'Andijan  Alphabetical      x       x'
+	assert_line 'Bukhara  Form1             x       x'
+	assert_line 'Bukhara  Alphabetical      x       x'
 	assert_line 'Andijan  Total            95  100.0%'
 	assert_line '<5  fewer than 5 cases: hidden to protect the people counted (1 row)'
 	assert_line 'x  hidden as well, so that no row below 5 can be worked out from totals (3 rows)'
@@ -162,9 +162,9 @@ PY
 @test "--suppress on a one-key table hides a second row, so the total cannot give it away" {
 	printf 'channel,count\nin_person,40\nmahalla,2\nphone_102,25\nwritten,9\n' > one.csv
 	run civic-report --suppress 5 one.csv
-	assert_line 'mahalla       <5'
-	assert_line 'written        x'
-	assert_line 'phone_102     25'
+	assert_line 'Mahalla       <5'
+	assert_line 'Written        x'
+	assert_line 'Phone 102     25'
 }
 
 @test "--suppress on a table with no count or n column fails" {
@@ -177,8 +177,8 @@ PY
 @test "--compare adds changes and flags count changes beyond Poisson noise" {
 	run civic-report --compare registers-prev.csv registers.csv
 	assert_success
-	assert_line --partial 'alphabetical  11,580  38.6% (38.0–39.1)           11,490          +90             +0.8%            39.5%             -0.9▼'
-	assert_line --partial 'form1          5,340  17.8% (17.4–18.2)            5,050         +290▲            +5.7%            17.4%             +0.4'
+	assert_line --partial 'Alphabetical  11,580  38.6% (38.0–39.1)           11,490          +90             +0.8%            39.5%             -0.9▼'
+	assert_line --partial 'Form1          5,340  17.8% (17.4–18.2)            5,050         +290▲            +5.7%            17.4%             +0.4'
 	assert_line '▲▼  change larger than chance variation would explain (beyond 1.96 standard errors; Poisson variation for counts)'
 	run civic-report -f csv --compare registers-prev.csv registers.csv
 	assert_line --index 0 'register,count,share,share_se,share_low,share_high,count_prev,count_change,count_change_pct,share_prev,share_change,flags'
@@ -190,7 +190,7 @@ PY
 	printf 'month(received_at),register,count\n2024-02,form1,100\n2024-02,form2,302\n' > feb.csv
 	run civic-report --chart none --compare feb.csv mar.csv
 	assert_success
-	assert_line '2024-03  form1       120              100           +20           +20.0%'
+	assert_line '2024-03  Form1       120              100           +20           +20.0%'
 	run --separate-stderr civic-report --compare monthly.csv monthly.csv
 	assert_failure 1
 	[[ "$stderr" == *"cannot compare: the key 'alphabetical' repeats (does the table hold several periods?)"* ]]
