@@ -376,3 +376,49 @@ print(d["provenance"]["generated"], [f["role"] for f in d["provenance"]["files"]
 	assert_success
 	assert_line '(no rows)'
 }
+
+# Headless Chromium with nothing of its own running: no network services,
+# no first-run, a fresh profile, console messages on stderr.
+chromium_run() {
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$(mktemp -d "$BATS_TEST_TMPDIR/profile.XXXXXX")" \
+		--enable-logging=stderr --v=0 --hide-scrollbars "$@"
+}
+
+@test "make demo: the whole pipeline on sample data prints the report and writes HTML" {
+	run --separate-stderr "$CIVIC_ROOT/scripts/demo" "$SCRATCH/demo"
+	assert_success
+	assert_line --index 0 'Citizens and the police: applications and trust, 2024 (sample data)'
+	assert_line 'Applications by register book'
+	assert_line 'Trust in the police, by region (survey)'
+	# The published register shares, reproduced from microdata within sampling noise.
+	for book in 'Form 1 *[0-9,]* *1[78]\.' 'Form 2 journal *[0-9,]* *4[34]\.' 'Alphabetical book *[0-9,]* *3[89]\.'; do
+		assert_line --regexp "^$book"
+	done
+	[[ "$stderr" == *"64 rows rejected; the generator broke 64"* ]]
+	run head -c 15 "$SCRATCH/demo/report.html"
+	assert_output '<!DOCTYPE html>'
+}
+
+@test "the demo report renders in headless Chromium: no console errors, charts drawn, screenshot kept" {
+	command -v chromium > /dev/null || skip "chromium is not installed (scripts/install-deps installs it)"
+	"$CIVIC_ROOT/scripts/demo" "$SCRATCH/demo" > /dev/null 2>&1
+	page="file://$SCRATCH/demo/report.html"
+	chromium_run --dump-dom "$page" > dom.html 2> console.log
+	run grep ':CONSOLE' console.log
+	assert_failure                      # not one console message: no blocked fetch, no script
+	assert_equal "$(grep -o '<svg[^>]*class="chart"' dom.html | wc -l)" 5
+	run grep -o '<svg[^>]*class="chart"[^>]*' dom.html
+	refute_output --regexp 'width="0|height="0'
+	mkdir -p "$CIVIC_ROOT/tests/tmp"
+	shot="$CIVIC_ROOT/tests/tmp/report-demo.png"
+	rm -f "$shot"
+	chromium_run --window-size=800,900 --screenshot="$shot" "$page" 2> console.log
+	run grep ':CONSOLE' console.log
+	assert_failure
+	# The first chart's bars are drawn: thousands of pixels of their colour.
+	run python3 "$FIXTURES/report/png_pixels.py" "$shot" 3b6ea5
+	assert_success
+	[ "$output" -gt 5000 ]
+}
