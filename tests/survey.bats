@@ -33,7 +33,7 @@ setup() {
 }
 
 @test "engine: merged partials (3 parts through JSON) give the same figures" {
-	run python3 "$CIVIC_ROOT/tests/survey-engine-check.py" --split 3 "$PROBE" "$S"
+	run python3 "$CIVIC_ROOT/tests/survey-engine-check.py" --split 3 "$PROBE" "$S" apiclus1 trust_survey_numeric
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	assert_line "trust_survey_numeric: 11013/11013 figures agree with R"
 }
