@@ -46,6 +46,8 @@ size_t flag_unreliable(struct rtable *t, double min_n, double max_cv)
 		const struct rcol *col = &t->cols[c];
 		if (col->part != PART_EST || col->kind >= STAT_OTHER || col->kind == STAT_N)
 			continue;
+		if (col->kind == STAT_COUNT && rtable_count_is_census(t))
+			continue;            /* a count of records is exact, whatever se a tally gave it */
 		for (size_t r = 0; r < t->nrows; r++) {
 			if (t->rows[r].flag[c] & CELL_HIDDEN || !unreliable(t, r, c, min_n, max_cv))
 				continue;
