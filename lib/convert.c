@@ -4,16 +4,7 @@
 
 #include "convert.h"
 #include "num.h"
-
-static void trim(const char **s, size_t *n)
-{
-	while (*n && (**s == ' ' || **s == '\t')) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
-		(*n)--;
-}
+#include "trim.h"
 
 int parse_bool(const char *s, size_t n, int *value)
 {
@@ -125,7 +116,7 @@ static convert_fn *const converters[] = {
 int convert_field(const struct schema_field *f, const char *s, size_t n, struct sbuf *out,
 	struct reject *why)
 {
-	trim(&s, &n);
+	trim_blanks(&s, &n);
 	if (n == 0) {
 		if (f->required) {
 			reject_set(why, "missing-value", f->name, "required value is empty");

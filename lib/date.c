@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "date.h"
+#include "trim.h"
 
 static const char *const format_names[DATE_NFORMATS] = {
 	[DATE_ISO] = "yyyy-mm-dd",
@@ -112,12 +113,7 @@ int date_parse(const char *s, size_t n, enum date_format f, int32_t *days)
 	int y, m, d;
 	int rc;
 
-	while (n && (*s == ' ' || *s == '\t')) {
-		s++;
-		n--;
-	}
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
+	trim_blanks(&s, &n);
 	switch (f) {
 	case DATE_ISO:
 		rc = digits(s, n, &i, 4, 4, &y) || expect(s, n, &i, '-') ||

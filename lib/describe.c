@@ -10,6 +10,7 @@
 #include "num.h"
 #include "output.h"
 #include "xalloc.h"
+#include "trim.h"
 
 enum { SAMPLES = 5 };
 
@@ -21,16 +22,6 @@ struct profile {
 	char *samples[SAMPLES];
 	size_t nsamples;
 };
-
-static void trim(const char **s, size_t *n)
-{
-	while (*n && (**s == ' ' || **s == '\t')) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
-		(*n)--;
-}
 
 static void add_sample(struct profile *p, const char *s, size_t n)
 {
@@ -48,7 +39,7 @@ static void observe(struct profile *p, const char *s, size_t n)
 	int32_t days;
 	int bv;
 
-	trim(&s, &n);
+	trim_blanks(&s, &n);
 	if (n == 0) {
 		p->empty++;
 		return;

@@ -5,16 +5,7 @@
 #include <string.h>
 
 #include "num.h"
-
-static void trim(const char **s, size_t *n)
-{
-	while (*n && (**s == ' ' || **s == '\t')) {
-		(*s)++;
-		(*n)--;
-	}
-	while (*n && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
-		(*n)--;
-}
+#include "trim.h"
 
 /* strtod() is locale-free here because commands never set LC_NUMERIC.
  * Only the plain decimal syntax is accepted: no hex, inf, nan or "1e".
@@ -25,7 +16,7 @@ int num_parse_double(const char *s, size_t n, int decimal_comma, double *out)
 	char buf[128], *end;
 	size_t i = 0, j = 0, digits = 0;
 
-	trim(&s, &n);
+	trim_blanks(&s, &n);
 	if (n == 0 || n >= sizeof(buf))
 		return -1;
 	if (s[i] == '+' || s[i] == '-')
@@ -65,7 +56,7 @@ int num_parse_int(const char *s, size_t n, long long *out)
 	size_t i = 0;
 	int neg = 0;
 
-	trim(&s, &n);
+	trim_blanks(&s, &n);
 	if (n && (s[0] == '+' || s[0] == '-')) {
 		neg = s[0] == '-';
 		i++;

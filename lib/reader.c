@@ -11,6 +11,7 @@
 #include "error.h"
 #include "json_input.h"
 #include "reader.h"
+#include "trim.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -78,12 +79,7 @@ static int check_header_names(struct reader *r)
 
 static void add_trimmed_name(struct header *h, const char *s, size_t n)
 {
-	while (n && (*s == ' ' || *s == '\t')) {
-		s++;
-		n--;
-	}
-	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
-		n--;
+	trim_blanks(&s, &n);
 	char *name = xstrndup(s, n);
 	header_add(h, name, COL_STRING);
 	free(name);
