@@ -9,9 +9,11 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rules-impl.h"
+#include "xalloc.h"
 
 /* Patterns are checked as written (caseless) and run lower-cased against
  * lower-cased text (case-sensitive), which matches the same strings. */
@@ -205,12 +207,76 @@ static void message(int err, char *msg, size_t msgsz)
 	snprintf(msg, msgsz, "%s", (char *)buf);
 }
 
+/* Adds an alternative; its literals are taken from p[0..n) (p NULL: none). */
+static void add_alt(struct rule *r, pcre2_code *code, const char *p, size_t n)
+{
+	struct rule_alt *a;
+
+	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);    /* no JIT: the interpreter, same limits */
+	r->alts = xrealloc(r->alts, (r->nalts + 1) * sizeof(*r->alts));
+	a = &r->alts[r->nalts++];
+	a->code = code;
+	a->literals = NULL;
+	a->nliterals = 0;
+	if (p)
+		rules_literals(p, n, a);
+}
+
+static void free_alt(struct rule_alt *a)
+{
+	size_t i;
+
+	pcre2_code_free(a->code);
+	for (i = 0; i < a->nliterals; i++)
+		free(a->literals[i]);
+	free(a->literals);
+}
+
+static void drop_alts(struct rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nalts; i++)
+		free_alt(&r->alts[i]);
+	free(r->alts);
+	r->alts = NULL;
+	r->nalts = 0;
+}
+
+void rules_free_alts(struct rule *r)
+{
+	drop_alts(r);
+}
+
+enum { MAX_ALTS = 256 };
+
+/* Each top-level alternative compiled on its own, with its literal;
+ * 0, or -1 (nothing kept) when the pattern is better left whole. */
+static int compile_alts(struct rule *r, const char *p, size_t n)
+{
+	size_t starts[MAX_ALTS], ends[MAX_ALTS], k, i;
+	pcre2_code *code;
+	PCRE2_SIZE off;
+	int err;
+
+	k = rules_split(p, n, starts, ends, MAX_ALTS);
+	for (i = 0; i < k; i++) {
+		code = compile(p + starts[i], ends[i] - starts[i], RUN_FLAGS, &err, &off);
+		if (!code) {
+			drop_alts(r);
+			break;
+		}
+		add_alt(r, code, p + starts[i], ends[i] - starts[i]);
+	}
+	return r->nalts ? 0 : -1;
+}
+
 int rules_compile(struct rule *r, size_t *offset, char *msg, size_t msgsz)
 {
 	struct rewrite rw = { r->pattern, strlen(r->pattern), 0, SBUF_INIT, SBUF_INIT };
 	pcre2_code *code;
 	PCRE2_SIZE off;
-	int err;
+	int err, rc = 0;
 
 	if (strncmp(r->pattern, "(*", 2) == 0) {
 		*offset = 0;
@@ -225,22 +291,20 @@ int rules_compile(struct rule *r, size_t *offset, char *msg, size_t msgsz)
 	}
 	pcre2_code_free(code);
 	rewrite(&rw);
-	code = compile(rw.out.s, rw.out.len, RUN_FLAGS, &err, &off);
-	if (!code)      /* a corner the rewrite misread: as written, every step counted */
+	if (compile_alts(r, rw.out.s, rw.out.len) != 0) {
+		/* A corner the rewrite misread: as written, every step counted. */
 		code = compile(rw.p, rw.n, CHECK_FLAGS | PCRE2_AUTO_CALLOUT, &err, &off);
+		if (code)
+			add_alt(r, code, NULL, 0);
+		else {
+			*offset = 0;
+			message(err, msg, msgsz);
+			rc = -1;
+		}
+	}
 	sbuf_release(&rw.out);
 	sbuf_release(&rw.fold);
-	if (!code) {
-		*offset = 0;
-		message(err, msg, msgsz);
-		return -1;
-	}
-	pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);    /* no JIT: the interpreter, same limits */
-	r->code = code;
-	return 0;
+	return rc;
 }
 
-void rules_code_free(void *code)
-{
-	pcre2_code_free(code);
-}
+

@@ -58,6 +58,14 @@ static void set_free(struct ruleset *s)
 	free(s->slots);
 	free(s->from_col);
 	free(s->count);
+	free(s->alt_base);
+	free(s->alt_rule);
+	free(s->always);
+	free(s->cand);
+	free(s->mark);
+	if (s->prefilter)
+		rules_prefilter_release(s->prefilter);
+	free(s->prefilter);
 	free(s);
 }
 
@@ -73,8 +81,7 @@ void rulebook_free(struct rulebook *rb)
 		free(r->label);
 		free(r->pattern);
 		free(r->key);
-		if (r->code)
-			rules_code_free(r->code);
+		rules_free_alts(r);
 		free(r);
 	}
 	for (i = 0; i < rb->nsets; i++)
@@ -187,6 +194,47 @@ static int column_taken(struct rulebook *rb, size_t upto, long col)
 	return 0;
 }
 
+/* Numbers the alternatives of the set's rules and indexes their literals. */
+static void build_prefilter(struct ruleset *s)
+{
+	struct rules_literal_ref *lits;
+	const struct rule_alt *alt;
+	size_t i, a, l, total = 0, nlits = 0;
+
+	s->alt_base = xmalloc((s->nrules + 1) * sizeof(*s->alt_base));
+	for (i = 0; i < s->nrules; i++) {
+		s->alt_base[i] = total;
+		total += s->rules[i]->nalts;
+		for (a = 0; a < s->rules[i]->nalts; a++)
+			nlits += s->rules[i]->alts[a].nliterals;
+	}
+	lits = xmalloc((nlits + 1) * sizeof(*lits));
+	nlits = 0;
+	for (i = 0; i < s->nrules; i++)
+		for (a = 0; a < s->rules[i]->nalts; a++) {
+			alt = &s->rules[i]->alts[a];
+			for (l = 0; l < alt->nliterals; l++) {
+				lits[nlits].s = alt->literals[l];
+				lits[nlits].len = strlen(alt->literals[l]);
+				lits[nlits++].id = (uint32_t)(s->alt_base[i] + a);
+			}
+		}
+	s->mark = xcalloc(total + 1, sizeof(*s->mark));
+	s->cand = xcalloc((total + 1) * s->nfrom, sizeof(*s->cand));
+	s->alt_rule = xmalloc((total + 1) * sizeof(*s->alt_rule));
+	s->always = xmalloc((total + 1) * sizeof(*s->always));
+	s->nalways = 0;
+	for (i = 0; i < s->nrules; i++)
+		for (a = 0; a < s->rules[i]->nalts; a++) {
+			s->alt_rule[s->alt_base[i] + a] = i;
+			if (!s->rules[i]->alts[a].nliterals)
+				s->always[s->nalways++] = (uint32_t)(s->alt_base[i] + a);
+		}
+	s->prefilter = xcalloc(1, sizeof(*s->prefilter));
+	rules_prefilter_build(s->prefilter, lits, nlits);
+	free(lits);
+}
+
 static int bind_set(struct rulebook *rb, size_t k, const struct header *in, struct header *out, int explain)
 {
 	struct ruleset *s = rb->applied[k];
@@ -225,6 +273,7 @@ static int bind_set(struct rulebook *rb, size_t k, const struct header *in, stru
 		free(name);
 	}
 	s->count = xcalloc(s->nrules + 1, sizeof(*s->count));
+	build_prefilter(s);
 	return 0;
 }
 
@@ -290,21 +339,18 @@ static void match_failed(const struct ruleset *s, size_t col, const struct rule 
 		r->id, r->file, r->line, (char *)msg);
 }
 
-/* 1 when rule i matches some input column, 0 when none, -1 on a match error. */
-static int rule_matches(struct rulebook *rb, const struct ruleset *s, size_t i, struct reject *why)
+/* 1 when alternative a of rule i matches some input column, 0 when none,
+ * -1 on a match error. */
+static int alt_matches(struct rulebook *rb, const struct ruleset *s, size_t i, size_t a,
+	struct reject *why)
 {
 	const struct rule *r = s->rules[i];
 	size_t c;
 	int rc;
 
 	for (c = 0; c < s->nfrom; c++) {
-		if (r->key) {
-			if (rb->map_hit[c] == (long)i)
-				return 1;
-			continue;
-		}
 		rb->steps_left = RULES_STEP_BUDGET;
-		rc = pcre2_match(r->code, (PCRE2_SPTR)rb->subject[c], rb->subject_len[c], 0,
+		rc = pcre2_match(r->alts[a].code, (PCRE2_SPTR)rb->subject[c], rb->subject_len[c], 0,
 			PCRE2_NO_UTF_CHECK, rb->match_data, rb->match_ctx);
 		if (rc >= 0)
 			return 1;
@@ -316,14 +362,40 @@ static int rule_matches(struct rulebook *rb, const struct ruleset *s, size_t i, 
 	return 0;
 }
 
+/* The alternatives worth running on this row, in book order: those the
+ * prefilter saw a literal of, merged with those that have none. */
+static void sort_candidates(struct ruleset *s)
+{
+	size_t i, j;
+	uint32_t v;
+
+	for (i = 1; i < s->ncand; i++) {
+		v = s->cand[i];
+		for (j = i; j > 0 && s->cand[j - 1] > v; j--)
+			s->cand[j] = s->cand[j - 1];
+		s->cand[j] = v;
+	}
+}
+
+static uint32_t next_candidate(const struct ruleset *s, size_t *ia, size_t *ic)
+{
+	if (*ia < s->nalways && (*ic >= s->ncand || s->always[*ia] < s->cand[*ic]))
+		return s->always[(*ia)++];
+	if (*ic < s->ncand)
+		return s->cand[(*ic)++];
+	return UINT32_MAX;
+}
+
 /* Folds each input column; returns the first map hit (or SIZE_MAX), or
  * -1 through *bad when a column is not UTF-8. */
-static size_t prepare(struct rulebook *rb, const struct ruleset *s, const struct record *rec,
+static size_t prepare(struct rulebook *rb, struct ruleset *s, const struct record *rec,
 	struct reject *why, int *bad)
 {
 	size_t c, n, off, first = SIZE_MAX;
 	const char *v;
 
+	s->gen++;
+	s->ncand = 0;
 	for (c = 0; c < s->nfrom; c++) {
 		v = rec_get(rec, (size_t)s->from_col[c]);
 		n = rec_len(rec, (size_t)s->from_col[c]);
@@ -333,6 +405,8 @@ static size_t prepare(struct rulebook *rb, const struct ruleset *s, const struct
 			return first;
 		}
 		rb->subject[c] = rules_fold_match(v, n, &rb->folds[c], &rb->subject_len[c]);
+		s->ncand += rules_prefilter_scan(s->prefilter, rb->subject[c], rb->subject_len[c],
+			s->mark, s->gen, s->cand + s->ncand);
 		rb->map_hit[c] = -1;
 		if (s->nmaps) {
 			rules_fold_key(v, n, &rb->fold, &rb->key);
@@ -345,31 +419,68 @@ static size_t prepare(struct rulebook *rb, const struct ruleset *s, const struct
 	return first;
 }
 
+/* Adds the map hits to the pattern hits, keeping book order. */
+static void add_map_hits(struct rulebook *rb, const struct ruleset *s, struct rules_hits *h)
+{
+	size_t c, j, k;
+	size_t m;
+
+	for (c = 0; c < s->nfrom; c++) {
+		if (rb->map_hit[c] < 0)
+			continue;
+		m = (size_t)rb->map_hit[c];
+		for (j = 0; j < h->n && h->idx[j] < m; j++)
+			;
+		if (j < h->n && h->idx[j] == m)
+			continue;
+		for (k = h->n; k > j; k--)
+			h->idx[k] = h->idx[k - 1];
+		h->idx[j] = m;
+		h->n++;
+	}
+}
+
+static void count(struct ruleset *s, const struct rules_hits *h)
+{
+	size_t i;
+
+	s->rows++;
+	if (!h->n)
+		s->defaults++;
+	else
+		s->count[h->idx[0]].decided++;
+	for (i = 0; i < h->n; i++)
+		s->count[h->idx[i]].matched++;
+}
+
 int ruleset_classify(struct rulebook *rb, struct ruleset *s, const struct record *rec,
 	int flags, struct rules_hits *hits, struct reject *why)
 {
-	size_t i, first_map;
+	size_t i, first_map, last = SIZE_MAX, ia = 0, ic = 0;
+	uint32_t id;
 	int bad, m;
 
 	hits->n = 0;
 	first_map = prepare(rb, s, rec, why, &bad);
 	if (bad)
 		return -1;
-	for (i = 0; i < s->nrules; i++) {
+	sort_candidates(s);
+	while ((id = next_candidate(s, &ia, &ic)) != UINT32_MAX) {
+		i = s->alt_rule[id];
 		if (!(flags & RULES_ALL) && (hits->n || i > first_map))
 			break;
-		if ((m = rule_matches(rb, s, i, why)) < 0)
+		if (i == last)
+			continue;           /* another alternative of a rule that matched */
+		if ((m = alt_matches(rb, s, i, id - s->alt_base[i], why)) < 0)
 			return -1;
 		if (m)
-			hits->idx[hits->n++] = i;
+			hits->idx[hits->n++] = last = i;
 	}
-	s->rows++;
-	if (!hits->n)
-		s->defaults++;
-	else
-		s->count[hits->idx[0]].decided++;
-	for (i = 0; i < hits->n; i++)
-		s->count[hits->idx[i]].matched++;
+	if (flags & RULES_ALL)
+		add_map_hits(rb, s, hits);
+	else if (!hits->n && first_map != SIZE_MAX)
+		hits->idx[hits->n++] = first_map;
+	count(s, hits);
 	return 0;
 }
 

@@ -20,10 +20,19 @@
 #define CIVIC_RULES_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include "reader.h"
 #include "record.h"
 #include "sbuf.h"
+
+/* One top-level alternative of a pattern, compiled on its own, with
+ * literals one of which every match of it contains (none: not known). */
+struct rule_alt {
+	void *code;                  /* pcre2_code * */
+	char **literals;
+	size_t nliterals;
+};
 
 /* One rule: a pattern or one value of a map. */
 struct rule {
@@ -33,8 +42,11 @@ struct rule {
 	char *key;                   /* map value, normalised by rules_fold_key() */
 	const char *file;            /* the book's path as given (owned by the book) */
 	unsigned long line;
-	void *code;                  /* pcre2_code *, NULL for a map value */
+	struct rule_alt *alts;       /* the pattern matches when one of these does */
+	size_t nalts;
 };
+
+struct rules_prefilter;
 
 /* Per-rule counters a run keeps for --stats. */
 struct rule_count {
@@ -66,6 +78,15 @@ struct ruleset {
 	int in_place;
 	struct rule_count *count;    /* nrules counters */
 	unsigned long rows, defaults;
+	size_t *alt_base;            /* rule i's alternatives are numbered from alt_base[i] */
+	struct rules_prefilter *prefilter;
+	uint32_t *mark;              /* == gen: the alternative's literal is in this row */
+	uint32_t gen;
+	size_t *alt_rule;            /* the rule each alternative belongs to */
+	uint32_t *always;            /* alternatives with no literal, in order */
+	size_t nalways;
+	uint32_t *cand;              /* this row's marked alternatives */
+	size_t ncand;
 };
 
 /* A problem found in a book: where, what, and the line to show a caret under. */
