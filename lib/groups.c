@@ -74,7 +74,7 @@ static int same_key(const struct groups *g, uint32_t id, const char *key, size_t
 	size_t n;
 	const char *k = groups_key(g, id, &n);
 
-	return n == len && memcmp(k, key, len) == 0;
+	return n == len && (len == 0 || memcmp(k, key, len) == 0);
 }
 
 long groups_find(const struct groups *g, const char *key, size_t len, uint64_t hash)
@@ -105,7 +105,8 @@ uint32_t groups_intern(struct groups *g, const char *key, size_t len,
 		g->off = xrealloc(g->off, (cap + 1) * sizeof(*g->off));
 		g->cap = cap;
 	}
-	sbuf_add(&g->keys, key, len);
+	if (len)
+		sbuf_add(&g->keys, key, len);
 	g->hash[g->n] = hash;
 	g->off[g->n + 1] = g->keys.len;
 	g->slot[j].tag = tag;

@@ -291,6 +291,27 @@ int keyexpr_weekday_rank(const struct keyexpr *k, const char *s, size_t n)
 	return 0;
 }
 
+/* A field for a message: at most 60 bytes (cut at a character boundary),
+ * control characters escaped, so a message stays on one line. */
+static const char *shown(const char *s, size_t n, char buf[256])
+{
+	size_t j = 0, lim = n > 60 ? 60 : n;
+
+	while (lim < n && lim > 0 && ((unsigned char)s[lim] & 0xC0) == 0x80)
+		lim--;
+	for (size_t i = 0; i < lim; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '\n' || c == '\r' || c == '\t')
+			j += (size_t)sprintf(buf + j, "\\%c", c == '\n' ? 'n' : c == '\r' ? 'r' : 't');
+		else if (c < 0x20 || c == 0x7f)
+			j += (size_t)sprintf(buf + j, "\\x%02x", c);
+		else
+			buf[j++] = (char)c;
+	}
+	strcpy(buf + j, lim < n ? "..." : "");
+	return buf;
+}
+
 static int field_date(const struct keyexpr *k, int i, const struct record *rec,
 	struct datecache *dc, int32_t *days, struct reject *why)
 {
@@ -301,7 +322,9 @@ static int field_date(const struct keyexpr *k, int i, const struct record *rec,
 		return 0;
 	if (datecache_parse(dc, s, n, days) == 0)
 		return 1;
-	reject_set(why, "not-a-date", k->arg[i], "'%.*s' is not a date", (int)(n > 64 ? 64 : n), s);
+	char buf[256];
+
+	reject_set(why, "not-a-date", k->arg[i], "'%s' is not a date", shown(s, n, buf));
 	return -1;
 }
 
@@ -387,7 +410,9 @@ int keyexpr_number(const struct keyexpr *k, const struct record *rec,
 		return 0;
 	if (numscan(s, n, v) == 0)
 		return 1;
-	reject_set(why, "not-a-number", k->text, "'%.*s' is not a number", (int)(n > 64 ? 64 : n), s);
+	char buf[256];
+
+	reject_set(why, "not-a-number", k->text, "'%s' is not a number", shown(s, n, buf));
 	return -1;
 }
 

@@ -1,0 +1,472 @@
+#!/usr/bin/env bats
+# civic-tally on small hand-checked fixtures (tests/fixtures/tally/).
+# registry.csv, amounts and days from receipt to resolution per row:
+#   1 form1 North prevention     2024-01-03 → 01-05   2 days  10
+#   2 form2 North investigation  2024-01-15 → 02-14  30 days  20
+#   3 form2 South prevention     2024-01-31 pending           30
+#   4 alpha South prevention     2024-02-01 → 02-02   1 day   40
+#   5 form1 North investigation  2024-02-29 → 03-20  20 days  (missing)
+#   6 form2 North prevention     2024-03-04 → 03-04   0 days   5
+#   7 form2 South investigation  2024-12-30 → 2025-01-10 11   15
+#   8 form1 South prevention     2024-04-10 pending           25
+# Survey estimates against R are tests/survey.bats.
+
+load helper
+
+setup() {
+	setup_scratch
+	F="$FIXTURES/tally"
+	R="$F/registry.csv"
+	DAYS='days(received_at,resolved_at)'
+}
+
+# ---- statistics -----------------------------------------------------------
+
+@test "median of 10, 20, 30, 40 is 25; percentiles are R's type 7" {
+	run civic-tally -s median:v,p25:v,p90:v,p0:v,p100:v "$F/median.csv"
+	assert_success
+	assert_output "median_v,p25_v,p90_v,p0_v,p100_v
+25,17.5,37,10,40"
+}
+
+@test "count and share by register" {
+	run civic-tally -g register -s count,share "$R"
+	assert_success
+	assert_output "register,count,share
+alphabetical,1,0.125
+form1,3,0.375
+form2,4,0.5"
+}
+
+@test "count is the default statistic" {
+	run civic-tally -g district "$R"
+	assert_output "district,count
+North,4
+South,4"
+}
+
+@test "mean, sd, min, max, sum, median skip missing values; n:C and missing:C count them" {
+	run civic-tally -g register -s mean:amount,sd:amount,min:amount,max:amount,sum:amount,median:amount,n:amount,missing:amount "$R"
+	assert_success
+	assert_output "register,mean_amount,sd_amount,min_amount,max_amount,sum_amount,median_amount,n_amount,missing_amount
+alphabetical,40,,40,40,40,40,1,0
+form1,17.5,10.606601717798213,10,25,35,17.5,2,1
+form2,17.5,10.408329997330663,5,30,70,17.5,4,0"
+}
+
+@test "distinct counts different non-empty values; n counts rows" {
+	run civic-tally -g service -s n,distinct:district,distinct:resolved_at "$R"
+	assert_output "service,n,distinct_district,distinct_resolved_at
+investigation,3,2,3
+prevention,5,2,3"
+}
+
+@test "sums are exact decimals: 0.1 + 0.2 is 0.3" {
+	printf 'v\n0.1\n0.2\n' > d.csv
+	run civic-tally -s sum:v,mean:v d.csv
+	assert_output "sum_v,mean_v
+0.3,0.15"
+}
+
+@test "an empty key is a group of its own, sorted last; its mean is empty and its n 0" {
+	run civic-tally -g "month(resolved_at)" -s "count,mean:$DAYS,n:resolved_at" "$R"
+	assert_success
+	assert_output "month(resolved_at),count,\"mean_$DAYS\",n_resolved_at
+2024-01,1,2,1
+2024-02,2,15.5,2
+2024-03,2,10,2
+2025-01,1,11,1
+,2,,0"
+}
+
+@test "no rows at all still gives the one row of a tally without keys" {
+	printf 'v\n' > empty.csv
+	run civic-tally -s count,mean:v empty.csv
+	assert_success
+	assert_output "count,mean_v
+0,"
+}
+
+# ---- keys -------------------------------------------------------------------
+
+@test "derived keys: year, quarter, month, day" {
+	run civic-tally -g "year(received_at),quarter(received_at)" "$R"
+	assert_output "year(received_at),quarter(received_at),count
+2024,2024-Q1,6
+2024,2024-Q2,1
+2024,2024-Q4,1"
+	run civic-tally -g "month(received_at)" "$R"
+	assert_output "month(received_at),count
+2024-01,3
+2024-02,2
+2024-03,1
+2024-04,1
+2024-12,1"
+	run civic-tally -g "day(resolved_at)" "$R"
+	assert_line --index 1 "2024-01-05,1"
+}
+
+@test "week is the ISO week with its ISO year (2024-12-30 is in 2025-W01)" {
+	run civic-tally -g "week(received_at)" "$R"
+	assert_line --index 1 "2024-W01,1"
+	assert_line --index 7 "2025-W01,1"
+}
+
+@test "weekdays sort Monday first" {
+	run civic-tally -g "weekday(received_at)" "$R"
+	assert_output "weekday(received_at),count
+Mon,3
+Wed,3
+Thu,2"
+}
+
+@test "dd.mm.yyyy dates work in derived keys" {
+	run civic-tally -g "month(d)" "$F/sorting.csv"
+	assert_output "month(d),count
+2023-12,2
+2024-01,1
+2024-02,1"
+}
+
+@test "numbers sort numerically and dates chronologically" {
+	run civic-tally -g n "$F/sorting.csv"
+	assert_output "n,count
+9,2
+10,1
+100,1"
+	run civic-tally -g d "$F/sorting.csv"
+	assert_output "d,count
+15.12.2023,2
+02.01.2024,1
+01.02.2024,1"
+}
+
+@test "days(A,B) as a key and in statistics; the deadline share leaves pending rows out" {
+	run civic-tally -g service -s "count,share:$DAYS<=15,median:$DAYS,mean:$DAYS,n:resolved_at,missing:resolved_at" "$R"
+	assert_success
+	assert_output "service,count,\"share_$DAYS<=15\",\"median_$DAYS\",\"mean_$DAYS\",n_resolved_at,missing_resolved_at
+investigation,3,0.3333333333333333,20,20.333333333333332,3,0
+prevention,5,1,1,1,3,2"
+	run civic-tally -g "$DAYS" -s count "$R"
+	assert_output "\"$DAYS\",count
+0,1
+1,1
+2,1
+11,1
+20,1
+30,1
+,2"
+}
+
+@test "text conditions: share:register=form2 and !=" {
+	run civic-tally -g district -s share:register=form2,share:register!=form2 "$R"
+	assert_output "district,share_register=form2,share_register!=form2
+North,0.5,0.5
+South,0.5,0.5"
+}
+
+@test "-g and -s may be repeated" {
+	run civic-tally -g district -g register -s count -s mean:amount "$R"
+	assert_line --index 0 "district,register,count,mean_amount"
+	assert_line --index 1 "North,form1,2,10"
+}
+
+# ---- within, pivot, total -----------------------------------------------------
+
+@test "--within: shares of each district" {
+	run civic-tally -g district,register --within district -s count,share "$R"
+	assert_output "district,register,count,share
+North,form1,2,0.5
+North,form2,2,0.5
+South,alphabetical,1,0.25
+South,form1,1,0.25
+South,form2,2,0.5"
+}
+
+@test "--pivot with --total: a cross-tab with margins, missing cells 0" {
+	run civic-tally -g district --pivot register --total "$R"
+	assert_output "district,alphabetical,form1,form2,Total
+North,0,2,2,4
+South,1,1,2,4
+Total,1,3,4,8"
+}
+
+@test "--pivot with several statistics: empty cells 0 for counts, empty for means" {
+	run civic-tally -g district --pivot register -s count,mean:amount "$R"
+	assert_output "district,count_alphabetical,mean_amount_alphabetical,count_form1,mean_amount_form1,count_form2,mean_amount_form2
+North,0,,2,10,2,12.5
+South,1,40,1,25,2,22.5"
+}
+
+@test "--pivot shares within the pivot key are column percentages" {
+	run civic-tally -g district --pivot register -s share --within register --total "$R"
+	assert_output "district,alphabetical,form1,form2,Total
+North,0,0.6666666666666666,0.5,0.5
+South,1,0.3333333333333333,0.5,0.5
+Total,1,1,1,1"
+}
+
+@test "--total row is computed over all rows (median of everything, not of medians)" {
+	run civic-tally -g register -s count,median:amount,distinct:district --total "$R"
+	assert_line --index 4 "Total,8,20,2"
+}
+
+# ---- weights and intervals -------------------------------------------------------
+
+@test "weighted count is the sum of weights, with n the rows" {
+	run civic-tally -g g -s count,share,mean:y,sum:y,median:y -w w "$F/weighted.csv"
+	assert_success
+	assert_output "g,count,n,share,mean_y,sum_y,median_y
+a,4,2,0.5,16.25,65,20
+b,4,1,0.5,30,120,30"
+}
+
+# R: prop.test(2, 5, correct = FALSE)$conf.int = 0.1176208 0.7692757
+@test "--ci: unweighted shares get the Wilson interval by default" {
+	printf 'g\na\na\nb\nb\nb\n' > s.csv
+	run civic-tally -g g -s share --ci default s.csv
+	assert_success
+	assert_line --index 0 "g,share,share_se,share_low,share_high"
+	run awk -F, 'NR == 2 { d1 = $4 - 0.11762077423264794; d2 = $5 - 0.7692757187239870;
+		if (d1 < 0) d1 = -d1; if (d2 < 0) d2 = -d2; exit !(d1 < 1e-12 && d2 < 1e-12) }' <<< "$output"
+	assert_success
+}
+
+@test "--ci: a share of 0 or 1 gets a one-sided interval, not NaN" {
+	run civic-tally -g district --pivot register -s share --within district --ci wilson "$R"
+	assert_success
+	# North has no alphabetical row: share 0, interval [0, u]
+	assert_line --index 0 "district,share_alphabetical,share_se_alphabetical,share_low_alphabetical,share_high_alphabetical,share_form1,share_se_form1,share_low_form1,share_high_form1,share_form2,share_se_form2,share_low_form2,share_high_form2"
+	assert_line --regexp '^North,0,0,0,0\.[0-9]+,'
+}
+
+@test "--level narrows the interval" {
+	run civic-tally -s mean:amount --ci t "$R"
+	wide=$(echo "$output" | awk -F, 'NR == 2 { print $4 - $3 }')
+	run civic-tally -s mean:amount --ci t --level 0.8 "$R"
+	narrow=$(echo "$output" | awk -F, 'NR == 2 { print $4 - $3 }')
+	run awk -v w="$wide" -v n="$narrow" 'BEGIN { exit !(n < w) }'
+	assert_success
+}
+
+@test "--ci t for a mean is mean ± qt(0.975, n-1)·sd/√n" {
+	run civic-tally -s mean:v --ci t "$F/median.csv"
+	# sd of 10..40 is 12.909944487358056, se 6.454972243679028, qt(.975, 3) = 3.182446305284263
+	assert_line --index 1 --regexp '^25,6\.45497224367902[0-9],4\.457[0-9]+,45\.542[0-9]+$'
+}
+
+@test "--deff: a plain sample's deff is Inf, as R's (the weights sum to n)" {
+	run civic-tally -s mean:v --deff "$F/median.csv"
+	assert_output "mean_v,mean_v_deff
+25,Inf"
+}
+
+@test "--digits rounds" {
+	run civic-tally -g service -s "mean:$DAYS" --digits 2 "$R"
+	assert_line --index 1 "investigation,20.33"
+}
+
+# ---- published figures ---------------------------------------------------------
+
+@test "published register shares 17.8% / 43.6% / 38.6% reproduce from microdata" {
+	run civic-tally -g register -s count,share "$F/published-shares.csv"
+	assert_success
+	assert_output "register,count,share
+alphabetical,386,0.386
+form1,178,0.178
+form2,436,0.436"
+}
+
+@test "published 19.6% / 46.0% / 34.5% of 390,000 applications" {
+	awk 'BEGIN { print "reg_no,register"
+		for (i = 0; i < 390000; i++)
+			print i "," (i < 76323 ? "form1" : i < 255606 ? "form2" : "alphabetical") }' > big.csv
+	run civic-tally -g register -s count,share --digits 3 big.csv
+	assert_success
+	assert_output "register,count,share
+alphabetical,134394,0.345
+form1,76323,0.196
+form2,179283,0.46"
+}
+
+# ---- partials ----------------------------------------------------------------------
+
+partial_spec=(-g "register,month(received_at)" -s "count,share,mean:amount,sd:amount,median:amount,distinct:district,share:days(received_at,resolved_at)<=15,missing:amount" --within register)
+
+@test "--partial of two halves and --merge give the output of one run" {
+	civic-tally "${partial_spec[@]}" --total "$R" > whole.csv
+	head -5 "$R" > a.csv
+	{ head -1 "$R"; tail -n +6 "$R"; } > b.csv
+	civic-tally "${partial_spec[@]}" --total --partial a.csv > a.part
+	civic-tally "${partial_spec[@]}" --total --partial b.csv > b.part
+	run civic-tally --merge a.part b.part
+	assert_success
+	assert_output "$(cat whole.csv)"
+	# concatenated, or sorted line by line as Hadoop Streaming does
+	run sh -c 'cat a.part b.part | LC_ALL=C sort | civic-tally --merge -'
+	assert_output "$(cat whole.csv)"
+}
+
+@test "--merge takes output options, and --merge --partial merges partials" {
+	civic-tally -g district -s count,share --partial "$R" > p
+	run civic-tally --merge --pivot district p
+	assert_output "count_North,share_North,count_South,share_South
+4,0.5,4,0.5"
+	run civic-tally --merge --total --json p
+	assert_output '{"district":"North","count":4,"share":0.5}
+{"district":"South","count":4,"share":0.5}
+{"district":"Total","count":8,"share":1}'
+	civic-tally --merge --partial p p > pp
+	run civic-tally --merge pp
+	assert_output "district,count,share
+North,8,0.5
+South,8,0.5"
+}
+
+@test "split + GNU parallel (or a shell loop) + merge equals one run" {
+	awk 'NR == 1 { print; next } { for (k = 0; k < 500; k++) print }' "$R" > many.csv
+	civic-tally "${partial_spec[@]}" many.csv > whole.csv
+	if command -v parallel > /dev/null; then
+		parallel --pipepart -a many.csv --header : --block 20k -j2 -q \
+			civic-tally "${partial_spec[@]}" --partial > parts.ndjson
+	else
+		tail -n +2 many.csv | split -l 1000 - chunk.
+		for c in chunk.*; do
+			{ head -1 many.csv; cat "$c"; } | civic-tally "${partial_spec[@]}" --partial
+		done > parts.ndjson
+	fi
+	[ "$(grep -c civic_tally_partial parts.ndjson)" -gt 1 ]
+	run civic-tally --merge parts.ndjson
+	assert_success
+	assert_output "$(cat whole.csv)"
+}
+
+@test "--merge refuses partials of other specs, and files that are not partials" {
+	civic-tally -g district --partial "$R" > p1
+	civic-tally -g register --partial "$R" > p2
+	run civic-tally --merge p1 p2
+	assert_failure 1
+	assert_output --partial "p2:1: this partial was made with other -g, -s, -w or design options"
+	run civic-tally --merge "$R"
+	assert_failure 1
+	assert_output --partial "not a civic-tally partial"
+}
+
+# ---- rejects ---------------------------------------------------------------------------
+
+@test "a non-numeric value is a reject with its line, not skipped silently" {
+	run --separate-stderr civic-tally -g g -s count,mean:v "$F/bad.csv"
+	assert_failure 1
+	assert_output "g,count,mean_v
+a,1,1
+b,2,3.5"
+	assert_equal "$stderr" "civic-tally: $F/bad.csv:3: v: 'x' is not a number
+civic-tally: $F/bad.csv:5: v: 'multi\\nline' is not a number
+civic-tally: 2 rejected records exceed the tolerance (--max-rejects)"
+}
+
+@test "--max-rejects tolerates; --rejects keeps them as NDJSON" {
+	run civic-tally -g g -s mean:v --max-rejects 2 --rejects rj.ndjson "$F/bad.csv"
+	assert_success
+	run cat rj.ndjson
+	assert_line --index 0 "{\"file\":\"$F/bad.csv\",\"line\":3,\"reason\":\"not-a-number\",\"column\":\"v\",\"message\":\"'x' is not a number\",\"record\":\"a,x\"}"
+	[ "$(stat -c %a rj.ndjson)" = 600 ]
+	run civic-tally -g g -s mean:v --max-rejects 1 "$F/bad.csv"
+	assert_failure 1
+}
+
+@test "a date key that is not a date rejects the row" {
+	run --separate-stderr civic-tally -g "month(amount)" "$R"
+	assert_failure 1
+	[[ "$stderr" == *"registry.csv:2: amount: '10' is not a date"* ]]
+}
+
+@test "weights: missing or negative weights are rejects" {
+	printf 'g,w\na,1\na,\na,-2\n' > w.csv
+	run --separate-stderr civic-tally -g g -w w w.csv
+	assert_failure 1
+	assert_output "g,count,n
+a,1,1"
+	[[ "$stderr" == "civic-tally: w.csv:3: w: no weight
+civic-tally: w.csv:4: w: weight '-2' is negative
+"* ]]
+}
+
+# ---- formats and I/O ---------------------------------------------------------------------
+
+@test "NDJSON in, NDJSON out: statistics are numbers, keys strings" {
+	printf '{"g":"a","v":1}\n{"g":"a","v":2}\n{"g":"007","v":null}\n' > in.ndjson
+	run civic-tally -g g -s count,mean:v in.ndjson
+	assert_success
+	assert_output '{"g":"007","count":1,"mean_v":null}
+{"g":"a","count":2,"mean_v":1.5}'
+	run civic-tally -g g --csv in.ndjson
+	assert_line --index 0 "g,count"
+}
+
+@test "-o writes the file atomically; a failed run leaves none" {
+	run civic-tally -g district -o out.csv "$R"
+	assert_success
+	assert_output ""
+	run cat out.csv
+	assert_line --index 1 "North,4"
+	run civic-tally -g nosuch -o out2.csv "$R"
+	assert_failure 1
+	[ ! -e out2.csv ]
+}
+
+@test "a full disk is an error" {
+	run sh -c 'civic-tally -g district "$1" > /dev/full' sh "$R"
+	assert_failure 1
+	assert_output --partial "write error"
+}
+
+@test "| head ends quietly" {
+	seq 1 200000 | sed '1i n' > seq.csv
+	run --separate-stderr sh -c 'civic-tally -g n seq.csv | head -1'
+	assert_success
+	assert_output "n,count"
+	assert_equal "$stderr" ""
+}
+
+@test "an unreadable operand among good ones: the others are read, exit 1" {
+	run --separate-stderr civic-tally -g district nosuch.csv "$R"
+	assert_failure 1
+	assert_output "district,count
+North,4
+South,4"
+	assert_equal "$stderr" "civic-tally: nosuch.csv: No such file or directory"
+}
+
+# ---- usage -----------------------------------------------------------------------------------
+
+@test "a misspelt statistic, function or column gets a hint" {
+	run civic-tally -s meen:amount "$R"
+	assert_failure 2
+	assert_line --index 0 "civic-tally: unknown statistic 'meen' (did you mean 'mean'?)"
+	run civic-tally -g "mnth(received_at)" "$R"
+	assert_failure 2
+	assert_line --index 0 "civic-tally: unknown function 'mnth' (did you mean 'month'?)"
+	run civic-tally -g regster "$R"
+	assert_failure 1
+	assert_output "civic-tally: $R: no column 'regster' (did you mean 'register'?)"
+}
+
+@test "usage errors exit 2" {
+	run civic-tally -g district --within register "$R"
+	assert_failure 2
+	assert_line --index 0 --partial "--within 'register' is not one of the group keys"
+	run civic-tally --level 1.5 "$R"
+	assert_failure 2
+	run civic-tally --ci bogus "$R"
+	assert_failure 2
+	run civic-tally --merge -g x p
+	assert_failure 2
+	run civic-tally -s mean "$R"
+	assert_failure 2
+	assert_line --index 0 "civic-tally: statistic 'mean' needs a column, as in 'mean:COLUMN'"
+	run civic-tally -s "share:amount" "$R"
+	assert_failure 2
+	run civic-tally --bogus
+	assert_failure 2
+}
