@@ -16,8 +16,9 @@ static long value_column(const struct report *rep, const struct rtable *t)
 	for (size_t i = 0; i < 2; i++)
 		if ((c = rtable_find(t, preferred[i])) >= (long)t->nkeys)
 			return c;
+	/* A pivot's columns are key values, not one statistic: no chart unless asked. */
 	for (size_t i = t->nkeys; i < t->ncols; i++)
-		if (t->cols[i].part == PART_EST && t->cols[i].kind != STAT_N)
+		if (t->cols[i].part == PART_EST && t->cols[i].kind != STAT_N && t->cols[i].kind != STAT_OTHER)
 			return (long)i;
 	return -1;
 }

@@ -422,3 +422,16 @@ chromium_run() {
 	assert_success
 	[ "$output" -gt 5000 ]
 }
+
+@test "a cross-tab from --pivot: keys found from the values, no chart unless asked" {
+	run civic-report pivot.csv
+	assert_success
+	assert_line 'Region   Alphabetical  Form1  Form2  Total'
+	assert_line 'Total           1,428    651  1,617  3,696'
+	refute_output --partial '█'
+	run civic-report --chart-value form1 pivot.csv
+	assert_line --regexp '^  Andijan  █+ 416$'
+	run --separate-stderr civic-report --suppress 5 pivot.csv
+	assert_failure 1
+	[[ "$stderr" == *"pivot.csv: cannot apply --suppress: the table has no n or count column"* ]]
+}
