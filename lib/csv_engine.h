@@ -7,11 +7,20 @@
  *   anything else is a bad record;
  * - in an unquoted field a quote is an ordinary character;
  * - records end at LF or CRLF; blank lines are skipped; the last line
- *   may lack its line break;
- * - a record longer than max_field bytes is a bad record.
+ *   may lack its line break, and a CR as the very last byte ends it;
+ * - a record whose text (without its line break) is longer than max_field
+ *   bytes is a bad record ("record-too-long"), found once the parser has
+ *   looked at max_field + 2 bytes of it, so the outcome never depends on
+ *   how the input was buffered (pipe or file); a syntax error within
+ *   those bytes is reported as itself.
  * A bad record is rejected up to the end of the physical line where the
- * problem was found, and reading resumes on the next line, so one stray
- * quote costs one reject, never the rest of the file. */
+ * problem was found (for a record too long: where it began), and reading
+ * resumes on the next line, so one stray quote costs one reject, never the
+ * rest of the file.  The raw text of a reject is cut to max_field bytes.
+ *
+ * The two engines agree on records, rejects (reason included), line
+ * numbers and raw text for every input; tests/csv-engines.bats and
+ * fuzz/csv_diff.c check it. */
 #ifndef CIVIC_CSV_ENGINE_H
 #define CIVIC_CSV_ENGINE_H
 
@@ -43,6 +52,16 @@ void csv_engine_release(struct csv_engine_state *st);
 int csv_engine_next(struct csv_engine_state *st, struct record *rec, struct reject *why, int keep_raw);
 /* The last record's text into rec->raw (valid until the next call). */
 void csv_engine_copy_raw(struct csv_engine_state *st, struct record *rec);
+
+/* Shared by both engines (csv_scan.c).  csv_engine_reject() rejects the
+ * record that began at buf[start] up to the end of the line holding
+ * buf[bad_at]; it returns READ_REJECT, READ_FATAL, or 1 when that line
+ * has not been read yet (read more, then call again). */
+int csv_engine_reject(struct csv_engine_state *st, struct record *rec, size_t start,
+	size_t bad_at, const char *reason, const char *message, struct reject *why);
+unsigned long csv_count_newlines(const char *b, size_t from, size_t to);
+/* end without the line break (LF, CRLF, or a final CR) that ends b[start..end). */
+size_t csv_text_end(const char *b, size_t start, size_t end);
 
 /* The reference engine over libcsv, same contract (csv_libcsv.c). */
 int csv_libcsv_next(struct csv_engine_state *st, struct record *rec, struct reject *why);

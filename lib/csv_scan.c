@@ -2,6 +2,7 @@
  * each field once into the record.  When a record runs past the buffered
  * bytes it asks for more and parses the record again from its start,
  * which happens once per buffer, not per record. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,7 +17,6 @@ struct parse {
 	size_t len;
 	int eof;
 	int delim;
-	size_t max_field;
 	unsigned char stop[256];       /* bytes that end an unquoted run */
 	size_t end;                    /* one past the record's line break */
 	size_t bad_at;                 /* where a bad record went wrong */
@@ -32,11 +32,6 @@ static enum parse_result bad(struct parse *p, size_t at, const char *reason, con
 	return PARSE_BAD;
 }
 
-static int too_long(const struct parse *p, const struct record *rec)
-{
-	return rec->data.len - rec->fields[rec->nfields].off > p->max_field;
-}
-
 /* b[i] is the opening quote.  On success *i is just past the closing one. */
 static enum parse_result quoted_field(struct parse *p, struct record *rec, size_t *i)
 {
@@ -48,8 +43,6 @@ static enum parse_result quoted_field(struct parse *p, struct record *rec, size_
 			return p->eof ? bad(p, open, "csv-unterminated-quote", "quoted field is never closed") : PARSE_MORE;
 		size_t qi = (size_t)(q - p->b);
 		sbuf_add(&rec->data, p->b + at, qi - at);
-		if (too_long(p, rec))
-			return bad(p, open, "field-too-long", "field is longer than the limit (--max-field)");
 		if (qi + 1 >= p->len && !p->eof)
 			return PARSE_MORE;
 		if (qi + 1 < p->len && p->b[qi + 1] == '"') {
@@ -116,8 +109,6 @@ static enum parse_result parse_record(struct parse *p, struct record *rec, size_
 		size_t fend = j;
 		if ((j >= p->len || b[j] == '\n') && fend > i && b[fend - 1] == '\r')
 			fend--;
-		if (fend - i > p->max_field)
-			return bad(p, i, "field-too-long", "field is longer than the limit (--max-field)");
 		sbuf_add(&rec->data, b + i, fend - i);
 		rec_end_field(rec);
 		if (j >= p->len) {
@@ -133,7 +124,7 @@ static enum parse_result parse_record(struct parse *p, struct record *rec, size_
 	}
 }
 
-static unsigned long count_newlines(const char *b, size_t from, size_t to)
+unsigned long csv_count_newlines(const char *b, size_t from, size_t to)
 {
 	unsigned long n = 0;
 	const char *q = b + from, *end = b + to;
@@ -145,15 +136,27 @@ static unsigned long count_newlines(const char *b, size_t from, size_t to)
 	return n;
 }
 
-/* 1 when buf[pos] starts an empty line; sets *skip to its length. */
+size_t csv_text_end(const char *b, size_t start, size_t end)
+{
+	if (end > start && b[end - 1] == '\n')
+		end--;
+	if (end > start && b[end - 1] == '\r')
+		end--;
+	return end;
+}
+
+/* 1 when buf[pos] starts an empty line; sets *skip to its length.  A CR
+ * that is the very last byte ends the line, as it does after a field. */
 static int blank_line(const struct source *s, size_t pos, size_t *skip)
 {
-	if (s->buf[pos] == '\n') {
-		*skip = 1;
+	size_t cr = s->buf[pos] == '\r';
+
+	if (pos + cr < s->len && s->buf[pos + cr] == '\n') {
+		*skip = cr + 1;
 		return 1;
 	}
-	if (s->buf[pos] == '\r' && pos + 1 < s->len && s->buf[pos + 1] == '\n') {
-		*skip = 2;
+	if (cr && pos + 1 == s->len && s->eof) {
+		*skip = 1;
 		return 1;
 	}
 	return 0;
@@ -187,31 +190,31 @@ static int discard_line(struct csv_engine_state *st)
 	}
 }
 
-static int reject_bad(struct csv_engine_state *st, struct parse *p, struct record *rec,
-	size_t start, struct reject *why)
+int csv_engine_reject(struct csv_engine_state *st, struct record *rec, size_t start,
+	size_t bad_at, const char *reason, const char *message, struct reject *why)
 {
 	struct source *s = st->src;
-	const char *nl = memchr(s->buf + p->bad_at, '\n', s->len - p->bad_at);
+	const char *nl = memchr(s->buf + bad_at, '\n', s->len - bad_at);
 	size_t end = nl ? (size_t)(nl - s->buf) + 1 : s->len;
 
-	reject_set(why, p->reason, "", "%s", p->message);
-	if (!nl && !s->eof && end - start > st->max_field) {
-		/* Keep what we have as the raw text and skip the rest of the line. */
-		st->rec_start = start;
-		st->rec_end = s->len;
-		st->raw_truncated = 1;
-		csv_engine_copy_raw(st, rec);
-		st->line += count_newlines(s->buf, start, s->len);
-		s->pos = s->len;
-		return discard_line(st) < 0 ? READ_FATAL : READ_REJECT;
-	}
-	if (!nl && !s->eof)
-		return 1;       /* read on to the end of the line, then reject */
+	if (!nl && !s->eof && end - start <= st->max_field)
+		return 1;
+	reject_set(why, reason, "", "%s", message);
 	st->rec_start = start;
-	st->rec_end = end;
-	st->line += count_newlines(s->buf, start, end);
+	st->rec_end = end - start > st->max_field ? start + st->max_field : end;
+	csv_engine_copy_raw(st, rec);
+	st->line += csv_count_newlines(s->buf, start, end);
 	s->pos = end;
-	return READ_REJECT;
+	if (nl || s->eof)
+		return READ_REJECT;
+	st->raw_truncated = 1;  /* the buffer moves on: rec->raw is all that is left */
+	return discard_line(st) < 0 ? READ_FATAL : READ_REJECT;
+}
+
+static enum parse_result too_long(struct parse *p, size_t start)
+{
+	return bad(p, start, "record-too-long",
+		"record is longer than the limit (--max-field), or a quote is never closed");
 }
 
 static int scan_next(struct csv_engine_state *st, struct record *rec, struct reject *why, int keep_raw)
@@ -219,12 +222,12 @@ static int scan_next(struct csv_engine_state *st, struct record *rec, struct rej
 	struct source *s = st->src;
 	struct parse p;
 	size_t start = s->pos, skip;
+	size_t view = st->max_field > SIZE_MAX - 2 ? SIZE_MAX : st->max_field + 2;
 
 	memset(p.stop, 0, sizeof(p.stop));
 	p.stop[(unsigned char)st->delim] = 1;
 	p.stop['\n'] = 1;
 	p.delim = st->delim;
-	p.max_field = st->max_field;
 	st->raw_truncated = 0;
 	for (;;) {
 		if (start >= s->len) {
@@ -245,34 +248,32 @@ static int scan_next(struct csv_engine_state *st, struct record *rec, struct rej
 			st->line++;
 			continue;
 		}
+		/* The parser sees at most max_field bytes of text plus a CRLF,
+		 * so whether a record is too long never depends on how much
+		 * the source happened to buffer. */
 		p.b = s->buf;
-		p.len = s->len;
-		p.eof = s->eof;
+		p.len = s->len - start > view ? start + view : s->len;
+		p.eof = s->eof && p.len == s->len;
 		rec->line = st->line + 1;
 		st->record_offset = s->base + start;
 		enum parse_result r = parse_record(&p, rec, start);
+		if (r == PARSE_OK && csv_text_end(s->buf, start, p.end) - start > st->max_field)
+			r = too_long(&p, start);
+		if (r == PARSE_MORE && p.len < s->len)
+			r = too_long(&p, start);
 		if (r == PARSE_OK) {
 			st->rec_start = start;
 			st->rec_end = p.end;
-			st->line += count_newlines(s->buf, start, p.end);
+			st->line += csv_count_newlines(s->buf, start, p.end);
 			s->pos = p.end;
 			if (keep_raw)
 				csv_engine_copy_raw(st, rec);
 			return READ_OK;
 		}
-		if (r == PARSE_MORE && s->len - start > st->max_field) {
-			r = PARSE_BAD;
-			p.bad_at = start;
-			p.reason = "record-too-long";
-			p.message = "record is longer than the limit (--max-field), or a quote is never closed";
-		}
 		if (r == PARSE_BAD) {
-			int rc = reject_bad(st, &p, rec, start, why);
-			if (rc != 1) {
-				if (rc == READ_REJECT && !st->raw_truncated)
-					csv_engine_copy_raw(st, rec);
+			int rc = csv_engine_reject(st, rec, start, p.bad_at, p.reason, p.message, why);
+			if (rc != 1)
 				return rc;
-			}
 		}
 		if (need_more(st, &start) < 0)
 			return READ_FATAL;
@@ -281,13 +282,10 @@ static int scan_next(struct csv_engine_state *st, struct record *rec, struct rej
 
 void csv_engine_copy_raw(struct csv_engine_state *st, struct record *rec)
 {
-	size_t end = st->rec_end;
+	size_t end = csv_text_end(st->src->buf, st->rec_start, st->rec_end);
 
-	/* Drop the line break that ended the record. */
-	if (end > st->rec_start && st->src->buf[end - 1] == '\n')
-		end--;
-	if (end > st->rec_start && st->src->buf[end - 1] == '\r')
-		end--;
+	if (st->raw_truncated)
+		return;
 	sbuf_reset(&rec->raw);
 	sbuf_add(&rec->raw, st->src->buf + st->rec_start, end - st->rec_start);
 }
