@@ -19,7 +19,7 @@ static const char css[] =
 	"svg .axis-title{font-weight:bold}svg .value{fill:#333}\n"
 	"table{border-collapse:collapse;margin:.5em 0;font-variant-numeric:tabular-nums}\n"
 	"th,td{padding:.25em .7em;border-bottom:1px solid #e4e4e4;vertical-align:top}\n"
-	"thead th{border-bottom:2px solid #888;text-align:left}th.num,td.num{text-align:right}\n"
+	"thead th{border-bottom:2px solid #888;text-align:left}th.num,td.num{text-align:right}td.num{white-space:nowrap}\n"
 	"td.num .ci{color:#555}tr.total td{font-weight:bold;border-top:1px solid #888}\n"
 	"td.hidden{color:#777}sup{font-size:.75em}ul.notes{font-size:.9em;color:#333;padding-left:1.2em}\n"
 	"footer{margin-top:3em;font-size:.8em;color:#555;border-top:1px solid #ccc}\n"
