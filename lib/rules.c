@@ -84,11 +84,11 @@ void rulebook_free(struct rulebook *rb)
 		rules_free_alts(r);
 		free(r);
 	}
-	for (i = 0; i < rb->nsets; i++)
-		set_free(rb->sets[i]);
 	for (i = 0; i < rb->napplied; i++)
 		if (rb->applied[i]->is_copy)
 			set_free(rb->applied[i]);
+	for (i = 0; i < rb->nsets; i++)
+		set_free(rb->sets[i]);
 	for (i = 0; i < rb->nfiles; i++)
 		free(rb->files[i]);
 	for (i = 0; i < rb->nerrors; i++) {
