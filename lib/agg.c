@@ -262,6 +262,9 @@ int agg_init(struct agg *a, const struct agg_spec *spec, char *err, size_t errsi
 		return -1;
 	a->weighted = spec->weight != NULL;
 	a->use_acc = spec->survey;
+	for (size_t i = 0; i < a->nstats; i++)
+		if (a->stats[i].src < 0 && (a->stats[i].def->kind == ST_COUNT || a->stats[i].def->kind == ST_SHARE))
+			a->core_acc = a->use_acc;
 	a->use_design = spec->survey || spec->strata || spec->psu || spec->fpc ||
 		(a->weighted && a->has_quantile);
 	for (size_t i = 0; i < a->nsrc; i++)
@@ -369,7 +372,7 @@ void agg_reserve(struct agg *a, size_t need)
 	GROW(a->n, old, cap);
 	if (a->weighted)
 		GROW(a->w, old, cap);
-	if (a->use_acc)
+	if (a->core_acc)
 		GROW(a->acc, old, cap);
 	for (size_t i = 0; i < a->nsrc; i++)
 		reserve_source(a, &a->src[i], old, cap);
@@ -575,7 +578,7 @@ int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 	a->n[g]++;
 	if (a->weighted)
 		xsum_add_num(&a->w[g], &w);
-	if (a->use_acc)
+	if (a->core_acc)
 		svy_acc_add(&a->acc[g], a->design, u, w.d, 1);
 	for (size_t i = 0; i < a->nsrc; i++) {
 		struct source *s = &a->src[i];
@@ -919,7 +922,7 @@ static int share_cell(struct agg *a, long gid, uint32_t g, const char *key, size
 		out->value = xsum_ratio(&a->w[g], &b->w);
 	else
 		out->value = b->n ? (double)a->n[g] / (double)b->n : NAN;
-	if (!a->use_acc)
+	if (!a->acc)
 		return 0;
 	out->has_est = 1;
 	return svy_ratio(a->design, &a->acc[g], &b->acc, &out->est);
@@ -962,7 +965,7 @@ static int estimate_cell(struct agg *a, const struct stat *st, uint32_t g, struc
 	switch (st->def->kind) {
 	case ST_COUNT:
 		out->value = a->weighted ? xsum_value(&a->w[g]) : (double)a->n[g];
-		if (!a->use_acc)
+		if (!a->acc)
 			return 0;
 		out->has_est = 1;
 		/* A count is the total of the group's indicator over the whole

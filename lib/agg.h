@@ -117,6 +117,7 @@ struct agg {
 	size_t nsrc;
 	long wcol, scol, pcol, fcol;
 	int weighted, use_design, use_acc, has_quantile;
+	int core_acc;                  /* survey sums of the group rows (count, share) */
 	struct svy_design *design;
 
 	struct groups groups;
