@@ -1,0 +1,127 @@
+#!/usr/bin/env bats
+# The two CSV engines (the fast scanner and the libcsv reference) must give
+# the same records, rejects, messages, line numbers and exit status on every
+# input (lib/csv_engine.h).  fuzz/csv_diff.c checks the same in-process.
+
+load helper
+
+setup() {
+	setup_scratch
+}
+
+# Runs civic-ingest over "$@" with each engine; fails showing the first
+# difference in standard output, the rejects, or the messages and status.
+same_from_both() {
+	local e
+	for e in scan libcsv; do
+		CIVIC_CSV_ENGINE=$e civic-ingest --rejects "rej.$e" --max-rejects 100% "$@" \
+			> "out.$e" 2> "err.$e"
+		echo "exit $?" >> "err.$e"
+	done
+	for e in out rej err; do
+		cmp -s "$e.scan" "$e.libcsv" || {
+			echo "engines differ ($e) on: $*"
+			diff "$e.scan" "$e.libcsv" | head -20
+			return 1
+		}
+	done
+}
+
+@test "CIVIC_CSV_ENGINE=libcsv really runs libcsv, and the default does not" {
+	printf 'a,b\n1,2\n' > in.csv
+	CIVIC_CSV_ENGINE=libcsv LD_DEBUG=bindings "$CIVIC_ROOT/bin/civic-ingest" -q in.csv 2> trace > /dev/null
+	grep -q "symbol \`csv_parse'" trace
+	LD_DEBUG=bindings "$CIVIC_ROOT/bin/civic-ingest" -q in.csv 2> trace > /dev/null
+	run grep -c "symbol \`csv_parse'" trace
+	assert_output 0
+}
+
+@test "every CSV fixture and peer corpus file: both engines agree" {
+	local f n=0
+	while IFS= read -r f; do
+		same_from_both "$f" || return 1
+		n=$((n + 1))
+	done < <(find "$FIXTURES" -type f \( -name '*.csv' -o -name '*.tsv' \) | sort)
+	[ "$n" -gt 80 ]
+}
+
+@test "generated dirty CSV, 25 seeds, default and tiny --max-field: both engines agree" {
+	local seed
+	for seed in $(seq 1 25); do
+		python3 "$CIVIC_ROOT/tests/dirty-csv.py" "$seed" 150 > d.csv
+		same_from_both -d , d.csv || return 1
+		same_from_both -d , --max-field $((seed % 9 + 1)) d.csv || return 1
+	done
+	# the input really is dirty: every kind of reject occurs
+	python3 "$CIVIC_ROOT/tests/dirty-csv.py" 1 400 > d.csv
+	same_from_both -d , d.csv
+	for reason in csv-text-after-quote csv-unterminated-quote field-count invalid-utf8; do
+		grep -q "\"reason\":\"$reason\"" rej.scan || fail "no $reason reject"
+	done
+	grep -q '^[^"]*,[^"]*,' out.scan || fail "no good record"
+	same_from_both -d , --max-field 12 d.csv
+	grep -q '"reason":"record-too-long"' rej.scan || fail "no record-too-long reject"
+}
+
+@test "generated registries (gen-registry --dirty): both engines agree" {
+	local seed
+	for seed in 1 2 3; do
+		gen-registry --dirty --bad-rate 0.05 -n 300 --seed "$seed" > reg.csv
+		same_from_both reg.csv || return 1
+		same_from_both --json reg.csv || return 1
+	done
+}
+
+@test "other delimiters: both engines agree" {
+	python3 "$CIVIC_ROOT/tests/dirty-csv.py" 7 200 > d.csv
+	for d in ';' tab '|'; do
+		same_from_both -d "$d" d.csv || return 1
+		same_from_both -d "$d" --max-field 5 d.csv || return 1
+	done
+}
+
+# A record's fate once depended on how many bytes one read() returned.
+@test "--max-field: a file and a pipe give the same records and rejects, in both engines" {
+	python3 - <<'PY'
+import sys
+with open("long.csv", "w") as f:
+    f.write("a,b\n")
+    f.write("x," + "y" * 150000 + "\n")       # one field over the limit
+    f.write("p," + "q" * 99998 + "\n")        # exactly at the limit: kept
+    f.write("r," + "s" * 99999 + "\n")        # one byte over
+    f.write('"' + "u" * 60000 + '",' + "v" * 60000 + "\n")  # fields under, record over
+    f.write('"never closed,' + "w" * 120000 + "\n")
+    f.write("1,2\n")
+PY
+	local e
+	for e in scan libcsv; do
+		CIVIC_CSV_ENGINE=$e civic-ingest --max-field 100000 --max-rejects 100% \
+			--rejects rej.file long.csv > out.file 2> err.file
+		CIVIC_CSV_ENGINE=$e civic-ingest --max-field 100000 --max-rejects 100% \
+			--rejects rej.pipe < long.csv > out.pipe 2> err.pipe
+		cmp out.file out.pipe
+		sed 's/(standard input)/long.csv/' rej.pipe | cmp rej.file -
+		sed 's/(standard input)/long.csv/' err.pipe | cmp err.file -
+		run cut -c1-3 out.file
+		assert_output $'a,b\np,q\n1,2'
+		run grep -o '"line":[0-9]*,"reason":"[a-z-]*"' rej.file
+		assert_output - <<'OUT'
+"line":2,"reason":"record-too-long"
+"line":4,"reason":"record-too-long"
+"line":5,"reason":"record-too-long"
+"line":6,"reason":"record-too-long"
+OUT
+		# the raw text of a reject is cut at the limit
+		run python3 -c 'import json,sys; print(max(len(json.loads(l)["record"]) for l in open("rej.file")))'
+		assert_output 100000
+	done
+}
+
+@test "a CR as the last byte is a line end, not a record of one empty field" {
+	printf 'a\n1\n\r' > in.csv
+	for e in scan libcsv; do
+		CIVIC_CSV_ENGINE=$e run civic-ingest -q in.csv
+		assert_success
+		assert_output $'a\n1'
+	done
+}
