@@ -83,8 +83,7 @@ static void prepare_sort(struct layout *l)
 	l->kind = xcalloc(nk ? nk : 1, sizeof(*l->kind));
 	l->sortval = xcalloc(ng * (nk ? nk : 1), sizeof(*l->sortval));
 	for (size_t k = 0; k < nk; k++) {
-		const char *arg = "Mon";
-		if (keyexpr_weekday_rank(&a->keys[k], arg, 3))
+		if (keyexpr_is_weekday(&a->keys[k]))
 			l->kind[k] = SORT_WEEKDAY;
 		else if (all_parse(a, k, SORT_NUMBER))
 			l->kind[k] = SORT_NUMBER;
@@ -319,7 +318,6 @@ static void make_header(struct layout *l, struct header *h)
 				key_part(key, len, (size_t)a->spec.pivot, &p, &n, &total);
 				key_label(p, n, total, &b);
 				if (l->ncol > 1) {
-					sbuf_printf(&b, "%s", "");
 					struct sbuf nb = SBUF_INIT;
 					sbuf_printf(&nb, "%s_%s", name, sbuf_cstr(&b));
 					header_add(h, sbuf_cstr(&nb), COL_NUMBER);

@@ -276,9 +276,9 @@ void keyexpr_release(struct keyexpr *k)
 	memset(k, 0, sizeof(*k));
 }
 
-int keyexpr_is_numeric(const struct keyexpr *k)
+int keyexpr_is_weekday(const struct keyexpr *k)
 {
-	return k->fn && (k->fn->flags & KXF_NUMBER);
+	return k->fn && (k->fn->flags & KXF_WEEKDAY);
 }
 
 int keyexpr_weekday_rank(const struct keyexpr *k, const char *s, size_t n)

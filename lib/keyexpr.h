@@ -51,9 +51,9 @@ int keyexpr_parse(struct keyexpr *k, const char *text, char *err, size_t errsize
 /* Resolves column names against h; -1 with err naming the column. */
 int keyexpr_bind(struct keyexpr *k, const struct header *h, char *err, size_t errsize);
 void keyexpr_release(struct keyexpr *k);
-/* 1 when the expression yields a number (days), not text. */
-int keyexpr_is_numeric(const struct keyexpr *k);
-/* Weekday names sort Monday first: their rank 1..7, 0 for other text. */
+/* weekday(C) keys sort Monday first: keyexpr_is_weekday says which keys
+ * are such, keyexpr_weekday_rank gives a name's rank 1..7 (0 otherwise). */
+int keyexpr_is_weekday(const struct keyexpr *k);
 int keyexpr_weekday_rank(const struct keyexpr *k, const char *s, size_t n);
 
 /* The key text for rec: *p and *n point into rec or into buf (32 bytes).
