@@ -9,6 +9,25 @@
 
 enum { JSON_FLAGS = JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL };
 
+/* jansson silently drops a raw NUL byte that follows a number or a literal
+ * ({"n":1<NUL>} loads as {"n":1}).  A raw NUL is never valid JSON (only the
+ * escape \u0000 is), so it is refused here, before jansson sees it. */
+static json_t *load_json(const char *s, size_t n, json_error_t *err)
+{
+	const char *nul = memchr(s, '\0', n);
+
+	if (!nul)
+		return json_loadb(s, n, JSON_FLAGS, err);
+	memset(err, 0, sizeof(*err));
+	err->line = 1;
+	for (const char *p = s; p < nul; p++)
+		if (*p == '\n')
+			err->line++;
+	err->column = (int)(nul - s) + 1;
+	snprintf(err->text, sizeof(err->text), "a NUL byte (write \\u0000 inside a string)");
+	return NULL;
+}
+
 /* Next physical line into in->text (without its line break).  1, 0 at EOF, -1. */
 static int next_line(struct json_input *in)
 {
@@ -68,7 +87,7 @@ static int load_array(struct json_input *in)
 	while (!s->eof)
 		if (source_more(s, 0) < 0)
 			return -1;
-	in->array = json_loadb(s->buf + s->pos, s->len - s->pos, JSON_FLAGS, &err);
+	in->array = load_json(s->buf + s->pos, s->len - s->pos, &err);
 	if (!in->array || !json_is_array(in->array)) {
 		civic_warn_at(in->name, err.line > 0 ? (unsigned long)err.line : 1,
 			"not a JSON array of objects: %s", in->array ? "top level is not an array" : err.text);
@@ -118,7 +137,7 @@ int json_input_open(struct json_input *in, struct source *src, const char *name,
 		civic_warn("%s: no JSON object to take the columns from", name);
 		return -1;
 	}
-	in->pending = json_loadb(in->text.s, in->text.len, JSON_FLAGS, &err);
+	in->pending = load_json(in->text.s, in->text.len, &err);
 	if (!in->pending || !json_is_object(in->pending)) {
 		civic_warn_at(name, in->line, "the first line is not a JSON object: %s",
 			in->pending ? "found another JSON value" : err.text);
@@ -244,7 +263,7 @@ int json_input_next(struct json_input *in, struct record *rec, struct reject *wh
 	sbuf_reset(&rec->raw);
 	sbuf_add(&rec->raw, in->text.s, in->text.len);
 	(void)keep_raw;
-	obj = json_loadb(in->text.s, in->text.len, JSON_FLAGS, &err);
+	obj = load_json(in->text.s, in->text.len, &err);
 	if (!obj) {
 		rec_clear(rec);
 		reject_set(why, "invalid-json", "", "invalid JSON: %s (column %d)", err.text, err.column);
