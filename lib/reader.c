@@ -67,6 +67,12 @@ static int check_header_names(struct reader *r)
 			civic_warn_at(r->name, 1, "column %zu has an empty name in the header", i + 1);
 			return -1;
 		}
+		/* Else a file with CR-only line ends reads as one long header and no rows. */
+		if (strchr(r->header.names[i], '\r')) {
+			civic_warn_at(r->name, 1, "column %zu's name holds a carriage return "
+				"(if the line ends are CR only, convert them to LF)", i + 1);
+			return -1;
+		}
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(r->header.names[i], r->header.names[j]) == 0) {
 				civic_warn_at(r->name, 1, "duplicate column name '%s' (columns %zu and %zu)",
