@@ -125,3 +125,22 @@ OUT
 		assert_output $'a\n1'
 	done
 }
+
+@test "input arriving a few bytes at a time (CIVIC_READ_MAX) changes nothing, for either engine" {
+	local ex="$FIXTURES/corpora/csvkit-examples/examples" f e m
+	python3 "$CIVIC_ROOT/tests/dirty-csv.py" 11 120 > dirty.csv
+	printf '{"a":1,"b":"x"}\n{"a":2,"b":"y\\u0000"}\nnot json\n{"a":3}\n' > in.ndjson
+	for f in dirty.csv in.ndjson "$ex/test_utf16_little.csv" "$ex/test_utf16_big.csv" \
+		"$ex/test_utf8_bom.csv" "$FIXTURES/ingest/registry-ru.csv"; do
+		for e in scan libcsv; do
+			CIVIC_CSV_ENGINE=$e civic-ingest --max-rejects 100% --rejects rej.all \
+				--max-field 40 "$f" > out.all 2> err.all || true
+			for m in 1 2 3 7; do
+				CIVIC_READ_MAX=$m CIVIC_CSV_ENGINE=$e civic-ingest --max-rejects 100% \
+					--rejects rej.$m --max-field 40 "$f" > out.$m 2> err.$m || true
+				cmp out.all out.$m && cmp rej.all rej.$m && cmp err.all err.$m ||
+					fail "$f: $e engine, $m bytes a read"
+			done
+		done
+	done
+}
