@@ -274,6 +274,7 @@ struct run {
 	struct record rec;
 	struct reject why;
 	struct agg agg;
+	unsigned char *want;           /* the columns the tally reads */
 	unsigned long read, rejected;
 };
 
@@ -324,6 +325,9 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 		civic_warn("%s: %s", r->in.first_name, err);
 		return CIVIC_EXIT_DATA;
 	}
+	r->want = xcalloc(r->in.header.n + 1, 1);
+	agg_mark_columns(&r->agg, r->want, r->in.header.n);
+	inputs_want(&r->in, r->want, r->in.header.n);
 	if (o->show.format == FMT_AUTO)
 		o->show.format = r->in.format;
 	if (rejects_open(&r->rejects, o->rejects) != 0)
@@ -492,6 +496,7 @@ static int tally(struct options *o, char **files, size_t nfiles)
 		status = CIVIC_EXIT_DATA;
 	if (!o->merge)
 		inputs_release(&r.in);
+	free(r.want);
 	rec_release(&r.rec);
 	agg_release(&r.agg);
 	for (int i = 0; i < 3; i++)

@@ -317,6 +317,20 @@ int agg_bind(struct agg *a, const struct header *h, char *err, size_t errsize)
 	return 0;
 }
 
+void agg_mark_columns(const struct agg *a, unsigned char *want, size_t n)
+{
+	const long options[] = { a->wcol, a->scol, a->pcol, a->fcol };
+
+	for (size_t i = 0; i < a->spec.nkeys; i++)
+		keyexpr_mark_columns(&a->keys[i], want, n);
+	for (size_t i = 0; i < a->nsrc; i++)
+		keyexpr_mark_columns(a->src[i].kind == SRC_COND ? &a->src[i].cond.lhs : &a->src[i].kx,
+			want, n);
+	for (size_t i = 0; i < sizeof(options) / sizeof(*options); i++)
+		if (options[i] >= 0 && (size_t)options[i] < n)
+			want[options[i]] = 1;
+}
+
 void agg_make_design(struct agg *a)
 {
 	struct svy_design_opts o = {

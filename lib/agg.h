@@ -143,6 +143,9 @@ struct agg {
 /* Parses the spec (copied: the agg owns its strings).  -1 with err. */
 int agg_init(struct agg *a, const struct agg_spec *spec, char *err, size_t errsize);
 int agg_bind(struct agg *a, const struct header *h, char *err, size_t errsize);
+/* After agg_bind: sets want[c] for every column the tally reads (c < n),
+ * so the reader can leave the others empty. */
+void agg_mark_columns(const struct agg *a, unsigned char *want, size_t n);
 void agg_release(struct agg *a);
 /* Creates the survey design from the spec (agg_bind does when needed). */
 void agg_make_design(struct agg *a);

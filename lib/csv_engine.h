@@ -39,6 +39,8 @@ struct csv_engine_state {
 	int raw_truncated;
 	void *libcsv;                  /* the reference engine's parser */
 	struct record *libcsv_rec;
+	const unsigned char *want;     /* see reader_want(); NULL: every field */
+	size_t nwant;
 };
 
 /* Looks at the first line: the candidate among , ; TAB | that occurs most

@@ -22,7 +22,15 @@ struct parse {
 	size_t bad_at;                 /* where a bad record went wrong */
 	const char *reason;
 	const char *message;
+	const unsigned char *want;     /* NULL: every field; else want[i] for i < nwant */
+	size_t nwant;
 };
+
+/* 1 when field i's text goes into the record; others are left empty. */
+static inline int wanted(const struct parse *p, size_t i)
+{
+	return !p->want || (i < p->nwant && p->want[i]);
+}
 
 static enum parse_result bad(struct parse *p, size_t at, const char *reason, const char *message)
 {
@@ -33,7 +41,7 @@ static enum parse_result bad(struct parse *p, size_t at, const char *reason, con
 }
 
 /* b[i] is the opening quote.  On success *i is just past the closing one. */
-static enum parse_result quoted_field(struct parse *p, struct record *rec, size_t *i)
+static enum parse_result quoted_field(struct parse *p, struct record *rec, size_t *i, int keep)
 {
 	size_t open = *i, at = *i + 1;
 
@@ -42,11 +50,13 @@ static enum parse_result quoted_field(struct parse *p, struct record *rec, size_
 		if (!q)
 			return p->eof ? bad(p, open, "csv-unterminated-quote", "quoted field is never closed") : PARSE_MORE;
 		size_t qi = (size_t)(q - p->b);
-		sbuf_add(&rec->data, p->b + at, qi - at);
+		if (keep)
+			sbuf_add(&rec->data, p->b + at, qi - at);
 		if (qi + 1 >= p->len && !p->eof)
 			return PARSE_MORE;
 		if (qi + 1 < p->len && p->b[qi + 1] == '"') {
-			sbuf_addc(&rec->data, '"');
+			if (keep)
+				sbuf_addc(&rec->data, '"');
 			at = qi + 2;
 			continue;
 		}
@@ -72,6 +82,34 @@ static size_t unquoted_end(const struct parse *p, size_t i)
 	return i;
 }
 
+static size_t count_byte(const char *b, size_t from, size_t to, unsigned char c)
+{
+	size_t n = 0, i = from;
+
+	for (; i + 8 <= to; i += 8)
+		n += (size_t)__builtin_popcountll(swar_eq(swar_load(b + i), c));
+	for (; i < to; i++)
+		n += (unsigned char)b[i] == c;
+	return n;
+}
+
+/* Past the last wanted field, a rest of line without quotes only needs
+ * its fields counted: they are all left empty. */
+static int skip_unwanted_tail(struct parse *p, struct record *rec, size_t i)
+{
+	const char *nl = memchr(p->b + i, '\n', p->len - i);
+	size_t end = nl ? (size_t)(nl - p->b) : p->len;
+
+	if ((!nl && !p->eof) || memchr(p->b + i, '"', end - i))
+		return 0;
+	for (size_t k = count_byte(p->b, i, end, (unsigned char)p->delim) + 1; k > 0; k--) {
+		rec_begin_field(rec);
+		rec_end_field(rec);
+	}
+	p->end = nl ? end + 1 : end;
+	return 1;
+}
+
 static enum parse_result parse_record(struct parse *p, struct record *rec, size_t start)
 {
 	size_t i = start;
@@ -79,9 +117,12 @@ static enum parse_result parse_record(struct parse *p, struct record *rec, size_
 
 	rec_clear(rec);
 	for (;;) {
+		if (p->want && rec->nfields >= p->nwant && skip_unwanted_tail(p, rec, i))
+			return PARSE_OK;
+		int keep = wanted(p, rec->nfields);
 		rec_begin_field(rec);
 		if (i < p->len && b[i] == '"') {
-			enum parse_result r = quoted_field(p, rec, &i);
+			enum parse_result r = quoted_field(p, rec, &i, keep);
 			if (r != PARSE_OK)
 				return r;
 			rec_end_field(rec);
@@ -109,7 +150,8 @@ static enum parse_result parse_record(struct parse *p, struct record *rec, size_
 		size_t fend = j;
 		if ((j >= p->len || b[j] == '\n') && fend > i && b[fend - 1] == '\r')
 			fend--;
-		sbuf_add(&rec->data, b + i, fend - i);
+		if (keep)
+			sbuf_add(&rec->data, b + i, fend - i);
 		rec_end_field(rec);
 		if (j >= p->len) {
 			p->end = j;
@@ -228,6 +270,8 @@ static int scan_next(struct csv_engine_state *st, struct record *rec, struct rej
 	p.stop[(unsigned char)st->delim] = 1;
 	p.stop['\n'] = 1;
 	p.delim = st->delim;
+	p.want = st->want;
+	p.nwant = st->nwant;
 	st->raw_truncated = 0;
 	for (;;) {
 		if (start >= s->len) {

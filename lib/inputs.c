@@ -47,10 +47,19 @@ static int open_next(struct inputs *in)
 			reader_close(r);
 			continue;
 		}
+		reader_want(r, in->want, in->nwant);
 		in->cur = r;
 		return 1;
 	}
 	return 0;
+}
+
+void inputs_want(struct inputs *in, const unsigned char *want, size_t n)
+{
+	in->want = want;
+	in->nwant = n;
+	if (in->cur)
+		reader_want(in->cur, want, n);
 }
 
 int inputs_start(struct inputs *in)

@@ -18,12 +18,16 @@ struct inputs {
 	int have_header;
 	int failed;                  /* some operand could not be read */
 	enum format format;          /* the first file's format */
+	const unsigned char *want;   /* see inputs_want() */
+	size_t nwant;
 };
 
 /* paths/npaths from argv after option parsing; npaths 0 means stdin. */
 void inputs_init(struct inputs *in, char **paths, size_t npaths, const struct reader_opts *opts);
 /* Opens operands until one yields a header; 0 on success, -1 if none could. */
 int inputs_start(struct inputs *in);
+/* As reader_want(), for every operand (they share the first one's header). */
+void inputs_want(struct inputs *in, const unsigned char *want, size_t n);
 /* As reader_next(), moving on to the next operand at the end of each. */
 int inputs_next(struct inputs *in, struct record *rec, struct reject *why);
 void inputs_release(struct inputs *in);

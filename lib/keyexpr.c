@@ -268,6 +268,15 @@ int keyexpr_bind(struct keyexpr *k, const struct header *h, char *err, size_t er
 	return 0;
 }
 
+void keyexpr_mark_columns(const struct keyexpr *k, unsigned char *want, size_t n)
+{
+	int nargs = k->fn ? k->fn->nargs : 1;
+
+	for (int i = 0; i < nargs; i++)
+		if (k->col[i] >= 0 && (size_t)k->col[i] < n)
+			want[k->col[i]] = 1;
+}
+
 void keyexpr_release(struct keyexpr *k)
 {
 	free(k->text);

@@ -48,6 +48,8 @@ struct kxcond {
 /* keyexpr_parse: syntax only ("month(x)", "days(a,b)", "name"); -1 with
  * err filled ("unknown function 'mnth' (did you mean 'month'?)"). */
 int keyexpr_parse(struct keyexpr *k, const char *text, char *err, size_t errsize);
+/* Sets want[c] for each column c a bound expression reads (c < n). */
+void keyexpr_mark_columns(const struct keyexpr *k, unsigned char *want, size_t n);
 /* Resolves column names against h; -1 with err naming the column. */
 int keyexpr_bind(struct keyexpr *k, const struct header *h, char *err, size_t errsize);
 void keyexpr_release(struct keyexpr *k);

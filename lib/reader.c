@@ -209,6 +209,12 @@ int reader_next(struct reader *r, struct record *rec, struct reject *why)
 	return rc;
 }
 
+void reader_want(struct reader *r, const unsigned char *want, size_t n)
+{
+	r->csv.want = want;
+	r->csv.nwant = want ? n : 0;
+}
+
 const struct header *reader_header(const struct reader *r)
 {
 	return &r->header;

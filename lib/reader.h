@@ -65,6 +65,12 @@ enum {
 };
 int reader_next(struct reader *r, struct record *rec, struct reject *why);
 
+/* Only the fields with want[i] set (i < n) need their text: the others
+ * may be left empty, which spares copying and checking them.  Records are
+ * still checked whole for their structure and field count.  want must
+ * outlive the reader; NULL asks for every field again. */
+void reader_want(struct reader *r, const unsigned char *want, size_t n);
+
 const struct header *reader_header(const struct reader *r);
 enum format reader_format(const struct reader *r);
 int reader_delim(const struct reader *r);
