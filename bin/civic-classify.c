@@ -36,8 +36,6 @@ enum {
 	OPT_UNMATCHED,
 	OPT_STATS,
 	OPT_CHECK,
-	OPT_REJECTS,
-	OPT_MAX_REJECTS,
 };
 
 static const struct option long_options[] = {
@@ -51,8 +49,7 @@ static const struct option long_options[] = {
 	{ "unmatched", required_argument, NULL, OPT_UNMATCHED },
 	{ "stats", optional_argument, NULL, OPT_STATS },
 	{ "check", no_argument, NULL, OPT_CHECK },
-	{ "rejects", required_argument, NULL, OPT_REJECTS },
-	{ "max-rejects", required_argument, NULL, OPT_MAX_REJECTS },
+	REJECT_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -62,8 +59,8 @@ struct options {
 	struct reader_opts reader;
 	const char **books, **applies;
 	size_t nbooks, napplies;
-	const char *column, *output, *unmatched, *stats_file, *rejects;
-	struct reject_limit max_rejects;
+	const char *column, *output, *unmatched, *stats_file;
+	struct reject_opts rejects;
 	int all, explode, explain, stats, check;
 };
 
@@ -105,13 +102,8 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_UNMATCHED: o->unmatched = optarg; break;
 		case OPT_STATS: o->stats = 1; o->stats_file = optarg; break;
 		case OPT_CHECK: o->check = 1; break;
-		case OPT_REJECTS: o->rejects = optarg; break;
-		case OPT_MAX_REJECTS:
-			if (reject_limit_parse(&o->max_rejects, optarg) != 0)
-				civic_usage_error("--max-rejects takes a count or a percentage: '%s'", optarg);
-			break;
 		default:
-			if (!common_option(&o->common, c))
+			if (!common_option(&o->common, c) && !reject_option(&o->rejects, c))
 				bad_option();
 		}
 	}
@@ -119,7 +111,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		civic_usage_error("name a rule book with -r");
 	if (o->explode && !o->all)
 		civic_usage_error("--explode needs --all");
-	if (o->check && (o->output || o->unmatched || o->stats || o->rejects || optind < argc))
+	if (o->check && (o->output || o->unmatched || o->stats || o->rejects.file || optind < argc))
 		civic_usage_error("--check reads no data: it takes only -r and -a");
 	if (o->column && !*o->column)
 		civic_usage_error("-c needs a column name");
@@ -225,7 +217,7 @@ static int open_outputs(struct classify *g)
 	for (i = 0; i < g->rb->napplied; i++)
 		rules_hits_init(&g->hits[i], g->rb->applied[i]);
 	fmt = o->common.out_format ? o->common.out_format : g->in.format;
-	if (rejects_open(&g->rejects, o->rejects) != 0)
+	if (rejects_open(&g->rejects, o->rejects.file) != 0)
 		return SETUP_FAILED;
 	if (o->stats_file && output_open(&g->stats_out, o->stats_file, 0644) != 0)
 		return SETUP_FAILED;
@@ -397,11 +389,8 @@ static int close_all(struct classify *g, int rc)
 		status = CIVIC_EXIT_DATA;
 	if (rejects_close(&g->rejects) != 0)
 		status = CIVIC_EXIT_DATA;
-	if (reject_limit_exceeded(&o->max_rejects, g->rejected, g->read)) {
-		civic_warn("%lu rejected record%s exceed%s the tolerance (--max-rejects)", g->rejected,
-			g->rejected == 1 ? "" : "s", g->rejected == 1 ? "s" : "");
+	if (reject_limit_check(&o->rejects.limit, g->rejected, g->read))
 		status = CIVIC_EXIT_DATA;
-	}
 	return g->in.failed ? CIVIC_EXIT_DATA : status;
 }
 

@@ -36,8 +36,6 @@ static const char usage[] =
 
 enum {
 	OPT_LINEAGE = OPT_COMMON_END,
-	OPT_REJECTS,
-	OPT_MAX_REJECTS,
 	OPT_MAX_FIELD,
 	OPT_DESCRIBE,
 	OPT_SAMPLE,
@@ -52,11 +50,10 @@ static const struct option long_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "lineage", no_argument, NULL, OPT_LINEAGE },
-	{ "rejects", required_argument, NULL, OPT_REJECTS },
-	{ "max-rejects", required_argument, NULL, OPT_MAX_REJECTS },
 	{ "max-field", required_argument, NULL, OPT_MAX_FIELD },
 	{ "describe", no_argument, NULL, OPT_DESCRIBE },
 	{ "sample", required_argument, NULL, OPT_SAMPLE },
+	REJECT_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -64,8 +61,8 @@ static const struct option long_options[] = {
 struct options {
 	struct common_opts common;
 	struct reader_opts reader;
-	const char *schema, *key_file, *key_env, *output, *rejects;
-	struct reject_limit max_rejects;
+	const char *schema, *key_file, *key_env, *output;
+	struct reject_opts rejects;
 	int lineage, quiet, describe;
 	unsigned long sample;
 };
@@ -118,16 +115,11 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case 'o': o->output = optarg; break;
 		case 'q': o->quiet = 1; break;
 		case OPT_LINEAGE: o->lineage = 1; break;
-		case OPT_REJECTS: o->rejects = optarg; break;
-		case OPT_MAX_REJECTS:
-			if (reject_limit_parse(&o->max_rejects, optarg) != 0)
-				civic_usage_error("--max-rejects takes a count or a percentage: '%s'", optarg);
-			break;
 		case OPT_MAX_FIELD: o->reader.max_field = opt_ulong("--max-field", optarg); break;
 		case OPT_DESCRIBE: o->describe = 1; break;
 		case OPT_SAMPLE: o->sample = opt_ulong("--sample", optarg); break;
 		default:
-			if (!common_option(&o->common, c))
+			if (!common_option(&o->common, c) && !reject_option(&o->rejects, c))
 				bad_option();
 		}
 	}
@@ -135,7 +127,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		civic_usage_error("-k and -K are alternatives: give one");
 	if (o->reader.max_field == 0)
 		civic_usage_error("--max-field must be positive");
-	if (o->describe && (o->schema || o->key_file || o->key_env || o->rejects || o->lineage))
+	if (o->describe && (o->schema || o->key_file || o->key_env || o->rejects.file || o->lineage))
 		civic_usage_error("--describe takes only -d, -e, -o, --sample and files");
 }
 
@@ -253,7 +245,7 @@ static int open_outputs(struct ingest *g)
 	if (g->map.dropped_pii && !o->quiet)
 		civic_warn("%zu personal-data column%s dropped%s", g->map.dropped_pii,
 			g->map.dropped_pii == 1 ? "" : "s", g->have_key ? "" : " (give -k or -K to pseudonymise)");
-	if (rejects_open(&g->rejects, o->rejects) != 0)
+	if (rejects_open(&g->rejects, o->rejects.file) != 0)
 		return SETUP_FAILED;
 	if (output_open(&g->out, o->output, 0644) != 0)
 		return SETUP_FAILED;
@@ -265,9 +257,6 @@ static void summarise(const struct ingest *g)
 {
 	if (!g->opts->quiet)
 		civic_warn("read %lu, written %lu, rejected %lu", g->n.read, g->n.written, g->n.rejected);
-	if (reject_limit_exceeded(&g->opts->max_rejects, g->n.rejected, g->n.read))
-		civic_warn("%lu rejected record%s exceed%s the tolerance (--max-rejects)", g->n.rejected,
-			g->n.rejected == 1 ? "" : "s", g->n.rejected == 1 ? "s" : "");
 }
 
 static void release(struct ingest *g)
@@ -300,7 +289,9 @@ static int ingest(struct options *o, char **files, size_t nfiles)
 		rc = run_stream(&g);
 	if (rc != SETUP_FAILED)
 		summarise(&g);
-	if (rc != 0 || g.in.failed || reject_limit_exceeded(&o->max_rejects, g.n.rejected, g.n.read))
+	if (rc != SETUP_FAILED && reject_limit_check(&o->rejects.limit, g.n.rejected, g.n.read))
+		status = CIVIC_EXIT_DATA;
+	if (rc != 0 || g.in.failed)
 		status = CIVIC_EXIT_DATA;
 	/* Good rows are kept even when rejects fail the run; only an output
 	 * that could not be written completely is withdrawn. */

@@ -65,8 +65,6 @@ enum {
 	OPT_DIGITS,
 	OPT_PARTIAL,
 	OPT_MERGE,
-	OPT_REJECTS,
-	OPT_MAX_REJECTS,
 };
 
 static const struct option long_options[] = {
@@ -87,8 +85,7 @@ static const struct option long_options[] = {
 	{ "digits", required_argument, NULL, OPT_DIGITS },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
 	{ "merge", no_argument, NULL, OPT_MERGE },
-	{ "rejects", required_argument, NULL, OPT_REJECTS },
-	{ "max-rejects", required_argument, NULL, OPT_MAX_REJECTS },
+	REJECT_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -106,11 +103,11 @@ struct present {
 struct options {
 	struct common_opts common;
 	struct reader_opts reader;
-	const char *keys, *stats, *weight, *strata, *psu, *fpc, *lonely, *output, *rejects;
+	const char *keys, *stats, *weight, *strata, *psu, *fpc, *lonely, *output;
 	struct present show;
 	int given_total, given_deff, given_level, given_digits;
 	int partial, merge;
-	struct reject_limit max_rejects;
+	struct reject_opts rejects;
 	char *kept_keys, *kept_stats, *kept_within;   /* lists from repeated options */
 };
 
@@ -166,22 +163,17 @@ static void parse_options(struct options *o, int argc, char **argv)
 			break;
 		case OPT_PARTIAL: o->partial = 1; break;
 		case OPT_MERGE: o->merge = 1; break;
-		case OPT_REJECTS: o->rejects = optarg; break;
-		case OPT_MAX_REJECTS:
-			if (reject_limit_parse(&o->max_rejects, optarg) != 0)
-				civic_usage_error("--max-rejects takes a count or a percentage: '%s'", optarg);
-			break;
 		default:
-			if (!common_option(&o->common, c))
+			if (!common_option(&o->common, c) && !reject_option(&o->rejects, c))
 				bad_option();
 		}
 	}
 	o->show.format = o->common.out_format;
-	o->reader.keep_raw = o->rejects != NULL;
+	o->reader.keep_raw = o->rejects.file != NULL;
 	if (o->show.digits > 17)
 		civic_usage_error("--digits takes 0 to 17: '%d'", o->show.digits);
 	if (o->merge && (o->keys || o->stats || o->weight || o->strata || o->psu || o->fpc ||
-	    o->lonely || o->rejects))
+	    o->lonely || o->rejects.file))
 		civic_usage_error("--merge takes -g, -s, -w and the design from the partials");
 	if (o->merge && optind == argc)
 		civic_usage_error("--merge needs one or more partial files");
@@ -330,7 +322,7 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	inputs_want(&r->in, r->want, r->in.header.n);
 	if (o->show.format == FMT_AUTO)
 		o->show.format = r->in.format;
-	if (rejects_open(&r->rejects, o->rejects) != 0)
+	if (rejects_open(&r->rejects, o->rejects.file) != 0)
 		return CIVIC_EXIT_DATA;
 	read_records(r);
 	return 0;
@@ -487,11 +479,8 @@ static int tally(struct options *o, char **files, size_t nfiles)
 		status = CIVIC_EXIT_DATA;
 	if (r.in.failed)
 		status = CIVIC_EXIT_DATA;
-	if (reject_limit_exceeded(&o->max_rejects, r.rejected, r.read)) {
-		civic_warn("%lu rejected record%s exceed%s the tolerance (--max-rejects)", r.rejected,
-			r.rejected == 1 ? "" : "s", r.rejected == 1 ? "s" : "");
+	if (reject_limit_check(&o->rejects.limit, r.rejected, r.read))
 		status = CIVIC_EXIT_DATA;
-	}
 	if (rejects_close(&r.rejects) != 0)
 		status = CIVIC_EXIT_DATA;
 	if (!o->merge)

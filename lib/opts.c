@@ -57,6 +57,20 @@ int common_option(struct common_opts *co, int c)
 	return 0;
 }
 
+int reject_option(struct reject_opts *ro, int c)
+{
+	switch (c) {
+	case OPT_REJECTS:
+		ro->file = optarg;
+		return 1;
+	case OPT_MAX_REJECTS:
+		if (reject_limit_parse(&ro->limit, optarg) != 0)
+			civic_usage_error("--max-rejects takes a count or a percentage: '%s'", optarg);
+		return 1;
+	}
+	return 0;
+}
+
 unsigned long opt_ulong(const char *name, const char *arg)
 {
 	char *end;

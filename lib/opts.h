@@ -7,12 +7,15 @@
 
 #include <getopt.h>
 #include "reader.h"
+#include "rejects.h"
 
 enum {
 	OPT_CSV = 0x1000,
 	OPT_JSON,
 	OPT_VERSION,
 	OPT_HELP,
+	OPT_REJECTS,
+	OPT_MAX_REJECTS,
 	OPT_COMMON_END = 0x1100        /* commands number their own long options from here */
 };
 
@@ -21,6 +24,20 @@ enum {
 	{ "json", no_argument, NULL, OPT_JSON }, \
 	{ "help", no_argument, NULL, OPT_HELP }, \
 	{ "version", no_argument, NULL, OPT_VERSION }
+
+/* --rejects FILE and --max-rejects N[%], for every command that rejects. */
+#define REJECT_LONG_OPTIONS \
+	{ "rejects", required_argument, NULL, OPT_REJECTS }, \
+	{ "max-rejects", required_argument, NULL, OPT_MAX_REJECTS }
+
+struct reject_opts {
+	const char *file;              /* NULL: report on standard error only */
+	struct reject_limit limit;     /* default 0: any reject fails the run */
+};
+
+/* Handles OPT_REJECTS and OPT_MAX_REJECTS (from optarg; a bad limit exits 2).
+ * Returns 1 when c was one of them. */
+int reject_option(struct reject_opts *ro, int c);
 
 struct common_opts {
 	enum format out_format;        /* FMT_AUTO: the input's */

@@ -113,3 +113,12 @@ int reject_limit_exceeded(const struct reject_limit *lim, unsigned long rejected
 		return total > 0 && (double)rejected * 100.0 > lim->value * (double)total;
 	return (double)rejected > lim->value;
 }
+
+int reject_limit_check(const struct reject_limit *lim, unsigned long rejected, unsigned long total)
+{
+	if (!reject_limit_exceeded(lim, rejected, total))
+		return 0;
+	civic_warn("%lu rejected record%s exceed%s the tolerance (--max-rejects)", rejected,
+		rejected == 1 ? "" : "s", rejected == 1 ? "s" : "");
+	return 1;
+}

@@ -36,5 +36,7 @@ struct reject_limit {
 int reject_limit_parse(struct reject_limit *lim, const char *s);
 /* 1 when rejected out of total records read exceeds the limit. */
 int reject_limit_exceeded(const struct reject_limit *lim, unsigned long rejected, unsigned long total);
+/* The same, saying so on standard error when it does. */
+int reject_limit_check(const struct reject_limit *lim, unsigned long rejected, unsigned long total);
 
 #endif
