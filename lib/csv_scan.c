@@ -366,25 +366,41 @@ int csv_engine_next(struct csv_engine_state *st, struct record *rec, struct reje
 	return scan_next(st, rec, why, keep_raw);
 }
 
+/* Where the first record ends: its first line break outside quotes, or len. */
+static size_t first_record_end(const struct source *src)
+{
+	int quoted = 0;
+
+	for (size_t i = src->pos; i < src->len; i++)
+		if (src->buf[i] == '"')
+			quoted = !quoted;
+		else if (src->buf[i] == '\n' && !quoted)
+			return i;
+	return src->len;
+}
+
 int csv_sniff_delimiter(struct source *src, int *delim)
 {
 	static const char candidates[] = { ',', ';', '\t', '|' };
-	size_t counts[4] = { 0 }, i;
+	enum { SNIFF_MAX = 1024 * 1024 };
+	size_t counts[4] = { 0 }, end;
 	int quoted = 0;
 
+	/* Read the whole header record (up to SNIFF_MAX bytes), so the choice
+	 * never depends on how much one read brought. */
 	for (;;) {
-		const char *nl = memchr(src->buf + src->pos, '\n', src->len - src->pos);
-		if (nl || src->eof || src->len - src->pos > 1024 * 1024)
+		end = first_record_end(src);
+		if (end < src->len || src->eof || src->len - src->pos > SNIFF_MAX)
 			break;
 		if (source_more(src, 0) < 0)
 			return -1;
 	}
-	for (i = src->pos; i < src->len; i++) {
+	if (end - src->pos > SNIFF_MAX)
+		end = src->pos + SNIFF_MAX;
+	for (size_t i = src->pos; i < end; i++) {
 		char c = src->buf[i];
 		if (c == '"')
 			quoted = !quoted;
-		else if (c == '\n' && !quoted)
-			break;
 		else if (!quoted)
 			for (int k = 0; k < 4; k++)
 				counts[k] += c == candidates[k];

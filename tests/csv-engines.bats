@@ -144,3 +144,12 @@ OUT
 		done
 	done
 }
+
+@test "the delimiter is sniffed from the whole header record, however the bytes arrive" {
+	printf '"a\nb;c",d,e\n1,2,3\n' > in.csv
+	for m in 0 1 2 5; do
+		CIVIC_READ_MAX=$m run civic-ingest -q in.csv
+		assert_success
+		assert_output $'"a\nb;c",d,e\n1,2,3'
+	done
+}
