@@ -94,5 +94,12 @@ clean:
 	rm -f lib/*.o lib/libcivic.a $(CMDS) $(TOOLS) .build-flags
 	rm -rf demo tests/tmp
 
+# libFuzzer harnesses (fuzz/*.c), each run FUZZ_SECONDS seconds: scripts/fuzz.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/install-deps --fuzz
+	scripts/fuzz $(FUZZ_SECONDS)
+.PHONY: fuzz
+
 FORCE:
 .PHONY: all check deps demo bench install uninstall clean FORCE
