@@ -270,6 +270,12 @@ int main(int argc, char **argv)
 			printf("%s,%zu,%.17g,%.17g\n", g->key, g->ndays, g->ndays ? g->sum / (double)g->ndays : 0.0, median(g));
 		else
 			printf("%s,%llu\n", g->key, g->count);
+		free(g->key);
+		free(g->days);
 	}
+	free(t.slot);
+	if (st.st_size)
+		munmap((void *)data, (size_t)st.st_size);
+	close(fd);
 	return fflush(stdout) == 0 && !ferror(stdout) ? 0 : 1;
 }
