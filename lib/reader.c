@@ -60,8 +60,42 @@ static int detect_format(struct reader *r)
 	}
 }
 
+static const struct header *sorting_header;
+
+static int by_name_then_index(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = strcmp(sorting_header->names[i], sorting_header->names[j]);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+/* The first column whose name an earlier one has, or n; *first gets the
+ * earlier one.  Sorting keeps this O(n log n): a header may be very wide. */
+static size_t first_duplicate(const struct header *h, size_t *first)
+{
+	size_t *idx = xmalloc((h->n ? h->n : 1) * sizeof(*idx)), dup = h->n;
+
+	for (size_t i = 0; i < h->n; i++)
+		idx[i] = i;
+	sorting_header = h;
+	qsort(idx, h->n, sizeof(*idx), by_name_then_index);
+	for (size_t k = 1; k < h->n; k++)
+		if (idx[k] < dup && strcmp(h->names[idx[k]], h->names[idx[k - 1]]) == 0) {
+			size_t g = k - 1;
+			while (g > 0 && strcmp(h->names[idx[g - 1]], h->names[idx[k]]) == 0)
+				g--;
+			dup = idx[k];
+			*first = idx[g];
+		}
+	free(idx);
+	return dup;
+}
+
 static int check_header_names(struct reader *r)
 {
+	size_t dup, first = 0;
+
 	for (size_t i = 0; i < r->header.n; i++) {
 		if (r->header.names[i][0] == '\0') {
 			civic_warn_at(r->name, 1, "column %zu has an empty name in the header", i + 1);
@@ -73,12 +107,12 @@ static int check_header_names(struct reader *r)
 				"(if the line ends are CR only, convert them to LF)", i + 1);
 			return -1;
 		}
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(r->header.names[i], r->header.names[j]) == 0) {
-				civic_warn_at(r->name, 1, "duplicate column name '%s' (columns %zu and %zu)",
-					r->header.names[i], j + 1, i + 1);
-				return -1;
-			}
+	}
+	dup = first_duplicate(&r->header, &first);
+	if (dup < r->header.n) {
+		civic_warn_at(r->name, 1, "duplicate column name '%s' (columns %zu and %zu)",
+			r->header.names[dup], first + 1, dup + 1);
+		return -1;
 	}
 	return 0;
 }
