@@ -1,0 +1,241 @@
+#!/usr/bin/env bats
+# Faults from outside: a full disk, a closed pipe, input failing mid-read,
+# memory running out; rows accounted for over many generated registries;
+# inputs shaped to cost time or memory.  Every failure ends with a message
+# and exit 1, never a crash, and -o never leaves a partial file behind.
+
+load helper
+
+setup_file() {
+	export CIVIC_DATADIR="$BATS_TEST_DIRNAME/../share/civic"
+	local d="$BATS_FILE_TMPDIR" bin="$BATS_TEST_DIRNAME/../bin"
+	"$BATS_TEST_DIRNAME/../scripts/gen-registry" --dirty -n 2000 --seed 42 > "$d/reg.csv"
+	"$bin/civic-ingest" -q -s registry.json --max-rejects 100% "$d/reg.csv" > "$d/clean.csv"
+	"$bin/civic-classify" -r registers.rules -r services.rules --max-rejects 100% \
+		"$d/clean.csv" > "$d/cls.csv" 2> /dev/null
+	"$bin/civic-tally" -g register,service "$d/cls.csv" > "$d/tally.csv"
+}
+
+setup() {
+	setup_scratch
+	export D="$BATS_FILE_TMPDIR"
+}
+
+# One ordinary run of each command, reading the file given last.
+run_ingest() { civic-ingest -q -s registry.json --max-rejects 100% "$@" "$D/reg.csv"; }
+run_classify() { civic-classify -r registers.rules -r services.rules --max-rejects 100% "$@" "$D/clean.csv"; }
+run_tally() { civic-tally -g register,month\(received_at\) -s count,share "$@" "$D/cls.csv"; }
+run_report() { civic-report -f html "$@" "$D/tally.csv"; }
+run_civic() { civic tally -g register "$@" "$D/cls.csv"; }
+COMMANDS="ingest classify tally report civic"
+
+# The exit status is 1 and standard error names the command and says why.
+assert_failed_with() {
+	assert_equal "$status" 1
+	[[ "$output" == *"$1"* ]] || fail "no '$1' in: $output"
+	[[ "$output" == civic* ]] || fail "message without the command's name: $output"
+}
+
+@test "a full disk (/dev/full): every command says so and exits 1" {
+	local c
+	for c in $COMMANDS; do
+		run bash -c "$(declare -f "run_$c"); run_$c > /dev/full"
+		assert_failed_with "No space left on device"
+	done
+	# a side stream that fails fails the run; the main output, complete, may stay
+	run_ingest > want.csv
+	run run_ingest --rejects /dev/full --max-rejects 100% -o out.csv
+	assert_failed_with "No space left on device"
+	[ ! -e out.csv ] || cmp out.csv want.csv
+	rm -f out.csv
+	run_classify > want.csv
+	run run_classify --stats=/dev/full -o out.csv
+	assert_failed_with "No space left on device"
+	[ ! -e out.csv ] || cmp out.csv want.csv
+}
+
+# Runs the command with its standard output a pipe whose reader is gone.
+# $1: "default" (SIGPIPE kills quietly) or "ignored" (inherited SIG_IGN).
+closed_pipe() {
+	local how=$1
+	shift
+	python3 - "$how" "$@" <<'PY'
+import os, subprocess, sys
+r, w = os.pipe()
+os.close(r)
+p = subprocess.run(sys.argv[2:], stdout=w, stderr=subprocess.PIPE,
+                   restore_signals=(sys.argv[1] == "default"))
+sys.stderr.write(p.stderr.decode("utf-8", "replace"))
+print("status", p.returncode)
+PY
+}
+
+@test "a closed pipe: killed quietly by SIGPIPE, as | head expects" {
+	local c
+	for c in $COMMANDS; do
+		run closed_pipe default bash -c "$(declare -f "run_$c"); run_$c"
+		assert_output "status 141"
+	done
+}
+
+@test "a closed pipe with SIGPIPE ignored by the caller: still quiet (the default is restored)" {
+	local c
+	for c in $COMMANDS; do
+		run closed_pipe ignored bash -c "$(declare -f "run_$c"); run_$c"
+		assert_output "status 141"
+	done
+}
+
+@test "input failing mid-read (EIO): a message and exit 1, no -o file left" {
+	local c
+	for c in ingest classify tally report; do
+		case $c in
+		ingest) f=$D/reg.csv ;; classify) f=$D/clean.csv ;;
+		tally) f=$D/cls.csv ;; report) f=$D/tally.csv ;;
+		esac
+		run strace -f -qq -o /dev/null -P "$f" -e trace=read -e inject=read:error=EIO:when=2 \
+			bash -c "$(declare -f "run_$c"); run_$c -o out"
+		assert_failed_with "Input/output error"
+		[ ! -e out ] || fail "$c left a partial output file: $output"
+	done
+	[ -z "$(ls -A)" ] || fail "files left behind: $(ls -A)"
+}
+
+@test "memory running out at any allocation: 'out of memory', exit 1, no -o file left" {
+	local c n
+	for c in $COMMANDS; do
+		for n in 0 1 2 3 5 8 13 21 40 80 160 320 640 1280 5000 20000; do
+			run env CIVIC_FAIL_ALLOC_AFTER=$n bash -c "$(declare -f "run_$c"); run_$c -o out"
+			case $status in
+			0) [ -s out ] || fail "$c, $n allocations: success without output"
+				rm out ;;
+			1) [[ "$output" == *"out of memory"* ]] ||
+				fail "$c, $n allocations: exit 1 without 'out of memory': $output"
+				[ ! -e out ] || fail "$c, $n allocations: partial output left" ;;
+			*) fail "$c, $n allocations: exit $status: $output" ;;
+			esac
+		done
+	done
+	[ -z "$(ls -A)" ] || fail "files left behind: $(ls -A)"
+}
+
+@test "a group count past the address-space limit (ulimit -v): out of memory, exit 1" {
+	[ "${SANITIZE:-}" != 1 ] && [ "${VALGRIND:-}" != 1 ] ||
+		skip "ASan and valgrind need the address space ulimit -v takes away"
+	python3 -c '
+import sys
+w = sys.stdout.write
+w("id,x\n")
+for i in range(3000000):
+    w("%d,1\n" % i)' > many.csv
+	run bash -c 'ulimit -v 200000; civic-tally -g id -o out.csv many.csv'
+	assert_failed_with "out of memory"
+	[ ! -e out.csv ]
+}
+
+@test "accounting over 20 generated registries: rows in = rows out + rows rejected, at every stage" {
+	local seed
+	for seed in $(seq 1 20); do
+		gen-registry --dirty --bad-rate 0.04 -n 300 --seed "$seed" --truth truth.json > reg.csv
+		civic-ingest -s registry.json --max-rejects 100% --rejects rej1 reg.csv > clean.csv 2> sum1
+		civic-classify -r registers.rules -r services.rules -r subjects.rules \
+			--max-rejects 100% --rejects rej2 clean.csv > cls.csv 2> sum2
+		civic-tally -g register,service -s count --max-rejects 100% --rejects rej3 cls.csv \
+			> tally.csv 2> sum3
+		run python3 - <<'PY'
+import csv, json, re
+truth = json.load(open("truth.json"))
+def rows(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return sum(1 for _ in csv.reader(f)) - 1
+def lines(path):
+    return sum(1 for _ in open(path, encoding="utf-8"))
+def summary(path):
+    m = re.search(r"read (\d+), written (\d+), rejected (\d+)", open(path).read())
+    return tuple(map(int, m.groups())) if m else None
+n_in = truth["rows"] + truth["bad_rows"]
+read, written, rejected = summary("sum1")
+assert read == n_in, ("ingest read", read, "generated", n_in)
+assert read == written + rejected, ("ingest", read, written, rejected)
+assert rows("clean.csv") == written and lines("rej1") == rejected
+s2 = summary("sum2")
+if s2:
+    assert s2[0] == written and s2[0] == s2[1] + s2[2], ("classify", s2)
+    assert lines("rej2") == s2[2]
+out2 = rows("cls.csv")
+rej2 = lines("rej2")
+assert out2 + rej2 == written, ("classify", written, out2, rej2)
+with open("tally.csv", newline="", encoding="utf-8") as f:
+    counted = sum(int(r["count"]) for r in csv.DictReader(f))
+assert counted + lines("rej3") == out2, ("tally", out2, counted, lines("rej3"))
+print("ok", n_in, written, out2, counted)
+PY
+		assert_success
+		assert_output --partial "ok "
+	done
+}
+
+@test "a 100 MB field: rejected as too long with a message, in bounded memory" {
+	run bash -c "python3 -c '
+import sys
+sys.stdout.write(\"a,b\n1,\")
+for _ in range(100): sys.stdout.write(\"x\" * 1000000)
+sys.stdout.write(\"\n2,3\n\")' | timeout 300 civic-ingest --rejects rej.ndjson"
+	assert_equal "$status" 1
+	assert_line "a,b"
+	assert_line "2,3"
+	assert_line --partial "(standard input):2: record is longer than the limit"
+	[ "$(wc -c < rej.ndjson)" -lt 2000000 ]
+}
+
+@test "a million columns in the header: refused by the default limit, read under a larger one" {
+	python3 -c '
+n = 1000000
+print(",".join("c%d" % i for i in range(n)))
+print(",".join(str(i % 10) for i in range(n)))' > wide.csv
+	run timeout 300 civic-ingest -q wide.csv
+	assert_failed_with "bad header row: record is longer than the limit"
+	run timeout 300 civic-ingest -q --max-field 20000000 -o out.csv wide.csv
+	assert_success
+	run cut -c1-12 out.csv
+	assert_output $'c0,c1,c2,c3,\n0,1,2,3,4,5,'
+	printf 'a,b,a\n' > dup.csv
+	run timeout 300 civic-ingest dup.csv
+	assert_failed_with "duplicate column name 'a' (columns 1 and 3)"
+}
+
+@test "no line break at the end, NUL bytes and a lone CR: read, never lost" {
+	printf 'a,b\n1,x\0y\n2,"p\0q"\n3,\r\n4,end' > in.csv
+	run civic-ingest -q --json in.csv
+	assert_success
+	assert_output - <<'OUT'
+{"a":"1","b":"x\u0000y"}
+{"a":"2","b":"p\u0000q"}
+{"a":"3","b":""}
+{"a":"4","b":"end"}
+OUT
+	printf 'set kind\nfrom b\nnul  nul  \\x00\nend  end  ^end$\n' > nul.rules
+	civic-ingest -q in.csv > out.csv
+	civic-classify -r nul.rules --max-rejects 100% out.csv > got
+	printf 'a,b,kind\n1,x\0y,nul\n2,p\0q,nul\n3,,\n4,end,end\n' > want
+	cmp got want
+}
+
+@test "catastrophic patterns: the row is rejected naming the limit, in bounded time" {
+	cat > slow.rules <<'EOF'
+set kind
+from text
+alt   alt    (a|a){1,14}b
+nest  nest   (a+)+$x
+EOF
+	# each pattern's literal is present, so the matcher really runs
+	python3 -c 'print("text"); print("a" * 16384 + "b"); print("a" * 40 + "x"); print("short")' > in.csv
+	run timeout 300 civic-classify -r slow.rules --max-rejects 100% --rejects rej.ndjson in.csv
+	assert_success
+	assert_line --index 0 'text,kind'
+	assert_line --index 1 --partial "in.csv:2: text: rule 'alt' (slow.rules:3) ran out of its backtracking budget"
+	assert_line --index 2 --partial "in.csv:3: text: rule 'nest' (slow.rules:4) ran out of its backtracking budget"
+	assert_line --index 3 'short,'
+	run grep -c '"reason":"match-limit"' rej.ndjson
+	assert_output 2
+}
