@@ -11,8 +11,14 @@
  *   struct svy_acc     the sums of one estimate's domain (a group cell for
  *                      one statistic variable): per PSU (cluster designs)
  *                      or per stratum (row-PSU designs) totals of w and w*y,
- *                      plus the totals deff needs.  svy_acc_add is a few
- *                      additions; accumulators of disjoint cells add up
+ *                      plus the totals deff needs.  PSU sums are sparse:
+ *                      only the PSUs the domain has rows in take memory
+ *                      (struct svy_psu_sums, 48 bytes; when PSUs come back
+ *                      out of order, also an index of 4-byte slots at most
+ *                      half full).  svy_acc_add is a few additions (rows
+ *                      of one PSU usually come together, so the previous
+ *                      row's cell is tried first); accumulators of
+ *                      disjoint cells add up
  *                      (svy_acc_merge) to the accumulator of their union,
  *                      which is how a --within base, a Total row and a
  *                      merged --partial are formed.
@@ -114,10 +120,11 @@ struct svy_stratum_sums {
 	uint64_t n;                  /* rows */
 };
 
-/* Per PSU (cluster designs). */
+/* Per PSU (cluster designs): one for each PSU the domain has rows in. */
 struct svy_psu_sums {
 	long double w, wy;           /* Σw, Σwy over the PSU's rows in the domain */
 	uint64_t n;
+	uint32_t psu;                /* the design's PSU index */
 };
 
 /* Fields are private to survey*.c; the struct is public so that callers
@@ -127,8 +134,15 @@ struct svy_acc {
 	uint64_t n;                  /* rows */
 	uint64_t n_pos;              /* rows with w != 0 */
 	uint64_t n01;                /* rows with y 0 or 1: a proportion when == n */
-	void *cells;                 /* svy_stratum_sums[] or svy_psu_sums[] */
-	size_t ncells;               /* allocated (and zeroed) cells */
+	void *cells;                 /* svy_stratum_sums[] by stratum index, or
+	                              * svy_psu_sums[] in order of first row */
+	size_t ncells;               /* strata: allocated (and zeroed); PSUs: used */
+	size_t cap;                  /* PSUs: allocated */
+	uint32_t *slot;              /* PSUs met out of order: open addressing,
+	                              * cell + 1 (0 empty); NULL while sorted */
+	uint32_t last;               /* PSUs: the previous row's cell */
+	uint32_t max;                /* PSUs: the highest index in cells */
+	unsigned char bits;          /* PSUs: 2^bits slots */
 	int kind;                    /* 0 empty, 1 stratum sums, 2 PSU sums */
 };
 

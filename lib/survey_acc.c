@@ -13,8 +13,6 @@
 #include "survey_impl.h"
 #include "xalloc.h"
 
-enum { KIND_EMPTY, KIND_STRATA, KIND_PSUS };
-
 void svy_acc_init(struct svy_acc *a)
 {
 	memset(a, 0, sizeof *a);
@@ -23,32 +21,178 @@ void svy_acc_init(struct svy_acc *a)
 void svy_acc_release(struct svy_acc *a)
 {
 	free(a->cells);
+	free(a->slot);
 	svy_acc_init(a);
 }
 
-static size_t cell_size(int kind)
+struct svy_stratum_sums *svy_acc_stratum(struct svy_acc *a, size_t h)
 {
-	return kind == KIND_STRATA ? sizeof(struct svy_stratum_sums) : sizeof(struct svy_psu_sums);
+	if (h >= a->ncells) {
+		size_t n = a->ncells ? a->ncells * 2 : 16, sz = sizeof(struct svy_stratum_sums);
+		while (n <= h)
+			n *= 2;
+		a->cells = xrealloc(a->cells, n * sz);
+		memset((char *)a->cells + a->ncells * sz, 0, (n - a->ncells) * sz);
+		a->ncells = n;
+	}
+	a->kind = KIND_STRATA;
+	return (struct svy_stratum_sums *)a->cells + h;
 }
 
-void svy_acc_fit(struct svy_acc *a, int kind, size_t need)
+/* ---- sparse PSU cells ------------------------------------------------
+ *
+ * Cells are appended as PSUs first appear.  While they come in rising PSU
+ * index (rows PSU by PSU: the design numbers PSUs as it meets them) the
+ * cells stay sorted and a lookup is a binary search; the first PSU out of
+ * order builds an open-addressing index over the cells. */
+
+static size_t psu_slot(const struct svy_acc *a, uint32_t j)
 {
-	if (need <= a->ncells)
-		return;
-	size_t n = a->ncells ? a->ncells * 2 : 16, sz = cell_size(kind);
-	while (n < need)
-		n *= 2;
-	a->cells = xrealloc(a->cells, n * sz);
-	memset((char *)a->cells + a->ncells * sz, 0, (n - a->ncells) * sz);
-	a->ncells = n;
-	a->kind = kind;
+	return (uint32_t)(j * 0x9e3779b1u) >> (32 - a->bits);
 }
+
+static long psu_search(const struct svy_acc *a, uint32_t j)
+{
+	const struct svy_psu_sums *c = a->cells;
+	size_t lo = 0, hi = a->ncells;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c[mid].psu < j)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < a->ncells && c[lo].psu == j ? (long)lo : -1;
+}
+
+/* The cell index of PSU j, or -1. */
+static long psu_find(const struct svy_acc *a, uint32_t j)
+{
+	const struct svy_psu_sums *c = a->cells;
+
+	if (a->ncells == 0 || j > a->max)
+		return -1;
+	if (!a->slot)
+		return psu_search(a, j);
+	size_t mask = ((size_t)1 << a->bits) - 1;
+	for (size_t s = psu_slot(a, j); a->slot[s]; s = (s + 1) & mask)
+		if (c[a->slot[s] - 1].psu == j)
+			return (long)a->slot[s] - 1;
+	return -1;
+}
+
+static void psu_link(struct svy_acc *a, uint32_t i)
+{
+	size_t mask = ((size_t)1 << a->bits) - 1, s = psu_slot(a, ((struct svy_psu_sums *)a->cells)[i].psu);
+
+	while (a->slot[s])
+		s = (s + 1) & mask;
+	a->slot[s] = i + 1;
+}
+
+/* Makes room in the index for one more cell: at most half full. */
+static void psu_index_fit(struct svy_acc *a)
+{
+	if (2 * (a->ncells + 1) <= (size_t)1 << a->bits)
+		return;
+	if (a->bits < 4)
+		a->bits = 4;
+	while (2 * (a->ncells + 1) > (size_t)1 << a->bits)
+		a->bits++;
+	free(a->slot);
+	a->slot = xcalloc((size_t)1 << a->bits, sizeof *a->slot);
+	for (size_t i = 0; i < a->ncells; i++)
+		psu_link(a, (uint32_t)i);
+}
+
+static uint32_t psu_append(struct svy_acc *a, uint32_t j)
+{
+	struct svy_psu_sums *c;
+
+	if (a->ncells == a->cap) {
+		a->cap = a->cap ? a->cap + a->cap / 2 : 4;
+		a->cells = xrealloc(a->cells, a->cap * sizeof *c);
+	}
+	c = (struct svy_psu_sums *)a->cells + a->ncells;
+	memset(c, 0, sizeof *c);
+	c->psu = j;
+	a->kind = KIND_PSUS;
+	return (uint32_t)a->ncells++;
+}
+
+/* svy_acc_psu when j is not the previous row's PSU. */
+static struct svy_psu_sums *psu_other(struct svy_acc *a, uint32_t j)
+{
+	long i;
+
+	if (a->ncells == 0 || j > a->max) {
+		if (a->slot)
+			psu_index_fit(a);
+		i = psu_append(a, j);
+		a->max = j;
+		if (a->slot)
+			psu_link(a, (uint32_t)i);
+	} else if ((i = psu_find(a, j)) < 0) {
+		psu_index_fit(a);
+		i = psu_append(a, j);
+		psu_link(a, (uint32_t)i);
+	}
+	a->last = (uint32_t)i;
+	return (struct svy_psu_sums *)a->cells + i;
+}
+
+static inline struct svy_psu_sums *psu_cell(struct svy_acc *a, uint32_t j)
+{
+	struct svy_psu_sums *c = a->cells;
+
+	if (a->last < a->ncells && c[a->last].psu == j)
+		return &c[a->last];
+	return psu_other(a, j);
+}
+
+struct svy_psu_sums *svy_acc_psu(struct svy_acc *a, uint32_t j)
+{
+	return psu_cell(a, j);
+}
+
+static int cmp_u64(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+uint32_t *svy_acc_psu_order(const struct svy_acc *a)
+{
+	if (a->kind != KIND_PSUS || a->ncells == 0)
+		return NULL;
+	const struct svy_psu_sums *c = a->cells;
+	uint32_t *order = xmalloc(a->ncells * sizeof *order);
+
+	if (!a->slot) {
+		for (size_t i = 0; i < a->ncells; i++)
+			order[i] = (uint32_t)i;
+		return order;
+	}
+	uint64_t *key = xmalloc(a->ncells * sizeof *key);
+	for (size_t i = 0; i < a->ncells; i++)
+		key[i] = (uint64_t)c[i].psu << 32 | i;
+	qsort(key, a->ncells, sizeof *key, cmp_u64);
+	for (size_t i = 0; i < a->ncells; i++)
+		order[i] = (uint32_t)key[i];
+	free(key);
+	return order;
+}
+
+/* ---- adding rows ----------------------------------------------------- */
 
 void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
 	struct svy_unit u, double w, double y)
 {
 	double wy = w * y;
 
+	(void)d;
 	a->w += w;
 	a->wy += wy;
 	a->wy2 += wy * y;
@@ -57,8 +201,7 @@ void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
 	a->n_pos += w != 0;
 	a->n01 += y == 0 || y == 1;
 	if (u.psu == SVY_ROW_PSU) {
-		svy_acc_fit(a, KIND_STRATA, (size_t)u.stratum + 1);
-		struct svy_stratum_sums *s = (struct svy_stratum_sums *)a->cells + u.stratum;
+		struct svy_stratum_sums *s = svy_acc_stratum(a, u.stratum);
 		s->w += w;
 		s->wy += wy;
 		s->w2 += w * w;
@@ -66,8 +209,7 @@ void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
 		s->w2y2 += wy * wy;
 		s->n++;
 	} else {
-		svy_acc_fit(a, KIND_PSUS, (size_t)u.psu + 1);
-		struct svy_psu_sums *p = (struct svy_psu_sums *)a->cells + u.psu;
+		struct svy_psu_sums *p = psu_cell(a, u.psu);
 		p->w += w;
 		p->wy += wy;
 		p->n++;
@@ -83,12 +225,10 @@ void svy_acc_merge(struct svy_acc *dst, const struct svy_acc *src)
 	dst->n += src->n;
 	dst->n_pos += src->n_pos;
 	dst->n01 += src->n01;
-	if (src->kind == KIND_EMPTY)
-		return;
-	svy_acc_fit(dst, src->kind, src->ncells);
 	if (src->kind == KIND_STRATA) {
-		struct svy_stratum_sums *t = dst->cells;
 		const struct svy_stratum_sums *s = src->cells;
+		svy_acc_stratum(dst, src->ncells - 1);
+		struct svy_stratum_sums *t = dst->cells;
 		for (size_t i = 0; i < src->ncells; i++) {
 			t[i].w += s[i].w;
 			t[i].wy += s[i].wy;
@@ -97,13 +237,13 @@ void svy_acc_merge(struct svy_acc *dst, const struct svy_acc *src)
 			t[i].w2y2 += s[i].w2y2;
 			t[i].n += s[i].n;
 		}
-	} else {
-		struct svy_psu_sums *t = dst->cells;
+	} else if (src->kind == KIND_PSUS) {
 		const struct svy_psu_sums *s = src->cells;
 		for (size_t i = 0; i < src->ncells; i++) {
-			t[i].w += s[i].w;
-			t[i].wy += s[i].wy;
-			t[i].n += s[i].n;
+			struct svy_psu_sums *t = svy_acc_psu(dst, s[i].psu);
+			t->w += s[i].w;
+			t->wy += s[i].wy;
+			t->n += s[i].n;
 		}
 	}
 }
@@ -156,17 +296,12 @@ static int stratum_add(const struct svy_design *d, size_t h, long double ss, lon
 }
 
 static const struct svy_stratum_sums zero_stratum;
-static const struct svy_psu_sums zero_psu;
 
 static const struct svy_stratum_sums *stratum_cell(const struct svy_acc *a, size_t h)
 {
 	return a->kind == KIND_STRATA && h < a->ncells ? (const struct svy_stratum_sums *)a->cells + h : &zero_stratum;
 }
 
-static const struct svy_psu_sums *psu_cell(const struct svy_acc *a, size_t j)
-{
-	return a->kind == KIND_PSUS && j < a->ncells ? (const struct svy_psu_sums *)a->cells + j : &zero_psu;
-}
 
 static int var_by_rows(const struct svy_design *d, const struct lin *l, struct var_sum *vs)
 {
@@ -194,32 +329,53 @@ static int var_by_rows(const struct svy_design *d, const struct lin *l, struct v
 	return 0;
 }
 
-static long double psu_z(const struct lin *l, size_t j)
+/* The influence total of den's PSU cell b (num's cell of that PSU may be
+ * missing: its sums are 0). */
+static long double psu_z(const struct lin *l, const struct svy_psu_sums *b)
 {
-	const struct svy_psu_sums *a = psu_cell(l->num, j);
+	long double wy = 0;
 
+	if (l->num == l->den) {
+		wy = b->wy;
+	} else {
+		long i = psu_find(l->num, b->psu);
+		if (i >= 0)
+			wy = ((const struct svy_psu_sums *)l->num->cells)[i].wy;
+	}
 	if (l->total)
-		return a->wy;
-	return (a->wy - l->r * psu_cell(l->den, j)->w) / l->W;
+		return wy;
+	return (wy - l->r * b->w) / l->W;
 }
 
+/* A PSU without rows in the domain has Z = 0: it adds nothing to the
+ * stratum's sum, but (0 - Z̄)² to its squares, in PSU order as R adds. */
 static int var_by_psus(const struct svy_design *d, const struct lin *l, struct var_sum *vs)
 {
-	size_t H = d->nstrata;
+	size_t H = d->nstrata, k = l->den->kind == KIND_PSUS ? l->den->ncells : 0;
 	long double *sum = xcalloc(H, sizeof *sum), *ss = xcalloc(H, sizeof *ss), *sq = xcalloc(H, sizeof *sq);
+	long double *z = xcalloc(k ? k : 1, sizeof *z);
 	uint64_t *seen = xcalloc(H, sizeof *seen);
+	uint32_t *order = svy_acc_psu_order(l->den);
+	const struct svy_psu_sums *cell = l->den->cells;
 	int rc = 0;
 
-	for (size_t j = 0; j < d->npsu; j++) {
-		uint32_t h = d->psus[j].stratum;
-		sum[h] += psu_z(l, j);
-		seen[h] += psu_cell(l->den, j)->n > 0;
+	for (size_t i = 0; i < k; i++) {
+		const struct svy_psu_sums *b = &cell[order[i]];
+		uint32_t h = d->psus[b->psu].stratum;
+		z[i] = psu_z(l, b);
+		sum[h] += z[i];
+		seen[h] += b->n > 0;
 	}
-	for (size_t j = 0; j < d->npsu; j++) {
+	for (size_t j = 0, i = 0; j < d->npsu; j++) {
 		uint32_t h = d->psus[j].stratum;
-		long double z = psu_z(l, j), dev = z - sum[h] / d->strata[h].npsu;
+		long double zj = 0;
+		if (i < k && cell[order[i]].psu == j)
+			zj = z[i++];
+		if (!seen[h])
+			continue;          /* a stratum outside the domain adds nothing */
+		long double dev = zj - sum[h] / d->strata[h].npsu;
 		ss[h] += dev * dev;
-		sq[h] += z * z;
+		sq[h] += zj * zj;
 	}
 	for (size_t h = 0; h < H && rc == 0; h++) {
 		if (seen[h] == 0)
@@ -230,7 +386,9 @@ static int var_by_psus(const struct svy_design *d, const struct lin *l, struct v
 	free(sum);
 	free(ss);
 	free(sq);
+	free(z);
 	free(seen);
+	free(order);
 	return rc;
 }
 

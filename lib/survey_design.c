@@ -94,6 +94,17 @@ static int same(const char *a, size_t alen, const char *b, size_t blen)
 	return alen == blen && memcmp(a, b, alen) == 0;
 }
 
+static uint64_t slot_value(uint64_t hash, size_t i)
+{
+	return (hash & 0xffffffff00000000ULL) | (uint64_t)(i + 1);
+}
+
+/* The index in the slot when its hash matches, else 0; index + 1. */
+static uint32_t slot_match(uint64_t slot, uint64_t hash)
+{
+	return (slot ^ hash) >> 32 ? 0 : (uint32_t)slot;
+}
+
 /* Rebuilds idx with twice the slots when it is half full. */
 static void index_fit(struct svy_index *idx, size_t count, uint64_t (*key)(const struct svy_design *, size_t),
 	const struct svy_design *d)
@@ -105,10 +116,11 @@ static void index_fit(struct svy_index *idx, size_t count, uint64_t (*key)(const
 	idx->slot = xcalloc(nslots, sizeof *idx->slot);
 	idx->mask = nslots - 1;
 	for (size_t i = 0; i < count; i++) {
-		size_t s = key(d, i) & idx->mask;
+		uint64_t h = key(d, i);
+		size_t s = h & idx->mask;
 		while (idx->slot[s])
 			s = (s + 1) & idx->mask;
-		idx->slot[s] = (uint32_t)(i + 1);
+		idx->slot[s] = slot_value(h, i);
 	}
 }
 
@@ -125,27 +137,32 @@ static uint64_t psu_key(const struct svy_design *d, size_t i)
 uint32_t svy_stratum_intern(struct svy_design *d, const char *s, size_t len)
 {
 	index_fit(&d->sidx, d->nstrata, stratum_key, d);
-	size_t slot = stratum_hash(s, len) & d->sidx.mask;
-	for (uint32_t i; (i = d->sidx.slot[slot]) != 0; slot = (slot + 1) & d->sidx.mask)
-		if (same(d->strata[i - 1].name, d->strata[i - 1].len, s, len))
+	uint64_t hash = stratum_hash(s, len);
+	size_t slot = hash & d->sidx.mask;
+	for (; d->sidx.slot[slot]; slot = (slot + 1) & d->sidx.mask) {
+		uint32_t i = slot_match(d->sidx.slot[slot], hash);
+		if (i && same(d->strata[i - 1].name, d->strata[i - 1].len, s, len))
 			return i - 1;
+	}
 	d->strata = xgrow(d->strata, &d->scap, d->nstrata + 1, sizeof *d->strata);
 	struct svy_stratum *st = &d->strata[d->nstrata];
 	st->name = xstrndup(s, len);
 	st->len = len;
 	st->fpc = 0;
 	st->npsu = 0;
-	d->sidx.slot[slot] = (uint32_t)++d->nstrata;
+	d->sidx.slot[slot] = slot_value(hash, d->nstrata++);
 	return (uint32_t)(d->nstrata - 1);
 }
 
 uint32_t svy_psu_intern(struct svy_design *d, uint32_t stratum, const char *id, size_t len)
 {
 	index_fit(&d->pidx, d->npsu, psu_key, d);
-	size_t slot = psu_hash(stratum, id, len) & d->pidx.mask;
-	for (uint32_t i; (i = d->pidx.slot[slot]) != 0; slot = (slot + 1) & d->pidx.mask) {
-		const struct svy_psu *p = &d->psus[i - 1];
-		if (p->stratum == stratum && same(p->id, p->len, id, len))
+	uint64_t hash = psu_hash(stratum, id, len);
+	size_t slot = hash & d->pidx.mask;
+	for (; d->pidx.slot[slot]; slot = (slot + 1) & d->pidx.mask) {
+		uint32_t i = slot_match(d->pidx.slot[slot], hash);
+		const struct svy_psu *p = i ? &d->psus[i - 1] : NULL;
+		if (p && p->stratum == stratum && same(p->id, p->len, id, len))
 			return i - 1;
 	}
 	d->psus = xgrow(d->psus, &d->pcap, d->npsu + 1, sizeof *d->psus);
@@ -154,7 +171,7 @@ uint32_t svy_psu_intern(struct svy_design *d, uint32_t stratum, const char *id, 
 	p->len = len;
 	p->stratum = stratum;
 	d->strata[stratum].npsu++;
-	d->pidx.slot[slot] = (uint32_t)++d->npsu;
+	d->pidx.slot[slot] = slot_value(hash, d->npsu++);
 	return (uint32_t)(d->npsu - 1);
 }
 

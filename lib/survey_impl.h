@@ -18,9 +18,11 @@ struct svy_psu {
 	uint32_t stratum;
 };
 
-/* Open addressing; slots hold index + 1, 0 is empty. */
+/* Open addressing; a slot holds the key's hash in its high half (so a
+ * probe rarely touches the table it indexes) and index + 1 in its low
+ * half, 0 is empty. */
 struct svy_index {
-	uint32_t *slot;
+	uint64_t *slot;
 	size_t mask;
 };
 
@@ -46,7 +48,14 @@ double svy_stratum_f(const struct svy_design *d, size_t h);
 uint32_t svy_stratum_intern(struct svy_design *d, const char *s, size_t len);
 uint32_t svy_psu_intern(struct svy_design *d, uint32_t stratum, const char *id, size_t len);
 
-/* Makes a's cells (of kind 1 strata or 2 PSUs) cover index need - 1. */
-void svy_acc_fit(struct svy_acc *a, int kind, size_t need);
+enum { KIND_EMPTY, KIND_STRATA, KIND_PSUS };
+
+/* Stratum h's sums in a (row-PSU designs), zero when new. */
+struct svy_stratum_sums *svy_acc_stratum(struct svy_acc *a, size_t h);
+/* PSU j's sums in a (cluster designs), zero when new. */
+struct svy_psu_sums *svy_acc_psu(struct svy_acc *a, uint32_t j);
+/* a's PSU cells by PSU index: a malloc'd array of a->ncells cell indices
+ * (NULL when a holds no PSU cells). */
+uint32_t *svy_acc_psu_order(const struct svy_acc *a);
 
 #endif

@@ -10,8 +10,6 @@
 #include "error.h"
 #include "xalloc.h"
 
-enum { KIND_EMPTY, KIND_STRATA, KIND_PSUS };
-
 static const char *const kind_names[] = { "empty", "strata", "psus" };
 static const char *const lonely_names[] = { "fail", "remove", "certainty", "adjust", "average" };
 
@@ -217,16 +215,20 @@ json_t *svy_acc_to_json(const struct svy_acc *a)
 	set(j, "n_pos", jcount(a->n_pos));
 	set(j, "n01", jcount(a->n01));
 	set(j, "kind", json_string(kind_names[a->kind]));
-	for (size_t i = 0; i < a->ncells; i++) {
-		if (a->kind == KIND_STRATA) {
+	if (a->kind == KIND_STRATA) {
+		for (size_t i = 0; i < a->ncells; i++) {
 			const struct svy_stratum_sums *s = (const struct svy_stratum_sums *)a->cells + i;
 			if (s->n > 0)
 				push(cells, stratum_cell_json(i, s));
-		} else {
-			const struct svy_psu_sums *p = (const struct svy_psu_sums *)a->cells + i;
-			if (p->n > 0)
-				push(cells, psu_cell_json(i, p));
 		}
+	} else if (a->kind == KIND_PSUS) {
+		uint32_t *order = svy_acc_psu_order(a);
+		for (size_t i = 0; i < a->ncells; i++) {
+			const struct svy_psu_sums *p = (const struct svy_psu_sums *)a->cells + order[i];
+			if (p->n > 0)
+				push(cells, psu_cell_json(p->psu, p));
+		}
+		free(order);
 	}
 	set(j, "cells", cells);
 	return j;
@@ -256,10 +258,8 @@ static int merge_cell(struct svy_acc *a, int kind, const json_t *c, const struct
 	for (size_t k = 0; k < nv; k++)
 		if (get_long(json_array_get(c, 2 + k), &v[k]) < 0)
 			return -1;
-	size_t to = kind == KIND_STRATA ? m->stratum[i] : m->psu[i];
-	svy_acc_fit(a, kind, to + 1);
 	if (kind == KIND_STRATA) {
-		struct svy_stratum_sums *s = (struct svy_stratum_sums *)a->cells + to;
+		struct svy_stratum_sums *s = svy_acc_stratum(a, m->stratum[i]);
 		s->n += n;
 		s->w += v[0];
 		s->wy += v[1];
@@ -267,7 +267,7 @@ static int merge_cell(struct svy_acc *a, int kind, const json_t *c, const struct
 		s->w2y += v[3];
 		s->w2y2 += v[4];
 	} else {
-		struct svy_psu_sums *p = (struct svy_psu_sums *)a->cells + to;
+		struct svy_psu_sums *p = svy_acc_psu(a, m->psu[i]);
 		p->n += n;
 		p->w += v[0];
 		p->wy += v[1];

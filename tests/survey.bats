@@ -309,6 +309,33 @@ check() {
 		mean_trust_police=estimate mean_trust_police_se=se mean_trust_police_low=ci_t_lower mean_trust_police_deff=deff
 }
 
+@test "tally: survey sums take memory only for the PSUs a group has rows in" {
+	need_tally
+	if [ "${SANITIZE:-}" = 1 ] || [ "${VALGRIND:-}" = 1 ]; then
+		skip "address-space limits do not apply under ASan or valgrind"
+	fi
+	# 4,000 groups of one PSU each: a dense array per group over every PSU
+	# would take 4000²/2 × 48 bytes × 2 (group and base) = 768 MB.
+	awk 'BEGIN { print "stratum,psu,w"
+		for (i = 1; i <= 4000; i++) printf "s%d,p%d,%d\n", i % 2, i, 1 + i % 3 }' > many.csv
+	run bash -c 'ulimit -v 200000 && civic-tally -w w --strata stratum --psu psu -g psu \
+		-s count,share --ci t many.csv'
+	assert_success
+	# p1: count 2 (w), one of 2,000 PSUs in s1: V = 2000/1999 × (1.999² + 1999 × 0.001²) = 4
+	assert_line 'p1,2,1,2,-1.921115051305153,5.9211150513051525,0.00025,0.00025000519394734335,-0.00024014956444569596,0.000740149564445696'
+}
+
+@test "tally: records in any order give the same figures (PSUs met out of order)" {
+	need_tally
+	head -1 "$DATA/trust_survey_numeric.csv" > shuffled.csv
+	tail -n +2 "$DATA/trust_survey_numeric.csv" | sort -t, -k9,9 -k8,8 -k1,1r >> shuffled.csv
+	civic-tally "${TRUST[@]}" -g region -s mean:trust_police,count --ci t --deff shuffled.csv > out.csv
+	check out.csv trust_survey_numeric results/strat_clus_w/by/region/mean/trust_police region \
+		mean_trust_police=estimate mean_trust_police_se=se mean_trust_police_low=ci_t_lower \
+		mean_trust_police_deff=deff
+	check out.csv trust_survey_numeric results/strat_clus_w/factor_total/region region count=estimate count_se=se
+}
+
 @test "tally: labelled answers give the figures of the numeric codes" {
 	need_tally
 	civic-tally "${TRUST[@]}" -g region,cooperates_most --within region -s share --ci t \
