@@ -829,10 +829,6 @@ int agg_finish(struct agg *a, char *err, size_t errsize)
 
 	(void)err, (void)errsize;
 	a->nbase = a->groups.n;
-	for (uint32_t g = 0; a->acc && g < a->nbase; g++) {
-		a->all_w += a->acc[g].w;
-		a->all_npos += a->acc[g].n_pos;
-	}
 	if (a->spec.total)
 		add_margins(a);
 	build_bases(a);
@@ -954,22 +950,21 @@ static int cond_cell(struct agg *a, struct source *s, uint32_t g, struct cell *o
 	return svy_ratio(a->design, &s->hit_acc[g], &s->acc[g], &out->est);
 }
 
-/* The design effect of a count, as svytotal(~factor) has it: the SRS
- * variance of the group's indicator over the whole sample,
- * s² = n/(n−1) · W_g(1 − W_g/W)/W, V_srs = W² s²/n · (1 − n/W). */
-static void count_deff(const struct agg *a, uint32_t g, struct svy_est *e)
+/* A count is svytotal of the group's indicator over its share base (the
+ * --within group, or everything), as R's svyby(~cell, ~within, svytotal):
+ * the base's degrees of freedom and design effect. */
+static int count_cell(struct agg *a, long gid, uint32_t g, const char *key, size_t len,
+	struct cell *out)
 {
-	long double W = a->all_w, n = (long double)a->all_npos, Wg = a->acc[g].w;
+	const struct base *b = base_for(a, gid, key, len);
 
-	if (n < 2 || W == 0) {
-		e->deff = e->deff_replace = NAN;
-		return;
-	}
-	long double s2 = n / (n - 1) * Wg * (1 - Wg / W) / W;
-	long double vrep = W * W * s2 / n;
-
-	e->deff_replace = (double)(e->var / vrep);
-	e->deff = W < n ? NAN : (double)(e->var / (vrep * (1 - n / W)));
+	out->value = a->weighted ? xsum_value(&a->w[g]) : (double)a->n[g];
+	if (!a->acc)
+		return 0;
+	out->has_est = 1;
+	if (b)
+		return svy_count(a->design, &a->acc[g], &b->acc, &out->est);
+	return svy_total(a->design, &a->acc[g], &out->est);
 }
 
 static int estimate_cell(struct agg *a, const struct stat *st, uint32_t g, struct cell *out)
@@ -977,18 +972,6 @@ static int estimate_cell(struct agg *a, const struct stat *st, uint32_t g, struc
 	struct source *s = st->src >= 0 ? &a->src[st->src] : NULL;
 
 	switch (st->def->kind) {
-	case ST_COUNT:
-		out->value = a->weighted ? xsum_value(&a->w[g]) : (double)a->n[g];
-		if (!a->acc)
-			return 0;
-		out->has_est = 1;
-		/* A count is the total of the group's indicator over the whole
-		 * sample (svytotal(~factor)): the design's df, not the group's. */
-		if (svy_total(a->design, &a->acc[g], &out->est) < 0)
-			return -1;
-		out->est.df = svy_design_df(a->design);
-		count_deff(a, g, &out->est);
-		return 0;
 	case ST_MEAN:
 		out->value = s->used[g] ? mean_value(a, s, g) : NAN;
 		if (!s->acc)
@@ -1022,6 +1005,9 @@ int agg_cell(struct agg *a, long gid, const char *key, size_t len, size_t stat,
 		break;
 	case ST_SHARE:
 		rc = s ? cond_cell(a, s, g, out) : share_cell(a, gid, g, key, len, out);
+		break;
+	case ST_COUNT:
+		rc = count_cell(a, gid, g, key, len, out);
 		break;
 	case ST_MIN:
 		out->value = s->used[g] ? s->min[g] : NAN;

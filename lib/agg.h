@@ -126,8 +126,6 @@ struct agg {
 	struct xsum *w;                /* Σw (weighted runs) */
 	struct svy_acc *acc;           /* y = 1 over the group's rows */
 	size_t nbase;                  /* groups from data; margins follow */
-	long double all_w;             /* Σw and rows with w > 0 of the whole sample */
-	uint64_t all_npos;
 
 	struct groups bases;           /* projected keys → base index */
 	struct base *base;

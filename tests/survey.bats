@@ -230,6 +230,29 @@ check() {
 		region,cooperates_most count=weighted_count share=row_percent/100
 }
 
+@test "tally: counts within --within groups are svyby totals, with the group's degrees of freedom" {
+	need_tally
+	civic-tally "${TRUST[@]}" -g region,would_report --within region -s count --ci t \
+		"$DATA/trust_survey_numeric.csv" > out.csv
+	check out.csv trust_survey_numeric results/strat_clus_w/by/region/total/would_report region,would_report=1 \
+		count=estimate count_se=se
+	# Each interval's t quantile is that of its region's df (62, 44, …): the
+	# quantile R's t interval of the region's mean uses.
+	run python3 - out.csv "$EXP/trust_survey_numeric.json" <<'PY'
+import csv, json, sys
+m = json.load(open(sys.argv[2]))["results"]["strat_clus_w"]["by"]["region"]["mean"]["trust_police"]
+want = {lev: (m["estimate"][i][0] - m["ci_t_lower"][i]) / m["se"][i][0] for i, lev in enumerate(m["by_levels"])}
+for r in csv.DictReader(open(sys.argv[1])):
+    t = (float(r["count"]) - float(r["count_low"])) / float(r["count_se"])
+    w = want[r["region"]]
+    print(r["region"], r["would_report"], "ok" if abs(t - w) <= 1e-9 * w else "FAIL %r != %r" % (t, w))
+PY
+	assert_success
+	refute_output --partial FAIL
+	assert_line 'Capital 1 ok'
+	assert_line 'Central 0 ok'
+}
+
 @test "tally: column percentages of a cross-tab (--within the other key)" {
 	need_tally
 	civic-tally "${TRUST[@]}" -g age_group,contacted_police_12m --within contacted_police_12m -s count,share \
