@@ -319,8 +319,10 @@ static int var_by_rows(const struct svy_design *d, const struct lin *l, struct v
 		}
 		long double ss = szz - sz * sz / d->strata[h].npsu;
 		/* Below the rounding error of the moments it is 0: a stratum
-		 * whose influence values are all equal has no variance. */
-		if (ss <= szz * 64 * LDBL_EPSILON)
+		 * whose influence values are all equal has no variance.  The
+		 * bound is double's, the precision R computes in (and the one
+		 * valgrind gives long double). */
+		if (ss <= szz * 64 * DBL_EPSILON)
 			ss = 0;
 		vs->psus += b->n;
 		if (stratum_add(d, h, ss, szz, vs) < 0)
