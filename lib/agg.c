@@ -59,6 +59,11 @@ int stat_is_estimate(const struct stat *s)
 	return (s->def->flags & SF_ESTIMATE) != 0;
 }
 
+int stat_is_quantile(const struct stat *s)
+{
+	return s->def->kind == ST_QUANTILE;
+}
+
 int stat_is_share(const struct stat *s)
 {
 	return s->def->kind == ST_SHARE;
@@ -254,6 +259,7 @@ int agg_init(struct agg *a, const struct agg_spec *spec, char *err, size_t errsi
 	sbuf_init(&a->kb);
 	sbuf_init(&a->tmp);
 	a->empty = -1;
+	a->level = 0.95;
 	a->keys = xcalloc(spec->nkeys ? spec->nkeys : 1, sizeof(*a->keys));
 	for (size_t i = 0; i < spec->nkeys; i++)
 		if (keyexpr_parse(&a->keys[i], spec->keys[i], err, errsize) < 0)
@@ -896,15 +902,15 @@ static double mean_value(const struct agg *a, const struct source *s, uint32_t g
 	return xsum_ratio(&s->mom[g].wy, a->weighted ? &s->mom[g].w : &n);
 }
 
-static int quantile_value(struct agg *a, struct source *s, uint32_t g, double p, double *out)
+static int quantile_cell(struct agg *a, struct source *s, uint32_t g, double p, struct cell *out)
 {
 	if (s->vals) {
-		*out = quantile_type7(s->vals[g].v, s->vals[g].n, p);
+		out->value = quantile_type7(s->vals[g].v, s->vals[g].n, p);
 		return 0;
 	}
-	struct svy_quantile q;
-	int rc = svy_quantile(a->design, &s->svals[g], p, 0.95, &q);
-	*out = q.q;
+	int rc = svy_quantile(a->design, &s->svals[g], p, a->level, a->normal, &out->q);
+	out->value = out->q.q;
+	out->has_q = 1;
 	return rc;
 }
 
@@ -1019,7 +1025,7 @@ int agg_cell(struct agg *a, long gid, const char *key, size_t len, size_t stat,
 		out->value = sd_value(a, s, g);
 		break;
 	case ST_QUANTILE:
-		rc = quantile_value(a, s, g, st->p, &out->value);
+		rc = quantile_cell(a, s, g, st->p, out);
 		break;
 	case ST_DISTINCT:
 		out->value = (double)s->ndistinct[g];

@@ -131,6 +131,8 @@ struct agg {
 	struct base *base;
 	uint32_t *base_of;             /* group id → base index */
 
+	double level;                  /* quantile intervals: the level (0.95) */
+	int normal;                    /* … with a normal quantile, not t */
 	uint64_t rows;                 /* rows accepted */
 	struct datecache dc;
 	struct sbuf kb, tmp;
@@ -158,12 +160,16 @@ int agg_finish(struct agg *a, char *err, size_t errsize);
 
 /* ---- results --------------------------------------------------------- */
 
-/* What one statistic of one cell says.  ci/deff are filled only for
- * estimates (count, share, mean, sum) when the agg keeps survey sums. */
+/* What one statistic of one cell says.  est is filled only for estimates
+ * (count, share, mean, sum) when the agg keeps survey sums; q (its
+ * Woodruff interval at a->level) for quantiles when it keeps held values
+ * with their design (a->use_design). */
 struct cell {
 	double value;                  /* NaN: empty */
 	int has_est;
 	struct svy_est est;
+	int has_q;
+	struct svy_quantile q;
 };
 
 /* gid is a group id, or -1 for an empty cross-tab cell whose key (for the
@@ -173,6 +179,8 @@ int agg_cell(struct agg *a, long gid, const char *key, size_t len, size_t stat,
 
 /* 1 when the statistic can take an interval (count, share, mean, sum). */
 int stat_is_estimate(const struct stat *s);
+/* 1 for median and pNN (an interval, no design effect). */
+int stat_is_quantile(const struct stat *s);
 /* 1 for share and share:COND (share intervals apply). */
 int stat_is_share(const struct stat *s);
 /* 1 when an empty cross-tab cell shows 0 (counts), not an empty field. */

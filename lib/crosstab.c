@@ -266,6 +266,11 @@ static void build_cols(struct layout *l)
 		add_col(l, i, P_VALUE);
 		if (stat_kind(st) == ST_COUNT && a->weighted && !has_stat(a, ST_N))
 			add_col(l, i, P_N);
+		if (stat_is_quantile(st) && l->o->ci) {
+			add_col(l, i, P_SE);
+			add_col(l, i, P_LOW);
+			add_col(l, i, P_HIGH);
+		}
 		if (!stat_is_estimate(st))
 			continue;
 		if (l->o->ci) {
@@ -367,11 +372,13 @@ static double part_value(const struct layout *l, long gid, const struct column *
 	case P_N:
 		return gid < 0 ? 0 : (double)a->n[gid];
 	case P_SE:
+		if (v->cell.has_q)
+			return v->cell.q.se;
 		return v->cell.has_est ? v->cell.est.se : NAN;
 	case P_LOW:
-		return v->cell.has_est ? v->ci.low : NAN;
+		return v->cell.has_est || v->cell.has_q ? v->ci.low : NAN;
 	case P_HIGH:
-		return v->cell.has_est ? v->ci.high : NAN;
+		return v->cell.has_est || v->cell.has_q ? v->ci.high : NAN;
 	case P_DEFF:
 		return v->cell.has_est ? v->cell.est.deff : NAN;
 	}
@@ -396,7 +403,8 @@ static int cell_values(struct layout *l, long gid, char (*store)[64], const char
 			}
 			if (gid < 0 && stat_zero_when_empty(st) && isnan(v.cell.value))
 				v.cell.value = 0;
-			v.ci.low = v.ci.high = NAN;
+			v.ci.low = v.cell.has_q ? v.cell.q.lo : NAN;
+			v.ci.high = v.cell.has_q ? v.cell.q.hi : NAN;
 			if (v.cell.has_est && l->o->ci &&
 			    interval_for(method_for(l, st, &v.cell.est), &v.cell.est, l->o->level, &v.ci) < 0)
 				v.ci.low = v.ci.high = NAN;
@@ -465,6 +473,8 @@ int crosstab_write(struct agg *a, const struct crosstab_opts *o, struct writer *
 	int rc;
 
 	sbuf_init(&l.cell_key);
+	a->level = o->level;
+	a->normal = o->est_method == CI_NORMAL;
 	prepare_sort(&l);
 	build_rows(&l);
 	build_cols(&l);

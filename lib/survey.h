@@ -204,17 +204,22 @@ void svy_values_release(struct svy_values *s);
 void svy_values_add(struct svy_values *s, struct svy_unit u, double w, double y);
 void svy_values_merge(struct svy_values *dst, const struct svy_values *src);
 
-/* The p-quantile (0 <= p <= 1).  Plain samples: R's quantile(type = 7).
- * Otherwise svyquantile(qrule = "math"): the inverse of the weighted CDF.
- * Both get a Woodruff interval at level, mapped back through the math
- * rule (a limit is NaN when F̂ ± t·SE leaves [0,1], as R), se =
- * (hi - lo) / (2 t), df of the values' rows.  Sorts s in place (stable);
- * -1 with svy_design_error(d) set as svy_mean. */
+/* The p-quantile (0 <= p <= 1) with a Woodruff interval at level: F̂, the
+ * estimated share of values <= q, gets F̂ ± t·SE(F̂) (t with the values'
+ * df, or the normal quantile when normal is set, R's df = Inf), and each
+ * limit is mapped back through the rule that gives q; se = (hi - lo)/(2t).
+ *   Plain samples (svy_design_simple): R's quantile(type = 7), which is
+ *     svyquantile(qrule = "hf7") of the equal-weight design svydesign(ids
+ *     = ~1): limits by linear interpolation, clamped to the smallest and
+ *     largest value.
+ *   Otherwise svyquantile(qrule = "math"): the inverse of the weighted CDF
+ *     (a limit is NaN when F̂ ± t·SE leaves [0,1], as R).
+ * Sorts s in place (stable); -1 with svy_design_error(d) set as svy_mean. */
 struct svy_quantile {
 	double q, lo, hi, se, df, n;
 };
 int svy_quantile(const struct svy_design *d, struct svy_values *s, double p,
-	double level, struct svy_quantile *out);
+	double level, int normal, struct svy_quantile *out);
 
 /* ---- partials (--partial / --merge) --------------------------------- */
 

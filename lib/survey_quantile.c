@@ -1,5 +1,6 @@
-/* Quantiles: R's type 7 for plain samples, survey's qrule "math" with a
- * Woodruff interval otherwise (svyquantile, interval.type = "mean"). */
+/* Quantiles: R's type 7 for plain samples (svyquantile's qrule "hf7" for
+ * equal weights), survey's qrule "math" otherwise, both with a Woodruff
+ * interval (svyquantile, interval.type = "mean"). */
 #define MATHLIB_STANDALONE 1
 #include <Rmath.h>
 #include <math.h>
@@ -113,22 +114,56 @@ static double qrule_math(const struct cdf *c, double p)
 	return p - c->cw[pos] / c->sw == 0 ? c->y[pos] : c->y[next];
 }
 
-/* R's quantile(type = 7). */
+/* R's quantile(type = 7), in R's arithmetic: the 1-based index
+ * 1 + (n - 1) p and its fraction. */
 static double type7(const struct svy_values *s, double p)
 {
-	double index = (double)(s->n - 1) * p;
-	size_t lo = (size_t)floor(index), hi = (size_t)ceil(index);
-	double q = s->v[lo].y, h = index - (double)lo;
+	double index = 1 + (double)(s->n - 1) * p, lo1 = floor(index);
+	size_t lo = (size_t)lo1 - 1, hi = (size_t)ceil(index) - 1;
+	double q = s->v[lo].y, h = index - lo1;
 
-	if (index > (double)lo && s->v[hi].y != q)
+	if (index > lo1 && s->v[hi].y != q)
 		q = (1 - h) * q + h * s->v[hi].y;
 	return q;
 }
 
+/* survey 4.1.1's qrule_hf7: approx(c(0, C_1..C_{m-1}) / C_{m-1}, y, p,
+ * rule = 2), with R's approx1 arithmetic; for equal weights it is type 7. */
+static double qrule_hf7(const struct cdf *c, double p)
+{
+	size_t m = c->m;
+
+	if (m == 0 || isnan(p))
+		return NAN;
+	if (m == 1)
+		return c->y[0];
+#define PK(k) ((k) == 0 ? 0.0 : c->cw[(k) - 1] / c->cw[m - 2])
+	size_t i = 0, j = m - 1;
+	if (p < PK(i))
+		return c->y[0];
+	if (p > PK(j))
+		return c->y[m - 1];
+	while (i < j - 1) {
+		size_t ij = (i + j) / 2;
+		if (p < PK(ij))
+			j = ij;
+		else
+			i = ij;
+	}
+	double xi = PK(i), xj = PK(j);
+#undef PK
+	if (p == xj)
+		return c->y[j];
+	if (p == xi)
+		return c->y[i];
+	return c->y[i] + (c->y[j] - c->y[i]) * ((p - xi) / (xj - xi));
+}
+
 /* Woodruff: F̂ = the estimated CDF at q, its t interval mapped back. */
 static int woodruff(const struct svy_design *d, const struct svy_values *s, const struct cdf *c,
-	double level, struct svy_quantile *out)
+	double level, int normal, struct svy_quantile *out)
 {
+	double (*rule)(const struct cdf *, double) = svy_design_simple(d) ? qrule_hf7 : qrule_math;
 	struct svy_acc acc;
 	struct svy_est F;
 	int rc;
@@ -141,16 +176,17 @@ static int woodruff(const struct svy_design *d, const struct svy_values *s, cons
 	if (rc < 0)
 		return -1;
 	out->df = F.df;
-	double tq = F.df < INFINITY ? qt(1 - (1 - level) / 2, F.df, 1, 0) : qnorm5(1 - (1 - level) / 2, 0, 1, 1, 0);
+	double tq = F.df < INFINITY && !normal ? qt(1 - (1 - level) / 2, F.df, 1, 0)
+		: qnorm5(1 - (1 - level) / 2, 0, 1, 1, 0);
 	double pl = F.est - tq * F.se, pu = F.est + tq * F.se;
-	out->lo = qrule_math(c, pl);
-	out->hi = qrule_math(c, pu);
+	out->lo = rule(c, pl);
+	out->hi = rule(c, pu);
 	out->se = (out->hi - out->lo) / (2 * tq);
 	return 0;
 }
 
 int svy_quantile(const struct svy_design *d, struct svy_values *s, double p,
-	double level, struct svy_quantile *out)
+	double level, int normal, struct svy_quantile *out)
 {
 	struct cdf c;
 	int rc;
@@ -162,7 +198,7 @@ int svy_quantile(const struct svy_design *d, struct svy_values *s, double p,
 	sort_values(s->v, s->n);
 	cdf_build(&c, s);
 	out->q = svy_design_simple(d) ? type7(s, p) : qrule_math(&c, p);
-	rc = woodruff(d, s, &c, level, out);
+	rc = woodruff(d, s, &c, level, normal, out);
 	cdf_release(&c);
 	return rc;
 }

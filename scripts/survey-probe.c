@@ -346,7 +346,7 @@ static void run(struct probe *p, const char *text)
 	else if (strcmp(q.kind, "count") == 0)
 		rc = svy_count(d, &s.num, &s.den, &est);
 	else if (strcmp(q.kind, "quantile") == 0)
-		rc = svy_quantile(d, &s.vals, q.prob, p->level, &qu);
+		rc = svy_quantile(d, &s.vals, q.prob, p->level, 0, &qu);
 	else
 		civic_die(2, "unknown query kind '%s'", q.kind);
 	if (rc < 0)

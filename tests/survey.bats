@@ -279,6 +279,45 @@ PY
 		p10_weight=quantile.0 median_weight=quantile.1
 }
 
+@test "tally: quantile intervals with a design (Woodruff, qrule math)" {
+	need_tally
+	civic-tally "${API_STRAT[@]}" --fpc fpc -s p25:api00,median:api00,p90:api00 --ci t "$DATA/apistrat.csv" > out.csv
+	local M=results/strat_fpc/quantile/api00/math
+	check out.csv apistrat $M - p25_api00=quantile.1 p25_api00_low=ci_lower.1 p25_api00_high=ci_upper.1 \
+		p25_api00_se=se.1 median_api00=quantile.2 median_api00_low=ci_lower.2 \
+		median_api00_high=ci_upper.2 median_api00_se=se.2 p90_api00_low=ci_lower.4 \
+		p90_api00_high=ci_upper.4 p90_api00_se=se.4
+	civic-tally "${TRUST[@]}" -s p10:weight,median:weight,p90:weight --ci t "$DATA/trust_survey_numeric.csv" > w.csv
+	check w.csv trust_survey_numeric results/strat_clus_w/quantile/weight/math - \
+		p10_weight_low=ci_lower.0 p10_weight_high=ci_upper.0 p10_weight_se=se.0 \
+		median_weight_low=ci_lower.1 median_weight_high=ci_upper.1 median_weight_se=se.1 \
+		p90_weight_low=ci_lower.2 p90_weight_high=ci_upper.2 p90_weight_se=se.2
+}
+
+@test "tally: unweighted quantile intervals are svyquantile's qrule hf7 (type 7) of the equal-weight design" {
+	need_tally
+	# apisrs has equal weights, so R's figures under -w pw are those of the
+	# unweighted sample; hf7 with equal weights is quantile(type = 7).
+	civic-tally -s p10:api00,p25:api00,median:api00,p75:api00,p90:api00 --ci t "$DATA/apisrs.csv" > srs.csv
+	local H=results/w/quantile/api00/hf7 c k=0
+	local args=()
+	for c in p10 p25 median p75 p90; do
+		args+=("${c}_api00=quantile.$k" "${c}_api00_low=ci_lower.$k" "${c}_api00_high=ci_upper.$k"
+			"${c}_api00_se=se.$k")
+		k=$((k + 1))
+	done
+	check srs.csv apisrs $H - "${args[@]}"
+	civic-tally -s p25:trust_police,median:trust_police,p75:trust_police --ci t \
+		"$DATA/trust_survey_numeric.csv" > unw.csv
+	check unw.csv trust_survey_numeric results/unw/quantile/trust_police/hf7 - \
+		p25_trust_police=quantile.0 p25_trust_police_low=ci_lower.0 p25_trust_police_high=ci_upper.0 \
+		p25_trust_police_se=se.0 median_trust_police_low=ci_lower.1 median_trust_police_se=se.1 \
+		p75_trust_police_high=ci_upper.2 p75_trust_police_se=se.2
+	# the point estimate is the one printed without --ci
+	run civic-tally -s p10:api00 "$DATA/apisrs.csv"
+	assert_output "$(printf 'p10_api00\n%s' "$(cut -d, -f1 srs.csv | tail -1)")"
+}
+
 @test "tally: lonely PSU policies remove, certainty, adjust, average" {
 	need_tally
 	local p

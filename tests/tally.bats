@@ -255,6 +255,23 @@ b,4,1,0.5,30,120,30"
 	assert_line --index 1 --regexp '^25,6\.45497224367902[0-9],4\.457[0-9]+,45\.542[0-9]+$'
 }
 
+@test "--ci: a median's interval is Woodruff's, mapped back through type 7" {
+	seq 0 10 | sed '1s/.*/x/' > ten.csv
+	# 1..10: median 5.5; F = share <= 5.5 = 0.5, SE = √(F(1-F)/(n-1)) = 1/6;
+	# limits 1 + 9·(F ∓ q/6) (type 7 of 1..10), se = (high - low)/(2q) = 1.5
+	run civic-tally -s median:x --ci t ten.csv
+	assert_line --index 0 'median_x,median_x_se,median_x_low,median_x_high'
+	# q = qt(0.975, 9) = 2.2621571627409915
+	assert_line --index 1 --regexp '^5\.5,1\.5,2\.1067642558[0-9]*,8\.8932357441[0-9]*$'
+	# q = qnorm(0.975) = 1.959963984540054
+	run civic-tally -s median:x --ci normal ten.csv
+	assert_line --index 1 --regexp '^5\.5,1\.(5|49999999999999[0-9]*),2\.5600540231899[0-9]*,8\.4399459768100[0-9]*$'
+	# 10, 20, 30, 40: F ± qt(0.975, 3)·√(0.25/3) leaves [0, 1]: the limits are
+	# the smallest and largest values, se = 30/(2·3.182446305284263)
+	run civic-tally -s median:v,p90:v --ci t "$F/median.csv"
+	assert_line --index 1 --regexp '^25,4\.71335[0-9]*,10,40,37,4\.71335[0-9]*,10,40$'
+}
+
 @test "--deff: a plain sample's deff is Inf, as R's (the weights sum to n)" {
 	run civic-tally -s mean:v --deff "$F/median.csv"
 	assert_output "mean_v,mean_v_deff
