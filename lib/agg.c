@@ -566,6 +566,12 @@ static void update_text(struct agg *a, struct source *s, uint32_t g, const struc
 		add_distinct(s, g, v->text, v->len, &a->tmp);
 }
 
+/* Under --total the label Total means a margin and nothing else. */
+static int is_total_label(const struct agg *a, const char *p, size_t n)
+{
+	return a->spec.total && n == 5 && memcmp(p, "Total", 5) == 0;
+}
+
 static int build_key(struct agg *a, const struct record *rec, struct reject *why)
 {
 	sbuf_reset(&a->kb);
@@ -575,7 +581,29 @@ static int build_key(struct agg *a, const struct record *rec, struct reject *why
 		size_t n;
 		if (keyexpr_text(&a->keys[i], rec, &a->dc, buf, &p, &n, why) < 0)
 			return -1;
+		if (is_total_label(a, p, n)) {
+			reject_set(why, "total-key", a->spec.keys[i],
+				"'Total' is the label of the margins of --total (recode it, or leave out --total)");
+			return -1;
+		}
 		keybuf_part(&a->kb, p, n);
+	}
+	return 0;
+}
+
+/* A merged partial made without --total may hold a group labelled Total. */
+static int check_total_labels(const struct agg *a, char *err, size_t errsize)
+{
+	for (uint32_t g = 0; g < a->groups.n; g++) {
+		size_t len, pos = 0, n;
+		const char *key = groups_key(&a->groups, g, &len), *p;
+		int total;
+		for (size_t i = 0; key_next_part(key, len, &pos, &p, &n, &total); i++)
+			if (!total && is_total_label(a, p, n)) {
+				snprintf(err, errsize, "%s has a group 'Total', which --total would take for "
+					"its margin (made without --total?)", a->spec.keys[i]);
+				return -1;
+			}
 	}
 	return 0;
 }
@@ -663,10 +691,35 @@ void agg_merge_group(struct agg *a, uint32_t dst, uint32_t src)
 
 /* ---- margins and share bases --------------------------------------- */
 
-enum { TOTAL_ROWS = 1, TOTAL_PIVOT = 2 };
+/* Margins replace key parts by Total, a class of keys at a time: the
+ * --within keys among the row keys, the other row keys, the pivot key.
+ * Without --within the row keys are one class, so --total gives the grand
+ * total row (and pivot margins); with it, also each --within group's
+ * subtotal and the other keys' totals over every --within group. */
+enum { KEYS_WITHIN = 1, KEYS_OTHER = 2, KEYS_PIVOT = 4, MAX_MARGINS = 7 };
 
-/* key with the row parts and/or the pivot part replaced by Total. */
-static void margin_key(const struct agg *a, const char *key, size_t len, int mode, struct sbuf *out)
+static int key_class(const struct agg *a, size_t k)
+{
+	if ((long)k == a->spec.pivot)
+		return KEYS_PIVOT;
+	for (size_t i = 0; i < a->spec.nwithin; i++)
+		if (a->within_idx[i] == k)
+			return KEYS_WITHIN;
+	return KEYS_OTHER;
+}
+
+/* The classes that hold keys, or'ed. */
+static int key_classes(const struct agg *a)
+{
+	int c = 0;
+
+	for (size_t k = 0; k < a->spec.nkeys; k++)
+		c |= key_class(a, k);
+	return c;
+}
+
+/* key with the parts of the classes in mask replaced by Total. */
+static void margin_key(const struct agg *a, const char *key, size_t len, int mask, struct sbuf *out)
 {
 	size_t pos = 0;
 	const char *p;
@@ -674,11 +727,8 @@ static void margin_key(const struct agg *a, const char *key, size_t len, int mod
 	int total;
 
 	sbuf_reset(out);
-	for (long i = 0; key_next_part(key, len, &pos, &p, &n, &total); i++) {
-		int is_pivot = i == a->spec.pivot;
-		if ((is_pivot && (mode & TOTAL_PIVOT)) || (!is_pivot && (mode & TOTAL_ROWS)))
-			keybuf_total(out);
-		else if (total)
+	for (size_t i = 0; key_next_part(key, len, &pos, &p, &n, &total); i++) {
+		if (total || (mask & key_class(a, i)))
 			keybuf_total(out);
 		else
 			keybuf_part(out, p, n);
@@ -693,18 +743,21 @@ static int seen_key(struct sbuf *keys, size_t nkeys, const struct sbuf *k)
 	return 0;
 }
 
-/* The distinct margin keys of group g (not g's own): up to 3. */
-static size_t margin_keys(const struct agg *a, uint32_t g, struct sbuf out[4])
+/* The distinct margin keys of group g (not g's own) into out[0..n), n at
+ * most MAX_MARGINS; out[MAX_MARGINS] holds g's key. */
+static size_t margin_keys(const struct agg *a, uint32_t g, struct sbuf out[MAX_MARGINS + 1])
 {
-	static const int modes[] = { TOTAL_ROWS, TOTAL_PIVOT, TOTAL_ROWS | TOTAL_PIVOT };
 	size_t len, n = 0;
 	const char *key = groups_key(&a->groups, g, &len);
+	int classes = key_classes(a);
 
-	sbuf_reset(&out[3]);
-	sbuf_add(&out[3], key, len);
-	for (size_t m = a->spec.pivot < 0 ? 2 : 0; m < 3; m++) {
-		margin_key(a, out[3].s, out[3].len, modes[m], &out[n]);
-		if (!seen_key(out, n, &out[n]) && !seen_key(&out[3], 1, &out[n]))
+	sbuf_reset(&out[MAX_MARGINS]);
+	sbuf_add(&out[MAX_MARGINS], key, len);
+	for (int mask = 1; mask <= MAX_MARGINS; mask++) {
+		if ((mask & classes) != mask)
+			continue;
+		margin_key(a, out[MAX_MARGINS].s, out[MAX_MARGINS].len, mask, &out[n]);
+		if (!seen_key(out, n, &out[n]) && !seen_key(&out[MAX_MARGINS], 1, &out[n]))
 			n++;
 	}
 	return n;
@@ -720,7 +773,7 @@ static uint32_t intern_group(struct agg *a, const struct sbuf *k)
 	return g;
 }
 
-static void margin_distinct(struct agg *a, struct source *s, struct sbuf mk[4])
+static void margin_distinct(struct agg *a, struct source *s, struct sbuf mk[MAX_MARGINS + 1])
 {
 	size_t nentries = s->distinct.n;
 
@@ -740,9 +793,23 @@ static void margin_distinct(struct agg *a, struct source *s, struct sbuf mk[4])
 	}
 }
 
+static void sbufs_init(struct sbuf *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sbuf_init(&b[i]);
+}
+
+static void sbufs_release(struct sbuf *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sbuf_release(&b[i]);
+}
+
 static void add_margins(struct agg *a)
 {
-	struct sbuf mk[4] = { SBUF_INIT, SBUF_INIT, SBUF_INIT, SBUF_INIT };
+	struct sbuf mk[MAX_MARGINS + 1];
+
+	sbufs_init(mk, MAX_MARGINS + 1);
 
 	for (uint32_t g = 0; g < a->nbase; g++) {
 		size_t nm = margin_keys(a, g, mk);
@@ -752,8 +819,7 @@ static void add_margins(struct agg *a)
 	for (size_t i = 0; i < a->nsrc; i++)
 		if (a->src[i].need & NEED_DISTINCT)
 			margin_distinct(a, &a->src[i], mk);
-	for (int i = 0; i < 4; i++)
-		sbuf_release(&mk[i]);
+	sbufs_release(mk, MAX_MARGINS + 1);
 }
 
 /* The parts of key at the --within positions: the share base's key. */
@@ -799,8 +865,10 @@ static void add_to_base(struct agg *a, uint32_t b, uint32_t g)
  * its margins (with Total acting as "any" in the projection). */
 static void build_bases(struct agg *a)
 {
-	struct sbuf mk[4] = { SBUF_INIT, SBUF_INIT, SBUF_INIT, SBUF_INIT };
-	struct sbuf proj[4] = { SBUF_INIT, SBUF_INIT, SBUF_INIT, SBUF_INIT };
+	struct sbuf mk[MAX_MARGINS + 1], proj[MAX_MARGINS + 1];
+
+	sbufs_init(mk, MAX_MARGINS + 1);
+	sbufs_init(proj, MAX_MARGINS + 1);
 
 	for (uint32_t g = 0; g < a->nbase; g++) {
 		size_t nm = a->spec.total ? margin_keys(a, g, mk) : 0, np = 0;
@@ -823,18 +891,17 @@ static void build_bases(struct agg *a)
 		long b = groups_find(&a->bases, proj[0].s, proj[0].len, key_hash(proj[0].s, proj[0].len));
 		a->base_of[g] = b < 0 ? UINT32_MAX : (uint32_t)b;
 	}
-	for (int i = 0; i < 4; i++) {
-		sbuf_release(&mk[i]);
-		sbuf_release(&proj[i]);
-	}
+	sbufs_release(mk, MAX_MARGINS + 1);
+	sbufs_release(proj, MAX_MARGINS + 1);
 }
 
 int agg_finish(struct agg *a, char *err, size_t errsize)
 {
 	struct sbuf k = SBUF_INIT;
 
-	(void)err, (void)errsize;
 	a->nbase = a->groups.n;
+	if (check_total_labels(a, err, errsize) < 0)
+		return -1;
 	if (a->spec.total)
 		add_margins(a);
 	build_bases(a);

@@ -253,6 +253,22 @@ PY
 	assert_line 'Central 0 ok'
 }
 
+@test "tally: --total with --within: region subtotals and the whole sample's shares (svytotal, svymean)" {
+	need_tally
+	civic-tally "${TRUST[@]}" -g region,cooperates_most --within region -s count,share --total --ci t --deff \
+		"$DATA/trust_survey_numeric.csv" > out.csv
+	local R=results/strat_clus_w
+	# (Total, answer): the answers over every region
+	check out.csv trust_survey_numeric $R/factor_mean/cooperates_most region=Total,cooperates_most \
+		share=estimate share_se=se share_low=ci95_t.lower share_high=ci95_t.upper share_deff=deff
+	check out.csv trust_survey_numeric $R/factor_total/cooperates_most region=Total,cooperates_most \
+		count=estimate count_se=se count_low=ci95_t.lower count_deff=deff
+	# (region, Total): each region's count, its share of itself 1
+	check out.csv trust_survey_numeric $R/factor_total/region cooperates_most=Total,region count=estimate count_se=se
+	run grep -c '^[A-Za-z]*,Total,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,[^,]*,1,0,' out.csv
+	assert_output 7
+}
+
 @test "tally: column percentages of a cross-tab (--within the other key)" {
 	need_tally
 	civic-tally "${TRUST[@]}" -g age_group,contacted_police_12m --within contacted_police_12m -s count,share \

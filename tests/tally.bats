@@ -206,6 +206,65 @@ South,1,0.3333333333333333,0.5,0.5
 Total,1,1,1,1"
 }
 
+@test "--total with --within: each --within group's subtotal, the rest over all groups, the grand total" {
+	run civic-tally -g district,register --within district -s count,share,median:amount --total "$R"
+	assert_success
+	# North's amounts 10, 20, 5 (row 5 has none): median 10; South's 30, 40, 15, 25: 27.5
+	assert_output "district,register,count,share,median_amount
+North,form1,2,0.5,10
+North,form2,2,0.5,12.5
+North,Total,4,1,10
+South,alphabetical,1,0.25,40
+South,form1,1,0.25,25
+South,form2,2,0.5,22.5
+South,Total,4,1,27.5
+Total,alphabetical,1,0.125,40
+Total,form1,3,0.375,17.5
+Total,form2,4,0.5,17.5
+Total,Total,8,1,20"
+	# without --within the row keys are one: only the grand total
+	run civic-tally -g district,register --total "$R"
+	assert_line --index 6 "Total,Total,8"
+	refute_line --partial "North,Total"
+	# a pivot as well: the subtotal rows carry the Total column too
+	run civic-tally -g district,service --pivot register --within district --total "$R"
+	assert_line --index 3 "North,Total,0,2,2,4"
+	assert_line --index 7 "Total,investigation,0,1,2,3"
+	assert_line --index 9 "Total,Total,1,3,4,8"
+}
+
+@test "--total: a key that reads Total is rejected, so the label means only a margin" {
+	printf 'district,v\nNorth,1\nTotal,2\nSouth,3\n' > t.csv
+	run --separate-stderr civic-tally -g district --total t.csv
+	assert_failure 1
+	assert_output "district,count
+North,1
+South,1
+Total,2"
+	assert_equal "$stderr" "civic-tally: t.csv:3: district: 'Total' is the label of the margins of --total (recode it, or leave out --total)
+civic-tally: 1 rejected record exceeds the tolerance (--max-rejects)"
+	run civic-tally -g district t.csv
+	assert_success
+	assert_line "Total,1"
+	civic-tally -g district --partial t.csv > t.part
+	run --separate-stderr civic-tally --merge --total t.part
+	assert_failure 1
+	assert_output ""
+	assert_equal "$stderr" "civic-tally: district has a group 'Total', which --total would take for its margin (made without --total?)"
+}
+
+@test "civic-report reads the margin rows as margins" {
+	civic-tally -g district,register --within district -s count,share --total "$R" > t.csv
+	civic-report -f html -o t.html t.csv
+	# the 5 data rows plain, the 6 margins (North, South, 3 registers, Total) in bold
+	run grep -c '<tr><td>' t.html
+	assert_output 5
+	run grep -c '<tr class="total"><td>' t.html
+	assert_output 6
+	run grep -c '<tr class="total"><td>North</td><td>Total' t.html
+	assert_output 1
+}
+
 @test "--total row is computed over all rows (median of everything, not of medians)" {
 	run civic-tally -g register -s count,median:amount,distinct:district --total "$R"
 	assert_line --index 4 "Total,8,20,2"
