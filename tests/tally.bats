@@ -353,6 +353,34 @@ form1,178,0.178
 form2,436,0.436"
 }
 
+@test "published: 55.1% of surveyed heads name criminal investigation, weighted and not" {
+	# heads.csv: 1,000 heads of prevention inspectors, a stratified sample of
+	# 400, 350 and 250 heads in three regions (weights 1.5, 2 and 2.8, the
+	# heads of the region over those sampled); 208, 213 and 130 of them name
+	# criminal investigation: 551/1000 unweighted, 1102/2000 weighted.
+	run civic-tally -g cooperates_most -s count,share "$F/heads.csv"
+	assert_success
+	assert_line --index 1 "criminal investigation,551,0.551"
+	run civic-tally -w weight --strata region -g cooperates_most -s share --ci logit "$F/heads.csv"
+	assert_success
+	assert_line --index 1 --regexp '^criminal investigation,0\.551,0\.0162083038322444[0-9],0\.51902809[0-9]*,0\.58255594[0-9]*$'
+	# the SE from its definition: V = Σ_h n_h/(n_h - 1) Σ_i (z_i - z̄_h)², z = w(y - p)/Σw
+	run python3 -c '
+import csv, collections, math, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+W = sum(float(r["weight"]) for r in rows)
+p = sum(float(r["weight"]) for r in rows if r["cooperates_most"] == "criminal investigation") / W
+z = collections.defaultdict(list)
+for r in rows:
+    z[r["region"]].append(float(r["weight"]) * ((r["cooperates_most"] == "criminal investigation") - p) / W)
+V = sum(len(v) / (len(v) - 1) * sum((x - sum(v) / len(v)) ** 2 for x in v) for v in z.values())
+print("%.12f %.12f" % (p, math.sqrt(V)))' "$F/heads.csv"
+	assert_output "0.551000000000 0.016208303832"
+	civic-tally -g cooperates_most -s count,share "$F/heads.csv" | civic-report > heads.txt
+	run grep 'criminal investigation    551' heads.txt
+	assert_output --regexp ' 55\.1%$'
+}
+
 @test "published 19.6% / 46.0% / 34.5% of 390,000 applications" {
 	awk 'BEGIN { print "reg_no,register"
 		for (i = 0; i < 390000; i++)
