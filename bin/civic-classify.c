@@ -370,7 +370,8 @@ static int close_all(struct classify *g, int rc)
 
 	if (rc == WRITE_FAILED)
 		civic_warn("%s: write error:", o->output ? o->output : "standard output");
-	if (rc != 0) {
+	/* An input cut short by a read error would leave files that look complete. */
+	if (rc != 0 || g->in.cut_short) {
 		output_abort(&g->out);
 		if (o->unmatched)
 			output_abort(&g->unmatched_out);

@@ -299,7 +299,9 @@ static int ingest(struct options *o, char **files, size_t nfiles)
 		civic_warn("%s: write error:", o->output ? o->output : "standard output");
 		output_abort(&g.out);
 		rejects_abort(&g.rejects);
-	} else if (rc == SETUP_FAILED) {
+	} else if (rc == SETUP_FAILED || g.in.cut_short) {
+		/* An input cut short by a read error would leave a file that
+		 * looks complete: withdraw it. */
 		output_abort(&g.out);
 		rejects_abort(&g.rejects);
 	} else {

@@ -475,6 +475,9 @@ static int tally(struct options *o, char **files, size_t nfiles)
 	r.o = o;
 	rec_init(&r.rec);
 	status = o->merge ? tally_partials(&r, files, nfiles) : tally_records(&r, files, nfiles);
+	/* A table from an input cut short by a read error would look complete. */
+	if (status == 0 && r.in.cut_short)
+		status = CIVIC_EXIT_DATA;
 	if (status == 0 && write_output(&r) != 0)
 		status = CIVIC_EXIT_DATA;
 	if (r.in.failed)

@@ -77,7 +77,7 @@ int inputs_next(struct inputs *in, struct record *rec, struct reject *why)
 		int rc = reader_next(in->cur, rec, why);
 		if (rc != READ_EOF) {
 			if (rc == READ_FATAL)
-				in->failed = 1;
+				in->failed = in->cut_short = 1;
 			if (rc != READ_FATAL)
 				return rc;
 		}

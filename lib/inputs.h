@@ -17,6 +17,7 @@ struct inputs {
 	char *first_name;
 	int have_header;
 	int failed;                  /* some operand could not be read */
+	int cut_short;               /* an operand broke off mid-read (an I/O error) */
 	enum format format;          /* the first file's format */
 	const unsigned char *want;   /* see inputs_want() */
 	size_t nwant;

@@ -85,7 +85,7 @@ int num_format(double x, char *buf)
 		return snprintf(buf, 32, "%s", x > 0 ? "Inf" : "-Inf");
 	if (x == 0)
 		return snprintf(buf, 32, "0");
-	if (x == (double)(long long)x && fabs(x) < 1e15)
+	if (fabs(x) < 1e15 && x == (double)(long long)x)
 		return snprintf(buf, 32, "%lld", (long long)x);
 	for (int prec = 15; prec <= 17; prec++) {
 		int n = snprintf(buf, 32, "%.*g", prec, x);
