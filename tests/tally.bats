@@ -363,7 +363,7 @@ form2,436,0.436"
 	assert_line --index 1 "criminal investigation,551,0.551"
 	run civic-tally -w weight --strata region -g cooperates_most -s share --ci logit "$F/heads.csv"
 	assert_success
-	assert_line --index 1 --regexp '^criminal investigation,0\.551,0\.0162083038322444[0-9],0\.51902809[0-9]*,0\.58255594[0-9]*$'
+	assert_line --index 1 --regexp '^criminal investigation,0\.551,0\.01620830383224[0-9]*,0\.51902809[0-9]*,0\.58255594[0-9]*$'
 	# the SE from its definition: V = Σ_h n_h/(n_h - 1) Σ_i (z_i - z̄_h)², z = w(y - p)/Σw
 	run python3 -c '
 import csv, collections, math, sys
