@@ -158,8 +158,12 @@ PY
 }
 
 @test "JSONTestSuite, every file read as it is: exit 0 or 1, never a crash" {
-	local f rc
+	local f rc n=0 step=1
+	# under valgrind (a second a run) every fourth file; the other builds read them all
+	[ "${VALGRIND:-}" != 1 ] || step=4
 	for f in "$JTS"/*.json; do
+		n=$((n + 1))
+		[ $((n % step)) -eq 0 ] || continue
 		rc=0
 		civic-ingest -q --max-rejects 100% "$f" > /dev/null 2> err || rc=$?
 		[ "$rc" -le 1 ] || fail "$(basename "$f"): exit $rc: $(cat err)"

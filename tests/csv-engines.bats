@@ -9,6 +9,10 @@ setup() {
 	setup_scratch
 }
 
+# Under valgrind (a second a run) the long loops take every fourth case:
+# the plain and ASan runs take them all.
+step() { if [ "${VALGRIND:-}" = 1 ]; then echo 4; else echo 1; fi; }
+
 # Runs civic-ingest over "$@" with each engine; fails showing the first
 # difference in standard output, the rejects, or the messages and status.
 same_from_both() {
@@ -39,15 +43,16 @@ same_from_both() {
 @test "every CSV fixture and peer corpus file: both engines agree" {
 	local f n=0
 	while IFS= read -r f; do
-		same_from_both "$f" || return 1
 		n=$((n + 1))
+		[ $((n % $(step))) -eq 0 ] || continue
+		same_from_both "$f" || return 1
 	done < <(find "$FIXTURES" -type f \( -name '*.csv' -o -name '*.tsv' \) | sort)
 	[ "$n" -gt 80 ]
 }
 
 @test "generated dirty CSV, 25 seeds, default and tiny --max-field: both engines agree" {
 	local seed
-	for seed in $(seq 1 25); do
+	for seed in $(seq 1 "$(step)" 25); do
 		python3 "$CIVIC_ROOT/tests/dirty-csv.py" "$seed" 150 > d.csv
 		same_from_both -d , d.csv || return 1
 		same_from_both -d , --max-field $((seed % 9 + 1)) d.csv || return 1
