@@ -28,11 +28,36 @@ static json_t *load_json(const char *s, size_t n, json_error_t *err)
 	return NULL;
 }
 
+/* The rest of a line too long to hold: its first max_line bytes stay in
+ * in->text as the reject's raw text, the others are read and dropped. */
+static int cut_line(struct json_input *in)
+{
+	struct source *s = in->src;
+
+	sbuf_reset(&in->text);
+	sbuf_add(&in->text, s->buf + s->pos, in->max_line);
+	in->too_long = 1;
+	in->line++;
+	for (;;) {
+		const char *nl = memchr(s->buf + s->pos, '\n', s->len - s->pos);
+		if (nl) {
+			s->pos = (size_t)(nl - s->buf) + 1;
+			return 1;
+		}
+		s->pos = s->len;
+		if (s->eof)
+			return 1;
+		if (source_more(s, s->pos) < 0)
+			return -1;
+	}
+}
+
 /* Next physical line into in->text (without its line break).  1, 0 at EOF, -1. */
 static int next_line(struct json_input *in)
 {
 	struct source *s = in->src;
 
+	in->too_long = 0;
 	for (;;) {
 		const char *nl = memchr(s->buf + s->pos, '\n', s->len - s->pos);
 		if (nl || (s->eof && s->pos < s->len)) {
@@ -40,14 +65,17 @@ static int next_line(struct json_input *in)
 			size_t n = end - s->pos;
 			if (n && s->buf[end - 1] == '\r')
 				n--;
+			in->too_long = n > in->max_line;
 			sbuf_reset(&in->text);
-			sbuf_add(&in->text, s->buf + s->pos, n);
+			sbuf_add(&in->text, s->buf + s->pos, in->too_long ? in->max_line : n);
 			s->pos = nl ? end + 1 : end;
 			in->line++;
 			return 1;
 		}
 		if (s->eof)
 			return 0;
+		if (s->len - s->pos > in->max_line)
+			return cut_line(in);
 		if (source_more(s, s->pos) < 0)
 			return -1;
 	}
@@ -106,7 +134,8 @@ static int load_array(struct json_input *in)
 	return 0;
 }
 
-int json_input_open(struct json_input *in, struct source *src, const char *name, struct header *header)
+int json_input_open(struct json_input *in, struct source *src, const char *name, struct header *header,
+	size_t max_line)
 {
 	json_error_t err;
 	int rc;
@@ -115,6 +144,7 @@ int json_input_open(struct json_input *in, struct source *src, const char *name,
 	in->src = src;
 	in->name = name;
 	in->header = header;
+	in->max_line = max_line;
 	while (src->pos < src->len || !src->eof) {
 		if (src->pos >= src->len) {
 			if (source_more(src, src->pos) < 0)
@@ -135,6 +165,10 @@ int json_input_open(struct json_input *in, struct source *src, const char *name,
 	while (rc == 1 && blank(&in->text));
 	if (rc <= 0) {
 		civic_warn("%s: no JSON object to take the columns from", name);
+		return -1;
+	}
+	if (in->too_long) {
+		civic_warn_at(name, in->line, "the first line is longer than the limit (--max-field)");
 		return -1;
 	}
 	in->pending = load_json(in->text.s, in->text.len, &err);
@@ -263,6 +297,11 @@ int json_input_next(struct json_input *in, struct record *rec, struct reject *wh
 	sbuf_reset(&rec->raw);
 	sbuf_add(&rec->raw, in->text.s, in->text.len);
 	(void)keep_raw;
+	if (in->too_long) {
+		rec_clear(rec);
+		reject_set(why, "record-too-long", "", "line is longer than the limit (--max-field)");
+		return READ_REJECT;
+	}
 	obj = load_json(in->text.s, in->text.len, &err);
 	if (!obj) {
 		rec_clear(rec);

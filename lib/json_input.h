@@ -5,7 +5,9 @@
  * objects may omit keys (empty fields) but a key the header lacks is a
  * rejected record, as is a line that is not one JSON object.  Nested
  * values are kept as compact JSON text.  A JSON array of objects is loaded
- * whole (memory grows with it); its "line" numbers are element numbers. */
+ * whole (memory grows with it); its "line" numbers are element numbers.
+ * A line longer than max_line bytes is rejected unread, so memory stays
+ * bounded by max_line whatever the input. */
 #ifndef CIVIC_JSON_INPUT_H
 #define CIVIC_JSON_INPUT_H
 
@@ -24,9 +26,12 @@ struct json_input {
 	unsigned long pending_line;
 	struct sbuf pending_raw;
 	struct sbuf text;
+	size_t max_line;               /* longer lines are rejects (record-too-long) */
+	int too_long;                  /* the line in text was cut at max_line */
 };
 
-int json_input_open(struct json_input *in, struct source *src, const char *name, struct header *header);
+int json_input_open(struct json_input *in, struct source *src, const char *name, struct header *header,
+	size_t max_line);
 void json_input_close(struct json_input *in);
 int json_input_next(struct json_input *in, struct record *rec, struct reject *why, int keep_raw);
 

@@ -9,7 +9,7 @@
 static void add_column(struct mapping *m, enum column_source src, long input,
 	const struct schema_field *f, const char *name, enum coltype type)
 {
-	m->cols = xrealloc(m->cols, (m->ncols + 1) * sizeof(*m->cols));
+	m->cols = xgrow(m->cols, &m->cap, m->ncols + 1, sizeof(*m->cols));
 	m->cols[m->ncols].source = src;
 	m->cols[m->ncols].input = input;
 	m->cols[m->ncols].field = f;

@@ -23,7 +23,7 @@ struct out_column {
 
 struct mapping {
 	struct out_column *cols;
-	size_t ncols;
+	size_t ncols, cap;
 	struct header out;
 	size_t dropped_pii;              /* pii columns left out */
 };

@@ -182,7 +182,7 @@ struct reader *reader_open(const char *path, const struct reader_opts *opts)
 		goto fail;
 	r->format = (enum format)fmt;
 	if (r->format == FMT_NDJSON) {
-		if (json_input_open(&r->json, &r->src, r->name, &r->header) != 0)
+		if (json_input_open(&r->json, &r->src, r->name, &r->header, r->opts.max_field) != 0)
 			goto fail;
 	} else if (read_csv_header(r) != 0) {
 		goto fail;

@@ -217,3 +217,13 @@ PY
 	done
 	assert_equal "$n" 12
 }
+
+@test "an NDJSON line longer than --max-field is one reject, read in bounded memory" {
+	{ echo '{"a":"x"}'; printf '{"a":"'; head -c 3000 /dev/zero | tr '\0' y; echo '"}'; echo '{"a":"z"}'; } > in.ndjson
+	run --separate-stderr civic-ingest -q --max-field 1000 --rejects r.ndjson in.ndjson
+	assert_failure 1
+	assert_output $'{"a":"x"}\n{"a":"z"}'
+	[[ "$stderr" == *"in.ndjson:2: line is longer than the limit (--max-field)"* ]]
+	run sh -c "sed 's/.*\"reason\":\"\([^\"]*\)\".*/\1/' r.ndjson"
+	assert_output 'record-too-long'
+}
