@@ -87,7 +87,6 @@ static void parse_options(struct options *o, int argc, char **argv)
 
 	memset(o, 0, sizeof(*o));
 	o->common.usage = usage;
-	o->reader.keep_raw = 1;
 	o->books = xcalloc((size_t)argc, sizeof(*o->books));
 	o->applies = xcalloc((size_t)argc, sizeof(*o->applies));
 	while ((c = getopt_long(argc, argv, "r:a:c:o:", long_options, NULL)) != -1) {
@@ -318,6 +317,7 @@ static int classify_record(struct classify *g)
 
 	for (k = 0; k < g->rb->napplied; k++) {
 		if (ruleset_classify(g->rb, g->rb->applied[k], &g->rec, flags, &g->hits[k], &g->why) != 0) {
+			inputs_copy_raw(&g->in, &g->rec);
 			rejects_add(&g->rejects, &g->rec, &g->why);
 			return 1;
 		}

@@ -103,7 +103,6 @@ static void parse_options(struct options *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	o->common.usage = usage;
 	o->reader.max_field = 1024 * 1024;
-	o->reader.keep_raw = 1;
 	o->sample = 100000;
 	while ((c = getopt_long(argc, argv, "s:d:e:k:K:o:q", long_options, NULL)) != -1) {
 		switch (c) {
@@ -177,6 +176,7 @@ static int ingest_record(struct ingest *g)
 		rec_end_field(&g->outrec);
 	}
 	if (bad) {
+		inputs_copy_raw(&g->in, &g->rec);
 		rejects_add(&g->rejects, &g->rec, &g->why);
 		return 1;
 	}

@@ -169,7 +169,6 @@ static void parse_options(struct options *o, int argc, char **argv)
 		}
 	}
 	o->show.format = o->common.out_format;
-	o->reader.keep_raw = o->rejects.file != NULL;
 	if (o->show.digits > 17)
 		civic_usage_error("--digits takes 0 to 17: '%d'", o->show.digits);
 	if (o->merge && (o->keys || o->stats || o->weight || o->strata || o->psu || o->fpc ||
@@ -284,8 +283,12 @@ static void read_records(struct run *r)
 		if (rc == READ_FATAL)
 			continue;
 		r->read++;
-		if (rc == READ_REJECT || agg_row(&r->agg, &r->rec, &r->why) < 0)
+		if (rc == READ_REJECT) {
 			reject(r);
+		} else if (agg_row(&r->agg, &r->rec, &r->why) < 0) {
+			inputs_copy_raw(&r->in, &r->rec);
+			reject(r);
+		}
 	}
 }
 

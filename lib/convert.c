@@ -66,17 +66,15 @@ static void list_formats(const struct schema_field *f, char *buf, size_t size)
 static int convert_date(const struct schema_field *f, const char *s, size_t n, struct sbuf *out,
 	struct reject *why)
 {
-	int32_t days;
 	char buf[16];
 
-	if (date_parse_any(s, n, f->formats, f->nformats, &days) < 0) {
+	if (date_parse_any_iso(s, n, f->formats, f->nformats, buf) < 0) {
 		char formats[128];
 		list_formats(f, formats, sizeof(formats));
 		reject_set(why, "bad-date", f->name, "'%.*s' is not a valid date (expected %s)",
 			(int)(n > 64 ? 64 : n), s, formats);
 		return -1;
 	}
-	date_iso(days, buf);
 	sbuf_add(out, buf, 10);
 	return 0;
 }

@@ -107,41 +107,83 @@ static int parse_excel(const char *s, size_t n, int32_t *days)
 	return 0;
 }
 
-int date_parse(const char *s, size_t n, enum date_format f, int32_t *days)
+/* y, m, d of s in format f (not Excel); 0, or -1 when it is not a real date. */
+static int parse_ymd(const char *s, size_t n, enum date_format f, int *y, int *m, int *d)
 {
 	size_t i = 0;
-	int y, m, d;
 	int rc;
 
-	trim_blanks(&s, &n);
 	switch (f) {
 	case DATE_ISO:
-		rc = digits(s, n, &i, 4, 4, &y) || expect(s, n, &i, '-') ||
-			digits(s, n, &i, 1, 2, &m) || expect(s, n, &i, '-') ||
-			digits(s, n, &i, 1, 2, &d);
+		rc = digits(s, n, &i, 4, 4, y) || expect(s, n, &i, '-') ||
+			digits(s, n, &i, 1, 2, m) || expect(s, n, &i, '-') ||
+			digits(s, n, &i, 1, 2, d);
 		break;
 	case DATE_DMY_DOT:
 	case DATE_DMY_SLASH: {
 		char sep = f == DATE_DMY_DOT ? '.' : '/';
-		rc = digits(s, n, &i, 1, 2, &d) || expect(s, n, &i, sep) ||
-			digits(s, n, &i, 1, 2, &m) || expect(s, n, &i, sep) ||
-			digits(s, n, &i, 4, 4, &y);
+		rc = digits(s, n, &i, 1, 2, d) || expect(s, n, &i, sep) ||
+			digits(s, n, &i, 1, 2, m) || expect(s, n, &i, sep) ||
+			digits(s, n, &i, 4, 4, y);
 		break;
 	}
 	case DATE_MDY_SLASH:
-		rc = digits(s, n, &i, 1, 2, &m) || expect(s, n, &i, '/') ||
-			digits(s, n, &i, 1, 2, &d) || expect(s, n, &i, '/') ||
-			digits(s, n, &i, 4, 4, &y);
+		rc = digits(s, n, &i, 1, 2, m) || expect(s, n, &i, '/') ||
+			digits(s, n, &i, 1, 2, d) || expect(s, n, &i, '/') ||
+			digits(s, n, &i, 4, 4, y);
 		break;
-	case DATE_EXCEL:
-		return parse_excel(s, n, days);
 	default:
 		return -1;
 	}
-	if (rc || i != n || !date_valid(y, m, d))
+	return rc || i != n || !date_valid(*y, *m, *d) ? -1 : 0;
+}
+
+int date_parse(const char *s, size_t n, enum date_format f, int32_t *days)
+{
+	int y, m, d;
+
+	trim_blanks(&s, &n);
+	if (f == DATE_EXCEL)
+		return parse_excel(s, n, days);
+	if (parse_ymd(s, n, f, &y, &m, &d) != 0)
 		return -1;
 	*days = days_from_civil(y, m, d);
 	return 0;
+}
+
+static void iso_from_ymd(int y, int m, int d, char *buf)
+{
+	buf[0] = (char)('0' + y / 1000 % 10);
+	buf[1] = (char)('0' + y / 100 % 10);
+	buf[2] = (char)('0' + y / 10 % 10);
+	buf[3] = (char)('0' + y % 10);
+	buf[4] = '-';
+	buf[5] = (char)('0' + m / 10);
+	buf[6] = (char)('0' + m % 10);
+	buf[7] = '-';
+	buf[8] = (char)('0' + d / 10);
+	buf[9] = (char)('0' + d % 10);
+	buf[10] = '\0';
+}
+
+int date_parse_any_iso(const char *s, size_t n, const enum date_format *fmts, size_t nfmts, char *buf)
+{
+	int y, m, d;
+	int32_t days;
+
+	trim_blanks(&s, &n);
+	for (size_t k = 0; k < nfmts; k++) {
+		if (fmts[k] == DATE_EXCEL) {
+			if (parse_excel(s, n, &days) == 0) {
+				date_iso(days, buf);
+				return (int)k;
+			}
+		} else if (parse_ymd(s, n, fmts[k], &y, &m, &d) == 0) {
+			iso_from_ymd(y, m, d, buf);
+			return (int)k;
+		}
+	}
+	return -1;
 }
 
 int date_parse_any(const char *s, size_t n, const enum date_format *fmts, size_t nfmts, int32_t *days)
@@ -157,17 +199,7 @@ void date_iso(int32_t days, char *buf)
 	int y, m, d;
 
 	civil_from_days(days, &y, &m, &d);
-	buf[0] = (char)('0' + y / 1000 % 10);
-	buf[1] = (char)('0' + y / 100 % 10);
-	buf[2] = (char)('0' + y / 10 % 10);
-	buf[3] = (char)('0' + y % 10);
-	buf[4] = '-';
-	buf[5] = (char)('0' + m / 10);
-	buf[6] = (char)('0' + m % 10);
-	buf[7] = '-';
-	buf[8] = (char)('0' + d / 10);
-	buf[9] = (char)('0' + d % 10);
-	buf[10] = '\0';
+	iso_from_ymd(y, m, d, buf);
 }
 
 int date_weekday(int32_t days)

@@ -28,6 +28,10 @@ int date_parse(const char *s, size_t n, enum date_format f, int32_t *days);
 /* Tries each of the n formats in order; returns the index that matched or -1. */
 int date_parse_any(const char *s, size_t n, const enum date_format *fmts, size_t nfmts, int32_t *days);
 
+/* As date_parse_any, writing the date as yyyy-mm-dd to buf (11 bytes)
+ * without going through a day number. */
+int date_parse_any_iso(const char *s, size_t n, const enum date_format *fmts, size_t nfmts, char *buf);
+
 /* Writers; buf needs 11 bytes (9 for week "yyyy-Www"). */
 void date_iso(int32_t days, char *buf);
 int date_weekday(int32_t days);                 /* 1 = Monday … 7 = Sunday */

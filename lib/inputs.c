@@ -62,6 +62,12 @@ void inputs_want(struct inputs *in, const unsigned char *want, size_t n)
 		reader_want(in->cur, want, n);
 }
 
+void inputs_copy_raw(struct inputs *in, struct record *rec)
+{
+	if (in->cur)
+		reader_copy_raw(in->cur, rec);
+}
+
 int inputs_start(struct inputs *in)
 {
 	if (in->cur)

@@ -29,6 +29,8 @@ void inputs_init(struct inputs *in, char **paths, size_t npaths, const struct re
 int inputs_start(struct inputs *in);
 /* As reader_want(), for every operand (they share the first one's header). */
 void inputs_want(struct inputs *in, const unsigned char *want, size_t n);
+/* As reader_copy_raw(), for the record inputs_next() just returned. */
+void inputs_copy_raw(struct inputs *in, struct record *rec);
 /* As reader_next(), moving on to the next operand at the end of each. */
 int inputs_next(struct inputs *in, struct record *rec, struct reject *why);
 void inputs_release(struct inputs *in);

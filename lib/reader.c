@@ -243,6 +243,13 @@ int reader_next(struct reader *r, struct record *rec, struct reject *why)
 	return rc;
 }
 
+void reader_copy_raw(struct reader *r, struct record *rec)
+{
+	/* NDJSON records always carry their line. */
+	if (r->format != FMT_NDJSON && !r->opts.keep_raw)
+		csv_engine_copy_raw(&r->csv, rec);
+}
+
 void reader_want(struct reader *r, const unsigned char *want, size_t n)
 {
 	r->csv.want = want;

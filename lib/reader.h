@@ -37,7 +37,7 @@ struct reader_opts {
 	const char *encoding;        /* NULL or "utf-8": no conversion */
 	size_t max_field;            /* bytes; 0: default 16 MiB */
 	enum csv_engine engine;
-	int keep_raw;                /* fill record.raw (needed for rejects) */
+	int keep_raw;                /* fill record.raw for every record (else see reader_copy_raw) */
 };
 
 /* A stable reason code and a human message for one rejected record. */
@@ -70,6 +70,9 @@ int reader_next(struct reader *r, struct record *rec, struct reject *why);
  * still checked whole for their structure and field count.  want must
  * outlive the reader; NULL asks for every field again. */
 void reader_want(struct reader *r, const unsigned char *want, size_t n);
+/* Fills rec->raw with the text of the record reader_next() just returned,
+ * for a command that rejects it after reading (cheaper than keep_raw). */
+void reader_copy_raw(struct reader *r, struct record *rec);
 
 const struct header *reader_header(const struct reader *r);
 enum format reader_format(const struct reader *r);
