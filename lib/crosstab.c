@@ -93,6 +93,8 @@ static void prepare_sort(struct layout *l)
 			size_t len, n;
 			const char *key = groups_key(&a->groups, g, &len), *p;
 			int total;
+			if ((long)g == a->empty)
+				continue;
 			key_part(key, len, k, &p, &n, &total);
 			if (!total && n)
 				l->sortval[g * nk + k] = sort_value(a, k, l->kind[k], p, n);

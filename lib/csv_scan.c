@@ -17,7 +17,6 @@ struct parse {
 	size_t len;
 	int eof;
 	int delim;
-	unsigned char stop[256];       /* bytes that end an unquoted run */
 	size_t end;                    /* one past the record's line break */
 	size_t bad_at;                 /* where a bad record went wrong */
 	const char *reason;
@@ -77,19 +76,42 @@ static size_t unquoted_end(const struct parse *p, size_t i)
 			return i + (size_t)(__builtin_ctzll(hit) >> 3);
 		i += 8;
 	}
-	while (i < p->len && !p->stop[(unsigned char)b[i]])
+	while (i < p->len && b[i] != p->delim && b[i] != '\n')
 		i++;
 	return i;
 }
 
-static size_t count_byte(const char *b, size_t from, size_t to, unsigned char c)
+/* In one pass from i: the delimiters before the line feed that ends the
+ * line, and where it is.  -1 when a quote comes first or the line is not
+ * all buffered yet: the field-by-field parse then takes over. */
+static long count_to_line_end(const struct parse *p, size_t i, size_t *end)
 {
-	size_t n = 0, i = from;
+	const char *b = p->b;
+	unsigned char delim = (unsigned char)p->delim;
+	long n = 0;
 
-	for (; i + 8 <= to; i += 8)
-		n += (size_t)__builtin_popcountll(swar_eq(swar_load(b + i), c));
-	for (; i < to; i++)
-		n += (unsigned char)b[i] == c;
+	for (; i + 8 <= p->len; i += 8) {
+		uint64_t w = swar_load(b + i);
+		uint64_t nl = swar_eq(w, '\n'), q = swar_eq(w, '"'), d = swar_eq(w, delim);
+		if (nl) {
+			uint64_t before = (nl & -nl) - 1;   /* the bits below the first line feed */
+			if (q & before)
+				return -1;
+			*end = i + (size_t)(__builtin_ctzll(nl) >> 3);
+			return n + __builtin_popcountll(d & before);
+		}
+		if (q)
+			return -1;
+		n += __builtin_popcountll(d);
+	}
+	for (; i < p->len && b[i] != '\n'; i++) {
+		if (b[i] == '"')
+			return -1;
+		n += (unsigned char)b[i] == delim;
+	}
+	if (i >= p->len && !p->eof)
+		return -1;
+	*end = i;
 	return n;
 }
 
@@ -97,16 +119,16 @@ static size_t count_byte(const char *b, size_t from, size_t to, unsigned char c)
  * its fields counted: they are all left empty. */
 static int skip_unwanted_tail(struct parse *p, struct record *rec, size_t i)
 {
-	const char *nl = memchr(p->b + i, '\n', p->len - i);
-	size_t end = nl ? (size_t)(nl - p->b) : p->len;
+	size_t end;
+	long delims = count_to_line_end(p, i, &end);
 
-	if ((!nl && !p->eof) || memchr(p->b + i, '"', end - i))
+	if (delims < 0)
 		return 0;
-	for (size_t k = count_byte(p->b, i, end, (unsigned char)p->delim) + 1; k > 0; k--) {
+	for (long k = delims + 1; k > 0; k--) {
 		rec_begin_field(rec);
 		rec_end_field(rec);
 	}
-	p->end = nl ? end + 1 : end;
+	p->end = end < p->len ? end + 1 : end;
 	return 1;
 }
 
@@ -266,9 +288,6 @@ static int scan_next(struct csv_engine_state *st, struct record *rec, struct rej
 	size_t start = s->pos, skip;
 	size_t view = st->max_field > SIZE_MAX - 2 ? SIZE_MAX : st->max_field + 2;
 
-	memset(p.stop, 0, sizeof(p.stop));
-	p.stop[(unsigned char)st->delim] = 1;
-	p.stop['\n'] = 1;
 	p.delim = st->delim;
 	p.want = st->want;
 	p.nwant = st->nwant;

@@ -143,6 +143,10 @@ void key_part(const char *key, size_t len, size_t i, const char **p, size_t *n, 
 {
 	size_t pos = 0;
 
+	/* A key with fewer parts (the one-byte "no key" sentinel) reads as empty. */
+	*p = key;
+	*n = 0;
+	*total = 0;
 	do
 		key_next_part(key, len, &pos, p, n, total);
 	while (i--);

@@ -206,18 +206,73 @@ void reader_close(struct reader *r)
 	free(r);
 }
 
+/* Where in a raw CSV record the first invalid UTF-8 of field k is: one
+ * pass that follows the quoting, so the offset is the file's, exactly.
+ * n when there is none (only on the rare path of a bad record). */
+static size_t raw_invalid_utf8(const char *raw, size_t n, int delim, size_t k)
+{
+	size_t field = 0, i = 0, len;
+	int quoted = 0, at_start = 1;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)raw[i];
+		if (c >= 0x80) {
+			if (utf8_decode(raw + i, n - i, &len) < 0) {
+				if (field == k)
+					return i;
+				len = 1;
+			}
+			i += len;
+			at_start = 0;
+			continue;
+		}
+		if (quoted) {
+			if (c == '"' && i + 1 < n && raw[i + 1] == '"')
+				i++;
+			else if (c == '"')
+				quoted = 0;
+		} else if (c == '"' && at_start) {
+			quoted = 1;
+		} else if (c == delim) {
+			field++;
+			at_start = 1;
+			i++;
+			continue;
+		}
+		at_start = 0;
+		i++;
+	}
+	return n;
+}
+
+/* The reference engine fills every field: leave the unwanted ones empty,
+ * as the scanner does, so both reject the same records. */
+static void drop_unwanted(const struct csv_engine_state *st, struct record *rec)
+{
+	for (size_t i = 0; i < rec->nfields; i++)
+		if (i >= st->nwant || !st->want[i]) {
+			memset(rec->data.s + rec->fields[i].off, 0, rec->fields[i].len);
+			rec->fields[i].len = 0;
+		}
+}
+
 static int check_csv_record(struct reader *r, struct record *rec, struct reject *why)
 {
-	size_t bad = utf8_invalid_offset(rec->data.s, rec->data.len);
+	size_t bad, i = 0;
 
+	if (r->csv.want && r->csv.kind == CSV_ENGINE_LIBCSV)
+		drop_unwanted(&r->csv, rec);
+	bad = utf8_invalid_offset(rec->data.s, rec->data.len);
 	if (bad < rec->data.len) {
-		/* Report the byte offset in the file, which is what a hex viewer shows. */
-		size_t field = 0;
-		while (field + 1 < rec->nfields && rec->fields[field + 1].off <= bad)
-			field++;
-		reject_set(why, "invalid-utf8", r->header.n > field ? r->header.names[field] : "",
-			"invalid UTF-8 at byte %llu%s", r->csv.record_offset + (unsigned long long)bad,
-			looks_like_cp1251(rec->data.s, rec->data.len) ? " (the bytes look like Windows-1251: try -e cp1251)" : "");
+		while (i + 1 < rec->nfields && rec->fields[i + 1].off <= bad)
+			i++;
+		/* The byte offset in the file, which is what a hex viewer shows. */
+		const char *raw = r->src.buf + r->csv.rec_start;
+		size_t at = raw_invalid_utf8(raw, r->csv.rec_end - r->csv.rec_start, r->csv.delim, i);
+		reject_set(why, "invalid-utf8", i < r->header.n ? r->header.names[i] : "",
+			"invalid UTF-8 at byte %llu%s", r->csv.record_offset + (unsigned long long)at,
+			looks_like_cp1251(rec_get(rec, i), rec->fields[i].len) ?
+			" (the bytes look like Windows-1251: try -e cp1251)" : "");
 		return READ_REJECT;
 	}
 	if (rec->nfields != r->header.n) {
