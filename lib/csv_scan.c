@@ -98,11 +98,11 @@ static long count_to_line_end(const struct parse *p, size_t i, size_t *end)
 			if (q & before)
 				return -1;
 			*end = i + (size_t)(__builtin_ctzll(nl) >> 3);
-			return n + __builtin_popcountll(d & before);
+			return n + (long)swar_count(d & before);
 		}
 		if (q)
 			return -1;
-		n += __builtin_popcountll(d);
+		n += (long)swar_count(d);
 	}
 	for (; i < p->len && b[i] != '\n'; i++) {
 		if (b[i] == '"')

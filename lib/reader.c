@@ -307,6 +307,9 @@ void reader_copy_raw(struct reader *r, struct record *rec)
 
 void reader_want(struct reader *r, const unsigned char *want, size_t n)
 {
+	/* Past the last wanted column the scanner only counts fields. */
+	while (want && n > 0 && !want[n - 1])
+		n--;
 	r->csv.want = want;
 	r->csv.nwant = want ? n : 0;
 }

@@ -24,4 +24,11 @@ static inline uint64_t swar_eq(uint64_t w, unsigned char c)
 	return ~(((x & ~SWAR_HIGHS) + ~SWAR_HIGHS) | x) & SWAR_HIGHS;
 }
 
+/* How many bytes of a swar_eq() result matched: the high bits summed by a
+ * multiply, which needs no popcount instruction. */
+static inline unsigned swar_count(uint64_t hits)
+{
+	return (unsigned)(((hits >> 7) * SWAR_ONES) >> 56);
+}
+
 #endif
