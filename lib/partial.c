@@ -3,42 +3,18 @@
 #include <string.h>
 
 #include "error.h"
+#include "json_build.h"
 #include "num.h"
 #include "partial.h"
 #include "xalloc.h"
 
-static const char *const lonely_names[] = { "fail", "remove", "certainty", "adjust", "average" };
-
-static void oom(void)
-{
-	civic_die(CIVIC_EXIT_DATA, "out of memory");
-}
-
-static json_t *jcheck(json_t *j)
-{
-	if (!j)
-		oom();
-	return j;
-}
-
-static void set(json_t *obj, const char *key, json_t *value)
-{
-	if (json_object_set_new(obj, key, jcheck(value)) != 0)
-		oom();
-}
-
-static void push(json_t *arr, json_t *value)
-{
-	if (json_array_append_new(arr, jcheck(value)) != 0)
-		oom();
-}
 
 static json_t *string_list(char **v, size_t n)
 {
-	json_t *arr = jcheck(json_array());
+	json_t *arr = jb_check(json_array());
 
 	for (size_t i = 0; i < n; i++)
-		push(arr, json_string(v[i]));
+		jb_push(arr, json_string(v[i]));
 	return arr;
 }
 
@@ -57,42 +33,42 @@ static json_t *xsum_json(const struct xsum *x)
 
 static json_t *spec_json(const struct agg *a)
 {
-	json_t *s = jcheck(json_object());
+	json_t *s = jb_check(json_object());
 
-	set(s, "keys", string_list(a->spec.keys, a->spec.nkeys));
-	set(s, "stats", string_list(a->spec.stats, a->spec.nstats));
-	set(s, "weight", opt_string(a->spec.weight));
-	set(s, "strata", opt_string(a->spec.strata));
-	set(s, "psu", opt_string(a->spec.psu));
-	set(s, "fpc", opt_string(a->spec.fpc));
-	set(s, "lonely", json_string(lonely_names[a->spec.lonely]));
+	jb_set(s, "keys", string_list(a->spec.keys, a->spec.nkeys));
+	jb_set(s, "stats", string_list(a->spec.stats, a->spec.nstats));
+	jb_set(s, "weight", opt_string(a->spec.weight));
+	jb_set(s, "strata", opt_string(a->spec.strata));
+	jb_set(s, "psu", opt_string(a->spec.psu));
+	jb_set(s, "fpc", opt_string(a->spec.fpc));
+	jb_set(s, "lonely", json_string(svy_lonely_name(a->spec.lonely)));
 	return s;
 }
 
 static json_t *key_json(const struct agg *a, uint32_t g)
 {
-	json_t *arr = jcheck(json_array());
+	json_t *arr = jb_check(json_array());
 	size_t len, pos = 0, n;
 	const char *key = groups_key(&a->groups, g, &len), *p;
 	int total;
 
 	while (key_next_part(key, len, &pos, &p, &n, &total))
-		push(arr, json_stringn(p, n));
+		jb_push(arr, json_stringn(p, n));
 	return arr;
 }
 
 static json_t *values_json(const struct dvec *v)
 {
-	json_t *arr = jcheck(json_array());
+	json_t *arr = jb_check(json_array());
 
 	for (size_t i = 0; i < v->n; i++)
-		push(arr, json_real(v->v[i]));
+		jb_push(arr, json_real(v->v[i]));
 	return arr;
 }
 
 static json_t *distinct_json(const struct source *s, uint32_t g)
 {
-	json_t *arr = jcheck(json_array());
+	json_t *arr = jb_check(json_array());
 
 	for (uint32_t i = 0; i < s->distinct.n; i++) {
 		size_t len;
@@ -100,60 +76,60 @@ static json_t *distinct_json(const struct source *s, uint32_t g)
 		uint32_t owner;
 		memcpy(&owner, key, 4);
 		if (owner == g)
-			push(arr, json_stringn(key + 4, len - 4));
+			jb_push(arr, json_stringn(key + 4, len - 4));
 	}
 	return arr;
 }
 
 static json_t *source_json(const struct source *s, uint32_t g)
 {
-	json_t *o = jcheck(json_object());
+	json_t *o = jb_check(json_object());
 
-	set(o, "used", json_integer((json_int_t)s->used[g]));
-	set(o, "missing", json_integer((json_int_t)s->missing[g]));
+	jb_set(o, "used", json_integer((json_int_t)s->used[g]));
+	jb_set(o, "missing", json_integer((json_int_t)s->missing[g]));
 	if (s->mom) {
-		json_t *m = jcheck(json_array());
-		push(m, xsum_json(&s->mom[g].w));
-		push(m, xsum_json(&s->mom[g].wy));
-		push(m, xsum_json(&s->mom[g].wy2));
-		set(o, "mom", m);
+		json_t *m = jb_check(json_array());
+		jb_push(m, xsum_json(&s->mom[g].w));
+		jb_push(m, xsum_json(&s->mom[g].wy));
+		jb_push(m, xsum_json(&s->mom[g].wy2));
+		jb_set(o, "mom", m);
 	}
 	if (s->min && s->used[g]) {
-		set(o, "min", json_real(s->min[g]));
-		set(o, "max", json_real(s->max[g]));
+		jb_set(o, "min", json_real(s->min[g]));
+		jb_set(o, "max", json_real(s->max[g]));
 	}
 	if (s->vals)
-		set(o, "vals", values_json(&s->vals[g]));
+		jb_set(o, "vals", values_json(&s->vals[g]));
 	if (s->svals)
-		set(o, "svals", svy_values_to_json(&s->svals[g]));
+		jb_set(o, "svals", svy_values_to_json(&s->svals[g]));
 	if (s->acc)
-		set(o, "acc", svy_acc_to_json(&s->acc[g]));
+		jb_set(o, "acc", svy_acc_to_json(&s->acc[g]));
 	if (s->hits) {
-		set(o, "hits", json_integer((json_int_t)s->hits[g]));
-		set(o, "hit_w", xsum_json(&s->hit_w[g]));
+		jb_set(o, "hits", json_integer((json_int_t)s->hits[g]));
+		jb_set(o, "hit_w", xsum_json(&s->hit_w[g]));
 	}
 	if (s->hit_acc)
-		set(o, "hit_acc", svy_acc_to_json(&s->hit_acc[g]));
+		jb_set(o, "hit_acc", svy_acc_to_json(&s->hit_acc[g]));
 	if (s->ndistinct)
-		set(o, "distinct", distinct_json(s, g));
+		jb_set(o, "distinct", distinct_json(s, g));
 	return o;
 }
 
 static json_t *group_json(const struct agg *a, uint32_t g, const char *id)
 {
-	json_t *o = jcheck(json_object()), *src = jcheck(json_array());
+	json_t *o = jb_check(json_object()), *src = jb_check(json_array());
 
-	set(o, "part", json_string(id));
+	jb_set(o, "part", json_string(id));
 
-	set(o, "key", key_json(a, g));
-	set(o, "n", json_integer((json_int_t)a->n[g]));
+	jb_set(o, "key", key_json(a, g));
+	jb_set(o, "n", json_integer((json_int_t)a->n[g]));
 	if (a->w)
-		set(o, "w", xsum_json(&a->w[g]));
+		jb_set(o, "w", xsum_json(&a->w[g]));
 	if (a->acc)
-		set(o, "acc", svy_acc_to_json(&a->acc[g]));
+		jb_set(o, "acc", svy_acc_to_json(&a->acc[g]));
 	for (size_t i = 0; i < a->nsrc; i++)
-		push(src, source_json(&a->src[i], g));
-	set(o, "src", src);
+		jb_push(src, source_json(&a->src[i], g));
+	jb_set(o, "src", src);
 	return o;
 }
 
@@ -173,23 +149,23 @@ static void part_id(json_t *design, char id[24])
 	char *text = json_dumps(design, JSON_COMPACT | JSON_SORT_KEYS);
 
 	if (!text)
-		oom();
+		civic_die(CIVIC_EXIT_DATA, "out of memory");
 	snprintf(id, 24, "%016llx", (unsigned long long)key_hash(text, strlen(text)));
 	free(text);
 }
 
 int partial_write(FILE *fp, struct agg *a, json_t *options)
 {
-	json_t *h = jcheck(json_object());
+	json_t *h = jb_check(json_object());
 	json_t *design = a->design ? svy_design_to_json(a->design) : json_null();
 	char id[24];
 
 	part_id(design, id);
-	set(h, "civic_tally_partial", json_integer(1));
-	set(h, "part", json_string(id));
-	set(h, "spec", spec_json(a));
-	set(h, "options", options ? json_incref(options) : json_object());
-	set(h, "design", design);
+	jb_set(h, "civic_tally_partial", json_integer(1));
+	jb_set(h, "part", json_string(id));
+	jb_set(h, "spec", spec_json(a));
+	jb_set(h, "options", options ? json_incref(options) : json_object());
+	jb_set(h, "design", design);
 	if (write_line(fp, h) < 0)
 		return -1;
 	for (uint32_t g = 0; g < a->groups.n; g++)

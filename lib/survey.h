@@ -63,6 +63,8 @@ enum svy_lonely {
 };
 /* "fail", "remove", … → 0 and *out; unknown name → -1. */
 int svy_lonely_parse(const char *name, enum svy_lonely *out);
+/* The name svy_lonely_parse() reads for a policy. */
+const char *svy_lonely_name(enum svy_lonely policy);
 
 struct svy_design_opts {
 	int has_weights;       /* -w given (otherwise every w is 1) */

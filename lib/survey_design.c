@@ -29,6 +29,14 @@ int svy_lonely_parse(const char *name, enum svy_lonely *out)
 	return -1;
 }
 
+const char *svy_lonely_name(enum svy_lonely policy)
+{
+	for (size_t i = 0; i < sizeof lonely_names / sizeof lonely_names[0]; i++)
+		if (lonely_names[i].policy == policy)
+			return lonely_names[i].name;
+	return "fail";
+}
+
 int svy_fail(const struct svy_design *d, const char *fmt, ...)
 {
 	va_list ap;

@@ -7,36 +7,11 @@
 #include <string.h>
 
 #include "survey_impl.h"
+#include "json_build.h"
 #include "error.h"
 #include "xalloc.h"
 
 static const char *const kind_names[] = { "empty", "strata", "psus" };
-static const char *const lonely_names[] = { "fail", "remove", "certainty", "adjust", "average" };
-
-/* jansson reports exhaustion as NULL; like xalloc, that ends the run. */
-static void civic_oom(void)
-{
-	civic_die(CIVIC_EXIT_DATA, "out of memory");
-}
-
-static json_t *jnew(json_t *j)
-{
-	if (!j)
-		civic_oom();
-	return j;
-}
-
-static void set(json_t *obj, const char *key, json_t *value)
-{
-	if (json_object_set_new(obj, key, jnew(value)) != 0)
-		civic_oom();
-}
-
-static void push(json_t *arr, json_t *value)
-{
-	if (json_array_append_new(arr, jnew(value)) != 0)
-		civic_oom();
-}
 
 static json_t *jlong(long double x)
 {
@@ -44,9 +19,9 @@ static json_t *jlong(long double x)
 
 	if (lo == 0)
 		return json_real(hi);
-	json_t *a = jnew(json_array());
-	push(a, json_real(hi));
-	push(a, json_real(lo));
+	json_t *a = jb_check(json_array());
+	jb_push(a, json_real(hi));
+	jb_push(a, json_real(lo));
 	return a;
 }
 
@@ -90,28 +65,28 @@ static int get_flag(const json_t *obj, const char *key)
 
 json_t *svy_design_to_json(const struct svy_design *d)
 {
-	json_t *j = jnew(json_object()), *strata = jnew(json_array()), *psus = jnew(json_array());
+	json_t *j = jb_check(json_object()), *strata = jb_check(json_array()), *psus = jb_check(json_array());
 
-	set(j, "weights", json_boolean(d->o.has_weights));
-	set(j, "strata", json_boolean(d->o.has_strata));
-	set(j, "psu", json_boolean(d->o.has_psu));
-	set(j, "fpc", json_boolean(d->o.has_fpc));
-	set(j, "lonely_psu", json_string(lonely_names[d->o.lonely]));
+	jb_set(j, "weights", json_boolean(d->o.has_weights));
+	jb_set(j, "strata", json_boolean(d->o.has_strata));
+	jb_set(j, "psu", json_boolean(d->o.has_psu));
+	jb_set(j, "fpc", json_boolean(d->o.has_fpc));
+	jb_set(j, "lonely_psu", json_string(svy_lonely_name(d->o.lonely)));
 	for (size_t h = 0; h < d->nstrata; h++) {
-		json_t *s = jnew(json_array());
-		push(s, json_stringn(d->strata[h].name, d->strata[h].len));
-		push(s, json_real(d->strata[h].fpc));
-		push(s, jcount(d->o.has_psu ? 0 : d->strata[h].npsu));
-		push(strata, s);
+		json_t *s = jb_check(json_array());
+		jb_push(s, json_stringn(d->strata[h].name, d->strata[h].len));
+		jb_push(s, json_real(d->strata[h].fpc));
+		jb_push(s, jcount(d->o.has_psu ? 0 : d->strata[h].npsu));
+		jb_push(strata, s);
 	}
 	for (size_t i = 0; i < d->npsu; i++) {
-		json_t *p = jnew(json_array());
-		push(p, jcount(d->psus[i].stratum));
-		push(p, json_stringn(d->psus[i].id, d->psus[i].len));
-		push(psus, p);
+		json_t *p = jb_check(json_array());
+		jb_push(p, jcount(d->psus[i].stratum));
+		jb_push(p, json_stringn(d->psus[i].id, d->psus[i].len));
+		jb_push(psus, p);
 	}
-	set(j, "stratum_list", strata);
-	set(j, "psu_list", psus);
+	jb_set(j, "stratum_list", strata);
+	jb_set(j, "psu_list", psus);
 	return j;
 }
 
@@ -128,7 +103,7 @@ static int same_options(const struct svy_design *d, const json_t *j)
 
 	return get_flag(j, "weights") == d->o.has_weights && get_flag(j, "strata") == d->o.has_strata
 		&& get_flag(j, "psu") == d->o.has_psu && get_flag(j, "fpc") == d->o.has_fpc
-		&& json_is_string(lonely) && strcmp(json_string_value(lonely), lonely_names[d->o.lonely]) == 0;
+		&& json_is_string(lonely) && strcmp(json_string_value(lonely), svy_lonely_name(d->o.lonely)) == 0;
 }
 
 static int merge_stratum(struct svy_design *d, const json_t *s, uint32_t *to)
@@ -180,57 +155,57 @@ int svy_design_merge_json(struct svy_design *d, const json_t *j, struct svy_map 
 
 static json_t *stratum_cell_json(size_t i, const struct svy_stratum_sums *s)
 {
-	json_t *c = jnew(json_array());
+	json_t *c = jb_check(json_array());
 
-	push(c, jcount(i));
-	push(c, jcount(s->n));
-	push(c, jlong(s->w));
-	push(c, jlong(s->wy));
-	push(c, jlong(s->w2));
-	push(c, jlong(s->w2y));
-	push(c, jlong(s->w2y2));
+	jb_push(c, jcount(i));
+	jb_push(c, jcount(s->n));
+	jb_push(c, jlong(s->w));
+	jb_push(c, jlong(s->wy));
+	jb_push(c, jlong(s->w2));
+	jb_push(c, jlong(s->w2y));
+	jb_push(c, jlong(s->w2y2));
 	return c;
 }
 
 static json_t *psu_cell_json(size_t i, const struct svy_psu_sums *p)
 {
-	json_t *c = jnew(json_array());
+	json_t *c = jb_check(json_array());
 
-	push(c, jcount(i));
-	push(c, jcount(p->n));
-	push(c, jlong(p->w));
-	push(c, jlong(p->wy));
+	jb_push(c, jcount(i));
+	jb_push(c, jcount(p->n));
+	jb_push(c, jlong(p->w));
+	jb_push(c, jlong(p->wy));
 	return c;
 }
 
 json_t *svy_acc_to_json(const struct svy_acc *a)
 {
-	json_t *j = jnew(json_object()), *cells = jnew(json_array());
+	json_t *j = jb_check(json_object()), *cells = jb_check(json_array());
 
-	set(j, "w", jlong(a->w));
-	set(j, "wy", jlong(a->wy));
-	set(j, "wy2", jlong(a->wy2));
-	set(j, "w2", jlong(a->w2));
-	set(j, "n", jcount(a->n));
-	set(j, "n_pos", jcount(a->n_pos));
-	set(j, "n01", jcount(a->n01));
-	set(j, "kind", json_string(kind_names[a->kind]));
+	jb_set(j, "w", jlong(a->w));
+	jb_set(j, "wy", jlong(a->wy));
+	jb_set(j, "wy2", jlong(a->wy2));
+	jb_set(j, "w2", jlong(a->w2));
+	jb_set(j, "n", jcount(a->n));
+	jb_set(j, "n_pos", jcount(a->n_pos));
+	jb_set(j, "n01", jcount(a->n01));
+	jb_set(j, "kind", json_string(kind_names[a->kind]));
 	if (a->kind == KIND_STRATA) {
 		for (size_t i = 0; i < a->ncells; i++) {
 			const struct svy_stratum_sums *s = (const struct svy_stratum_sums *)a->cells + i;
 			if (s->n > 0)
-				push(cells, stratum_cell_json(i, s));
+				jb_push(cells, stratum_cell_json(i, s));
 		}
 	} else if (a->kind == KIND_PSUS) {
 		uint32_t *order = svy_acc_psu_order(a);
 		for (size_t i = 0; i < a->ncells; i++) {
 			const struct svy_psu_sums *p = (const struct svy_psu_sums *)a->cells + order[i];
 			if (p->n > 0)
-				push(cells, psu_cell_json(p->psu, p));
+				jb_push(cells, psu_cell_json(p->psu, p));
 		}
 		free(order);
 	}
-	set(j, "cells", cells);
+	jb_set(j, "cells", cells);
 	return j;
 }
 
@@ -308,18 +283,18 @@ int svy_acc_merge_json(struct svy_acc *a, struct svy_design *d,
 
 json_t *svy_values_to_json(const struct svy_values *s)
 {
-	json_t *j = jnew(json_object()), *v = jnew(json_array());
+	json_t *j = jb_check(json_object()), *v = jb_check(json_array());
 
-	set(j, "sum_w", jlong(s->sum_w));
+	jb_set(j, "sum_w", jlong(s->sum_w));
 	for (size_t i = 0; i < s->n; i++) {
-		json_t *e = jnew(json_array());
-		push(e, json_real(s->v[i].y));
-		push(e, json_real(s->v[i].w));
-		push(e, jcount(s->v[i].u.stratum));
-		push(e, s->v[i].u.psu == SVY_ROW_PSU ? json_integer(-1) : jcount(s->v[i].u.psu));
-		push(v, e);
+		json_t *e = jb_check(json_array());
+		jb_push(e, json_real(s->v[i].y));
+		jb_push(e, json_real(s->v[i].w));
+		jb_push(e, jcount(s->v[i].u.stratum));
+		jb_push(e, s->v[i].u.psu == SVY_ROW_PSU ? json_integer(-1) : jcount(s->v[i].u.psu));
+		jb_push(v, e);
 	}
-	set(j, "values", v);
+	jb_set(j, "values", v);
 	return j;
 }
 
