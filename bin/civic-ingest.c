@@ -83,6 +83,7 @@ struct ingest {
 	struct writer writer;
 	struct rejects rejects;
 	struct record rec, outrec;
+	struct sbuf pii_value;       /* a personal-data value before hashing, reused */
 	struct reject why;
 	struct counts n;
 };
@@ -142,12 +143,11 @@ static void append_value(struct ingest *g, const struct out_column *col, struct 
 			*bad = 1;
 		return;
 	case FROM_PSEUDONYM: {
-		struct sbuf trimmed = SBUF_INIT;
-		if (!*bad && convert_field(col->field, s, n, &trimmed, &g->why) != 0)
+		sbuf_reset(&g->pii_value);
+		if (!*bad && convert_field(col->field, s, n, &g->pii_value, &g->why) != 0)
 			*bad = 1;
-		pseudonymize(&g->key, sbuf_cstr(&trimmed), trimmed.len, buf);
+		pseudonymize(&g->key, sbuf_cstr(&g->pii_value), g->pii_value.len, buf);
 		sbuf_addstr(data, buf);
-		sbuf_release(&trimmed);
 		return;
 	}
 	case FROM_OTHER:
@@ -266,6 +266,7 @@ static void release(struct ingest *g)
 	inputs_release(&g->in);
 	rec_release(&g->rec);
 	rec_release(&g->outrec);
+	sbuf_release(&g->pii_value);
 	if (g->have_schema)
 		schema_release(&g->schema);
 	if (g->have_key)
