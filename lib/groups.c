@@ -45,8 +45,11 @@ uint64_t key_hash(const void *p, size_t n)
 		h ^= h >> 29;
 	}
 	if (n) {
+		/* The last bytes one by one: memcpy() of a variable length is a
+		 * library call, which cost more than the hashing. */
 		uint64_t w = 0;
-		memcpy(&w, s, n);
+		for (size_t i = 0; i < n; i++)
+			w |= (uint64_t)s[i] << (8 * i);
 		h = (h ^ w) * 0xFF51AFD7ED558CCDu;
 	}
 	return mix(h);

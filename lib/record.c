@@ -35,6 +35,17 @@ void rec_push(struct record *r, const char *p, size_t n)
 	rec_end_field(r);
 }
 
+void rec_add_empty_fields(struct record *r, size_t n)
+{
+	size_t off = r->data.len;
+
+	if (r->cap - r->nfields < n)
+		r->fields = xgrow(r->fields, &r->cap, r->nfields + n, sizeof(*r->fields));
+	sbuf_addc(&r->data, '\0');
+	for (size_t k = 0; k < n; k++)
+		r->fields[r->nfields++] = (struct field){ off, 0 };
+}
+
 /* Field i moves to the end of the buffer; the old bytes stay as dead space
  * until the record is cleared, which is cheaper than shifting. */
 void rec_set(struct record *r, size_t i, const char *p, size_t n)

@@ -45,6 +45,8 @@ static inline void rec_end_field(struct record *r)
 	f->len = r->data.len - f->off;
 	sbuf_addc(&r->data, '\0');
 }
+/* n empty fields at once, all sharing one NUL byte. */
+void rec_add_empty_fields(struct record *r, size_t n);
 void rec_set(struct record *r, size_t i, const char *p, size_t n); /* replace field i (i < nfields) */
 void rec_copy(struct record *dst, const struct record *src);
 
