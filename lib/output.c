@@ -10,6 +10,34 @@
 #include "output.h"
 #include "xalloc.h"
 
+/* Temporary files not yet renamed into place, for output_unlink_pending().
+ * A command has an output and perhaps a rejects file open at once. */
+enum { MAX_PENDING = 8 };
+static char *volatile pending[MAX_PENDING];
+
+static void add_pending(char *tmp)
+{
+	for (int i = 0; i < MAX_PENDING; i++)
+		if (!pending[i]) {
+			pending[i] = tmp;
+			return;
+		}
+}
+
+static void drop_pending(const char *tmp)
+{
+	for (int i = 0; tmp && i < MAX_PENDING; i++)
+		if (pending[i] == tmp)
+			pending[i] = NULL;
+}
+
+void output_unlink_pending(void)
+{
+	for (int i = 0; i < MAX_PENDING; i++)
+		if (pending[i])
+			unlink(pending[i]);
+}
+
 /* A device or FIFO (/dev/stdout, /dev/full, a named pipe) cannot be
  * replaced by a rename: write to it directly. */
 static int open_special(struct output *o, const char *path)
@@ -57,6 +85,7 @@ int output_open(struct output *o, const char *path, mode_t mode)
 		unlink(o->tmp);
 		goto fail;
 	}
+	add_pending(o->tmp);
 	return 0;
 fail:
 	free(o->path);
@@ -67,6 +96,7 @@ fail:
 
 static void output_free(struct output *o)
 {
+	drop_pending(o->tmp);
 	free(o->path);
 	free(o->tmp);
 	memset(o, 0, sizeof(*o));

@@ -28,4 +28,8 @@ void output_abort(struct output *o);
  * ("write error: No space left on device").  Returns 0 or -1. */
 int close_stdout(void);
 
+/* Removes the temporary files of outputs still open; async-signal-safe,
+ * for a handler of a fatal signal. */
+void output_unlink_pending(void);
+
 #endif

@@ -288,6 +288,7 @@ int reader_next(struct reader *r, struct record *rec, struct reject *why)
 	int rc;
 
 	rec->file = r->name;
+	source_release_passed(&r->src);
 	if (r->format == FMT_NDJSON)
 		return json_input_next(&r->json, rec, why, r->opts.keep_raw);
 	rc = csv_engine_next(&r->csv, rec, why, r->opts.keep_raw);

@@ -5,7 +5,11 @@
  * pointers).  With an encoding other than UTF-8 the bytes are converted by
  * iconv; a byte the source encoding cannot decode is passed through as it
  * is, so the record holding it is rejected as invalid UTF-8 rather than
- * silently altered.  A UTF-16 byte-order mark selects UTF-16 by itself. */
+ * silently altered.  A UTF-16 byte-order mark selects UTF-16 by itself.
+ *
+ * A regular file read as UTF-8 is mapped into memory instead of read:
+ * buf is then the whole file, eof is set from the start, and no byte is
+ * copied on the way in (source_map.c). */
 #ifndef CIVIC_SOURCE_H
 #define CIVIC_SOURCE_H
 
@@ -23,6 +27,8 @@ struct source {
 	iconv_t cd;              /* (iconv_t)-1 when no conversion */
 	char *raw;               /* unconverted bytes awaiting iconv */
 	size_t rawlen, rawcap;
+	size_t mapped;           /* buf is the whole file mapped, this long; 0: read */
+	size_t released;         /* mapped pages before this are given back */
 };
 
 /* path NULL or "-" is standard input.  0, or -1 with a message printed. */
@@ -31,5 +37,9 @@ void source_close(struct source *src);
 /* Reads at least one more byte unless at EOF; keeps buf[keep..len).
  * Returns the number of new bytes (0 at EOF), -1 on error (printed). */
 long source_more(struct source *src, size_t keep);
+/* With a mapped file: gives back the pages before pos once enough have
+ * been passed, so memory stays bounded however large the file.  Callers
+ * hold no offset before pos. */
+void source_release_passed(struct source *src);
 
 #endif

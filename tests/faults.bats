@@ -94,13 +94,47 @@ PY
 		tally) f=$D/cls.csv ;; report) f=$D/tally.csv ;;
 		esac
 		# LeakSanitizer cannot run under ptrace: the leak check is left to the other tests.
-		ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" \
+		# CIVIC_NO_MMAP: regular files are mapped, not read, unless told.
+		CIVIC_NO_MMAP=1 ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" \
 		run strace -f -qq -o /dev/null -P "$f" -e trace=read -e inject=read:error=EIO:when=2 \
 			bash -c "$(declare -f "run_$c"); run_$c -o out"
 		assert_failed_with "Input/output error"
 		[ ! -e out ] || fail "$c left a partial output file: $output"
 	done
 	[ -z "$(ls -A)" ] || fail "files left behind: $(ls -A)"
+}
+
+@test "a mapped input that cannot be read (SIGBUS: truncated, or a failing disk): a message and exit 1, no -o file left" {
+	local c
+	for c in ingest classify tally; do
+		case $c in
+		ingest) f=$D/reg.csv ;; classify) f=$D/clean.csv ;; tally) f=$D/cls.csv ;;
+		esac
+		# The signal a vanished page raises, sent as the file is mapped.
+		ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" \
+		run strace -f -qq -o /dev/null -P "$f" -e trace=mmap -e inject=mmap:signal=SIGBUS:when=1 \
+			bash -c "$(declare -f "run_$c"); run_$c -o out"
+		assert_failed_with "read error: the file shrank while it was being read, or the disk failed"
+		[ ! -e out ] || fail "$c left a partial output file: $output"
+	done
+	# Again once the temporary output file exists: the first write to it.
+	ASAN_OPTIONS="$ASAN_OPTIONS:detect_leaks=0" \
+	run strace -f -qq -o /dev/null -e trace=write -e inject=write:signal=SIGBUS:when=1 \
+		bash -c "$(declare -f run_ingest); run_ingest -o out"
+	assert_failed_with "reg.csv: read error: the file shrank"
+	[ -z "$(ls -A)" ] || fail "files left behind: $(ls -A)"
+}
+
+@test "a mapped file and the same bytes through a pipe: the same output, rejects and line numbers" {
+	# Standard input redirected from a file is mapped too; through cat it is read.
+	civic-ingest -q -s registry.json --max-rejects 100% --rejects rej.map < "$D/reg.csv" > out.map
+	cat "$D/reg.csv" | civic-ingest -q -s registry.json --max-rejects 100% --rejects rej.pipe > out.pipe
+	cmp out.map out.pipe
+	cmp rej.map rej.pipe
+	[ -s rej.map ] || fail "no rejects to compare: the fixture lost its bad rows"
+	civic-tally -g register -s count,distinct:district < "$D/cls.csv" > out.map
+	cat "$D/cls.csv" | civic-tally -g register -s count,distinct:district > out.pipe
+	cmp out.map out.pipe
 }
 
 @test "memory running out at any allocation: 'out of memory', exit 1, no -o file left" {
