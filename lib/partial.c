@@ -402,7 +402,8 @@ static int merge_source(struct agg *a, struct source *s, uint32_t g, const json_
 		return -1;
 	if (s->vals && merge_vals(&s->vals[g], json_object_get(o, "vals")) < 0)
 		return -1;
-	if (s->svals && svy_values_merge_json(&s->svals[g], a->design, json_object_get(o, "svals"), m) < 0)
+	if (s->svals && svy_values_merge_json(&s->svals[g], a->design, json_object_get(o, "svals"), m,
+	    s->used[g] - used_before) < 0)
 		return -1;
 	if (s->acc && svy_acc_merge_json(&s->acc[g], a->design, json_object_get(o, "acc"), m) < 0)
 		return -1;

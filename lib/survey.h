@@ -205,6 +205,8 @@ void svy_values_init(struct svy_values *s);
 void svy_values_release(struct svy_values *s);
 void svy_values_add(struct svy_values *s, struct svy_unit u, double w, double y);
 void svy_values_merge(struct svy_values *dst, const struct svy_values *src);
+/* Sorts by y, ties in input order (R's order()); quantiles sort so anyway. */
+void svy_values_sort(struct svy_value *v, size_t n);
 
 /* The p-quantile (0 <= p <= 1) with a Woodruff interval at level: F̂, the
  * estimated share of values <= q, gets F̂ ± t·SE(F̂) (t with the values'
@@ -245,12 +247,18 @@ int svy_design_merge_json(struct svy_design *d, const json_t *j, struct svy_map 
 /* Accumulator and values as JSON (long doubles exactly, as [hi, lo]
  * double pairs when one double is not enough). */
 json_t *svy_acc_to_json(const struct svy_acc *a);
-json_t *svy_values_to_json(const struct svy_values *s);
+/* The values sorted (svy_values_sort) and run-length coded: a run of k > 1
+ * identical (y, w, stratum, PSU) is one entry with k last.  Sorting first
+ * keeps a merge of partials equal to one run, ties and all; it leaves s
+ * sorted. */
+json_t *svy_values_to_json(struct svy_values *s);
 /* a += the partial's accumulator / values, indices mapped by m.  -1 when
  * malformed (svy_design_error(d) says why). */
 int svy_acc_merge_json(struct svy_acc *a, struct svy_design *d,
 	const json_t *j, const struct svy_map *m);
+/* For values, exactly `count` of them (the rows the partial says it used):
+ * a damaged run length is an error, not a runaway. */
 int svy_values_merge_json(struct svy_values *s, struct svy_design *d,
-	const json_t *j, const struct svy_map *m);
+	const json_t *j, const struct svy_map *m, uint64_t count);
 
 #endif

@@ -281,43 +281,60 @@ int svy_acc_merge_json(struct svy_acc *a, struct svy_design *d,
 
 /* ---- held values ----------------------------------------------------- */
 
-json_t *svy_values_to_json(const struct svy_values *s)
+static int same_value(const struct svy_value *a, const struct svy_value *b)
+{
+	return a->y == b->y && a->w == b->w && a->u.stratum == b->u.stratum && a->u.psu == b->u.psu;
+}
+
+json_t *svy_values_to_json(struct svy_values *s)
 {
 	json_t *j = jb_check(json_object()), *v = jb_check(json_array());
 
+	svy_values_sort(s->v, s->n);
 	jb_set(j, "sum_w", jlong(s->sum_w));
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0, k; i < s->n; i += k) {
+		for (k = 1; i + k < s->n && same_value(&s->v[i], &s->v[i + k]); k++)
+			;
 		json_t *e = jb_check(json_array());
 		jb_push(e, json_real(s->v[i].y));
 		jb_push(e, json_real(s->v[i].w));
 		jb_push(e, jcount(s->v[i].u.stratum));
 		jb_push(e, s->v[i].u.psu == SVY_ROW_PSU ? json_integer(-1) : jcount(s->v[i].u.psu));
+		if (k > 1)
+			jb_push(e, jcount(k));
 		jb_push(v, e);
 	}
 	jb_set(j, "values", v);
 	return j;
 }
 
-static int merge_value(struct svy_values *s, const json_t *e, const struct svy_map *m)
+/* One entry [y, w, stratum, psu] or [y, w, stratum, psu, k]; *left is how
+ * many values may still come. */
+static int merge_value(struct svy_values *s, const json_t *e, const struct svy_map *m, uint64_t *left)
 {
 	const json_t *y = json_array_get(e, 0), *w = json_array_get(e, 1), *p = json_array_get(e, 3);
-	uint64_t h;
+	uint64_t h, k = 1;
 
 	if (!json_is_number(y) || !json_is_number(w) || get_count(json_array_get(e, 2), &h) < 0
 		|| h >= m->nstrata || !json_is_integer(p))
 		return -1;
-	json_int_t pi = json_integer_value(p);
-	if (pi < -1 || (pi >= 0 && (uint64_t)pi >= m->npsu))
+	if (json_array_size(e) == 5 ? get_count(json_array_get(e, 4), &k) < 0 || k < 2
+	    : json_array_size(e) != 4)
 		return -1;
+	json_int_t pi = json_integer_value(p);
+	if (pi < -1 || (pi >= 0 && (uint64_t)pi >= m->npsu) || k > *left)
+		return -1;
+	*left -= k;
 	struct svy_unit u = { m->stratum[h], pi < 0 ? SVY_ROW_PSU : m->psu[pi] };
 	long double keep = s->sum_w;
-	svy_values_add(s, u, json_number_value(w), json_number_value(y));
+	while (k-- > 0)
+		svy_values_add(s, u, json_number_value(w), json_number_value(y));
 	s->sum_w = keep;
 	return 0;
 }
 
 int svy_values_merge_json(struct svy_values *s, struct svy_design *d,
-	const json_t *j, const struct svy_map *m)
+	const json_t *j, const struct svy_map *m, uint64_t count)
 {
 	const json_t *v = json_object_get(j, "values");
 	long double sw;
@@ -325,8 +342,10 @@ int svy_values_merge_json(struct svy_values *s, struct svy_design *d,
 	if (!json_is_object(j) || !json_is_array(v) || get_long(json_object_get(j, "sum_w"), &sw) < 0)
 		return svy_fail(d, "malformed values in partial");
 	for (size_t i = 0; i < json_array_size(v); i++)
-		if (merge_value(s, json_array_get(v, i), m) < 0)
+		if (merge_value(s, json_array_get(v, i), m, &count) < 0)
 			return svy_fail(d, "malformed value in partial");
+	if (count != 0)
+		return svy_fail(d, "a partial holds fewer values than rows it used");
 	s->sum_w += sw;
 	return 0;
 }

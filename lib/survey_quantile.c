@@ -39,7 +39,7 @@ void svy_values_merge(struct svy_values *dst, const struct svy_values *src)
 }
 
 /* Stable merge sort by y: ties keep their input order, as R's order(). */
-static void sort_values(struct svy_value *v, size_t n)
+void svy_values_sort(struct svy_value *v, size_t n)
 {
 	struct svy_value *tmp = xmalloc((n ? n : 1) * sizeof *tmp), *a = v, *b = tmp;
 
@@ -195,7 +195,7 @@ int svy_quantile(const struct svy_design *d, struct svy_values *s, double p,
 	out->n = (double)s->n;
 	if (s->n == 0)
 		return 0;
-	sort_values(s->v, s->n);
+	svy_values_sort(s->v, s->n);
 	cdf_build(&c, s);
 	out->q = svy_design_simple(d) ? type7(s, p) : qrule_math(&c, p);
 	rc = woodruff(d, s, &c, level, normal, out);

@@ -302,6 +302,7 @@ static void merged_sums(struct probe *p, const struct query *q, struct svy_desig
 		sums_init(&ps);
 		register_rows(p, part, from, to);
 		accumulate(p, part, q, from, to, &ps);
+		size_t nvals = ps.vals.n;
 		json_t *j = json_pack("{s:o,s:o,s:o,s:o}", "design", svy_design_to_json(part),
 			"num", svy_acc_to_json(&ps.num), "den", svy_acc_to_json(&ps.den),
 			"values", svy_values_to_json(&ps.vals));
@@ -315,7 +316,7 @@ static void merged_sums(struct probe *p, const struct query *q, struct svy_desig
 		if (svy_design_merge_json(*d, json_object_get(j, "design"), &map) < 0
 			|| svy_acc_merge_json(&s->num, *d, json_object_get(j, "num"), &map) < 0
 			|| svy_acc_merge_json(&s->den, *d, json_object_get(j, "den"), &map) < 0
-			|| svy_values_merge_json(&s->vals, *d, json_object_get(j, "values"), &map) < 0)
+			|| svy_values_merge_json(&s->vals, *d, json_object_get(j, "values"), &map, nvals) < 0)
 			civic_die(1, "merge: %s", svy_design_error(*d));
 		svy_map_release(&map);
 		json_decref(j);

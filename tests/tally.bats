@@ -445,6 +445,27 @@ South,8,0.5"
 	assert_output "$(cat whole.csv)"
 }
 
+@test "a median's values go into a partial sorted, repeats run-length coded; merges check the counts" {
+	printf 'g,v\na,3\na,1\na,3\na,2.5\na,3\nb,7\n' > v.csv
+	civic-tally -g g -s median:v --partial v.csv > v.part
+	run jq -c 'select(.key) | [.key[0], .src[0].svals.values]' v.part
+	assert_output '["a",[[1,1,0,-1],[2.5,1,0,-1],[3,1,0,-1,3]]]
+["b",[[7,1,0,-1]]]'
+	run civic-tally --merge v.part v.part
+	assert_output "g,median_v
+a,3
+b,7"
+	# Run lengths that do not add up to the rows used are damage, not data.
+	for bad in '[[1,1,0,-1],[2.5,1,0,-1],[3,1,0,-1,4]]' '[[1,1,0,-1],[2.5,1,0,-1],[3,1,0,-1,1e300]]' \
+		'[[1,1,0,-1],[2.5,1,0,-1],[3,1,0,-1,1],[3,1,0,-1]]' '[[1,1,0,-1],[3,1,0,-1,3]]' \
+		'[[1,1,0,-1],[2.5,1,0,-1],[3,1,0,-1,-3]]'; do
+		jq -c --argjson v "$bad" 'if .key == ["a"] then .src[0].svals.values = $v else . end' v.part > bad.part
+		run civic-tally --merge bad.part
+		assert_failure 1
+		assert_output --partial "bad.part:2:"
+	done
+}
+
 @test "--merge refuses partials of other specs, and files that are not partials" {
 	civic-tally -g district --partial "$R" > p1
 	civic-tally -g register --partial "$R" > p2
