@@ -131,7 +131,7 @@ struct agg {
 	struct base *base;
 	uint32_t *base_of;             /* group id → base index */
 
-	double level;                  /* quantile intervals: the level (0.95) */
+	double level;                  /* quantile intervals: the level (0.95); 0: none */
 	int normal;                    /* … with a normal quantile, not t */
 	uint64_t rows;                 /* rows accepted */
 	struct datecache dc;

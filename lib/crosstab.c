@@ -475,7 +475,8 @@ int crosstab_write(struct agg *a, const struct crosstab_opts *o, struct writer *
 	int rc;
 
 	sbuf_init(&l.cell_key);
-	a->level = o->level;
+	/* Quantile intervals cost a pass with survey sums per value: only when shown. */
+	a->level = o->ci || o->deff ? o->level : 0;
 	a->normal = o->est_method == CI_NORMAL;
 	prepare_sort(&l);
 	build_rows(&l);

@@ -222,6 +222,8 @@ void svy_values_sort(struct svy_value *v, size_t n);
 struct svy_quantile {
 	double q, lo, hi, se, df, n;
 };
+/* level 0: the quantile alone, lo, hi and se left NaN (the interval is
+ * most of the cost). */
 int svy_quantile(const struct svy_design *d, struct svy_values *s, double p,
 	double level, int normal, struct svy_quantile *out);
 
