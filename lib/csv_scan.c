@@ -75,6 +75,15 @@ static size_t unquoted_end(const struct parse *p, size_t i)
 {
 	const char *b = p->b;
 
+#if defined(__SSE2__) && !defined(CIVIC_NO_SIMD)
+	const __m128i dv = _mm_set1_epi8((char)p->delim), nlv = _mm_set1_epi8('\n');
+	for (; i + 16 <= p->len; i += 16) {
+		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+		unsigned hit = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(w, dv), _mm_cmpeq_epi8(w, nlv)));
+		if (hit)
+			return i + (size_t)__builtin_ctz(hit);
+	}
+#endif
 	while (i + 8 <= p->len) {
 		uint64_t w = swar_load(b + i);
 		uint64_t hit = swar_eq(w, (unsigned char)p->delim) | swar_eq(w, '\n');
