@@ -38,59 +38,6 @@ void svy_values_merge(struct svy_values *dst, const struct svy_values *src)
 	dst->sum_w += src->sum_w;
 }
 
-/* Where the ascending (non-decreasing) runs of v start; ends with n. */
-static size_t find_runs(const struct svy_value *v, size_t n, size_t *start)
-{
-	size_t r = 0;
-
-	for (size_t i = 0; i < n; i++)
-		if (i == 0 || v[i].y < v[i - 1].y)
-			start[r++] = i;
-	start[r] = n;
-	return r;
-}
-
-static void merge_runs(const struct svy_value *a, struct svy_value *b, size_t lo, size_t mid, size_t hi)
-{
-	size_t i = lo, j = mid, k = lo;
-
-	while (i < mid && j < hi)
-		b[k++] = a[j].y < a[i].y ? a[j++] : a[i++];
-	while (i < mid)
-		b[k++] = a[i++];
-	while (j < hi)
-		b[k++] = a[j++];
-}
-
-/* Stable natural merge sort by y: ties keep their input order, as R's
- * order().  Natural, because merged partials arrive as a few sorted runs
- * (svy_values_to_json sorts), which then merge in linear time. */
-void svy_values_sort(struct svy_value *v, size_t n)
-{
-	size_t *start = xmalloc((n + 1) * sizeof *start);
-	size_t runs = find_runs(v, n, start);
-	struct svy_value *tmp = xmalloc((n ? n : 1) * sizeof *tmp), *a = v, *b = tmp;
-
-	while (runs > 1) {
-		size_t kept = 0;
-		for (size_t r = 0; r < runs; r += 2) {
-			size_t hi = r + 2 <= runs ? start[r + 2] : start[runs];
-			size_t mid = r + 1 <= runs ? start[r + 1] : hi;
-			merge_runs(a, b, start[r], mid, hi);
-			start[kept++] = start[r];
-		}
-		start[kept] = n;
-		runs = kept;
-		struct svy_value *t = a;
-		a = b;
-		b = t;
-	}
-	if (a != v)
-		memcpy(v, a, n * sizeof *v);
-	free(tmp);
-	free(start);
-}
-
 /* The sorted values with non-zero weight and their cumulative weights,
  * summed in long double and stored as doubles, as R's cumsum(). */
 struct cdf {

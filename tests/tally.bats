@@ -466,6 +466,21 @@ b,7"
 	done
 }
 
+@test "held values sort stably (ties in input order, as R's order()), few distinct or many" {
+	# Weights rise with the line, so within one value they must come out rising.
+	awk 'BEGIN { print "g,v,w"; for (i = 1; i <= 9000; i++) printf "a,%d,%d\n", i % 7, i }' > few.csv
+	awk 'BEGIN { print "g,v,w"; for (i = 1; i <= 9000; i++) printf "a,%d,%d\n", (i * 7919) % 5003, i }' > many.csv
+	for f in few many; do
+		civic-tally -w w -g g -s median:v --partial $f.csv > $f.part
+		run jq -r 'select(.key) | .src[0].svals.values
+			| [range(1; length) as $i | select(.[$i][0] < .[$i-1][0]
+				or (.[$i][0] == .[$i-1][0] and .[$i][1] <= .[$i-1][1]))] | length' $f.part
+		assert_output 0
+		run jq -r 'select(.key) | .src[0].svals.values | length' $f.part
+		assert_output 9000
+	done
+}
+
 @test "--merge refuses partials of other specs, and files that are not partials" {
 	civic-tally -g district --partial "$R" > p1
 	civic-tally -g register --partial "$R" > p2
