@@ -161,7 +161,7 @@ static long count_to_line_end(const struct parse *p, size_t i, size_t *end)
 	const __m128i dv = _mm_set1_epi8((char)p->delim);
 	__m128i acc = _mm_setzero_si128();
 	long n = 0;
-	int steps = 0;
+	int steps = 127;
 
 	for (; i + 32 <= p->len; i += 32) {
 		__m128i lo = load16(p->b + i), hi = load16(p->b + i + 16);
@@ -180,10 +180,10 @@ static long count_to_line_end(const struct parse *p, size_t i, size_t *end)
 		}
 		acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(lo, dv));
 		acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(hi, dv));
-		if (++steps == 127) {
+		if (--steps == 0) {
 			n += lane_sum(acc);
 			acc = _mm_setzero_si128();
-			steps = 0;
+			steps = 127;
 		}
 	}
 	return count_rest(p, i, n + lane_sum(acc), end);

@@ -42,8 +42,11 @@ void rec_add_empty_fields(struct record *r, size_t n)
 	if (r->cap - r->nfields < n)
 		r->fields = xgrow(r->fields, &r->cap, r->nfields + n, sizeof(*r->fields));
 	sbuf_addc(&r->data, '\0');
+	/* Through a local pointer: stores to fields could otherwise alias nfields. */
+	struct field *f = r->fields + r->nfields;
 	for (size_t k = 0; k < n; k++)
-		r->fields[r->nfields++] = (struct field){ off, 0 };
+		f[k] = (struct field){ off, 0 };
+	r->nfields += n;
 }
 
 /* Field i moves to the end of the buffer; the old bytes stay as dead space
