@@ -309,7 +309,9 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	if (o->lonely && svy_lonely_parse(o->lonely, &spec.lonely) < 0)
 		civic_usage_error("unknown --lonely-psu rule '%s' (fail, remove, certainty, adjust, average)",
 			o->lonely);
-	spec.survey = o->show.ci || o->show.deff || o->partial;
+	/* A partial keeps survey sums only when it will show intervals: they
+	 * cost a pass per row, and a merge can only add what was kept. */
+	spec.survey = o->show.ci || o->show.deff;
 	init_agg(&r->agg, &spec);
 	spec_free_lists(&spec);
 
@@ -394,9 +396,14 @@ static int merge_first(struct run *r, struct partial_in *p)
 		partial_spec_free(&spec);
 		return -1;
 	}
+	if ((r->o->show.ci || r->o->show.deff) && !spec.survey) {
+		civic_warn("%s: the partials hold no survey sums for --ci or --deff "
+			"(make them with --ci or --deff)", p->name);
+		partial_spec_free(&spec);
+		return -1;
+	}
 	spec.nwithin = r->o->show.within ? keyexpr_split(r->o->show.within, &spec.within) : 0;
 	spec.total = r->o->show.total;
-	spec.survey = 1;
 	init_agg(&r->agg, &spec);
 	keyexpr_split_free(spec.within, spec.nwithin);
 	partial_spec_free(&spec);

@@ -6,6 +6,7 @@
 #include "json_build.h"
 #include "num.h"
 #include "partial.h"
+#include "quantile.h"
 #include "xalloc.h"
 
 
@@ -42,6 +43,7 @@ static json_t *spec_json(const struct agg *a)
 	jb_set(s, "psu", opt_string(a->spec.psu));
 	jb_set(s, "fpc", opt_string(a->spec.fpc));
 	jb_set(s, "lonely", json_string(svy_lonely_name(a->spec.lonely)));
+	jb_set(s, "survey", json_boolean(a->spec.survey));
 	return s;
 }
 
@@ -57,12 +59,26 @@ static json_t *key_json(const struct agg *a, uint32_t g)
 	return arr;
 }
 
+/* A plain median's values as (value, times) runs in ascending order: a
+ * value seen once is a number, one seen k > 1 times the pair [value, k].
+ * Days to resolve take a few hundred entries where the rows are millions. */
 static json_t *values_json(const struct dvec *v)
 {
 	json_t *arr = jb_check(json_array());
+	struct value_runs runs;
 
-	for (size_t i = 0; i < v->n; i++)
-		jb_push(arr, json_real(v->v[i]));
+	value_runs_count(&runs, v->v, v->n);
+	for (size_t i = 0; i < runs.n; i++) {
+		if (runs.times[i] == 1) {
+			jb_push(arr, json_real(runs.value[i]));
+			continue;
+		}
+		json_t *pair = jb_check(json_array());
+		jb_push(pair, json_real(runs.value[i]));
+		jb_push(pair, json_integer((json_int_t)runs.times[i]));
+		jb_push(arr, pair);
+	}
+	value_runs_release(&runs);
 	return arr;
 }
 
@@ -146,7 +162,7 @@ static int write_line(FILE *fp, json_t *j)
  * still merge: headers sort before groups ("civic…" < "part"). */
 static void part_id(json_t *design, char id[24])
 {
-	char *text = json_dumps(design, JSON_COMPACT | JSON_SORT_KEYS);
+	char *text = json_dumps(design, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
 
 	if (!text)
 		civic_die(CIVIC_EXIT_DATA, "out of memory");
@@ -279,6 +295,8 @@ int partial_spec(const struct partial_in *p, struct agg_spec *spec)
 	spec->strata = str_or_null(s, "strata");
 	spec->psu = str_or_null(s, "psu");
 	spec->fpc = str_or_null(s, "fpc");
+	/* Partials of the first format kept survey sums always. */
+	spec->survey = !json_is_false(json_object_get(s, "survey"));
 	const char *lonely = json_string_value(json_object_get(s, "lonely"));
 	if (lonely && svy_lonely_parse(lonely, &spec->lonely) < 0)
 		return bad(p, "partial header: unknown lonely-PSU rule");
@@ -346,19 +364,29 @@ static int merge_minmax(struct source *s, uint32_t g, const json_t *o, uint64_t 
 	return 0;
 }
 
-static int merge_vals(struct dvec *v, const json_t *arr)
+/* A plain median's values: as many as the partial says were used, no
+ * more, so a damaged count cannot make the merge run away. */
+static int merge_vals(struct dvec *v, const json_t *arr, uint64_t used)
 {
-	size_t i;
+	size_t i, before = v->n;
 	json_t *x;
 
 	if (!json_is_array(arr))
 		return -1;
 	json_array_foreach(arr, i, x) {
-		if (!json_is_number(x))
+		uint64_t left = used - (v->n - before);
+		if (json_is_number(x) && left > 0) {
+			dvec_push(v, json_number_value(x));
+			continue;
+		}
+		json_t *val = json_array_get(x, 0), *times = json_array_get(x, 1);
+		if (json_array_size(x) != 2 || !json_is_number(val) || !json_is_integer(times) ||
+		    json_integer_value(times) < 2 || (uint64_t)json_integer_value(times) > left)
 			return -1;
-		dvec_push(v, json_number_value(x));
+		for (json_int_t k = json_integer_value(times); k > 0; k--)
+			dvec_push(v, json_number_value(val));
 	}
-	return 0;
+	return v->n - before == used ? 0 : -1;
 }
 
 static int merge_distinct(struct agg *a, struct source *s, uint32_t g, const json_t *arr)
@@ -400,7 +428,7 @@ static int merge_source(struct agg *a, struct source *s, uint32_t g, const json_
 	}
 	if (s->min && merge_minmax(s, g, o, used_before) < 0)
 		return -1;
-	if (s->vals && merge_vals(&s->vals[g], json_object_get(o, "vals")) < 0)
+	if (s->vals && merge_vals(&s->vals[g], json_object_get(o, "vals"), s->used[g] - used_before) < 0)
 		return -1;
 	if (s->svals && svy_values_merge_json(&s->svals[g], a->design, json_object_get(o, "svals"), m,
 	    s->used[g] - used_before) < 0)
@@ -493,14 +521,17 @@ static int merge_header(struct partial_in *p, struct agg *a, const json_t *h, st
 
 	json_decref(mine);
 	if (!eq)
-		return bad(p, "this partial was made with other -g, -s, -w or design options than the first");
-	if (!json_is_object(design) || !id)
-		return bad(p, "partial header has no design");
-	agg_make_design(a);
+		return bad(p, "this partial was made with other -g, -s, -w, design, --ci or --deff options than the first");
+	/* Without survey sums or held design values there is no design. */
+	if (!id || (a->use_design ? !json_is_object(design) : !json_is_null(design)))
+		return bad(p, "partial header has no design, or one its spec does not call for");
 	pm->v = xrealloc(pm->v, (pm->n + 1) * sizeof(*pm->v));
 	struct part_map *m = &pm->v[pm->n++];
 	m->id = xstrdup(id);
 	memset(&m->map, 0, sizeof(m->map));
+	if (!a->use_design)
+		return 0;
+	agg_make_design(a);
 	if (svy_design_merge_json(a->design, design, &m->map) < 0) {
 		civic_warn_at(p->name, p->line, "%s", svy_design_error(a->design));
 		return -1;

@@ -447,19 +447,33 @@ South,8,0.5"
 
 @test "a median's values go into a partial sorted, repeats run-length coded; merges check the counts" {
 	printf 'g,v\na,3\na,1\na,3\na,2.5\na,3\nb,7\n' > v.csv
+	# Plain: [value, times] pairs.  With a design or --ci: [y, w, stratum, psu, times].
 	civic-tally -g g -s median:v --partial v.csv > v.part
-	run jq -c 'select(.key) | [.key[0], .src[0].svals.values]' v.part
+	run jq -c 'select(.key) | [.key[0], .src[0].vals]' v.part
+	assert_output '["a",[1,2.5,[3,3]]]
+["b",[7]]'
+	civic-tally -g g -s median:v --ci t --partial v.csv > vs.part
+	run jq -c 'select(.key) | [.key[0], .src[0].svals.values]' vs.part
 	assert_output '["a",[[1,1,0,-1],[2.5,1,0,-1],[3,1,0,-1,3]]]
 ["b",[[7,1,0,-1]]]'
 	run civic-tally --merge v.part v.part
 	assert_output "g,median_v
 a,3
 b,7"
+	run civic-tally --merge vs.part vs.part
+	assert_success
+	assert_line --index 1 --partial "a,3,"
 	# Run lengths that do not add up to the rows used are damage, not data.
+	for bad in '[1,2.5,[3,4]]' '[1,2.5,[3,1]]' '[1,2.5,[3,1e300]]' '[1,2.5,[3]]' '[1,2.5,3]' '[1,[3,3]]'; do
+		jq -c --argjson v "$bad" 'if .key == ["a"] then .src[0].vals = $v else . end' v.part > bad.part
+		run civic-tally --merge bad.part
+		assert_failure 1
+		assert_output --partial "bad.part:2:"
+	done
 	for bad in '[[1,1,0,-1],[2.5,1,0,-1],[3,1,0,-1,4]]' '[[1,1,0,-1],[2.5,1,0,-1],[3,1,0,-1,1e300]]' \
 		'[[1,1,0,-1],[2.5,1,0,-1],[3,1,0,-1,1],[3,1,0,-1]]' '[[1,1,0,-1],[3,1,0,-1,3]]' \
 		'[[1,1,0,-1],[2.5,1,0,-1],[3,1,0,-1,-3]]'; do
-		jq -c --argjson v "$bad" 'if .key == ["a"] then .src[0].svals.values = $v else . end' v.part > bad.part
+		jq -c --argjson v "$bad" 'if .key == ["a"] then .src[0].svals.values = $v else . end' vs.part > bad.part
 		run civic-tally --merge bad.part
 		assert_failure 1
 		assert_output --partial "bad.part:2:"
@@ -486,7 +500,16 @@ b,7"
 	civic-tally -g register --partial "$R" > p2
 	run civic-tally --merge p1 p2
 	assert_failure 1
-	assert_output --partial "p2:1: this partial was made with other -g, -s, -w or design options"
+	assert_output --partial "p2:1: this partial was made with other -g, -s, -w, design, --ci or --deff options"
+	# Intervals need the survey sums that only a partial made with --ci keeps.
+	civic-tally -g district --partial "$R" > p3
+	run civic-tally --merge --ci wilson p3
+	assert_failure 1
+	assert_output --partial "p3: the partials hold no survey sums for --ci or --deff (make them with --ci or --deff)"
+	civic-tally -g district --ci wilson --partial "$R" > p4
+	run civic-tally --merge p4 p3
+	assert_failure 1
+	assert_output --partial "p3:1: this partial was made with other -g, -s, -w, design, --ci or --deff options"
 	run civic-tally --merge "$R"
 	assert_failure 1
 	assert_output --partial "not a civic-tally partial"
