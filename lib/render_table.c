@@ -202,6 +202,56 @@ static void mark_integral(struct rtable *t, size_t c)
 	}
 }
 
+static int is_total(const char *cell)
+{
+	return strcmp(cell, "Total") == 0;
+}
+
+/* 1 when row q is one of those margin row m adds up: q agrees with m on
+ * every key m does not total over, and is no margin on the others. */
+static int covered_by(const struct rtable *t, const struct rrow *m, const struct rrow *q)
+{
+	for (size_t k = 0; k < t->nkeys; k++)
+		if (is_total(m->cell[k]) ? is_total(q->cell[k]) : strcmp(m->cell[k], q->cell[k]) != 0)
+			return 0;
+	return 1;
+}
+
+/* The first count (or n) estimate column, -1 if none. */
+static long first_count_col(const struct rtable *t)
+{
+	for (size_t c = t->nkeys; c < t->ncols; c++)
+		if ((t->cols[c].kind == STAT_COUNT || t->cols[c].kind == STAT_N) && t->cols[c].part == PART_EST)
+			return (long)c;
+	return -1;
+}
+
+/* A key reading "Total" marks a margin of civic-tally --total, but a
+ * category may be called Total too (civic-tally refuses one only with
+ * --total).  Where the table has counts a margin must add up: its count
+ * is the sum of the rows it covers.  A "Total" that does not is an
+ * ordinary row, charted, and never taken for a published total when
+ * --suppress decides what else to hide. */
+static void confirm_margins(struct rtable *t)
+{
+	long c = first_count_col(t);
+
+	for (size_t r = 0; c >= 0 && r < t->nrows; r++) {
+		struct rrow *m = &t->rows[r];
+		double sum = 0, want = m->val[c];
+		size_t covered = 0;
+		if (!m->total)
+			continue;
+		for (size_t q = 0; q < t->nrows; q++)
+			if (q != r && covered_by(t, m, &t->rows[q]) && !isnan(t->rows[q].val[c])) {
+				sum += t->rows[q].val[c];
+				covered++;
+			}
+		if (isnan(want) || covered == 0 || fabs(sum - want) > 1e-9 * fmax(1, fabs(want)))
+			m->total = 0;
+	}
+}
+
 void rtable_classify(struct rtable *t, long nkeys)
 {
 	t->nkeys = nkeys >= 0 ? (size_t)nkeys : count_keys(t);
@@ -234,6 +284,7 @@ void rtable_classify(struct rtable *t, long nkeys)
 		for (size_t k = 0; k < t->nkeys; k++)
 			if (strcmp(t->rows[r].cell[k], "Total") == 0)
 				t->rows[r].total = 1;
+	confirm_margins(t);
 }
 
 long rtable_add_stat(struct rtable *t, const char *name, enum stat_kind kind, long base)

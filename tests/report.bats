@@ -123,6 +123,23 @@ for line in sys.stdin:
 	refute_output --partial '†'
 }
 
+@test "a key 'Total' is a margin only where its count adds up; else an ordinary row" {
+	printf 'district,count\nNorth,4\nTotal,3\nSouth,5\n' > category.csv
+	run civic-report --chart bar -f html category.csv
+	refute_output --partial '<tr class="total">'
+	run civic-report category.csv
+	assert_line --regexp '^  Total  █.* 3$'
+	printf 'district,count\nNorth,4\nSouth,5\nTotal,9\n' > margin.csv
+	run civic-report -f html margin.csv
+	assert_output --partial '<tr class="total">'
+	run civic-report margin.csv
+	refute_line --regexp '^  Total  █'
+	# Two keys: each margin covers the rows that agree on the other key.
+	printf 'region,book,count\nA,f1,1\nA,f2,2\nA,Total,3\nB,f1,4\nB,f2,5\nB,Total,8\nTotal,Total,12\n' > two.csv
+	run civic-report -f html two.csv
+	assert_equal "$(grep -c '<tr class="total">' <<< "$output")" 2
+}
+
 @test "--suppress hides small counts as <K and the cells that would reveal them" {
 	run civic-report --suppress 5 suppress.csv
 	assert_success
