@@ -91,3 +91,8 @@ int inputs_next(struct inputs *in, struct record *rec, struct reject *why)
 		in->cur = NULL;
 	}
 }
+
+unsigned long long inputs_record_offset(const struct inputs *in)
+{
+	return in->cur ? reader_record_offset(in->cur) : 0;
+}

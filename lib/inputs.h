@@ -34,5 +34,7 @@ void inputs_copy_raw(struct inputs *in, struct record *rec);
 /* As reader_next(), moving on to the next operand at the end of each. */
 int inputs_next(struct inputs *in, struct record *rec, struct reject *why);
 void inputs_release(struct inputs *in);
+/* reader_record_offset() of the record inputs_next() just returned. */
+unsigned long long inputs_record_offset(const struct inputs *in);
 
 #endif

@@ -222,18 +222,20 @@ static int next_json(struct partial_in *p, json_t **out)
 
 int partial_open(struct partial_in *p, const char *path)
 {
-	memset(p, 0, sizeof(*p));
-	if (strcmp(path, "-") == 0) {
-		p->fp = stdin;
-		p->name = "(standard input)";
-	} else {
-		p->fp = fopen(path, "r");
-		p->name = path;
-		if (!p->fp) {
-			civic_warn("%s:", path);
-			return -1;
-		}
+	FILE *fp = stdin;
+
+	if (strcmp(path, "-") != 0 && !(fp = fopen(path, "r"))) {
+		civic_warn("%s:", path);
+		return -1;
 	}
+	return partial_open_stream(p, fp, strcmp(path, "-") == 0 ? "(standard input)" : path);
+}
+
+int partial_open_stream(struct partial_in *p, FILE *fp, const char *name)
+{
+	memset(p, 0, sizeof(*p));
+	p->fp = fp;
+	p->name = name;
 	int rc = next_json(p, &p->header);
 	if (rc == 0)
 		civic_warn("%s: empty file, not a civic-tally partial", p->name);

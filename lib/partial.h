@@ -32,6 +32,9 @@ struct partial_in {
 /* Opens path ("-" is standard input) and reads its first line.  0, or -1
  * with a message printed. */
 int partial_open(struct partial_in *p, const char *path);
+/* As partial_open, over a stream already open (closed by partial_close
+ * unless it is stdin); name is for messages. */
+int partial_open_stream(struct partial_in *p, FILE *fp, const char *name);
 void partial_close(struct partial_in *p);
 
 /* The spec recorded in the header; lists malloc'd (partial_spec_free). */

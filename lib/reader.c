@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "csv_engine.h"
 #include "error.h"
@@ -313,6 +314,39 @@ void reader_want(struct reader *r, const unsigned char *want, size_t n)
 		n--;
 	r->csv.want = want;
 	r->csv.nwant = want ? n : 0;
+}
+
+unsigned long long reader_record_offset(const struct reader *r)
+{
+	return r->format == FMT_CSV ? r->csv.record_offset : 0;
+}
+
+unsigned long long reader_cut_after(struct reader *r, unsigned long long from)
+{
+	struct source *s = &r->src;
+	const char *nl;
+
+	if (r->format != FMT_CSV || !s->mapped || r->csv.kind == CSV_ENGINE_LIBCSV ||
+	    from < s->pos || from >= s->len)
+		return 0;
+	nl = memchr(s->buf + from, '\n', s->len - from);
+	return nl && (size_t)(nl - s->buf) + 1 < s->len ? (unsigned long long)(nl - s->buf) + 1 : 0;
+}
+
+int reader_seek(struct reader *r, unsigned long long offset)
+{
+	struct source *s = &r->src;
+
+	if (r->format != FMT_CSV || !s->mapped || offset < s->pos || offset > s->len)
+		return -1;
+	s->pos = (size_t)offset;
+	s->released = s->pos & ~((size_t)sysconf(_SC_PAGESIZE) - 1);   /* madvise() wants pages */
+	return 0;
+}
+
+size_t reader_size(const struct reader *r)
+{
+	return r->src.mapped;
 }
 
 const struct header *reader_header(const struct reader *r)

@@ -79,4 +79,17 @@ enum format reader_format(const struct reader *r);
 int reader_delim(const struct reader *r);
 const char *reader_name(const struct reader *r);   /* "-" shows as "(standard input)" */
 
+/* Where the record reader_next() last returned began, as a byte offset
+ * (CSV; 0 otherwise). */
+unsigned long long reader_record_offset(const struct reader *r);
+/* For cutting a mapped CSV file (read by the fast engine) in two: the
+ * offset just past the first line feed at or after `from`, or 0 when there
+ * is none short of the end, or the input is not such a file.  The cut may
+ * fall inside a quoted field: whoever reads from it must be checked. */
+unsigned long long reader_cut_after(struct reader *r, unsigned long long from);
+/* Moves a mapped CSV reader forward to offset (a cut); 0, or -1. */
+int reader_seek(struct reader *r, unsigned long long offset);
+/* The size of a mapped input; 0 when it is read, not mapped. */
+size_t reader_size(const struct reader *r);
+
 #endif

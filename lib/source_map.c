@@ -79,13 +79,9 @@ void source_unmap(struct source *src)
 
 void source_release_passed(struct source *src)
 {
-	static size_t page;
-
 	if (!src->mapped || src->pos - src->released < RELEASE_STEP)
 		return;
-	if (!page)
-		page = (size_t)sysconf(_SC_PAGESIZE);
-	size_t upto = src->pos & ~(page - 1);
+	size_t upto = src->pos & ~((size_t)sysconf(_SC_PAGESIZE) - 1);
 	madvise(src->buf + src->released, upto - src->released, MADV_DONTNEED);
 	src->released = upto;
 }

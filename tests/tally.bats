@@ -633,3 +633,61 @@ South,4"
 	run civic-tally --bogus
 	assert_failure 2
 }
+
+# ---- two cores on one file -------------------------------------------------------------
+
+# One run on one thread and one with the second half forced onto a second.
+same_on_two_threads() {
+	CIVIC_THREADS=1 civic-tally "$@" > one.out 2> one.err || true
+	CIVIC_THREADS=2 civic-tally "$@" > two.out 2> two.err || true
+	cmp one.out two.out || fail "output differs on two threads: $(diff one.out two.out | head -5)"
+	cmp one.err two.err || fail "messages differ on two threads: $(diff one.err two.err | head -5)"
+}
+
+@test "a file tallied on two threads gives what one thread gives, statistic for statistic" {
+	"$CIVIC_ROOT/scripts/gen-registry" --canonical -n 3000 --seed 7 > big.csv
+	same_on_two_threads -g register big.csv
+	same_on_two_threads -g "month(received_at),register" -s count,share --within "month(received_at)" --total big.csv
+	same_on_two_threads -g service -s "count,mean:$DAYS,median:$DAYS,p90:$DAYS,sd:$DAYS,min:$DAYS,max:$DAYS,distinct:district,missing:resolved_at,share:$DAYS<=15" big.csv
+	same_on_two_threads -g district --pivot register -s count big.csv
+	same_on_two_threads -g register --partial big.csv
+	# The second thread really ran: its cut is where a record starts.
+	CIVIC_THREADS=2 strace -f -qq -e trace=clone,clone3 -o trace civic-tally -g register big.csv > /dev/null
+	grep -qE 'clone3?\(' trace || fail "no second thread was started"
+}
+
+@test "two threads: a cut inside a quoted field with line breaks is caught, the answer is one thread's" {
+	# The middle of the file is one long quoted field whose lines read as
+	# good records from anywhere inside it (the last one's quote is text
+	# to a reader that starts inside), so the second thread sees no reject.
+	{
+		echo "id,kind,note"
+		for i in $(seq 1 50); do echo "$i,a,plain"; done
+		printf '51,b,"'
+		for i in $(seq 1 399); do printf 'x%d,c,inside\n' "$i"; done
+		echo 'x400,c,inside"'
+		for i in $(seq 52 100); do echo "$i,a,plain"; done
+	} > quoted.csv
+	{ echo id,kind,note; tail -n +200 quoted.csv | head -300; } | CIVIC_THREADS=1 civic-tally -g kind | grep -q "^c," ||
+		fail "the fixture's inside does not read as records"
+	same_on_two_threads -g kind quoted.csv
+	run env CIVIC_THREADS=2 civic-tally -g kind quoted.csv
+	assert_output "kind,count
+a,99
+b,1"
+}
+
+@test "two threads: rejects in the second half come out as one thread gives them, line numbers and all" {
+	"$CIVIC_ROOT/scripts/gen-registry" --canonical -n 2000 --seed 9 > r.csv
+	awk -F, 'NR == 300 || NR == 1700 { $0 = $0 ",extra" } { print }' r.csv > bad.csv
+	same_on_two_threads -g register --max-rejects 5 --rejects rej.ndjson bad.csv
+	run jq -r .line rej.ndjson
+	assert_output "300
+1700"
+	same_on_two_threads -g register --max-rejects 0.01% bad.csv
+	# A reject in the first half only: the halves merge, the line is right.
+	awk -F, 'NR == 300 { $0 = $0 ",extra" } { print }' r.csv > first.csv
+	same_on_two_threads -g register --max-rejects 5 --rejects rej.ndjson first.csv
+	run jq -r .line rej.ndjson
+	assert_output 300
+}

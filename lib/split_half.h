@@ -1,0 +1,51 @@
+/* Tallying a large file on two cores.  A second thread opens the same
+ * (mapped) file, moves to the first line break past the middle, and
+ * tallies from there to the end into an agg of its own, while the caller
+ * reads from the start.  The cut is a guess: it may fall inside a quoted
+ * field.  It is right when the caller, reading sequentially, finds a
+ * record starting exactly where the second thread's first record did; only
+ * then are the two tallies merged.  Otherwise, or when the second half
+ * holds a reject (whose line number only a sequential read knows), the
+ * caller reads on and the second tally is dropped: the answer is always
+ * that of one sequential read.
+ *
+ * Only for statistics without survey sums or designs, whose state merges
+ * exactly whatever the order (exact decimal sums, counts, held values).
+ */
+#ifndef CIVIC_SPLIT_HALF_H
+#define CIVIC_SPLIT_HALF_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "agg.h"
+#include "reader.h"
+
+struct split_half {
+	pthread_t thread;
+	struct reader *r;
+	struct agg agg;
+	unsigned long long cut;        /* where the second half begins */
+	unsigned long long first;      /* where its first record began */
+	unsigned long rows;            /* records it tallied */
+	int ok;                        /* read to the end, no reject */
+	atomic_int stop;
+};
+
+/* 1 when a second thread is tallying the second half of path under a's
+ * spec; 0 when the caller should read everything itself.  first is the
+ * caller's reader of path, its header read: path must be a named file it
+ * maps, at least min_bytes long (any length with CIVIC_THREADS=2; never
+ * with CIVIC_THREADS=1 or one CPU). */
+int split_half_start(struct split_half *h, struct reader *first, const char *path,
+	const struct reader_opts *ro, const struct agg *a, const unsigned char *want, size_t nwant,
+	size_t min_bytes);
+/* Waits for the second thread.  When the caller's sequential read has a
+ * record starting at `seen` (>= cut) and the second half is valid for it,
+ * merges the second tally into a, adds its rows to *rows and returns 1;
+ * else 0.  Either way the second half is released. */
+int split_half_finish(struct split_half *h, unsigned long long seen, struct agg *a, unsigned long *rows);
+/* Stops and releases it without merging. */
+void split_half_abandon(struct split_half *h);
+
+#endif
