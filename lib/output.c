@@ -17,6 +17,11 @@ static char *volatile pending[MAX_PENDING];
 
 static void add_pending(char *tmp)
 {
+	static int at_exit;
+
+	/* civic_die() exits from wherever it is: no temporary file outlives it. */
+	if (!at_exit)
+		at_exit = atexit(output_unlink_pending) == 0;
 	for (int i = 0; i < MAX_PENDING; i++)
 		if (!pending[i]) {
 			pending[i] = tmp;
