@@ -105,6 +105,7 @@ PY
 }
 
 @test "a mapped input that cannot be read (SIGBUS: truncated, or a failing disk): a message and exit 1, no -o file left" {
+	[ "${VALGRIND:-}" != 1 ] || skip "valgrind takes a SIGBUS sent during a system call for its own fault"
 	local c
 	for c in ingest classify tally; do
 		case $c in
