@@ -9,87 +9,40 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "distinct.h"
 #include "survey_impl.h"
 #include "xalloc.h"
-
-enum { FEW_DISTINCT = 4096, SLOTS = 2 * FEW_DISTINCT };
-
-struct buckets {
-	uint64_t bits[SLOTS];       /* the y of a slot, as bits */
-	uint32_t id[SLOTS];         /* 1 + its index in y[]; 0: empty */
-	double y[FEW_DISTINCT];
-	size_t start[FEW_DISTINCT]; /* where the bucket goes in the output */
-	size_t n;
-};
-
-static uint64_t bits_of(double y)
-{
-	uint64_t b;
-
-	y += 0.0;                   /* -0 and +0 compare equal: one bucket */
-	memcpy(&b, &y, sizeof b);
-	return b;
-}
-
-/* The bucket of y, made if new; -1 past FEW_DISTINCT. */
-static long bucket_of(struct buckets *t, double y)
-{
-	uint64_t b = bits_of(y), h = (b ^ (b >> 29)) * 0x9E3779B97F4A7C15u;
-
-	for (size_t j = (size_t)(h >> 51) & (SLOTS - 1);; j = (j + 1) & (SLOTS - 1)) {
-		if (t->id[j] && t->bits[j] == b)
-			return (long)t->id[j] - 1;
-		if (!t->id[j]) {
-			if (t->n == FEW_DISTINCT)
-				return -1;
-			t->bits[j] = b;
-			t->y[t->n] = y;
-			t->id[j] = (uint32_t)++t->n;
-			return (long)t->n - 1;
-		}
-	}
-}
-
-static const double *sorting_y;
-
-static int by_y(const void *a, const void *b)
-{
-	double x = sorting_y[*(const uint32_t *)a], y = sorting_y[*(const uint32_t *)b];
-
-	return (x > y) - (x < y);
-}
 
 /* Counting sort: 0, or -1 (nothing moved) when there are too many distinct
  * y or a NaN, which has no place in an order. */
 static int bucket_sort(struct svy_value *v, size_t n)
 {
-	struct buckets *t = xcalloc(1, sizeof *t);
-	uint32_t *of = xmalloc((n ? n : 1) * sizeof *of), order[FEW_DISTINCT];
+	struct distinct *t = xcalloc(1, sizeof *t);
+	uint32_t *of = xmalloc((n ? n : 1) * sizeof *of), order[DISTINCT_MAX];
 	int rc = -1;
 
 	for (size_t i = 0; i < n; i++) {
-		long k = isnan(v[i].y) ? -1 : bucket_of(t, v[i].y);
+		/* + 0.0 makes -0 into +0: they compare equal, so share a bucket. */
+		long k = isnan(v[i].y) ? -1 : distinct_add(t, v[i].y + 0.0);
 		if (k < 0)
 			goto out;
 		of[i] = (uint32_t)k;
 	}
-	for (uint32_t k = 0; k < t->n; k++)
-		order[k] = k;
-	sorting_y = t->y;
-	qsort(order, t->n, sizeof *order, by_y);
-	size_t *count = xcalloc(t->n ? t->n : 1, sizeof *count);
+	distinct_order(t, order);
+	size_t *start = xcalloc(t->n ? t->n : 1, sizeof *start);   /* counts, then where each goes */
 	for (size_t i = 0; i < n; i++)
-		count[of[i]]++;
+		start[of[i]]++;
 	for (size_t r = 0, at = 0; r < t->n; r++) {
-		t->start[order[r]] = at;
-		at += count[order[r]];
+		size_t count = start[order[r]];
+		start[order[r]] = at;
+		at += count;
 	}
-	free(count);
 	struct svy_value *out = xmalloc((n ? n : 1) * sizeof *out);
 	for (size_t i = 0; i < n; i++)
-		out[t->start[of[i]]++] = v[i];
+		out[start[of[i]]++] = v[i];
 	memcpy(v, out, n * sizeof *v);
 	free(out);
+	free(start);
 	rc = 0;
 out:
 	free(of);
@@ -154,6 +107,6 @@ void svy_values_sort(struct svy_value *v, size_t n)
 {
 	/* Below a few thousand values the buckets' table would cost more
 	 * than the sort, and a tally of many small groups sorts each. */
-	if (n < FEW_DISTINCT || bucket_sort(v, n) != 0)
+	if (n < DISTINCT_MAX || bucket_sort(v, n) != 0)
 		merge_sort(v, n);
 }
