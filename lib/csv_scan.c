@@ -333,21 +333,11 @@ static int need_more(struct csv_engine_state *st, size_t *start)
 /* Drops the rest of a physical line too long to hold, counting it. */
 static int discard_line(struct csv_engine_state *st)
 {
-	struct source *s = st->src;
+	int rc = source_skip_line(st->src);
 
-	for (;;) {
-		const char *nl = memchr(s->buf + s->pos, '\n', s->len - s->pos);
-		if (nl) {
-			s->pos = (size_t)(nl - s->buf) + 1;
-			st->line++;
-			return 0;
-		}
-		s->pos = s->len;
-		if (s->eof)
-			return 0;
-		if (source_more(s, s->pos) < 0)
-			return -1;
-	}
+	if (rc > 0)
+		st->line++;
+	return rc < 0 ? -1 : 0;
 }
 
 int csv_engine_reject(struct csv_engine_state *st, struct record *rec, size_t start,

@@ -38,18 +38,7 @@ static int cut_line(struct json_input *in)
 	sbuf_add(&in->text, s->buf + s->pos, in->max_line);
 	in->too_long = 1;
 	in->line++;
-	for (;;) {
-		const char *nl = memchr(s->buf + s->pos, '\n', s->len - s->pos);
-		if (nl) {
-			s->pos = (size_t)(nl - s->buf) + 1;
-			return 1;
-		}
-		s->pos = s->len;
-		if (s->eof)
-			return 1;
-		if (source_more(s, s->pos) < 0)
-			return -1;
-	}
+	return source_skip_line(s) < 0 ? -1 : 1;
 }
 
 /* Next physical line into in->text (without its line break).  1, 0 at EOF, -1. */

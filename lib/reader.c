@@ -5,8 +5,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "csv_engine.h"
 #include "error.h"
@@ -335,13 +335,7 @@ unsigned long long reader_cut_after(struct reader *r, unsigned long long from)
 
 int reader_seek(struct reader *r, unsigned long long offset)
 {
-	struct source *s = &r->src;
-
-	if (r->format != FMT_CSV || !s->mapped || offset < s->pos || offset > s->len)
-		return -1;
-	s->pos = (size_t)offset;
-	s->released = s->pos & ~((size_t)sysconf(_SC_PAGESIZE) - 1);   /* madvise() wants pages */
-	return 0;
+	return r->format == FMT_CSV && offset <= SIZE_MAX ? source_seek(&r->src, (size_t)offset) : -1;
 }
 
 size_t reader_size(const struct reader *r)

@@ -41,5 +41,13 @@ long source_more(struct source *src, size_t keep);
  * been passed, so memory stays bounded however large the file.  Callers
  * hold no offset before pos. */
 void source_release_passed(struct source *src);
+/* Moves a mapped source forward to offset; 0, or -1 when it is not mapped
+ * or offset is behind pos or past the end. */
+int source_seek(struct source *src, size_t offset);
+/* Moves pos past the next line feed, reading as needed: 1, 0 when the
+ * input ends first (pos at the end), -1 on a read error (printed). */
+int source_skip_line(struct source *src);
+/* 1 when b starts with a UTF-16 byte-order mark. */
+int source_starts_utf16(const unsigned char *b, size_t n);
 
 #endif
