@@ -289,9 +289,10 @@ static void read_records(struct run *r, char **files, size_t nfiles)
 	while ((rc = inputs_next(&r->in, &r->rec, &r->why)) != READ_EOF) {
 		if (rc == READ_FATAL)
 			continue;
-		if (split && inputs_record_offset(&r->in) >= half.cut) {
+		unsigned long long at = split ? inputs_record_offset(&r->in) : 0;
+		if (split && at >= half.cut) {
 			split = 0;
-			if (split_half_finish(&half, inputs_record_offset(&r->in), &r->agg, &r->read))
+			if (split_half_finish(&half, at, &r->agg, &r->read))
 				return;     /* the second half's tally has this record and the rest */
 		}
 		r->read++;

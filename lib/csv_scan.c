@@ -12,6 +12,11 @@
 
 #if defined(__SSE2__) && !defined(CIVIC_NO_SIMD)
 #include <emmintrin.h>
+
+static inline __m128i load16(const char *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
 #endif
 
 enum parse_result { PARSE_OK, PARSE_MORE, PARSE_BAD };
@@ -78,7 +83,7 @@ static size_t unquoted_end(const struct parse *p, size_t i)
 #if defined(__SSE2__) && !defined(CIVIC_NO_SIMD)
 	const __m128i dv = _mm_set1_epi8((char)p->delim), nlv = _mm_set1_epi8('\n');
 	for (; i + 16 <= p->len; i += 16) {
-		__m128i w = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+		__m128i w = load16(b + i);
 		unsigned hit = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(w, dv), _mm_cmpeq_epi8(w, nlv)));
 		if (hit)
 			return i + (size_t)__builtin_ctz(hit);
@@ -111,9 +116,9 @@ static long count_rest(const struct parse *p, size_t i, long n, size_t *end)
 }
 
 #if defined(__SSE2__) && !defined(CIVIC_NO_SIMD)
-/* Sixteen bytes a step, the three comparisons as bit masks (SSE2 is part
- * of every x86-64 CPU).  Counting bits by table: without -mpopcnt the
- * compiler would make __builtin_popcount a library call. */
+/* SSE2 (part of every x86-64 CPU): comparisons as bit masks.  Counting
+ * bits by table: without -mpopcnt the compiler would make
+ * __builtin_popcount a library call. */
 static const unsigned char bits_in_byte[256] = {
 #define B2(n) n, n + 1, n + 1, n + 2
 #define B4(n) B2(n), B2(n + 1), B2(n + 1), B2(n + 2)
@@ -128,11 +133,6 @@ static inline unsigned bits_in_32(uint32_t m)
 {
 	return bits_in_byte[m & 0xFF] + bits_in_byte[(m >> 8) & 0xFF] +
 		bits_in_byte[(m >> 16) & 0xFF] + bits_in_byte[m >> 24];
-}
-
-static inline __m128i load16(const char *p)
-{
-	return _mm_loadu_si128((const __m128i *)(const void *)p);
 }
 
 static inline uint32_t mask32(__m128i lo, __m128i hi, __m128i v)

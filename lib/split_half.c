@@ -60,13 +60,10 @@ int split_half_start(struct split_half *h, struct reader *first, const char *pat
 	reader_want(h->r, want, nwant);
 	if (agg_init(&h->agg, &a->spec, err, sizeof(err)) < 0)
 		goto no;
-	if (agg_bind(&h->agg, reader_header(h->r), err, sizeof(err)) < 0) {
-		agg_release(&h->agg);
-		goto no;
-	}
 	h->first = ULLONG_MAX;
 	atomic_init(&h->stop, 0);
-	if (pthread_create(&h->thread, NULL, tally_second_half, h) != 0) {
+	if (agg_bind(&h->agg, reader_header(h->r), err, sizeof(err)) < 0 ||
+	    pthread_create(&h->thread, NULL, tally_second_half, h) != 0) {
 		agg_release(&h->agg);
 		goto no;
 	}
@@ -77,9 +74,9 @@ no:
 	return 0;
 }
 
+/* After the thread is joined. */
 static void release(struct split_half *h)
 {
-	pthread_join(h->thread, NULL);
 	agg_release(&h->agg);
 	reader_close(h->r);
 	h->r = NULL;
@@ -88,6 +85,7 @@ static void release(struct split_half *h)
 void split_half_abandon(struct split_half *h)
 {
 	atomic_store(&h->stop, 1);
+	pthread_join(h->thread, NULL);
 	release(h);
 }
 
@@ -129,8 +127,6 @@ int split_half_finish(struct split_half *h, unsigned long long seen, struct agg 
 		*rows += h->rows;
 		merged = 1;
 	}
-	agg_release(&h->agg);
-	reader_close(h->r);
-	h->r = NULL;
+	release(h);
 	return merged;
 }
