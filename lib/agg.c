@@ -472,25 +472,12 @@ static int eval_design(struct agg *a, const struct record *rec, struct svy_unit 
 	return -1;
 }
 
-/* w·y·y exactly when it fits, else in double. */
-static void add_wyy(struct xsum *s, const struct decnum *w, const struct decnum *y)
-{
-	__int128 wy, wyy;
-
-	if (w->exact && y->exact && w->scale + 2 * y->scale <= XSUM_MAX_SCALE &&
-	    !__builtin_mul_overflow((__int128)w->m, (__int128)y->m, &wy) &&
-	    !__builtin_mul_overflow(wy, (__int128)y->m, &wyy))
-		xsum_add_dec(s, wyy, w->scale + 2 * y->scale);
-	else
-		xsum_add_double(s, w->d * y->d * y->d);
-}
-
 static void add_moments(struct agg *a, struct moments *m, const struct decnum *w, const struct decnum *y)
 {
 	if (a->weighted) {
 		xsum_add_num(&m->w, w);
 		xsum_add_product(&m->wy, w, y);
-		add_wyy(&m->wy2, w, y);
+		xsum_add_product_n(&m->wy2, (const struct decnum *[]){ w, y, y }, 3);
 	} else {
 		xsum_add_num(&m->wy, y);
 		xsum_add_product(&m->wy2, y, y);

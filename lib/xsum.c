@@ -5,23 +5,52 @@
 
 #include "xsum.h"
 
+/* 10^0 … 10^XSUM_MAX_SCALE. */
+#define P19 ((__int128)10000000000000000000ULL)
+static const __int128 p10_i128[XSUM_MAX_SCALE + 1] = {
+	(__int128)1ULL, (__int128)10ULL, (__int128)100ULL,
+	(__int128)1000ULL, (__int128)10000ULL, (__int128)100000ULL,
+	(__int128)1000000ULL, (__int128)10000000ULL, (__int128)100000000ULL,
+	(__int128)1000000000ULL, (__int128)10000000000ULL, (__int128)100000000000ULL,
+	(__int128)1000000000000ULL, (__int128)10000000000000ULL, (__int128)100000000000000ULL,
+	(__int128)1000000000000000ULL, (__int128)10000000000000000ULL, (__int128)100000000000000000ULL,
+	(__int128)1000000000000000000ULL, (__int128)10000000000000000000ULL, P19 * 10ULL,
+	P19 * 100ULL, P19 * 1000ULL, P19 * 10000ULL,
+	P19 * 100000ULL, P19 * 1000000ULL, P19 * 10000000ULL,
+	P19 * 100000000ULL, P19 * 1000000000ULL, P19 * 10000000000ULL,
+	P19 * 100000000000ULL, P19 * 1000000000000ULL, P19 * 10000000000000ULL,
+	P19 * 100000000000000ULL, P19 * 1000000000000000ULL, P19 * 10000000000000000ULL,
+	P19 * 100000000000000000ULL,
+};
+#undef P19
+
 static int scale_up(__int128 *m, int by)
 {
-	while (by-- > 0)
-		if (__builtin_mul_overflow(*m, (__int128)10, m))
-			return -1;
-	return 0;
+	if (by <= 0)
+		return 0;
+	if (by > XSUM_MAX_SCALE)
+		return -1;
+	return __builtin_mul_overflow(*m, p10_i128[by], m) ? -1 : 0;
 }
 
+/* Powers of ten are exact in long double up to 10^27 (5^27 < 2^64). */
 static long double dec_long(__int128 m, int scale)
 {
+	static const long double p10[] = { 1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L,
+		1e7L, 1e8L, 1e9L, 1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L,
+		1e17L, 1e18L, 1e19L, 1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L,
+		1e27L };
+
+	if (scale < (int)(sizeof p10 / sizeof p10[0]))
+		return (long double)m / p10[scale];
 	return (long double)m / powl(10.0L, scale);
 }
 
 static void go_inexact(struct xsum *s)
 {
 	if (!s->inexact) {
-		s->ld = dec_long(s->m, s->scale);
+		long double v = dec_long(s->m, s->scale);
+		s->ld = v;
 		s->inexact = 1;
 	}
 }
@@ -58,12 +87,10 @@ void xsum_add_double(struct xsum *s, double d)
 	s->ld += d;
 }
 
-void xsum_add_num(struct xsum *s, const struct decnum *v)
+void xsum_add_long_double(struct xsum *s, long double d)
 {
-	if (v->exact)
-		xsum_add_dec(s, v->m, v->scale);
-	else
-		xsum_add_double(s, v->d);
+	go_inexact(s);
+	s->ld += d;
 }
 
 void xsum_add_product(struct xsum *s, const struct decnum *x, const struct decnum *y)
@@ -72,6 +99,23 @@ void xsum_add_product(struct xsum *s, const struct decnum *x, const struct decnu
 		xsum_add_dec(s, (__int128)x->m * y->m, x->scale + y->scale);
 	else
 		xsum_add_double(s, x->d * y->d);
+}
+
+void xsum_add_product_n(struct xsum *s, const struct decnum *const *f, int n)
+{
+	__int128 m = 1;
+	int scale = 0, exact = 1;
+	double d = 1;
+
+	for (int i = 0; i < n; i++) {
+		d *= f[i]->d;
+		exact = exact && f[i]->exact && !__builtin_mul_overflow(m, (__int128)f[i]->m, &m);
+		scale += f[i]->scale;
+	}
+	if (exact && scale <= XSUM_MAX_SCALE)
+		xsum_add_same(s, m, scale);
+	else
+		xsum_add_double(s, d);
 }
 
 void xsum_merge(struct xsum *dst, const struct xsum *src)

@@ -13,16 +13,35 @@
 #include "numscan.h"
 
 struct xsum {
-	__int128 m;            /* value = m / 10^scale while !inexact */
-	long double ld;        /* the value once inexact */
+	union {
+		__int128 m;            /* value = m / 10^scale while !inexact */
+		long double ld;        /* the value once inexact */
+	};
 	int16_t scale;
 	int16_t inexact;
 };
 
 /* A decimal term m / 10^scale (scale 0..XSUM_MAX_SCALE), or a double. */
 void xsum_add_dec(struct xsum *s, __int128 m, int scale);
+/* xsum_add_dec, inline for the usual case: a term of the sum's scale. */
+static inline void xsum_add_same(struct xsum *s, __int128 m, int scale)
+{
+	__int128 r;
+
+	if (!s->inexact && scale == s->scale && !__builtin_add_overflow(s->m, m, &r))
+		s->m = r;
+	else
+		xsum_add_dec(s, m, scale);
+}
 void xsum_add_double(struct xsum *s, double d);
-void xsum_add_num(struct xsum *s, const struct decnum *v);
+void xsum_add_long_double(struct xsum *s, long double d);
+static inline void xsum_add_num(struct xsum *s, const struct decnum *v)
+{
+	if (v->exact)
+		xsum_add_same(s, v->m, v->scale);
+	else
+		xsum_add_double(s, v->d);
+}
 static inline void xsum_add_int(struct xsum *s, int64_t v)
 {
 	xsum_add_dec(s, v, 0);
@@ -38,6 +57,14 @@ double xsum_ratio(const struct xsum *a, const struct xsum *b);
 /* The product of two decimal numbers as a term (x * y), exact when both
  * are; used for weighted sums Σ w·y. */
 void xsum_add_product(struct xsum *s, const struct decnum *x, const struct decnum *y);
+/* The product of n factors (w·y·y, w·w·y…): exact while the digits fit
+ * in 128 bits, else the product of the doubles. */
+void xsum_add_product_n(struct xsum *s, const struct decnum *const *f, int n);
+/* 1 while the sum is exact (so it does not depend on the order of terms). */
+static inline int xsum_exact(const struct xsum *s)
+{
+	return !s->inexact;
+}
 
 /* Text form for partial files: "m/scale" when exact, else a long double
  * in hexadecimal ("~0x1.8p+1"); parse returns 0 or -1. */
