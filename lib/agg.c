@@ -507,7 +507,7 @@ static void update_number(struct agg *a, struct source *s, uint32_t g, const str
 	else if (s->vals)
 		dvec_push(&s->vals[g], y);
 	if (s->acc)
-		svy_acc_add(&s->acc[g], a->design, u, w->d, y);
+		svy_acc_add(&s->acc[g], a->design, u, w, &v->v);
 }
 
 static void update_cond(struct agg *a, struct source *s, uint32_t g, const struct rowval *v,
@@ -521,14 +521,14 @@ static void update_cond(struct agg *a, struct source *s, uint32_t g, const struc
 	if (a->weighted)
 		xsum_add_num(&s->mom[g].w, w);
 	if (s->acc)
-		svy_acc_add(&s->acc[g], a->design, u, w->d, 1);
+		svy_acc_add(&s->acc[g], a->design, u, w, &decnum_one);
 	if (v->state != 1)
 		return;
 	s->hits[g]++;
 	if (a->weighted)
 		xsum_add_num(&s->hit_w[g], w);
 	if (s->hit_acc)
-		svy_acc_add(&s->hit_acc[g], a->design, u, w->d, 1);
+		svy_acc_add(&s->hit_acc[g], a->design, u, w, &decnum_one);
 }
 
 static void add_distinct(struct source *s, uint32_t g, const char *text, size_t len, struct sbuf *tmp)
@@ -597,7 +597,7 @@ static int check_total_labels(const struct agg *a, char *err, size_t errsize)
 
 int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 {
-	struct decnum w = { 1, 1, 0, 1 };
+	struct decnum w = decnum_one;
 	struct svy_unit u = { 0, SVY_ROW_PSU };
 	int added;
 
@@ -614,7 +614,7 @@ int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 	if (a->weighted)
 		xsum_add_num(&a->w[g], &w);
 	if (a->core_acc)
-		svy_acc_add(&a->acc[g], a->design, u, w.d, 1);
+		svy_acc_add(&a->acc[g], a->design, u, &w, &decnum_one);
 	for (size_t i = 0; i < a->nsrc; i++) {
 		struct source *s = &a->src[i];
 		if (s->kind == SRC_NUMBER)

@@ -20,6 +20,9 @@ struct decnum {
 
 enum { NUMSCAN_MAX_SCALE = 30 };
 
+/* 1, exactly: the y of a count or share, the w of an unweighted row. */
+static const struct decnum decnum_one = { 1, 1, 0, 1 };
+
 /* 0, or -1 when s[0..n) is not a number. */
 int numscan(const char *s, size_t n, struct decnum *out);
 

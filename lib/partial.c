@@ -177,7 +177,7 @@ int partial_write(FILE *fp, struct agg *a, json_t *options)
 	char id[24];
 
 	part_id(design, id);
-	jb_set(h, "civic_tally_partial", json_integer(1));
+	jb_set(h, "civic_tally_partial", json_integer(PARTIAL_FORMAT));
 	jb_set(h, "part", json_string(id));
 	jb_set(h, "spec", spec_json(a));
 	jb_set(h, "options", options ? json_incref(options) : json_object());
@@ -239,7 +239,10 @@ int partial_open_stream(struct partial_in *p, FILE *fp, const char *name)
 	int rc = next_json(p, &p->header);
 	if (rc == 0)
 		civic_warn("%s: empty file, not a civic-tally partial", p->name);
-	if (rc == 1 && json_integer_value(json_object_get(p->header, "civic_tally_partial")) != 1)
+	json_int_t format = rc == 1 ? json_integer_value(json_object_get(p->header, "civic_tally_partial")) : 0;
+	if (rc == 1 && format > PARTIAL_FORMAT)
+		rc = bad(p, "a partial of a newer format than this civic-tally reads");
+	else if (rc == 1 && format < 1)
 		rc = bad(p, "not a civic-tally partial (written by civic-tally --partial)");
 	if (rc != 1) {
 		partial_close(p);

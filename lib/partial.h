@@ -2,19 +2,24 @@
  * over pieces of the data (months, file chunks, machines) merge into the
  * output one run over all of it gives.
  *
- * Line 1:  {"civic_tally_partial":1,"spec":{keys,stats,weight,strata,psu,
+ * Line 1:  {"civic_tally_partial":2,"spec":{keys,stats,weight,strata,psu,
  *           fpc,lonely},"options":{…the command's own…},"design":{…}}
  * Then one line per group:
  *          {"key":[…],"n":…,"w":"…","acc":{…},"src":[{…},…]}
  * Exact sums travel as "m/scale" text (xsum.h), doubles in round-trip
  * form, survey sums as survey.h writes them.  Margins and share bases are
- * not stored: they are formed after the merge. */
+ * not stored: they are formed after the merge.
+ *
+ * Format 2 writes survey sums as exact text; format 1 (long doubles) is
+ * still read. */
 #ifndef CIVIC_PARTIAL_H
 #define CIVIC_PARTIAL_H
 
 #include <stdio.h>
 #include "writer.h"
 #include "agg.h"
+
+enum { PARTIAL_FORMAT = 2 };
 
 /* Writes a's state (before agg_finish) with the command's options object
  * (borrowed).  0, or -1 when a write failed. */

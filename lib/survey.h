@@ -13,7 +13,7 @@
  *                      or per stratum (row-PSU designs) totals of w and w*y,
  *                      plus the totals deff needs.  PSU sums are sparse:
  *                      only the PSUs the domain has rows in take memory
- *                      (struct svy_psu_sums, 48 bytes; when PSUs come back
+ *                      (struct svy_psu_sums, 80 bytes; when PSUs come back
  *                      out of order, also an index of 4-byte slots at most
  *                      half full).  svy_acc_add is a few additions (rows
  *                      of one PSU usually come together, so the previous
@@ -28,7 +28,8 @@
  * Estimators (svy_mean, svy_total, svy_ratio, svy_quantile) fill a
  * struct svy_est; interval.h turns it into a confidence interval.
  *
- * Sums are long double, as R accumulates them; results are doubles.
+ * Sums are exact decimal sums while the data are exact decimals (and long
+ * double, as R accumulates, once they are not); results are doubles.
  *
  * A typical run:
  *
@@ -37,7 +38,7 @@
  *		if (svy_design_row(d, stratum, slen, psu, plen, fpc, &u) < 0)
  *			reject the row with svy_design_error(d);
  *		for each estimate e the row belongs to, with y not missing:
- *			svy_acc_add(&e->acc, d, u, w, y);
+ *			svy_acc_add(&e->acc, d, u, &w, &y);     (struct decnum, numscan.h)
  *	at the end, for each estimate:
  *		if (svy_mean(d, &e->acc, &est) < 0) fail with svy_design_error(d);
  *		interval_for(CI_T, &est, 0.95, &ci);
@@ -51,6 +52,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
+
+#include "numscan.h"
+#include "xsum.h"
 
 /* What a stratum with a single PSU does to the variance (R's
  * options(survey.lonely.psu=)). */
@@ -117,22 +121,25 @@ int svy_design_check_lonely(const struct svy_design *d);
 
 /* Per stratum (row-PSU designs): everything is a sum over the rows. */
 struct svy_stratum_sums {
-	long double w, wy;           /* Σw, Σwy */
-	long double w2, w2y, w2y2;   /* Σw², Σw²y, Σw²y² */
+	struct xsum w, wy;           /* Σw, Σwy */
+	struct xsum w2, w2y, w2y2;   /* Σw², Σw²y, Σw²y² */
 	uint64_t n;                  /* rows */
 };
 
 /* Per PSU (cluster designs): one for each PSU the domain has rows in. */
 struct svy_psu_sums {
-	long double w, wy;           /* Σw, Σwy over the PSU's rows in the domain */
+	struct xsum w, wy;           /* Σw, Σwy over the PSU's rows in the domain */
 	uint64_t n;
 	uint32_t psu;                /* the design's PSU index */
 };
 
 /* Fields are private to survey*.c; the struct is public so that callers
- * can embed it.  Zeroed memory is a valid empty accumulator. */
+ * can embed it.  Zeroed memory is a valid empty accumulator.  The sums
+ * are exact decimal sums (xsum.h) while the weights and values are exact
+ * decimals, so accumulators added in any order, or merged, hold the same
+ * figures as one run. */
 struct svy_acc {
-	long double w, wy, wy2, w2;  /* domain totals: Σw, Σwy, Σwy², Σw² */
+	struct xsum w, wy, wy2, w2;  /* domain totals: Σw, Σwy, Σwy², Σw² */
 	uint64_t n;                  /* rows */
 	uint64_t n_pos;              /* rows with w != 0 */
 	uint64_t n01;                /* rows with y 0 or 1: a proportion when == n */
@@ -152,9 +159,15 @@ void svy_acc_init(struct svy_acc *a);
 void svy_acc_release(struct svy_acc *a);
 /* Adds one row (w its weight, y its value; 1 for counts and shares). */
 void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
-	struct svy_unit u, double w, double y);
+	struct svy_unit u, const struct decnum *w, const struct decnum *y);
 /* dst += src (disjoint sets of rows of the same design). */
 void svy_acc_merge(struct svy_acc *dst, const struct svy_acc *src);
+/* dst += src, src's PSU indices mapped through psu_map (another design's
+ * accumulator, psu_map from svy_design_absorb).  NULL: the same design. */
+void svy_acc_merge_mapped(struct svy_acc *dst, const struct svy_acc *src, const uint32_t *psu_map,
+	const uint32_t *stratum_map);
+/* 1 while every sum is exact: only then does a merge equal one run. */
+int svy_acc_exact(const struct svy_acc *a);
 
 /* ---- estimates ------------------------------------------------------- */
 

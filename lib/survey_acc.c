@@ -39,6 +39,11 @@ struct svy_stratum_sums *svy_acc_stratum(struct svy_acc *a, size_t h)
 	return (struct svy_stratum_sums *)a->cells + h;
 }
 
+static long double L(const struct xsum *x)
+{
+	return xsum_long(x);
+}
+
 /* ---- sparse PSU cells ------------------------------------------------
  *
  * Cells are appended as PSUs first appear.  While they come in rising PSU
@@ -187,65 +192,181 @@ uint32_t *svy_acc_psu_order(const struct svy_acc *a)
 
 /* ---- adding rows ----------------------------------------------------- */
 
-void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
-	struct svy_unit u, double w, double y)
+static int is_one(const struct decnum *y)
 {
-	double wy = w * y;
+	return y->exact && y->m == 1 && y->scale == 0;
+}
+
+static void add_stratum_row(struct svy_stratum_sums *s, const struct decnum *w, const struct decnum *y)
+{
+	xsum_add_num(&s->w, w);
+	xsum_add_product(&s->w2, w, w);
+	if (is_one(y)) {
+		xsum_add_num(&s->wy, w);
+		xsum_add_product(&s->w2y, w, w);
+		xsum_add_product(&s->w2y2, w, w);
+	} else {
+		xsum_add_product(&s->wy, w, y);
+		xsum_add_product_n(&s->w2y, (const struct decnum *[]){ w, w, y }, 3);
+		xsum_add_product_n(&s->w2y2, (const struct decnum *[]){ w, w, y, y }, 4);
+	}
+	s->n++;
+}
+
+void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
+	struct svy_unit u, const struct decnum *w, const struct decnum *y)
+{
+	int one = is_one(y);
 
 	(void)d;
-	a->w += w;
-	a->wy += wy;
-	a->wy2 += wy * y;
-	a->w2 += w * w;
+	xsum_add_num(&a->w, w);
+	if (one) {
+		xsum_add_num(&a->wy, w);
+		xsum_add_num(&a->wy2, w);
+	} else {
+		xsum_add_product(&a->wy, w, y);
+		xsum_add_product_n(&a->wy2, (const struct decnum *[]){ w, y, y }, 3);
+	}
+	xsum_add_product(&a->w2, w, w);
 	a->n++;
-	a->n_pos += w != 0;
-	a->n01 += y == 0 || y == 1;
+	a->n_pos += w->d != 0;
+	a->n01 += y->d == 0 || y->d == 1;
 	if (u.psu == SVY_ROW_PSU) {
-		struct svy_stratum_sums *s = svy_acc_stratum(a, u.stratum);
-		s->w += w;
-		s->wy += wy;
-		s->w2 += w * w;
-		s->w2y += w * wy;
-		s->w2y2 += wy * wy;
-		s->n++;
+		add_stratum_row(svy_acc_stratum(a, u.stratum), w, y);
 	} else {
 		struct svy_psu_sums *p = psu_cell(a, u.psu);
-		p->w += w;
-		p->wy += wy;
+		xsum_add_num(&p->w, w);
+		if (one)
+			xsum_add_num(&p->wy, w);
+		else
+			xsum_add_product(&p->wy, w, y);
 		p->n++;
 	}
 }
 
-void svy_acc_merge(struct svy_acc *dst, const struct svy_acc *src)
+static void merge_totals(struct svy_acc *dst, const struct svy_acc *src)
 {
-	dst->w += src->w;
-	dst->wy += src->wy;
-	dst->wy2 += src->wy2;
-	dst->w2 += src->w2;
+	xsum_merge(&dst->w, &src->w);
+	xsum_merge(&dst->wy, &src->wy);
+	xsum_merge(&dst->wy2, &src->wy2);
+	xsum_merge(&dst->w2, &src->w2);
 	dst->n += src->n;
 	dst->n_pos += src->n_pos;
 	dst->n01 += src->n01;
-	if (src->kind == KIND_STRATA) {
-		const struct svy_stratum_sums *s = src->cells;
-		svy_acc_stratum(dst, src->ncells - 1);
-		struct svy_stratum_sums *t = dst->cells;
-		for (size_t i = 0; i < src->ncells; i++) {
-			t[i].w += s[i].w;
-			t[i].wy += s[i].wy;
-			t[i].w2 += s[i].w2;
-			t[i].w2y += s[i].w2y;
-			t[i].w2y2 += s[i].w2y2;
-			t[i].n += s[i].n;
-		}
-	} else if (src->kind == KIND_PSUS) {
-		const struct svy_psu_sums *s = src->cells;
-		for (size_t i = 0; i < src->ncells; i++) {
-			struct svy_psu_sums *t = svy_acc_psu(dst, s[i].psu);
-			t->w += s[i].w;
-			t->wy += s[i].wy;
-			t->n += s[i].n;
+}
+
+static void merge_stratum_cells(struct svy_acc *dst, const struct svy_acc *src, const uint32_t *map)
+{
+	const struct svy_stratum_sums *s = src->cells;
+
+	for (size_t i = 0; i < src->ncells; i++) {
+		if (s[i].n == 0)
+			continue;
+		struct svy_stratum_sums *t = svy_acc_stratum(dst, map ? map[i] : i);
+		xsum_merge(&t->w, &s[i].w);
+		xsum_merge(&t->wy, &s[i].wy);
+		xsum_merge(&t->w2, &s[i].w2);
+		xsum_merge(&t->w2y, &s[i].w2y);
+		xsum_merge(&t->w2y2, &s[i].w2y2);
+		t->n += s[i].n;
+	}
+}
+
+/* The cells of a in rising PSU index: a itself while sorted, else
+ * *owned (to free). */
+static const struct svy_psu_sums *psu_sorted(const struct svy_acc *a, struct svy_psu_sums **owned)
+{
+	*owned = NULL;
+	if (!a->slot)
+		return a->cells;
+	uint32_t *order = svy_acc_psu_order(a);
+	*owned = xmalloc(a->ncells * sizeof **owned);
+	for (size_t i = 0; i < a->ncells; i++)
+		(*owned)[i] = ((const struct svy_psu_sums *)a->cells)[order[i]];
+	free(order);
+	return *owned;
+}
+
+static void psu_sum_into(struct svy_psu_sums *t, const struct svy_psu_sums *s)
+{
+	xsum_merge(&t->w, &s->w);
+	xsum_merge(&t->wy, &s->wy);
+	t->n += s->n;
+}
+
+/* Both in rising PSU order: one pass, and the result is sorted too (no
+ * index to build, no sort when the variance walks it). */
+static void merge_psu_cells(struct svy_acc *dst, const struct svy_acc *src)
+{
+	struct svy_psu_sums *own_d, *own_s, *out;
+	const struct svy_psu_sums *d = psu_sorted(dst, &own_d), *s = psu_sorted(src, &own_s);
+	size_t nd = dst->kind == KIND_PSUS ? dst->ncells : 0, ns = src->ncells, i = 0, j = 0, k = 0;
+
+	out = xmalloc((nd + ns) * sizeof *out);
+	while (i < nd || j < ns) {
+		if (j == ns || (i < nd && d[i].psu < s[j].psu)) {
+			out[k++] = d[i++];
+		} else if (i == nd || s[j].psu < d[i].psu) {
+			out[k++] = s[j++];
+		} else {
+			out[k] = d[i++];
+			psu_sum_into(&out[k++], &s[j++]);
 		}
 	}
+	free(own_d);
+	free(own_s);
+	free(dst->cells);
+	free(dst->slot);
+	dst->cells = out;
+	dst->ncells = k;
+	dst->cap = nd + ns;
+	dst->slot = NULL;
+	dst->bits = 0;
+	dst->last = 0;
+	dst->max = out[k - 1].psu;
+	dst->kind = KIND_PSUS;
+}
+
+/* src's cells renamed into dst's design, in src's order (svy_acc_psu
+ * finds or appends each). */
+static void merge_psu_cells_mapped(struct svy_acc *dst, const struct svy_acc *src, const uint32_t *map)
+{
+	const struct svy_psu_sums *s = src->cells;
+
+	for (size_t i = 0; i < src->ncells; i++)
+		psu_sum_into(svy_acc_psu(dst, map[s[i].psu]), &s[i]);
+}
+
+void svy_acc_merge_mapped(struct svy_acc *dst, const struct svy_acc *src, const uint32_t *psu_map,
+	const uint32_t *stratum_map)
+{
+	merge_totals(dst, src);
+	if (src->kind == KIND_STRATA)
+		merge_stratum_cells(dst, src, stratum_map);
+	else if (src->kind == KIND_PSUS && src->ncells > 0)
+		psu_map ? merge_psu_cells_mapped(dst, src, psu_map) : merge_psu_cells(dst, src);
+}
+
+void svy_acc_merge(struct svy_acc *dst, const struct svy_acc *src)
+{
+	svy_acc_merge_mapped(dst, src, NULL, NULL);
+}
+
+int svy_acc_exact(const struct svy_acc *a)
+{
+	int exact = xsum_exact(&a->w) && xsum_exact(&a->wy) && xsum_exact(&a->wy2) && xsum_exact(&a->w2);
+
+	if (a->kind == KIND_STRATA) {
+		const struct svy_stratum_sums *s = a->cells;
+		for (size_t i = 0; exact && i < a->ncells; i++)
+			exact = xsum_exact(&s[i].w) && xsum_exact(&s[i].wy) && xsum_exact(&s[i].w2)
+				&& xsum_exact(&s[i].w2y) && xsum_exact(&s[i].w2y2);
+	} else if (a->kind == KIND_PSUS) {
+		const struct svy_psu_sums *p = a->cells;
+		for (size_t i = 0; exact && i < a->ncells; i++)
+			exact = xsum_exact(&p[i].w) && xsum_exact(&p[i].wy);
+	}
+	return exact;
 }
 
 /* What one estimate's variance needs: the numerator (A = w·y), the base
@@ -309,13 +430,13 @@ static int var_by_rows(const struct svy_design *d, const struct lin *l, struct v
 		const struct svy_stratum_sums *a = stratum_cell(l->num, h), *b = stratum_cell(l->den, h);
 		if (b->n == 0)
 			continue;
-		long double sz, szz;
+		long double sz, szz, awy = L(&a->wy), aw2y2 = L(&a->w2y2);
 		if (l->total) {
-			sz = a->wy;
-			szz = a->w2y2;
+			sz = awy;
+			szz = aw2y2;
 		} else {
-			sz = (a->wy - l->r * b->w) / l->W;
-			szz = (a->w2y2 - 2 * l->r * a->w2y + l->r * l->r * b->w2) / (l->W * l->W);
+			sz = (awy - l->r * L(&b->w)) / l->W;
+			szz = (aw2y2 - 2 * l->r * L(&a->w2y) + l->r * l->r * L(&b->w2)) / (l->W * l->W);
 		}
 		long double ss = szz - sz * sz / d->strata[h].npsu;
 		/* Below the rounding error of the moments it is 0: a stratum
@@ -331,66 +452,71 @@ static int var_by_rows(const struct svy_design *d, const struct lin *l, struct v
 	return 0;
 }
 
-/* The influence total of den's PSU cell b (num's cell of that PSU may be
- * missing: its sums are 0). */
-static long double psu_z(const struct lin *l, const struct svy_psu_sums *b)
+/* The influence total of a PSU: wy from num's cell (0 when num has no
+ * rows there), w from den's. */
+static long double psu_z(const struct lin *l, const struct svy_psu_sums *num, const struct svy_psu_sums *den)
 {
-	long double wy = 0;
+	long double wy = num ? L(&num->wy) : 0;
 
-	if (l->num == l->den) {
-		wy = b->wy;
-	} else {
-		long i = psu_find(l->num, b->psu);
-		if (i >= 0)
-			wy = ((const struct svy_psu_sums *)l->num->cells)[i].wy;
-	}
 	if (l->total)
 		return wy;
-	return (wy - l->r * b->w) / l->W;
+	return (wy - l->r * L(&den->w)) / l->W;
 }
 
-/* A PSU without rows in the domain has Z = 0: it adds nothing to the
- * stratum's sum, but (0 - Z̄)² to its squares, in PSU order as R adds. */
+/* Per stratum: Σ Z_j over the domain's PSUs, Σ (Z_j - Z̄)² and Σ Z_j² over
+ * all n_h PSUs of the stratum.  A PSU without rows in the domain has
+ * Z = 0: it adds nothing to the sum, and Z̄² to the squared deviations. */
+struct psu_moments {
+	long double sum, ss, sq;
+	uint64_t cells, seen;      /* den's cells in the stratum; those with rows */
+};
+
+static void moments_sums(const struct svy_design *d, const struct lin *l, const struct svy_psu_sums *den,
+	size_t nden, const struct svy_psu_sums *num, size_t nnum, long double *z, struct psu_moments *m)
+{
+	for (size_t i = 0, j = 0; i < nden; i++) {
+		while (j < nnum && num[j].psu < den[i].psu)
+			j++;
+		const struct svy_psu_sums *nc = l->num == l->den ? &den[i]
+			: j < nnum && num[j].psu == den[i].psu ? &num[j] : NULL;
+		struct psu_moments *mh = &m[d->psus[den[i].psu].stratum];
+		z[i] = psu_z(l, nc, &den[i]);
+		mh->sum += z[i];
+		mh->cells++;
+		mh->seen += den[i].n > 0;
+	}
+}
+
 static int var_by_psus(const struct svy_design *d, const struct lin *l, struct var_sum *vs)
 {
-	size_t H = d->nstrata, k = l->den->kind == KIND_PSUS ? l->den->ncells : 0;
-	long double *sum = xcalloc(H, sizeof *sum), *ss = xcalloc(H, sizeof *ss), *sq = xcalloc(H, sizeof *sq);
-	long double *z = xcalloc(k ? k : 1, sizeof *z);
-	uint64_t *seen = xcalloc(H, sizeof *seen);
-	uint32_t *order = svy_acc_psu_order(l->den);
-	const struct svy_psu_sums *cell = l->den->cells;
+	size_t H = d->nstrata, nden = l->den->kind == KIND_PSUS ? l->den->ncells : 0;
+	size_t nnum = l->num->kind == KIND_PSUS ? l->num->ncells : 0;
+	struct svy_psu_sums *own_den, *own_num;
+	const struct svy_psu_sums *den = nden ? psu_sorted(l->den, &own_den) : (own_den = NULL);
+	const struct svy_psu_sums *num = nnum ? psu_sorted(l->num, &own_num) : (own_num = NULL);
+	struct psu_moments *m = xcalloc(H ? H : 1, sizeof *m);
+	long double *z = xmalloc((nden ? nden : 1) * sizeof *z);
 	int rc = 0;
 
-	for (size_t i = 0; i < k; i++) {
-		const struct svy_psu_sums *b = &cell[order[i]];
-		uint32_t h = d->psus[b->psu].stratum;
-		z[i] = psu_z(l, b);
-		sum[h] += z[i];
-		seen[h] += b->n > 0;
-	}
-	for (size_t j = 0, i = 0; j < d->npsu; j++) {
-		uint32_t h = d->psus[j].stratum;
-		long double zj = 0;
-		if (i < k && cell[order[i]].psu == j)
-			zj = z[i++];
-		if (!seen[h])
-			continue;          /* a stratum outside the domain adds nothing */
-		long double dev = zj - sum[h] / d->strata[h].npsu;
-		ss[h] += dev * dev;
-		sq[h] += zj * zj;
+	moments_sums(d, l, den, nden, num, nnum, z, m);
+	for (size_t i = 0; i < nden; i++) {
+		struct psu_moments *mh = &m[d->psus[den[i].psu].stratum];
+		long double dev = z[i] - mh->sum / d->strata[d->psus[den[i].psu].stratum].npsu;
+		mh->ss += dev * dev;
+		mh->sq += z[i] * z[i];
 	}
 	for (size_t h = 0; h < H && rc == 0; h++) {
-		if (seen[h] == 0)
-			continue;
-		vs->psus += seen[h];
-		rc = stratum_add(d, h, ss[h], sq[h], vs);
+		if (m[h].seen == 0)
+			continue;          /* a stratum outside the domain adds nothing */
+		long double mean = m[h].sum / d->strata[h].npsu;
+		m[h].ss += (long double)(d->strata[h].npsu - m[h].cells) * mean * mean;
+		vs->psus += m[h].seen;
+		rc = stratum_add(d, h, m[h].ss, m[h].sq, vs);
 	}
-	free(sum);
-	free(ss);
-	free(sq);
+	free(m);
 	free(z);
-	free(seen);
-	free(order);
+	free(own_den);
+	free(own_num);
 	return rc;
 }
 
@@ -438,27 +564,31 @@ static double ratio_value(const struct svy_est *e, long double num, long double 
 
 static void est_common(struct svy_est *e, const struct svy_design *d, const struct svy_acc *base)
 {
+	long double w = L(&base->w);
+
 	e->n = (double)base->n;
-	e->sum_w = (double)base->w;
-	e->n_eff_kish = (double)(base->w * base->w / base->w2);
+	e->sum_w = xsum_value(&base->w);
+	e->n_eff_kish = (double)(w * w / L(&base->w2));
 	e->simple = svy_design_simple(d);
 }
 
 int svy_mean(const struct svy_design *d, const struct svy_acc *a, struct svy_est *e)
 {
 	est_empty(e, d);
-	if (a->n == 0 || a->w == 0) {
+	long double w = L(&a->w), wy = L(&a->wy);
+
+	if (a->n == 0 || w == 0) {
 		e->n = (double)a->n;
 		return 0;
 	}
-	struct lin l = { a, a, a->wy / a->w, a->w, 0 };
+	struct lin l = { a, a, wy / w, w, 0 };
 	est_common(e, d, a);
-	e->est = ratio_value(e, a->wy, a->w);
-	e->x = (double)a->wy;
+	e->est = ratio_value(e, wy, w);
+	e->x = xsum_value(&a->wy);
 	e->proportion = a->n01 == a->n;
 	if (linearise(d, &l, e) < 0)
 		return -1;
-	design_effect(e, a->w, a->wy, a->wy2, a->n_pos, 1);
+	design_effect(e, w, wy, L(&a->wy2), a->n_pos, 1);
 	return 0;
 }
 
@@ -470,13 +600,14 @@ int svy_total(const struct svy_design *d, const struct svy_acc *a, struct svy_es
 		e->est = 0;
 		return 0;
 	}
-	struct lin l = { a, a, 0, a->w, 1 };
+	long double w = L(&a->w);
+	struct lin l = { a, a, 0, w, 1 };
 	est_common(e, d, a);
-	e->est = (double)a->wy;
-	e->x = (double)a->wy;
+	e->est = xsum_value(&a->wy);
+	e->x = e->est;
 	if (linearise(d, &l, e) < 0)
 		return -1;
-	design_effect(e, a->w, a->wy, a->wy2, a->n_pos, a->w * a->w);
+	design_effect(e, w, L(&a->wy), L(&a->wy2), a->n_pos, w * w);
 	return 0;
 }
 
@@ -488,13 +619,14 @@ int svy_count(const struct svy_design *d, const struct svy_acc *cell,
 		e->est = 0;
 		return 0;
 	}
-	struct lin l = { cell, base, 0, base->w, 1 };
+	long double w = L(&base->w);
+	struct lin l = { cell, base, 0, w, 1 };
 	est_common(e, d, base);
-	e->est = (double)cell->wy;
+	e->est = xsum_value(&cell->wy);
 	e->x = (double)cell->n;
 	if (linearise(d, &l, e) < 0)
 		return -1;
-	design_effect(e, base->w, cell->wy, cell->wy2, base->n_pos, base->w * base->w);
+	design_effect(e, w, L(&cell->wy), L(&cell->wy2), base->n_pos, w * w);
 	return 0;
 }
 
@@ -502,17 +634,19 @@ int svy_ratio(const struct svy_design *d, const struct svy_acc *num,
 	const struct svy_acc *den, struct svy_est *e)
 {
 	est_empty(e, d);
-	if (den->n == 0 || den->w == 0) {
+	long double w = L(&den->w), wy = L(&num->wy);
+
+	if (den->n == 0 || w == 0) {
 		e->n = (double)den->n;
 		return 0;
 	}
-	struct lin l = { num, den, num->wy / den->w, den->w, 0 };
+	struct lin l = { num, den, wy / w, w, 0 };
 	est_common(e, d, den);
-	e->est = ratio_value(e, num->wy, den->w);
+	e->est = ratio_value(e, wy, w);
 	e->x = (double)num->n;
 	e->proportion = 1;
 	if (linearise(d, &l, e) < 0)
 		return -1;
-	design_effect(e, den->w, num->wy, num->wy2, den->n_pos, 1);
+	design_effect(e, w, wy, L(&num->wy2), den->n_pos, 1);
 	return 0;
 }

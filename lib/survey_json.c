@@ -1,6 +1,8 @@
 /* Partials: the design, accumulators and held values as JSON, and their
- * merge into a running design.  Long double sums travel exactly, as a
- * number or as [hi, lo] with hi + lo the long double. */
+ * merge into a running design.  Sums travel exactly, as xsum text
+ * ("m/scale", or "~" and a hexadecimal long double once inexact); partials
+ * of format 1 held long doubles as a number or as [hi, lo] with hi + lo
+ * the long double, which still read (as inexact sums). */
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
@@ -25,6 +27,14 @@ static json_t *jlong(long double x)
 	return a;
 }
 
+static json_t *jsum(const struct xsum *x)
+{
+	char buf[96];
+
+	xsum_format(x, buf, sizeof buf);
+	return json_string(buf);
+}
+
 static json_t *jcount(uint64_t n)
 {
 	return json_integer((json_int_t)n);
@@ -44,6 +54,19 @@ static int get_long(const json_t *j, long double *out)
 		return 0;
 	}
 	return -1;
+}
+
+static int get_sum(const json_t *j, struct xsum *out)
+{
+	long double ld;
+
+	if (json_is_string(j))
+		return xsum_parse(out, json_string_value(j));
+	if (get_long(j, &ld) < 0)
+		return -1;
+	memset(out, 0, sizeof *out);
+	xsum_add_long_double(out, ld);
+	return 0;
 }
 
 static int get_count(const json_t *j, uint64_t *out)
@@ -159,11 +182,11 @@ static json_t *stratum_cell_json(size_t i, const struct svy_stratum_sums *s)
 
 	jb_push(c, jcount(i));
 	jb_push(c, jcount(s->n));
-	jb_push(c, jlong(s->w));
-	jb_push(c, jlong(s->wy));
-	jb_push(c, jlong(s->w2));
-	jb_push(c, jlong(s->w2y));
-	jb_push(c, jlong(s->w2y2));
+	jb_push(c, jsum(&s->w));
+	jb_push(c, jsum(&s->wy));
+	jb_push(c, jsum(&s->w2));
+	jb_push(c, jsum(&s->w2y));
+	jb_push(c, jsum(&s->w2y2));
 	return c;
 }
 
@@ -173,8 +196,8 @@ static json_t *psu_cell_json(size_t i, const struct svy_psu_sums *p)
 
 	jb_push(c, jcount(i));
 	jb_push(c, jcount(p->n));
-	jb_push(c, jlong(p->w));
-	jb_push(c, jlong(p->wy));
+	jb_push(c, jsum(&p->w));
+	jb_push(c, jsum(&p->wy));
 	return c;
 }
 
@@ -182,10 +205,10 @@ json_t *svy_acc_to_json(const struct svy_acc *a)
 {
 	json_t *j = jb_check(json_object()), *cells = jb_check(json_array());
 
-	jb_set(j, "w", jlong(a->w));
-	jb_set(j, "wy", jlong(a->wy));
-	jb_set(j, "wy2", jlong(a->wy2));
-	jb_set(j, "w2", jlong(a->w2));
+	jb_set(j, "w", jsum(&a->w));
+	jb_set(j, "wy", jsum(&a->wy));
+	jb_set(j, "wy2", jsum(&a->wy2));
+	jb_set(j, "w2", jsum(&a->w2));
 	jb_set(j, "n", jcount(a->n));
 	jb_set(j, "n_pos", jcount(a->n_pos));
 	jb_set(j, "n01", jcount(a->n01));
@@ -222,7 +245,7 @@ static int kind_of(const json_t *j)
 static int merge_cell(struct svy_acc *a, int kind, const json_t *c, const struct svy_map *m)
 {
 	uint64_t i, n;
-	long double v[5] = { 0, 0, 0, 0, 0 };
+	struct xsum v[5];
 	size_t nv = kind == KIND_STRATA ? 5 : 2;
 
 	if (!json_is_array(c) || json_array_size(c) != 2 + nv || get_count(json_array_get(c, 0), &i) < 0
@@ -231,21 +254,21 @@ static int merge_cell(struct svy_acc *a, int kind, const json_t *c, const struct
 	if (i >= (kind == KIND_STRATA ? m->nstrata : m->npsu))
 		return -1;
 	for (size_t k = 0; k < nv; k++)
-		if (get_long(json_array_get(c, 2 + k), &v[k]) < 0)
+		if (get_sum(json_array_get(c, 2 + k), &v[k]) < 0)
 			return -1;
 	if (kind == KIND_STRATA) {
 		struct svy_stratum_sums *s = svy_acc_stratum(a, m->stratum[i]);
 		s->n += n;
-		s->w += v[0];
-		s->wy += v[1];
-		s->w2 += v[2];
-		s->w2y += v[3];
-		s->w2y2 += v[4];
+		xsum_merge(&s->w, &v[0]);
+		xsum_merge(&s->wy, &v[1]);
+		xsum_merge(&s->w2, &v[2]);
+		xsum_merge(&s->w2y, &v[3]);
+		xsum_merge(&s->w2y2, &v[4]);
 	} else {
 		struct svy_psu_sums *p = svy_acc_psu(a, m->psu[i]);
 		p->n += n;
-		p->w += v[0];
-		p->wy += v[1];
+		xsum_merge(&p->w, &v[0]);
+		xsum_merge(&p->wy, &v[1]);
 	}
 	return 0;
 }
@@ -254,13 +277,13 @@ int svy_acc_merge_json(struct svy_acc *a, struct svy_design *d,
 	const json_t *j, const struct svy_map *m)
 {
 	const json_t *cells = json_object_get(j, "cells");
-	long double w, wy, wy2, w2;
+	struct xsum w, wy, wy2, w2;
 	uint64_t n, npos, n01;
 	int kind = kind_of(j);
 
 	if (!json_is_object(j) || kind < 0 || !json_is_array(cells)
-		|| get_long(json_object_get(j, "w"), &w) < 0 || get_long(json_object_get(j, "wy"), &wy) < 0
-		|| get_long(json_object_get(j, "wy2"), &wy2) < 0 || get_long(json_object_get(j, "w2"), &w2) < 0
+		|| get_sum(json_object_get(j, "w"), &w) < 0 || get_sum(json_object_get(j, "wy"), &wy) < 0
+		|| get_sum(json_object_get(j, "wy2"), &wy2) < 0 || get_sum(json_object_get(j, "w2"), &w2) < 0
 		|| get_count(json_object_get(j, "n"), &n) < 0 || get_count(json_object_get(j, "n_pos"), &npos) < 0
 		|| get_count(json_object_get(j, "n01"), &n01) < 0)
 		return svy_fail(d, "malformed accumulator in partial");
@@ -269,10 +292,10 @@ int svy_acc_merge_json(struct svy_acc *a, struct svy_design *d,
 	for (size_t i = 0; i < json_array_size(cells); i++)
 		if (merge_cell(a, kind, json_array_get(cells, i), m) < 0)
 			return svy_fail(d, "malformed accumulator cell in partial");
-	a->w += w;
-	a->wy += wy;
-	a->wy2 += wy2;
-	a->w2 += w2;
+	xsum_merge(&a->w, &w);
+	xsum_merge(&a->wy, &wy);
+	xsum_merge(&a->wy2, &wy2);
+	xsum_merge(&a->w2, &w2);
 	a->n += n;
 	a->n_pos += npos;
 	a->n01 += n01;

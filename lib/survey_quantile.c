@@ -142,9 +142,12 @@ static int woodruff(const struct svy_design *d, const struct svy_values *s, cons
 	struct svy_est F;
 	int rc;
 
+	static const struct decnum in = { 1, 1, 0, 1 }, out_of = { 0, 0, 0, 1 };
 	svy_acc_init(&acc);
-	for (size_t i = 0; i < s->n; i++)
-		svy_acc_add(&acc, d, s->v[i].u, s->v[i].w, s->v[i].y <= out->q);
+	for (size_t i = 0; i < s->n; i++) {
+		struct decnum w = { s->v[i].w, 0, 0, 0 };     /* held as a double */
+		svy_acc_add(&acc, d, s->v[i].u, &w, s->v[i].y <= out->q ? &in : &out_of);
+	}
 	rc = svy_mean(d, &acc, &F);
 	svy_acc_release(&acc);
 	if (rc < 0)

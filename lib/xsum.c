@@ -93,14 +93,6 @@ void xsum_add_long_double(struct xsum *s, long double d)
 	s->ld += d;
 }
 
-void xsum_add_product(struct xsum *s, const struct decnum *x, const struct decnum *y)
-{
-	if (x->exact && y->exact && x->scale + y->scale <= XSUM_MAX_SCALE)
-		xsum_add_dec(s, (__int128)x->m * y->m, x->scale + y->scale);
-	else
-		xsum_add_double(s, x->d * y->d);
-}
-
 void xsum_add_product_n(struct xsum *s, const struct decnum *const *f, int n)
 {
 	__int128 m = 1;

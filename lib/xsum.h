@@ -12,6 +12,8 @@
 #include <stdint.h>
 #include "numscan.h"
 
+enum { XSUM_MAX_SCALE = 36 };
+
 struct xsum {
 	union {
 		__int128 m;            /* value = m / 10^scale while !inexact */
@@ -56,7 +58,13 @@ double xsum_ratio(const struct xsum *a, const struct xsum *b);
 
 /* The product of two decimal numbers as a term (x * y), exact when both
  * are; used for weighted sums Σ w·y. */
-void xsum_add_product(struct xsum *s, const struct decnum *x, const struct decnum *y);
+static inline void xsum_add_product(struct xsum *s, const struct decnum *x, const struct decnum *y)
+{
+	if (x->exact && y->exact && x->scale + y->scale <= XSUM_MAX_SCALE)
+		xsum_add_same(s, (__int128)x->m * y->m, x->scale + y->scale);
+	else
+		xsum_add_double(s, x->d * y->d);
+}
 /* The product of n factors (w·y·y, w·w·y…): exact while the digits fit
  * in 128 bits, else the product of the doubles. */
 void xsum_add_product_n(struct xsum *s, const struct decnum *const *f, int n);
@@ -71,6 +79,5 @@ static inline int xsum_exact(const struct xsum *s)
 void xsum_format(const struct xsum *s, char *buf, size_t size);
 int xsum_parse(struct xsum *s, const char *text);
 
-enum { XSUM_MAX_SCALE = 36 };
 
 #endif

@@ -114,6 +114,23 @@ static double number(const char *s)
 	return x;
 }
 
+/* The exact decimal the engine's sums take (NaN value when empty). */
+static struct decnum decimal(const char *s)
+{
+	struct decnum v = { NAN, 0, 0, 0 };
+
+	if (*s && numscan(s, strlen(s), &v) < 0)
+		civic_die(1, "not a number: '%s'", s);
+	return v;
+}
+
+static struct decnum indicator(int holds)
+{
+	struct decnum v = { holds, holds, 0, 1 };
+
+	return v;
+}
+
 /* A parsed EXPR. */
 struct expr {
 	long col;
@@ -140,21 +157,21 @@ static void parse_expr(const struct table *t, const char *s, struct expr *e)
 		e->x = number(e->arg);
 }
 
-static double eval(const struct table *t, size_t row, const struct expr *e)
+static struct decnum eval(const struct table *t, size_t row, const struct expr *e)
 {
 	const char *s = cell(t, row, e->col);
 
 	if (*s == 0)
-		return NAN;
+		return decimal(s);
 	switch (e->op) {
 	case '>':
-		return number(s) >= e->x;
+		return indicator(number(s) >= e->x);
 	case '<':
-		return number(s) <= e->x;
+		return indicator(number(s) <= e->x);
 	case '=':
-		return strcmp(s, e->arg) == 0;
+		return indicator(strcmp(s, e->arg) == 0);
 	default:
-		return number(s);
+		return decimal(s);
 	}
 }
 
@@ -164,7 +181,7 @@ struct probe {
 	long wc, sc, pc, fc;
 	struct svy_design *d;          /* the whole file's design */
 	struct svy_unit *units;
-	double *w;
+	struct decnum *w;
 	double level;
 	size_t split;                  /* > 1: estimate from merged partials */
 };
@@ -260,7 +277,7 @@ static void register_rows(struct probe *p, struct svy_design *d, size_t from, si
 		const char *s = p->sc >= 0 ? cell(&p->t, r, p->sc) : "";
 		const char *u = p->pc >= 0 ? cell(&p->t, r, p->pc) : "";
 		double fpc = p->fc >= 0 ? number(cell(&p->t, r, p->fc)) : 0;
-		p->w[r] = p->wc >= 0 ? number(cell(&p->t, r, p->wc)) : 1;
+		p->w[r] = p->wc >= 0 ? decimal(cell(&p->t, r, p->wc)) : decnum_one;
 		if (svy_design_row(d, s, strlen(s), u, strlen(u), fpc, &p->units[r]) < 0)
 			civic_die(1, "row %zu: %s", r + 2, svy_design_error(d));
 	}
@@ -272,17 +289,17 @@ static void accumulate(const struct probe *p, const struct svy_design *d, const 
 	for (size_t r = from; r < to; r++) {
 		if (q->dcol >= 0 && strcmp(cell(&p->t, r, q->dcol), q->dval) != 0)
 			continue;
-		double y = eval(&p->t, r, &q->e);
-		if (isnan(y))
+		struct decnum y = eval(&p->t, r, &q->e);
+		if (isnan(y.d))
 			continue;
 		if (strcmp(q->kind, "share") == 0 || strcmp(q->kind, "count") == 0) {
-			svy_acc_add(&s->den, d, p->units[r], p->w[r], 1);
-			if (y == 1)
-				svy_acc_add(&s->num, d, p->units[r], p->w[r], 1);
+			svy_acc_add(&s->den, d, p->units[r], &p->w[r], &decnum_one);
+			if (y.d == 1)
+				svy_acc_add(&s->num, d, p->units[r], &p->w[r], &decnum_one);
 		} else if (strcmp(q->kind, "quantile") == 0) {
-			svy_values_add(&s->vals, p->units[r], p->w[r], y);
+			svy_values_add(&s->vals, p->units[r], p->w[r].d, y.d);
 		} else {
-			svy_acc_add(&s->num, d, p->units[r], p->w[r], y);
+			svy_acc_add(&s->num, d, p->units[r], &p->w[r], &y);
 		}
 	}
 }

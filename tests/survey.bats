@@ -385,6 +385,41 @@ PY
 	civic-tally --merge part.*.ndjson > out.csv
 	check out.csv trust_survey_numeric results/strat_clus_w/by/region/mean/trust_police region \
 		mean_trust_police=estimate mean_trust_police_se=se mean_trust_police_low=ci_t_lower mean_trust_police_deff=deff
+	# Exact decimal sums: the merge prints one run's digits, not just close ones.
+	civic-tally "${TRUST[@]}" -g region -s mean:trust_police --ci t --deff "$DATA/trust_survey_numeric.csv" > one.csv
+	cmp one.csv out.csv || fail "merge differs from one run: $(diff one.csv out.csv | head -4)"
+}
+
+@test "tally: survey partials merge to one run's digits, with PSUs or sums per stratum" {
+	need_tally
+	# Long double sums added in two orders differ in the last digit of some
+	# SEs at this size; exact decimal sums do not.
+	"$CIVIC_ROOT/scripts/gen-survey" -n 100000 --seed 5 > big.csv
+	head -1 big.csv > h
+	tail -n +2 big.csv > body
+	split -n l/2 body part.
+	local f spec specs=(
+		"-w weight --strata stratum --psu psu -g region,cooperates_most -s share --within region --ci logit"
+		"-w weight --strata stratum --psu psu -g region -s count,mean:trust_police,sum:trust_police --ci t --deff"
+		"-w weight --strata stratum -g region -s count,mean:trust_police,sum:trust_police --ci t --deff")
+	for spec in "${specs[@]}"; do
+		for f in part.aa part.ab; do
+			cat h "$f" | civic-tally --partial $spec > "$f.ndjson"
+		done
+		civic-tally $spec big.csv > one.csv
+		civic-tally --merge part.aa.ndjson part.ab.ndjson > out.csv
+		cmp one.csv out.csv || fail "$spec: merge differs from one run: $(diff one.csv out.csv | head -4)"
+	done
+}
+
+@test "tally: a partial of format 1 (long double sums) still merges" {
+	need_tally
+	# Written by civic-tally before survey sums became exact decimals.
+	run civic-tally --merge "$FIXTURES/tally/trust-region-format1.ndjson"
+	assert_success
+	echo "$output" > out.csv
+	check out.csv trust_survey_numeric results/strat_clus_w/by/region/mean/trust_police region \
+		mean_trust_police=estimate mean_trust_police_se=se mean_trust_police_low=ci_t_lower mean_trust_police_deff=deff
 }
 
 @test "tally: survey sums take memory only for the PSUs a group has rows in" {
@@ -393,7 +428,7 @@ PY
 		skip "address-space limits do not apply under ASan or valgrind"
 	fi
 	# 4,000 groups of one PSU each: a dense array per group over every PSU
-	# would take 4000²/2 × 48 bytes × 2 (group and base) = 768 MB.
+	# would take 4000²/2 × 80 bytes × 2 (group and base) = 1.28 GB.
 	awk 'BEGIN { print "stratum,psu,w"
 		for (i = 1; i <= 4000; i++) printf "s%d,p%d,%d\n", i % 2, i, 1 + i % 3 }' > many.csv
 	run bash -c 'ulimit -v 200000 && civic-tally -w w --strata stratum --psu psu -g psu \
