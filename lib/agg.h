@@ -193,6 +193,13 @@ enum stat_kind stat_kind(const struct stat *s);
 void agg_reserve(struct agg *a, size_t need);
 /* Merges group src's state into group dst (same agg). */
 void agg_merge_group(struct agg *a, uint32_t dst, uint32_t src);
+/* Adds src (same spec, before agg_finish) to dst, as if src's rows had
+ * followed dst's in one run: its design's new strata and PSUs, its groups
+ * and their state.  -1, dst unchanged, when the result would not be that
+ * run's to the last digit: a sum of either has gone inexact (a value that
+ * is not an exact decimal), a stratum's fpc differs, or the tally holds
+ * design values for quantiles (their Σw is a long double in input order). */
+int agg_absorb(struct agg *dst, const struct agg *src);
 
 /* The statistic names, for --help and "did you mean". */
 const char *stat_nearest(const char *name);

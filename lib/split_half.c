@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "partial.h"
 #include "split_half.h"
 
 static void *tally_second_half(void *arg)
@@ -49,7 +48,7 @@ int split_half_start(struct split_half *h, struct reader *first, const char *pat
 	memset(h, 0, sizeof(*h));
 	/* Only a mapped file (reader_size() > 0) can be read from two places. */
 	if (!how || !size || (how == 1 && size < min_bytes) || !path || strcmp(path, "-") == 0 ||
-	    a->use_design || a->use_acc || !(h->cut = reader_cut_after(first, size / 2)))
+	    (a->use_design && a->has_quantile) || !(h->cut = reader_cut_after(first, size / 2)))
 		return 0;
 	opts.keep_raw = 0;
 	opts.delim = reader_delim(first);
@@ -61,6 +60,7 @@ int split_half_start(struct split_half *h, struct reader *first, const char *pat
 	if (agg_init(&h->agg, &a->spec, err, sizeof(err)) < 0)
 		goto no;
 	h->first = ULLONG_MAX;
+	h->path = path;
 	atomic_init(&h->stop, 0);
 	if (agg_bind(&h->agg, reader_header(h->r), err, sizeof(err)) < 0 ||
 	    pthread_create(&h->thread, NULL, tally_second_half, h) != 0) {
@@ -82,38 +82,22 @@ static void release(struct split_half *h)
 	h->r = NULL;
 }
 
+/* CIVIC_THREADS_REPORT=1: say on standard error what became of the
+ * second half (tests and the curious can tell a merge from a reread). */
+static void report(const struct split_half *h, const char *what)
+{
+	const char *e = getenv("CIVIC_THREADS_REPORT");
+
+	if (e && *e && strcmp(e, "0") != 0)
+		civic_warn("%s: %s", h->path, what);
+}
+
 void split_half_abandon(struct split_half *h)
 {
+	report(h, "second half dropped: the cut fell inside the last record");
 	atomic_store(&h->stop, 1);
 	pthread_join(h->thread, NULL);
 	release(h);
-}
-
-/* The second tally into a, through the partial format --merge reads: the
- * one tested way to add one agg to another. */
-static int merge_into(struct split_half *h, struct agg *a)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&text, &len);
-	struct partial_in in;
-	int rc = -1;
-
-	if (!fp)
-		return -1;
-	if (partial_write(fp, &h->agg, NULL) != 0 || fclose(fp) != 0) {
-		free(text);
-		return -1;
-	}
-	fp = fmemopen(text, len, "r");
-	if (fp && partial_open_stream(&in, fp, "(second half)") == 0) {
-		rc = partial_merge(&in, a);
-		partial_close(&in);
-	} else if (fp) {
-		fclose(fp);
-	}
-	free(text);
-	return rc;
 }
 
 int split_half_finish(struct split_half *h, unsigned long long seen, struct agg *a, unsigned long *rows)
@@ -121,9 +105,12 @@ int split_half_finish(struct split_half *h, unsigned long long seen, struct agg 
 	int merged = 0;
 
 	pthread_join(h->thread, NULL);
-	if (h->ok && h->rows > 0 && h->first == seen) {
-		if (merge_into(h, a) != 0)
-			civic_die(CIVIC_EXIT_DATA, "cannot merge the second half's tally (out of memory?)");
+	if (!h->ok || h->rows == 0 || h->first != seen) {
+		report(h, "second half read again on one thread: it held a reject, or its cut was not where a record starts");
+	} else if (agg_absorb(a, &h->agg) != 0) {
+		report(h, "second half read again on one thread: its tally would not merge to one run's digits");
+	} else {
+		report(h, "second half tallied on a second thread and merged");
 		*rows += h->rows;
 		merged = 1;
 	}

@@ -9,8 +9,12 @@
  * caller reads on and the second tally is dropped: the answer is always
  * that of one sequential read.
  *
- * Only for statistics without survey sums or designs, whose state merges
- * exactly whatever the order (exact decimal sums, counts, held values).
+ * The two tallies merge in memory (agg_absorb), exactly: counts, exact
+ * decimal sums, held values, and survey designs and sums, the second
+ * half's strata and PSUs renamed into the first's.  Where that would not
+ * give one run's digits (a sum gone inexact, an fpc that differs between
+ * the halves) the caller reads on too.  Not for quantiles with a design,
+ * whose held values keep a long double Σw in input order.
  */
 #ifndef CIVIC_SPLIT_HALF_H
 #define CIVIC_SPLIT_HALF_H
@@ -25,6 +29,7 @@ struct split_half {
 	pthread_t thread;
 	struct reader *r;
 	struct agg agg;
+	const char *path;
 	unsigned long long cut;        /* where the second half begins */
 	unsigned long long first;      /* where its first record began */
 	unsigned long rows;            /* records it tallied */

@@ -259,6 +259,14 @@ void svy_map_release(struct svy_map *m);
  * (other options, fpc differs, malformed). */
 int svy_design_merge_json(struct svy_design *d, const json_t *j, struct svy_map *m);
 
+/* Adds the design of another tally over the same options (the rest of
+ * the same input, read by another thread) to d: strata and PSUs new to d
+ * are appended in src's order, which is the order one run over d's rows
+ * and then src's would have met them.  Fills *m for src's accumulators.
+ * -1, d unchanged, when a stratum has another fpc in src than in d: one
+ * run would have rejected the rows that brought it. */
+int svy_design_absorb(struct svy_design *d, const struct svy_design *src, struct svy_map *m);
+
 /* Accumulator and values as JSON (long doubles exactly, as [hi, lo]
  * double pairs when one double is not enough). */
 json_t *svy_acc_to_json(const struct svy_acc *a);

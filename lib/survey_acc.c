@@ -327,14 +327,32 @@ static void merge_psu_cells(struct svy_acc *dst, const struct svy_acc *src)
 	dst->kind = KIND_PSUS;
 }
 
-/* src's cells renamed into dst's design, in src's order (svy_acc_psu
- * finds or appends each). */
+/* src's cells renamed into dst's design, in src's order.  Most are PSUs
+ * new to dst, numbered above its own: those are copied to the end. */
 static void merge_psu_cells_mapped(struct svy_acc *dst, const struct svy_acc *src, const uint32_t *map)
 {
 	const struct svy_psu_sums *s = src->cells;
 
-	for (size_t i = 0; i < src->ncells; i++)
-		psu_sum_into(svy_acc_psu(dst, map[s[i].psu]), &s[i]);
+	if (dst->cap < dst->ncells + src->ncells) {
+		dst->cap = dst->ncells + src->ncells;
+		dst->cells = xrealloc(dst->cells, dst->cap * sizeof *s);
+	}
+	for (size_t i = 0; i < src->ncells; i++) {
+		uint32_t j = map[s[i].psu];
+		if (dst->ncells > 0 && j <= dst->max) {
+			psu_sum_into(svy_acc_psu(dst, j), &s[i]);
+			continue;
+		}
+		if (dst->slot)
+			psu_index_fit(dst);
+		uint32_t k = psu_append(dst, j);
+		struct svy_psu_sums *c = (struct svy_psu_sums *)dst->cells + k;
+		*c = s[i];
+		c->psu = j;
+		dst->max = j;
+		if (dst->slot)
+			psu_link(dst, k);
+	}
 }
 
 void svy_acc_merge_mapped(struct svy_acc *dst, const struct svy_acc *src, const uint32_t *psu_map,

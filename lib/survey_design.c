@@ -59,6 +59,8 @@ struct svy_design *svy_design_new(const struct svy_design_opts *opts)
 	d->o = *opts;
 	d->err = xcalloc(SVY_ERR_MAX, 1);
 	d->last_stratum = d->last_psu = UINT32_MAX;
+	groups_init(&d->psu_ids);
+	sbuf_init(&d->psu_key);
 	return d;
 }
 
@@ -68,12 +70,11 @@ void svy_design_free(struct svy_design *d)
 		return;
 	for (size_t i = 0; i < d->nstrata; i++)
 		free(d->strata[i].name);
-	for (size_t i = 0; i < d->npsu; i++)
-		free(d->psus[i].id);
 	free(d->strata);
 	free(d->psus);
 	free(d->sidx.slot);
-	free(d->pidx.slot);
+	groups_release(&d->psu_ids);
+	sbuf_release(&d->psu_key);
 	free(d->err);
 	free(d);
 }
@@ -90,11 +91,6 @@ static uint64_t hash_bytes(uint64_t h, const char *s, size_t len)
 static uint64_t stratum_hash(const char *s, size_t len)
 {
 	return hash_bytes(0xcbf29ce484222325ULL, s, len);
-}
-
-static uint64_t psu_hash(uint32_t stratum, const char *s, size_t len)
-{
-	return hash_bytes(0xcbf29ce484222325ULL ^ ((uint64_t)stratum * 0x9e3779b97f4a7c15ULL), s, len);
 }
 
 static int same(const char *a, size_t alen, const char *b, size_t blen)
@@ -137,21 +133,35 @@ static uint64_t stratum_key(const struct svy_design *d, size_t i)
 	return stratum_hash(d->strata[i].name, d->strata[i].len);
 }
 
-static uint64_t psu_key(const struct svy_design *d, size_t i)
+/* The slot that holds stratum s, or the empty slot where it would go. */
+static size_t stratum_slot(const struct svy_design *d, const char *s, size_t len, uint64_t hash)
 {
-	return psu_hash(d->psus[i].stratum, d->psus[i].id, d->psus[i].len);
+	size_t slot = hash & d->sidx.mask;
+
+	for (; d->sidx.slot[slot]; slot = (slot + 1) & d->sidx.mask) {
+		uint32_t i = slot_match(d->sidx.slot[slot], hash);
+		if (i && same(d->strata[i - 1].name, d->strata[i - 1].len, s, len))
+			break;
+	}
+	return slot;
+}
+
+/* The index of stratum s, or -1. */
+static long stratum_find(const struct svy_design *d, const char *s, size_t len)
+{
+	if (!d->sidx.slot)
+		return -1;
+	uint64_t slot = d->sidx.slot[stratum_slot(d, s, len, stratum_hash(s, len))];
+	return slot ? (long)(uint32_t)slot - 1 : -1;
 }
 
 uint32_t svy_stratum_intern(struct svy_design *d, const char *s, size_t len)
 {
 	index_fit(&d->sidx, d->nstrata, stratum_key, d);
 	uint64_t hash = stratum_hash(s, len);
-	size_t slot = hash & d->sidx.mask;
-	for (; d->sidx.slot[slot]; slot = (slot + 1) & d->sidx.mask) {
-		uint32_t i = slot_match(d->sidx.slot[slot], hash);
-		if (i && same(d->strata[i - 1].name, d->strata[i - 1].len, s, len))
-			return i - 1;
-	}
+	size_t slot = stratum_slot(d, s, len, hash);
+	if (d->sidx.slot[slot])
+		return (uint32_t)d->sidx.slot[slot] - 1;
 	d->strata = xgrow(d->strata, &d->scap, d->nstrata + 1, sizeof *d->strata);
 	struct svy_stratum *st = &d->strata[d->nstrata];
 	st->name = xstrndup(s, len);
@@ -162,25 +172,30 @@ uint32_t svy_stratum_intern(struct svy_design *d, const char *s, size_t len)
 	return (uint32_t)(d->nstrata - 1);
 }
 
+/* A PSU is the pair (stratum, id): nest semantics. */
 uint32_t svy_psu_intern(struct svy_design *d, uint32_t stratum, const char *id, size_t len)
 {
-	index_fit(&d->pidx, d->npsu, psu_key, d);
-	uint64_t hash = psu_hash(stratum, id, len);
-	size_t slot = hash & d->pidx.mask;
-	for (; d->pidx.slot[slot]; slot = (slot + 1) & d->pidx.mask) {
-		uint32_t i = slot_match(d->pidx.slot[slot], hash);
-		const struct svy_psu *p = i ? &d->psus[i - 1] : NULL;
-		if (p && p->stratum == stratum && same(p->id, p->len, id, len))
-			return i - 1;
+	struct sbuf *k = &d->psu_key;
+	int added;
+
+	sbuf_reset(k);
+	sbuf_add(k, &stratum, 4);
+	sbuf_add(k, id, len);
+	uint32_t i = groups_intern(&d->psu_ids, k->s, k->len, key_hash(k->s, k->len), &added);
+	if (added) {
+		d->psus = xgrow(d->psus, &d->pcap, d->npsu + 1, sizeof *d->psus);
+		d->psus[d->npsu++].stratum = stratum;
+		d->strata[stratum].npsu++;
 	}
-	d->psus = xgrow(d->psus, &d->pcap, d->npsu + 1, sizeof *d->psus);
-	struct svy_psu *p = &d->psus[d->npsu];
-	p->id = xstrndup(id, len);
-	p->len = len;
-	p->stratum = stratum;
-	d->strata[stratum].npsu++;
-	d->pidx.slot[slot] = slot_value(hash, d->npsu++);
-	return (uint32_t)(d->npsu - 1);
+	return i;
+}
+
+static int same_psu(const struct svy_design *d, uint32_t p, uint32_t h, const char *id, size_t len)
+{
+	size_t n;
+	const char *s = svy_psu_id(d, p, &n);
+
+	return d->psus[p].stratum == h && same(s, n, id, len);
 }
 
 /* Rows usually come PSU by PSU, so the previous row's answer is tried
@@ -198,7 +213,7 @@ static uint32_t row_psu(struct svy_design *d, uint32_t h, const char *id, size_t
 {
 	uint32_t p = d->last_psu;
 
-	if (p != UINT32_MAX && d->psus[p].stratum == h && same(d->psus[p].id, d->psus[p].len, id, len))
+	if (p != UINT32_MAX && same_psu(d, p, h, id, len))
 		return p;
 	return d->last_psu = svy_psu_intern(d, h, id, len);
 }
@@ -286,5 +301,46 @@ int svy_design_check_lonely(const struct svy_design *d)
 			return svy_fail(d, "fpc of stratum '%s' is smaller than its %llu sampled PSUs",
 				st->name, (unsigned long long)st->npsu);
 	}
+	return 0;
+}
+
+/* ---- adding another design ------------------------------------------- */
+
+/* -1 when a stratum of src has another fpc in d: the rows that bring it
+ * would be rejects in one run over both. */
+static int fpc_conflict(const struct svy_design *d, const struct svy_design *src)
+{
+	for (size_t h = 0; h < src->nstrata; h++) {
+		long to = stratum_find(d, src->strata[h].name, src->strata[h].len);
+		double f = src->strata[h].fpc, g = to >= 0 ? d->strata[to].fpc : 0;
+		if (f != 0 && g != 0 && f != g)
+			return -1;
+	}
+	return 0;
+}
+
+int svy_design_absorb(struct svy_design *d, const struct svy_design *src, struct svy_map *m)
+{
+	memset(m, 0, sizeof *m);
+	if (fpc_conflict(d, src) < 0)
+		return -1;
+	m->nstrata = src->nstrata;
+	m->npsu = src->npsu;
+	m->stratum = xcalloc(m->nstrata + 1, sizeof *m->stratum);
+	m->psu = xcalloc(m->npsu + 1, sizeof *m->psu);
+	for (size_t h = 0; h < src->nstrata; h++) {
+		const struct svy_stratum *from = &src->strata[h];
+		uint32_t to = m->stratum[h] = svy_stratum_intern(d, from->name, from->len);
+		if (d->strata[to].fpc == 0)
+			d->strata[to].fpc = from->fpc;
+		if (!d->o.has_psu)
+			d->strata[to].npsu += from->npsu;      /* rows are PSUs */
+	}
+	for (size_t i = 0; i < src->npsu; i++) {
+		size_t len;
+		const char *id = svy_psu_id(src, i, &len);
+		m->psu[i] = svy_psu_intern(d, m->stratum[src->psus[i].stratum], id, len);
+	}
+	d->last_stratum = d->last_psu = UINT32_MAX;
 	return 0;
 }

@@ -3,6 +3,7 @@
 #ifndef CIVIC_SURVEY_IMPL_H
 #define CIVIC_SURVEY_IMPL_H
 
+#include "groups.h"
 #include "survey.h"
 
 struct svy_stratum {
@@ -13,8 +14,6 @@ struct svy_stratum {
 };
 
 struct svy_psu {
-	char *id;
-	size_t len;
 	uint32_t stratum;
 };
 
@@ -32,7 +31,9 @@ struct svy_design {
 	size_t nstrata, scap;
 	struct svy_psu *psus;
 	size_t npsu, pcap;
-	struct svy_index sidx, pidx;
+	struct groups psu_ids;             /* key: stratum index (4 bytes), then the id */
+	struct sbuf psu_key;
+	struct svy_index sidx;
 	uint32_t last_stratum, last_psu;   /* the previous row's, UINT32_MAX if none */
 	char *err;                         /* SVY_ERR_MAX bytes, written through const pointers */
 };
@@ -47,6 +48,14 @@ double svy_stratum_f(const struct svy_design *d, size_t h);
 
 uint32_t svy_stratum_intern(struct svy_design *d, const char *s, size_t len);
 uint32_t svy_psu_intern(struct svy_design *d, uint32_t stratum, const char *id, size_t len);
+/* PSU i's id (not NUL-terminated). */
+static inline const char *svy_psu_id(const struct svy_design *d, size_t i, size_t *len)
+{
+	const char *key = groups_key(&d->psu_ids, (uint32_t)i, len);
+
+	*len -= 4;
+	return key + 4;
+}
 
 enum { KIND_EMPTY, KIND_STRATA, KIND_PSUS };
 

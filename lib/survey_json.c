@@ -104,8 +104,10 @@ json_t *svy_design_to_json(const struct svy_design *d)
 	}
 	for (size_t i = 0; i < d->npsu; i++) {
 		json_t *p = jb_check(json_array());
+		size_t len;
+		const char *id = svy_psu_id(d, i, &len);
 		jb_push(p, jcount(d->psus[i].stratum));
-		jb_push(p, json_stringn(d->psus[i].id, d->psus[i].len));
+		jb_push(p, json_stringn(id, len));
 		jb_push(psus, p);
 	}
 	jb_set(j, "stratum_list", strata);

@@ -110,14 +110,10 @@ void xsum_add_product_n(struct xsum *s, const struct decnum *const *f, int n)
 		xsum_add_double(s, d);
 }
 
-void xsum_merge(struct xsum *dst, const struct xsum *src)
+void xsum_merge_inexact(struct xsum *dst, const struct xsum *src)
 {
-	if (src->inexact) {
-		go_inexact(dst);
-		dst->ld += src->ld;
-	} else {
-		xsum_add_dec(dst, src->m, src->scale);
-	}
+	go_inexact(dst);
+	dst->ld += src->ld;
 }
 
 static char *i128_text(__int128 m, char *end)

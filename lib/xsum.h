@@ -48,7 +48,14 @@ static inline void xsum_add_int(struct xsum *s, int64_t v)
 {
 	xsum_add_dec(s, v, 0);
 }
-void xsum_merge(struct xsum *dst, const struct xsum *src);
+void xsum_merge_inexact(struct xsum *dst, const struct xsum *src);
+static inline void xsum_merge(struct xsum *dst, const struct xsum *src)
+{
+	if (src->inexact)
+		xsum_merge_inexact(dst, src);
+	else
+		xsum_add_same(dst, src->m, src->scale);
+}
 
 /* The sum correctly rounded to double (exact case), or rounded once. */
 double xsum_value(const struct xsum *s);

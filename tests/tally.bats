@@ -658,6 +658,40 @@ same_on_two_threads() {
 	grep -qE 'clone3?\(' trace || fail "no second thread was started"
 }
 
+@test "two threads: survey designs and sums merge to one thread's digits" {
+	"$CIVIC_ROOT/scripts/gen-survey" -n 60000 --seed 3 > s.csv
+	local design=(-w weight --strata stratum --psu psu)
+	same_on_two_threads -g region,cooperates_most -s share --within region "${design[@]}" --ci logit s.csv
+	same_on_two_threads -g region -s "count,mean:trust_police,sum:trust_police,sd:trust_police,share:trust_police>=4" \
+		"${design[@]}" --ci t --deff --total s.csv
+	same_on_two_threads -g region -s count,mean:trust_police --ci t -w weight --strata stratum s.csv
+	same_on_two_threads -g sex -s mean:trust_police --ci t "${design[@]}" --partial s.csv
+	# …and it was the merge, not a reread, that gave them.
+	run env CIVIC_THREADS=2 CIVIC_THREADS_REPORT=1 civic-tally -g region -s share "${design[@]}" --ci logit s.csv
+	assert_success
+	assert_line "civic-tally: s.csv: second half tallied on a second thread and merged"
+}
+
+@test "two threads: halves that would not merge to one run's digits are read again on one thread" {
+	"$CIVIC_ROOT/scripts/gen-survey" -n 20000 --seed 4 > s.csv
+	local design=(-w weight --strata stratum --psu psu)
+	# A weight that is not an exact decimal: its sums are long doubles.
+	awk -F, -v OFS=, 'NR == 15000 { $6 = "1.000000000000000000000000000000000001" } { print }' s.csv > inexact.csv
+	same_on_two_threads -g region -s share "${design[@]}" --ci logit inexact.csv
+	run env CIVIC_THREADS=2 CIVIC_THREADS_REPORT=1 civic-tally -g region -s share "${design[@]}" --ci logit inexact.csv
+	assert_line "civic-tally: inexact.csv: second half read again on one thread: its tally would not merge to one run's digits"
+	# An fpc that changes at the cut, in the stratum the cut falls in: each
+	# half is consistent, one run rejects the rows that bring the second value.
+	awk -F, -v OFS=, 'NR == 1 { print $0, "fpc"; next } { print $0, "0000" }' s.csv > zero.csv
+	awk -v half="$(($(wc -c < zero.csv) / 2))" '
+		NR > 1 { sub(/0000$/, at <= half ? "1000" : "2000") }
+		{ print; at += length($0) + 1 }' zero.csv > fpc.csv
+	same_on_two_threads -g region -s share "${design[@]}" --fpc fpc --ci logit --max-rejects 100% fpc.csv
+	grep -q "fpc differs within stratum" one.err || fail "no fpc reject: $(head -3 one.err)"
+	run env CIVIC_THREADS=2 CIVIC_THREADS_REPORT=1 civic-tally -g region -s share "${design[@]}" --fpc fpc --max-rejects 100% fpc.csv
+	assert_line "civic-tally: fpc.csv: second half read again on one thread: its tally would not merge to one run's digits"
+}
+
 @test "two threads: a cut inside a quoted field with line breaks is caught, the answer is one thread's" {
 	# The middle of the file is one long quoted field whose lines read as
 	# good records from anywhere inside it (the last one's quote is text
