@@ -13,7 +13,7 @@
  *                      or per stratum (row-PSU designs) totals of w and w*y,
  *                      plus the totals deff needs.  PSU sums are sparse:
  *                      only the PSUs the domain has rows in take memory
- *                      (struct svy_psu_sums, 80 bytes; when PSUs come back
+ *                      (struct svy_psu_sums, 32 bytes; when PSUs come back
  *                      out of order, also an index of 4-byte slots at most
  *                      half full).  svy_acc_add is a few additions (rows
  *                      of one PSU usually come together, so the previous
@@ -126,9 +126,15 @@ struct svy_stratum_sums {
 	uint64_t n;                  /* rows */
 };
 
-/* Per PSU (cluster designs): one for each PSU the domain has rows in. */
+/* Per PSU (cluster designs): one for each PSU the domain has rows in.
+ * Its sums are m / 10^scale, the scale the accumulator's (cell_scale),
+ * or doubles once the accumulator's cells are wide (survey_cells.c). */
+union svy_cell_num {
+	int64_t m;
+	double d;
+};
 struct svy_psu_sums {
-	struct xsum w, wy;           /* Σw, Σwy over the PSU's rows in the domain */
+	union svy_cell_num w, wy;    /* Σw, Σwy over the PSU's rows in the domain */
 	uint64_t n;
 	uint32_t psu;                /* the design's PSU index */
 };
@@ -152,6 +158,8 @@ struct svy_acc {
 	uint32_t last;               /* PSUs: the previous row's cell */
 	uint32_t max;                /* PSUs: the highest index in cells */
 	unsigned char bits;          /* PSUs: 2^bits slots */
+	unsigned char cell_wide;     /* PSUs: the cells hold doubles */
+	int16_t cell_scale[2];       /* PSUs: the scale of the cells' Σw, Σwy */
 	int kind;                    /* 0 empty, 1 stratum sums, 2 PSU sums */
 };
 

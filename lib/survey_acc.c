@@ -44,152 +44,6 @@ static long double L(const struct xsum *x)
 	return xsum_long(x);
 }
 
-/* ---- sparse PSU cells ------------------------------------------------
- *
- * Cells are appended as PSUs first appear.  While they come in rising PSU
- * index (rows PSU by PSU: the design numbers PSUs as it meets them) the
- * cells stay sorted and a lookup is a binary search; the first PSU out of
- * order builds an open-addressing index over the cells. */
-
-static size_t psu_slot(const struct svy_acc *a, uint32_t j)
-{
-	return (uint32_t)(j * 0x9e3779b1u) >> (32 - a->bits);
-}
-
-static long psu_search(const struct svy_acc *a, uint32_t j)
-{
-	const struct svy_psu_sums *c = a->cells;
-	size_t lo = 0, hi = a->ncells;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (c[mid].psu < j)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < a->ncells && c[lo].psu == j ? (long)lo : -1;
-}
-
-/* The cell index of PSU j, or -1. */
-static long psu_find(const struct svy_acc *a, uint32_t j)
-{
-	const struct svy_psu_sums *c = a->cells;
-
-	if (a->ncells == 0 || j > a->max)
-		return -1;
-	if (!a->slot)
-		return psu_search(a, j);
-	size_t mask = ((size_t)1 << a->bits) - 1;
-	for (size_t s = psu_slot(a, j); a->slot[s]; s = (s + 1) & mask)
-		if (c[a->slot[s] - 1].psu == j)
-			return (long)a->slot[s] - 1;
-	return -1;
-}
-
-static void psu_link(struct svy_acc *a, uint32_t i)
-{
-	size_t mask = ((size_t)1 << a->bits) - 1, s = psu_slot(a, ((struct svy_psu_sums *)a->cells)[i].psu);
-
-	while (a->slot[s])
-		s = (s + 1) & mask;
-	a->slot[s] = i + 1;
-}
-
-/* Makes room in the index for one more cell: at most half full. */
-static void psu_index_fit(struct svy_acc *a)
-{
-	if (2 * (a->ncells + 1) <= (size_t)1 << a->bits)
-		return;
-	if (a->bits < 4)
-		a->bits = 4;
-	while (2 * (a->ncells + 1) > (size_t)1 << a->bits)
-		a->bits++;
-	free(a->slot);
-	a->slot = xcalloc((size_t)1 << a->bits, sizeof *a->slot);
-	for (size_t i = 0; i < a->ncells; i++)
-		psu_link(a, (uint32_t)i);
-}
-
-static uint32_t psu_append(struct svy_acc *a, uint32_t j)
-{
-	struct svy_psu_sums *c;
-
-	if (a->ncells == a->cap) {
-		a->cap = a->cap ? a->cap + a->cap / 2 : 4;
-		a->cells = xrealloc(a->cells, a->cap * sizeof *c);
-	}
-	c = (struct svy_psu_sums *)a->cells + a->ncells;
-	memset(c, 0, sizeof *c);
-	c->psu = j;
-	a->kind = KIND_PSUS;
-	return (uint32_t)a->ncells++;
-}
-
-/* svy_acc_psu when j is not the previous row's PSU. */
-static struct svy_psu_sums *psu_other(struct svy_acc *a, uint32_t j)
-{
-	long i;
-
-	if (a->ncells == 0 || j > a->max) {
-		if (a->slot)
-			psu_index_fit(a);
-		i = psu_append(a, j);
-		a->max = j;
-		if (a->slot)
-			psu_link(a, (uint32_t)i);
-	} else if ((i = psu_find(a, j)) < 0) {
-		psu_index_fit(a);
-		i = psu_append(a, j);
-		psu_link(a, (uint32_t)i);
-	}
-	a->last = (uint32_t)i;
-	return (struct svy_psu_sums *)a->cells + i;
-}
-
-static inline struct svy_psu_sums *psu_cell(struct svy_acc *a, uint32_t j)
-{
-	struct svy_psu_sums *c = a->cells;
-
-	if (a->last < a->ncells && c[a->last].psu == j)
-		return &c[a->last];
-	return psu_other(a, j);
-}
-
-struct svy_psu_sums *svy_acc_psu(struct svy_acc *a, uint32_t j)
-{
-	return psu_cell(a, j);
-}
-
-static int cmp_u64(const void *x, const void *y)
-{
-	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
-
-	return (a > b) - (a < b);
-}
-
-uint32_t *svy_acc_psu_order(const struct svy_acc *a)
-{
-	if (a->kind != KIND_PSUS || a->ncells == 0)
-		return NULL;
-	const struct svy_psu_sums *c = a->cells;
-	uint32_t *order = xmalloc(a->ncells * sizeof *order);
-
-	if (!a->slot) {
-		for (size_t i = 0; i < a->ncells; i++)
-			order[i] = (uint32_t)i;
-		return order;
-	}
-	uint64_t *key = xmalloc(a->ncells * sizeof *key);
-	for (size_t i = 0; i < a->ncells; i++)
-		key[i] = (uint64_t)c[i].psu << 32 | i;
-	qsort(key, a->ncells, sizeof *key, cmp_u64);
-	for (size_t i = 0; i < a->ncells; i++)
-		order[i] = (uint32_t)key[i];
-	free(key);
-	return order;
-}
-
 /* ---- adding rows ----------------------------------------------------- */
 
 static int is_one(const struct decnum *y)
@@ -234,12 +88,14 @@ void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
 	if (u.psu == SVY_ROW_PSU) {
 		add_stratum_row(svy_acc_stratum(a, u.stratum), w, y);
 	} else {
-		struct svy_psu_sums *p = psu_cell(a, u.psu);
-		xsum_add_num(&p->w, w);
+		struct svy_psu_sums *p = svy_cell_for(a, u.psu);
+		svy_cell_add_num(a, p, CELL_W, w);
 		if (one)
-			xsum_add_num(&p->wy, w);
+			svy_cell_add_num(a, p, CELL_WY, w);
+		else if (w->exact && y->exact)
+			svy_cell_add_dec(a, p, CELL_WY, (__int128)w->m * y->m, w->scale + y->scale);
 		else
-			xsum_add_product(&p->wy, w, y);
+			svy_cell_add_double(a, p, CELL_WY, w->d * y->d);
 		p->n++;
 	}
 }
@@ -272,89 +128,6 @@ static void merge_stratum_cells(struct svy_acc *dst, const struct svy_acc *src, 
 	}
 }
 
-/* The cells of a in rising PSU index: a itself while sorted, else
- * *owned (to free). */
-static const struct svy_psu_sums *psu_sorted(const struct svy_acc *a, struct svy_psu_sums **owned)
-{
-	*owned = NULL;
-	if (!a->slot)
-		return a->cells;
-	uint32_t *order = svy_acc_psu_order(a);
-	*owned = xmalloc(a->ncells * sizeof **owned);
-	for (size_t i = 0; i < a->ncells; i++)
-		(*owned)[i] = ((const struct svy_psu_sums *)a->cells)[order[i]];
-	free(order);
-	return *owned;
-}
-
-static void psu_sum_into(struct svy_psu_sums *t, const struct svy_psu_sums *s)
-{
-	xsum_merge(&t->w, &s->w);
-	xsum_merge(&t->wy, &s->wy);
-	t->n += s->n;
-}
-
-/* Both in rising PSU order: one pass, and the result is sorted too (no
- * index to build, no sort when the variance walks it). */
-static void merge_psu_cells(struct svy_acc *dst, const struct svy_acc *src)
-{
-	struct svy_psu_sums *own_d, *own_s, *out;
-	const struct svy_psu_sums *d = psu_sorted(dst, &own_d), *s = psu_sorted(src, &own_s);
-	size_t nd = dst->kind == KIND_PSUS ? dst->ncells : 0, ns = src->ncells, i = 0, j = 0, k = 0;
-
-	out = xmalloc((nd + ns) * sizeof *out);
-	while (i < nd || j < ns) {
-		if (j == ns || (i < nd && d[i].psu < s[j].psu)) {
-			out[k++] = d[i++];
-		} else if (i == nd || s[j].psu < d[i].psu) {
-			out[k++] = s[j++];
-		} else {
-			out[k] = d[i++];
-			psu_sum_into(&out[k++], &s[j++]);
-		}
-	}
-	free(own_d);
-	free(own_s);
-	free(dst->cells);
-	free(dst->slot);
-	dst->cells = out;
-	dst->ncells = k;
-	dst->cap = nd + ns;
-	dst->slot = NULL;
-	dst->bits = 0;
-	dst->last = 0;
-	dst->max = out[k - 1].psu;
-	dst->kind = KIND_PSUS;
-}
-
-/* src's cells renamed into dst's design, in src's order.  Most are PSUs
- * new to dst, numbered above its own: those are copied to the end. */
-static void merge_psu_cells_mapped(struct svy_acc *dst, const struct svy_acc *src, const uint32_t *map)
-{
-	const struct svy_psu_sums *s = src->cells;
-
-	if (dst->cap < dst->ncells + src->ncells) {
-		dst->cap = dst->ncells + src->ncells;
-		dst->cells = xrealloc(dst->cells, dst->cap * sizeof *s);
-	}
-	for (size_t i = 0; i < src->ncells; i++) {
-		uint32_t j = map[s[i].psu];
-		if (dst->ncells > 0 && j <= dst->max) {
-			psu_sum_into(svy_acc_psu(dst, j), &s[i]);
-			continue;
-		}
-		if (dst->slot)
-			psu_index_fit(dst);
-		uint32_t k = psu_append(dst, j);
-		struct svy_psu_sums *c = (struct svy_psu_sums *)dst->cells + k;
-		*c = s[i];
-		c->psu = j;
-		dst->max = j;
-		if (dst->slot)
-			psu_link(dst, k);
-	}
-}
-
 void svy_acc_merge_mapped(struct svy_acc *dst, const struct svy_acc *src, const uint32_t *psu_map,
 	const uint32_t *stratum_map)
 {
@@ -362,7 +135,7 @@ void svy_acc_merge_mapped(struct svy_acc *dst, const struct svy_acc *src, const 
 	if (src->kind == KIND_STRATA)
 		merge_stratum_cells(dst, src, stratum_map);
 	else if (src->kind == KIND_PSUS && src->ncells > 0)
-		psu_map ? merge_psu_cells_mapped(dst, src, psu_map) : merge_psu_cells(dst, src);
+		svy_cells_merge(dst, src, psu_map);
 }
 
 void svy_acc_merge(struct svy_acc *dst, const struct svy_acc *src)
@@ -380,9 +153,7 @@ int svy_acc_exact(const struct svy_acc *a)
 			exact = xsum_exact(&s[i].w) && xsum_exact(&s[i].wy) && xsum_exact(&s[i].w2)
 				&& xsum_exact(&s[i].w2y) && xsum_exact(&s[i].w2y2);
 	} else if (a->kind == KIND_PSUS) {
-		const struct svy_psu_sums *p = a->cells;
-		for (size_t i = 0; exact && i < a->ncells; i++)
-			exact = xsum_exact(&p[i].w) && xsum_exact(&p[i].wy);
+		exact = exact && !a->cell_wide;
 	}
 	return exact;
 }
@@ -474,11 +245,11 @@ static int var_by_rows(const struct svy_design *d, const struct lin *l, struct v
  * rows there), w from den's. */
 static long double psu_z(const struct lin *l, const struct svy_psu_sums *num, const struct svy_psu_sums *den)
 {
-	long double wy = num ? L(&num->wy) : 0;
+	long double wy = num ? svy_cell_value(l->num, num, CELL_WY) : 0;
 
 	if (l->total)
 		return wy;
-	return (wy - l->r * L(&den->w)) / l->W;
+	return (wy - l->r * svy_cell_value(l->den, den, CELL_W)) / l->W;
 }
 
 /* Per stratum: Σ Z_j over the domain's PSUs, Σ (Z_j - Z̄)² and Σ Z_j² over
@@ -510,8 +281,8 @@ static int var_by_psus(const struct svy_design *d, const struct lin *l, struct v
 	size_t H = d->nstrata, nden = l->den->kind == KIND_PSUS ? l->den->ncells : 0;
 	size_t nnum = l->num->kind == KIND_PSUS ? l->num->ncells : 0;
 	struct svy_psu_sums *own_den, *own_num;
-	const struct svy_psu_sums *den = nden ? psu_sorted(l->den, &own_den) : (own_den = NULL);
-	const struct svy_psu_sums *num = nnum ? psu_sorted(l->num, &own_num) : (own_num = NULL);
+	const struct svy_psu_sums *den = nden ? svy_cells_sorted(l->den, &own_den) : (own_den = NULL);
+	const struct svy_psu_sums *num = nnum ? svy_cells_sorted(l->num, &own_num) : (own_num = NULL);
 	struct psu_moments *m = xcalloc(H ? H : 1, sizeof *m);
 	long double *z = xmalloc((nden ? nden : 1) * sizeof *z);
 	int rc = 0;

@@ -59,6 +59,51 @@ static inline const char *svy_psu_id(const struct svy_design *d, size_t i, size_
 
 enum { KIND_EMPTY, KIND_STRATA, KIND_PSUS };
 
+/* ---- PSU cells (survey_cells.c) --------------------------------------- */
+
+enum { CELL_W, CELL_WY };      /* a cell's two sums */
+
+/* svy_cell_for when j is not the previous row's PSU. */
+struct svy_psu_sums *svy_cells_other(struct svy_acc *a, uint32_t j);
+/* PSU j's cell in a, appended (zero) when new. */
+static inline struct svy_psu_sums *svy_cell_for(struct svy_acc *a, uint32_t j)
+{
+	struct svy_psu_sums *c = a->cells;
+
+	if (a->last < a->ncells && c[a->last].psu == j)
+		return &c[a->last];
+	return svy_cells_other(a, j);
+}
+/* The cell index of PSU j, or -1. */
+long svy_cells_find(const struct svy_acc *a, uint32_t j);
+
+/* Adds a term to sum k of cell c: exactly while it can (rescaling a's
+ * cells to a larger scale), else as a double, a's cells all wide. */
+void svy_cell_add_dec(struct svy_acc *a, struct svy_psu_sums *c, int k, __int128 m, int scale);
+void svy_cell_add_double(struct svy_acc *a, struct svy_psu_sums *c, int k, double d);
+void svy_cell_add_xsum(struct svy_acc *a, struct svy_psu_sums *c, int k, const struct xsum *x);
+static inline void svy_cell_add_num(struct svy_acc *a, struct svy_psu_sums *c, int k, const struct decnum *v)
+{
+	int64_t *m = k == CELL_WY ? &c->wy.m : &c->w.m, r;
+
+	if (!a->cell_wide && v->exact && v->scale == a->cell_scale[k] && !__builtin_add_overflow(*m, v->m, &r))
+		*m = r;
+	else if (v->exact)
+		svy_cell_add_dec(a, c, k, v->m, v->scale);
+	else
+		svy_cell_add_double(a, c, k, v->d);
+}
+/* Sum k of cell c, as a long double or as an xsum. */
+long double svy_cell_value(const struct svy_acc *a, const struct svy_psu_sums *c, int k);
+void svy_cell_sum(const struct svy_acc *a, const struct svy_psu_sums *c, int k, struct xsum *out);
+
+/* a's cells in rising PSU order: a's own array while sorted, else a
+ * sorted copy in *owned, which the caller frees. */
+const struct svy_psu_sums *svy_cells_sorted(const struct svy_acc *a, struct svy_psu_sums **owned);
+/* dst's cells += src's: the same design (psu_map NULL), or another whose
+ * PSU i is dst's psu_map[i]. */
+void svy_cells_merge(struct svy_acc *dst, const struct svy_acc *src, const uint32_t *psu_map);
+
 /* Stratum h's sums in a (row-PSU designs), zero when new. */
 struct svy_stratum_sums *svy_acc_stratum(struct svy_acc *a, size_t h);
 /* PSU j's sums in a (cluster designs), zero when new. */

@@ -192,14 +192,17 @@ static json_t *stratum_cell_json(size_t i, const struct svy_stratum_sums *s)
 	return c;
 }
 
-static json_t *psu_cell_json(size_t i, const struct svy_psu_sums *p)
+static json_t *psu_cell_json(const struct svy_acc *a, const struct svy_psu_sums *p)
 {
 	json_t *c = jb_check(json_array());
+	struct xsum w, wy;
 
-	jb_push(c, jcount(i));
+	svy_cell_sum(a, p, CELL_W, &w);
+	svy_cell_sum(a, p, CELL_WY, &wy);
+	jb_push(c, jcount(p->psu));
 	jb_push(c, jcount(p->n));
-	jb_push(c, jsum(&p->w));
-	jb_push(c, jsum(&p->wy));
+	jb_push(c, jsum(&w));
+	jb_push(c, jsum(&wy));
 	return c;
 }
 
@@ -226,7 +229,7 @@ json_t *svy_acc_to_json(const struct svy_acc *a)
 		for (size_t i = 0; i < a->ncells; i++) {
 			const struct svy_psu_sums *p = (const struct svy_psu_sums *)a->cells + order[i];
 			if (p->n > 0)
-				jb_push(cells, psu_cell_json(p->psu, p));
+				jb_push(cells, psu_cell_json(a, p));
 		}
 		free(order);
 	}
@@ -269,8 +272,8 @@ static int merge_cell(struct svy_acc *a, int kind, const json_t *c, const struct
 	} else {
 		struct svy_psu_sums *p = svy_acc_psu(a, m->psu[i]);
 		p->n += n;
-		xsum_merge(&p->w, &v[0]);
-		xsum_merge(&p->wy, &v[1]);
+		svy_cell_add_xsum(a, p, CELL_W, &v[0]);
+		svy_cell_add_xsum(a, p, CELL_WY, &v[1]);
 	}
 	return 0;
 }

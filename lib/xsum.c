@@ -24,6 +24,11 @@ static const __int128 p10_i128[XSUM_MAX_SCALE + 1] = {
 };
 #undef P19
 
+__int128 xsum_pow10(int k)
+{
+	return p10_i128[k];
+}
+
 static int scale_up(__int128 *m, int by)
 {
 	if (by <= 0)
@@ -33,18 +38,23 @@ static int scale_up(__int128 *m, int by)
 	return __builtin_mul_overflow(*m, p10_i128[by], m) ? -1 : 0;
 }
 
-/* Powers of ten are exact in long double up to 10^27 (5^27 < 2^64). */
-static long double dec_long(__int128 m, int scale)
+/* Powers of ten are exact in long double up to 10^27 (5^27 < 2^64).  An
+ * m that fits 64 bits converts in one instruction; a wider one through a
+ * library call. */
+long double xsum_dec_long(__int128 m, int scale)
 {
 	static const long double p10[] = { 1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L, 1e6L,
 		1e7L, 1e8L, 1e9L, 1e10L, 1e11L, 1e12L, 1e13L, 1e14L, 1e15L, 1e16L,
 		1e17L, 1e18L, 1e19L, 1e20L, 1e21L, 1e22L, 1e23L, 1e24L, 1e25L, 1e26L,
 		1e27L };
+	long double x = m >= INT64_MIN && m <= INT64_MAX ? (long double)(int64_t)m : (long double)m;
 
 	if (scale < (int)(sizeof p10 / sizeof p10[0]))
-		return (long double)m / p10[scale];
-	return (long double)m / powl(10.0L, scale);
+		return x / p10[scale];
+	return x / powl(10.0L, scale);
 }
+
+#define dec_long xsum_dec_long
 
 static void go_inexact(struct xsum *s)
 {

@@ -60,6 +60,10 @@ static inline void xsum_merge(struct xsum *dst, const struct xsum *src)
 /* The sum correctly rounded to double (exact case), or rounded once. */
 double xsum_value(const struct xsum *s);
 long double xsum_long(const struct xsum *s);
+/* m / 10^scale as a long double. */
+long double xsum_dec_long(__int128 m, int scale);
+/* 10^k for 0 <= k <= XSUM_MAX_SCALE. */
+__int128 xsum_pow10(int k);
 /* a / b rounded once; b 0 gives NaN. */
 double xsum_ratio(const struct xsum *a, const struct xsum *b);
 

@@ -422,6 +422,39 @@ PY
 		mean_trust_police=estimate mean_trust_police_se=se mean_trust_police_low=ci_t_lower mean_trust_police_deff=deff
 }
 
+@test "tally: PSU sums: weights of any scale, and too large or long for 64 bits, give the same figures" {
+	need_tally
+	local spec=(-w weight --strata stratum --psu psu -g region -s count,share,mean:trust_police --ci t --deff)
+	civic-tally "${spec[@]}" "$DATA/trust_survey_numeric.csv" > one.csv
+	# The same weights with trailing zeros (a larger scale from the start,
+	# or only from the middle on): exactly the same digits.
+	awk -F, -v OFS=, 'NR > 1 && NR % 2 { $6 = $6 "000" } { print }' "$DATA/trust_survey_numeric.csv" > zeros.csv
+	civic-tally "${spec[@]}" zeros.csv > out.csv
+	cmp one.csv out.csv || fail "trailing zeros changed the figures: $(diff one.csv out.csv | head -4)"
+	# Weights 10^18 times larger overflow 64-bit PSU sums, and weights of
+	# 40 digits are no exact decimals: both go on in doubles.  Means and
+	# shares do not change, counts scale (design effects do not compare:
+	# the population size is in them); to 1e-12 of the exact figures.
+	awk -F, -v OFS=, 'NR > 1 { $6 = $6 "e18" } { print }' "$DATA/trust_survey_numeric.csv" > big.csv
+	awk -F, -v OFS=, 'NR > 1 && NR % 3 == 0 { $6 = $6 "00000000000000000000000000000000001" } { print }' \
+		"$DATA/trust_survey_numeric.csv" > long.csv
+	civic-tally "${spec[@]}" big.csv > big.out
+	civic-tally "${spec[@]}" long.csv > long.out
+	paste -d, one.csv big.out long.out | awk -F, '
+		NR == 1 { n = NF / 3; for (i = 1; i <= n; i++) name[i] = $i; next }
+		{
+			for (i = 2; i <= n; i++) {
+				a = $i; b = $(i + n); c = $(i + 2 * n)
+				scale = name[i] ~ /^count($|_se|_low|_high)/ ? 1e18 : 1
+				if ((name[i] !~ /_deff$/ && abs(b / scale - a) > 1e-12 * abs(a)) || abs(c - a) > 1e-12 * abs(a)) {
+					printf "row %d %s: %s %s %s\n", NR, name[i], a, b, c; bad = 1
+				}
+			}
+		}
+		function abs(x) { return x < 0 ? -x : x }
+		END { exit bad }'
+}
+
 @test "tally: survey sums take memory only for the PSUs a group has rows in" {
 	need_tally
 	if [ "${SANITIZE:-}" = 1 ] || [ "${VALGRIND:-}" = 1 ]; then
