@@ -241,17 +241,6 @@ static int var_by_rows(const struct svy_design *d, const struct lin *l, struct v
 	return 0;
 }
 
-/* The influence total of a PSU: wy from num's cell (0 when num has no
- * rows there), w from den's. */
-static long double psu_z(const struct lin *l, const struct svy_psu_sums *num, const struct svy_psu_sums *den)
-{
-	long double wy = num ? svy_cell_value(l->num, num, CELL_WY) : 0;
-
-	if (l->total)
-		return wy;
-	return (wy - l->r * svy_cell_value(l->den, den, CELL_W)) / l->W;
-}
-
 /* Per stratum: Σ Z_j over the domain's PSUs, Σ (Z_j - Z̄)² and Σ Z_j² over
  * all n_h PSUs of the stratum.  A PSU without rows in the domain has
  * Z = 0: it adds nothing to the sum, and Z̄² to the squared deviations. */
@@ -260,16 +249,24 @@ struct psu_moments {
 	uint64_t cells, seen;      /* den's cells in the stratum; those with rows */
 };
 
+/* The PSU totals Z_j = (wy_j - r·w_j)/W, wy from num's cell (0 when num
+ * has no rows there) and w from den's, for den's cells in PSU order; for
+ * a total Z_j = wy_j.  The cells hold integers at a scale: Z_j is
+ * wy·a - w·b with the scales and W folded into a and b once. */
 static void moments_sums(const struct svy_design *d, const struct lin *l, const struct svy_psu_sums *den,
 	size_t nden, const struct svy_psu_sums *num, size_t nnum, long double *z, struct psu_moments *m)
 {
+	long double fy = svy_cell_unit(l->num, CELL_WY), fw = svy_cell_unit(l->den, CELL_W);
+	long double a = l->total ? fy : fy / l->W, b = l->total ? 0 : l->r * fw / l->W;
+
 	for (size_t i = 0, j = 0; i < nden; i++) {
 		while (j < nnum && num[j].psu < den[i].psu)
 			j++;
 		const struct svy_psu_sums *nc = l->num == l->den ? &den[i]
 			: j < nnum && num[j].psu == den[i].psu ? &num[j] : NULL;
+		long double wy = nc ? svy_cell_raw(l->num, nc, CELL_WY) : 0;
 		struct psu_moments *mh = &m[d->psus[den[i].psu].stratum];
-		z[i] = psu_z(l, nc, &den[i]);
+		z[i] = wy * a - svy_cell_raw(l->den, &den[i], CELL_W) * b;
 		mh->sum += z[i];
 		mh->cells++;
 		mh->seen += den[i].n > 0;

@@ -157,6 +157,11 @@ uint32_t *svy_acc_psu_order(const struct svy_acc *a)
 
 /* ---- exact sums -------------------------------------------------------- */
 
+const int64_t svy_pow10_64[19] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
+	100000000, 1000000000, 10000000000, 100000000000, 1000000000000, 10000000000000,
+	100000000000000, 1000000000000000, 10000000000000000, 100000000000000000,
+	1000000000000000000 };
+
 static union svy_cell_num *cell_num(struct svy_psu_sums *c, int k)
 {
 	return k == CELL_WY ? &c->wy : &c->w;
@@ -233,6 +238,11 @@ long double svy_cell_value(const struct svy_acc *a, const struct svy_psu_sums *c
 	const union svy_cell_num *v = cell_num_c(c, k);
 
 	return a->cell_wide ? v->d : xsum_dec_long(v->m, a->cell_scale[k]);
+}
+
+long double svy_cell_unit(const struct svy_acc *a, int k)
+{
+	return a->cell_wide ? 1 : xsum_dec_long(1, a->cell_scale[k]);
 }
 
 void svy_cell_sum(const struct svy_acc *a, const struct svy_psu_sums *c, int k, struct xsum *out)
@@ -340,8 +350,24 @@ static void cells_union(struct svy_acc *dst, const struct svy_psu_sums *s, size_
 	dst->kind = KIND_PSUS;
 }
 
-/* Both in rising PSU order: one pass, and the result is sorted too (no
- * index to build, no sort when the variance walks it). */
+/* How many of the PSUs of s (sorted) a's cells (sorted) lack. */
+static size_t fresh_psus(const struct svy_acc *a, const struct svy_psu_sums *s, size_t ns)
+{
+	const struct svy_psu_sums *c = a->cells;
+	size_t n = a->kind == KIND_PSUS ? a->ncells : 0, fresh = 0;
+
+	for (size_t i = 0, j = 0; j < ns; j++) {
+		while (i < n && c[i].psu < s[j].psu)
+			i++;
+		fresh += i == n || c[i].psu != s[j].psu;
+	}
+	return fresh;
+}
+
+/* Both in rising PSU order: one pass, in place when dst has every PSU of
+ * src (a share base after its first few groups), else into a new array;
+ * the result is sorted too (no index to build, no sort when the variance
+ * walks it). */
 static void merge_sorted(struct svy_acc *dst, const struct svy_acc *src)
 {
 	struct svy_psu_sums *own_s;
@@ -349,7 +375,8 @@ static void merge_sorted(struct svy_acc *dst, const struct svy_acc *src)
 	struct svy_psu_sums *t;
 
 	cells_align(dst, src);
-	cells_union(dst, s, src->ncells);
+	if (dst->slot || fresh_psus(dst, s, src->ncells) > 0)
+		cells_union(dst, s, src->ncells);
 	t = dst->cells;
 	for (size_t i = 0, j = 0; j < src->ncells; j++) {
 		while (t[i].psu != s[j].psu)

@@ -82,17 +82,31 @@ long svy_cells_find(const struct svy_acc *a, uint32_t j);
 void svy_cell_add_dec(struct svy_acc *a, struct svy_psu_sums *c, int k, __int128 m, int scale);
 void svy_cell_add_double(struct svy_acc *a, struct svy_psu_sums *c, int k, double d);
 void svy_cell_add_xsum(struct svy_acc *a, struct svy_psu_sums *c, int k, const struct xsum *x);
+extern const int64_t svy_pow10_64[19];   /* 10^0 … 10^18 */
 static inline void svy_cell_add_num(struct svy_acc *a, struct svy_psu_sums *c, int k, const struct decnum *v)
 {
-	int64_t *m = k == CELL_WY ? &c->wy.m : &c->w.m, r;
+	int64_t *m = k == CELL_WY ? &c->wy.m : &c->w.m, t, r;
+	int up = a->cell_scale[k] - v->scale;
 
-	if (!a->cell_wide && v->exact && v->scale == a->cell_scale[k] && !__builtin_add_overflow(*m, v->m, &r))
+	/* The usual case: an exact term of the cells' scale or a little less
+	 * (0.5 among 0.996375), no overflow. */
+	if (!a->cell_wide && v->exact && up >= 0 && up <= 18 && !__builtin_mul_overflow(v->m, svy_pow10_64[up], &t)
+	    && !__builtin_add_overflow(*m, t, &r))
 		*m = r;
 	else if (v->exact)
 		svy_cell_add_dec(a, c, k, v->m, v->scale);
 	else
 		svy_cell_add_double(a, c, k, v->d);
 }
+/* Sum k of cell c is svy_cell_raw() · svy_cell_unit(): the stored integer
+ * (or double, once wide) and 10^-scale (or 1). */
+static inline long double svy_cell_raw(const struct svy_acc *a, const struct svy_psu_sums *c, int k)
+{
+	const union svy_cell_num *v = k == CELL_WY ? &c->wy : &c->w;
+
+	return a->cell_wide ? (long double)v->d : (long double)v->m;
+}
+long double svy_cell_unit(const struct svy_acc *a, int k);
 /* Sum k of cell c, as a long double or as an xsum. */
 long double svy_cell_value(const struct svy_acc *a, const struct svy_psu_sums *c, int k);
 void svy_cell_sum(const struct svy_acc *a, const struct svy_psu_sums *c, int k, struct xsum *out);
