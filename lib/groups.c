@@ -55,9 +55,8 @@ uint64_t key_hash(const void *p, size_t n)
 	return mix(h);
 }
 
-static void grow_table(struct groups *g)
+static void rehash(struct groups *g, size_t cap)
 {
-	size_t cap = (g->mask + 1) * 2;
 	struct group_slot *slot = xcalloc(cap, sizeof(*slot));
 
 	for (size_t i = 0; i < g->n; i++) {
@@ -70,6 +69,27 @@ static void grow_table(struct groups *g)
 	free(g->slot);
 	g->slot = slot;
 	g->mask = cap - 1;
+}
+
+static void grow_table(struct groups *g)
+{
+	rehash(g, (g->mask + 1) * 2);
+}
+
+void groups_reserve(struct groups *g, size_t more)
+{
+	size_t need = g->n + more, cap = g->mask + 1;
+
+	while (need * 4 > cap * 3)
+		cap *= 2;
+	if (cap > g->mask + 1)
+		rehash(g, cap);
+	if (need + 1 >= g->cap) {
+		size_t c = g->cap;
+		g->hash = xgrow(g->hash, &c, need + 2, sizeof(*g->hash));
+		g->off = xrealloc(g->off, (c + 1) * sizeof(*g->off));
+		g->cap = c;
+	}
 }
 
 static int same_key(const struct groups *g, uint32_t id, const char *key, size_t len)

@@ -37,6 +37,8 @@ uint64_t key_hash(const void *p, size_t n);
  * (*added set to 1). */
 uint32_t groups_intern(struct groups *g, const char *key, size_t len,
 	uint64_t hash, int *added);
+/* Room for `more` keys without growing the table while they come. */
+void groups_reserve(struct groups *g, size_t more);
 /* The id, or -1 when absent. */
 long groups_find(const struct groups *g, const char *key, size_t len, uint64_t hash);
 

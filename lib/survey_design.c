@@ -336,6 +336,9 @@ int svy_design_absorb(struct svy_design *d, const struct svy_design *src, struct
 		if (!d->o.has_psu)
 			d->strata[to].npsu += from->npsu;      /* rows are PSUs */
 	}
+	groups_reserve(&d->psu_ids, src->npsu);
+	sbuf_grow(&d->psu_ids.keys, src->psu_ids.keys.len);
+	d->psus = xgrow(d->psus, &d->pcap, d->npsu + src->npsu + 1, sizeof *d->psus);
 	for (size_t i = 0; i < src->npsu; i++) {
 		size_t len;
 		const char *id = svy_psu_id(src, i, &len);
