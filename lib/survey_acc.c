@@ -245,31 +245,70 @@ static int var_by_rows(const struct svy_design *d, const struct lin *l, struct v
  * all n_h PSUs of the stratum.  A PSU without rows in the domain has
  * Z = 0: it adds nothing to the sum, and Z̄² to the squared deviations. */
 struct psu_moments {
-	long double sum, ss, sq;
+	long double sum, mean, ss, sq;
 	uint64_t cells, seen;      /* den's cells in the stratum; those with rows */
 };
 
 /* The PSU totals Z_j = (wy_j - r·w_j)/W, wy from num's cell (0 when num
  * has no rows there) and w from den's, for den's cells in PSU order; for
  * a total Z_j = wy_j.  The cells hold integers at a scale: Z_j is
- * wy·a - w·b with the scales and W folded into a and b once. */
-static void moments_sums(const struct svy_design *d, const struct lin *l, const struct svy_psu_sums *den,
-	size_t nden, const struct svy_psu_sums *num, size_t nnum, long double *z, struct psu_moments *m)
+ * wy·a - w·b with the scales and W folded into a and b once.  Walked
+ * twice (sums, then deviations) rather than stored. */
+struct z_walk {
+	const struct lin *l;
+	const struct svy_psu_sums *den, *num;
+	size_t nden, nnum, j;
+	long double a, b;
+};
+
+static void z_start(struct z_walk *w, const struct lin *l, const struct svy_psu_sums *den, size_t nden,
+	const struct svy_psu_sums *num, size_t nnum)
 {
 	long double fy = svy_cell_unit(l->num, CELL_WY), fw = svy_cell_unit(l->den, CELL_W);
-	long double a = l->total ? fy : fy / l->W, b = l->total ? 0 : l->r * fw / l->W;
 
-	for (size_t i = 0, j = 0; i < nden; i++) {
-		while (j < nnum && num[j].psu < den[i].psu)
-			j++;
-		const struct svy_psu_sums *nc = l->num == l->den ? &den[i]
-			: j < nnum && num[j].psu == den[i].psu ? &num[j] : NULL;
-		long double wy = nc ? svy_cell_raw(l->num, nc, CELL_WY) : 0;
-		struct psu_moments *mh = &m[d->psus[den[i].psu].stratum];
-		z[i] = wy * a - svy_cell_raw(l->den, &den[i], CELL_W) * b;
-		mh->sum += z[i];
+	w->l = l;
+	w->den = den, w->nden = nden;
+	w->num = num, w->nnum = nnum;
+	w->j = 0;
+	w->a = l->total ? fy : fy / l->W;
+	w->b = l->total ? 0 : l->r * fw / l->W;
+}
+
+/* Z of den's cell i; i rising from 0. */
+static long double z_next(struct z_walk *w, size_t i)
+{
+	const struct svy_psu_sums *c = &w->den[i], *nc = NULL;
+
+	if (w->l->num == w->l->den) {
+		nc = c;
+	} else {
+		while (w->j < w->nnum && w->num[w->j].psu < c->psu)
+			w->j++;
+		if (w->j < w->nnum && w->num[w->j].psu == c->psu)
+			nc = &w->num[w->j];
+	}
+	long double wy = nc ? svy_cell_raw(w->l->num, nc, CELL_WY) : 0;
+	return wy * w->a - svy_cell_raw(w->l->den, c, CELL_W) * w->b;
+}
+
+static void psu_moments(const struct svy_design *d, struct z_walk *w, struct psu_moments *m)
+{
+	z_start(w, w->l, w->den, w->nden, w->num, w->nnum);
+	for (size_t i = 0; i < w->nden; i++) {
+		struct psu_moments *mh = &m[d->psus[w->den[i].psu].stratum];
+		mh->sum += z_next(w, i);
 		mh->cells++;
-		mh->seen += den[i].n > 0;
+		mh->seen += w->den[i].n > 0;
+	}
+	for (size_t h = 0; h < d->nstrata; h++)
+		if (m[h].cells)
+			m[h].mean = m[h].sum / d->strata[h].npsu;
+	z_start(w, w->l, w->den, w->nden, w->num, w->nnum);
+	for (size_t i = 0; i < w->nden; i++) {
+		struct psu_moments *mh = &m[d->psus[w->den[i].psu].stratum];
+		long double z = z_next(w, i), dev = z - mh->mean;
+		mh->ss += dev * dev;
+		mh->sq += z * z;
 	}
 }
 
@@ -281,26 +320,19 @@ static int var_by_psus(const struct svy_design *d, const struct lin *l, struct v
 	const struct svy_psu_sums *den = nden ? svy_cells_sorted(l->den, &own_den) : (own_den = NULL);
 	const struct svy_psu_sums *num = nnum ? svy_cells_sorted(l->num, &own_num) : (own_num = NULL);
 	struct psu_moments *m = xcalloc(H ? H : 1, sizeof *m);
-	long double *z = xmalloc((nden ? nden : 1) * sizeof *z);
+	struct z_walk w;
 	int rc = 0;
 
-	moments_sums(d, l, den, nden, num, nnum, z, m);
-	for (size_t i = 0; i < nden; i++) {
-		struct psu_moments *mh = &m[d->psus[den[i].psu].stratum];
-		long double dev = z[i] - mh->sum / d->strata[d->psus[den[i].psu].stratum].npsu;
-		mh->ss += dev * dev;
-		mh->sq += z[i] * z[i];
-	}
+	z_start(&w, l, den, nden, num, nnum);
+	psu_moments(d, &w, m);
 	for (size_t h = 0; h < H && rc == 0; h++) {
 		if (m[h].seen == 0)
 			continue;          /* a stratum outside the domain adds nothing */
-		long double mean = m[h].sum / d->strata[h].npsu;
-		m[h].ss += (long double)(d->strata[h].npsu - m[h].cells) * mean * mean;
+		m[h].ss += (long double)(d->strata[h].npsu - m[h].cells) * m[h].mean * m[h].mean;
 		vs->psus += m[h].seen;
 		rc = stratum_add(d, h, m[h].ss, m[h].sq, vs);
 	}
 	free(m);
-	free(z);
 	free(own_den);
 	free(own_num);
 	return rc;
