@@ -810,7 +810,7 @@ static void add_margins(struct agg *a)
 }
 
 /* The parts of key at the --within positions: the share base's key. */
-static void project(const struct agg *a, const char *key, size_t len, struct sbuf *out)
+void agg_project(const struct agg *a, const char *key, size_t len, struct sbuf *out)
 {
 	sbuf_reset(out);
 	for (size_t i = 0; i < a->spec.nwithin; i++) {
@@ -861,9 +861,9 @@ static void build_bases(struct agg *a)
 		size_t nm = a->spec.total ? margin_keys(a, g, mk) : 0, np = 0;
 		size_t len;
 		const char *key = groups_key(&a->groups, g, &len);
-		project(a, key, len, &proj[np++]);
+		agg_project(a, key, len, &proj[np++]);
 		for (size_t m = 0; m < nm; m++) {
-			project(a, mk[m].s, mk[m].len, &proj[np]);
+			agg_project(a, mk[m].s, mk[m].len, &proj[np]);
 			if (!seen_key(proj, np, &proj[np]))
 				np++;
 		}
@@ -874,7 +874,7 @@ static void build_bases(struct agg *a)
 	for (uint32_t g = 0; g < a->groups.n; g++) {
 		size_t len;
 		const char *key = groups_key(&a->groups, g, &len);
-		project(a, key, len, &proj[0]);
+		agg_project(a, key, len, &proj[0]);
 		long b = groups_find(&a->bases, proj[0].s, proj[0].len, key_hash(proj[0].s, proj[0].len));
 		a->base_of[g] = b < 0 ? UINT32_MAX : (uint32_t)b;
 	}
@@ -896,205 +896,6 @@ int agg_finish(struct agg *a, char *err, size_t errsize)
 	a->empty = (long)intern_group(a, &k);
 	sbuf_release(&k);
 	return 0;
-}
-
-/* ---- cell values ------------------------------------------------------ */
-
-static struct xsum count_sum(uint64_t n)
-{
-	struct xsum x = { 0 };
-
-	xsum_add_int(&x, (int64_t)n);
-	return x;
-}
-
-/* a·b − c·d exactly; -1 when some term is inexact or overflows. */
-static int exact_cross(const struct xsum *a, const struct xsum *b, const struct xsum *c,
-	const struct xsum *d, struct xsum *out)
-{
-	__int128 ab, cd;
-
-	if (a->inexact || b->inexact || c->inexact || d->inexact ||
-	    __builtin_mul_overflow(a->m, b->m, &ab) || __builtin_mul_overflow(c->m, d->m, &cd))
-		return -1;
-	memset(out, 0, sizeof(*out));
-	xsum_add_dec(out, ab, a->scale + b->scale);
-	xsum_add_dec(out, -cd, c->scale + d->scale);
-	return out->inexact ? -1 : 0;
-}
-
-/* svyvar's s² = n/(n−1) · (ΣwΣwy² − (Σwy)²)/(Σw)², which is var() unweighted. */
-static double sd_value(const struct agg *a, const struct source *s, uint32_t g)
-{
-	uint64_t n = s->used[g];
-	const struct moments *m = &s->mom[g];
-	struct xsum W = a->weighted ? m->w : count_sum(n), num;
-
-	if (n < 2)
-		return NAN;
-	long double numer;
-	if (exact_cross(&W, &m->wy2, &m->wy, &m->wy, &num) == 0)
-		numer = xsum_value(&num);
-	else
-		numer = xsum_long(&W) * xsum_long(&m->wy2) - xsum_long(&m->wy) * xsum_long(&m->wy);
-	if (numer < 0)
-		numer = 0;
-	double var;
-	if (a->weighted) {
-		long double w = xsum_long(&W);
-		var = (double)(numer / (w * w) * (long double)n / (long double)(n - 1));
-	} else {
-		var = (double)numer / ((double)n * (double)(n - 1));
-	}
-	return sqrt(var);
-}
-
-static double mean_value(const struct agg *a, const struct source *s, uint32_t g)
-{
-	struct xsum n = count_sum(s->used[g]);
-
-	return xsum_ratio(&s->mom[g].wy, a->weighted ? &s->mom[g].w : &n);
-}
-
-static int quantile_cell(struct agg *a, struct source *s, uint32_t g, double p, struct cell *out)
-{
-	if (s->vals) {
-		out->value = quantile_type7(s->vals[g].v, s->vals[g].n, p);
-		return 0;
-	}
-	int rc = svy_quantile(a->design, &s->svals[g], p, a->level, a->normal, &out->q);
-	out->value = out->q.q;
-	out->has_q = 1;
-	return rc;
-}
-
-static const struct base *base_for(struct agg *a, long gid, const char *key, size_t len)
-{
-	if (gid >= 0 && gid != a->empty) {
-		uint32_t b = a->base_of[gid];
-		return b == UINT32_MAX ? NULL : &a->base[b];
-	}
-	struct sbuf proj = SBUF_INIT;
-	project(a, key, len, &proj);
-	long b = groups_find(&a->bases, proj.s, proj.len, key_hash(proj.s, proj.len));
-	sbuf_release(&proj);
-	return b < 0 ? NULL : &a->base[b];
-}
-
-static int share_cell(struct agg *a, long gid, uint32_t g, const char *key, size_t len,
-	struct cell *out)
-{
-	const struct base *b = base_for(a, gid, key, len);
-
-	if (!b)
-		return 0;
-	if (a->weighted)
-		out->value = xsum_ratio(&a->w[g], &b->w);
-	else
-		out->value = b->n ? (double)a->n[g] / (double)b->n : NAN;
-	if (!a->acc)
-		return 0;
-	out->has_est = 1;
-	return svy_ratio(a->design, &a->acc[g], &b->acc, &out->est);
-}
-
-static int cond_cell(struct agg *a, struct source *s, uint32_t g, struct cell *out)
-{
-	if (a->weighted)
-		out->value = xsum_ratio(&s->hit_w[g], &s->mom[g].w);
-	else
-		out->value = s->used[g] ? (double)s->hits[g] / (double)s->used[g] : NAN;
-	if (!s->hit_acc)
-		return 0;
-	out->has_est = 1;
-	return svy_ratio(a->design, &s->hit_acc[g], &s->acc[g], &out->est);
-}
-
-/* A count is svytotal of the group's indicator over its share base (the
- * --within group, or everything), as R's svyby(~cell, ~within, svytotal):
- * the base's degrees of freedom and design effect. */
-static int count_cell(struct agg *a, long gid, uint32_t g, const char *key, size_t len,
-	struct cell *out)
-{
-	const struct base *b = base_for(a, gid, key, len);
-
-	out->value = a->weighted ? xsum_value(&a->w[g]) : (double)a->n[g];
-	if (!a->acc)
-		return 0;
-	out->has_est = 1;
-	if (b)
-		return svy_count(a->design, &a->acc[g], &b->acc, &out->est);
-	return svy_total(a->design, &a->acc[g], &out->est);
-}
-
-static int estimate_cell(struct agg *a, const struct stat *st, uint32_t g, struct cell *out)
-{
-	struct source *s = st->src >= 0 ? &a->src[st->src] : NULL;
-
-	switch (st->def->kind) {
-	case ST_MEAN:
-		out->value = s->used[g] ? mean_value(a, s, g) : NAN;
-		if (!s->acc)
-			return 0;
-		out->has_est = 1;
-		return svy_mean(a->design, &s->acc[g], &out->est);
-	case ST_SUM:
-		out->value = s->used[g] ? xsum_value(&s->mom[g].wy) : NAN;
-		if (!s->acc)
-			return 0;
-		out->has_est = 1;
-		return svy_total(a->design, &s->acc[g], &out->est);
-	default:
-		return 0;
-	}
-}
-
-int agg_cell(struct agg *a, long gid, const char *key, size_t len, size_t stat,
-	struct cell *out, char *err, size_t errsize)
-{
-	const struct stat *st = &a->stats[stat];
-	uint32_t g = (uint32_t)(gid >= 0 ? gid : a->empty);
-	struct source *s = st->src >= 0 ? &a->src[st->src] : NULL;
-	int rc = 0;
-
-	memset(out, 0, sizeof(*out));
-	out->value = NAN;
-	switch (st->def->kind) {
-	case ST_N:
-		out->value = (double)(s ? s->used[g] : a->n[g]);
-		break;
-	case ST_SHARE:
-		rc = s ? cond_cell(a, s, g, out) : share_cell(a, gid, g, key, len, out);
-		break;
-	case ST_COUNT:
-		rc = count_cell(a, gid, g, key, len, out);
-		break;
-	case ST_MIN:
-		out->value = s->used[g] ? s->min[g] : NAN;
-		break;
-	case ST_MAX:
-		out->value = s->used[g] ? s->max[g] : NAN;
-		break;
-	case ST_SD:
-		out->value = sd_value(a, s, g);
-		break;
-	case ST_QUANTILE:
-		rc = quantile_cell(a, s, g, st->p, out);
-		break;
-	case ST_DISTINCT:
-		out->value = (double)s->ndistinct[g];
-		break;
-	case ST_MISSING:
-		out->value = (double)s->missing[g];
-		break;
-	default:
-		rc = estimate_cell(a, st, g, out);
-	}
-	if (out->has_est && rc == 0)
-		out->est.est = out->value;     /* the exact point estimate */
-	if (rc < 0)
-		snprintf(err, errsize, "%s", svy_design_error(a->design));
-	return rc;
 }
 
 /* ---- release ---------------------------------------------------------- */

@@ -191,6 +191,9 @@ enum stat_kind stat_kind(const struct stat *s);
 
 /* Makes room for group ids below need, zeroing the new state. */
 void agg_reserve(struct agg *a, size_t need);
+/* The key of a group's share base: its --within parts (nothing without
+ * --within), in out. */
+void agg_project(const struct agg *a, const char *key, size_t len, struct sbuf *out);
 /* Merges group src's state into group dst (same agg). */
 void agg_merge_group(struct agg *a, uint32_t dst, uint32_t src);
 /* Adds src (same spec, before agg_finish) to dst, as if src's rows had
