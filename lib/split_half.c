@@ -2,9 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "error.h"
+#include "parallel.h"
 #include "split_half.h"
 
 static void *tally_second_half(void *arg)
@@ -26,28 +26,18 @@ static void *tally_second_half(void *arg)
 	return NULL;
 }
 
-/* 0: one thread; 1: two for a large file; 2: two whatever the size. */
-static int wanted(void)
-{
-	const char *e = getenv("CIVIC_THREADS");
-
-	if (e && *e)
-		return atoi(e) >= 2 ? 2 : 0;      /* 2 forces the split, whatever the size */
-	return sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 1 : 0;
-}
-
 int split_half_start(struct split_half *h, struct reader *first, const char *path,
 	const struct reader_opts *ro, const struct agg *a, const unsigned char *want, size_t nwant,
 	size_t min_bytes)
 {
 	struct reader_opts opts = *ro;
 	char err[256];
-	int how = wanted();
+	enum parallel_mode how = parallel_mode();
 	size_t size = first ? reader_size(first) : 0;
 
 	memset(h, 0, sizeof(*h));
 	/* Only a mapped file (reader_size() > 0) can be read from two places. */
-	if (!how || !size || (how == 1 && size < min_bytes) || !path || strcmp(path, "-") == 0 ||
+	if (how == PARALLEL_OFF || !size || (how == PARALLEL_AUTO && size < min_bytes) || !path || strcmp(path, "-") == 0 ||
 	    (a->use_design && a->has_quantile) || !(h->cut = reader_cut_after(first, size / 2)))
 		return 0;
 	opts.keep_raw = 0;
