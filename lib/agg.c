@@ -5,6 +5,7 @@
 
 #include "agg.h"
 #include "num.h"
+#include "parallel.h"
 #include "xalloc.h"
 
 enum {
@@ -839,13 +840,57 @@ static uint32_t intern_base(struct agg *a, const struct sbuf *k)
 	return b;
 }
 
-static void add_to_base(struct agg *a, uint32_t b, uint32_t g)
+/* Which groups add to which base, for their survey sums: pairs (base,
+ * group) as they come, then grouped by base so that bases fill on two
+ * threads, each base's groups in order. */
+struct base_members {
+	uint32_t *pair;            /* base, group, base, group … */
+	size_t n, cap;
+	size_t *start;             /* base b's groups: group[start[b] .. start[b+1]) */
+	uint32_t *group;
+	struct agg *a;
+};
+
+static void add_to_base(struct agg *a, uint32_t b, uint32_t g, struct base_members *bm)
 {
 	a->base[b].n += a->n[g];
 	if (a->w)
 		xsum_merge(&a->base[b].w, &a->w[g]);
-	if (a->acc)
-		svy_acc_merge(&a->base[b].acc, &a->acc[g]);
+	if (!a->acc)
+		return;
+	bm->pair = xgrow(bm->pair, &bm->cap, 2 * (bm->n + 1), sizeof(*bm->pair));
+	bm->pair[2 * bm->n] = b;
+	bm->pair[2 * bm->n + 1] = g;
+	bm->n++;
+}
+
+static void fill_base(void *ctx, size_t b)
+{
+	struct base_members *bm = ctx;
+
+	for (size_t i = bm->start[b]; i < bm->start[b + 1]; i++)
+		svy_acc_merge(&bm->a->base[b].acc, &bm->a->acc[bm->group[i]]);
+}
+
+/* The survey sums of every base, from its groups' (counting sort by base,
+ * stable, then one job per base). */
+static void fill_bases(struct agg *a, struct base_members *bm)
+{
+	size_t nb = a->bases.n;
+
+	bm->a = a;
+	bm->start = xcalloc(nb + 2, sizeof(*bm->start));
+	bm->group = xmalloc((bm->n + 1) * sizeof(*bm->group));
+	for (size_t i = 0; i < bm->n; i++)
+		bm->start[bm->pair[2 * i] + 2]++;
+	for (size_t b = 0; b < nb; b++)
+		bm->start[b + 2] += bm->start[b + 1];
+	for (size_t i = 0; i < bm->n; i++)
+		bm->group[bm->start[bm->pair[2 * i] + 1]++] = bm->pair[2 * i + 1];
+	parallel_for(nb, fill_base, bm);
+	free(bm->pair);
+	free(bm->start);
+	free(bm->group);
 }
 
 /* Each data group counts once towards the base of itself and of each of
@@ -856,6 +901,8 @@ static void build_bases(struct agg *a)
 
 	sbufs_init(mk, MAX_MARGINS + 1);
 	sbufs_init(proj, MAX_MARGINS + 1);
+
+	struct base_members bm = { NULL, 0, 0, NULL, NULL, NULL };
 
 	for (uint32_t g = 0; g < a->nbase; g++) {
 		size_t nm = a->spec.total ? margin_keys(a, g, mk) : 0, np = 0;
@@ -868,8 +915,10 @@ static void build_bases(struct agg *a)
 				np++;
 		}
 		for (size_t i = 0; i < np; i++)
-			add_to_base(a, intern_base(a, &proj[i]), g);
+			add_to_base(a, intern_base(a, &proj[i]), g, &bm);
 	}
+	if (a->acc)
+		fill_bases(a, &bm);
 	a->base_of = xcalloc(a->groups.n + 1, sizeof(*a->base_of));
 	for (uint32_t g = 0; g < a->groups.n; g++) {
 		size_t len;
@@ -895,6 +944,7 @@ int agg_finish(struct agg *a, char *err, size_t errsize)
 	sbuf_addc(&k, '\xff');             /* no key encodes as one byte */
 	a->empty = (long)intern_group(a, &k);
 	sbuf_release(&k);
+	agg_estimate_all(a);
 	return 0;
 }
 
@@ -957,6 +1007,8 @@ void agg_release(struct agg *a)
 		svy_acc_release(&a->base[b].acc);
 	free(a->base);
 	free(a->base_of);
+	free(a->est_cache);
+	free(a->est_done);
 	free(a->within_idx);
 	groups_release(&a->groups);
 	groups_release(&a->bases);

@@ -131,6 +131,10 @@ struct agg {
 	struct base *base;
 	uint32_t *base_of;             /* group id → base index */
 
+	struct cell *est_cache;        /* agg_estimate_all: cell (group × statistic) */
+	unsigned char *est_done;       /* … 1 where est_cache holds it */
+	size_t est_groups;             /* groups it covers */
+
 	double level;                  /* quantile intervals: the level (0.95); 0: none */
 	int normal;                    /* … with a normal quantile, not t */
 	uint64_t rows;                 /* rows accepted */
@@ -171,6 +175,12 @@ struct cell {
 	int has_q;
 	struct svy_quantile q;
 };
+
+/* Computes every survey estimate (count, share, mean, sum with --ci or
+ * --deff) of every group on two threads, for agg_cell to answer from;
+ * agg_finish calls it.  Nothing when one thread is wanted, or the cells
+ * are too many to keep. */
+void agg_estimate_all(struct agg *a);
 
 /* gid is a group id, or -1 for an empty cross-tab cell whose key (for the
  * share base) is key[0..len).  -1 with err when the design fails. */
