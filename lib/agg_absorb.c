@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "parallel.h"
 #include "xalloc.h"
 
 static int moments_exact(const struct moments *m)
@@ -59,8 +60,7 @@ static void absorb_distinct(struct agg *dst, struct source *d, const struct sour
 	}
 }
 
-static void absorb_source(struct source *d, uint32_t g, const struct source *s,
-	uint32_t sg, const struct svy_map *m)
+static void absorb_source(struct source *d, uint32_t g, const struct source *s, uint32_t sg)
 {
 	if (d->min)
 		absorb_minmax(d, g, s, sg);
@@ -73,17 +73,15 @@ static void absorb_source(struct source *d, uint32_t g, const struct source *s,
 	}
 	if (d->vals)
 		dvec_append(&d->vals[g], &s->vals[sg]);
-	if (d->acc)
-		svy_acc_merge_mapped(&d->acc[g], &s->acc[sg], m->psu, m->stratum);
 	if (d->hits) {
 		d->hits[g] += s->hits[sg];
 		xsum_merge(&d->hit_w[g], &s->hit_w[sg]);
 	}
-	if (d->hit_acc)
-		svy_acc_merge_mapped(&d->hit_acc[g], &s->hit_acc[sg], m->psu, m->stratum);
 }
 
-static uint32_t absorb_group(struct agg *dst, const struct agg *src, uint32_t sg, const struct svy_map *m)
+/* Group sg of src, all but its survey sums (absorb_sums): interned in dst,
+ * which may move dst's per-group arrays. */
+static uint32_t absorb_group(struct agg *dst, const struct agg *src, uint32_t sg)
 {
 	size_t len;
 	const char *key = groups_key(&src->groups, sg, &len);
@@ -95,11 +93,38 @@ static uint32_t absorb_group(struct agg *dst, const struct agg *src, uint32_t sg
 	dst->n[g] += src->n[sg];
 	if (dst->w)
 		xsum_merge(&dst->w[g], &src->w[sg]);
-	if (dst->acc)
-		svy_acc_merge_mapped(&dst->acc[g], &src->acc[sg], m->psu, m->stratum);
 	for (size_t i = 0; i < dst->nsrc; i++)
-		absorb_source(&dst->src[i], g, &src->src[i], sg, m);
+		absorb_source(&dst->src[i], g, &src->src[i], sg);
 	return g;
+}
+
+/* The survey sums, one src group per job (parallel.h): each job writes
+ * only its own group of dst. */
+struct absorbing {
+	struct agg *dst;
+	const struct agg *src;
+	const uint32_t *gmap;
+	const struct svy_map *m;
+};
+
+static void absorb_sums(void *ctx, size_t sg)
+{
+	const struct absorbing *ab = ctx;
+	struct agg *dst = ab->dst;
+	const struct agg *src = ab->src;
+	uint32_t g = ab->gmap[sg];
+	const uint32_t *psu = ab->m->psu, *stratum = ab->m->stratum;
+
+	if (dst->acc)
+		svy_acc_merge_mapped(&dst->acc[g], &src->acc[sg], psu, stratum);
+	for (size_t i = 0; i < dst->nsrc; i++) {
+		struct source *d = &dst->src[i];
+		const struct source *s = &src->src[i];
+		if (d->acc)
+			svy_acc_merge_mapped(&d->acc[g], &s->acc[sg], psu, stratum);
+		if (d->hit_acc)
+			svy_acc_merge_mapped(&d->hit_acc[g], &s->hit_acc[sg], psu, stratum);
+	}
 }
 
 /* Held values with a design keep a long double Σw in input order, which
@@ -123,7 +148,11 @@ int agg_absorb(struct agg *dst, const struct agg *src)
 		return -1;
 	uint32_t *gmap = xmalloc((src->groups.n + 1) * sizeof *gmap);
 	for (uint32_t g = 0; g < src->groups.n; g++)
-		gmap[g] = absorb_group(dst, src, g, &m);
+		gmap[g] = absorb_group(dst, src, g);
+	if (dst->use_acc) {
+		struct absorbing ab = { dst, src, gmap, &m };
+		parallel_for(src->groups.n, absorb_sums, &ab);
+	}
 	for (size_t i = 0; i < dst->nsrc; i++)
 		if (dst->src[i].ndistinct)
 			absorb_distinct(dst, &dst->src[i], &src->src[i], gmap);
