@@ -269,9 +269,21 @@ void svy_cell_add_xsum(struct svy_acc *a, struct svy_psu_sums *c, int k, const s
 /* ---- merging --------------------------------------------------------- */
 
 /* src's sums of cell s into dst's cell t. */
+static int same_form(const struct svy_acc *a, const struct svy_acc *b);
+
 static void cell_add_from(struct svy_acc *dst, struct svy_psu_sums *t, const struct svy_acc *src,
 	const struct svy_psu_sums *s)
 {
+	int64_t w, wy;
+
+	/* The usual case: both exact at one scale, no overflow. */
+	if (!dst->cell_wide && same_form(dst, src) && !__builtin_add_overflow(t->w.m, s->w.m, &w)
+	    && !__builtin_add_overflow(t->wy.m, s->wy.m, &wy)) {
+		t->w.m = w;
+		t->wy.m = wy;
+		t->n += s->n;
+		return;
+	}
 	for (int k = CELL_W; k <= CELL_WY; k++) {
 		const union svy_cell_num *v = cell_num_c(s, k);
 		if (src->cell_wide)
