@@ -362,6 +362,38 @@ static void cells_union(struct svy_acc *dst, const struct svy_psu_sums *s, size_
 	dst->kind = KIND_PSUS;
 }
 
+/* dst's cells (sorted) with an empty cell for each of the `fresh` PSUs
+ * only s has, in place: the array grows (realloc keeps big arrays where
+ * they are) and the two lists merge from the back, so a share base that
+ * takes group after group allocates no new array per group. */
+static void cells_widen(struct svy_acc *dst, const struct svy_psu_sums *s, size_t ns, size_t fresh)
+{
+	size_t nd = dst->kind == KIND_PSUS ? dst->ncells : 0, i = nd, j = ns, k = nd + fresh;
+	struct svy_psu_sums *c;
+
+	if (fresh == 0)
+		return;
+	if (dst->cap < nd + fresh) {
+		dst->cap = nd + fresh;
+		dst->cells = xrealloc(dst->cells, dst->cap * sizeof *c);
+	}
+	c = dst->cells;
+	while (j > 0) {
+		if (i > 0 && c[i - 1].psu >= s[j - 1].psu) {
+			if (c[i - 1].psu == s[j - 1].psu)
+				j--;
+			c[--k] = c[--i];
+		} else {
+			memset(&c[--k], 0, sizeof c[k]);
+			c[k].psu = s[--j].psu;
+		}
+	}
+	dst->ncells = nd + fresh;
+	dst->last = 0;
+	dst->max = c[dst->ncells - 1].psu;
+	dst->kind = KIND_PSUS;
+}
+
 /* How many of the PSUs of s (sorted) a's cells (sorted) lack. */
 static size_t fresh_psus(const struct svy_acc *a, const struct svy_psu_sums *s, size_t ns)
 {
@@ -387,8 +419,10 @@ static void merge_sorted(struct svy_acc *dst, const struct svy_acc *src)
 	struct svy_psu_sums *t;
 
 	cells_align(dst, src);
-	if (dst->slot || fresh_psus(dst, s, src->ncells) > 0)
+	if (dst->slot)
 		cells_union(dst, s, src->ncells);
+	else
+		cells_widen(dst, s, src->ncells, fresh_psus(dst, s, src->ncells));
 	t = dst->cells;
 	for (size_t i = 0, j = 0; j < src->ncells; j++) {
 		while (t[i].psu != s[j].psu)
