@@ -39,6 +39,12 @@ uint32_t groups_intern(struct groups *g, const char *key, size_t len,
 	uint64_t hash, int *added);
 /* Room for `more` keys without growing the table while they come. */
 void groups_reserve(struct groups *g, size_t more);
+/* Starts fetching the slot where a key of this hash would be, for a
+ * groups_intern() or groups_find() a little later. */
+static inline void groups_prefetch(const struct groups *g, uint64_t hash)
+{
+	__builtin_prefetch(&g->slot[hash & g->mask]);
+}
 /* The id, or -1 when absent. */
 long groups_find(const struct groups *g, const char *key, size_t len, uint64_t hash);
 

@@ -173,21 +173,29 @@ uint32_t svy_stratum_intern(struct svy_design *d, const char *s, size_t len)
 }
 
 /* A PSU is the pair (stratum, id): nest semantics. */
-uint32_t svy_psu_intern(struct svy_design *d, uint32_t stratum, const char *id, size_t len)
+/* key: the stratum's index (4 bytes), then the id. */
+static uint32_t psu_intern_key(struct svy_design *d, uint32_t stratum, const char *key, size_t len,
+	uint64_t hash)
 {
-	struct sbuf *k = &d->psu_key;
 	int added;
+	uint32_t i = groups_intern(&d->psu_ids, key, len, hash, &added);
 
-	sbuf_reset(k);
-	sbuf_add(k, &stratum, 4);
-	sbuf_add(k, id, len);
-	uint32_t i = groups_intern(&d->psu_ids, k->s, k->len, key_hash(k->s, k->len), &added);
 	if (added) {
 		d->psus = xgrow(d->psus, &d->pcap, d->npsu + 1, sizeof *d->psus);
 		d->psus[d->npsu++].stratum = stratum;
 		d->strata[stratum].npsu++;
 	}
 	return i;
+}
+
+uint32_t svy_psu_intern(struct svy_design *d, uint32_t stratum, const char *id, size_t len)
+{
+	struct sbuf *k = &d->psu_key;
+
+	sbuf_reset(k);
+	sbuf_add(k, &stratum, 4);
+	sbuf_add(k, id, len);
+	return psu_intern_key(d, stratum, k->s, k->len, key_hash(k->s, k->len));
 }
 
 static int same_psu(const struct svy_design *d, uint32_t p, uint32_t h, const char *id, size_t len)
@@ -319,6 +327,42 @@ static int fpc_conflict(const struct svy_design *d, const struct svy_design *src
 	return 0;
 }
 
+/* src's PSUs into d, keys renamed into d's strata.  The keys and their
+ * hashes are made first, so that each key's slot in d's table can be
+ * fetched a few keys ahead: with tens of thousands of PSUs the table is
+ * larger than the caches, and the wait for it was most of the time. */
+static void absorb_psus(struct svy_design *d, const struct svy_design *src, struct svy_map *m)
+{
+	enum { AHEAD = 8 };
+	size_t n = src->npsu, *off = xmalloc((n + 1) * sizeof *off);
+	uint64_t *hash = xmalloc((n + 1) * sizeof *hash);
+	struct sbuf keys = SBUF_INIT;
+
+	off[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t len;
+		const char *id = svy_psu_id(src, i, &len);
+		uint32_t stratum = m->stratum[src->psus[i].stratum];
+		sbuf_add(&keys, &stratum, 4);
+		sbuf_add(&keys, id, len);
+		off[i + 1] = keys.len;
+	}
+	for (size_t i = 0; i < n; i++)
+		hash[i] = key_hash(keys.s + off[i], off[i + 1] - off[i]);
+	groups_reserve(&d->psu_ids, n);
+	sbuf_grow(&d->psu_ids.keys, keys.len);
+	d->psus = xgrow(d->psus, &d->pcap, d->npsu + n + 1, sizeof *d->psus);
+	for (size_t i = 0; i < n; i++) {
+		if (i + AHEAD < n)
+			groups_prefetch(&d->psu_ids, hash[i + AHEAD]);
+		m->psu[i] = psu_intern_key(d, m->stratum[src->psus[i].stratum], keys.s + off[i],
+			off[i + 1] - off[i], hash[i]);
+	}
+	sbuf_release(&keys);
+	free(off);
+	free(hash);
+}
+
 int svy_design_absorb(struct svy_design *d, const struct svy_design *src, struct svy_map *m)
 {
 	memset(m, 0, sizeof *m);
@@ -336,14 +380,7 @@ int svy_design_absorb(struct svy_design *d, const struct svy_design *src, struct
 		if (!d->o.has_psu)
 			d->strata[to].npsu += from->npsu;      /* rows are PSUs */
 	}
-	groups_reserve(&d->psu_ids, src->npsu);
-	sbuf_grow(&d->psu_ids.keys, src->psu_ids.keys.len);
-	d->psus = xgrow(d->psus, &d->pcap, d->npsu + src->npsu + 1, sizeof *d->psus);
-	for (size_t i = 0; i < src->npsu; i++) {
-		size_t len;
-		const char *id = svy_psu_id(src, i, &len);
-		m->psu[i] = svy_psu_intern(d, m->stratum[src->psus[i].stratum], id, len);
-	}
+	absorb_psus(d, src, m);
 	d->last_stratum = d->last_psu = UINT32_MAX;
 	return 0;
 }
