@@ -79,9 +79,50 @@ static int scan(const char *s, size_t n, int *neg, uint64_t *mant, int *sig,
 	return 0;
 }
 
+/* The usual field, digits with at most one point and no more than 18
+ * characters: no sign, space or exponent.  0, or -1 to take the general
+ * way (which gives the same answer for these). */
+static int scan_plain(const char *s, size_t n, struct decnum *out)
+{
+	uint64_t mant = 0;
+	size_t dot = n, digits = 0;
+
+	if (n == 0 || n > 18)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		unsigned d = (unsigned char)s[i] - '0';
+		if (d < 10) {
+			mant = mant * 10 + d;
+			digits++;
+		} else if (s[i] == '.' && dot == n) {
+			dot = i;
+		} else {
+			return -1;
+		}
+	}
+	if (digits == 0 || mant >= (UINT64_C(1) << 53))
+		return -1;
+	int scale = dot == n ? 0 : (int)(n - 1 - dot);
+	if (mant == 0)
+		scale = 0;
+	out->m = (int64_t)mant;
+	out->scale = scale;
+	out->exact = 1;
+	out->d = (double)mant / exact_pow10[scale];
+	return 0;
+}
+
 int numscan(const char *s, size_t n, struct decnum *out)
 {
+	if (scan_plain(s, n, out) == 0)
+		return 0;
+	return numscan_general(s, n, out);
+}
+
+int numscan_general(const char *s, size_t n, struct decnum *out)
+{
 	int neg, sig, lost;
+
 	uint64_t mant;
 	long scale;
 
