@@ -105,6 +105,8 @@ static int scan_plain(const char *s, size_t n, struct decnum *out)
 	int scale = dot == n ? 0 : (int)(n - 1 - dot);
 	if (mant == 0)
 		scale = 0;
+	while (scale > 0 && mant % 10 == 0)
+		mant /= 10, scale--;
 	out->m = (int64_t)mant;
 	out->scale = scale;
 	out->exact = 1;
@@ -141,6 +143,8 @@ int numscan_general(const char *s, size_t n, struct decnum *out)
 		mant *= 10;
 		scale++;
 	}
+	while (scale > 0 && mant % 10 == 0 && !lost)
+		mant /= 10, scale--;
 	out->exact = !lost && scale >= 0 && scale <= NUMSCAN_MAX_SCALE &&
 		mant < (UINT64_C(1) << 62);
 	out->m = neg ? -(int64_t)mant : (int64_t)mant;

@@ -13,8 +13,9 @@
 
 struct decnum {
 	double d;          /* the value, correctly rounded */
-	int64_t m;         /* when exact: value = m / 10^scale */
-	int scale;         /* 0 .. NUMSCAN_MAX_SCALE */
+	int64_t m;         /* when exact: value = m / 10^scale, with no trailing */
+	int scale;         /* zero in m while scale > 0 ("0.500" is 5 / 10^1), so
+	                    * equal values have one form; 0 .. NUMSCAN_MAX_SCALE */
 	int exact;         /* m and scale hold the value exactly */
 };
 
