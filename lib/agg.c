@@ -258,6 +258,8 @@ int agg_init(struct agg *a, const struct agg_spec *spec, char *err, size_t errsi
 	groups_init(&a->bases);
 	datecache_init(&a->dc);
 	sbuf_init(&a->kb);
+	sbuf_grow(&a->kb, GROUP_MEMO_BYTES);       /* bytes row_group() may read */
+	group_memo_init(&a->memo);
 	sbuf_init(&a->tmp);
 	a->empty = -1;
 	a->level = 0.95;
@@ -596,6 +598,27 @@ static int check_total_labels(const struct agg *a, char *err, size_t errsize)
 	return 0;
 }
 
+/* The group of the key in a->kb: from the last few keys met when short,
+ * else interned. */
+static uint32_t row_group(struct agg *a, int *added)
+{
+	size_t len = a->kb.len;
+	uint64_t w[GROUP_MEMO_BYTES / 8];
+	long memo = -1;
+
+	*added = 0;
+	if (len <= GROUP_MEMO_BYTES) {
+		group_memo_words(a->kb.s, len, w);        /* kb holds that many bytes (agg_init) */
+		memo = group_memo_find(&a->memo, w, len);
+	}
+	if (memo >= 0)
+		return (uint32_t)memo;
+	uint32_t g = groups_intern(&a->groups, a->kb.s, len, key_hash(a->kb.s, len), added);
+	if (len <= GROUP_MEMO_BYTES)
+		group_memo_add(&a->memo, w, len, g);
+	return g;
+}
+
 int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 {
 	struct decnum w = decnum_one;
@@ -608,7 +631,7 @@ int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 		return -1;
 	if (a->design && eval_design(a, rec, &u, why) < 0)
 		return -1;
-	uint32_t g = groups_intern(&a->groups, a->kb.s, a->kb.len, key_hash(a->kb.s, a->kb.len), &added);
+	uint32_t g = row_group(a, &added);
 	if (added)
 		agg_reserve(a, (size_t)g + 1);
 	a->n[g]++;

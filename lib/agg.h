@@ -140,6 +140,7 @@ struct agg {
 	uint64_t rows;                 /* rows accepted */
 	struct datecache dc;
 	struct sbuf kb, tmp;
+	struct group_memo memo;        /* the last few row keys and their groups */
 	struct rowval *rv;
 	long empty;                    /* a group id with no rows, for empty cells */
 };

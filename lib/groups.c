@@ -177,3 +177,10 @@ void key_part(const char *key, size_t len, size_t i, const char **p, size_t *n, 
 		key_next_part(key, len, &pos, p, n, total);
 	while (i--);
 }
+
+void group_memo_init(struct group_memo *m)
+{
+	memset(m, 0, sizeof(*m));
+	for (int i = 0; i < GROUP_MEMO; i++)
+		m->e[i].len = UINT32_MAX;
+}

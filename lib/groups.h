@@ -54,6 +54,56 @@ static inline const char *groups_key(const struct groups *g, uint32_t id, size_t
 	return g->keys.s + g->off[id];
 }
 
+/* ---- the last few keys met ------------------------------------------- */
+
+/* A key column of few values (a register book, a district) meets the same
+ * keys over and over: the last GROUP_MEMO short keys and their ids let it
+ * find its group without hashing.  Keys of up to GROUP_MEMO_BYTES bytes,
+ * read from a buffer with at least that many bytes allocated. */
+enum { GROUP_MEMO = 4, GROUP_MEMO_BYTES = 24 };
+
+struct group_memo {
+	struct {
+		uint64_t w[GROUP_MEMO_BYTES / 8];    /* the key, zero-padded */
+		uint32_t len;                        /* UINT32_MAX: empty */
+		uint32_t id;
+	} e[GROUP_MEMO];
+	unsigned next;                               /* the entry to replace */
+};
+
+void group_memo_init(struct group_memo *m);
+
+/* key's words, zero past len (len <= GROUP_MEMO_BYTES). */
+static inline void group_memo_words(const char *key, size_t len, uint64_t w[GROUP_MEMO_BYTES / 8])
+{
+	__builtin_memcpy(w, key, GROUP_MEMO_BYTES);
+	for (size_t i = 0; i < GROUP_MEMO_BYTES / 8; i++) {
+		size_t have = len > 8 * i ? len - 8 * i : 0;
+		if (have < 8)
+			w[i] &= have ? ~UINT64_C(0) >> (64 - 8 * have) : 0;
+	}
+}
+
+/* The id of the key with these words, or -1. */
+static inline long group_memo_find(const struct group_memo *m, const uint64_t w[GROUP_MEMO_BYTES / 8],
+	size_t len)
+{
+	for (int i = 0; i < GROUP_MEMO; i++)
+		if (m->e[i].len == len && m->e[i].w[0] == w[0] && m->e[i].w[1] == w[1] && m->e[i].w[2] == w[2])
+			return m->e[i].id;
+	return -1;
+}
+
+static inline void group_memo_add(struct group_memo *m, const uint64_t w[GROUP_MEMO_BYTES / 8], size_t len,
+	uint32_t id)
+{
+	unsigned i = m->next++ % GROUP_MEMO;
+
+	__builtin_memcpy(m->e[i].w, w, GROUP_MEMO_BYTES);
+	m->e[i].len = (uint32_t)len;
+	m->e[i].id = id;
+}
+
 /* ---- key encoding --------------------------------------------------- */
 
 static inline void keybuf_part(struct sbuf *b, const char *p, size_t n)
