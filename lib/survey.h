@@ -13,7 +13,7 @@
  *                      or per stratum (row-PSU designs) totals of w and w*y,
  *                      plus the totals deff needs.  PSU sums are sparse:
  *                      only the PSUs the domain has rows in take memory
- *                      (struct svy_psu_sums, 32 bytes; when PSUs come back
+ *                      (struct svy_psu_sums, 24 bytes; when PSUs come back
  *                      out of order, also an index of 4-byte slots at most
  *                      half full).  svy_acc_add is a few additions (rows
  *                      of one PSU usually come together, so the previous
@@ -135,8 +135,8 @@ union svy_cell_num {
 };
 struct svy_psu_sums {
 	union svy_cell_num w, wy;    /* Σw, Σwy over the PSU's rows in the domain */
-	uint64_t n;
 	uint32_t psu;                /* the design's PSU index */
+	uint32_t n;                  /* rows, up to 2^32 - 1 (only n > 0 matters) */
 };
 
 /* Fields are private to survey*.c; the struct is public so that callers

@@ -96,7 +96,7 @@ void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
 			svy_cell_add_dec(a, p, CELL_WY, (__int128)w->m * y->m, w->scale + y->scale);
 		else
 			svy_cell_add_double(a, p, CELL_WY, w->d * y->d);
-		p->n++;
+		p->n = svy_cell_rows(p->n, 1);
 	}
 }
 

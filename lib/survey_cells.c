@@ -7,8 +7,8 @@
  * order builds an open-addressing index over the cells.
  *
  * The sums are 64-bit integers at a scale common to the accumulator's
- * cells (value = m / 10^scale): exact, so they add up in any order, and 32
- * bytes a cell, a third of what an xsum pair would take.  A term of a
+ * cells (value = m / 10^scale): exact, so they add up in any order, and 24
+ * bytes a cell with its PSU and row count, against 80 with two xsums.  A term of a
  * larger scale rescales every cell; one that cannot be held exactly (not
  * an exact decimal, or beyond 64 bits) turns the accumulator's cells into
  * doubles for good ("wide"). */
@@ -281,7 +281,7 @@ static void cell_add_from(struct svy_acc *dst, struct svy_psu_sums *t, const str
 	    && !__builtin_add_overflow(t->wy.m, s->wy.m, &wy)) {
 		t->w.m = w;
 		t->wy.m = wy;
-		t->n += s->n;
+		t->n = svy_cell_rows(t->n, s->n);
 		return;
 	}
 	for (int k = CELL_W; k <= CELL_WY; k++) {
@@ -291,7 +291,7 @@ static void cell_add_from(struct svy_acc *dst, struct svy_psu_sums *t, const str
 		else
 			svy_cell_add_dec(dst, t, k, v->m, src->cell_scale[k]);
 	}
-	t->n += s->n;
+	t->n = svy_cell_rows(t->n, s->n);
 }
 
 /* dst's cells in the form that can take src's values: wide if src is,

@@ -77,6 +77,13 @@ static inline struct svy_psu_sums *svy_cell_for(struct svy_acc *a, uint32_t j)
 /* The cell index of PSU j, or -1. */
 long svy_cells_find(const struct svy_acc *a, uint32_t j);
 
+/* n + m rows, held at 2^32 - 1 (a cell's count only says whether it has
+ * rows; figures come from the domain's own count). */
+static inline uint32_t svy_cell_rows(uint32_t n, uint64_t m)
+{
+	return m >= UINT32_MAX - n ? UINT32_MAX : n + (uint32_t)m;
+}
+
 /* Adds a term to sum k of cell c: exactly while it can (rescaling a's
  * cells to a larger scale), else as a double, a's cells all wide. */
 void svy_cell_add_dec(struct svy_acc *a, struct svy_psu_sums *c, int k, __int128 m, int scale);

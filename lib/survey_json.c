@@ -271,7 +271,7 @@ static int merge_cell(struct svy_acc *a, int kind, const json_t *c, const struct
 		xsum_merge(&s->w2y2, &v[4]);
 	} else {
 		struct svy_psu_sums *p = svy_acc_psu(a, m->psu[i]);
-		p->n += n;
+		p->n = svy_cell_rows(p->n, n);
 		svy_cell_add_xsum(a, p, CELL_W, &v[0]);
 		svy_cell_add_xsum(a, p, CELL_WY, &v[1]);
 	}
