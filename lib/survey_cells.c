@@ -7,11 +7,11 @@
  * order builds an open-addressing index over the cells.
  *
  * The sums are 64-bit integers at a scale common to the accumulator's
- * cells (value = m / 10^scale): exact, so they add up in any order, and 24
- * bytes a cell with its PSU and row count, against 80 with two xsums.  A term of a
- * larger scale rescales every cell; one that cannot be held exactly (not
- * an exact decimal, or beyond 64 bits) turns the accumulator's cells into
- * doubles for good ("wide"). */
+ * cells (value = m / 10^scale): exact, so they add up in any order, and a
+ * cell with its PSU and row count takes 24 bytes (80 with two xsums).  A
+ * term of a larger scale rescales every cell; one that cannot be held
+ * exactly (not an exact decimal, or beyond 64 bits) turns the
+ * accumulator's cells into doubles for good ("wide"). */
 #include <stdlib.h>
 #include <string.h>
 
