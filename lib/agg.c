@@ -654,37 +654,42 @@ int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 
 /* ---- merging group states ------------------------------------------- */
 
-static void merge_minmax(struct source *s, uint32_t dst, uint32_t src)
+static void merge_minmax(struct source *d, uint32_t g, const struct source *s, uint32_t sg)
 {
-	if (!s->used[src])
+	if (!s->used[sg])
 		return;
-	if (!s->used[dst] || s->min[src] < s->min[dst])
-		s->min[dst] = s->min[src];
-	if (!s->used[dst] || s->max[src] > s->max[dst])
-		s->max[dst] = s->max[src];
+	if (!d->used[g] || s->min[sg] < d->min[g])
+		d->min[g] = s->min[sg];
+	if (!d->used[g] || s->max[sg] > d->max[g])
+		d->max[g] = s->max[sg];
+}
+
+void agg_merge_source_counts(struct source *d, uint32_t g, const struct source *s, uint32_t sg)
+{
+	if (d->min)
+		merge_minmax(d, g, s, sg);
+	d->used[g] += s->used[sg];
+	d->missing[g] += s->missing[sg];
+	if (d->mom) {
+		xsum_merge(&d->mom[g].w, &s->mom[sg].w);
+		xsum_merge(&d->mom[g].wy, &s->mom[sg].wy);
+		xsum_merge(&d->mom[g].wy2, &s->mom[sg].wy2);
+	}
+	if (d->vals)
+		dvec_append(&d->vals[g], &s->vals[sg]);
+	if (d->hits) {
+		d->hits[g] += s->hits[sg];
+		xsum_merge(&d->hit_w[g], &s->hit_w[sg]);
+	}
 }
 
 static void merge_source(struct source *s, uint32_t dst, uint32_t src)
 {
-	if (s->min)
-		merge_minmax(s, dst, src);
-	s->used[dst] += s->used[src];
-	s->missing[dst] += s->missing[src];
-	if (s->mom) {
-		xsum_merge(&s->mom[dst].w, &s->mom[src].w);
-		xsum_merge(&s->mom[dst].wy, &s->mom[src].wy);
-		xsum_merge(&s->mom[dst].wy2, &s->mom[src].wy2);
-	}
-	if (s->vals)
-		dvec_append(&s->vals[dst], &s->vals[src]);
+	agg_merge_source_counts(s, dst, s, src);
 	if (s->svals)
 		svy_values_merge(&s->svals[dst], &s->svals[src]);
 	if (s->acc)
 		svy_acc_merge(&s->acc[dst], &s->acc[src]);
-	if (s->hits) {
-		s->hits[dst] += s->hits[src];
-		xsum_merge(&s->hit_w[dst], &s->hit_w[src]);
-	}
 	if (s->hit_acc)
 		svy_acc_merge(&s->hit_acc[dst], &s->hit_acc[src]);
 }

@@ -205,6 +205,10 @@ void agg_reserve(struct agg *a, size_t need);
 /* The key of a group's share base: its --within parts (nothing without
  * --within), in out. */
 void agg_project(const struct agg *a, const char *key, size_t len, struct sbuf *out);
+/* Adds source s's state of group sg to source d's of group g (the same
+ * source of one agg or of two with the same spec): all but held design
+ * values and survey sums, which need their design. */
+void agg_merge_source_counts(struct source *d, uint32_t g, const struct source *s, uint32_t sg);
 /* Merges group src's state into group dst (same agg). */
 void agg_merge_group(struct agg *a, uint32_t dst, uint32_t src);
 /* Adds src (same spec, before agg_finish) to dst, as if src's rows had

@@ -33,16 +33,6 @@ static int agg_exact(const struct agg *a)
 	return 1;
 }
 
-static void absorb_minmax(struct source *d, uint32_t g, const struct source *s, uint32_t sg)
-{
-	if (!s->used[sg])
-		return;
-	if (!d->used[g] || s->min[sg] < d->min[g])
-		d->min[g] = s->min[sg];
-	if (!d->used[g] || s->max[sg] > d->max[g])
-		d->max[g] = s->max[sg];
-}
-
 /* src's (group, value) pairs, their groups renamed through gmap. */
 static void absorb_distinct(struct agg *dst, struct source *d, const struct source *s, const uint32_t *gmap)
 {
@@ -57,25 +47,6 @@ static void absorb_distinct(struct agg *dst, struct source *d, const struct sour
 		sbuf_add(&dst->tmp, key + 4, len - 4);
 		groups_intern(&d->distinct, dst->tmp.s, dst->tmp.len, key_hash(dst->tmp.s, dst->tmp.len), &added);
 		d->ndistinct[gmap[sg]] += (uint64_t)added;
-	}
-}
-
-static void absorb_source(struct source *d, uint32_t g, const struct source *s, uint32_t sg)
-{
-	if (d->min)
-		absorb_minmax(d, g, s, sg);
-	d->used[g] += s->used[sg];
-	d->missing[g] += s->missing[sg];
-	if (d->mom) {
-		xsum_merge(&d->mom[g].w, &s->mom[sg].w);
-		xsum_merge(&d->mom[g].wy, &s->mom[sg].wy);
-		xsum_merge(&d->mom[g].wy2, &s->mom[sg].wy2);
-	}
-	if (d->vals)
-		dvec_append(&d->vals[g], &s->vals[sg]);
-	if (d->hits) {
-		d->hits[g] += s->hits[sg];
-		xsum_merge(&d->hit_w[g], &s->hit_w[sg]);
 	}
 }
 
@@ -94,7 +65,7 @@ static uint32_t absorb_group(struct agg *dst, const struct agg *src, uint32_t sg
 	if (dst->w)
 		xsum_merge(&dst->w[g], &src->w[sg]);
 	for (size_t i = 0; i < dst->nsrc; i++)
-		absorb_source(&dst->src[i], g, &src->src[i], sg);
+		agg_merge_source_counts(&dst->src[i], g, &src->src[i], sg);
 	return g;
 }
 
