@@ -328,38 +328,21 @@ const struct svy_psu_sums *svy_cells_sorted(const struct svy_acc *a, struct svy_
 	return *owned;
 }
 
-/* dst's cells, sorted, with an empty cell for each PSU only src has. */
-static void cells_union(struct svy_acc *dst, const struct svy_psu_sums *s, size_t ns)
+/* a's cells in rising PSU order in place, its index dropped. */
+static void cells_sort(struct svy_acc *a)
 {
-	struct svy_psu_sums *own_d, *out;
-	const struct svy_psu_sums *d = svy_cells_sorted(dst, &own_d);
-	size_t nd = dst->kind == KIND_PSUS ? dst->ncells : 0, i = 0, j = 0, k = 0;
+	struct svy_psu_sums *sorted;
 
-	out = xmalloc((nd + ns) * sizeof *out);
-	while (i < nd || j < ns) {
-		if (j == ns || (i < nd && d[i].psu < s[j].psu)) {
-			out[k++] = d[i++];
-		} else {
-			if (i < nd && d[i].psu == s[j].psu) {
-				out[k++] = d[i++];
-			} else {
-				memset(&out[k], 0, sizeof out[k]);
-				out[k++].psu = s[j].psu;
-			}
-			j++;
-		}
-	}
-	free(own_d);
-	free(dst->cells);
-	free(dst->slot);
-	dst->cells = out;
-	dst->ncells = k;
-	dst->cap = nd + ns;
-	dst->slot = NULL;
-	dst->bits = 0;
-	dst->last = 0;
-	dst->max = out[k - 1].psu;
-	dst->kind = KIND_PSUS;
+	if (!a->slot)
+		return;
+	svy_cells_sorted(a, &sorted);
+	free(a->cells);
+	free(a->slot);
+	a->cells = sorted;
+	a->cap = a->ncells;
+	a->slot = NULL;
+	a->bits = 0;
+	a->last = 0;
 }
 
 /* dst's cells (sorted) with an empty cell for each of the `fresh` PSUs
@@ -408,10 +391,9 @@ static size_t fresh_psus(const struct svy_acc *a, const struct svy_psu_sums *s, 
 	return fresh;
 }
 
-/* Both in rising PSU order: one pass, in place when dst has every PSU of
- * src (a share base after its first few groups), else into a new array;
- * the result is sorted too (no index to build, no sort when the variance
- * walks it). */
+/* Both in rising PSU order (dst sorted first if it is not), src's PSUs
+ * widened into dst's array, then one pass adding src's sums; the result
+ * is sorted too (no index to build, no sort when the variance walks it). */
 static void merge_sorted(struct svy_acc *dst, const struct svy_acc *src)
 {
 	struct svy_psu_sums *own_s;
@@ -419,10 +401,8 @@ static void merge_sorted(struct svy_acc *dst, const struct svy_acc *src)
 	struct svy_psu_sums *t;
 
 	cells_align(dst, src);
-	if (dst->slot)
-		cells_union(dst, s, src->ncells);
-	else
-		cells_widen(dst, s, src->ncells, fresh_psus(dst, s, src->ncells));
+	cells_sort(dst);
+	cells_widen(dst, s, src->ncells, fresh_psus(dst, s, src->ncells));
 	t = dst->cells;
 	for (size_t i = 0, j = 0; j < src->ncells; j++) {
 		while (t[i].psu != s[j].psu)
