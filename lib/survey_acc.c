@@ -293,7 +293,7 @@ static long double z_next(struct z_walk *w, size_t i)
 
 static void psu_moments(const struct svy_design *d, struct z_walk *w, struct psu_moments *m)
 {
-	z_start(w, w->l, w->den, w->nden, w->num, w->nnum);
+	w->j = 0;
 	for (size_t i = 0; i < w->nden; i++) {
 		struct psu_moments *mh = &m[d->psus[w->den[i].psu].stratum];
 		mh->sum += z_next(w, i);
@@ -303,7 +303,7 @@ static void psu_moments(const struct svy_design *d, struct z_walk *w, struct psu
 	for (size_t h = 0; h < d->nstrata; h++)
 		if (m[h].cells)
 			m[h].mean = m[h].sum / d->strata[h].npsu;
-	z_start(w, w->l, w->den, w->nden, w->num, w->nnum);
+	w->j = 0;
 	for (size_t i = 0; i < w->nden; i++) {
 		struct psu_moments *mh = &m[d->psus[w->den[i].psu].stratum];
 		long double z = z_next(w, i), dev = z - mh->mean;
