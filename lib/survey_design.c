@@ -59,6 +59,7 @@ struct svy_design *svy_design_new(const struct svy_design_opts *opts)
 	d->o = *opts;
 	d->err = xcalloc(SVY_ERR_MAX, 1);
 	d->last_stratum = d->last_psu = UINT32_MAX;
+	groups_init(&d->stratum_ids);
 	groups_init(&d->psu_ids);
 	sbuf_init(&d->psu_key);
 	return d;
@@ -72,25 +73,11 @@ void svy_design_free(struct svy_design *d)
 		free(d->strata[i].name);
 	free(d->strata);
 	free(d->psus);
-	free(d->sidx.slot);
+	groups_release(&d->stratum_ids);
 	groups_release(&d->psu_ids);
 	sbuf_release(&d->psu_key);
 	free(d->err);
 	free(d);
-}
-
-static uint64_t hash_bytes(uint64_t h, const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
-static uint64_t stratum_hash(const char *s, size_t len)
-{
-	return hash_bytes(0xcbf29ce484222325ULL, s, len);
 }
 
 static int same(const char *a, size_t alen, const char *b, size_t blen)
@@ -98,82 +85,30 @@ static int same(const char *a, size_t alen, const char *b, size_t blen)
 	return alen == blen && memcmp(a, b, alen) == 0;
 }
 
-static uint64_t slot_value(uint64_t hash, size_t i)
-{
-	return (hash & 0xffffffff00000000ULL) | (uint64_t)(i + 1);
-}
-
-/* The index in the slot when its hash matches, else 0; index + 1. */
-static uint32_t slot_match(uint64_t slot, uint64_t hash)
-{
-	return (slot ^ hash) >> 32 ? 0 : (uint32_t)slot;
-}
-
-/* Rebuilds idx with twice the slots when it is half full. */
-static void index_fit(struct svy_index *idx, size_t count, uint64_t (*key)(const struct svy_design *, size_t),
-	const struct svy_design *d)
-{
-	if (idx->slot && count * 2 < idx->mask + 1)
-		return;
-	size_t nslots = idx->slot ? (idx->mask + 1) * 2 : 64;
-	free(idx->slot);
-	idx->slot = xcalloc(nslots, sizeof *idx->slot);
-	idx->mask = nslots - 1;
-	for (size_t i = 0; i < count; i++) {
-		uint64_t h = key(d, i);
-		size_t s = h & idx->mask;
-		while (idx->slot[s])
-			s = (s + 1) & idx->mask;
-		idx->slot[s] = slot_value(h, i);
-	}
-}
-
-static uint64_t stratum_key(const struct svy_design *d, size_t i)
-{
-	return stratum_hash(d->strata[i].name, d->strata[i].len);
-}
-
-/* The slot that holds stratum s, or the empty slot where it would go. */
-static size_t stratum_slot(const struct svy_design *d, const char *s, size_t len, uint64_t hash)
-{
-	size_t slot = hash & d->sidx.mask;
-
-	for (; d->sidx.slot[slot]; slot = (slot + 1) & d->sidx.mask) {
-		uint32_t i = slot_match(d->sidx.slot[slot], hash);
-		if (i && same(d->strata[i - 1].name, d->strata[i - 1].len, s, len))
-			break;
-	}
-	return slot;
-}
-
 /* The index of stratum s, or -1. */
 static long stratum_find(const struct svy_design *d, const char *s, size_t len)
 {
-	if (!d->sidx.slot)
-		return -1;
-	uint64_t slot = d->sidx.slot[stratum_slot(d, s, len, stratum_hash(s, len))];
-	return slot ? (long)(uint32_t)slot - 1 : -1;
+	return groups_find(&d->stratum_ids, s, len, key_hash(s, len));
 }
 
 uint32_t svy_stratum_intern(struct svy_design *d, const char *s, size_t len)
 {
-	index_fit(&d->sidx, d->nstrata, stratum_key, d);
-	uint64_t hash = stratum_hash(s, len);
-	size_t slot = stratum_slot(d, s, len, hash);
-	if (d->sidx.slot[slot])
-		return (uint32_t)d->sidx.slot[slot] - 1;
-	d->strata = xgrow(d->strata, &d->scap, d->nstrata + 1, sizeof *d->strata);
-	struct svy_stratum *st = &d->strata[d->nstrata];
-	st->name = xstrndup(s, len);
-	st->len = len;
-	st->fpc = 0;
-	st->npsu = 0;
-	d->sidx.slot[slot] = slot_value(hash, d->nstrata++);
-	return (uint32_t)(d->nstrata - 1);
+	int added;
+	uint32_t h = groups_intern(&d->stratum_ids, s, len, key_hash(s, len), &added);
+
+	if (added) {
+		d->strata = xgrow(d->strata, &d->scap, d->nstrata + 1, sizeof *d->strata);
+		struct svy_stratum *st = &d->strata[d->nstrata++];
+		st->name = xstrndup(s, len);
+		st->len = len;
+		st->fpc = 0;
+		st->npsu = 0;
+	}
+	return h;
 }
 
-/* A PSU is the pair (stratum, id): nest semantics. */
-/* key: the stratum's index (4 bytes), then the id. */
+/* A PSU is the pair (stratum, id), nest semantics: its key is the
+ * stratum's index (4 bytes), then the id. */
 static uint32_t psu_intern_key(struct svy_design *d, uint32_t stratum, const char *key, size_t len,
 	uint64_t hash)
 {

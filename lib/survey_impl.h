@@ -17,23 +17,15 @@ struct svy_psu {
 	uint32_t stratum;
 };
 
-/* Open addressing; a slot holds the key's hash in its high half (so a
- * probe rarely touches the table it indexes) and index + 1 in its low
- * half, 0 is empty. */
-struct svy_index {
-	uint64_t *slot;
-	size_t mask;
-};
-
 struct svy_design {
 	struct svy_design_opts o;
 	struct svy_stratum *strata;
 	size_t nstrata, scap;
 	struct svy_psu *psus;
 	size_t npsu, pcap;
+	struct groups stratum_ids;         /* key: the stratum's name */
 	struct groups psu_ids;             /* key: stratum index (4 bytes), then the id */
 	struct sbuf psu_key;
-	struct svy_index sidx;
 	uint32_t last_stratum, last_psu;   /* the previous row's, UINT32_MAX if none */
 	char *err;                         /* SVY_ERR_MAX bytes, written through const pointers */
 };
