@@ -41,7 +41,7 @@ static long psu_search(const struct svy_acc *a, uint32_t j)
 }
 
 /* The cell index of PSU j, or -1. */
-long svy_cells_find(const struct svy_acc *a, uint32_t j)
+static long psu_find(const struct svy_acc *a, uint32_t j)
 {
 	const struct svy_psu_sums *c = a->cells;
 
@@ -107,7 +107,7 @@ static struct svy_psu_sums *psu_other(struct svy_acc *a, uint32_t j)
 		a->max = j;
 		if (a->slot)
 			psu_link(a, (uint32_t)i);
-	} else if ((i = svy_cells_find(a, j)) < 0) {
+	} else if ((i = psu_find(a, j)) < 0) {
 		psu_index_fit(a);
 		i = psu_append(a, j);
 		psu_link(a, (uint32_t)i);
@@ -156,11 +156,6 @@ uint32_t *svy_acc_psu_order(const struct svy_acc *a)
 }
 
 /* ---- exact sums -------------------------------------------------------- */
-
-const int64_t svy_pow10_64[19] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000,
-	100000000, 1000000000, 10000000000, 100000000000, 1000000000000, 10000000000000,
-	100000000000000, 1000000000000000, 10000000000000000, 100000000000000000,
-	1000000000000000000 };
 
 static union svy_cell_num *cell_num(struct svy_psu_sums *c, int k)
 {
@@ -231,13 +226,6 @@ void svy_cell_add_dec(struct svy_acc *a, struct svy_psu_sums *c, int k, __int128
 	return;
 wide:
 	svy_cell_add_double(a, c, k, (double)xsum_dec_long(m, scale));
-}
-
-long double svy_cell_value(const struct svy_acc *a, const struct svy_psu_sums *c, int k)
-{
-	const union svy_cell_num *v = cell_num_c(c, k);
-
-	return a->cell_wide ? v->d : xsum_dec_long(v->m, a->cell_scale[k]);
 }
 
 long double svy_cell_unit(const struct svy_acc *a, int k)

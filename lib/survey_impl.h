@@ -66,8 +66,6 @@ static inline struct svy_psu_sums *svy_cell_for(struct svy_acc *a, uint32_t j)
 		return &c[a->last];
 	return svy_cells_other(a, j);
 }
-/* The cell index of PSU j, or -1. */
-long svy_cells_find(const struct svy_acc *a, uint32_t j);
 
 /* n + m rows, held at 2^32 - 1 (a cell's count only says whether it has
  * rows; figures come from the domain's own count). */
@@ -81,7 +79,6 @@ static inline uint32_t svy_cell_rows(uint32_t n, uint64_t m)
 void svy_cell_add_dec(struct svy_acc *a, struct svy_psu_sums *c, int k, __int128 m, int scale);
 void svy_cell_add_double(struct svy_acc *a, struct svy_psu_sums *c, int k, double d);
 void svy_cell_add_xsum(struct svy_acc *a, struct svy_psu_sums *c, int k, const struct xsum *x);
-extern const int64_t svy_pow10_64[19];   /* 10^0 … 10^18 */
 static inline void svy_cell_add_num(struct svy_acc *a, struct svy_psu_sums *c, int k, const struct decnum *v)
 {
 	int64_t *m = k == CELL_WY ? &c->wy.m : &c->w.m, t, r;
@@ -89,7 +86,7 @@ static inline void svy_cell_add_num(struct svy_acc *a, struct svy_psu_sums *c, i
 
 	/* The usual case: an exact term of the cells' scale or a little less
 	 * (0.5 among 0.996375), no overflow. */
-	if (!a->cell_wide && v->exact && up >= 0 && up <= 18 && !__builtin_mul_overflow(v->m, svy_pow10_64[up], &t)
+	if (!a->cell_wide && v->exact && up >= 0 && up <= 18 && !__builtin_mul_overflow(v->m, (int64_t)xsum_pow10(up), &t)
 	    && !__builtin_add_overflow(*m, t, &r))
 		*m = r;
 	else if (v->exact)
@@ -106,8 +103,7 @@ static inline long double svy_cell_raw(const struct svy_acc *a, const struct svy
 	return a->cell_wide ? (long double)v->d : (long double)v->m;
 }
 long double svy_cell_unit(const struct svy_acc *a, int k);
-/* Sum k of cell c, as a long double or as an xsum. */
-long double svy_cell_value(const struct svy_acc *a, const struct svy_psu_sums *c, int k);
+/* Sum k of cell c as an xsum. */
 void svy_cell_sum(const struct svy_acc *a, const struct svy_psu_sums *c, int k, struct xsum *out);
 
 /* a's cells in rising PSU order: a's own array while sorted, else a

@@ -7,7 +7,7 @@
 
 /* 10^0 … 10^XSUM_MAX_SCALE. */
 #define P19 ((__int128)10000000000000000000ULL)
-static const __int128 p10_i128[XSUM_MAX_SCALE + 1] = {
+const __int128 xsum_p10[XSUM_MAX_SCALE + 1] = {
 	(__int128)1ULL, (__int128)10ULL, (__int128)100ULL,
 	(__int128)1000ULL, (__int128)10000ULL, (__int128)100000ULL,
 	(__int128)1000000ULL, (__int128)10000000ULL, (__int128)100000000ULL,
@@ -24,18 +24,13 @@ static const __int128 p10_i128[XSUM_MAX_SCALE + 1] = {
 };
 #undef P19
 
-__int128 xsum_pow10(int k)
-{
-	return p10_i128[k];
-}
-
 static int scale_up(__int128 *m, int by)
 {
 	if (by <= 0)
 		return 0;
 	if (by > XSUM_MAX_SCALE)
 		return -1;
-	return __builtin_mul_overflow(*m, p10_i128[by], m) ? -1 : 0;
+	return __builtin_mul_overflow(*m, xsum_p10[by], m) ? -1 : 0;
 }
 
 /* Powers of ten are exact in long double up to 10^27 (5^27 < 2^64).  An

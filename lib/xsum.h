@@ -63,7 +63,11 @@ long double xsum_long(const struct xsum *s);
 /* m / 10^scale as a long double. */
 long double xsum_dec_long(__int128 m, int scale);
 /* 10^k for 0 <= k <= XSUM_MAX_SCALE. */
-__int128 xsum_pow10(int k);
+extern const __int128 xsum_p10[];
+static inline __int128 xsum_pow10(int k)
+{
+	return xsum_p10[k];
+}
 /* a / b rounded once; b 0 gives NaN. */
 double xsum_ratio(const struct xsum *a, const struct xsum *b);
 
