@@ -251,12 +251,31 @@ int svy_design_check_lonely(const struct svy_design *d)
 
 /* -1 when a stratum of src has another fpc in d: the rows that bring it
  * would be rejects in one run over both. */
+/* Two fpc values of one stratum that cannot both hold (0: none given). */
+static int fpc_differs(double a, double b)
+{
+	return a != 0 && b != 0 && a != b;
+}
+
+int svy_stratum_merge(struct svy_design *d, const char *name, size_t len, double fpc, uint64_t rows,
+	uint32_t *to)
+{
+	*to = svy_stratum_intern(d, name, len);
+	struct svy_stratum *st = &d->strata[*to];
+
+	if (fpc_differs(st->fpc, fpc))
+		return svy_fail(d, "fpc differs within stratum '%s' (%.17g and %.17g)", st->name, st->fpc, fpc);
+	if (fpc != 0)
+		st->fpc = fpc;
+	st->npsu += rows;
+	return 0;
+}
+
 static int fpc_conflict(const struct svy_design *d, const struct svy_design *src)
 {
 	for (size_t h = 0; h < src->nstrata; h++) {
 		long to = stratum_find(d, src->strata[h].name, src->strata[h].len);
-		double f = src->strata[h].fpc, g = to >= 0 ? d->strata[to].fpc : 0;
-		if (f != 0 && g != 0 && f != g)
+		if (to >= 0 && fpc_differs(d->strata[to].fpc, src->strata[h].fpc))
 			return -1;
 	}
 	return 0;
@@ -309,11 +328,9 @@ int svy_design_absorb(struct svy_design *d, const struct svy_design *src, struct
 	m->psu = xcalloc(m->npsu + 1, sizeof *m->psu);
 	for (size_t h = 0; h < src->nstrata; h++) {
 		const struct svy_stratum *from = &src->strata[h];
-		uint32_t to = m->stratum[h] = svy_stratum_intern(d, from->name, from->len);
-		if (d->strata[to].fpc == 0)
-			d->strata[to].fpc = from->fpc;
-		if (!d->o.has_psu)
-			d->strata[to].npsu += from->npsu;      /* rows are PSUs */
+		/* No fpc conflict is left; with --psu, PSUs count as they come. */
+		svy_stratum_merge(d, from->name, from->len, from->fpc, d->o.has_psu ? 0 : from->npsu,
+			&m->stratum[h]);
 	}
 	absorb_psus(d, src, m);
 	d->last_stratum = d->last_psu = UINT32_MAX;

@@ -39,6 +39,12 @@ int svy_fail(const struct svy_design *d, const char *fmt, ...)
 double svy_stratum_f(const struct svy_design *d, size_t h);
 
 uint32_t svy_stratum_intern(struct svy_design *d, const char *s, size_t len);
+/* Adds the stratum of another tally of the design: interned as *to, its
+ * fpc (0: none) taken, rows (those of a design without --psu, where each
+ * row is a PSU; else 0) added.  -1 with the error set when its fpc differs
+ * from the one d has. */
+int svy_stratum_merge(struct svy_design *d, const char *name, size_t len, double fpc, uint64_t rows,
+	uint32_t *to);
 uint32_t svy_psu_intern(struct svy_design *d, uint32_t stratum, const char *id, size_t len);
 /* PSU i's id (not NUL-terminated). */
 static inline const char *svy_psu_id(const struct svy_design *d, size_t i, size_t *len)

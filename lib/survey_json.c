@@ -138,15 +138,8 @@ static int merge_stratum(struct svy_design *d, const json_t *s, uint32_t *to)
 
 	if (!json_is_string(name) || !json_is_number(fpc) || get_count(json_array_get(s, 2), &rows) < 0)
 		return svy_fail(d, "malformed stratum in partial");
-	*to = svy_stratum_intern(d, json_string_value(name), json_string_length(name));
-	struct svy_stratum *st = &d->strata[*to];
-	double f = json_number_value(fpc);
-	if (f != 0 && st->fpc != 0 && st->fpc != f)
-		return svy_fail(d, "fpc differs within stratum '%s' (%.17g and %.17g)", st->name, st->fpc, f);
-	if (f != 0)
-		st->fpc = f;
-	st->npsu += rows;
-	return 0;
+	return svy_stratum_merge(d, json_string_value(name), json_string_length(name), json_number_value(fpc),
+		rows, to);
 }
 
 int svy_design_merge_json(struct svy_design *d, const json_t *j, struct svy_map *m)
