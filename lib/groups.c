@@ -79,6 +79,17 @@ static void grow_table(struct groups *g)
 	rehash(g, (g->mask + 1) * 2);
 }
 
+/* Room in the per-key arrays (hash, off) for n keys. */
+static void fit_keys(struct groups *g, size_t n)
+{
+	if (n < g->cap)
+		return;
+	size_t cap = g->cap;
+	g->hash = xgrow(g->hash, &cap, n + 1, sizeof(*g->hash));
+	g->off = xrealloc(g->off, (cap + 1) * sizeof(*g->off));
+	g->cap = cap;
+}
+
 void groups_reserve(struct groups *g, size_t more)
 {
 	size_t need = g->n + more, cap = g->mask + 1;
@@ -87,12 +98,7 @@ void groups_reserve(struct groups *g, size_t more)
 		cap *= 2;
 	if (cap > g->mask + 1)
 		rehash(g, cap);
-	if (need + 1 >= g->cap) {
-		size_t c = g->cap;
-		g->hash = xgrow(g->hash, &c, need + 2, sizeof(*g->hash));
-		g->off = xrealloc(g->off, (c + 1) * sizeof(*g->off));
-		g->cap = c;
-	}
+	fit_keys(g, need);
 }
 
 static int same_key(const struct groups *g, uint32_t id, const char *key, size_t len)
@@ -125,12 +131,7 @@ uint32_t groups_intern(struct groups *g, const char *key, size_t len,
 			return g->slot[j].id - 1;
 		}
 	*added = 1;
-	if (g->n + 1 >= g->cap) {
-		size_t cap = g->cap;
-		g->hash = xgrow(g->hash, &cap, g->n + 2, sizeof(*g->hash));
-		g->off = xrealloc(g->off, (cap + 1) * sizeof(*g->off));
-		g->cap = cap;
-	}
+	fit_keys(g, g->n + 1);
 	if (len)
 		sbuf_add(&g->keys, key, len);
 	g->hash[g->n] = hash;
