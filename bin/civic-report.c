@@ -10,6 +10,7 @@
 
 #include "civic.h"
 #include "render.h"
+#include "render_cell.h"
 #include "render_compare.h"
 #include "render_flags.h"
 #include "sha256.h"
@@ -208,7 +209,8 @@ static enum report_format validate(struct options *o)
 	if (o->format_name && report_format_from_name(o->format_name, &f) != 0)
 		civic_usage_error("unknown format '%s' (text, md, html, csv, json)", o->format_name);
 	if (!o->format_name && o->output && report_format_from_path(o->output, &f) != 0)
-		f = REPORT_TEXT;
+		civic_usage_error("cannot tell the format of '%s' from its extension "
+			"(.txt, .md, .html, .csv, .json): give -f", o->output);
 	if (f == REPORT_CSV && o->files.n > 1)
 		civic_usage_error("csv holds one table: give one input, or use -f json");
 	if (o->compares.n > o->files.n)
@@ -360,6 +362,25 @@ static int build(struct options *o)
 	return failed ? -1 : 0;
 }
 
+/* A label that renames nothing is most likely a typing error. */
+static void check_labels(const struct report *rep)
+{
+	for (size_t i = 0; i < rep->nlabels; i++) {
+		const char *spec = rep->labels[i].spec;
+		char *name, *near;
+		if (render_label_used(rep, spec))
+			continue;
+		name = render_label_name(spec);
+		near = render_label_nearest(rep, name);
+		if (near)
+			civic_warn("--label '%s': no column or key value '%s' (did you mean '%s'?)", spec, name, near);
+		else
+			civic_warn("--label '%s': no column or key value '%s'", spec, name);
+		free(near);
+		free(name);
+	}
+}
+
 static int write_report(const struct options *o, enum report_format f)
 {
 	struct sbuf text = SBUF_INIT;
@@ -415,7 +436,11 @@ int main(int argc, char **argv)
 		return CIVIC_EXIT_USAGE;
 	}
 	/* A report is all or nothing: no half-built tables published. */
-	if (add_sources(&o) != 0 || build(&o) != 0 || write_report(&o, f) != 0)
+	if (add_sources(&o) != 0 || build(&o) != 0)
+		status = CIVIC_EXIT_DATA;
+	else
+		check_labels(&o.rep);
+	if (status == CIVIC_EXIT_OK && write_report(&o, f) != 0)
 		status = CIVIC_EXIT_DATA;
 	release(&o);
 	if (close_stdout() != 0)

@@ -3,9 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "keyexpr.h"
 #include "num.h"
+#include "record.h"
 #include "render_cell.h"
 #include "writer.h"
+#include "xalloc.h"
 
 size_t render_display_cols(const struct report *rep, const struct rtable *t, struct dcol *out)
 {
@@ -28,17 +31,22 @@ size_t render_display_cols(const struct report *rep, const struct rtable *t, str
 	return n;
 }
 
+/* NAME=TEXT split at the '=' after the name asked for: names such as
+ * share_days(a,b)<=15 hold '=' themselves. */
+static int label_names(const char *spec, const char *name)
+{
+	size_t n = strlen(name);
+
+	return strncmp(spec, name, n) == 0 && spec[n] == '=';
+}
+
 const char *render_user_label(const struct report *rep, const char *name)
 {
 	const char *found = NULL;
 
-	size_t n = strlen(name);
-
-	/* NAME=TEXT split at the '=' after the name asked for: names such as
-	 * share_days(a,b)<=15 hold '=' themselves. */
 	for (size_t i = 0; i < rep->nlabels; i++)
-		if (strncmp(rep->labels[i].spec, name, n) == 0 && rep->labels[i].spec[n] == '=')
-			found = rep->labels[i].spec + n + 1;
+		if (label_names(rep->labels[i].spec, name))
+			found = rep->labels[i].spec + strlen(name) + 1;
 	return found;
 }
 
@@ -144,6 +152,83 @@ static void estimate_label(struct sbuf *b, const struct report *rep, const char 
 		return;
 	}
 	pretty_name(b, rep, name, capital);
+}
+
+/* What a statistic column is of, as estimate_label names it: "days(a,b)"
+ * in median_days(a,b), "x" in p90_x; NULL for count, n, share and names
+ * that are no statistic. */
+static const char *stat_subject(const char *name)
+{
+	for (size_t i = 0; i < sizeof(stat_labels) / sizeof(stat_labels[0]); i++) {
+		size_t n = strlen(stat_labels[i].prefix);
+		if (!stat_labels[i].whole && strncmp(name, stat_labels[i].prefix, n) == 0 && name[n])
+			return name + n;
+	}
+	if (name[0] == 'p' && isdigit((unsigned char)name[1])) {
+		size_t d = strspn(name + 1, "0123456789");
+		if (name[1 + d] == '_' && name[2 + d])
+			return name + 2 + d;
+	}
+	return NULL;
+}
+
+/* Calls fn on every name a label can rename, until it returns nonzero. */
+static int each_label_target(const struct report *rep, int (*fn)(const char *, void *), void *arg)
+{
+	for (size_t i = 0; i < rep->nsec; i++) {
+		const struct rtable *t = &rep->sec[i].table;
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *subject = stat_subject(t->cols[c].name);
+			if (fn(t->cols[c].name, arg) || (subject && fn(subject, arg)))
+				return 1;
+		}
+		for (size_t r = 0; r < t->nrows; r++)
+			for (size_t k = 0; k < t->nkeys; k++)
+				if (fn(t->rows[r].cell[k], arg))
+					return 1;
+	}
+	return 0;
+}
+
+static int spec_names(const char *name, void *spec)
+{
+	return label_names(spec, name);
+}
+
+int render_label_used(const struct report *rep, const char *spec)
+{
+	return each_label_target(rep, spec_names, (void *)spec);
+}
+
+char *render_label_name(const char *spec)
+{
+	const char *p = spec;
+
+	/* The '=' of <= >= != == belongs to the name. */
+	while ((p = strchr(p + (p != spec), '=')) != NULL)
+		if (!(p > spec && strchr("<>!=", p[-1])) && p[1] != '=')
+			break;
+	return p ? xstrndup(spec, (size_t)(p - spec)) : xstrdup(spec);
+}
+
+static int add_target(const char *name, void *h)
+{
+	header_add(h, name, COL_STRING);
+	return 0;
+}
+
+char *render_label_nearest(const struct report *rep, const char *name)
+{
+	struct header h;
+	const char *near;
+	char *found;
+
+	header_init(&h);
+	each_label_target(rep, add_target, &h);
+	near = nearest_column(&h, name);
+	found = near ? xstrdup(near) : NULL;
+	header_release(&h);
+	return found;
 }
 
 void render_col_label(struct sbuf *b, const struct report *rep, const struct rtable *t, struct dcol d)

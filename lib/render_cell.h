@@ -26,6 +26,15 @@ size_t render_display_cols(const struct report *rep, const struct rtable *t, str
 
 /* A --label for name, or NULL. */
 const char *render_user_label(const struct report *rep, const char *name);
+/* 1 when the --label NAME=TEXT spec renames something in some section: a
+ * column, what a statistic column is of (x in mean_x), or a key value. */
+int render_label_used(const struct report *rep, const char *spec);
+/* The NAME of a spec, for messages: up to its first '=' that is not part
+ * of <= >= != ==.  Allocated; the caller frees it. */
+char *render_label_name(const char *spec);
+/* The column name or key value nearest to name, for a "did you mean";
+ * allocated (the caller frees it), or NULL when none is close. */
+char *render_label_nearest(const struct report *rep, const char *name);
 /* The heading of a display column ("Share", "Mean age", "Share low"). */
 void render_col_label(struct sbuf *b, const struct report *rep, const struct rtable *t, struct dcol d);
 /* A key cell: its --label, else a code such as in_person written as

@@ -44,6 +44,41 @@ for line in sys.stdin:
 	assert_failure 2
 }
 
+@test "--label that renames nothing is a warning naming it, with a did-you-mean" {
+	run --separate-stderr civic-report --label regoin=Region --label North=Nord \
+		--label 'share_trust>=4=Trust' survey.csv
+	assert_success
+	assert_equal "$stderr" "civic-report: --label 'regoin=Region': no column or key value 'regoin' (did you mean 'region'?)
+civic-report: --label 'share_trust>=4=Trust': no column or key value 'share_trust>=4'"
+	assert_line --regexp '^Nord '
+	# What a statistic is of, a key value in any section, and a name holding '=' all count.
+	printf 'service,count,"share_days(received_at,resolved_at)<=15"\nduty_unit,10,0.5\n' > services.csv
+	run --separate-stderr civic-report --label trust='Trust in the police' --label form1='Form 1' \
+		--label 'share_days(received_at,resolved_at)<=15=Within 15 days' survey.csv registers.csv services.csv
+	assert_success
+	assert_equal "$stderr" ''
+	assert_line --partial 'Mean Trust in the police'
+	assert_line --regexp '^Form 1 '
+}
+
+@test "-o with an extension that names no format is a usage error unless -f says it" {
+	run --separate-stderr civic-report -o out.pdf registers.csv
+	assert_failure 2
+	assert_equal "$(printf '%s\n' "$stderr" | head -1)" \
+		"civic-report: cannot tell the format of 'out.pdf' from its extension (.txt, .md, .html, .csv, .json): give -f"
+	[ ! -e out.pdf ]
+	run --separate-stderr civic-report -o report registers.csv
+	assert_failure 2
+	[ ! -e report ]
+	run civic-report -f md -o out.pdf registers.csv
+	assert_success
+	run head -1 out.pdf
+	assert_output '# civic report'
+	civic-report -o out.txt registers.csv
+	run head -1 out.txt
+	assert_output 'civic report'
+}
+
 @test "text: an aligned table, estimates with their intervals, and a bar chart" {
 	run civic-report -t 'Applications by register' registers.csv
 	assert_success
@@ -232,6 +267,19 @@ PY
 	assert_success
 	[ "$(printf '%s' "$output" | sed -n 2p | od -An -c | tr -s ' ')" = " \" ' \\r c r \" , 4 , \\n" ] ||
 		[[ "$output" == *"\"'"$'\r'"cr\",4,"* ]]
+}
+
+@test "text: column headings, headings, titles and chart labels are neutralised like cells" {
+	printf '=cmd(),@SUM(A1),count\nx,y,5\n' > head.csv
+	run civic-report -k 2 -t '+title' --label count='-Count' head.csv
+	assert_success
+	assert_line --index 0 "'+title"
+	assert_line "'=cmd()  '@SUM(A1)  '-Count"
+	assert_line "'-Count by =cmd() and @SUM(A1)"
+	assert_line "'-Count:"
+	refute_line --regexp '^(=[^=]|[+@]|-[^-])'
+	run civic-report -f md -k 2 head.csv
+	assert_line "| '=cmd() | '@SUM(A1) | Count |"
 }
 
 @test "md: a GitHub table, with formulas neutralised and HTML shown as text" {
