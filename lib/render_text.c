@@ -23,27 +23,47 @@ static void pad(struct sbuf *b, size_t n)
 
 /* Spreadsheet-safe and one line: a leading formula character gets a ',
  * and line breaks and tabs inside become spaces. */
+static void clean_add(struct sbuf *b, const char *s)
+{
+	size_t start = b->len;
+
+	render_neutralise(b, s);
+	for (size_t i = start; i < b->len; i++)
+		if (b->s[i] == '\n' || b->s[i] == '\r' || b->s[i] == '\t')
+			b->s[i] = ' ';
+}
+
 static void clean_text(char *dst, size_t size, const char *s)
 {
 	struct sbuf b = SBUF_INIT;
 
-	render_neutralise(&b, s);
-	for (size_t i = 0; i < b.len; i++)
-		if (b.s[i] == '\n' || b.s[i] == '\r' || b.s[i] == '\t')
-			b.s[i] = ' ';
+	clean_add(&b, s);
 	snprintf(dst, size, "%s", sbuf_cstr(&b));
 	sbuf_release(&b);
+}
+
+/* A column's heading, as clean as its cells. */
+static void col_label(struct sbuf *b, const struct report *rep, const struct rtable *t, struct dcol d)
+{
+	struct sbuf raw = SBUF_INIT;
+
+	render_col_label(&raw, rep, t, d);
+	sbuf_reset(b);
+	clean_add(b, sbuf_cstr(&raw));
+	sbuf_release(&raw);
 }
 
 struct colw {
 	size_t est, lo, hi, half, mark, label, total;
 };
 
+/* A title or heading, underlined; clean, since it is made of labels. */
 static void underline(struct sbuf *b, const char *s, const char *ch)
 {
-	size_t n = width(s);
+	size_t start = b->len, n;
 
-	sbuf_addstr(b, s);
+	clean_add(b, s);
+	n = utf8_width(b->s + start, b->len - start);
 	sbuf_addc(b, '\n');
 	while (n--)
 		sbuf_addstr(b, ch);
@@ -57,8 +77,7 @@ static void measure(const struct report *rep, const struct rtable *t, const stru
 
 	for (size_t j = 0; j < nd; j++) {
 		memset(&w[j], 0, sizeof(w[j]));
-		sbuf_reset(&label);
-		render_col_label(&label, rep, t, dc[j]);
+		col_label(&label, rep, t, dc[j]);
 		w[j].label = width(sbuf_cstr(&label));
 		for (size_t r = 0; r < t->nrows; r++) {
 			struct cellparts *cp = &cells[r * nd + j];
@@ -134,8 +153,7 @@ static void table(struct sbuf *out, const struct report *rep, const struct rtabl
 
 	measure(rep, t, dc, nd, cells, w);
 	for (size_t j = 0; j < nd; j++) {
-		sbuf_reset(&label);
-		render_col_label(&label, rep, t, dc[j]);
+		col_label(&label, rep, t, dc[j]);
 		if (j)
 			sbuf_addstr(out, "  ");
 		if (dc[j].part != D_KEY)
@@ -190,7 +208,8 @@ static void text_bars(struct sbuf *out, const struct chart *c)
 		if (c->series[0].y[i] > max)
 			max = c->series[0].y[i];
 	}
-	sbuf_printf(out, "%s:\n", c->ylabel);
+	clean_add(out, c->ylabel);
+	sbuf_addstr(out, ":\n");
 	for (size_t i = 0; i < c->ncat; i++) {
 		double v = c->series[0].y[i];
 		clean_text(name, sizeof(name), c->cats[i]);
@@ -227,7 +246,8 @@ static void text_lines(struct sbuf *out, const struct chart *c)
 		clean_text(name, sizeof(name), c->series[s].name);
 		lw = width(name) > lw ? width(name) : lw;
 	}
-	sbuf_printf(out, "%s, %s %s %s:\n", c->ylabel, c->cats[0], EN_DASH, c->cats[c->ncat - 1]);
+	clean_add(out, c->ylabel);
+	sbuf_printf(out, ", %s %s %s:\n", c->cats[0], EN_DASH, c->cats[c->ncat - 1]);
 	for (size_t s = 0; s < c->nseries; s++) {
 		double lo = INFINITY, hi = -INFINITY;
 		size_t i0 = 0, i1 = c->ncat;
