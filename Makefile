@@ -30,6 +30,8 @@ LIB_OBJ  := $(LIB_SRC:.c=.o)
 LIB_HDR  := $(wildcard lib/*.h)
 CMD_SRC  := $(wildcard bin/*.c)
 CMDS     := $(CMD_SRC:.c=)
+# Commands written in shell, kept in bin/ beside the built ones.
+SCRIPT_CMDS := bin/civic-monthly
 TOOL_SRC := $(wildcard scripts/*.c)
 TOOLS    := $(TOOL_SRC:.c=)
 MAN1     := $(wildcard man/*.1)
@@ -77,14 +79,14 @@ bench: deps
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(MANDIR)/man7 $(DESTDIR)$(DATADIR)
-	cp $(CMDS) $(DESTDIR)$(BINDIR)/
+	cp $(CMDS) $(SCRIPT_CMDS) $(DESTDIR)$(BINDIR)/
 	cp $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	$(if $(MAN5),cp $(MAN5) $(DESTDIR)$(MANDIR)/man5/)
 	cp $(MAN7) $(DESTDIR)$(MANDIR)/man7/
 	cp -R share/civic/. $(DESTDIR)$(DATADIR)/
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(CMDS)))
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(CMDS) $(SCRIPT_CMDS)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(MAN1)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))

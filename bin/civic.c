@@ -20,6 +20,7 @@ static const struct command {
 	{ "classify", "code free text and recode messy values with auditable rule books" },
 	{ "tally", "counts, shares, cross-tabs and survey-correct estimates" },
 	{ "report", "publishable tables and charts (text, Markdown, HTML, CSV, JSON)" },
+	{ "monthly", "the monthly reporting job, for cron: a month's reports and tables" },
 };
 
 static void help(void)

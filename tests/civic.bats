@@ -23,6 +23,17 @@ setup() {
 	assert_line --regexp '^  classify +'
 	assert_line --regexp '^  tally +'
 	assert_line --regexp '^  report +'
+	assert_line --regexp '^  monthly +the monthly reporting job'
+}
+
+@test "civic monthly runs the cron job, a command like the others" {
+	run --separate-stderr civic monthly --help
+	assert_success
+	assert_line --index 0 --partial 'usage: civic-monthly '
+	# Found beside civic, not through PATH.
+	run --separate-stderr env PATH=/usr/bin:/bin "$CIVIC_ROOT/bin/civic" monthly --version
+	assert_success
+	assert_output --regexp '^civic-monthly \(civic\) '
 }
 
 @test "civic --version" {
@@ -48,7 +59,9 @@ setup() {
 	assert_success
 	[ -x "$stage/usr/bin/civic-ingest" ]
 	[ -x "$stage/usr/bin/civic" ]
+	[ -x "$stage/usr/bin/civic-monthly" ]
 	[ -f "$stage/usr/share/man/man1/civic-ingest.1" ]
+	[ -f "$stage/usr/share/man/man1/civic-monthly.1" ]
 	[ -f "$stage/usr/share/man/man7/civic.7" ]
 	[ -f "$stage/usr/share/civic/schemas/registry.json" ]
 	mkdir -p "$stage/usr/bin/keep" && touch "$stage/usr/share/man/man1/other.1"
@@ -57,6 +70,20 @@ setup() {
 	run find "$stage" -type f
 	assert_output "$stage/usr/share/man/man1/other.1"
 	[ -d "$stage/usr/bin/keep" ]
+}
+
+@test "the installed cron job runs from PATH, with the installed commands and schemas" {
+	stage="$SCRATCH/stage"
+	make -s -C "$CIVIC_ROOT" install DESTDIR="$stage" PREFIX=/usr
+	mkdir raw
+	printf 'reg_no;received;register\n1;05.01.2024;Form 1\n2;06.01.2024;Form 2\n' > raw/in.csv
+	run --separate-stderr env -u CIVIC_DATADIR PATH="$stage/usr/bin:/usr/bin:/bin" civic monthly -m 2024-01 -o out raw
+	assert_success
+	assert_equal "$stderr" "civic-monthly: 2024-01: report in $SCRATCH/out/2024-01/"
+	run grep -c '^source .* sha256:' out/2024-01/report.txt
+	assert_output 4
+	run grep -F "source   $stage/usr/share/civic/schemas/registry.json " out/2024-01/report.txt
+	assert_success
 }
 
 @test "an installed command finds the installed schemas beside it" {
