@@ -37,7 +37,7 @@ static void try_key(const char *text, const struct header *h, const struct recor
 	    keyexpr_bind(&k, h, err, sizeof(err)) == 0) {
 		if (keyexpr_text(&k, rec, dc, buf, &p, &n, &why) == 0 && n && !p)
 			abort();
-		keyexpr_number(&k, rec, dc, &v, &why);
+		keyexpr_number(&k, rec, dc, NULL, &v, &why);
 		keyexpr_weekday_rank(&k, "Mon", 3);
 	}
 	keyexpr_release(&k);
@@ -52,7 +52,7 @@ static void try_cond(const char *text, const struct header *h, const struct reco
 
 	if (kxcond_parse(&c, text, err, sizeof(err)) == 0 &&
 	    kxcond_bind(&c, h, err, sizeof(err)) == 0) {
-		int r = kxcond_eval(&c, rec, dc, &why);
+		int r = kxcond_eval(&c, rec, dc, NULL, &why);
 		if (r < -1 || r > 2)
 			abort();
 	}
