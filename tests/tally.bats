@@ -785,6 +785,19 @@ same_on_two_threads() {
 	assert_line "civic-tally: s.csv: second half tallied on a second thread and merged"
 }
 
+@test "two threads: the second half reads the same missing-value codes" {
+	awk 'BEGIN { print "g,t"; split("1,2,3,4,5,dk,refused,,na", v, ",")
+		for (i = 0; i < 30000; i++) print "a," v[i % 9 + 1] }' > m.csv
+	same_on_two_threads -s 'mean:t,n:t,missing:t,share:t>=4' --missing dk,refused,na m.csv
+	# 1, 2, 3 come 3334 times, 4 and 5 3333: 50001/16668
+	run --separate-stderr env CIVIC_THREADS=2 CIVIC_THREADS_REPORT=1 \
+		civic-tally -s 'mean:t,n:t,missing:t' --missing dk,refused,na m.csv
+	assert_success
+	assert_output "mean_t,n_t,missing_t
+2.999820014398848,16668,13332"
+	assert_equal "$stderr" "civic-tally: m.csv: second half tallied on a second thread and merged"
+}
+
 @test "two threads: halves that would not merge to one run's digits are read again on one thread" {
 	"$CIVIC_ROOT/scripts/gen-survey" -n 20000 --seed 4 > s.csv
 	local design=(-w weight --strata stratum --psu psu)
