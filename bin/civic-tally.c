@@ -18,8 +18,8 @@
 static const char usage[] =
 	"usage: civic-tally [-g keys] [-s stats] [--within keys] [--pivot key] [--total]\n"
 	"                   [-w column] [--strata column] [--psu column] [--fpc column]\n"
-	"                   [--lonely-psu rule] [--ci method] [--level p] [--deff]\n"
-	"                   [--digits n] [--partial] [-o file] [--csv | --json]\n"
+	"                   [--lonely-psu rule] [--missing codes] [--ci method] [--level p]\n"
+	"                   [--deff] [--digits n] [--partial] [-o file] [--csv | --json]\n"
 	"                   [--max-rejects n[%]] [--rejects file] [file ...]\n"
 	"       civic-tally --merge [--within keys] [--pivot key] [--total] [--ci method]\n"
 	"                   [--level p] [--deff] [--digits n] [--partial] [-o file]\n"
@@ -39,6 +39,8 @@ static const char usage[] =
 	"      --fpc COLUMN       population PSUs per stratum, or sampling fractions\n"
 	"      --lonely-psu RULE  a stratum with one PSU: fail (default), remove, certainty,\n"
 	"                         adjust or average\n"
+	"      --missing CODES    answers read as missing values, comma-separated, besides\n"
+	"                         the empty field (default dk,refused; '' for none)\n"
 	"      --ci METHOD        add _se, _low, _high: default, wilson, logit, beta, wald,\n"
 	"                         asin (shares), t, normal (all estimates); e.g. logit,t\n"
 	"      --level P          confidence level (default 0.95)\n"
@@ -60,6 +62,7 @@ enum {
 	OPT_PSU,
 	OPT_FPC,
 	OPT_LONELY,
+	OPT_MISSING,
 	OPT_CI,
 	OPT_LEVEL,
 	OPT_DEFF,
@@ -80,6 +83,7 @@ static const struct option long_options[] = {
 	{ "psu", required_argument, NULL, OPT_PSU },
 	{ "fpc", required_argument, NULL, OPT_FPC },
 	{ "lonely-psu", required_argument, NULL, OPT_LONELY },
+	{ "missing", required_argument, NULL, OPT_MISSING },
 	{ "ci", required_argument, NULL, OPT_CI },
 	{ "level", required_argument, NULL, OPT_LEVEL },
 	{ "deff", no_argument, NULL, OPT_DEFF },
@@ -104,7 +108,7 @@ struct present {
 struct options {
 	struct common_opts common;
 	struct reader_opts reader;
-	const char *keys, *stats, *weight, *strata, *psu, *fpc, *lonely, *output;
+	const char *keys, *stats, *weight, *strata, *psu, *fpc, *lonely, *missing, *output;
 	struct present show;
 	int given_total, given_deff, given_level, given_digits;
 	int partial, merge;
@@ -155,6 +159,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_PSU: o->psu = optarg; break;
 		case OPT_FPC: o->fpc = optarg; break;
 		case OPT_LONELY: o->lonely = optarg; break;
+		case OPT_MISSING: o->missing = optarg; break;
 		case OPT_CI: o->show.ci = optarg; break;
 		case OPT_LEVEL: o->show.level = parse_level(optarg); o->given_level = 1; break;
 		case OPT_DEFF: o->show.deff = o->given_deff = 1; break;
@@ -173,8 +178,8 @@ static void parse_options(struct options *o, int argc, char **argv)
 	if (o->show.digits > 17)
 		civic_usage_error("--digits takes 0 to 17: '%d'", o->show.digits);
 	if (o->merge && (o->keys || o->stats || o->weight || o->strata || o->psu || o->fpc ||
-	    o->lonely || o->rejects.file))
-		civic_usage_error("--merge takes -g, -s, -w and the design from the partials");
+	    o->lonely || o->missing || o->rejects.file))
+		civic_usage_error("--merge takes -g, -s, -w, --missing and the design from the partials");
 	if (o->merge && optind == argc)
 		civic_usage_error("--merge needs one or more partial files");
 }
@@ -321,6 +326,7 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	spec.strata = o->strata;
 	spec.psu = o->psu;
 	spec.fpc = o->fpc;
+	spec.missing = o->missing;
 	if (o->lonely && svy_lonely_parse(o->lonely, &spec.lonely) < 0)
 		civic_usage_error("unknown --lonely-psu rule '%s' (fail, remove, certainty, adjust, average)",
 			o->lonely);

@@ -1,7 +1,8 @@
 /* The tally key and condition parser (keyexpr.h): any text either parses
  * or fails with a message; what parses binds and evaluates on a record
- * without a crash.  Input: the expression, a line feed, then up to four
- * tab-separated fields for columns a, b, received_at, resolved_at. */
+ * without a crash, with and without missing-value codes.  Input: the
+ * expression, a line feed, then up to four tab-separated fields for
+ * columns a, b, received_at, resolved_at. */
 #include "fuzz.h"
 
 #include "keyexpr.h"
@@ -23,6 +24,18 @@ static void record_from(struct record *rec, const char *s, size_t n)
 	}
 }
 
+/* The default codes and a number, as --missing dk,refused,99 gives. */
+static const struct missing *codes(void)
+{
+	static struct missing m;
+	static int ready;
+	char err[64];
+
+	if (!ready && missing_init(&m, MISSING_DEFAULT ",99", err, sizeof(err)) == 0)
+		ready = 1;
+	return &m;
+}
+
 static void try_key(const char *text, const struct header *h, const struct record *rec,
 	struct datecache *dc)
 {
@@ -37,7 +50,8 @@ static void try_key(const char *text, const struct header *h, const struct recor
 	    keyexpr_bind(&k, h, err, sizeof(err)) == 0) {
 		if (keyexpr_text(&k, rec, dc, buf, &p, &n, &why) == 0 && n && !p)
 			abort();
-		keyexpr_number(&k, rec, dc, &v, &why);
+		keyexpr_number(&k, rec, dc, NULL, &v, &why);
+		keyexpr_number(&k, rec, dc, codes(), &v, &why);
 		keyexpr_weekday_rank(&k, "Mon", 3);
 	}
 	keyexpr_release(&k);
@@ -52,7 +66,7 @@ static void try_cond(const char *text, const struct header *h, const struct reco
 
 	if (kxcond_parse(&c, text, err, sizeof(err)) == 0 &&
 	    kxcond_bind(&c, h, err, sizeof(err)) == 0) {
-		int r = kxcond_eval(&c, rec, dc, &why);
+		int r = kxcond_eval(&c, rec, dc, codes(), &why);
 		if (r < -1 || r > 2)
 			abort();
 	}

@@ -242,6 +242,22 @@ static int check_within(struct agg *a, char *err, size_t errsize)
 	return 0;
 }
 
+/* share:trust=dk would count dk among answers that leave dk out: its
+ * base never holds one, so the share would read 0 whatever the data. */
+static int check_cond_values(const struct agg *a, char *err, size_t errsize)
+{
+	for (size_t i = 0; i < a->nsrc; i++) {
+		const struct kxcond *c = &a->src[i].cond;
+		if (a->src[i].kind == SRC_COND && missing_value(&a->miss, c->rhs, strlen(c->rhs))) {
+			snprintf(err, errsize, "share:%s: '%s' is a missing-value code, which a condition "
+				"never sees (its share is -g %s -s share; or change --missing)",
+				c->text, c->rhs, c->lhs.text);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int agg_init(struct agg *a, const struct agg_spec *spec, char *err, size_t errsize)
 {
 	memset(a, 0, sizeof(*a));
@@ -253,6 +269,7 @@ int agg_init(struct agg *a, const struct agg_spec *spec, char *err, size_t errsi
 	a->spec.strata = spec->strata ? xstrdup(spec->strata) : NULL;
 	a->spec.psu = spec->psu ? xstrdup(spec->psu) : NULL;
 	a->spec.fpc = spec->fpc ? xstrdup(spec->fpc) : NULL;
+	a->spec.missing = spec->missing ? xstrdup(spec->missing) : NULL;
 	a->wcol = a->scol = a->pcol = a->fcol = -1;
 	groups_init(&a->groups);
 	groups_init(&a->bases);
@@ -267,7 +284,9 @@ int agg_init(struct agg *a, const struct agg_spec *spec, char *err, size_t errsi
 	for (size_t i = 0; i < spec->nkeys; i++)
 		if (keyexpr_parse(&a->keys[i], spec->keys[i], err, errsize) < 0)
 			return -1;
-	if (parse_stats(a, err, errsize) < 0 || check_within(a, err, errsize) < 0)
+	if (missing_init(&a->miss, spec->missing, err, errsize) < 0 ||
+	    parse_stats(a, err, errsize) < 0 || check_within(a, err, errsize) < 0 ||
+	    check_cond_values(a, err, errsize) < 0)
 		return -1;
 	a->weighted = spec->weight != NULL;
 	a->use_acc = spec->survey;
@@ -413,14 +432,14 @@ static int eval_sources(struct agg *a, const struct record *rec, struct reject *
 
 		switch (s->kind) {
 		case SRC_NUMBER:
-			rc = keyexpr_number(&s->kx, rec, &a->dc, &v->v, why);
+			rc = keyexpr_number(&s->kx, rec, &a->dc, &a->miss, &v->v, why);
 			break;
 		case SRC_COND:
-			rc = kxcond_eval(&s->cond, rec, &a->dc, why);
+			rc = kxcond_eval(&s->cond, rec, &a->dc, &a->miss, why);
 			break;
 		default:
 			rc = keyexpr_text(&s->kx, rec, &a->dc, v->buf, &v->text, &v->len, why);
-			rc = rc < 0 ? -1 : v->len > 0;
+			rc = rc < 0 ? -1 : !missing_value(&a->miss, v->text, v->len);
 		}
 		if (rc < 0)
 			return -1;
@@ -1052,5 +1071,7 @@ void agg_release(struct agg *a)
 	free((char *)a->spec.strata);
 	free((char *)a->spec.psu);
 	free((char *)a->spec.fpc);
+	free((char *)a->spec.missing);
+	missing_release(&a->miss);
 	memset(a, 0, sizeof(*a));
 }

@@ -40,6 +40,7 @@ struct agg_spec {
 	size_t nwithin;
 	long pivot;            /* index into keys, or -1 */
 	const char *weight, *strata, *psu, *fpc;   /* NULL when not given */
+	const char *missing;   /* --missing codes (missing.h); NULL: the default */
 	enum svy_lonely lonely;
 	int survey;            /* keep survey accumulators (--ci, --deff, --partial) */
 	int total;             /* --total */
@@ -116,6 +117,7 @@ struct agg {
 	struct source *src;
 	size_t nsrc;
 	long wcol, scol, pcol, fcol;
+	struct missing miss;           /* what a statistic reads as no value */
 	int weighted, use_design, use_acc, has_quantile;
 	int core_acc;                  /* survey sums of the group rows (count, share) */
 	struct svy_design *design;

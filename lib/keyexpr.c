@@ -1,9 +1,11 @@
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "date.h"
 #include "keyexpr.h"
+#include "missing.h"
 #include "num.h"
 #include "xalloc.h"
 
@@ -12,6 +14,7 @@ typedef int (*kx_format)(int32_t days, char *buf);
 enum {
 	KXF_NUMBER = 1,        /* yields a number, not a date key */
 	KXF_WEEKDAY = 2,       /* names that sort Monday first */
+	KXF_NUMERIC_KEY = 4,   /* a date key whose text is a number: year */
 };
 
 struct kx_func {
@@ -90,7 +93,7 @@ static int fmt_weekday(int32_t days, char *b)
 }
 
 static const struct kx_func kx_funcs[] = {
-	{ "year", 1, fmt_year, 0, 4 },
+	{ "year", 1, fmt_year, KXF_NUMERIC_KEY, 4 },
 	{ "quarter", 1, fmt_quarter, 0, 0 },
 	{ "month", 1, fmt_month, 0, 7 },
 	{ "week", 1, fmt_week, 0, 0 },
@@ -394,8 +397,29 @@ int keyexpr_text(const struct keyexpr *k, const struct record *rec,
 	return rc < 0 ? -1 : 0;
 }
 
-int keyexpr_number(const struct keyexpr *k, const struct record *rec,
+int keyexpr_is_numeric(const struct keyexpr *k)
+{
+	return k->fn && (k->fn->flags & (KXF_NUMBER | KXF_NUMERIC_KEY));
+}
+
+static int date_key_number(const struct keyexpr *k, const struct record *rec,
 	struct datecache *dc, struct decnum *v, struct reject *why)
+{
+	char buf[32];
+	const char *p;
+	size_t n;
+
+	if (!(k->fn->flags & KXF_NUMERIC_KEY)) {
+		reject_set(why, "not-a-number", k->text, "%s() is a date key, not a number", k->fn->name);
+		return -1;
+	}
+	if (keyexpr_text(k, rec, dc, buf, &p, &n, why) < 0)
+		return -1;
+	return n && numscan(p, n, v) == 0;
+}
+
+int keyexpr_number(const struct keyexpr *k, const struct record *rec,
+	struct datecache *dc, const struct missing *miss, struct decnum *v, struct reject *why)
 {
 	if (k->fn && (k->fn->flags & KXF_NUMBER)) {
 		int32_t days;
@@ -408,17 +432,17 @@ int keyexpr_number(const struct keyexpr *k, const struct record *rec,
 		}
 		return rc;
 	}
-	if (k->fn) {
-		reject_set(why, "not-a-number", k->text, "%s() is a date key, not a number", k->fn->name);
-		return -1;
-	}
+	if (k->fn)
+		return date_key_number(k, rec, dc, v, why);
 	const char *s = rec_get(rec, (size_t)k->col[0]);
 	size_t n = rec_len(rec, (size_t)k->col[0]);
 
-	if (n == 0 || strspn(s, " \t") == n)
+	if (miss && miss->has_number && missing_value(miss, s, n))
 		return 0;
 	if (numscan(s, n, v) == 0)
 		return 1;
+	if (missing_value(miss, s, n))
+		return 0;
 	char buf[256];
 
 	reject_set(why, "not-a-number", k->text, "'%s' is not a number", shown(s, n, buf));
@@ -429,12 +453,22 @@ static const struct {
 	const char *text;
 	enum kx_op op;
 } kx_ops[] = {
-	{ "<=", KX_LE }, { ">=", KX_GE }, { "!=", KX_NE }, { "==", KX_EQ },
+	{ "<=", KX_LE }, { ">=", KX_GE }, { "!=", KX_NE },
 	{ "<", KX_LT }, { ">", KX_GT }, { "=", KX_EQ },
 };
 
-/* The first operator outside parentheses. */
-static const char *find_op(const char *s, enum kx_op *op, size_t *oplen)
+/* What people type for an operator, and what they mean. */
+static const struct {
+	const char *typed, *meant;
+} kx_op_typos[] = {
+	{ "=<", "<=" }, { "=>", ">=" }, { "==", "=" }, { "===", "=" }, { "<>", "!=" },
+	{ "=!", "!=" }, { "!", "!=" }, { "!==", "!=" }, { "<<", "<" }, { ">>", ">" },
+};
+
+static const char kx_op_chars[] = "<>=!";
+
+/* The first run of operator characters outside parentheses. */
+static const char *find_op(const char *s, size_t *len)
 {
 	int depth = 0;
 
@@ -443,18 +477,89 @@ static const char *find_op(const char *s, enum kx_op *op, size_t *oplen)
 			depth++;
 		else if (*p == ')')
 			depth--;
-		if (depth)
-			continue;
-		for (size_t i = 0; i < sizeof(kx_ops) / sizeof(kx_ops[0]); i++) {
-			size_t l = strlen(kx_ops[i].text);
-			if (strncmp(p, kx_ops[i].text, l) == 0) {
-				*op = kx_ops[i].op;
-				*oplen = l;
-				return p;
-			}
+		if (!depth && strchr(kx_op_chars, *p)) {
+			*len = strspn(p, kx_op_chars);
+			return p;
 		}
 	}
 	return NULL;
+}
+
+static int op_lookup(const char *s, size_t n, enum kx_op *op)
+{
+	for (size_t i = 0; i < sizeof(kx_ops) / sizeof(kx_ops[0]); i++)
+		if (strlen(kx_ops[i].text) == n && memcmp(kx_ops[i].text, s, n) == 0) {
+			*op = kx_ops[i].op;
+			return 0;
+		}
+	return -1;
+}
+
+static const char *op_meant(const char *s, size_t n)
+{
+	for (size_t i = 0; i < sizeof(kx_op_typos) / sizeof(kx_op_typos[0]); i++)
+		if (strlen(kx_op_typos[i].typed) == n && memcmp(kx_op_typos[i].typed, s, n) == 0)
+			return kx_op_typos[i].meant;
+	return NULL;
+}
+
+/* "what is wrong", then the condition with a caret under byte offset at
+ * (counted in characters, so it stands under Cyrillic names too). */
+static int cond_error(const char *text, size_t at, char *err, size_t errsize, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static int cond_error(const char *text, size_t at, char *err, size_t errsize, const char *fmt, ...)
+{
+	va_list ap;
+	size_t col = 0;
+
+	for (size_t i = 0; i < at && text[i]; i++)
+		col += ((unsigned char)text[i] & 0xC0) != 0x80;
+	va_start(ap, fmt);
+	int n = vsnprintf(err, errsize, fmt, ap);
+	va_end(ap);
+	if (n >= 0 && (size_t)n < errsize)
+		snprintf(err + n, errsize - (size_t)n, "\n    %s\n    %*s^", text, (int)col, "");
+	return -1;
+}
+
+static int parse_op(struct kxcond *c, const char *at, size_t len, char *err, size_t errsize)
+{
+	size_t off = (size_t)(at - c->text);
+	const char *meant;
+
+	if (op_lookup(at, len, &c->op) == 0)
+		return 0;
+	meant = op_meant(at, len);
+	if (meant)
+		return cond_error(c->text, off, err, errsize,
+			"unknown operator '%.*s' in a condition (did you mean '%s'?)", (int)len, at, meant);
+	return cond_error(c->text, off, err, errsize,
+		"unknown operator '%.*s' in a condition (<= < >= > = !=)", (int)len, at);
+}
+
+/* What the value can be compared with, known before any record: an
+ * ordering needs a number, and so does a numeric key (days, year); a date
+ * key (month, …) is text. */
+static int check_operands(struct kxcond *c, size_t rhs_at, char *err, size_t errsize)
+{
+	int ordering = c->op != KX_EQ && c->op != KX_NE;
+
+	if (c->rhs[0] == '\0')
+		return cond_error(c->text, rhs_at, err, errsize,
+			"a condition needs a value after its operator (an empty field is missing, never compared)");
+	if (c->numeric && c->lhs.fn && !keyexpr_is_numeric(&c->lhs))
+		return cond_error(c->text, rhs_at, err, errsize,
+			"%s() is a date key, not a number: compare it as text, with = or !=", c->lhs.fn->name);
+	if (c->numeric)
+		return 0;
+	if (keyexpr_is_numeric(&c->lhs))
+		return cond_error(c->text, rhs_at, err, errsize,
+			"%s is a number: compare it with a number, not '%s'", c->lhs.text, c->rhs);
+	if (ordering)
+		return cond_error(c->text, rhs_at, err, errsize,
+			"'%s' is not a number: < <= > >= compare numbers (text takes = or !=)", c->rhs);
+	return 0;
 }
 
 int kxcond_parse(struct kxcond *c, const char *text, char *err, size_t errsize)
@@ -464,20 +569,24 @@ int kxcond_parse(struct kxcond *c, const char *text, char *err, size_t errsize)
 
 	memset(c, 0, sizeof(*c));
 	c->text = xstrdup(text);
-	at = find_op(text, &c->op, &oplen);
+	at = find_op(c->text, &oplen);
 	if (!at) {
 		snprintf(err, errsize, "'%s': expected a condition such as 'days(received_at,resolved_at)<=15'", text);
 		return -1;
 	}
-	char *lhs = trimmed(text, (size_t)(at - text));
+	if (parse_op(c, at, oplen, err, errsize) < 0)
+		return -1;
+	char *lhs = trimmed(c->text, (size_t)(at - c->text));
 	int rc = keyexpr_parse(&c->lhs, lhs, err, errsize);
 
 	free(lhs);
 	if (rc < 0)
 		return -1;
-	c->rhs = trimmed(at + oplen, strlen(at + oplen));
+	const char *r = at + oplen;
+	r += strspn(r, " \t");
+	c->rhs = trimmed(r, strlen(r));
 	c->numeric = num_parse_double(c->rhs, strlen(c->rhs), 0, &c->rhs_value) == 0;
-	return 0;
+	return check_operands(c, (size_t)(r - c->text), err, errsize);
 }
 
 int kxcond_bind(struct kxcond *c, const struct header *h, char *err, size_t errsize)
@@ -507,11 +616,11 @@ static int compare_result(enum kx_op op, int cmp)
 }
 
 int kxcond_eval(const struct kxcond *c, const struct record *rec,
-	struct datecache *dc, struct reject *why)
+	struct datecache *dc, const struct missing *miss, struct reject *why)
 {
 	if (c->numeric) {
 		struct decnum v;
-		int rc = keyexpr_number(&c->lhs, rec, dc, &v, why);
+		int rc = keyexpr_number(&c->lhs, rec, dc, miss, &v, why);
 		if (rc <= 0)
 			return rc < 0 ? -1 : 2;
 		return compare_result(c->op, (v.d > c->rhs_value) - (v.d < c->rhs_value));
@@ -522,7 +631,7 @@ int kxcond_eval(const struct kxcond *c, const struct record *rec,
 
 	if (keyexpr_text(&c->lhs, rec, dc, buf, &p, &n, why) < 0)
 		return -1;
-	if (n == 0)
+	if (missing_value(miss, p, n))
 		return 2;
 	size_t rn = strlen(c->rhs);
 	int cmp = memcmp(p, c->rhs, n < rn ? n : rn);

@@ -11,16 +11,25 @@
  * field that is not a date is an error for that row.  A header column
  * whose name is exactly the expression text wins over the function.
  *
+ * year(C) and days(A,B) are numbers; the other date keys are text.
+ *
  * A condition COND is EXPR OP VALUE with OP one of <= < >= > = !=; a
  * numeric VALUE compares numbers, anything else compares text, e.g.
  *   days(received_at,resolved_at)<=15     outcome=resolved
- * It is true, false, or missing (EXPR empty). */
+ * Before any record is read, kxcond_parse refuses what can only be a
+ * mistake: an operator it does not know (=< => == <> …, with the one
+ * meant), an ordering (< <= > >=) against a value that is not a number,
+ * a numeric key against one that is not, another date key against a
+ * number, and an empty VALUE.
+ * It is true, false, or missing (EXPR empty, or a missing-value code:
+ * missing.h). */
 #ifndef CIVIC_KEYEXPR_H
 #define CIVIC_KEYEXPR_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include "datecache.h"
+#include "missing.h"
 #include "numscan.h"
 #include "reader.h"
 #include "record.h"
@@ -62,17 +71,21 @@ int keyexpr_weekday_rank(const struct keyexpr *k, const char *s, size_t n);
  * 0, or -1 with why filled (not a date). */
 int keyexpr_text(const struct keyexpr *k, const struct record *rec,
 	struct datecache *dc, char *buf, const char **p, size_t *n, struct reject *why);
-/* The value as a number: 1, 0 when missing, -1 with why filled. */
+/* 1 for keys whose values are numbers: days(A,B) and year(C). */
+int keyexpr_is_numeric(const struct keyexpr *k);
+/* The value as a number: 1, 0 when missing (empty, or a code of miss,
+ * which may be NULL), -1 with why filled. */
 int keyexpr_number(const struct keyexpr *k, const struct record *rec,
-	struct datecache *dc, struct decnum *v, struct reject *why);
+	struct datecache *dc, const struct missing *miss, struct decnum *v, struct reject *why);
 
-/* Splits "EXPR OP VALUE"; -1 with err when there is no operator. */
+/* Splits "EXPR OP VALUE"; -1 with err (the condition and a caret under
+ * the fault on the lines after the message) when it cannot be meant. */
 int kxcond_parse(struct kxcond *c, const char *text, char *err, size_t errsize);
 int kxcond_bind(struct kxcond *c, const struct header *h, char *err, size_t errsize);
 void kxcond_release(struct kxcond *c);
 /* 1 true, 0 false, 2 missing; -1 with why filled. */
 int kxcond_eval(const struct kxcond *c, const struct record *rec,
-	struct datecache *dc, struct reject *why);
+	struct datecache *dc, const struct missing *miss, struct reject *why);
 
 /* Splits a comma list at the commas outside parentheses ("month(a),b" →
  * "month(a)", "b").  Returns the count; *items is malloc'd, as is each. */

@@ -44,6 +44,8 @@ static json_t *spec_json(const struct agg *a)
 	jb_set(s, "fpc", opt_string(a->spec.fpc));
 	jb_set(s, "lonely", json_string(svy_lonely_name(a->spec.lonely)));
 	jb_set(s, "survey", json_boolean(a->spec.survey));
+	if (!missing_is_default(&a->miss))     /* so partials of before --missing read the same */
+		jb_set(s, "missing", string_list(a->miss.codes, a->miss.n));
 	return s;
 }
 
@@ -285,6 +287,33 @@ static const char *str_or_null(const json_t *spec, const char *key)
 	return s ? xstrdup(s) : NULL;
 }
 
+/* The "missing" codes as the comma list --missing takes. */
+static int missing_list(const struct partial_in *p, const json_t *codes, const char **list)
+{
+	struct sbuf b;
+	size_t i;
+	json_t *code;
+
+	if (!codes)
+		return 0;
+	if (!json_is_array(codes))
+		return bad(p, "partial header: \"missing\" is not a list");
+	sbuf_init(&b);
+	json_array_foreach(codes, i, code) {
+		const char *c = json_string_value(code);
+		if (!c || strchr(c, ',')) {
+			sbuf_release(&b);
+			return bad(p, "partial header: a \"missing\" code is not a string without commas");
+		}
+		if (i)
+			sbuf_add(&b, ",", 1);
+		sbuf_add(&b, c, strlen(c));
+	}
+	*list = xstrndup(b.s ? b.s : "", b.len);
+	sbuf_release(&b);
+	return 0;
+}
+
 int partial_spec(const struct partial_in *p, struct agg_spec *spec)
 {
 	const json_t *s = json_object_get(p->header, "spec");
@@ -300,6 +329,8 @@ int partial_spec(const struct partial_in *p, struct agg_spec *spec)
 	spec->strata = str_or_null(s, "strata");
 	spec->psu = str_or_null(s, "psu");
 	spec->fpc = str_or_null(s, "fpc");
+	if (missing_list(p, json_object_get(s, "missing"), &spec->missing) < 0)
+		return -1;
 	/* Partials of the first format kept survey sums always. */
 	spec->survey = !json_is_false(json_object_get(s, "survey"));
 	const char *lonely = json_string_value(json_object_get(s, "lonely"));
@@ -320,6 +351,7 @@ void partial_spec_free(struct agg_spec *spec)
 	free((char *)spec->strata);
 	free((char *)spec->psu);
 	free((char *)spec->fpc);
+	free((char *)spec->missing);
 	memset(spec, 0, sizeof(*spec));
 }
 

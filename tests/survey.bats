@@ -489,3 +489,51 @@ PY
 	check out.csv trust_survey_numeric results/strat_clus_w/by/region/factor_mean/cooperates_most \
 		region,cooperates_most share=estimate share_se=se
 }
+
+# ---- Likert answers with missing codes, against R computed here ----------
+
+@test "likert: every shipped template and condition, with dk, refused and empty answers, agrees with R on subset(design, !is.na(y))" {
+	Rscript -e 'suppressPackageStartupMessages(library(survey))' > /dev/null 2>&1 ||
+		fail "Rscript with R's survey package is needed: scripts/install-deps installs r-cran-survey"
+	local L="$CIVIC_ROOT/tests/likert-survey" RULES="$CIVIC_DATADIR/rules/likert.rules"
+	local -a TEMPLATES=(trust5=trust_police trust5_mid=trust_court agree5=agree_fair
+		satisfaction5=satisfied_contact satisfaction5_mid=satisfied_mid yesno=would_report)
+	# every template the book ships (nonresponse is a part of the others)
+	run awk '$1 == "template" && $2 != "nonresponse" { print $2 }' "$RULES"
+	assert_equal "$(sort <<< "$output")" "$(printf '%s\n' "${TEMPLATES[@]%%=*}" | sort)"
+	python3 "$L.py" gen 11 raw.csv truth.csv
+	civic-classify -r "$RULES" "${TEMPLATES[@]/#/-a}" raw.csv > coded.csv
+	run python3 "$L.py" truth coded.csv truth.csv
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	# every operator, on every item
+	local -a CONDS=('trust_police>=4' 'trust_police<=2' 'trust_court=3' 'trust_court!=5'
+		'agree_fair>3' 'agree_fair<2' 'satisfied_contact>=4' 'satisfied_contact<3'
+		'satisfied_mid<=3' 'satisfied_mid>1' 'would_report=1' 'would_report!=1')
+	Rscript "$L.R" coded.csv expected.csv "${CONDS[@]}"
+	local means="" shares="" y c m
+	for y in "${TEMPLATES[@]#*=}"; do means="$means,mean:$y,sum:$y,n:$y"; done
+	for c in "${CONDS[@]}"; do shares="$shares,share:$c"; done
+	local -a out=(mean=mean.csv mean-region=mean-region.csv)
+	civic-tally "${TRUST[@]}" -s "${means#,}" --ci t --deff coded.csv > mean.csv
+	civic-tally "${TRUST[@]}" -g region -s "${means#,}" --ci t --deff coded.csv > mean-region.csv
+	for m in logit beta wald asin; do
+		civic-tally "${TRUST[@]}" -s "${shares#,}" --ci $m --deff coded.csv > share-$m.csv
+		civic-tally "${TRUST[@]}" -g region -s "${shares#,}" --ci $m --deff coded.csv > share-$m-region.csv
+		out+=(share-$m=share-$m.csv share-$m-region=share-$m-region.csv)
+	done
+	run python3 "$L.py" compare expected.csv "${out[@]}"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	assert_line "1056/1056 figures agree with R"
+	# the holes are there: PSU s2/3 has no trust_court answer, stratum s4 no satisfied_mid
+	run awk -F, '$2 == "s2" && $3 == 3 && $7 ~ /^[0-9]$/' coded.csv
+	assert_output ""
+	run awk -F, '$2 == "s4" && $10 ~ /^[0-9]$/' coded.csv
+	assert_output ""
+	# and the comparison can fail: one figure off by 1e-9 relative
+	awk -F, 'NR == 2 { $4 = "\"3.2917941248\"" } 1' OFS=, expected.csv > wrong.csv
+	run diff expected.csv wrong.csv
+	assert_line '< "mean","-","mean_trust_police","3.2917941215587181","rel"'
+	run python3 "$L.py" compare wrong.csv "${out[@]}"
+	assert_failure 1
+	assert_line "1055/1056 figures agree with R"
+}

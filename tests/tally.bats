@@ -165,6 +165,86 @@ North,0.5,0.5
 South,0.5,0.5"
 }
 
+@test "year(C) is a number in conditions and statistics" {
+	run civic-tally -g district -s 'share:year(received_at)>=2024,mean:year(resolved_at)' "$R"
+	assert_success
+	assert_output "district,share_year(received_at)>=2024,mean_year(resolved_at)
+North,1,2024
+South,1,2024.5"
+}
+
+# ---- missing values: empty fields and the codes dk, refused --------------
+
+@test "dk, refused and empty answers are left out of the statistics of their column, and of nothing else" {
+	printf 'g,t,u\na,4,1\na,dk,2\na,refused,3\nb,5,4\nb,,5\nb, dk ,6\nb,2,\n' > m.csv
+	run --separate-stderr civic-tally -g g -s 'count,share,share:t>=4,mean:t,n:t,missing:t,distinct:t,sum:u,n:u' m.csv
+	assert_success
+	assert_output "g,count,share,share_t>=4,mean_t,n_t,missing_t,distinct_t,sum_u,n_u
+a,3,0.42857142857142855,1,4,1,2,1,6,3
+b,4,0.5714285714285714,0.5,3.5,2,2,2,15,3"
+	assert_equal "$stderr" ""
+	# a text condition leaves them out too; as keys they are groups
+	run civic-tally -g t -s 'count,share:g=a' m.csv
+	assert_output "t,count,share_g=a
+ dk ,1,0
+2,1,0
+4,1,1
+5,1,0
+dk,1,1
+refused,1,1
+,1,0"
+}
+
+@test "a non-number that is not a missing code is still a reject" {
+	printf 't\n4\nDK\nhard to say\ndk\n' > m.csv
+	run --separate-stderr civic-tally -s mean:t m.csv
+	assert_failure 1
+	assert_output "mean_t
+4"
+	assert_equal "$stderr" "civic-tally: m.csv:3: t: 'DK' is not a number
+civic-tally: m.csv:4: t: 'hard to say' is not a number
+civic-tally: 2 rejected records exceed the tolerance (--max-rejects)"
+}
+
+@test "--missing sets the codes: none, others, a codebook's number" {
+	printf 't\n4\n2\ndk\n99\nna\n' > m.csv
+	run civic-tally --missing dk,na,99 -s mean:t,n:t,missing:t m.csv
+	assert_success
+	assert_output "mean_t,n_t,missing_t
+3,2,3"
+	run --separate-stderr civic-tally --missing '' -s mean:t --max-rejects 5 m.csv
+	assert_success
+	assert_output "mean_t
+35"
+	[[ "$stderr" == "civic-tally: m.csv:4: t: 'dk' is not a number"* ]]
+	run civic-tally --missing 'dk,,na' -s mean:t m.csv
+	assert_failure 2
+	assert_line --index 0 "civic-tally: --missing: an empty code (an empty field is always missing)"
+	run civic-tally --missing 99 -s 'share:t=99' m.csv
+	assert_failure 2
+	assert_line --index 0 "civic-tally: share:t=99: '99' is a missing-value code, which a condition never sees (its share is -g t -s share; or change --missing)"
+}
+
+@test "partials record codes other than the default, and a merge refuses to mix them" {
+	printf 't\n4\n2\ndk\n' > m.csv
+	civic-tally -s mean:t --partial m.csv > default.ndjson
+	run grep -c '"missing":\[' default.ndjson
+	assert_output 0
+	civic-tally -s mean:t --missing refused,dk --partial m.csv > same.ndjson
+	cmp default.ndjson same.ndjson
+	printf 't\n4\nx\n' > x.csv
+	civic-tally -s mean:t --missing dk,x --partial x.csv > x.ndjson
+	run civic-tally --merge x.ndjson
+	assert_success
+	assert_output "mean_t
+4"
+	run civic-tally --merge default.ndjson x.ndjson
+	assert_failure 1
+	assert_output --partial "made with other -g, -s, -w, design"
+	run civic-tally --merge --missing dk default.ndjson
+	assert_failure 2
+}
+
 @test "-g and -s may be repeated" {
 	run civic-tally -g district -g register -s count -s mean:amount "$R"
 	assert_line --index 0 "district,register,count,mean_amount"
@@ -615,6 +695,39 @@ South,4"
 	assert_output "civic-tally: $R: no column 'regster' (did you mean 'register'?)"
 }
 
+@test "a mistyped condition is a usage error with the operator meant and a caret" {
+	run --separate-stderr civic-tally -s "share:$DAYS=<15" "$R"
+	assert_failure 2
+	assert_output ""
+	assert_equal "$stderr" "civic-tally: unknown operator '=<' in a condition (did you mean '<='?)
+    $DAYS=<15
+                                 ^
+Try 'civic-tally --help' for more information."
+	local cond meant
+	while IFS='|' read -r cond meant; do
+		run civic-tally -s "share:$cond" "$R"
+		assert_failure 2
+		assert_line --index 0 --partial "$meant"
+	done <<-'EOF'
+	days(received_at,resolved_at)=>15|unknown operator '=>' in a condition (did you mean '>='?)
+	register==form2|unknown operator '==' in a condition (did you mean '='?)
+	register<>form2|unknown operator '<>' in a condition (did you mean '!='?)
+	register!form2|unknown operator '!' in a condition (did you mean '!='?)
+	amount=<>3|unknown operator '=<>' in a condition (<= < >= > = !=)
+	register<form2|'form2' is not a number: < <= > >= compare numbers (text takes = or !=)
+	received_at>=2024-03-01|'2024-03-01' is not a number: < <= > >= compare numbers
+	days(received_at,resolved_at)=fast|days(received_at,resolved_at) is a number: compare it with a number, not 'fast'
+	year(received_at)!=last|year(received_at) is a number: compare it with a number, not 'last'
+	month(received_at)=3|month() is a date key, not a number: compare it as text, with = or !=
+	amount>=|a condition needs a value after its operator
+	EOF
+	# the caret counts characters, not bytes
+	printf 'оценка\n4\n' > cyr.csv
+	run --separate-stderr civic-tally -s 'share:оценка=>4' cyr.csv
+	assert_failure 2
+	assert_equal "$(sed -n 3p <<< "$stderr")" "          ^"
+}
+
 @test "usage errors exit 2" {
 	run civic-tally -g district --within register "$R"
 	assert_failure 2
@@ -670,6 +783,19 @@ same_on_two_threads() {
 	run env CIVIC_THREADS=2 CIVIC_THREADS_REPORT=1 civic-tally -g region -s share "${design[@]}" --ci logit s.csv
 	assert_success
 	assert_line "civic-tally: s.csv: second half tallied on a second thread and merged"
+}
+
+@test "two threads: the second half reads the same missing-value codes" {
+	awk 'BEGIN { print "g,t"; split("1,2,3,4,5,dk,refused,,na", v, ",")
+		for (i = 0; i < 30000; i++) print "a," v[i % 9 + 1] }' > m.csv
+	same_on_two_threads -s 'mean:t,n:t,missing:t,share:t>=4' --missing dk,refused,na m.csv
+	# 1, 2, 3 come 3334 times, 4 and 5 3333: 50001/16668
+	run --separate-stderr env CIVIC_THREADS=2 CIVIC_THREADS_REPORT=1 \
+		civic-tally -s 'mean:t,n:t,missing:t' --missing dk,refused,na m.csv
+	assert_success
+	assert_output "mean_t,n_t,missing_t
+2.999820014398848,16668,13332"
+	assert_equal "$stderr" "civic-tally: m.csv: second half tallied on a second thread and merged"
 }
 
 @test "two threads: halves that would not merge to one run's digits are read again on one thread" {
