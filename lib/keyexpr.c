@@ -538,9 +538,38 @@ static int parse_op(struct kxcond *c, const char *at, size_t len, char *err, siz
 		"unknown operator '%.*s' in a condition (<= < >= > = !=)", (int)len, at);
 }
 
+/* Whether s is written as fn writes its keys (2024-03, 2024-Q1,
+ * 2024-W09): then key texts sort as the periods they name. */
+static int key_shaped(const struct kx_func *fn, const char *s)
+{
+	char sample[16];
+	int n = fn->format(days_from_civil(2024, 3, 5), sample);
+
+	if (fn->flags & KXF_WEEKDAY || n <= 0 || strlen(s) != (size_t)n)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		int digit = s[i] >= '0' && s[i] <= '9';
+		if (digit != (sample[i] >= '0' && sample[i] <= '9') || (!digit && s[i] != sample[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/* An ordering of dates: a column against yyyy-mm-dd compares day numbers;
+ * a date key against a literal in its own form compares key texts. */
+static int ordered_date(struct kxcond *c)
+{
+	if (c->lhs.fn)
+		return key_shaped(c->lhs.fn, c->rhs);
+	if (strlen(c->rhs) != 10 || date_parse(c->rhs, 10, DATE_ISO, &c->rhs_days) < 0)
+		return 0;
+	c->dated = 1;
+	return 1;
+}
+
 /* What the value can be compared with, known before any record: an
- * ordering needs a number, and so does a numeric key (days, year); a date
- * key (month, …) is text. */
+ * ordering needs a number or a date, and a numeric key (days, year) a
+ * number; another date key (month, …) is text. */
 static int check_operands(struct kxcond *c, size_t rhs_at, char *err, size_t errsize)
 {
 	int ordering = c->op != KX_EQ && c->op != KX_NE;
@@ -556,9 +585,20 @@ static int check_operands(struct kxcond *c, size_t rhs_at, char *err, size_t err
 	if (keyexpr_is_numeric(&c->lhs))
 		return cond_error(c->text, rhs_at, err, errsize,
 			"%s is a number: compare it with a number, not '%s'", c->lhs.text, c->rhs);
-	if (ordering)
+	if (ordering && c->lhs.fn && (c->lhs.fn->flags & KXF_WEEKDAY))
 		return cond_error(c->text, rhs_at, err, errsize,
-			"'%s' is not a number: < <= > >= compare numbers (text takes = or !=)", c->rhs);
+			"weekday() names take = or !=, not < <= > >=");
+	if (ordering && c->lhs.fn && !ordered_date(c)) {
+		char sample[16];
+		int n = c->lhs.fn->format(days_from_civil(2024, 3, 5), sample);
+		return cond_error(c->text, rhs_at, err, errsize,
+			"'%s' is not a %s() key: < <= > >= compare %s() with a value of its form, such as '%.*s'",
+			c->rhs, c->lhs.fn->name, c->lhs.fn->name, n, sample);
+	}
+	if (ordering && !ordered_date(c))
+		return cond_error(c->text, rhs_at, err, errsize,
+			"'%s' is neither a number nor a date: < <= > >= compare numbers and dates (text takes = or !=)",
+			c->rhs);
 	return 0;
 }
 
@@ -615,6 +655,18 @@ static int compare_result(enum kx_op op, int cmp)
 	return 0;
 }
 
+static int dated_compare(const struct kxcond *c, const char *p, size_t n, struct reject *why)
+{
+	int32_t days;
+
+	if (date_parse(p, n, DATE_ISO, &days) < 0) {
+		char buf[256];
+		reject_set(why, "not-a-date", c->lhs.text, "'%s' is not a date (yyyy-mm-dd)", shown(p, n, buf));
+		return -1;
+	}
+	return compare_result(c->op, (days > c->rhs_days) - (days < c->rhs_days));
+}
+
 int kxcond_eval(const struct kxcond *c, const struct record *rec,
 	struct datecache *dc, const struct missing *miss, struct reject *why)
 {
@@ -633,6 +685,8 @@ int kxcond_eval(const struct kxcond *c, const struct record *rec,
 		return -1;
 	if (missing_value(miss, p, n))
 		return 2;
+	if (c->dated)
+		return dated_compare(c, p, n, why);
 	size_t rn = strlen(c->rhs);
 	int cmp = memcmp(p, c->rhs, n < rn ? n : rn);
 	if (cmp == 0)

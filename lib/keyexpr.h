@@ -18,7 +18,9 @@
  *   days(received_at,resolved_at)<=15     outcome=resolved
  * Before any record is read, kxcond_parse refuses what can only be a
  * mistake: an operator it does not know (=< => == <> …, with the one
- * meant), an ordering (< <= > >=) against a value that is not a number,
+ * meant), an ordering (< <= > >=) against a value that is neither a
+ * number nor a date (yyyy-mm-dd for a column, the key's own form such as
+ * 2024-03 or 2024-Q1 for a date key),
  * a numeric key against one that is not, another date key against a
  * number, and an empty VALUE.
  * It is true, false, or missing (EXPR empty, or a missing-value code:
@@ -52,6 +54,8 @@ struct kxcond {
 	char *rhs;
 	int numeric;                   /* rhs is a number: compare numbers */
 	double rhs_value;
+	int dated;                     /* rhs is yyyy-mm-dd, expr a column: compare dates */
+	int32_t rhs_days;
 };
 
 /* keyexpr_parse: syntax only ("month(x)", "days(a,b)", "name"); -1 with

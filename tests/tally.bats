@@ -714,8 +714,11 @@ Try 'civic-tally --help' for more information."
 	register<>form2|unknown operator '<>' in a condition (did you mean '!='?)
 	register!form2|unknown operator '!' in a condition (did you mean '!='?)
 	amount=<>3|unknown operator '=<>' in a condition (<= < >= > = !=)
-	register<form2|'form2' is not a number: < <= > >= compare numbers (text takes = or !=)
-	received_at>=2024-03-01|'2024-03-01' is not a number: < <= > >= compare numbers
+	register<form2|'form2' is neither a number nor a date: < <= > >= compare numbers and dates (text takes = or !=)
+	received_at>=2024-3-1|'2024-3-1' is neither a number nor a date
+	month(received_at)>=2024-03-01|'2024-03-01' is not a month() key: < <= > >= compare month() with a value of its form, such as '2024-03'
+	quarter(received_at)<Q1|'Q1' is not a quarter() key
+	weekday(received_at)<Wed|weekday() names take = or !=, not < <= > >=
 	days(received_at,resolved_at)=fast|days(received_at,resolved_at) is a number: compare it with a number, not 'fast'
 	year(received_at)!=last|year(received_at) is a number: compare it with a number, not 'last'
 	month(received_at)=3|month() is a date key, not a number: compare it as text, with = or !=
@@ -726,6 +729,21 @@ Try 'civic-tally --help' for more information."
 	run --separate-stderr civic-tally -s 'share:оценка=>4' cyr.csv
 	assert_failure 2
 	assert_equal "$(sed -n 3p <<< "$stderr")" "          ^"
+}
+
+@test "ordered conditions on dates: a column against yyyy-mm-dd, a date key against its own form" {
+	printf 'received_at,resolved_at\n2024-02-29,2024-03-01\n2024-03-01,2024-03-05\n2023-12-31,\n2024-04-02,2024-04-03\n' > d.csv
+	run civic-tally -s 'share:received_at>=2024-03-01,share:received_at<2024-01-01,share:month(received_at)<=2024-03,share:quarter(received_at)>2024-Q1,share:week(received_at)<2024-W09,share:resolved_at<=2024-03-01' d.csv
+	assert_success
+	assert_output 'share_received_at>=2024-03-01,share_received_at<2024-01-01,share_month(received_at)<=2024-03,share_quarter(received_at)>2024-Q1,share_week(received_at)<2024-W09,share_resolved_at<=2024-03-01
+0.5,0.25,0.75,0.25,0.25,0.3333333333333333'
+	# a value that is not yyyy-mm-dd cannot be ordered as a date: a reject, never text order
+	printf 'received_at\n2024-03-01\n1.3.2024\n' > bad.csv
+	run --separate-stderr civic-tally --max-rejects 1 -s 'share:received_at>=2024-02-01' bad.csv
+	assert_success
+	assert_output 'share_received_at>=2024-02-01
+1'
+	assert_equal "$(sed -n 1p <<< "$stderr")" "civic-tally: bad.csv:3: received_at: '1.3.2024' is not a date (yyyy-mm-dd)"
 }
 
 @test "usage errors exit 2" {
