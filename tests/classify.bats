@@ -263,6 +263,24 @@ for line in open("out.json"):
 	assert_output ''
 }
 
+# dv-heldout.csv: domestic-violence phrasings in Russian, Uzbek (Latin and
+# Cyrillic) and English, and look-alikes that are not (a man beaten, a
+# husband beating a son, a wife robbed), written apart from the book.
+@test "subjects.rules codes held-out domestic-violence phrasings, and not their look-alikes" {
+	command -v python3 >/dev/null || skip "python3 is needed to compare"
+	civic-classify -r subjects.rules --json "$F/dv-heldout.csv" > out.json
+	run python3 -c '
+import json, sys
+rows = [json.loads(line) for line in open("out.json")]
+for r in rows:
+    if r["category"] != r["expected"]:
+        print(r["subject"], r["expected"], r["category"], sep=" | ")
+print(len(rows), "rows")
+'
+	assert_success
+	assert_output '73 rows'
+}
+
 @test "gen-registry --dirty | civic-ingest | civic-classify reproduces the truth counts" {
 	command -v python3 >/dev/null || skip "python3 is needed for gen-registry"
 	gen-registry -n 3000 --seed 42 --dirty --truth truth.json \
