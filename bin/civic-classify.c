@@ -75,7 +75,7 @@ struct classify {
 	struct record rec;
 	struct reject why;
 	struct rules_hits *hits;       /* one per applied set */
-	struct sbuf labels, ids;
+	struct rules_row row;
 	unsigned long read, rejected;
 };
 
@@ -229,58 +229,6 @@ static int open_outputs(struct classify *g)
 	return writer_header(&g->writer, &g->out_header) == 0 ? 0 : WRITE_FAILED;
 }
 
-/* Every distinct label (and the rule ids) of the hits, joined with ';'. */
-static void join_hits(struct classify *g, const struct ruleset *s, const struct rules_hits *h)
-{
-	size_t i, j;
-	const char *label;
-
-	sbuf_reset(&g->labels);
-	sbuf_reset(&g->ids);
-	for (i = 0; i < h->n; i++) {
-		label = s->rules[h->idx[i]]->label;
-		for (j = 0; j < i && strcmp(s->rules[h->idx[j]]->label, label) != 0; j++)
-			;
-		if (i > 0)
-			sbuf_addc(&g->ids, ';');
-		sbuf_addstr(&g->ids, s->rules[h->idx[i]]->id);
-		if (j < i)
-			continue;
-		if (g->labels.len)
-			sbuf_addc(&g->labels, ';');
-		sbuf_addstr(&g->labels, label);
-	}
-}
-
-static void put_field(struct record *rec, long col, int in_place, const char *s, size_t n)
-{
-	if (in_place)
-		rec_set(rec, (size_t)col, s, n);
-	else
-		rec_push(rec, s, n);
-}
-
-/* Writes set k's result into the record; labels from --all when joined. */
-static void put_result(struct classify *g, size_t k)
-{
-	const struct ruleset *s = g->rb->applied[k];
-	const struct rules_hits *h = &g->hits[k];
-	const char *label, *id;
-	size_t len;
-
-	if (g->opts->all && h->n) {
-		join_hits(g, s, h);
-		put_field(&g->rec, s->out_col, s->in_place, g->labels.s, g->labels.len);
-		id = g->ids.s;
-	} else {
-		label = ruleset_label(s, h, &g->rec, &len);
-		put_field(&g->rec, s->out_col, s->in_place, label, len);
-		id = h->n ? s->rules[h->idx[0]]->id : "default";
-	}
-	if (s->explain_col >= 0)
-		rec_push(&g->rec, id, strlen(id));
-}
-
 /* --explode: one row per distinct label of the only set. */
 static int write_exploded(struct classify *g)
 {
@@ -290,7 +238,7 @@ static int write_exploded(struct classify *g)
 	const struct rule *r;
 
 	if (!h->n) {
-		put_result(g, 0);
+		rules_put(&g->row, s, h, &g->rec, 0);
 		return writer_record(&g->writer, &g->rec);
 	}
 	for (i = 0; i < h->n; i++) {
@@ -300,9 +248,7 @@ static int write_exploded(struct classify *g)
 		if (j < i)
 			continue;
 		g->rec.nfields = base;
-		put_field(&g->rec, s->out_col, s->in_place, r->label, strlen(r->label));
-		if (s->explain_col >= 0)
-			rec_push(&g->rec, r->id, strlen(r->id));
+		rules_put_rule(s, r, &g->rec);
 		if (writer_record(&g->writer, &g->rec) != 0)
 			return -1;
 	}
@@ -325,10 +271,11 @@ static int classify_record(struct classify *g)
 	}
 	if (unmatched && g->opts->unmatched && writer_record(&g->unmatched, &g->rec) != 0)
 		return WRITE_FAILED;
+	rules_row_begin(&g->row, &g->rec);
 	if (g->opts->explode)
 		return write_exploded(g) == 0 ? 0 : WRITE_FAILED;
 	for (k = 0; k < g->rb->napplied; k++)
-		put_result(g, k);
+		rules_put(&g->row, g->rb->applied[k], &g->hits[k], &g->rec, g->opts->all);
 	return writer_record(&g->writer, &g->rec) == 0 ? 0 : WRITE_FAILED;
 }
 
@@ -409,8 +356,7 @@ static void release(struct classify *g)
 	header_release(&g->out_header);
 	inputs_release(&g->in);
 	rec_release(&g->rec);
-	sbuf_release(&g->labels);
-	sbuf_release(&g->ids);
+	rules_row_release(&g->row);
 	rulebook_free(g->rb);
 }
 
@@ -422,6 +368,7 @@ static int classify(struct options *o, char **files, size_t nfiles)
 	memset(&g, 0, sizeof(g));
 	g.opts = o;
 	header_init(&g.out_header);
+	rules_row_init(&g.row);
 	inputs_init(&g.in, files, nfiles, &o->reader);
 	if (load_books(&g) != 0) {
 		release(&g);

@@ -20,20 +20,23 @@ static void classify(struct rulebook *rb, const struct header *in, const char *t
 {
 	struct record rec;
 	struct reject why;
+	struct rules_row row;
 
 	rec_init(&rec);
+	rules_row_init(&row);
 	for (size_t i = 0; i < in->n; i++)
 		rec_push(&rec, text, n);
+	rules_row_begin(&row, &rec);
 	for (size_t i = 0; i < rb->napplied; i++) {
 		struct ruleset *s = rb->applied[i];
 		struct rules_hits hits;
-		size_t len;
 		rules_hits_init(&hits, s);
 		for (int flags = 0; flags <= RULES_ALL; flags += RULES_ALL)
 			if (ruleset_classify(rb, s, &rec, flags, &hits, &why) == 0)
-				ruleset_label(s, &hits, &rec, &len);
+				rules_put(&row, s, &hits, &rec, flags);
 		rules_hits_release(&hits);
 	}
+	rules_row_release(&row);
 	rec_release(&rec);
 }
 

@@ -2,8 +2,14 @@
  * A header names the columns and says how NDJSON output writes each one.
  *
  * Fields live in one buffer, each NUL-terminated, so rec_get() returns a
- * C string valid until the record is cleared.  A record is reused from row
- * to row: rec_clear() keeps its memory. */
+ * C string.  Adding to the record (rec_push, rec_set, rec_begin_field,
+ * rec_add_empty_fields) may move the buffer: the string is valid until the
+ * next such call or rec_clear(), so keep a field's index, not its pointer.
+ * rec_push() and rec_set() may be given a field of the same record (a value
+ * copied into another column): they read it before the buffer moves, and
+ * rec_set() leaves the replaced bytes in place, so a field's old offset
+ * still reads its old value until the record is cleared.  A record is
+ * reused from row to row: rec_clear() keeps its memory. */
 #ifndef CIVIC_RECORD_H
 #define CIVIC_RECORD_H
 

@@ -484,22 +484,6 @@ int ruleset_classify(struct rulebook *rb, struct ruleset *s, const struct record
 	return 0;
 }
 
-const char *ruleset_label(const struct ruleset *s, const struct rules_hits *h,
-	const struct record *rec, size_t *len)
-{
-	const char *label;
-
-	if (h->n)
-		label = s->rules[h->idx[0]]->label;
-	else if (s->keep) {
-		*len = rec_len(rec, (size_t)s->from_col[0]);
-		return rec_get(rec, (size_t)s->from_col[0]);
-	} else
-		label = s->default_label ? s->default_label : "";
-	*len = strlen(label);
-	return label;
-}
-
 int rulebook_write_stats(const struct rulebook *rb, FILE *fp)
 {
 	const struct ruleset *s;

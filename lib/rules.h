@@ -175,9 +175,27 @@ void rules_hits_release(struct rules_hits *h);
 int ruleset_classify(struct rulebook *rb, struct ruleset *s, const struct record *rec,
 	int flags, struct rules_hits *hits, struct reject *why);
 
-/* The label that decides a row: first hit, default, or (keep) the value. */
-const char *ruleset_label(const struct ruleset *s, const struct rules_hits *h,
-	const struct record *rec, size_t *len);
+/* Writing a row's results (rules-put.c).  After classifying a row with
+ * every applied set, call rules_row_begin() once, then rules_put() for
+ * each set in order: the result goes to the set's column (rewritten in
+ * place or appended), then its rule id to the NAME_rule column when bound
+ * with explain.  A kept value is the first `from` column as read, whatever
+ * an earlier set wrote there in place, just as every set classified the
+ * row as read. */
+struct rules_row {
+	struct field *input;         /* the row's fields before any set wrote */
+	size_t ninput, cap;
+	struct sbuf labels, ids;     /* all: joined labels and rule ids */
+};
+void rules_row_init(struct rules_row *w);
+void rules_row_release(struct rules_row *w);
+void rules_row_begin(struct rules_row *w, const struct record *rec);
+/* The first hit's label (all: every distinct label of the hits, joined
+ * with ';', and their ids), else the default or (keep) the kept value. */
+void rules_put(struct rules_row *w, const struct ruleset *s, const struct rules_hits *h,
+	struct record *rec, int all);
+/* Rule r's label and id as s's result (one row of --explode). */
+void rules_put_rule(const struct ruleset *s, const struct rule *r, struct record *rec);
 
 /* Writes the hit counts as a tab-separated table with flags for rules
  * that never fired and rules shadowed by earlier ones.  0 or -1 (errno). */

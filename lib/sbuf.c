@@ -1,4 +1,5 @@
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,17 @@ void sbuf_grow(struct sbuf *b, size_t extra)
 {
 	if (b->len + extra + 1 > b->cap)
 		b->s = xgrow(b->s, &b->cap, b->len + extra + 1, 1);
+}
+
+const void *sbuf_grow_from(struct sbuf *b, size_t extra, const void *p)
+{
+	/* Unsigned difference: one comparison, and no relational operator
+	 * between pointers that may point into different objects. */
+	uintptr_t at = (uintptr_t)p - (uintptr_t)b->s;
+	int inside = b->s && at < b->cap;
+
+	sbuf_grow(b, extra);
+	return inside ? b->s + at : p;
 }
 
 void sbuf_addstr(struct sbuf *b, const char *s)

@@ -1,5 +1,11 @@
 /* Growable byte buffer, always NUL-terminated (s[len] == 0) once used.
- * The owner calls sbuf_release(); sbuf_reset() keeps the memory for reuse. */
+ * The owner calls sbuf_release(); sbuf_reset() keeps the memory for reuse.
+ *
+ * Growing may move s, so a pointer into the bytes lives only until the next
+ * add.  sbuf_add() and sbuf_addstr() themselves may be given bytes of the
+ * same buffer (appending one of its fields to itself): they read them from
+ * wherever the buffer has moved.  sbuf_printf()'s arguments may not point
+ * into the buffer it writes. */
 #ifndef CIVIC_SBUF_H
 #define CIVIC_SBUF_H
 
@@ -16,6 +22,8 @@ void sbuf_init(struct sbuf *b);
 void sbuf_release(struct sbuf *b);
 void sbuf_reset(struct sbuf *b);
 void sbuf_grow(struct sbuf *b, size_t extra);
+/* sbuf_grow(), then p, or where p's byte is now when p pointed into b. */
+const void *sbuf_grow_from(struct sbuf *b, size_t extra, const void *p);
 
 #include <string.h>
 
@@ -23,7 +31,7 @@ void sbuf_grow(struct sbuf *b, size_t extra);
 static inline void sbuf_add(struct sbuf *b, const void *p, size_t n)
 {
 	if (b->len + n + 1 > b->cap)
-		sbuf_grow(b, n);
+		p = sbuf_grow_from(b, n, p);
 	memcpy(b->s + b->len, p, n);
 	b->len += n;
 	b->s[b->len] = '\0';
