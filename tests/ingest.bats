@@ -304,3 +304,44 @@ print(d["fields"][1]["formats"], d["fields"][2].get("decimal_comma"), d["fields"
 	assert_success
 	assert_output --regexp '^civic-ingest \(civic\) [0-9]+\.[0-9]+\.[0-9]+$'
 }
+@test "a key file is used whole: keys that differ after 4096 bytes give other pseudonyms (BLAKE2b, checked by Python)" {
+	python3 -c 'import sys; sys.stdout.write("k" * 5000 + "A")' > key1
+	python3 -c 'import sys; sys.stdout.write("k" * 5000 + "B")' > key2
+	printf 'applicant;reg_no;received;register\nAziz Karimov;1;05.01.2024;Form 1\n' > in.csv
+	run civic-ingest -q -s registry.json -k key1 in.csv
+	assert_success
+	p1=$(printf '%s\n' "$output" | sed -n '2s/^[^,]*,[^,]*,[^,]*,\([^,]*\),.*/\1/p')
+	run civic-ingest -q -s registry.json -k key2 in.csv
+	p2=$(printf '%s\n' "$output" | sed -n '2s/^[^,]*,[^,]*,[^,]*,\([^,]*\),.*/\1/p')
+	[[ "$p1" =~ ^[0-9a-f]{32}$ ]]
+	[ "$p1" != "$p2" ]
+	# A key longer than 64 bytes is first hashed to 64 bytes with plain BLAKE2b.
+	run /usr/bin/python3 -c '
+import hashlib, sys
+key = hashlib.blake2b(open("key1", "rb").read(), digest_size=64).digest()
+print(hashlib.blake2b("aziz karimov".encode(), digest_size=16, key=key).hexdigest())'
+	assert_output "$p1"
+}
+
+@test "a key file longer than 1 MiB is refused, not cut" {
+	head -c 1048577 /dev/zero | tr '\0' k > key
+	run civic-ingest -s registry.json -k key /dev/null
+	assert_failure 1
+	assert_output "civic-ingest: key: the pseudonymisation key file is longer than 1048576 bytes: not a key"
+}
+
+@test "pseudonyms: a name is folded as rule books fold text before hashing (checked by Python)" {
+	printf 'a-very-secret-key-0123456789\n' > key
+	printf "applicant;reg_no;received;register\nOʻgʻiloy;1;05.01.2024;Form 1\nO'g'iloy;2;05.01.2024;Form 1\n O‘G‘ILOY  ;3;05.01.2024;Form 1\nПётр Ўлмасов;4;05.01.2024;Form 1\nпетр  улмасов;5;05.01.2024;Form 1\n" > in.csv
+	run civic-ingest -q -s registry.json -k key in.csv
+	assert_success
+	run sh -c "printf '%s\n' \"\$0\" | sed -n '2,\$s/^[^,]*,[^,]*,[^,]*,\([^,]*\),.*/\1/p'" "$output"
+	run /usr/bin/python3 -c '
+import hashlib, sys
+got = sys.stdin.read().split()
+want = [hashlib.blake2b(n.encode(), digest_size=16, key=b"a-very-secret-key-0123456789").hexdigest()
+        for n in ["o'"'"'g'"'"'iloy"] * 3 + ["петр улмасов"] * 2]
+print("ok" if got == want else (got, want))' <<< "$output"
+	assert_output ok
+}
+
