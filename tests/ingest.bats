@@ -344,4 +344,14 @@ want = [hashlib.blake2b(n.encode(), digest_size=16, key=b"a-very-secret-key-0123
 print("ok" if got == want else (got, want))' <<< "$output"
 	assert_output ok
 }
+@test "int: the whole 64-bit range, and not one more" {
+	printf '{"fields":[{"name":"n","type":"int"}]}' > s.json
+	printf 'n\n-9223372036854775808\n9223372036854775807\n-9223372036854775809\n9223372036854775808\n' > in.csv
+	run --separate-stderr civic-ingest -q -s ./s.json in.csv
+	assert_failure 1
+	assert_output $'n\n-9223372036854775808\n9223372036854775807'
+	assert_equal "$stderr" "civic-ingest: in.csv:4: n: '-9223372036854775809' is not a whole number
+civic-ingest: in.csv:5: n: '9223372036854775808' is not a whole number
+civic-ingest: 2 rejected records exceed the tolerance (--max-rejects)"
+}
 
