@@ -354,4 +354,12 @@ print("ok" if got == want else (got, want))' <<< "$output"
 civic-ingest: in.csv:5: n: '9223372036854775808' is not a whole number
 civic-ingest: 2 rejected records exceed the tolerance (--max-rejects)"
 }
-
+@test "a broken NDJSON line is reported by position, without the text near the error" {
+	printf '{"applicant":"x"}\n{"applicant":"Aziz Karimov\n{"applicant":Aziz}\n' > in.ndjson
+	run --separate-stderr civic-ingest in.ndjson
+	assert_failure 1
+	assert_equal "$stderr" "civic-ingest: in.ndjson:2: invalid JSON: premature end of input (column 26)
+civic-ingest: in.ndjson:3: invalid JSON: invalid token (column 17)
+civic-ingest: read 3, written 1, rejected 2
+civic-ingest: 2 rejected records exceed the tolerance (--max-rejects)"
+}
