@@ -167,20 +167,38 @@ static void append_value(struct ingest *g, size_t i, struct sbuf *data, int *bad
 	}
 }
 
-/* The schema's checks across fields ("not_before"), on the raw values:
- * a field left out of the output (personal data) is still compared. */
+/* Field i's date as yyyy-mm-dd in buf: the converted output when the
+ * field is written as itself, else its raw value converted (a field left
+ * out of the output, personal data, is still compared).  0, or -1 when it
+ * is empty or none. */
+static int field_date(struct ingest *g, size_t i, char *buf)
+{
+	const struct schema_field *f = &g->schema.fields[i];
+	long out = g->map.field_output[i], in = g->map.field_input[i];
+
+	if (out >= 0 && g->map.cols[out].source == FROM_FIELD) {
+		if (rec_len(&g->outrec, (size_t)out) != 10)
+			return -1;
+		memcpy(buf, rec_get(&g->outrec, (size_t)out), 10);
+		return 0;
+	}
+	if (in < 0)
+		return -1;
+	return date_parse_any_iso(rec_get(&g->rec, (size_t)in), rec_len(&g->rec, (size_t)in),
+		f->formats, f->nformats, buf) < 0 ? -1 : 0;
+}
+
+/* The schema's checks across fields ("not_before"). */
 static int check_fields(struct ingest *g)
 {
 	const struct schema *sc = &g->schema;
+	char a[16], b[16];
 
 	for (size_t i = 0; g->have_schema && i < sc->nfields; i++) {
-		const struct schema_field *f = &sc->fields[i];
-		long a = g->map.field_input[i], b;
-		if (f->not_before < 0 || a < 0 || (b = g->map.field_input[f->not_before]) < 0)
+		long j = sc->fields[i].not_before;
+		if (j < 0 || field_date(g, i, a) != 0 || field_date(g, (size_t)j, b) != 0)
 			continue;
-		if (check_not_before(f, rec_get(&g->rec, (size_t)a), rec_len(&g->rec, (size_t)a),
-		    &sc->fields[f->not_before], rec_get(&g->rec, (size_t)b), rec_len(&g->rec, (size_t)b),
-		    &g->why) != 0)
+		if (check_not_before(&sc->fields[i], a, &sc->fields[j], b, &g->why) != 0)
 			return -1;
 	}
 	return 0;

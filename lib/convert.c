@@ -196,13 +196,10 @@ int convert_field(const struct schema_field *f, const char *s, size_t n, struct 
 	return converters[f->type](f, s, n, out, why);
 }
 
-int check_not_before(const struct schema_field *f, const char *a, size_t an,
-	const struct schema_field *g, const char *b, size_t bn, struct reject *why)
+int check_not_before(const struct schema_field *f, const char *da, const struct schema_field *g,
+	const char *db, struct reject *why)
 {
-	char da[16], db[16];
-
-	if (date_parse_any_iso(a, an, f->formats, f->nformats, da) < 0 ||
-	    date_parse_any_iso(b, bn, g->formats, g->nformats, db) < 0 || memcmp(da, db, 10) >= 0)
+	if (memcmp(da, db, 10) >= 0)
 		return 0;
 	if (f->pii != PII_NONE || g->pii != PII_NONE)
 		reject_set(why, "date-order", f->name, "the date is before %s", g->name);

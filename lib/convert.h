@@ -14,11 +14,10 @@
 int convert_field(const struct schema_field *f, const char *s, size_t n, struct sbuf *out,
 	struct reject *why);
 
-/* The raw dates a of field f and b of field g (f "not_before" g): -1 with
- * why set (reason date-order) when a is before b; 0 when it is not, or when
- * either is empty or no date (the conversion says so). */
-int check_not_before(const struct schema_field *f, const char *a, size_t an,
-	const struct schema_field *g, const char *b, size_t bn, struct reject *why);
+/* The dates a of field f and b of field g (f "not_before" g), as
+ * yyyy-mm-dd: -1 with why set (reason date-order) when a is before b. */
+int check_not_before(const struct schema_field *f, const char *a, const struct schema_field *g,
+	const char *b, struct reject *why);
 
 /* -1 with why set (reason nul-byte) when s[0..n) holds a NUL byte, which
  * no text has and which later commands would cut keys at. */

@@ -104,6 +104,7 @@ static int map_schema(struct mapping *m, const struct schema *s, const struct he
 		const struct schema_field *f = &s->fields[i];
 		long col = find_input(f, in, names, file);
 		m->field_input[i] = col;
+		m->field_output[i] = -1;
 		if (col == -2) {
 			rc = -1;
 			continue;
@@ -124,6 +125,7 @@ static int map_schema(struct mapping *m, const struct schema *s, const struct he
 			m->dropped_pii += col >= 0;
 			continue;
 		}
+		m->field_output[i] = (long)m->ncols;
 		add_column(m, f->pii == PII_PSEUDONYMIZE ? FROM_PSEUDONYM : FROM_FIELD, col, f, f->name,
 			f->pii == PII_PSEUDONYMIZE ? COL_STRING : field_coltype(f->type));
 	}
@@ -153,6 +155,7 @@ int mapping_build(struct mapping *m, const struct schema *s, const struct header
 		names.lower = xcalloc(in->n + 1, sizeof(*names.lower));
 		used = xcalloc(in->n + 1, 1);
 		m->field_input = xcalloc(s->nfields, sizeof(*m->field_input));
+		m->field_output = xcalloc(s->nfields, sizeof(*m->field_output));
 		for (size_t i = 0; i < in->n; i++) {
 			colname_fold(&fold, in->names[i], strlen(in->names[i]));
 			names.folded[i] = xstrdup(fold.s);
@@ -180,6 +183,7 @@ void mapping_release(struct mapping *m)
 {
 	free(m->cols);
 	free(m->field_input);
+	free(m->field_output);
 	header_release(&m->out);
 	memset(m, 0, sizeof(*m));
 }

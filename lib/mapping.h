@@ -27,6 +27,7 @@ struct mapping {
 	struct header out;
 	size_t dropped_pii;              /* pii columns of the input left out */
 	long *field_input;               /* per schema field, its input column or -1 (-2: ambiguous) */
+	long *field_output;              /* per schema field, its output column or -1 */
 };
 
 /* Without a schema every input column passes through.  have_key says
