@@ -10,6 +10,7 @@
 #include "pseudonym.h"
 #include "schema.h"
 #include "convert.h"
+#include "trim.h"
 
 static const char usage[] =
 	"usage: civic-ingest [-q] [-d delim] [-e encoding] [-k keyfile | -K variable]\n"
@@ -69,6 +70,7 @@ struct options {
 
 struct counts {
 	unsigned long read, written, rejected;
+	unsigned long blank;         /* rows of delimiters only, skipped */
 };
 
 struct ingest {
@@ -131,12 +133,15 @@ static void parse_options(struct options *o, int argc, char **argv)
 		civic_usage_error("--describe takes only -d, -e, -o, --sample and files");
 }
 
-static void append_value(struct ingest *g, const struct out_column *col, struct sbuf *data, int *bad)
+static void append_value(struct ingest *g, size_t i, struct sbuf *data, int *bad)
 {
+	const struct out_column *col = &g->map.cols[i];
 	const char *s = col->input >= 0 ? rec_get(&g->rec, (size_t)col->input) : "";
 	size_t n = col->input >= 0 ? rec_len(&g->rec, (size_t)col->input) : 0;
 	char buf[40];
 
+	if (!*bad && check_no_nul(g->map.out.names[i], s, n, &g->why) != 0)
+		*bad = 1;
 	switch (col->source) {
 	case FROM_FIELD:
 		if (!*bad && convert_field(col->field, s, n, data, &g->why) != 0)
@@ -162,6 +167,43 @@ static void append_value(struct ingest *g, const struct out_column *col, struct 
 	}
 }
 
+/* Field i's date as yyyy-mm-dd in buf: the converted output when the
+ * field is written as itself, else its raw value converted (a field left
+ * out of the output, personal data, is still compared).  0, or -1 when it
+ * is empty or none. */
+static int field_date(struct ingest *g, size_t i, char *buf)
+{
+	const struct schema_field *f = &g->schema.fields[i];
+	long out = g->map.field_output[i], in = g->map.field_input[i];
+
+	if (out >= 0 && g->map.cols[out].source == FROM_FIELD) {
+		if (rec_len(&g->outrec, (size_t)out) != 10)
+			return -1;
+		memcpy(buf, rec_get(&g->outrec, (size_t)out), 10);
+		return 0;
+	}
+	if (in < 0)
+		return -1;
+	return date_parse_any_iso(rec_get(&g->rec, (size_t)in), rec_len(&g->rec, (size_t)in),
+		f->formats, f->nformats, buf) < 0 ? -1 : 0;
+}
+
+/* The schema's checks across fields ("not_before"). */
+static int check_fields(struct ingest *g)
+{
+	const struct schema *sc = &g->schema;
+	char a[16], b[16];
+
+	for (size_t i = 0; g->have_schema && i < sc->nfields; i++) {
+		long j = sc->fields[i].not_before;
+		if (j < 0 || field_date(g, i, a) != 0 || field_date(g, (size_t)j, b) != 0)
+			continue;
+		if (check_not_before(&sc->fields[i], a, &sc->fields[j], b, &g->why) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 enum { WRITE_FAILED = -2, SETUP_FAILED = -1 };
 
 /* 0 written, 1 rejected, WRITE_FAILED. */
@@ -172,15 +214,49 @@ static int ingest_record(struct ingest *g)
 	rec_clear(&g->outrec);
 	for (size_t i = 0; i < g->map.ncols; i++) {
 		rec_begin_field(&g->outrec);
-		append_value(g, &g->map.cols[i], &g->outrec.data, &bad);
+		append_value(g, i, &g->outrec.data, &bad);
 		rec_end_field(&g->outrec);
 	}
+	if (!bad && check_fields(g) != 0)
+		bad = 1;
 	if (bad) {
 		inputs_copy_raw(&g->in, &g->rec);
 		rejects_add(&g->rejects, &g->rec, &g->why);
 		return 1;
 	}
 	return writer_record(&g->writer, &g->outrec) == 0 ? 0 : WRITE_FAILED;
+}
+
+/* A spreadsheet saved as CSV ends with rows of delimiters only (;;;;;),
+ * often fewer than the header's: blank lines, not records. */
+static int blank_row(struct ingest *g, int rc)
+{
+	const struct sbuf *raw = &g->rec.raw;
+	int delim, delims = 0;
+
+	if (!g->in.cur || reader_format(g->in.cur) != FMT_CSV)
+		return 0;
+	if (rc == READ_REJECT && strcmp(g->why.reason, "field-count") != 0)
+		return 0;
+	if (rc == READ_OK) {
+		for (size_t i = 0; i < g->rec.nfields; i++) {
+			const char *s = rec_get(&g->rec, i);
+			size_t n = rec_len(&g->rec, i);
+			trim_blanks(&s, &n);
+			if (n != 0)
+				return 0;
+		}
+		inputs_copy_raw(&g->in, &g->rec);
+	}
+	delim = reader_delim(g->in.cur);
+	for (size_t i = 0; i < raw->len; i++) {
+		char c = raw->s[i];
+		if (c == delim)
+			delims++;
+		else if (c != ' ' && c != '\t' && c != '\r')
+			return 0;
+	}
+	return delims > 0;
 }
 
 static int run_stream(struct ingest *g)
@@ -190,6 +266,10 @@ static int run_stream(struct ingest *g)
 	while ((rc = inputs_next(&g->in, &g->rec, &g->why)) != READ_EOF) {
 		if (rc == READ_FATAL)
 			continue;
+		if (blank_row(g, rc)) {
+			g->n.blank++;
+			continue;
+		}
 		g->n.read++;
 		if (rc == READ_REJECT) {
 			g->n.rejected++;
@@ -255,8 +335,11 @@ static int open_outputs(struct ingest *g)
 
 static void summarise(const struct ingest *g)
 {
-	if (!g->opts->quiet)
-		civic_warn("read %lu, written %lu, rejected %lu", g->n.read, g->n.written, g->n.rejected);
+	if (g->opts->quiet)
+		return;
+	if (g->n.blank)
+		civic_warn("skipped %lu blank row%s (delimiters only)", g->n.blank, g->n.blank == 1 ? "" : "s");
+	civic_warn("read %lu, written %lu, rejected %lu", g->n.read, g->n.written, g->n.rejected);
 }
 
 static void release(struct ingest *g)

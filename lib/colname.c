@@ -76,3 +76,22 @@ void colname_fold(struct sbuf *out, const char *s, size_t n)
 	if (!out->s)
 		sbuf_addstr(out, "");
 }
+
+void colname_lower(struct sbuf *out, const char *s, size_t n)
+{
+	size_t i = 0, len;
+
+	sbuf_reset(out);
+	while (i < n) {
+		long c = utf8_decode(s + i, n - i, &len);
+		if (c < 0) {
+			sbuf_add(out, s + i, 1);
+			i++;
+			continue;
+		}
+		i += len;
+		utf8_append(out, codepoint_lower(c));
+	}
+	if (!out->s)
+		sbuf_addstr(out, "");
+}

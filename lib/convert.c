@@ -4,24 +4,59 @@
 
 #include "convert.h"
 #include "num.h"
+#include "rules.h"
 #include "trim.h"
+
+/* Longest yes/no spelling before folding (bytes), e.g. "YOʻQ". */
+enum { BOOL_MAX = 16 };
+
+static int in_list(const char *const *list, size_t count, const char *s, size_t n)
+{
+	for (size_t i = 0; i < count; i++)
+		if (strlen(list[i]) == n && strncasecmp(s, list[i], n) == 0)
+			return 1;
+	return 0;
+}
 
 int parse_bool(const char *s, size_t n, int *value)
 {
-	static const char *const yes[] = { "1", "true", "yes", "y", "t", "да", "Да", "ДА", "ha", "Ha", "HA", "ҳа", "Ҳа" };
-	static const char *const no[] = { "0", "false", "no", "n", "f", "нет", "Нет", "НЕТ", "yo'q", "Yo'q", "YO'Q", "yoʻq", "Yoʻq", "йўқ", "Йўқ" };
+	static const char *const yes[] = { "1", "true", "yes", "y", "t", "ha" };
+	static const char *const no[] = { "0", "false", "no", "n", "f", "yo'q" };
+	/* As rule books fold them: ҳа is ха, йўқ is йук, yoʻq is yo'q. */
+	static const char *const yes_folded[] = { "да", "ха" };
+	static const char *const no_folded[] = { "нет", "йук", "yo'q" };
+	struct sbuf tmp = SBUF_INIT, folded = SBUF_INIT;
+	int rc = -1;
 
-	for (size_t i = 0; i < sizeof(yes) / sizeof(*yes); i++)
-		if (strlen(yes[i]) == n && strncasecmp(s, yes[i], n) == 0) {
-			*value = 1;
-			return 1;
-		}
-	for (size_t i = 0; i < sizeof(no) / sizeof(*no); i++)
-		if (strlen(no[i]) == n && strncasecmp(s, no[i], n) == 0) {
-			*value = 0;
-			return 1;
-		}
-	return -1;
+	if (in_list(yes, sizeof(yes) / sizeof(*yes), s, n) || in_list(no, sizeof(no) / sizeof(*no), s, n)) {
+		*value = in_list(yes, sizeof(yes) / sizeof(*yes), s, n);
+		return 1;
+	}
+	if (n > BOOL_MAX)
+		return -1;
+	rules_fold_key(s, n, &tmp, &folded);
+	if (in_list(yes_folded, sizeof(yes_folded) / sizeof(*yes_folded), folded.s, folded.len)) {
+		*value = 1;
+		rc = 1;
+	} else if (in_list(no_folded, sizeof(no_folded) / sizeof(*no_folded), folded.s, folded.len)) {
+		*value = 0;
+		rc = 1;
+	}
+	sbuf_release(&tmp);
+	sbuf_release(&folded);
+	return rc;
+}
+
+/* The value itself opens the message, except in a personal-data column,
+ * whose values never appear in a message (the rejects file keeps the raw
+ * record, at mode 0600). */
+static void reject_value(struct reject *why, const char *reason, const struct schema_field *f,
+	const char *s, size_t n, const char *what)
+{
+	if (f->pii != PII_NONE)
+		reject_set(why, reason, f->name, "the value %s", what);
+	else
+		reject_set(why, reason, f->name, "'%.*s' %s", (int)(n > 64 ? 64 : n), s, what);
 }
 
 static int convert_int(const struct schema_field *f, const char *s, size_t n, struct sbuf *out,
@@ -31,7 +66,7 @@ static int convert_int(const struct schema_field *f, const char *s, size_t n, st
 	char buf[32];
 
 	if (num_parse_int(s, n, &v) != 0) {
-		reject_set(why, "bad-int", f->name, "'%.*s' is not a whole number", (int)(n > 64 ? 64 : n), s);
+		reject_value(why, "bad-int", f, s, n, "is not a whole number");
 		return -1;
 	}
 	sbuf_add(out, buf, (size_t)snprintf(buf, sizeof(buf), "%lld", v));
@@ -45,8 +80,8 @@ static int convert_number(const struct schema_field *f, const char *s, size_t n,
 	char buf[32];
 
 	if (num_parse_double(s, n, f->decimal_comma, &v) != 0) {
-		reject_set(why, "bad-number", f->name, "'%.*s' is not a number%s", (int)(n > 64 ? 64 : n), s,
-			f->decimal_comma ? " (decimal comma expected)" : "");
+		reject_value(why, "bad-number", f, s, n,
+			f->decimal_comma ? "is not a number (decimal comma expected)" : "is not a number");
 		return -1;
 	}
 	sbuf_add(out, buf, (size_t)num_format(v, buf));
@@ -63,16 +98,52 @@ static void list_formats(const struct schema_field *f, char *buf, size_t size)
 			date_format_name(f->formats[i]));
 }
 
+static int reads_excel(const struct schema_field *f)
+{
+	for (size_t i = 0; i < f->nformats; i++)
+		if (f->formats[i] == DATE_EXCEL)
+			return 1;
+	return 0;
+}
+
+/* A number of digits where an Excel serial may come is read as one only
+ * inside the field's window: 2024 is a year, 12 a count, not days of 1905
+ * or 1900.  1 when s is such a number outside the window. */
+static int implausible_serial(const struct schema_field *f, const char *s, size_t n)
+{
+	long v = 0;
+
+	if (!reads_excel(f))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		if (v <= DATE_EXCEL_SERIAL_MAX)
+			v = v * 10 + (s[i] - '0');
+	}
+	return v < f->serial_min || v > f->serial_max;
+}
+
 static int convert_date(const struct schema_field *f, const char *s, size_t n, struct sbuf *out,
 	struct reject *why)
 {
-	char buf[16];
+	char buf[16], what[192];
 
+	if (implausible_serial(f, s, n)) {
+		char lo[11], hi[11];
+		date_iso(f->window_min, lo);
+		date_iso(f->window_max, hi);
+		snprintf(what, sizeof(what),
+			"is not a date: Excel serial days are read only within %s..%s (%ld..%ld), and a bare year or small number is not one",
+			lo, hi, f->serial_min, f->serial_max);
+		reject_value(why, "implausible-serial", f, s, n, what);
+		return -1;
+	}
 	if (date_parse_any_iso(s, n, f->formats, f->nformats, buf) < 0) {
 		char formats[128];
 		list_formats(f, formats, sizeof(formats));
-		reject_set(why, "bad-date", f->name, "'%.*s' is not a valid date (expected %s)",
-			(int)(n > 64 ? 64 : n), s, formats);
+		snprintf(what, sizeof(what), "is not a valid date (expected %s)", formats);
+		reject_value(why, "bad-date", f, s, n, what);
 		return -1;
 	}
 	sbuf_add(out, buf, 10);
@@ -85,7 +156,7 @@ static int convert_bool(const struct schema_field *f, const char *s, size_t n, s
 	int v;
 
 	if (parse_bool(s, n, &v) < 0) {
-		reject_set(why, "bad-bool", f->name, "'%.*s' is not yes/no or true/false", (int)(n > 64 ? 64 : n), s);
+		reject_value(why, "bad-bool", f, s, n, "is not yes/no or true/false");
 		return -1;
 	}
 	sbuf_addstr(out, v ? "true" : "false");
@@ -123,4 +194,26 @@ int convert_field(const struct schema_field *f, const char *s, size_t n, struct 
 		return 0;
 	}
 	return converters[f->type](f, s, n, out, why);
+}
+
+int check_not_before(const struct schema_field *f, const char *da, const struct schema_field *g,
+	const char *db, struct reject *why)
+{
+	if (memcmp(da, db, 10) >= 0)
+		return 0;
+	if (f->pii != PII_NONE || g->pii != PII_NONE)
+		reject_set(why, "date-order", f->name, "the date is before %s", g->name);
+	else
+		reject_set(why, "date-order", f->name, "%.10s is before %s %.10s", da, g->name, db);
+	return -1;
+}
+
+int check_no_nul(const char *column, const char *s, size_t n, struct reject *why)
+{
+	const char *nul = memchr(s, '\0', n);
+
+	if (!nul)
+		return 0;
+	reject_set(why, "nul-byte", column, "a NUL byte at byte %zu of the value (not text)", (size_t)(nul - s) + 1);
+	return -1;
 }

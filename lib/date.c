@@ -89,6 +89,11 @@ static int expect(const char *s, size_t n, size_t *i, char c)
 	return 0;
 }
 
+long date_excel_serial(int32_t days)
+{
+	return (long)(days - days_from_civil(1899, 12, 31)) + (days >= days_from_civil(1900, 3, 1));
+}
+
 static int parse_excel(const char *s, size_t n, int32_t *days)
 {
 	long v = 0;
@@ -101,7 +106,7 @@ static int parse_excel(const char *s, size_t n, int32_t *days)
 		v = v * 10 + (s[i] - '0');
 	}
 	/* Serial 60 is Excel's 1900-02-29, a day that never was. */
-	if (v < 1 || v == 60 || v > 2958465)
+	if (v < 1 || v == 60 || v > DATE_EXCEL_SERIAL_MAX)
 		return -1;
 	*days = days_from_civil(1899, 12, 31) + (int32_t)v - (v > 60);
 	return 0;

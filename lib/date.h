@@ -23,6 +23,11 @@ int32_t days_from_civil(int y, int m, int d);
 void civil_from_days(int32_t days, int *y, int *m, int *d);
 int date_valid(int y, int m, int d);
 
+/* Excel's serial day number of a date from 1900-01-01 on (1900 system,
+ * counting the phantom 1900-02-29), and the serials Excel can show. */
+long date_excel_serial(int32_t days);
+enum { DATE_EXCEL_SERIAL_MAX = 2958465 };        /* 9999-12-31 */
+
 /* Parses s[0..n) (surrounding spaces ignored) in format f.  0 or -1. */
 int date_parse(const char *s, size_t n, enum date_format f, int32_t *days);
 /* Tries each of the n formats in order; returns the index that matched or -1. */

@@ -143,7 +143,8 @@ static json_t *describe_field(const char *header, const struct profile *p)
 static int print_draft(const struct header *h, struct profile *prof, unsigned long records,
 	const char *output)
 {
-	json_t *root = json_object(), *fields = json_array();
+	json_t *root = json_object(), *fields = json_array(), *left_out = json_array();
+	struct sbuf fold = SBUF_INIT;
 	struct output out;
 	char *text;
 	int rc = 0;
@@ -152,8 +153,20 @@ static int print_draft(const struct header *h, struct profile *prof, unsigned lo
 	json_object_set_new(root, "version", json_string("1"));
 	json_object_set_new(root, "other_columns", json_string("drop"));
 	json_object_set_new(root, "records_examined", json_integer((json_int_t)records));
-	for (size_t i = 0; i < h->n; i++)
-		json_array_append_new(fields, describe_field(h->names[i], &prof[i]));
+	/* A name with no letter or digit (a row counter: #, №) cannot be a
+	 * schema's source name, so the draft would not load with it. */
+	for (size_t i = 0; i < h->n; i++) {
+		colname_fold(&fold, h->names[i], strlen(h->names[i]));
+		if (fold.len == 0)
+			json_array_append_new(left_out, json_string(h->names[i]));
+		else
+			json_array_append_new(fields, describe_field(h->names[i], &prof[i]));
+	}
+	sbuf_release(&fold);
+	if (json_array_size(left_out))
+		json_object_set_new(root, "left_out_columns", left_out);
+	else
+		json_decref(left_out);
 	json_object_set_new(root, "fields", fields);
 	text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);

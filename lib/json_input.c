@@ -294,7 +294,12 @@ int json_input_next(struct json_input *in, struct record *rec, struct reject *wh
 	obj = load_json(in->text.s, in->text.len, &err);
 	if (!obj) {
 		rec_clear(rec);
-		reject_set(why, "invalid-json", "", "invalid JSON: %s (column %d)", err.text, err.column);
+		/* jansson quotes the text "near" the error, which may be a
+		 * personal-data value: the column says where, the rejects
+		 * file keeps the line. */
+		const char *near = strstr(err.text, " near '");
+		reject_set(why, "invalid-json", "", "invalid JSON: %.*s (column %d)",
+			near ? (int)(near - err.text) : (int)strlen(err.text), err.text, err.column);
 		return READ_REJECT;
 	}
 	if (!json_is_object(obj)) {

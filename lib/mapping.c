@@ -17,14 +17,77 @@ static void add_column(struct mapping *m, enum column_source src, long input,
 	header_add(&m->out, name, type);
 }
 
-/* folded[i] is input column i's folded name. */
-static long find_input(const struct schema_field *f, char **folded, size_t n)
+/* The input header as names are matched: folded (alike) and lower-cased
+ * only (the same name). */
+struct names {
+	char **folded, **lower;
+	size_t n;
+};
+
+enum { NO_MATCH, ALIKE, SAME };
+
+static int match(const struct schema_field *f, const struct names *in, size_t i)
 {
-	for (size_t k = 0; k < f->nfrom; k++)
-		for (size_t i = 0; i < n; i++)
-			if (strcmp(f->from[k], folded[i]) == 0)
-				return (long)i;
-	return -1;
+	int m = NO_MATCH;
+
+	for (size_t k = 0; k < f->nfrom && m != SAME; k++) {
+		if (strcmp(f->exact[k], in->lower[i]) == 0)
+			m = SAME;
+		else if (strcmp(f->from[k], in->folded[i]) == 0)
+			m = ALIKE;
+	}
+	return m;
+}
+
+/* "'a' and 'b'", "'a', 'b' and 'c'" */
+static void name_list(struct sbuf *b, const struct header *in, const long *cols, size_t n)
+{
+	sbuf_reset(b);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sbuf_addstr(b, i + 1 < n ? ", " : " and ");
+		sbuf_addc(b, '\'');
+		sbuf_addstr(b, in->names[cols[i]]);
+		sbuf_addc(b, '\'');
+	}
+}
+
+/* The input column for field f, -1 when none, or -2 after a message when
+ * it is ambiguous.  A column named as the schema spells it wins over ones
+ * only alike (reg_no beats REG-NO); two of the best kind are ambiguous.
+ * Every column matching a personal-data field must be the one: any other
+ * would pass unprotected. */
+static long find_input(const struct schema_field *f, const struct header *hdr,
+	const struct names *in, const char *file)
+{
+	long *cols = xcalloc(in->n + 1, sizeof(*cols));
+	int *level = xcalloc(in->n + 1, sizeof(*level));
+	int best = NO_MATCH;
+	size_t nclash = 0;
+	long col = -1;
+
+	for (size_t i = 0; i < in->n; i++) {
+		level[i] = match(f, in, i);
+		if (level[i] > best) {
+			best = level[i];
+			col = (long)i;
+		}
+	}
+	for (size_t i = 0; best != NO_MATCH && i < in->n; i++)
+		if (level[i] == best || (f->pii != PII_NONE && level[i] != NO_MATCH))
+			cols[nclash++] = (long)i;
+	if (nclash > 1) {
+		struct sbuf list = SBUF_INIT;
+		name_list(&list, hdr, cols, nclash);
+		civic_warn("%s: columns %s %s match field '%s'%s: rename or remove all but one",
+			file, list.s, nclash == 2 ? "both" : "all", f->name,
+			f->pii != PII_NONE ? " (personal data)" : "");
+		sbuf_release(&list);
+		col = -2;
+	}
+	free(level);
+	free(cols);
+	return col;
 }
 
 static void warn_missing(const char *file, const struct schema_field *f)
@@ -33,13 +96,19 @@ static void warn_missing(const char *file, const struct schema_field *f)
 }
 
 static int map_schema(struct mapping *m, const struct schema *s, const struct header *in,
-	const char *file, int have_key, char **folded, char *used)
+	const char *file, int have_key, const struct names *names, char *used)
 {
 	int rc = 0;
 
 	for (size_t i = 0; i < s->nfields; i++) {
 		const struct schema_field *f = &s->fields[i];
-		long col = find_input(f, folded, in->n);
+		long col = find_input(f, in, names, file);
+		m->field_input[i] = col;
+		m->field_output[i] = -1;
+		if (col == -2) {
+			rc = -1;
+			continue;
+		}
 		if (col >= 0 && used[col]) {
 			civic_warn("%s: column '%s' matches two fields of the schema", file, in->names[col]);
 			rc = -1;
@@ -53,9 +122,10 @@ static int map_schema(struct mapping *m, const struct schema *s, const struct he
 			continue;
 		}
 		if (f->pii == PII_DROP || (f->pii == PII_PSEUDONYMIZE && !have_key)) {
-			m->dropped_pii++;
+			m->dropped_pii += col >= 0;
 			continue;
 		}
+		m->field_output[i] = (long)m->ncols;
 		add_column(m, f->pii == PII_PSEUDONYMIZE ? FROM_PSEUDONYM : FROM_FIELD, col, f, f->name,
 			f->pii == PII_PSEUDONYMIZE ? COL_STRING : field_coltype(f->type));
 	}
@@ -70,7 +140,7 @@ int mapping_build(struct mapping *m, const struct schema *s, const struct header
 	const char *file, int have_key, int lineage)
 {
 	struct sbuf fold = SBUF_INIT;
-	char **folded;
+	struct names names;
 	char *used;
 	int rc = 0;
 
@@ -80,16 +150,25 @@ int mapping_build(struct mapping *m, const struct schema *s, const struct header
 		for (size_t i = 0; i < in->n; i++)
 			add_column(m, FROM_OTHER, (long)i, NULL, in->names[i], in->types[i]);
 	} else {
-		folded = xcalloc(in->n + 1, sizeof(*folded));
+		names.n = in->n;
+		names.folded = xcalloc(in->n + 1, sizeof(*names.folded));
+		names.lower = xcalloc(in->n + 1, sizeof(*names.lower));
 		used = xcalloc(in->n + 1, 1);
+		m->field_input = xcalloc(s->nfields, sizeof(*m->field_input));
+		m->field_output = xcalloc(s->nfields, sizeof(*m->field_output));
 		for (size_t i = 0; i < in->n; i++) {
 			colname_fold(&fold, in->names[i], strlen(in->names[i]));
-			folded[i] = xstrdup(fold.s);
+			names.folded[i] = xstrdup(fold.s);
+			colname_lower(&fold, in->names[i], strlen(in->names[i]));
+			names.lower[i] = xstrdup(fold.s);
 		}
-		rc = map_schema(m, s, in, file, have_key, folded, used);
-		for (size_t i = 0; i < in->n; i++)
-			free(folded[i]);
-		free(folded);
+		rc = map_schema(m, s, in, file, have_key, &names, used);
+		for (size_t i = 0; i < in->n; i++) {
+			free(names.folded[i]);
+			free(names.lower[i]);
+		}
+		free(names.folded);
+		free(names.lower);
 		free(used);
 	}
 	if (lineage) {
@@ -103,6 +182,8 @@ int mapping_build(struct mapping *m, const struct schema *s, const struct header
 void mapping_release(struct mapping *m)
 {
 	free(m->cols);
+	free(m->field_input);
+	free(m->field_output);
 	header_release(&m->out);
 	memset(m, 0, sizeof(*m));
 }

@@ -25,12 +25,16 @@ struct mapping {
 	struct out_column *cols;
 	size_t ncols, cap;
 	struct header out;
-	size_t dropped_pii;              /* pii columns left out */
+	size_t dropped_pii;              /* pii columns of the input left out */
+	long *field_input;               /* per schema field, its input column or -1 (-2: ambiguous) */
+	long *field_output;              /* per schema field, its output column or -1 */
 };
 
 /* Without a schema every input column passes through.  have_key says
  * whether pseudonymize fields can be kept.  0, or -1 with a message naming
- * the required fields no input column matches. */
+ * the required fields no input column matches, or the columns that match
+ * one field alike (two named exactly as the schema spells the field, or
+ * two alike and none exact; for a personal-data field, any two). */
 int mapping_build(struct mapping *m, const struct schema *s, const struct header *in,
 	const char *file, int have_key, int lineage);
 void mapping_release(struct mapping *m);

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,15 +64,19 @@ int num_parse_int(const char *s, size_t n, long long *out)
 	}
 	if (i == n)
 		return -1;
+	/* Accumulated as a negative number, whose range is one larger, so the
+	 * smallest 64-bit integer reads too. */
 	for (; i < n; i++) {
 		int d = s[i] - '0';
 		if (d < 0 || d > 9)
 			return -1;
-		if (v > (__LONG_LONG_MAX__ - d) / 10)
+		if (v < (LLONG_MIN + d) / 10)
 			return -1;
-		v = v * 10 + d;
+		v = v * 10 - d;
 	}
-	*out = neg ? -v : v;
+	if (!neg && v == LLONG_MIN)
+		return -1;
+	*out = neg ? v : -v;
 	return 0;
 }
 

@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "colname.h"
 #include "error.h"
 #include "pseudonym.h"
-#include "utf8.h"
+#include "rules.h"
+#include "xalloc.h"
 
 static int set_key(struct pseudonym_key *k, const unsigned char *bytes, size_t n, const char *what)
 {
@@ -31,26 +31,38 @@ static int set_key(struct pseudonym_key *k, const unsigned char *bytes, size_t n
 		k->len = n;
 	}
 	sbuf_init(&k->norm);
+	sbuf_init(&k->tmp);
 	return 0;
 }
 
 int pseudonym_key_from_file(struct pseudonym_key *k, const char *path)
 {
-	unsigned char buf[4096];
-	ssize_t n;
+	/* One byte more than a key may have, to tell a key that fills the
+	 * limit from one that goes past it. */
+	unsigned char *buf = xmalloc(PSEUDONYM_KEY_FILE_MAX + 1);
+	ssize_t n = 0;
 	size_t got = 0;
-	int fd = open(path, O_RDONLY);
+	int rc = -1, fd = open(path, O_RDONLY);
 
 	memset(k, 0, sizeof(*k));
 	if (fd < 0) {
 		civic_warn("%s:", path);
+		free(buf);
 		return -1;
 	}
-	while (got < sizeof(buf) && (n = read(fd, buf + got, sizeof(buf) - got)) > 0)
+	while (got <= PSEUDONYM_KEY_FILE_MAX &&
+	    (n = read(fd, buf + got, PSEUDONYM_KEY_FILE_MAX + 1 - got)) > 0)
 		got += (size_t)n;
+	if (n < 0)
+		civic_warn("%s:", path);
+	else if (got > PSEUDONYM_KEY_FILE_MAX)
+		civic_warn("%s: the pseudonymisation key file is longer than %d bytes: not a key",
+			path, PSEUDONYM_KEY_FILE_MAX);
+	else
+		rc = set_key(k, buf, got, path);
 	close(fd);
-	int rc = set_key(k, buf, got, path);
-	sodium_memzero(buf, sizeof(buf));
+	sodium_memzero(buf, PSEUDONYM_KEY_FILE_MAX + 1);
+	free(buf);
 	return rc;
 }
 
@@ -70,37 +82,14 @@ void pseudonym_key_release(struct pseudonym_key *k)
 {
 	sodium_memzero(k->key, sizeof(k->key));
 	sbuf_release(&k->norm);
-}
-
-static void normalise(struct sbuf *out, const char *s, size_t n)
-{
-	size_t i = 0, len;
-	int space = 0;
-
-	sbuf_reset(out);
-	while (i < n) {
-		long c = utf8_decode(s + i, n - i, &len);
-		if (c < 0) {
-			c = (unsigned char)s[i];
-			len = 1;
-		}
-		i += len;
-		if (c == ' ' || c == '\t' || c == 0xA0) {
-			space = out->len > 0;
-			continue;
-		}
-		if (space)
-			sbuf_addc(out, ' ');
-		space = 0;
-		utf8_append(out, codepoint_lower(c));
-	}
+	sbuf_release(&k->tmp);
 }
 
 void pseudonymize(struct pseudonym_key *k, const char *s, size_t n, char *out)
 {
 	unsigned char hash[PSEUDONYM_HEX / 2];
 
-	normalise(&k->norm, s, n);
+	rules_fold_key(s, n, &k->tmp, &k->norm);
 	if (k->norm.len == 0) {
 		out[0] = '\0';
 		return;

@@ -5,6 +5,7 @@
 #include "colname.h"
 #include "error.h"
 #include "schema.h"
+#include "trim.h"
 #include "xalloc.h"
 
 static const char *const type_names[] = {
@@ -40,11 +41,60 @@ static int parse_type(const char *s, enum field_type *t)
 	return -1;
 }
 
-static void add_from(struct schema_field *f, const char *name, struct sbuf *fold)
+/* A name that folds to nothing (№, #) would match every column whose name
+ * has no letter or digit: a row counter would silently become the field. */
+static int add_from(const char *path, struct schema_field *f, const char *name, struct sbuf *fold)
 {
-	colname_fold(fold, name, strlen(name));
+	const char *s = name;
+	size_t n = strlen(name);
+
+	trim_blanks(&s, &n);
+	colname_fold(fold, s, n);
+	if (fold->len == 0) {
+		civic_warn("%s: field '%s': source name '%s' has no letter or digit, so it would match any column without one (such as '#')",
+			path, f->name, name);
+		return -1;
+	}
 	f->from = xrealloc(f->from, (f->nfrom + 1) * sizeof(*f->from));
-	f->from[f->nfrom++] = xstrdup(fold->s);
+	f->exact = xrealloc(f->exact, (f->nfrom + 1) * sizeof(*f->exact));
+	f->from[f->nfrom] = xstrdup(fold->s);
+	colname_lower(fold, s, n);
+	f->exact[f->nfrom++] = xstrdup(fold->s);
+	return 0;
+}
+
+static int parse_window(const char *path, const char *field, json_t *v, int32_t *lo, int32_t *hi)
+{
+	json_t *a = json_array_get(v, 0), *b = json_array_get(v, 1);
+	const char *sa = json_string_value(a), *sb = json_string_value(b);
+
+	if (!json_is_array(v) || json_array_size(v) != 2 || !sa || !sb ||
+	    date_parse(sa, strlen(sa), DATE_ISO, lo) != 0 || date_parse(sb, strlen(sb), DATE_ISO, hi) != 0) {
+		civic_warn("%s: %s%s%s\"excel_window\" must be two dates: [\"yyyy-mm-dd\", \"yyyy-mm-dd\"]",
+			path, field ? "field '" : "", field ? field : "", field ? "': " : "");
+		return -1;
+	}
+	if (*lo > *hi || *lo < days_from_civil(1900, 1, 1)) {
+		civic_warn("%s: %s%s%s\"excel_window\" must run forward from 1900-01-01 or later",
+			path, field ? "field '" : "", field ? field : "", field ? "': " : "");
+		return -1;
+	}
+	return 0;
+}
+
+static int load_window(const char *path, struct schema_field *f, json_t *v, const int32_t *dflt)
+{
+	f->window_min = dflt[0];
+	f->window_max = dflt[1];
+	if (v && f->type != FT_DATE) {
+		civic_warn("%s: field '%s': \"excel_window\" is for date fields", path, f->name);
+		return -1;
+	}
+	if (v && parse_window(path, f->name, v, &f->window_min, &f->window_max) != 0)
+		return -1;
+	f->serial_min = date_excel_serial(f->window_min);
+	f->serial_max = date_excel_serial(f->window_max);
+	return 0;
 }
 
 static int load_formats(const char *path, struct schema_field *f, json_t *formats)
@@ -93,8 +143,8 @@ static int load_pii(const char *path, struct schema_field *f, json_t *pii)
 	return 0;
 }
 
-static int load_field(const char *path, struct schema *s, struct schema_field *f, json_t *obj,
-	size_t index, struct sbuf *fold)
+static int load_field(const char *path, struct schema_field *f, json_t *obj, size_t index,
+	const int32_t *window, struct sbuf *fold)
 {
 	json_t *from, *v;
 	size_t i;
@@ -106,7 +156,9 @@ static int load_field(const char *path, struct schema *s, struct schema_field *f
 		return -1;
 	}
 	f->name = xstrdup(json_string_value(json_object_get(obj, "name")));
-	add_from(f, f->name, fold);
+	f->not_before = -1;
+	if (add_from(path, f, f->name, fold) != 0)
+		return -1;
 	from = json_object_get(obj, "from");
 	if (from && !json_is_array(from)) {
 		civic_warn("%s: field '%s': \"from\" must be a list of column names", path, f->name);
@@ -117,7 +169,8 @@ static int load_field(const char *path, struct schema *s, struct schema_field *f
 			civic_warn("%s: field '%s': \"from\" must hold strings", path, f->name);
 			return -1;
 		}
-		add_from(f, json_string_value(v), fold);
+		if (add_from(path, f, json_string_value(v), fold) != 0)
+			return -1;
 	}
 	type = json_string_value(json_object_get(obj, "type"));
 	if (!type)
@@ -131,10 +184,37 @@ static int load_field(const char *path, struct schema *s, struct schema_field *f
 	f->required = json_is_true(json_object_get(obj, "required"));
 	if (f->type == FT_DATE && load_formats(path, f, json_object_get(obj, "formats")) != 0)
 		return -1;
+	if (load_window(path, f, json_object_get(obj, "excel_window"), window) != 0)
+		return -1;
 	return load_pii(path, f, json_object_get(obj, "pii"));
 }
 
-static int load_fields(const char *path, struct schema *s, json_t *fields, int decimal_comma)
+/* "not_before": a date field that may not precede another one. */
+static int load_order(const char *path, struct schema *s, size_t i, json_t *obj)
+{
+	struct schema_field *f = &s->fields[i];
+	json_t *v = json_object_get(obj, "not_before");
+	const char *other = json_string_value(v);
+
+	if (!v)
+		return 0;
+	for (size_t j = 0; other && j < s->nfields; j++)
+		if (strcmp(s->fields[j].name, other) == 0)
+			f->not_before = (long)j;
+	if (f->not_before < 0 || f->not_before == (long)i) {
+		civic_warn("%s: field '%s': \"not_before\" must name another field of the schema", path, f->name);
+		return -1;
+	}
+	if (f->type != FT_DATE || s->fields[f->not_before].type != FT_DATE) {
+		civic_warn("%s: field '%s': \"not_before\" compares dates: '%s' and '%s' must both be of type date",
+			path, f->name, f->name, other);
+		return -1;
+	}
+	return 0;
+}
+
+static int load_fields(const char *path, struct schema *s, json_t *fields, int decimal_comma,
+	const int32_t *window)
 {
 	struct sbuf fold = SBUF_INIT;
 	size_t i;
@@ -148,7 +228,7 @@ static int load_fields(const char *path, struct schema *s, json_t *fields, int d
 	s->fields = xcalloc(json_array_size(fields), sizeof(*s->fields));
 	json_array_foreach(fields, i, v) {
 		s->nfields = i + 1;
-		rc = load_field(path, s, &s->fields[i], v, i, &fold);
+		rc = load_field(path, &s->fields[i], v, i, window, &fold);
 		if (rc)
 			break;
 		if (!json_object_get(v, "decimal_comma"))
@@ -161,6 +241,8 @@ static int load_fields(const char *path, struct schema *s, json_t *fields, int d
 		if (rc)
 			break;
 	}
+	for (i = 0; rc == 0 && i < s->nfields; i++)
+		rc = load_order(path, s, i, json_array_get(fields, i));
 	sbuf_release(&fold);
 	return rc;
 }
@@ -169,6 +251,7 @@ int schema_load(struct schema *s, const char *path)
 {
 	json_error_t err;
 	json_t *root, *v;
+	int32_t window[2];
 	int rc = -1;
 
 	memset(s, 0, sizeof(*s));
@@ -195,8 +278,13 @@ int schema_load(struct schema *s, const char *path)
 		goto out;
 	}
 	s->keep_other_columns = v && strcmp(json_string_value(v), "keep") == 0;
+	date_parse(SCHEMA_EXCEL_WINDOW_MIN, 10, DATE_ISO, &window[0]);
+	date_parse(SCHEMA_EXCEL_WINDOW_MAX, 10, DATE_ISO, &window[1]);
+	v = json_object_get(root, "excel_window");
+	if (v && parse_window(path, NULL, v, &window[0], &window[1]) != 0)
+		goto out;
 	rc = load_fields(path, s, json_object_get(root, "fields"),
-		json_is_true(json_object_get(root, "decimal_comma")));
+		json_is_true(json_object_get(root, "decimal_comma")), window);
 out:
 	json_decref(root);
 	if (rc != 0)
@@ -207,9 +295,12 @@ out:
 void schema_release(struct schema *s)
 {
 	for (size_t i = 0; i < s->nfields; i++) {
-		for (size_t j = 0; j < s->fields[i].nfrom; j++)
+		for (size_t j = 0; j < s->fields[i].nfrom; j++) {
 			free(s->fields[i].from[j]);
+			free(s->fields[i].exact[j]);
+		}
 		free(s->fields[i].from);
+		free(s->fields[i].exact);
 		free(s->fields[i].name);
 	}
 	free(s->fields);

@@ -2,10 +2,12 @@
  * arrive under, their types and checks, and what to do with personal data.
  *
  *   { "name": "registry", "version": "1", "other_columns": "drop",
- *     "decimal_comma": false,
+ *     "decimal_comma": false, "excel_window": ["1990-01-01", "2100-12-31"],
  *     "fields": [ { "name": "received_at", "from": ["received", "Дата"],
  *                   "type": "date", "formats": ["dd.mm.yyyy", "yyyy-mm-dd"],
- *                   "required": true, "pii": "drop" }, … ] }
+ *                   "required": true, "pii": "drop" },
+ *                 { "name": "resolved_at", "type": "date",
+ *                   "not_before": "received_at" }, … ] }
  *
  * Unknown keys (description, examples) are allowed, so a --describe draft
  * loads as it is. */
@@ -22,6 +24,7 @@ enum pii_action { PII_NONE, PII_DROP, PII_PSEUDONYMIZE };
 struct schema_field {
 	char *name;
 	char **from;              /* source names, already folded (colname_fold) */
+	char **exact;             /* the same names only lower-cased (colname_lower) */
 	size_t nfrom;
 	enum field_type type;
 	enum date_format formats[DATE_NFORMATS];
@@ -29,7 +32,15 @@ struct schema_field {
 	int decimal_comma;
 	int required;
 	enum pii_action pii;
+	int32_t window_min, window_max;  /* Excel serials are read only as dates in here */
+	long serial_min, serial_max;     /* the same window as serial numbers */
+	long not_before;          /* index of the date field this one may not precede, or -1 */
 };
+
+/* The default window for Excel serial day numbers: a bare year (2024) or a
+ * small count is not taken for a date of 1905 or 1900. */
+#define SCHEMA_EXCEL_WINDOW_MIN "1990-01-01"
+#define SCHEMA_EXCEL_WINDOW_MAX "2100-12-31"
 
 struct schema {
 	char *name, *version;

@@ -207,5 +207,6 @@ PY
 	assert_failure 1
 	assert_output --partial 'no header row'
 	run civic-ingest -q "$ex/null_byte.csv"
-	assert_success
+	assert_failure 1
+	assert_output --partial 'a NUL byte at byte 1 of the value'
 }

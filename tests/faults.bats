@@ -244,16 +244,17 @@ print(",".join(str(i % 10) for i in range(n)))' > wide.csv
 
 @test "no line break at the end, NUL bytes and a lone CR: read, never lost" {
 	printf 'a,b\n1,x\0y\n2,"p\0q"\n3,\r\n4,end' > in.csv
-	run civic-ingest -q --json in.csv
-	assert_success
+	run --separate-stderr civic-ingest -q --json --rejects rejects.ndjson in.csv
+	assert_failure 1
 	assert_output - <<'OUT'
-{"a":"1","b":"x\u0000y"}
-{"a":"2","b":"p\u0000q"}
 {"a":"3","b":""}
 {"a":"4","b":"end"}
 OUT
+	run sed 's/.*"line":\([0-9]*\),"reason":"\([^"]*\)".*/\1 \2/' rejects.ndjson
+	assert_output $'2 nul-byte\n3 nul-byte'
+	# civic-ingest rejects NUL bytes; other commands still read them whole.
 	printf 'set kind\nfrom b\nnul  nul  \\x00\nend  end  ^end$\n' > nul.rules
-	civic-ingest -q in.csv > out.csv
+	printf 'a,b\n1,x\0y\n2,p\0q\n3,\n4,end\n' > out.csv
 	civic-classify -r nul.rules --max-rejects 100% out.csv > got
 	printf 'a,b,kind\n1,x\0y,nul\n2,p\0q,nul\n3,,\n4,end,end\n' > want
 	cmp got want

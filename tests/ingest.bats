@@ -183,11 +183,63 @@ JSON
 
 @test "date formats: mm/dd/yyyy only when named, and Excel serial numbers" {
 	printf '{"fields":[{"name":"d","type":"date","formats":["mm/dd/yyyy","excel"]}]}' > s.json
-	printf 'd\n02/29/2024\n45292\n60\n' > in.csv
-	run --separate-stderr civic-ingest -q -s ./s.json --max-rejects 1 in.csv
+	printf 'd\n02/29/2024\n45292\n32874\n73415\n' > in.csv
+	run --separate-stderr civic-ingest -q -s ./s.json in.csv
 	assert_success
-	assert_output $'d\n2024-02-29\n2024-01-01'
-	[[ "$stderr" == *"in.csv:4: d: '60' is not a valid date (expected mm/dd/yyyy, excel)"* ]]
+	assert_output $'d\n2024-02-29\n2024-01-01\n1990-01-01\n2100-12-31'
+	assert_equal "$stderr" ''
+}
+
+@test "an integer in a date column is an Excel serial only inside the window: a year or a count is rejected" {
+	printf 'reg_no;received;register\n1;2024;Form 1\n2;12;Form 1\n3;32873;Form 1\n4;73416;Form 1\n5;45292;Form 1\n' > in.csv
+	run --separate-stderr civic-ingest -q -s registry.json --rejects r.ndjson in.csv
+	assert_failure 1
+	assert_output $'reg_no,received_at,register,applicant_type,region,district,channel,received_by,service,subject,resolved_at,outcome\n5,2024-01-01,Form 1,,,,,,,,,'
+	why="is not a date: Excel serial days are read only within 1990-01-01..2100-12-31 (32874..73415), and a bare year or small number is not one"
+	assert_equal "$stderr" "civic-ingest: in.csv:2: received_at: '2024' $why
+civic-ingest: in.csv:3: received_at: '12' $why
+civic-ingest: in.csv:4: received_at: '32873' $why
+civic-ingest: in.csv:5: received_at: '73416' $why
+civic-ingest: 4 rejected records exceed the tolerance (--max-rejects)"
+	run cat r.ndjson
+	assert_output "{\"file\":\"in.csv\",\"line\":2,\"reason\":\"implausible-serial\",\"column\":\"received_at\",\"message\":\"'2024' $why\",\"record\":\"1;2024;Form 1\"}
+{\"file\":\"in.csv\",\"line\":3,\"reason\":\"implausible-serial\",\"column\":\"received_at\",\"message\":\"'12' $why\",\"record\":\"2;12;Form 1\"}
+{\"file\":\"in.csv\",\"line\":4,\"reason\":\"implausible-serial\",\"column\":\"received_at\",\"message\":\"'32873' $why\",\"record\":\"3;32873;Form 1\"}
+{\"file\":\"in.csv\",\"line\":5,\"reason\":\"implausible-serial\",\"column\":\"received_at\",\"message\":\"'73416' $why\",\"record\":\"4;73416;Form 1\"}"
+}
+
+@test "the Excel serial window is set for the schema and overridden per field" {
+	cat > s.json <<'JSON'
+{"excel_window":["2000-01-01","2030-12-31"],
+ "fields":[{"name":"a","type":"date","formats":["excel"]},
+           {"name":"b","type":"date","formats":["excel"],"excel_window":["1900-01-01","2100-12-31"]}]}
+JSON
+	printf 'a,b\n36526,1\n36525,61\n' > in.csv
+	run --separate-stderr civic-ingest -q -s ./s.json in.csv
+	assert_failure 1
+	assert_output $'a,b\n2000-01-01,1900-01-01'
+	assert_equal "$stderr" "civic-ingest: in.csv:3: a: '36525' is not a date: Excel serial days are read only within 2000-01-01..2030-12-31 (36526..47848), and a bare year or small number is not one
+civic-ingest: 1 rejected record exceeds the tolerance (--max-rejects)"
+	# Inside a window reaching back to 1900, serial 60 is still Excel's phantom 29 February.
+	printf 'b\n60\n' > in.csv
+	run --separate-stderr civic-ingest -q -s ./s.json in.csv
+	assert_failure 1
+	[[ "$stderr" == "civic-ingest: in.csv:2: b: '60' is not a valid date (expected excel)"* ]]
+}
+
+@test "a bad Excel window is a schema error" {
+	printf '{"excel_window":["2030-01-01","2000-01-01"],"fields":[{"name":"a","type":"date"}]}' > s.json
+	run civic-ingest -s ./s.json /dev/null
+	assert_failure 1
+	assert_output 'civic-ingest: ./s.json: "excel_window" must run forward from 1900-01-01 or later'
+	printf '{"fields":[{"name":"a","type":"date","excel_window":["1990"]}]}' > s.json
+	run civic-ingest -s ./s.json /dev/null
+	assert_failure 1
+	assert_output "civic-ingest: ./s.json: field 'a': \"excel_window\" must be two dates: [\"yyyy-mm-dd\", \"yyyy-mm-dd\"]"
+	printf '{"fields":[{"name":"a","excel_window":["1990-01-01","2000-01-01"]}]}' > s.json
+	run civic-ingest -s ./s.json /dev/null
+	assert_failure 1
+	assert_output "civic-ingest: ./s.json: field 'a': \"excel_window\" is for date fields"
 }
 
 @test "Windows-1251 input with -e cp1251" {
@@ -303,4 +355,256 @@ print(d["fields"][1]["formats"], d["fields"][2].get("decimal_comma"), d["fields"
 	run civic-ingest --version
 	assert_success
 	assert_output --regexp '^civic-ingest \(civic\) [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "a resolution dated before its receipt is a date-order reject" {
+	printf 'reg_no;received;register;resolved\n1;08.01.2024;Form 1;01.01.2024\n2;08.01.2024;Form 1;08.01.2024\n3;08.01.2024;Form 1;\n4;45299;Form 1;2024-01-07\n' > in.csv
+	run --separate-stderr civic-ingest -q -s registry.json --rejects r.ndjson in.csv
+	assert_failure 1
+	assert_output $'reg_no,received_at,register,applicant_type,region,district,channel,received_by,service,subject,resolved_at,outcome\n2,2024-01-08,Form 1,,,,,,,,2024-01-08,\n3,2024-01-08,Form 1,,,,,,,,,'
+	assert_equal "$stderr" "civic-ingest: in.csv:2: resolved_at: 2024-01-01 is before received_at 2024-01-08
+civic-ingest: in.csv:5: resolved_at: 2024-01-07 is before received_at 2024-01-08
+civic-ingest: 2 rejected records exceed the tolerance (--max-rejects)"
+	run cat r.ndjson
+	assert_output '{"file":"in.csv","line":2,"reason":"date-order","column":"resolved_at","message":"2024-01-01 is before received_at 2024-01-08","record":"1;08.01.2024;Form 1;01.01.2024"}
+{"file":"in.csv","line":5,"reason":"date-order","column":"resolved_at","message":"2024-01-07 is before received_at 2024-01-08","record":"4;45299;Form 1;2024-01-07"}'
+}
+
+@test "not_before compares a personal-data date without quoting it, even when it is dropped" {
+	cat > s.json <<'JSON'
+{"fields":[{"name":"id"},{"name":"born","type":"date","pii":"drop"},
+           {"name":"registered","type":"date","not_before":"born"}]}
+JSON
+	printf 'id,born,registered\n1,2000-05-01,1999-01-01\n2,2000-05-01,2001-01-01\n' > in.csv
+	run --separate-stderr civic-ingest -q -s ./s.json in.csv
+	assert_failure 1
+	assert_output $'id,registered\n2,2001-01-01'
+	assert_equal "$stderr" "civic-ingest: in.csv:2: registered: the date is before born
+civic-ingest: 1 rejected record exceeds the tolerance (--max-rejects)"
+}
+
+@test "not_before must name another date field" {
+	printf '{"fields":[{"name":"a","type":"date","not_before":"b"}]}' > s.json
+	run civic-ingest -s ./s.json /dev/null
+	assert_failure 1
+	assert_output "civic-ingest: ./s.json: field 'a': \"not_before\" must name another field of the schema"
+	printf '{"fields":[{"name":"a","type":"date","not_before":"a"}]}' > s.json
+	run civic-ingest -s ./s.json /dev/null
+	assert_failure 1
+	assert_output "civic-ingest: ./s.json: field 'a': \"not_before\" must name another field of the schema"
+	printf '{"fields":[{"name":"a","type":"date","not_before":"b"},{"name":"b","type":"int"}]}' > s.json
+	run civic-ingest -s ./s.json /dev/null
+	assert_failure 1
+	assert_output "civic-ingest: ./s.json: field 'a': \"not_before\" compares dates: 'a' and 'b' must both be of type date"
+}
+
+@test "no personal-data column in the input: no word of one dropped" {
+	printf 'reg_no;received;register\n1;05.01.2024;Form 1\n' > in.csv
+	run --separate-stderr civic-ingest -s registry.json in.csv
+	assert_success
+	assert_equal "$stderr" 'civic-ingest: read 1, written 1, rejected 0'
+}
+
+@test "rows of delimiters only are blank lines: skipped and counted, not rejected" {
+	printf 'reg_no;received;register\n1;05.01.2024;Form 1\n;;\n;;;;;\n  ; ;\r\n' > in.csv
+	for engine in scan libcsv; do
+		CIVIC_CSV_ENGINE=$engine run --separate-stderr civic-ingest -s registry.json in.csv
+		assert_success
+		assert_output $'reg_no,received_at,register,applicant_type,region,district,channel,received_by,service,subject,resolved_at,outcome\n1,2024-01-05,Form 1,,,,,,,,,'
+		assert_equal "$stderr" $'civic-ingest: skipped 3 blank rows (delimiters only)\ncivic-ingest: read 1, written 1, rejected 0'
+	done
+	# Quoted empty fields are values, and a row of them is a record.
+	printf 'a,b\n"",""\n,x\n' > in.csv
+	run --separate-stderr civic-ingest in.csv
+	assert_success
+	assert_output $'a,b\n,\n,x'
+	assert_equal "$stderr" 'civic-ingest: read 2, written 2, rejected 0'
+}
+
+@test "two columns matching one personal-data field are an error naming both, whatever other_columns says" {
+	printf '{"other_columns":"keep","fields":[{"name":"id"},{"name":"applicant","pii":"pseudonymize","from":["фио"]}]}' > s.json
+	printf 'id,applicant,ФИО\n1,Aziz Karimov,Азиз Каримов\n' > in.csv
+	printf 'a-very-secret-key-0123456789' > key
+	for k in '' '-k key'; do
+		run --separate-stderr civic-ingest -s ./s.json $k -o out.csv in.csv
+		assert_failure 1
+		assert_output ''
+		assert_equal "$stderr" "civic-ingest: in.csv: columns 'applicant' and 'ФИО' both match field 'applicant' (personal data): rename or remove all but one"
+		[ ! -e out.csv ]
+	done
+	printf 'id,applicant,ФИО,Ф.И.О.\n1,a,b,c\n' > in.csv
+	run civic-ingest -s ./s.json in.csv
+	assert_failure 1
+	assert_output "civic-ingest: in.csv: columns 'applicant', 'ФИО' and 'Ф.И.О.' all match field 'applicant' (personal data): rename or remove all but one"
+}
+
+@test "a column named as the schema spells a field wins over one only alike; two alike are an error" {
+	printf '{"other_columns":"keep","fields":[{"name":"reg_no","from":["рег. номер"]}]}' > s.json
+	printf 'REG-NO,Рег. номер\nx,1\n' > in.csv
+	run --separate-stderr civic-ingest -s ./s.json in.csv
+	assert_success
+	assert_output $'reg_no,REG-NO\n1,x'
+	printf 'reg no,РЕГ НОМЕР\nx,1\n' > in.csv
+	run --separate-stderr civic-ingest -s ./s.json in.csv
+	assert_failure 1
+	assert_equal "$stderr" "civic-ingest: in.csv: columns 'reg no' and 'РЕГ НОМЕР' both match field 'reg_no': rename or remove all but one"
+	printf 'Номер;Рег. номер;received;register\n1;A-1;05.01.2024;Form 1\n' > in.csv
+	run --separate-stderr civic-ingest -s registry.json in.csv
+	assert_failure 1
+	assert_equal "$stderr" "civic-ingest: in.csv: columns 'Номер' and 'Рег. номер' both match field 'reg_no': rename or remove all but one"
+}
+
+@test "a row counter (#, -, *, №) is not the registration number" {
+	for counter in '#' '-' '*' '№'; do
+		printf '%s;Номер;received;register\n1;A-1;05.01.2024;Form 1\n' "$counter" > in.csv
+		run --separate-stderr civic-ingest -s registry.json in.csv
+		assert_success
+		assert_line --index 1 'A-1,2024-01-05,Form 1,,,,,,,,,'
+	done
+	printf '#;received;register\n1;05.01.2024;Form 1\n' > in.csv
+	run civic-ingest -s registry.json in.csv
+	assert_failure 1
+	assert_output "civic-ingest: in.csv: no column for required field 'reg_no'"
+}
+
+@test "a source name with no letter or digit is a schema error" {
+	printf '{"fields":[{"name":"reg_no","from":["number","№"]}]}' > s.json
+	run civic-ingest -s ./s.json /dev/null
+	assert_failure 1
+	assert_output "civic-ingest: ./s.json: field 'reg_no': source name '№' has no letter or digit, so it would match any column without one (such as '#')"
+	printf '{"fields":[{"name":"--"}]}' > s.json
+	run civic-ingest -s ./s.json /dev/null
+	assert_failure 1
+	assert_output "civic-ingest: ./s.json: field '--': source name '--' has no letter or digit, so it would match any column without one (such as '#')"
+}
+
+@test "a key file is used whole: keys that differ after 4096 bytes give other pseudonyms (BLAKE2b, checked by Python)" {
+	python3 -c 'import sys; sys.stdout.write("k" * 5000 + "A")' > key1
+	python3 -c 'import sys; sys.stdout.write("k" * 5000 + "B")' > key2
+	printf 'applicant;reg_no;received;register\nAziz Karimov;1;05.01.2024;Form 1\n' > in.csv
+	run civic-ingest -q -s registry.json -k key1 in.csv
+	assert_success
+	p1=$(printf '%s\n' "$output" | sed -n '2s/^[^,]*,[^,]*,[^,]*,\([^,]*\),.*/\1/p')
+	run civic-ingest -q -s registry.json -k key2 in.csv
+	p2=$(printf '%s\n' "$output" | sed -n '2s/^[^,]*,[^,]*,[^,]*,\([^,]*\),.*/\1/p')
+	[[ "$p1" =~ ^[0-9a-f]{32}$ ]]
+	[ "$p1" != "$p2" ]
+	# A key longer than 64 bytes is first hashed to 64 bytes with plain BLAKE2b.
+	run /usr/bin/python3 -c '
+import hashlib, sys
+key = hashlib.blake2b(open("key1", "rb").read(), digest_size=64).digest()
+print(hashlib.blake2b("aziz karimov".encode(), digest_size=16, key=key).hexdigest())'
+	assert_output "$p1"
+}
+
+@test "a key file longer than 1 MiB is refused, not cut" {
+	head -c 1048577 /dev/zero | tr '\0' k > key
+	run civic-ingest -s registry.json -k key /dev/null
+	assert_failure 1
+	assert_output "civic-ingest: key: the pseudonymisation key file is longer than 1048576 bytes: not a key"
+}
+
+@test "pseudonyms: a name is folded as rule books fold text before hashing (checked by Python)" {
+	printf 'a-very-secret-key-0123456789\n' > key
+	printf "applicant;reg_no;received;register\nOʻgʻiloy;1;05.01.2024;Form 1\nO'g'iloy;2;05.01.2024;Form 1\n O‘G‘ILOY  ;3;05.01.2024;Form 1\nПётр Ўлмасов;4;05.01.2024;Form 1\nпетр  улмасов;5;05.01.2024;Form 1\n" > in.csv
+	run civic-ingest -q -s registry.json -k key in.csv
+	assert_success
+	run sh -c "printf '%s\n' \"\$0\" | sed -n '2,\$s/^[^,]*,[^,]*,[^,]*,\([^,]*\),.*/\1/p'" "$output"
+	run /usr/bin/python3 -c '
+import hashlib, sys
+got = sys.stdin.read().split()
+want = [hashlib.blake2b(n.encode(), digest_size=16, key=b"a-very-secret-key-0123456789").hexdigest()
+        for n in ["o'"'"'g'"'"'iloy"] * 3 + ["петр улмасов"] * 2]
+print("ok" if got == want else (got, want))' <<< "$output"
+	assert_output ok
+}
+
+@test "a NUL byte in a field is a nul-byte reject, with or without a schema" {
+	printf 'k,v\nA\0X,1\nA\0Y,2\nB,3\n' > in.csv
+	run --separate-stderr civic-ingest --rejects r.ndjson in.csv
+	assert_failure 1
+	assert_output $'k,v\nB,3'
+	assert_equal "$stderr" "civic-ingest: in.csv:2: k: a NUL byte at byte 2 of the value (not text)
+civic-ingest: in.csv:3: k: a NUL byte at byte 2 of the value (not text)
+civic-ingest: read 3, written 1, rejected 2
+civic-ingest: 2 rejected records exceed the tolerance (--max-rejects)"
+	run sed 's/.*"reason":"\([^"]*\)","column":"\([^"]*\)".*/\1 \2/' r.ndjson
+	assert_output $'nul-byte k\nnul-byte k'
+	printf '{"fields":[{"name":"k"},{"name":"v","type":"int"}]}' > s.json
+	printf 'k,v\nA,1\0\n' > in.csv
+	run --separate-stderr civic-ingest -q -s ./s.json in.csv
+	assert_failure 1
+	assert_equal "$stderr" "civic-ingest: in.csv:2: v: a NUL byte at byte 2 of the value (not text)
+civic-ingest: 1 rejected record exceeds the tolerance (--max-rejects)"
+}
+
+@test "int: the whole 64-bit range, and not one more" {
+	printf '{"fields":[{"name":"n","type":"int"}]}' > s.json
+	printf 'n\n-9223372036854775808\n9223372036854775807\n-9223372036854775809\n9223372036854775808\n' > in.csv
+	run --separate-stderr civic-ingest -q -s ./s.json in.csv
+	assert_failure 1
+	assert_output $'n\n-9223372036854775808\n9223372036854775807'
+	assert_equal "$stderr" "civic-ingest: in.csv:4: n: '-9223372036854775809' is not a whole number
+civic-ingest: in.csv:5: n: '9223372036854775808' is not a whole number
+civic-ingest: 2 rejected records exceed the tolerance (--max-rejects)"
+}
+
+@test "bool: yes and no in Uzbek Cyrillic and Latin, any case and apostrophe" {
+	printf '{"fields":[{"name":"b","type":"bool"}]}' > s.json
+	printf 'b\nҲА\nҳа\nҲа\nЙЎҚ\nйўқ\nЙўқ\nha\nHA\nyoʻq\nYO‘Q\nyo'"'"'q\nДА\nнет\nҳаа\n' > in.csv
+	run --separate-stderr civic-ingest -q -s ./s.json in.csv
+	assert_failure 1
+	assert_output "$(printf 'b\ntrue\ntrue\ntrue\nfalse\nfalse\nfalse\ntrue\ntrue\nfalse\nfalse\nfalse\ntrue\nfalse')"
+	assert_equal "$stderr" "civic-ingest: in.csv:15: b: 'ҳаа' is not yes/no or true/false
+civic-ingest: 1 rejected record exceeds the tolerance (--max-rejects)"
+}
+
+@test "a message about a value in a personal-data column never quotes it" {
+	cat > s.json <<'JSON'
+{"fields":[{"name":"id"},
+  {"name":"born","type":"date","pii":"pseudonymize"},
+  {"name":"phone","type":"int","pii":"pseudonymize"},
+  {"name":"children","type":"number","pii":"pseudonymize"},
+  {"name":"married","type":"bool","pii":"pseudonymize"},
+  {"name":"born2","type":"date","formats":["excel"],"pii":"pseudonymize"}]}
+JSON
+	printf 'id,born,phone,children,married,born2\n1,Aziz Karimov,1,1,yes,45292\n2,,Aziz Karimov,1,yes,45292\n3,,1,Aziz Karimov,yes,45292\n4,,1,1,Aziz Karimov,45292\n5,,1,1,yes,1977\n' > in.csv
+	printf 'a-very-secret-key-0123456789' > key
+	run --separate-stderr civic-ingest -q -s ./s.json -k key --rejects r.ndjson in.csv
+	assert_failure 1
+	assert_output 'id,born,phone,children,married,born2'
+	assert_equal "$stderr" "civic-ingest: in.csv:2: born: the value is not a valid date (expected yyyy-mm-dd, dd.mm.yyyy, dd/mm/yyyy)
+civic-ingest: in.csv:3: phone: the value is not a whole number
+civic-ingest: in.csv:4: children: the value is not a number
+civic-ingest: in.csv:5: married: the value is not yes/no or true/false
+civic-ingest: in.csv:6: born2: the value is not a date: Excel serial days are read only within 1990-01-01..2100-12-31 (32874..73415), and a bare year or small number is not one
+civic-ingest: 5 rejected records exceed the tolerance (--max-rejects)"
+	run grep -c 'message":"the value' r.ndjson
+	assert_output 5
+	refute [ "$(grep -c 'message":"[^"]*Aziz' r.ndjson)" -gt 0 ]
+}
+
+@test "a broken NDJSON line is reported by position, without the text near the error" {
+	printf '{"applicant":"x"}\n{"applicant":"Aziz Karimov\n{"applicant":Aziz}\n' > in.ndjson
+	run --separate-stderr civic-ingest in.ndjson
+	assert_failure 1
+	assert_equal "$stderr" "civic-ingest: in.ndjson:2: invalid JSON: premature end of input (column 26)
+civic-ingest: in.ndjson:3: invalid JSON: invalid token (column 17)
+civic-ingest: read 3, written 1, rejected 2
+civic-ingest: 2 rejected records exceed the tolerance (--max-rejects)"
+}
+
+@test "--describe leaves out a column whose name no schema can match, and the draft loads" {
+	printf '#;№;name\n1;2;a\n' > in.csv
+	run civic-ingest --describe in.csv
+	assert_success
+	printf '%s\n' "$output" > draft.json
+	run python3 -c '
+import json
+d = json.load(open("draft.json"))
+print(d["left_out_columns"], [f["name"] for f in d["fields"]])'
+	assert_output "['#', '№'] ['name']"
+	run civic-ingest -q -s ./draft.json in.csv
+	assert_success
+	assert_output $'name\na'
 }

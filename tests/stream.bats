@@ -85,11 +85,12 @@ setup() {
 		[[ "$stderr" == *"in.csv:2: record is longer than the limit"* ]]
 }
 
-@test "NUL bytes in a field pass through as data, and out as JSON escapes" {
-	printf 'a,b\nx\0y,1\n' > in.csv
-	run civic-ingest -q --json in.csv
-	assert_success
-	assert_output '{"a":"x\u0000y","b":"1"}'
+@test "a NUL byte in a field is not text: civic-ingest rejects the record, naming the column" {
+	printf 'a,b\nx\0y,1\nz,2\n' > in.csv
+	run --separate-stderr civic-ingest -q --json in.csv
+	assert_failure 1
+	assert_output '{"a":"z","b":"2"}'
+	[[ "$stderr" == "civic-ingest: in.csv:2: a: a NUL byte at byte 2 of the value (not text)"* ]]
 }
 
 @test "NDJSON in is detected; keys give the columns, types are kept" {
