@@ -114,6 +114,11 @@ static void parse_options(struct options *o, int argc, char **argv)
 		civic_usage_error("--check reads no data: it takes only -r and -a");
 	if (o->column && !*o->column)
 		civic_usage_error("-c needs a column name");
+	const struct named_output outs[] = {
+		{ "-o", o->output ? o->output : "-" }, { "--rejects", o->rejects.file },
+		{ "--unmatched", o->unmatched }, { "--stats", o->stats_file },
+	};
+	check_distinct_outputs(outs, sizeof(outs) / sizeof(outs[0]));
 }
 
 static void print_errors(const struct rulebook *rb)

@@ -129,6 +129,10 @@ static void parse_options(struct options *o, int argc, char **argv)
 		civic_usage_error("--max-field must be positive");
 	if (o->describe && (o->schema || o->key_file || o->key_env || o->rejects.file || o->lineage))
 		civic_usage_error("--describe takes only -d, -e, -o, --sample and files");
+	const struct named_output outs[] = {
+		{ "-o", o->output ? o->output : "-" }, { "--rejects", o->rejects.file },
+	};
+	check_distinct_outputs(outs, sizeof(outs) / sizeof(outs[0]));
 }
 
 static void append_value(struct ingest *g, const struct out_column *col, struct sbuf *data, int *bad)

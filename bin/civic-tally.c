@@ -177,6 +177,10 @@ static void parse_options(struct options *o, int argc, char **argv)
 		civic_usage_error("--merge takes -g, -s, -w and the design from the partials");
 	if (o->merge && optind == argc)
 		civic_usage_error("--merge needs one or more partial files");
+	const struct named_output outs[] = {
+		{ "-o", o->output ? o->output : "-" }, { "--rejects", o->rejects.file },
+	};
+	check_distinct_outputs(outs, sizeof(outs) / sizeof(outs[0]));
 }
 
 /* ---- --ci ---------------------------------------------------------------- */

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -69,6 +70,32 @@ int reject_option(struct reject_opts *ro, int c)
 		return 1;
 	}
 	return 0;
+}
+
+/* "--rejects 'x.csv'", or "standard output". */
+static void describe_output(char *buf, size_t size, const struct named_output *out)
+{
+	if (strcmp(out->path, "-") == 0)
+		snprintf(buf, size, "standard output");
+	else
+		snprintf(buf, size, "%s '%s'", out->option, out->path);
+}
+
+void check_distinct_outputs(const struct named_output *out, size_t n)
+{
+	char a[PATH_MAX + 32], b[PATH_MAX + 32];
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			if (!out[i].path || !out[j].path || !output_same_file(out[i].path, out[j].path))
+				continue;
+			describe_output(a, sizeof(a), &out[i]);
+			if (strcmp(out[i].path, out[j].path) == 0)
+				civic_usage_error("%s and %s both name %s: one would replace the other",
+					out[i].option, out[j].option, strchr(a, '\'') ? strchr(a, '\'') : a);
+			describe_output(b, sizeof(b), &out[j]);
+			civic_usage_error("%s and %s are the same file: one would replace the other", a, b);
+		}
 }
 
 unsigned long opt_ulong(const char *name, const char *arg)

@@ -1,5 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +58,14 @@ static int open_special(struct output *o, const char *path)
 	return 0;
 }
 
+/* /dev/stdout, /dev/fd/N and /proc/self/fd/N name a descriptor already
+ * open, which may be a regular file: renaming a temporary file over the
+ * name would replace the link in /dev, not write the file. */
+static int names_descriptor(const char *path)
+{
+	return strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0;
+}
+
 int output_open(struct output *o, const char *path, mode_t mode)
 {
 	struct stat st;
@@ -67,7 +77,7 @@ int output_open(struct output *o, const char *path, mode_t mode)
 		o->fp = stdout;
 		return 0;
 	}
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+	if ((stat(path, &st) == 0 && !S_ISREG(st.st_mode)) || names_descriptor(path))
 		return open_special(o, path);
 	n = strlen(path) + 16;
 	o->path = xstrdup(path);
@@ -152,6 +162,56 @@ void output_abort(struct output *o)
 	if (o->path)
 		output_free(o);
 	o->fp = NULL;
+}
+
+/* Who a path is as an output: a file that exists by its device and inode,
+ * one that does not yet by its resolved name (malloc'd), or neither. */
+struct output_identity {
+	int exists, shareable;
+	dev_t dev;
+	ino_t ino;
+	char *name;
+};
+
+static void identify(const char *path, struct output_identity *id)
+{
+	struct stat st;
+
+	memset(id, 0, sizeof(*id));
+	if (!path || strcmp(path, "-") == 0 ? fstat(STDOUT_FILENO, &st) == 0 : stat(path, &st) == 0) {
+		id->exists = 1;
+		id->shareable = S_ISCHR(st.st_mode);
+		id->dev = st.st_dev;
+		id->ino = st.st_ino;
+		return;
+	}
+	if (!path || strcmp(path, "-") == 0)
+		return;
+	char *d = xstrdup(path), *b = xstrdup(path), *dir = realpath(dirname(d), NULL);
+	if (dir) {
+		const char *base = basename(b);
+		id->name = xmalloc(strlen(dir) + strlen(base) + 2);
+		sprintf(id->name, "%s/%s", dir, base);
+		free(dir);
+	}
+	free(d);
+	free(b);
+}
+
+int output_same_file(const char *a, const char *b)
+{
+	struct output_identity x, y;
+	int same;
+
+	identify(a, &x);
+	identify(b, &y);
+	if (x.exists && y.exists)
+		same = x.dev == y.dev && x.ino == y.ino && !x.shareable;
+	else
+		same = x.name && y.name && strcmp(x.name, y.name) == 0;
+	free(x.name);
+	free(y.name);
+	return same;
 }
 
 int close_stdout(void)

@@ -24,6 +24,13 @@ int output_open(struct output *o, const char *path, mode_t mode);
 int output_close(struct output *o);
 void output_abort(struct output *o);
 
+/* 1 when paths a and b (NULL or "-": standard output) would write the same
+ * file: the same device and inode (through symbolic links, /dev/stdout and
+ * /dev/fd/N included), or, for a file not yet there, the same name once
+ * its directory is resolved.  Terminals and other character devices
+ * (/dev/null, /dev/stderr on a terminal) may be shared. */
+int output_same_file(const char *a, const char *b);
+
 /* Flush and close standard output at exit, reporting a write error
  * ("write error: No space left on device").  Returns 0 or -1. */
 int close_stdout(void);

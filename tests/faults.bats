@@ -54,6 +54,40 @@ assert_failed_with() {
 	[ ! -e out.csv ] || cmp out.csv want.csv
 }
 
+# -o and --rejects naming one file once replaced the output with the
+# rejects: thousands of rows lost, exit 0.
+@test "two outputs naming one file: a usage error in every command, whatever the spelling" {
+	local c opt
+	echo 'old' > out.csv
+	mkdir sub
+	ln -s out.csv link.csv
+	ln out.csv hard.csv
+	for c in ingest classify tally; do
+		for opt in --rejects $([ $c = classify ] && echo --unmatched --stats); do
+			for spelling in out.csv ./out.csv sub/../out.csv "$PWD/out.csv" link.csv hard.csv; do
+				run bash -c "$(declare -f "run_$c"); run_$c -o out.csv $([ $opt = --stats ] && echo "--stats=$spelling" || echo "$opt $spelling")"
+				assert_equal "$status" 2
+				[[ "$output" == *"one would replace the other"* ]] || fail "$c -o out.csv $opt $spelling: $output"
+				assert_equal "$(cat out.csv)" old
+			done
+			# a file not there yet, named two ways
+			run bash -c "$(declare -f "run_$c"); run_$c -o new.csv $([ $opt = --stats ] && echo "--stats=sub/../new.csv" || echo "$opt sub/../new.csv")"
+			assert_equal "$status" 2
+			[ ! -e new.csv ]
+			# standard output, as the default or as /dev/stdout, redirected to a file or a pipe
+			run bash -c "$(declare -f "run_$c"); run_$c $([ $opt = --stats ] && echo "--stats=/dev/stdout" || echo "$opt /dev/stdout") > so.csv"
+			assert_equal "$status" 2
+			run bash -c "$(declare -f "run_$c"); run_$c $([ $opt = --stats ] && echo "--stats=/dev/stdout" || echo "$opt /dev/stdout") | cat"
+			[[ "$output" == *"standard output and $opt '/dev/stdout' are the same file"* ]] || fail "$c $opt /dev/stdout: $output"
+		done
+	done
+	# distinct files, and devices that may be shared, are fine
+	run_ingest -o a.csv --rejects b.ndjson
+	run_ingest -o /dev/null --rejects /dev/null
+	run_classify -o a.csv --unmatched u.csv --stats=s.tsv --rejects r.ndjson
+	[ -L /dev/stdout ] || fail "/dev/stdout is no longer a link"
+}
+
 # Runs the command with its standard output a pipe whose reader is gone.
 # $1: "default" (SIGPIPE kills quietly) or "ignored" (inherited SIG_IGN).
 closed_pipe() {
