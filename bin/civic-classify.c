@@ -375,8 +375,9 @@ static int close_all(struct classify *g, int rc)
 
 	if (rc == WRITE_FAILED)
 		civic_warn("%s: write error:", o->output ? o->output : "standard output");
-	/* An input cut short by a read error would leave files that look complete. */
-	if (rc != 0 || g->in.cut_short) {
+	/* Without an input cut short by a read error, or an operand skipped,
+	 * the files would look complete. */
+	if (rc != 0 || g->in.failed) {
 		output_abort(&g->out);
 		if (o->unmatched)
 			output_abort(&g->unmatched_out);

@@ -259,7 +259,12 @@ static int open_outputs(struct ingest *g)
 
 static void summarise(const struct ingest *g)
 {
-	if (!g->opts->quiet)
+	if (g->opts->quiet)
+		return;
+	if (g->in.skipped)
+		civic_warn("read %lu, written %lu, rejected %lu, input files skipped %lu (nothing committed)",
+			g->n.read, g->n.written, g->n.rejected, g->in.skipped);
+	else
 		civic_warn("read %lu, written %lu, rejected %lu", g->n.read, g->n.written, g->n.rejected);
 }
 
@@ -304,9 +309,9 @@ static int ingest(struct options *o, char **files, size_t nfiles)
 		civic_warn("%s: write error:", o->output ? o->output : "standard output");
 		output_abort(&g.out);
 		rejects_abort(&g.rejects);
-	} else if (rc == SETUP_FAILED || g.in.cut_short) {
-		/* An input cut short by a read error would leave a file that
-		 * looks complete: withdraw it. */
+	} else if (rc == SETUP_FAILED || g.in.failed) {
+		/* Without an input cut short by a read error, or an operand
+		 * skipped, the file would look complete: withdraw it. */
 		output_abort(&g.out);
 		rejects_abort(&g.rejects);
 	} else {

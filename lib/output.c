@@ -109,6 +109,11 @@ fail:
 	return -1;
 }
 
+int output_is_file(const char *path)
+{
+	return path && strcmp(path, "-") != 0;
+}
+
 static void output_free(struct output *o)
 {
 	drop_pending(o->tmp);

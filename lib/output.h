@@ -22,6 +22,8 @@ struct output {
  * Returns 0, or -1 with a message printed. */
 int output_open(struct output *o, const char *path, mode_t mode);
 int output_close(struct output *o);
+/* 1 when path names a file rather than standard output (NULL or "-"). */
+int output_is_file(const char *path);
 void output_abort(struct output *o);
 
 /* 1 when paths a and b (NULL or "-": standard output) would write the same
