@@ -18,12 +18,39 @@ static int close_stdout_or_fail(void)
 	return close_stdout() == 0 ? CIVIC_EXIT_OK : CIVIC_EXIT_DATA;
 }
 
+/* A signal that ends the run takes the temporary output files with it,
+ * then ends the process as it would have (the status shows the signal).
+ * Only async-signal-safe calls in here. */
+static void unlink_pending_and_reraise(int sig)
+{
+	output_unlink_pending();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* The signals that end a run from outside: a terminal, kill or timeout(1),
+ * a hang-up, and a file grown past ulimit -f.  One ignored when we start
+ * (nohup, a background job) stays ignored. */
+static void clean_up_on_fatal_signals(void)
+{
+	static const int fatal[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGALRM, SIGXFSZ };
+	struct sigaction sa, old;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = unlink_pending_and_reraise;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(fatal[i], &sa, NULL);
+}
+
 void civic_start(int argc, char **argv)
 {
 	(void)argc;
 	civic_set_progname(argv[0]);
 	/* | head must end us quietly, whatever the parent ignored. */
 	signal(SIGPIPE, SIG_DFL);
+	clean_up_on_fatal_signals();
 	setlocale(LC_CTYPE, "");
 }
 

@@ -12,8 +12,10 @@
 #include "output.h"
 #include "xalloc.h"
 
-/* Temporary files not yet renamed into place, for output_unlink_pending().
- * A command has an output and perhaps a rejects file open at once. */
+/* Temporary files not yet renamed into place, for output_unlink_pending(),
+ * which a signal handler calls: a name is whole before its pointer is
+ * stored, and its pointer is cleared before the name is freed.  A command
+ * has an output and perhaps a rejects file open at once. */
 enum { MAX_PENDING = 8 };
 static char *volatile pending[MAX_PENDING];
 
@@ -88,6 +90,7 @@ int output_open(struct output *o, const char *path, mode_t mode)
 		civic_warn("%s: cannot create temporary file:", path);
 		goto fail;
 	}
+	add_pending(o->tmp);   /* from now on, whatever ends the run removes it */
 	if (mode != 0600) {
 		mode_t mask = umask(0);
 		umask(mask);
@@ -98,9 +101,9 @@ int output_open(struct output *o, const char *path, mode_t mode)
 		civic_warn("%s:", path);
 		close(fd);
 		unlink(o->tmp);
+		drop_pending(o->tmp);
 		goto fail;
 	}
-	add_pending(o->tmp);
 	return 0;
 fail:
 	free(o->path);
