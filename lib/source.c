@@ -222,8 +222,9 @@ static long convert(struct source *src)
 			break;          /* a sequence split across reads */
 		if (errno == E2BIG)
 			break;
-		if (errno == EILSEQ || errno == EINVAL)
-			skip_bad_unit(src, &in, &inleft, &out, &outleft);
+		/* EILSEQ, EINVAL at the end of the input, or anything else
+		 * iconv may say: the sequence cannot be decoded. */
+		skip_bad_unit(src, &in, &inleft, &out, &outleft);
 	}
 	src->raw_base += (unsigned long long)(in - src->raw);
 	memmove(src->raw, in, inleft);
