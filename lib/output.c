@@ -60,12 +60,16 @@ static int open_special(struct output *o, const char *path)
 	return 0;
 }
 
-/* /dev/stdout, /dev/fd/N and /proc/self/fd/N name a descriptor already
- * open, which may be a regular file: renaming a temporary file over the
- * name would replace the link in /dev, not write the file. */
+/* /dev/stdout, /dev/fd/N and /proc/self/fd/N are links to a descriptor
+ * already open, which may be a regular file: renaming a temporary file
+ * over the name would replace the link in /dev, not write the file.  (A
+ * plain file under /dev/shm is still written atomically.) */
 static int names_descriptor(const char *path)
 {
-	return strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0;
+	struct stat st;
+
+	return (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0) &&
+		lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
 }
 
 int output_open(struct output *o, const char *path, mode_t mode)

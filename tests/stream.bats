@@ -198,6 +198,17 @@ setup() {
 	assert_output "civic-ingest: empty.csv: no header row (the input is empty)"
 }
 
+# -o /dev/stdout with standard output redirected to a file once renamed a
+# temporary file over the /dev/stdout link.  /dev/fd/3 shows the same
+# without risking /dev: a temporary file cannot be made in /proc.
+@test "-o /dev/fd/N writes the descriptor's file directly" {
+	printf 'a\n1\n' > in.csv
+	run bash -c 'civic-ingest -q -o /dev/fd/3 in.csv 3> out.csv'
+	assert_success
+	assert_equal "$(cat out.csv)" $'a\n1'
+	[ -L /dev/stdout ]
+}
+
 @test "writing to a full disk fails with a message and exit 1" {
 	gen-registry -n 2000 --seed 3 > raw.csv
 	run civic-ingest -q -s registry.json raw.csv -o /dev/full
