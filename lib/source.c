@@ -195,14 +195,20 @@ int source_skip_line(struct source *src)
 static void skip_bad_unit(struct source *src, char **in, size_t *inleft, char **out, size_t *outleft)
 {
 	size_t n = src->unit < *inleft ? src->unit : *inleft;
+	unsigned long long at = src->base + (unsigned long long)(*out - src->buf);
 	struct decode_error *e;
 
-	src->bad = xgrow(src->bad, &src->capbad, src->nbad + 1, sizeof(*src->bad));
-	e = &src->bad[src->nbad++];
-	e->at = src->base + (unsigned long long)(*out - src->buf);
-	e->file_at = src->raw_base + (unsigned long long)(*in - src->raw);
-	e->n = (unsigned char)(n < sizeof(e->bytes) ? n : sizeof(e->bytes));
-	memcpy(e->bytes, *in, e->n);
+	/* A run of bad units is in one record: its first says what it is,
+	 * and a file of garbage costs one note, not one per unit. */
+	if (!src->nbad || src->last_bad + 1 != at) {
+		src->bad = xgrow(src->bad, &src->capbad, src->nbad + 1, sizeof(*src->bad));
+		e = &src->bad[src->nbad++];
+		e->at = at;
+		e->file_at = src->raw_base + (unsigned long long)(*in - src->raw);
+		e->n = (unsigned char)(n < sizeof(e->bytes) ? n : sizeof(e->bytes));
+		memcpy(e->bytes, *in, e->n);
+	}
+	src->last_bad = at;
 	*(*out)++ = (char)SOURCE_BAD_BYTE;
 	(*outleft)--;
 	*in += n;

@@ -46,6 +46,7 @@ struct source {
 	unsigned long long raw_base; /* offset of raw[0] in the file */
 	struct decode_error *bad;    /* those still in buf, in stream order */
 	size_t nbad, capbad;
+	unsigned long long last_bad; /* where the last SOURCE_BAD_BYTE went */
 	size_t mapped;           /* buf is the whole file mapped, this long; 0: read */
 	size_t released;         /* mapped pages before this are given back */
 };
