@@ -58,10 +58,13 @@ static void reference_decode(struct sbuf *out, const uint8_t *p, size_t n, int b
 }
 
 /* The decoder names the bad bytes; the UTF-8 reading can only say the
- * byte is not UTF-8.  Everything else must agree. */
-static void same_reason(struct sbuf *s)
+ * byte is not UTF-8 (CSV) or not JSON (NDJSON).  Everything else must
+ * agree. */
+static void same_reason(struct sbuf *s, const char *path, const struct reader_opts *o)
 {
-	static const char from[] = " invalid-encoding raw", to[] = " invalid-utf8 raw";
+	static const char from[] = " invalid-encoding raw";
+	struct reader *r = reader_open(path, o);
+	const char *to = r && reader_format(r) == FMT_NDJSON ? " invalid-json raw" : " invalid-utf8 raw";
 	struct sbuf t;
 	size_t at = 0;
 	const char *p;
@@ -69,12 +72,13 @@ static void same_reason(struct sbuf *s)
 	sbuf_init(&t);
 	while ((p = memmem(s->s + at, s->len - at, from, sizeof(from) - 1)) != NULL) {
 		sbuf_add(&t, s->s + at, (size_t)(p - s->s) - at);
-		sbuf_add(&t, to, sizeof(to) - 1);
+		sbuf_add(&t, to, strlen(to));
 		at = (size_t)(p - s->s) + sizeof(from) - 1;
 	}
 	sbuf_add(&t, s->s + at, s->len - at);
 	sbuf_release(s);
 	*s = t;
+	reader_close(r);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -102,7 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_describe(&got, f.path, &as_utf16);
 	fuzz_read_max(0);
 	fuzz_describe(&want, g.path, &as_utf8);
-	same_reason(&got);
+	same_reason(&got, f.path, &as_utf16);
 	fuzz_same(&want, &got, "UTF-16 decoded otherwise than the reference decoder");
 	fuzz_file_close(&f);
 	fuzz_file_close(&g);

@@ -126,25 +126,6 @@ static void add_trimmed_name(struct header *h, const char *s, size_t n)
 	free(name);
 }
 
-/* "bytes 0x00 0xD8 at byte 10 are not valid UTF-16", for a sequence the
- * decoder skipped in [from, to) of the converted stream; 0 when none. */
-static int describe_decode_error(const struct source *src, unsigned long long from,
-	unsigned long long to, char *msg, size_t size)
-{
-	const struct decode_error *e = source_decode_error(src, from, to);
-	size_t n;
-
-	if (!e)
-		return 0;
-	n = (size_t)snprintf(msg, size, "byte%s", e->n == 1 ? "" : "s");
-	for (size_t i = 0; i < e->n && n < size; i++)
-		n += (size_t)snprintf(msg + n, size - n, " 0x%02X", e->bytes[i]);
-	if (n < size)
-		snprintf(msg + n, size - n, " at byte %llu %s not valid %s", e->file_at,
-			e->n == 1 ? "is" : "are", src->encoding);
-	return 1;
-}
-
 static int read_csv_header(struct reader *r)
 {
 	struct record rec;
@@ -165,7 +146,7 @@ static int read_csv_header(struct reader *r)
 	} else if (rc == READ_OK) {
 		size_t bad = utf8_invalid_offset(rec.data.s, rec.data.len);
 		char msg[128];
-		if (describe_decode_error(&r->src, r->csv.record_offset,
+		if (source_describe_decode_error(&r->src, r->csv.record_offset,
 		    r->csv.record_offset + (r->csv.rec_end - r->csv.rec_start), msg, sizeof(msg))) {
 			civic_warn_at(r->name, rec.line, "header: %s", msg);
 			rc = -1;
@@ -287,7 +268,7 @@ static int check_decoded(struct reader *r, struct reject *why)
 {
 	char msg[128];
 
-	if (!r->src.nbad || !describe_decode_error(&r->src, r->csv.record_offset,
+	if (!r->src.nbad || !source_describe_decode_error(&r->src, r->csv.record_offset,
 	    r->csv.record_offset + (r->csv.rec_end - r->csv.rec_start), msg, sizeof(msg)))
 		return READ_OK;
 	reject_set(why, "invalid-encoding", "", "%s", msg);

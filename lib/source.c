@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -167,6 +168,23 @@ const struct decode_error *source_decode_error(const struct source *src,
 		if (src->bad[k].at >= from && src->bad[k].at < to)
 			return &src->bad[k];
 	return NULL;
+}
+
+int source_describe_decode_error(const struct source *src, unsigned long long from,
+	unsigned long long to, char *msg, size_t size)
+{
+	const struct decode_error *e = source_decode_error(src, from, to);
+	size_t n;
+
+	if (!e)
+		return 0;
+	n = (size_t)snprintf(msg, size, "byte%s", e->n == 1 ? "" : "s");
+	for (size_t i = 0; i < e->n && n < size; i++)
+		n += (size_t)snprintf(msg + n, size - n, " 0x%02X", e->bytes[i]);
+	if (n < size)
+		snprintf(msg + n, size - n, " at byte %llu %s not valid %s", e->file_at,
+			e->n == 1 ? "is" : "are", src->encoding);
+	return 1;
 }
 
 int source_starts_utf16(const unsigned char *b, size_t n)

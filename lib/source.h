@@ -71,6 +71,10 @@ int source_skip_line(struct source *src);
  * in [from, to) of the converted stream, or NULL. */
 const struct decode_error *source_decode_error(const struct source *src,
 	unsigned long long from, unsigned long long to);
+/* The same in words, into msg: "bytes 0x00 0xD8 at byte 10 are not valid
+ * UTF-16".  1, or 0 when there is none. */
+int source_describe_decode_error(const struct source *src, unsigned long long from,
+	unsigned long long to, char *msg, size_t size);
 /* 1 when b starts with a UTF-16 byte-order mark. */
 int source_starts_utf16(const unsigned char *b, size_t n);
 

@@ -274,6 +274,17 @@ JSON
 	[[ "$stderr" == *"in16.csv:3: bytes 0x00 0xD8 at byte 8 are not valid utf-16le"* ]]
 }
 
+@test "NDJSON in UTF-16: a bad unit rejects its line, the next lines read" {
+	python3 -c '
+import sys
+b = "\ufeff{\"a\":\"1\"}\n{\"a\":\"".encode("utf-16-le") + b"\x00\xd8" + "2\"}\n{\"a\":\"3\"}\n".encode("utf-16-le")
+sys.stdout.buffer.write(b)' > in.ndjson
+	run --separate-stderr civic-ingest --max-rejects 1 in.ndjson
+	assert_success
+	assert_output $'{"a":"1"}\n{"a":"3"}'
+	[[ "$stderr" == *"in.ndjson:2: bytes 0x00 0xD8 at byte 34 are not valid UTF-16"* ]]
+}
+
 @test "a bad unit in the header names its bytes" {
 	printf '\xff\xfek\x00\x00\xd8\n\x001\x00\n\x00' > in.csv
 	run civic-ingest in.csv
