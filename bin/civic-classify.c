@@ -114,6 +114,11 @@ static void parse_options(struct options *o, int argc, char **argv)
 		civic_usage_error("--check reads no data: it takes only -r and -a");
 	if (o->column && !*o->column)
 		civic_usage_error("-c needs a column name");
+	const struct named_output outs[] = {
+		{ "-o", o->output ? o->output : "-" }, { "--rejects", o->rejects.file },
+		{ "--unmatched", o->unmatched }, { "--stats", o->stats_file },
+	};
+	check_distinct_outputs(outs, sizeof(outs) / sizeof(outs[0]));
 }
 
 static void print_errors(const struct rulebook *rb)
@@ -317,8 +322,9 @@ static int close_all(struct classify *g, int rc)
 
 	if (rc == WRITE_FAILED)
 		civic_warn("%s: write error:", o->output ? o->output : "standard output");
-	/* An input cut short by a read error would leave files that look complete. */
-	if (rc != 0 || g->in.cut_short) {
+	/* Without an input cut short by a read error, or an operand skipped,
+	 * the files would look complete. */
+	if (rc != 0 || g->in.failed) {
 		output_abort(&g->out);
 		if (o->unmatched)
 			output_abort(&g->unmatched_out);

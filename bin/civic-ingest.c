@@ -131,6 +131,10 @@ static void parse_options(struct options *o, int argc, char **argv)
 		civic_usage_error("--max-field must be positive");
 	if (o->describe && (o->schema || o->key_file || o->key_env || o->rejects.file || o->lineage))
 		civic_usage_error("--describe takes only -d, -e, -o, --sample and files");
+	const struct named_output outs[] = {
+		{ "-o", o->output ? o->output : "-" }, { "--rejects", o->rejects.file },
+	};
+	check_distinct_outputs(outs, sizeof(outs) / sizeof(outs[0]));
 }
 
 static void append_value(struct ingest *g, size_t i, struct sbuf *data, int *bad)
@@ -339,7 +343,11 @@ static void summarise(const struct ingest *g)
 		return;
 	if (g->n.blank)
 		civic_warn("skipped %lu blank row%s (delimiters only)", g->n.blank, g->n.blank == 1 ? "" : "s");
-	civic_warn("read %lu, written %lu, rejected %lu", g->n.read, g->n.written, g->n.rejected);
+	if (g->in.skipped)
+		civic_warn("read %lu, written %lu, rejected %lu, input files skipped %lu (nothing committed)",
+			g->n.read, g->n.written, g->n.rejected, g->in.skipped);
+	else
+		civic_warn("read %lu, written %lu, rejected %lu", g->n.read, g->n.written, g->n.rejected);
 }
 
 static void release(struct ingest *g)
@@ -383,9 +391,9 @@ static int ingest(struct options *o, char **files, size_t nfiles)
 		civic_warn("%s: write error:", o->output ? o->output : "standard output");
 		output_abort(&g.out);
 		rejects_abort(&g.rejects);
-	} else if (rc == SETUP_FAILED || g.in.cut_short) {
-		/* An input cut short by a read error would leave a file that
-		 * looks complete: withdraw it. */
+	} else if (rc == SETUP_FAILED || g.in.failed) {
+		/* Without an input cut short by a read error, or an operand
+		 * skipped, the file would look complete: withdraw it. */
 		output_abort(&g.out);
 		rejects_abort(&g.rejects);
 	} else {

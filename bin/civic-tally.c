@@ -182,6 +182,10 @@ static void parse_options(struct options *o, int argc, char **argv)
 		civic_usage_error("--merge takes -g, -s, -w, --missing and the design from the partials");
 	if (o->merge && optind == argc)
 		civic_usage_error("--merge needs one or more partial files");
+	const struct named_output outs[] = {
+		{ "-o", o->output ? o->output : "-" }, { "--rejects", o->rejects.file },
+	};
+	check_distinct_outputs(outs, sizeof(outs) / sizeof(outs[0]));
 }
 
 /* ---- --ci ---------------------------------------------------------------- */
@@ -506,16 +510,20 @@ static int tally(struct options *o, char **files, size_t nfiles)
 	r.o = o;
 	rec_init(&r.rec);
 	status = o->merge ? tally_partials(&r, files, nfiles) : tally_records(&r, files, nfiles);
-	/* A table from an input cut short by a read error would look complete. */
-	if (status == 0 && r.in.cut_short)
+	/* A table without an input cut short by a read error would look
+	 * complete; so would an -o file without an operand that was skipped
+	 * (standard output still shows what the others hold). */
+	if (r.in.cut_short)
 		status = CIVIC_EXIT_DATA;
-	if (status == 0 && write_output(&r) != 0)
+	if (status == 0 && !(r.in.failed && output_is_file(o->output)) && write_output(&r) != 0)
 		status = CIVIC_EXIT_DATA;
 	if (r.in.failed)
 		status = CIVIC_EXIT_DATA;
 	if (reject_limit_check(&o->rejects.limit, r.rejected, r.read))
 		status = CIVIC_EXIT_DATA;
-	if (rejects_close(&r.rejects) != 0)
+	if (r.in.failed)
+		rejects_abort(&r.rejects);
+	else if (rejects_close(&r.rejects) != 0)
 		status = CIVIC_EXIT_DATA;
 	if (!o->merge)
 		inputs_release(&r.in);

@@ -12,11 +12,23 @@
  *   bytes is a bad record ("record-too-long"), found once the parser has
  *   looked at max_field + 2 bytes of it, so the outcome never depends on
  *   how the input was buffered (pipe or file); a syntax error within
- *   those bytes is reported as itself.
- * A bad record is rejected up to the end of the physical line where the
- * problem was found (for a record too long: where it began), and reading
- * resumes on the next line, so one stray quote costs one reject, never the
- * rest of the file.  The raw text of a reject is cut to max_field bytes.
+ *   those bytes is reported as itself.  The rest of it is then followed,
+ *   quotes and all, without being kept, to where the record really ends
+ *   (as it would be read without the limit: a line break outside quotes,
+ *   or the end of the line where text follows a closing quote), so a
+ *   long quoted field costs one reject and no line of its inside is ever
+ *   read as a record.  When the input ends inside its quoted field, the
+ *   quote was a stray one: as without the limit, the record is rejected as
+ *   "csv-unterminated-quote" up to the end of the line holding that quote
+ *   and reading resumes on the next line.  That needs the bytes after the
+ *   record's start kept, which they are for max_field + 16 MiB; when the
+ *   input runs on further, the record is rejected and the next call fails
+ *   (READ_FATAL, with a message): no reader in bounded memory can tell
+ *   where records start again.
+ * Any other bad record is rejected up to the end of the physical line where
+ * the problem was found, and reading resumes on the next line, so one stray
+ * quote costs one reject, never the rest of the file.  The raw text of a
+ * reject is cut to max_field bytes.
  *
  * The two engines agree on records, rejects (reason included), line
  * numbers and raw text for every input; tests/csv-engines.bats and
@@ -37,6 +49,7 @@ struct csv_engine_state {
 	unsigned long long record_offset; /* stream offset where the last record began */
 	size_t rec_start, rec_end;     /* the last record's bytes in src->buf */
 	int raw_truncated;
+	unsigned long unreadable_from; /* a long quoted field never closed began on this line */
 	void *libcsv;                  /* the reference engine's parser */
 	struct record *libcsv_rec;
 	const unsigned char *want;     /* see reader_want(); NULL: every field */
@@ -61,6 +74,9 @@ void csv_engine_copy_raw(struct csv_engine_state *st, struct record *rec);
  * has not been read yet (read more, then call again). */
 int csv_engine_reject(struct csv_engine_state *st, struct record *rec, size_t start,
 	size_t bad_at, const char *reason, const char *message, struct reject *why);
+/* Rejects the record at buf[start], longer than max_field, skipping it to
+ * its real end (see above): READ_REJECT or READ_FATAL. */
+int csv_engine_skip_long(struct csv_engine_state *st, struct record *rec, size_t start, struct reject *why);
 unsigned long csv_count_newlines(const char *b, size_t from, size_t to);
 /* end without the line break (LF, CRLF, or a final CR) that ends b[start..end). */
 size_t csv_text_end(const char *b, size_t start, size_t end);

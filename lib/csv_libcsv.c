@@ -9,7 +9,8 @@
  * - strict libcsv refuses a quote inside an unquoted field, which for us is
  *   text: that one quote is fed with strict mode off;
  * - libcsv counts no lines and has no length limit: the driver counts lines,
- *   looks at no more than max_field + 2 bytes of a record, and rejects;
+ *   looks at no more than max_field + 2 bytes of a record, and hands a
+ *   longer one to csv_engine_skip_long(), as the scanner does;
  * - csv_fini() is never called: it clears errors and flushes half-read rows.
  * After a bad record the parser is rebuilt, so nothing of it leaks into the
  * next one. */
@@ -125,8 +126,8 @@ static int reject(struct csv_engine_state *st, struct record *rec, size_t bad,
 
 static int too_long(struct csv_engine_state *st, struct record *rec, struct reject *why)
 {
-	return reject(st, rec, 0, "record-too-long",
-		"record is longer than the limit (--max-field), or a quote is never closed", why);
+	parser_reset(st);
+	return csv_engine_skip_long(st, rec, st->src->pos, why);
 }
 
 static int text_after_quote(struct csv_engine_state *st, struct record *rec, size_t at,

@@ -361,10 +361,118 @@ int csv_engine_reject(struct csv_engine_state *st, struct record *rec, size_t st
 	return discard_line(st) < 0 ? READ_FATAL : READ_REJECT;
 }
 
-static enum parse_result too_long(struct parse *p, size_t start)
+/* How a record too long to hold is followed to its end without keeping
+ * it: the rules of csv_engine.h, byte by byte. */
+enum skip_state { FIELD_START, UNQUOTED, QUOTED, AFTER_QUOTE, AFTER_QUOTE_CR, TO_LINE_END, RECORD_END };
+
+static enum skip_state skip_step(enum skip_state st, char c, int delim)
 {
-	return bad(p, start, "record-too-long",
-		"record is longer than the limit (--max-field), or a quote is never closed");
+	switch (st) {
+	case FIELD_START:
+		return c == '"' ? QUOTED : c == '\n' ? RECORD_END : c == delim ? FIELD_START : UNQUOTED;
+	case UNQUOTED:
+		return c == '\n' ? RECORD_END : c == delim ? FIELD_START : UNQUOTED;
+	case QUOTED:
+		return c == '"' ? AFTER_QUOTE : QUOTED;
+	case AFTER_QUOTE:
+		/* Text after a closing quote: without the limit the reject would
+		 * run to the end of this line, so the skip does too. */
+		return c == '"' ? QUOTED : c == delim ? FIELD_START : c == '\n' ? RECORD_END
+			: c == '\r' ? AFTER_QUOTE_CR : TO_LINE_END;
+	case AFTER_QUOTE_CR:
+	case TO_LINE_END:
+		return c == '\n' ? RECORD_END : TO_LINE_END;
+	case RECORD_END:
+		break;
+	}
+	return RECORD_END;
+}
+
+/* How far past its start a record too long to hold is kept while it is
+ * followed, so that a quote never closed can still be read as a stray one. */
+static size_t rewind_window(const struct csv_engine_state *st)
+{
+	enum { WINDOW = 16 * 1024 * 1024 };
+
+	return st->max_field > SIZE_MAX - WINDOW ? SIZE_MAX : st->max_field + WINDOW;
+}
+
+/* Follows the record at s->pos to its end, however long.  Within the
+ * rewind window the bytes are kept, else only a read's worth.  Returns
+ * SKIP_END (s->pos past the record), SKIP_OPEN_QUOTE (the input ended in
+ * a quoted field opened at buf[*open], with the record still from
+ * buf[*origin]), SKIP_LOST (the same, past the window) or -1 (read error).
+ * Lines are counted into st->line. */
+enum { SKIP_END, SKIP_OPEN_QUOTE, SKIP_LOST };
+
+static int skip_record(struct csv_engine_state *st, size_t *origin, size_t *open)
+{
+	struct source *s = st->src;
+	enum skip_state state = FIELD_START;
+	size_t i = s->pos, keep;
+	int holding = 1;
+
+	*origin = *open = i;
+	for (;;) {
+		for (; i < s->len && state != RECORD_END; i++) {
+			enum skip_state next = skip_step(state, s->buf[i], st->delim);
+			if (next == QUOTED && state == FIELD_START)
+				*open = i;
+			state = next;
+			st->line += s->buf[i] == '\n';
+		}
+		s->pos = i;
+		if (state == RECORD_END)
+			return SKIP_END;
+		holding = holding && i - *origin <= rewind_window(st);
+		if (s->eof)
+			return state != QUOTED ? SKIP_END : holding ? SKIP_OPEN_QUOTE : SKIP_LOST;
+		keep = holding ? *origin : i;
+		if (source_more(s, keep) < 0)
+			return -1;
+		i -= keep;
+		*origin -= holding ? keep : 0;
+		*open -= holding ? keep : 0;
+	}
+}
+
+/* The raw text of the record at buf[start], up to end and cut at max_field. */
+static void copy_raw_cut(struct csv_engine_state *st, struct record *rec, size_t start, size_t end)
+{
+	st->rec_start = start;
+	st->rec_end = end - start > st->max_field ? start + st->max_field : end;
+	st->raw_truncated = 0;
+	csv_engine_copy_raw(st, rec);
+	st->raw_truncated = 1;  /* the buffer moves on: rec->raw is all that is left */
+}
+
+int csv_engine_skip_long(struct csv_engine_state *st, struct record *rec, size_t start, struct reject *why)
+{
+	struct source *s = st->src;
+	size_t origin, open;
+	const char *nl;
+	int rc;
+
+	copy_raw_cut(st, rec, start, s->len);
+	s->pos = start;
+	rc = skip_record(st, &origin, &open);
+	if (rc < 0)
+		return READ_FATAL;
+	reject_set(why, "record-too-long", "", "record is longer than the limit (--max-field)");
+	if (rc == SKIP_END)
+		return READ_REJECT;
+	reject_set(why, "csv-unterminated-quote", "", "quoted field is never closed");
+	if (rc == SKIP_LOST) {
+		st->unreadable_from = rec->line;
+		return READ_REJECT;
+	}
+	/* As without the limit: the quote was a stray one, and reading goes on
+	 * after the line that holds it. */
+	nl = memchr(s->buf + open, '\n', s->len - open);
+	s->pos = nl ? (size_t)(nl - s->buf) + 1 : s->len;
+	st->line = rec->line - 1 + csv_count_newlines(s->buf, origin, s->pos);
+	copy_raw_cut(st, rec, origin, s->pos);
+	return READ_REJECT;
 }
 
 static int scan_next(struct csv_engine_state *st, struct record *rec, struct reject *why, int keep_raw)
@@ -406,10 +514,9 @@ static int scan_next(struct csv_engine_state *st, struct record *rec, struct rej
 		rec->line = st->line + 1;
 		st->record_offset = s->base + start;
 		enum parse_result r = parse_record(&p, rec, start);
-		if (r == PARSE_OK && csv_text_end(s->buf, start, p.end) - start > st->max_field)
-			r = too_long(&p, start);
-		if (r == PARSE_MORE && p.len < s->len)
-			r = too_long(&p, start);
+		if ((r == PARSE_OK && csv_text_end(s->buf, start, p.end) - start > st->max_field) ||
+		    (r == PARSE_MORE && p.len < s->len))
+			return csv_engine_skip_long(st, rec, start, why);
 		if (r == PARSE_OK) {
 			st->rec_start = start;
 			st->rec_end = p.end;
@@ -463,6 +570,14 @@ void csv_engine_release(struct csv_engine_state *st)
 
 int csv_engine_next(struct csv_engine_state *st, struct record *rec, struct reject *why, int keep_raw)
 {
+	if (st->unreadable_from) {
+		civic_warn_at(st->name, st->unreadable_from, "a quoted field in this record is never "
+			"closed, and the input runs on for more than --max-field plus 16 MiB after it: "
+			"where the next records start cannot be told (fix the quote, or raise --max-field)");
+		st->unreadable_from = 0;
+		st->src->pos = st->src->len;
+		return READ_FATAL;
+	}
 	if (st->kind == CSV_ENGINE_LIBCSV) {
 		int rc = csv_libcsv_next(st, rec, why);
 		if (rc == READ_OK && keep_raw)

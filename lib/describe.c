@@ -213,7 +213,10 @@ int describe_run(char **files, size_t nfiles, const struct reader_opts *opts, co
 		for (size_t i = 0; i < in.header.n; i++)
 			observe(&prof[i], rec_get(&rec, i), rec_len(&rec, i));
 	}
-	if (print_draft(&in.header, prof, records, output) != 0 || in.failed)
+	/* An -o draft without a skipped operand's columns would look complete. */
+	if ((in.failed && output_is_file(output)) || print_draft(&in.header, prof, records, output) != 0)
+		status = CIVIC_EXIT_DATA;
+	if (in.failed)
 		status = CIVIC_EXIT_DATA;
 	for (size_t i = 0; i < in.header.n; i++)
 		for (size_t k = 0; k < prof[i].nsamples; k++)

@@ -33,6 +33,7 @@ static int open_next(struct inputs *in)
 		struct reader *r = reader_open(in->paths[in->next++], &in->opts);
 		if (!r) {
 			in->failed = 1;
+			in->skipped++;
 			continue;
 		}
 		if (!in->have_header) {
@@ -44,6 +45,7 @@ static int open_next(struct inputs *in)
 			civic_warn("%s: header differs from that of %s; skipping the file",
 				reader_name(r), in->first_name);
 			in->failed = 1;
+			in->skipped++;
 			reader_close(r);
 			continue;
 		}

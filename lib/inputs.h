@@ -2,7 +2,9 @@
  * no operand at all is standard input), concatenated when their headers
  * agree.  A file that will not open, or whose header differs from the
  * first file's, is reported (naming both files) and skipped; the command
- * carries on and inputs.failed makes it exit 1 at the end. */
+ * carries on, counts it (inputs.skipped) and inputs.failed makes it exit 1
+ * at the end, committing no output: what it wrote would look like the
+ * whole input. */
 #ifndef CIVIC_INPUTS_H
 #define CIVIC_INPUTS_H
 
@@ -17,6 +19,7 @@ struct inputs {
 	char *first_name;
 	int have_header;
 	int failed;                  /* some operand could not be read */
+	unsigned long skipped;       /* operands left out: unopenable, unreadable header, other header */
 	int cut_short;               /* an operand broke off mid-read (an I/O error) */
 	enum format format;          /* the first file's format */
 	const unsigned char *want;   /* see inputs_want() */

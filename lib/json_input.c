@@ -55,6 +55,8 @@ static int next_line(struct json_input *in)
 			if (n && s->buf[end - 1] == '\r')
 				n--;
 			in->too_long = n > in->max_line;
+			in->from = s->base + s->pos;
+			in->to = s->base + end;
 			sbuf_reset(&in->text);
 			sbuf_add(&in->text, s->buf + s->pos, in->too_long ? in->max_line : n);
 			s->pos = nl ? end + 1 : end;
@@ -262,6 +264,7 @@ static int next_array_element(struct json_input *in, struct record *rec, struct 
 int json_input_next(struct json_input *in, struct record *rec, struct reject *why, int keep_raw)
 {
 	json_error_t err;
+	char msg[128];
 	json_t *obj;
 	int rc;
 
@@ -289,6 +292,11 @@ int json_input_next(struct json_input *in, struct record *rec, struct reject *wh
 	if (in->too_long) {
 		rec_clear(rec);
 		reject_set(why, "record-too-long", "", "line is longer than the limit (--max-field)");
+		return READ_REJECT;
+	}
+	if (in->src->nbad && source_describe_decode_error(in->src, in->from, in->to, msg, sizeof(msg))) {
+		rec_clear(rec);
+		reject_set(why, "invalid-encoding", "", "%s", msg);
 		return READ_REJECT;
 	}
 	obj = load_json(in->text.s, in->text.len, &err);

@@ -28,6 +28,7 @@ struct json_input {
 	struct sbuf text;
 	size_t max_line;               /* longer lines are rejects (record-too-long) */
 	int too_long;                  /* the line in text was cut at max_line */
+	unsigned long long from, to;   /* where the line in text is in the (converted) stream */
 };
 
 int json_input_open(struct json_input *in, struct source *src, const char *name, struct header *header,

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <limits.h>
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,12 +18,39 @@ static int close_stdout_or_fail(void)
 	return close_stdout() == 0 ? CIVIC_EXIT_OK : CIVIC_EXIT_DATA;
 }
 
+/* A signal that ends the run takes the temporary output files with it,
+ * then ends the process as it would have (the status shows the signal).
+ * Only async-signal-safe calls in here. */
+static void unlink_pending_and_reraise(int sig)
+{
+	output_unlink_pending();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* The signals that end a run from outside: a terminal, kill or timeout(1),
+ * a hang-up, and a file grown past ulimit -f.  One ignored when we start
+ * (nohup, a background job) stays ignored. */
+static void clean_up_on_fatal_signals(void)
+{
+	static const int fatal[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGALRM, SIGXFSZ };
+	struct sigaction sa, old;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = unlink_pending_and_reraise;
+	sigfillset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(fatal) / sizeof(fatal[0]); i++)
+		if (sigaction(fatal[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+			sigaction(fatal[i], &sa, NULL);
+}
+
 void civic_start(int argc, char **argv)
 {
 	(void)argc;
 	civic_set_progname(argv[0]);
 	/* | head must end us quietly, whatever the parent ignored. */
 	signal(SIGPIPE, SIG_DFL);
+	clean_up_on_fatal_signals();
 	setlocale(LC_CTYPE, "");
 }
 
@@ -69,6 +97,32 @@ int reject_option(struct reject_opts *ro, int c)
 		return 1;
 	}
 	return 0;
+}
+
+/* "--rejects 'x.csv'", or "standard output". */
+static void describe_output(char *buf, size_t size, const struct named_output *out)
+{
+	if (strcmp(out->path, "-") == 0)
+		snprintf(buf, size, "standard output");
+	else
+		snprintf(buf, size, "%s '%s'", out->option, out->path);
+}
+
+void check_distinct_outputs(const struct named_output *out, size_t n)
+{
+	char a[PATH_MAX + 32], b[PATH_MAX + 32];
+
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++) {
+			if (!out[i].path || !out[j].path || !output_same_file(out[i].path, out[j].path))
+				continue;
+			describe_output(a, sizeof(a), &out[i]);
+			if (strcmp(out[i].path, out[j].path) == 0)
+				civic_usage_error("%s and %s both name %s: one would replace the other",
+					out[i].option, out[j].option, strchr(a, '\'') ? strchr(a, '\'') : a);
+			describe_output(b, sizeof(b), &out[j]);
+			civic_usage_error("%s and %s are the same file: one would replace the other", a, b);
+		}
 }
 
 unsigned long opt_ulong(const char *name, const char *arg)

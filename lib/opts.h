@@ -53,6 +53,15 @@ void print_help(const char *usage);
 /* For getopt's '?' and ':' cases: exits 2 with the hint line. */
 void bad_option(void);
 
+/* An output a command writes, for check_distinct_outputs(). */
+struct named_output {
+	const char *option;            /* "-o", "--rejects", ... */
+	const char *path;              /* NULL: the option was not given; "-": standard output */
+};
+/* Exits 2 when two of the n outputs would write the same file
+ * (output_same_file()): one would replace the other. */
+void check_distinct_outputs(const struct named_output *out, size_t n);
+
 /* Parses a whole non-negative number for option name; exits 2 when bad. */
 unsigned long opt_ulong(const char *name, const char *arg);
 

@@ -1,5 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +12,10 @@
 #include "output.h"
 #include "xalloc.h"
 
-/* Temporary files not yet renamed into place, for output_unlink_pending().
- * A command has an output and perhaps a rejects file open at once. */
+/* Temporary files not yet renamed into place, for output_unlink_pending(),
+ * which a signal handler calls: a name is whole before its pointer is
+ * stored, and its pointer is cleared before the name is freed.  A command
+ * has an output and perhaps a rejects file open at once. */
 enum { MAX_PENDING = 8 };
 static char *volatile pending[MAX_PENDING];
 
@@ -56,6 +60,18 @@ static int open_special(struct output *o, const char *path)
 	return 0;
 }
 
+/* /dev/stdout, /dev/fd/N and /proc/self/fd/N are links to a descriptor
+ * already open, which may be a regular file: renaming a temporary file
+ * over the name would replace the link in /dev, not write the file.  (A
+ * plain file under /dev/shm is still written atomically.) */
+static int names_descriptor(const char *path)
+{
+	struct stat st;
+
+	return (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0) &&
+		lstat(path, &st) == 0 && S_ISLNK(st.st_mode);
+}
+
 int output_open(struct output *o, const char *path, mode_t mode)
 {
 	struct stat st;
@@ -67,7 +83,7 @@ int output_open(struct output *o, const char *path, mode_t mode)
 		o->fp = stdout;
 		return 0;
 	}
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+	if ((stat(path, &st) == 0 && !S_ISREG(st.st_mode)) || names_descriptor(path))
 		return open_special(o, path);
 	n = strlen(path) + 16;
 	o->path = xstrdup(path);
@@ -78,6 +94,7 @@ int output_open(struct output *o, const char *path, mode_t mode)
 		civic_warn("%s: cannot create temporary file:", path);
 		goto fail;
 	}
+	add_pending(o->tmp);   /* from now on, whatever ends the run removes it */
 	if (mode != 0600) {
 		mode_t mask = umask(0);
 		umask(mask);
@@ -88,15 +105,20 @@ int output_open(struct output *o, const char *path, mode_t mode)
 		civic_warn("%s:", path);
 		close(fd);
 		unlink(o->tmp);
+		drop_pending(o->tmp);
 		goto fail;
 	}
-	add_pending(o->tmp);
 	return 0;
 fail:
 	free(o->path);
 	free(o->tmp);
 	memset(o, 0, sizeof(*o));
 	return -1;
+}
+
+int output_is_file(const char *path)
+{
+	return path && strcmp(path, "-") != 0;
 }
 
 static void output_free(struct output *o)
@@ -152,6 +174,56 @@ void output_abort(struct output *o)
 	if (o->path)
 		output_free(o);
 	o->fp = NULL;
+}
+
+/* Who a path is as an output: a file that exists by its device and inode,
+ * one that does not yet by its resolved name (malloc'd), or neither. */
+struct output_identity {
+	int exists, shareable;
+	dev_t dev;
+	ino_t ino;
+	char *name;
+};
+
+static void identify(const char *path, struct output_identity *id)
+{
+	struct stat st;
+
+	memset(id, 0, sizeof(*id));
+	if (!path || strcmp(path, "-") == 0 ? fstat(STDOUT_FILENO, &st) == 0 : stat(path, &st) == 0) {
+		id->exists = 1;
+		id->shareable = S_ISCHR(st.st_mode);
+		id->dev = st.st_dev;
+		id->ino = st.st_ino;
+		return;
+	}
+	if (!path || strcmp(path, "-") == 0)
+		return;
+	char *d = xstrdup(path), *b = xstrdup(path), *dir = realpath(dirname(d), NULL);
+	if (dir) {
+		const char *base = basename(b);
+		id->name = xmalloc(strlen(dir) + strlen(base) + 2);
+		sprintf(id->name, "%s/%s", dir, base);
+		free(dir);
+	}
+	free(d);
+	free(b);
+}
+
+int output_same_file(const char *a, const char *b)
+{
+	struct output_identity x, y;
+	int same;
+
+	identify(a, &x);
+	identify(b, &y);
+	if (x.exists && y.exists)
+		same = x.dev == y.dev && x.ino == y.ino && !x.shareable;
+	else
+		same = x.name && y.name && strcmp(x.name, y.name) == 0;
+	free(x.name);
+	free(y.name);
+	return same;
 }
 
 int close_stdout(void)

@@ -22,7 +22,16 @@ struct output {
  * Returns 0, or -1 with a message printed. */
 int output_open(struct output *o, const char *path, mode_t mode);
 int output_close(struct output *o);
+/* 1 when path names a file rather than standard output (NULL or "-"). */
+int output_is_file(const char *path);
 void output_abort(struct output *o);
+
+/* 1 when paths a and b (NULL or "-": standard output) would write the same
+ * file: the same device and inode (through symbolic links, /dev/stdout and
+ * /dev/fd/N included), or, for a file not yet there, the same name once
+ * its directory is resolved.  Terminals and other character devices
+ * (/dev/null, /dev/stderr on a terminal) may be shared. */
+int output_same_file(const char *a, const char *b);
 
 /* Flush and close standard output at exit, reporting a write error
  * ("write error: No space left on device").  Returns 0 or -1. */

@@ -145,7 +145,12 @@ static int read_csv_header(struct reader *r)
 		rc = -1;
 	} else if (rc == READ_OK) {
 		size_t bad = utf8_invalid_offset(rec.data.s, rec.data.len);
-		if (bad < rec.data.len) {
+		char msg[128];
+		if (source_describe_decode_error(&r->src, r->csv.record_offset,
+		    r->csv.record_offset + (r->csv.rec_end - r->csv.rec_start), msg, sizeof(msg))) {
+			civic_warn_at(r->name, rec.line, "header: %s", msg);
+			rc = -1;
+		} else if (bad < rec.data.len) {
 			civic_warn_at(r->name, rec.line, "header is not valid UTF-8%s",
 				looks_like_cp1251(rec.data.s, rec.data.len) ? " (try -e cp1251)" : "");
 			rc = -1;
@@ -257,10 +262,25 @@ static void drop_unwanted(const struct csv_engine_state *st, struct record *rec)
 		}
 }
 
+/* A sequence the decoder skipped rejects its record, even in a column
+ * nobody asked for: the file is not what its encoding says. */
+static int check_decoded(struct reader *r, struct reject *why)
+{
+	char msg[128];
+
+	if (!r->src.nbad || !source_describe_decode_error(&r->src, r->csv.record_offset,
+	    r->csv.record_offset + (r->csv.rec_end - r->csv.rec_start), msg, sizeof(msg)))
+		return READ_OK;
+	reject_set(why, "invalid-encoding", "", "%s", msg);
+	return READ_REJECT;
+}
+
 static int check_csv_record(struct reader *r, struct record *rec, struct reject *why)
 {
 	size_t bad, i = 0;
 
+	if (check_decoded(r, why) != READ_OK)
+		return READ_REJECT;
 	if (r->csv.want && r->csv.kind == CSV_ENGINE_LIBCSV)
 		drop_unwanted(&r->csv, rec);
 	bad = utf8_invalid_offset(rec->data.s, rec->data.len);

@@ -24,7 +24,8 @@ struct parse {
 	struct ruleset *set;         /* the open set, or NULL */
 	const struct ruleset *inherit;   /* first `use`d set, for its default */
 	char **stack;                /* real paths of the books being read */
-	int depth;
+	int depth;                   /* 0: a book named on the command line; more: included */
+	unsigned long shown, hidden; /* errors reported and held back in this file */
 };
 
 static size_t load_file(struct rulebook *rb, const char *path, char **stack, int depth,
@@ -57,15 +58,30 @@ static char *take_token(const char **p, size_t *at, const char *line)
 static void error_at(struct parse *ps, size_t col_byte, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* An include may name any file (include /etc/passwd): errors quote only
+ * the lines of the books named on the command line.  An included file's
+ * first error is reported by its line number alone, the rest counted. */
+static int shown(struct parse *ps)
+{
+	if (ps->depth > 0 && ps->shown > 0) {
+		ps->hidden++;
+		return 0;
+	}
+	ps->shown++;
+	return 1;
+}
+
 static void error_at(struct parse *ps, size_t col_byte, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
 
+	if (!shown(ps))
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	rules_error(ps->rb, ps->file, ps->line, ps->text, col_byte, "%s", msg);
+	rules_error(ps->rb, ps->file, ps->line, ps->depth ? NULL : ps->text, col_byte, "%s", msg);
 }
 
 static int valid_id(const char *s)
@@ -418,7 +434,8 @@ static void parse_line(struct parse *ps)
 	char *word;
 
 	if ((bad = utf8_invalid_offset(p, strlen(p))) != strlen(p)) {
-		rules_error(ps->rb, ps->file, ps->line, NULL, 0, "not valid UTF-8 (byte %zu of the line)", bad + 1);
+		if (shown(ps))
+			rules_error(ps->rb, ps->file, ps->line, NULL, 0, "not valid UTF-8 (byte %zu of the line)", bad + 1);
 		return;
 	}
 	p = skip_space(p);
@@ -470,7 +487,7 @@ static const char *intern_file(struct rulebook *rb, const char *path)
 static size_t load_file(struct rulebook *rb, const char *path, char **stack, int depth,
 	const char *from_file, unsigned long from_line)
 {
-	struct parse ps = { rb, NULL, NULL, 0, NULL, NULL, NULL, stack, depth };
+	struct parse ps = { rb, NULL, NULL, 0, NULL, NULL, NULL, stack, depth, 0, 0 };
 	size_t before = rb->nerrors, cap = 0, n;
 	ssize_t len;
 	FILE *fp;
@@ -486,13 +503,19 @@ static size_t load_file(struct rulebook *rb, const char *path, char **stack, int
 		n = (size_t)len;
 		while (n > 0 && (ps.text[n - 1] == '\n' || ps.text[n - 1] == '\r'))
 			ps.text[--n] = '\0';
-		if (memchr(ps.text, '\0', n))
-			rules_error(rb, ps.file, ps.line, NULL, 0, "a NUL byte in a rule book");
+		if (memchr(ps.text, '\0', n)) {
+			if (shown(&ps))
+				rules_error(rb, ps.file, ps.line, NULL, 0, "a NUL byte in a rule book");
+		}
 		else
 			parse_line(&ps);
 	}
 	if (ferror(fp))
 		rules_error(rb, ps.file, 0, NULL, 0, "read error: %s", strerror(errno));
+	if (ps.hidden)
+		rules_error(rb, ps.file, 0, NULL, 0, "%lu more error%s in this included book "
+			"(check it by itself with civic-classify --check -r %s)",
+			ps.hidden, ps.hidden == 1 ? "" : "s", ps.file);
 	finish_set(&ps);
 	free(ps.text);
 	fclose(fp);

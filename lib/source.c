@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -17,6 +18,31 @@ static int is_utf8_name(const char *e)
 	return !e || !*e || strcasecmp(e, "utf-8") == 0 || strcasecmp(e, "utf8") == 0;
 }
 
+/* The bytes one line feed takes in the encoding, over and above what the
+ * encoding needs for a start (a byte-order mark): its code unit, 2 for
+ * UTF-16, 4 for UTF-32, 1 for cp1251 or Shift-JIS. */
+static size_t encoded_length(const char *encoding, const char *text)
+{
+	iconv_t cd = iconv_open(encoding, "UTF-8");
+	char buf[32], *in = (char *)text, *out = buf;
+	size_t inleft = strlen(text), outleft = sizeof(buf);
+
+	if (cd == (iconv_t)-1)
+		return 0;
+	if (iconv(cd, &in, &inleft, &out, &outleft) == (size_t)-1 ||
+	    iconv(cd, NULL, NULL, &out, &outleft) == (size_t)-1)
+		outleft = sizeof(buf);
+	iconv_close(cd);
+	return sizeof(buf) - outleft;
+}
+
+static size_t code_unit(const char *encoding)
+{
+	size_t one = encoded_length(encoding, "\n"), two = encoded_length(encoding, "\n\n");
+
+	return two > one && two - one <= 4 ? two - one : 1;
+}
+
 static int start_iconv(struct source *src, const char *encoding)
 {
 	src->cd = iconv_open("UTF-8", encoding);
@@ -24,6 +50,8 @@ static int start_iconv(struct source *src, const char *encoding)
 		civic_warn("unknown encoding '%s' (see iconv --list)", encoding);
 		return -1;
 	}
+	src->encoding = encoding;
+	src->unit = code_unit(encoding);
 	return 0;
 }
 
@@ -63,8 +91,22 @@ void source_close(struct source *src)
 	else
 		free(src->buf);
 	free(src->raw);
+	free(src->bad);
 	memset(src, 0, sizeof(*src));
 	src->cd = (iconv_t)-1;
+}
+
+/* Forgets the decoding errors before the stream offset base. */
+static void drop_decode_errors(struct source *src)
+{
+	size_t k = 0;
+
+	while (k < src->nbad && src->bad[k].at < src->base)
+		k++;
+	if (k == 0)
+		return;
+	memmove(src->bad, src->bad + k, (src->nbad - k) * sizeof(*src->bad));
+	src->nbad -= k;
 }
 
 static void make_room(struct source *src, size_t keep, size_t want)
@@ -74,6 +116,7 @@ static void make_room(struct source *src, size_t keep, size_t want)
 		src->len -= keep;
 		src->pos -= keep;
 		src->base += keep;
+		drop_decode_errors(src);
 	}
 	if (src->cap - src->len < want)
 		src->buf = xgrow(src->buf, &src->cap, src->len + want, 1);
@@ -111,8 +154,37 @@ static void detect_utf16(struct source *src)
 
 	if (src->base != 0 || src->len != 0 || src->cd != (iconv_t)-1)
 		return;
-	if (source_starts_utf16(r, src->rawlen))
+	if (source_starts_utf16(r, src->rawlen)) {
 		src->cd = iconv_open("UTF-8", "UTF-16");
+		src->encoding = "UTF-16";
+		src->unit = 2;
+	}
+}
+
+const struct decode_error *source_decode_error(const struct source *src,
+	unsigned long long from, unsigned long long to)
+{
+	for (size_t k = 0; k < src->nbad; k++)
+		if (src->bad[k].at >= from && src->bad[k].at < to)
+			return &src->bad[k];
+	return NULL;
+}
+
+int source_describe_decode_error(const struct source *src, unsigned long long from,
+	unsigned long long to, char *msg, size_t size)
+{
+	const struct decode_error *e = source_decode_error(src, from, to);
+	size_t n;
+
+	if (!e)
+		return 0;
+	n = (size_t)snprintf(msg, size, "byte%s", e->n == 1 ? "" : "s");
+	for (size_t i = 0; i < e->n && n < size; i++)
+		n += (size_t)snprintf(msg + n, size - n, " 0x%02X", e->bytes[i]);
+	if (n < size)
+		snprintf(msg + n, size - n, " at byte %llu %s not valid %s", e->file_at,
+			e->n == 1 ? "is" : "are", src->encoding);
+	return 1;
 }
 
 int source_starts_utf16(const unsigned char *b, size_t n)
@@ -136,6 +208,31 @@ int source_skip_line(struct source *src)
 	}
 }
 
+/* Skips the undecodable sequence at *in by one code unit (what is left
+ * when less), leaving SOURCE_BAD_BYTE at *out and a note of it. */
+static void skip_bad_unit(struct source *src, char **in, size_t *inleft, char **out, size_t *outleft)
+{
+	size_t n = src->unit < *inleft ? src->unit : *inleft;
+	unsigned long long at = src->base + (unsigned long long)(*out - src->buf);
+	struct decode_error *e;
+
+	/* A run of bad units is in one record: its first says what it is,
+	 * and a file of garbage costs one note, not one per unit. */
+	if (!src->nbad || src->last_bad + 1 != at) {
+		src->bad = xgrow(src->bad, &src->capbad, src->nbad + 1, sizeof(*src->bad));
+		e = &src->bad[src->nbad++];
+		e->at = at;
+		e->file_at = src->raw_base + (unsigned long long)(*in - src->raw);
+		e->n = (unsigned char)(n < sizeof(e->bytes) ? n : sizeof(e->bytes));
+		memcpy(e->bytes, *in, e->n);
+	}
+	src->last_bad = at;
+	*(*out)++ = (char)SOURCE_BAD_BYTE;
+	(*outleft)--;
+	*in += n;
+	*inleft -= n;
+}
+
 static long convert(struct source *src)
 {
 	char *in = src->raw, *out = src->buf + src->len;
@@ -149,12 +246,11 @@ static long convert(struct source *src)
 			break;          /* a sequence split across reads */
 		if (errno == E2BIG)
 			break;
-		if (errno == EILSEQ || errno == EINVAL) {
-			*out++ = *in++; /* pass it through: the record is rejected as invalid UTF-8 */
-			inleft--;
-			outleft--;
-		}
+		/* EILSEQ, EINVAL at the end of the input, or anything else
+		 * iconv may say: the sequence cannot be decoded. */
+		skip_bad_unit(src, &in, &inleft, &out, &outleft);
 	}
+	src->raw_base += (unsigned long long)(in - src->raw);
 	memmove(src->raw, in, inleft);
 	src->rawlen = inleft;
 	src->len += before - outleft;
@@ -215,14 +311,6 @@ long source_more(struct source *src, size_t keep)
 		long got = convert(src);
 		if (got > 0 || (src->eof && src->rawlen == 0))
 			return got;
-		if (src->eof && src->rawlen > 0) {
-			/* A truncated sequence at end of file: pass the bytes through. */
-			memcpy(src->buf + src->len, src->raw, src->rawlen);
-			src->len += src->rawlen;
-			got = (long)src->rawlen;
-			src->rawlen = 0;
-			return got;
-		}
 		if (src->cap - src->len < 16)
 			make_room(src, 0, SOURCE_CHUNK);
 	}

@@ -383,6 +383,24 @@ EOF
 	assert_output "civic-classify: $F/cycle-b.rules:1: '$F/cycle-a.rules' includes itself"
 }
 
+# An include may name any file: its lines were echoed under each error,
+# /etc/passwd's first line among them.
+@test "an included file's lines are never quoted: its first error by line number, the rest counted" {
+	printf 'secret-token: hunter2 x\nsecond line\n' > private.txt
+	printf 'set s\nfrom t\ninclude %s/private.txt\nr x y\n' "$PWD" > b.rules
+	run civic-classify --check -r b.rules
+	assert_failure 1
+	assert_output "civic-classify: $PWD/private.txt:1: a rule outside a rule set (start one with 'set NAME')
+civic-classify: $PWD/private.txt: 1 more error in this included book (check it by itself with civic-classify --check -r $PWD/private.txt)"
+	printf 'include /etc/passwd\n' > p.rules
+	run civic-classify --check -r p.rules
+	assert_failure 1
+	[[ "$output" != *root:* ]] || fail "quoted /etc/passwd: $output"
+	# the book named on the command line is quoted as ever
+	run civic-classify --check -r private.txt
+	assert_line --index 1 '    secret-token: hunter2 x'
+}
+
 @test "a rule set whose column is missing fails the run" {
 	printf 'other\nx\n' > in.csv
 	run civic-classify -r "$F/basic.rules" in.csv

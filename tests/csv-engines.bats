@@ -114,11 +114,72 @@ PY
 "line":2,"reason":"record-too-long"
 "line":4,"reason":"record-too-long"
 "line":5,"reason":"record-too-long"
-"line":6,"reason":"record-too-long"
+"line":6,"reason":"csv-unterminated-quote"
 OUT
 		# the raw text of a reject is cut at the limit
 		run python3 -c 'import json,sys; print(max(len(json.loads(l)["record"]) for l in open("rej.file")))'
 		assert_output 100000
+	done
+}
+
+# The rest of a long quoted record was once read from the line after its
+# start: the rows typed inside the quotes came out as records.
+@test "a quoted record longer than --max-field is one reject, skipped to its real end" {
+	printf 'a,b\n1,"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n2,phantom\n""yyy"" ""\n"\n3,ok\n' > in.csv
+	local e m
+	for e in scan libcsv; do
+		for m in 0 1 3; do
+			CIVIC_READ_MAX=$m CIVIC_CSV_ENGINE=$e run --separate-stderr \
+				civic-ingest --max-field 20 --max-rejects 1 --rejects r.ndjson in.csv
+			assert_success
+			assert_output $'a,b\n3,ok'
+			[[ "$stderr" == *"in.csv:2: record is longer than the limit (--max-field)"* ]]
+			[[ "$stderr" == *"read 2, written 1, rejected 1"* ]]
+			run jq -c '[.line, .reason, (.record | length)]' r.ndjson
+			assert_output '[2,"record-too-long",20]'
+		done
+	done
+	# text after a closing quote inside it: the skip runs to that line's end, as without the limit
+	printf 'a,b\n1,"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n2,p"q,1\n3,ok\n' > in.csv
+	same_from_both --max-field 20 in.csv
+	run cat out.scan
+	assert_output $'a,b\n3,ok'
+	run jq -c '[.line, .reason]' rej.scan
+	assert_output '[2,"record-too-long"]'
+	# every line of a quoted field past the limit is inside it, whatever it looks like
+	python3 -c '
+import sys
+sys.stdout.write("id,text\n1,\"" + "".join("%d,phantom\n" % i for i in range(2, 5000)) + "\"\n5000,real\n")' > big.csv
+	same_from_both --max-field 1000 big.csv
+	run cat out.scan
+	assert_output $'id,text\n5000,real'
+	run jq -c '[.line, .reason]' rej.scan
+	assert_output '[2,"record-too-long"]'
+}
+
+# Without the limit a quote never closed is a stray one and reading goes on
+# after its line; past the limit that needs the rest kept, up to 16 MiB.
+@test "a quote never closed past --max-field: a stray one within 16 MiB, a failed run beyond" {
+	python3 -c '
+import sys
+sys.stdout.write("a,b\n1,\"stray " + "x" * 200 + "\n" + "".join("%d,y\n" % i for i in range(2, 1000)))' > stray.csv
+	same_from_both --max-field 100 stray.csv
+	run grep -c . out.scan
+	assert_output 999
+	run jq -c '[.line, .reason]' rej.scan
+	assert_output '[2,"csv-unterminated-quote"]'
+	python3 -c '
+import sys
+sys.stdout.write("a,b\n0,0\n1,\"stray\n" + "2,y\n" * 4300000)' > far.csv
+	local e
+	for e in scan libcsv; do
+		CIVIC_CSV_ENGINE=$e run --separate-stderr civic-ingest --max-field 100 -o out.csv far.csv
+		assert_failure 1
+		[[ "$stderr" == *"far.csv:3: a quoted field in this record is never closed, and the input runs on for more than --max-field plus 16 MiB after it"* ]]
+		[ ! -e out.csv ]
+		CIVIC_CSV_ENGINE=$e run --separate-stderr civic-ingest --max-field 100 < far.csv
+		assert_failure 1
+		[[ "$stderr" == *"(standard input):3: a quoted field in this record is never closed"* ]]
 	done
 }
 

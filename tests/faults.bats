@@ -54,6 +54,40 @@ assert_failed_with() {
 	[ ! -e out.csv ] || cmp out.csv want.csv
 }
 
+# -o and --rejects naming one file once replaced the output with the
+# rejects: thousands of rows lost, exit 0.
+@test "two outputs naming one file: a usage error in every command, whatever the spelling" {
+	local c opt
+	echo 'old' > out.csv
+	mkdir sub
+	ln -s out.csv link.csv
+	ln out.csv hard.csv
+	for c in ingest classify tally; do
+		for opt in --rejects $([ $c = classify ] && echo --unmatched --stats); do
+			for spelling in out.csv ./out.csv sub/../out.csv "$PWD/out.csv" link.csv hard.csv; do
+				run bash -c "$(declare -f "run_$c"); run_$c -o out.csv $([ $opt = --stats ] && echo "--stats=$spelling" || echo "$opt $spelling")"
+				assert_equal "$status" 2
+				[[ "$output" == *"one would replace the other"* ]] || fail "$c -o out.csv $opt $spelling: $output"
+				assert_equal "$(cat out.csv)" old
+			done
+			# a file not there yet, named two ways
+			run bash -c "$(declare -f "run_$c"); run_$c -o new.csv $([ $opt = --stats ] && echo "--stats=sub/../new.csv" || echo "$opt sub/../new.csv")"
+			assert_equal "$status" 2
+			[ ! -e new.csv ]
+			# standard output, as the default or as /dev/stdout, redirected to a file or a pipe
+			run bash -c "$(declare -f "run_$c"); run_$c $([ $opt = --stats ] && echo "--stats=/dev/stdout" || echo "$opt /dev/stdout") > so.csv"
+			assert_equal "$status" 2
+			run bash -c "$(declare -f "run_$c"); run_$c $([ $opt = --stats ] && echo "--stats=/dev/stdout" || echo "$opt /dev/stdout") | cat"
+			[[ "$output" == *"standard output and $opt '/dev/stdout' are the same file"* ]] || fail "$c $opt /dev/stdout: $output"
+		done
+	done
+	# distinct files, and devices that may be shared, are fine
+	run_ingest -o a.csv --rejects b.ndjson
+	run_ingest -o /dev/null --rejects /dev/null
+	run_classify -o a.csv --unmatched u.csv --stats=s.tsv --rejects r.ndjson
+	[ -L /dev/stdout ] || fail "/dev/stdout is no longer a link"
+}
+
 # Runs the command with its standard output a pipe whose reader is gone.
 # $1: "default" (SIGPIPE kills quietly) or "ignored" (inherited SIG_IGN).
 closed_pipe() {
@@ -137,6 +171,61 @@ each_killed_quietly_by_sigpipe() {
 	civic-tally -g register -s count,distinct:district < "$D/cls.csv" > out.map
 	cat "$D/cls.csv" | civic-tally -g register -s count,distinct:district > out.pipe
 	cmp out.map out.pipe
+}
+
+# Feeds the input given by $2 to the command after it through a pipe, half
+# of it, then sends signal $1 once a temporary output file exists, and says
+# how the command ended and what temporary files are left.
+signal_mid_run() {
+	python3 - "$@" <<'PY'
+import glob, os, signal, subprocess, sys, time
+sig, data, cmd = getattr(signal, sys.argv[1]), open(sys.argv[2], "rb").read(), sys.argv[3:]
+p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, restore_signals=True)
+p.stdin.write(data[:len(data) // 2])
+p.stdin.flush()
+deadline = time.time() + 20
+while not glob.glob("*.tmp*") and time.time() < deadline:
+    time.sleep(0.01)
+time.sleep(0.2)
+seen = sorted(glob.glob("*.tmp*"))
+p.send_signal(sig)
+p.wait()
+p.stdin.close()
+print("seen", " ".join(seen) or "none", "ended", -p.returncode, "left", " ".join(sorted(glob.glob("*.tmp*"))) or "none")
+PY
+}
+
+# civic(7): no temporary file is left, whatever ends the run.
+@test "a signal mid-run (TERM, INT, HUP, QUIT): no temporary file left, the old -o file untouched" {
+	local c sig num f
+	for c in ingest classify tally; do
+		case $c in
+		ingest) f=$D/reg.csv; set -- civic-ingest -q -s registry.json --max-rejects 100% ;;
+		classify) f=$D/clean.csv; set -- civic-classify -r registers.rules -r services.rules --max-rejects 100% ;;
+		tally) f=$D/cls.csv; set -- civic-tally -g register,service ;;
+		esac
+		for sig in TERM INT HUP QUIT; do
+			num=$(kill -l "$sig")
+			echo old > out.csv
+			run signal_mid_run "SIG$sig" "$f" "$@" -o out.csv --rejects r.ndjson -
+			[[ "$output" == "seen "*".tmp"*" ended $num left none" ]] || fail "$c, SIG$sig: $output"
+			assert_equal "$(cat out.csv)" old
+			[ ! -e r.ndjson ]
+		done
+	done
+}
+
+@test "a file grown past ulimit -f (SIGXFSZ) mid-write: no temporary file left, the old -o file untouched" {
+	local c num
+	num=$(kill -l XFSZ)
+	for c in ingest classify tally report; do
+		echo old > out
+		run bash -c "$(declare -f "run_$c"); ulimit -f 1; run_$c -o out"
+		assert_equal "$status" $((128 + num))
+		assert_equal "$(cat out)" old
+		[ -z "$(ls -A | grep -v '^out$')" ] || fail "$c left: $(ls -A)"
+	done
 }
 
 @test "memory running out at any allocation: 'out of memory', exit 1, no -o file left" {

@@ -267,6 +267,83 @@ civic-ingest: 1 rejected record exceeds the tolerance (--max-rejects)"
 	assert_output $'a,b\nп,2'
 }
 
+# Decoding once passed one byte of a bad unit through and stayed a byte
+# out of step: every later row was garbage, and the run exited 0.
+@test "a lone UTF-16 surrogate rejects its record; decoding resumes at the next unit" {
+	printf '\xff\xfek\x00\n\x001\x00\n\x00\x00\xd82\x00\n\x003\x00\n\x004\x00\n\x005\x00\n\x00' > in.csv
+	run --separate-stderr civic-ingest --rejects r.ndjson in.csv
+	assert_failure 1
+	assert_output $'k\n1\n3\n4\n5'
+	[[ "$stderr" == *"in.csv:3: bytes 0x00 0xD8 at byte 10 are not valid UTF-16"* ]]
+	[[ "$stderr" == *"read 5, written 4, rejected 1"* ]]
+	run jq -c '[.line, .reason]' r.ndjson
+	assert_output '[3,"invalid-encoding"]'
+	# the same bytes through a pipe, a byte at a time
+	CIVIC_READ_MAX=1 run --separate-stderr civic-ingest --max-rejects 1 < in.csv
+	assert_success
+	assert_output $'k\n1\n3\n4\n5'
+}
+
+@test "bad UTF-16 units: big-endian, lone low surrogate, swapped pair, high at the end, odd last byte" {
+	local cases=(
+		'\xfe\xff\x00k\x00\n\x001\x00\n\xd8\x00\x002\x00\n\x003\x00\n|k 1 3|:3: bytes 0xD8 0x00 at byte 10'
+		'\xff\xfek\x00\n\x001\x00\n\x00\x00\xdc2\x00\n\x003\x00\n\x00|k 1 3|:3: bytes 0x00 0xDC at byte 10'
+		'\xff\xfek\x00\n\x00\x00\xdc\x00\xd8\n\x003\x00\n\x00|k 3|:2: bytes 0x00 0xDC at byte 6'
+		'\xff\xfek\x00\n\x001\x00\n\x00\x00\xd8|k 1|:3: bytes 0x00 0xD8 at byte 10'
+		'\xff\xfek\x00\n\x001\x00\n\x002\x00\n\x00x|k 1 2|:4: byte 0x78 at byte 14 is not valid UTF-16'
+	)
+	local c bytes rows msg
+	for c in "${cases[@]}"; do
+		IFS='|' read -r bytes rows msg <<< "$c"
+		printf "$bytes" > in.csv
+		run --separate-stderr civic-ingest --max-rejects 1 in.csv
+		assert_success
+		assert_output "$(tr ' ' '\n' <<< "$rows")"
+		[[ "$stderr" == *"in.csv$msg"* ]] || fail "$bytes: $stderr"
+	done
+}
+
+@test "a bad unit in a column nobody reads still rejects its record" {
+	printf '\xff\xfek\x00,\x00v\x00\n\x001\x00,\x00a\x00\n\x002\x00,\x00\x00\xd8\n\x003\x00,\x00c\x00\n\x00' > in.csv
+	run --separate-stderr civic-tally -g k in.csv
+	assert_failure 1
+	assert_output $'k,count\n1,1\n3,1'
+	[[ "$stderr" == *"in.csv:3: bytes 0x00 0xD8 at byte 22 are not valid UTF-16"* ]]
+}
+
+@test "other encodings: a byte cp1251 leaves undefined, a bad UTF-32 unit, explicit UTF-16LE" {
+	printf 'k\n1\n\x98x\n3\n' > in1251.csv
+	run --separate-stderr civic-ingest -e cp1251 --max-rejects 1 in1251.csv
+	assert_output $'k\n1\n3'
+	[[ "$stderr" == *"in1251.csv:3: byte 0x98 at byte 4 is not valid cp1251"* ]]
+	printf 'k\x00\x00\x00\n\x00\x00\x00\x00\xd8\x00\x00\n\x00\x00\x003\x00\x00\x00\n\x00\x00\x00' > in32.csv
+	run --separate-stderr civic-ingest -e utf-32le --max-rejects 1 in32.csv
+	assert_output $'k\n3'
+	[[ "$stderr" == *"in32.csv:2: bytes 0x00 0xD8 0x00 0x00 at byte 8 are not valid utf-32le"* ]]
+	printf 'k\x00\n\x001\x00\n\x00\x00\xd82\x00\n\x003\x00\n\x00' > in16.csv
+	run --separate-stderr civic-ingest -e utf-16le --max-rejects 1 in16.csv
+	assert_output $'k\n1\n3'
+	[[ "$stderr" == *"in16.csv:3: bytes 0x00 0xD8 at byte 8 are not valid utf-16le"* ]]
+}
+
+@test "NDJSON in UTF-16: a bad unit rejects its line, the next lines read" {
+	python3 -c '
+import sys
+b = "\ufeff{\"a\":\"1\"}\n{\"a\":\"".encode("utf-16-le") + b"\x00\xd8" + "2\"}\n{\"a\":\"3\"}\n".encode("utf-16-le")
+sys.stdout.buffer.write(b)' > in.ndjson
+	run --separate-stderr civic-ingest --max-rejects 1 in.ndjson
+	assert_success
+	assert_output $'{"a":"1"}\n{"a":"3"}'
+	[[ "$stderr" == *"in.ndjson:2: bytes 0x00 0xD8 at byte 34 are not valid UTF-16"* ]]
+}
+
+@test "a bad unit in the header names its bytes" {
+	printf '\xff\xfek\x00\x00\xd8\n\x001\x00\n\x00' > in.csv
+	run civic-ingest in.csv
+	assert_failure 1
+	assert_output "civic-ingest: in.csv:1: header: bytes 0x00 0xD8 at byte 4 are not valid UTF-16"
+}
+
 @test "cp866 and koi8-r through iconv" {
 	printf 'a\nмилиция\n' | iconv -f UTF-8 -t CP866 > in866.csv
 	printf 'a\nмилиция\n' | iconv -f UTF-8 -t KOI8-R > inkoi.csv

@@ -143,6 +143,37 @@ setup() {
 	assert_equal "$stderr" "civic-ingest: two.csv: header differs from that of one.csv; skipping the file"
 }
 
+# A skipped operand was once left out of the summary while -o was
+# committed with exit 1: a file that looked like the whole input.
+@test "a skipped operand (other header, missing, truncated JSON array): counted, and -o not committed" {
+	printf 'a,b\n1,2\n' > one.csv
+	printf 'а,б\n3,4\n' > two.csv
+	printf '[{"a":"1","b":"2"},{"a":"3"' > cut.json
+	echo old > out.csv
+	run --separate-stderr civic-ingest -o out.csv --rejects r.ndjson one.csv two.csv missing.csv cut.json
+	assert_failure 1
+	[[ "$stderr" == *"civic-ingest: read 1, written 1, rejected 0, input files skipped 3 (nothing committed)"* ]]
+	assert_equal "$(cat out.csv)" old
+	[ ! -e r.ndjson ]
+	[ -z "$(ls -A | grep tmp)" ] || fail "temporary files left: $(ls -A)"
+	printf 'set c\nfrom a\ndefault other\none one ^1$\n' > one.rules
+	run --separate-stderr civic-classify -r one.rules -o out.csv --unmatched u.csv one.csv missing.csv
+	assert_failure 1
+	assert_equal "$stderr" "civic-classify: missing.csv: No such file or directory"
+	assert_equal "$(cat out.csv)" old
+	[ ! -e u.csv ]
+	run --separate-stderr civic-tally -o out.csv one.csv cut.json
+	assert_failure 1
+	assert_equal "$(cat out.csv)" old
+	run --separate-stderr civic-ingest --describe -o out.csv one.csv missing.csv
+	assert_failure 1
+	assert_equal "$(cat out.csv)" old
+	# every operand read: committed
+	run civic-ingest -q -o out.csv one.csv
+	assert_success
+	assert_equal "$(cat out.csv)" $'a,b\n1,2'
+}
+
 @test "a missing file among good ones: reported, the others read, exit 1" {
 	printf 'a\n1\n' > one.csv
 	printf 'a\n2\n' > two.csv
@@ -166,6 +197,17 @@ setup() {
 	run civic-ingest empty.csv
 	assert_failure 1
 	assert_output "civic-ingest: empty.csv: no header row (the input is empty)"
+}
+
+# -o /dev/stdout with standard output redirected to a file once renamed a
+# temporary file over the /dev/stdout link.  /dev/fd/3 shows the same
+# without risking /dev: a temporary file cannot be made in /proc.
+@test "-o /dev/fd/N writes the descriptor's file directly" {
+	printf 'a\n1\n' > in.csv
+	run bash -c 'civic-ingest -q -o /dev/fd/3 in.csv 3> out.csv'
+	assert_success
+	assert_equal "$(cat out.csv)" $'a\n1'
+	[ -L /dev/stdout ]
 }
 
 @test "writing to a full disk fails with a message and exit 1" {
