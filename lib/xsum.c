@@ -219,3 +219,85 @@ int xsum_parse(struct xsum *s, const char *text)
 	s->scale = (int16_t)sc;
 	return 0;
 }
+
+void xsum_z_i128(mpz_t z, __int128 v)
+{
+	unsigned __int128 u = v < 0 ? -(unsigned __int128)v : (unsigned __int128)v;
+
+	mpz_set_ui(z, (unsigned long)(u >> 64));
+	mpz_mul_2exp(z, z, 64);
+	mpz_add_ui(z, z, (unsigned long)(uint64_t)u);
+	if (v < 0)
+		mpz_neg(z, z);
+}
+
+void xsum_q_dec(mpq_t out, const mpz_t m, int scale)
+{
+	mpq_set_z(out, m);
+	if (scale > 0) {
+		mpz_ui_pow_ui(mpq_denref(out), 10, (unsigned long)scale);
+		mpq_canonicalize(out);
+	}
+}
+
+void xsum_q(mpq_t out, const struct xsum *s)
+{
+	mpz_t m;
+
+	mpz_init(m);
+	xsum_z_i128(m, s->m);
+	xsum_q_dec(out, m, s->scale);
+	mpz_clear(m);
+}
+
+static int mantissa_odd(double x)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &x, sizeof bits);
+	return (int)(bits & 1);
+}
+
+double xsum_q_double(const mpq_t q)
+{
+	double d = mpq_get_d(q), u;     /* truncated toward zero */
+	mpq_t mid, h;
+	int c;
+
+	if (mpq_sgn(q) == 0)
+		return d;
+	u = nextafter(d, mpq_sgn(q) > 0 ? INFINITY : -INFINITY);
+	if (!isfinite(u))
+		return d;
+	mpq_inits(mid, h, NULL);
+	mpq_set_d(mid, d);
+	mpq_set_d(h, u);
+	mpq_add(mid, mid, h);
+	mpq_div_2exp(mid, mid, 1);      /* halfway between d and u, exactly */
+	c = mpq_cmp(q, mid) * mpq_sgn(q);
+	mpq_clears(mid, h, NULL);
+	return c > 0 || (c == 0 && mantissa_odd(d)) ? u : d;
+}
+
+int xsum_svyvar(const struct xsum *w, const struct xsum *wy, const struct xsum *wy2, uint64_t n,
+	double *out)
+{
+	mpq_t a, b, c;
+
+	if (w->inexact || wy->inexact || wy2->inexact || w->m == 0 || n < 2)
+		return -1;
+	mpq_inits(a, b, c, NULL);
+	xsum_q(a, w);
+	xsum_q(b, wy);
+	xsum_q(c, wy2);
+	mpq_mul(c, a, c);
+	mpq_mul(b, b, b);
+	mpq_sub(c, c, b);            /* Σw·Σwy² - (Σwy)² */
+	mpq_mul(a, a, a);
+	mpq_div(c, c, a);
+	mpq_set_ui(a, (unsigned long)n, (unsigned long)(n - 1));
+	mpq_mul(c, c, a);            /* · n/(n-1) */
+	*out = xsum_q_double(c);
+	mpq_clears(a, b, c, NULL);
+	return 0;
+}

@@ -10,6 +10,7 @@
 #define CIVIC_XSUM_H
 
 #include <stdint.h>
+#include <gmp.h>
 #include "numscan.h"
 
 enum { XSUM_MAX_SCALE = 36 };
@@ -88,6 +89,21 @@ static inline int xsum_exact(const struct xsum *s)
 {
 	return !s->inexact;
 }
+
+/* Exact arithmetic on exact sums (GMP), for figures that subtract
+ * nearly equal sums (variances): z = v; out = m / 10^scale; out = s's
+ * value (s exact). */
+void xsum_z_i128(mpz_t z, __int128 v);
+void xsum_q_dec(mpq_t out, const mpz_t m, int scale);
+void xsum_q(mpq_t out, const struct xsum *s);
+/* q rounded to the nearest double (ties to even). */
+double xsum_q_double(const mpq_t q);
+/* svyvar's s² = n/(n-1)·(Σw·Σwy² - (Σwy)²)/(Σw)² of a weighted variable
+ * (var() when every w is 1) from its three sums, exactly, rounded once:
+ * no cancellation however large the mean is against the spread.  -1 when
+ * a sum is inexact, Σw is 0 or n < 2. */
+int xsum_svyvar(const struct xsum *w, const struct xsum *wy, const struct xsum *wy2, uint64_t n,
+	double *out);
 
 /* Text form for partial files: "m/scale" when exact, else a long double
  * in hexadecimal ("~0x1.8p+1"); parse returns 0 or -1. */
