@@ -20,6 +20,20 @@ void svy_acc_init(struct svy_acc *a)
 
 void svy_acc_release(struct svy_acc *a)
 {
+	xsum_release(&a->w);
+	xsum_release(&a->wy);
+	xsum_release(&a->wy2);
+	xsum_release(&a->w2);
+	if (a->kind == KIND_STRATA)
+		for (size_t h = 0; h < a->ncells; h++) {
+			struct svy_stratum_sums *s = (struct svy_stratum_sums *)a->cells + h;
+			xsum_release(&s->w);
+			xsum_release(&s->wy);
+			xsum_release(&s->w2);
+			xsum_release(&s->w2y);
+			xsum_release(&s->w2y2);
+		}
+	svy_cells_release(a);
 	free(a->cells);
 	free(a->slot);
 	svy_acc_init(a);
@@ -153,7 +167,7 @@ int svy_acc_exact(const struct svy_acc *a)
 			exact = xsum_exact(&s[i].w) && xsum_exact(&s[i].wy) && xsum_exact(&s[i].w2)
 				&& xsum_exact(&s[i].w2y) && xsum_exact(&s[i].w2y2);
 	} else if (a->kind == KIND_PSUS) {
-		exact = exact && !a->cell_wide;
+		exact = exact && svy_cells_exact(a);
 	}
 	return exact;
 }
@@ -421,6 +435,82 @@ static void psu_xmoments(const struct svy_design *d, struct z_walk *w, struct ps
 	}
 }
 
+/* A PSU total of a's cells as an exact decimal. */
+static void cell_xdec(struct svy_xdec *x, const struct svy_acc *a, const struct svy_psu_sums *c, int k)
+{
+	const union svy_cell_num *v = k == CELL_WY ? &c->wy : &c->w;
+	struct xsum s;
+
+	if (!c) {
+		mpz_set_ui(x->m, 0);
+		x->scale = 0;
+		return;
+	}
+	if (a->cell_wide) {
+		if (v->x) {
+			svy_xdec_set_xsum(x, v->x);
+		} else {
+			mpz_set_ui(x->m, 0);
+			x->scale = 0;
+		}
+		return;
+	}
+	svy_cell_sum(a, c, k, &s);
+	svy_xdec_set_xsum(x, &s);
+}
+
+/* The same walk when cells are wide (sums beyond 64 bits): every PSU's
+ * moments in GMP, slower, as exact. */
+static int var_by_psus_wide(const struct svy_design *d, const struct lin *l, struct z_walk *w,
+	struct var_sum *vs)
+{
+	size_t H = d->nstrata;
+	struct svy_xmom *m = xcalloc(H ? H : 1, sizeof *m);
+	uint64_t *seen = xcalloc(H ? H : 1, sizeof *seen);
+	struct svy_xdec A, B;
+	struct svy_xvar x;
+	int rc = 0;
+
+	for (size_t h = 0; h < H; h++)
+		xmom_init(&m[h]);
+	svy_xdec_init(&A), svy_xdec_init(&B);
+	w->j = 0;
+	for (size_t i = 0; i < w->nden; i++) {
+		const struct svy_psu_sums *c = &w->den[i], *nc;
+		size_t h = d->psus[c->psu].stratum;
+		if (w->l->num == w->l->den) {
+			nc = c;
+		} else {
+			while (w->j < w->nnum && w->num[w->j].psu < c->psu)
+				w->j++;
+			nc = w->j < w->nnum && w->num[w->j].psu == c->psu ? &w->num[w->j] : NULL;
+		}
+		cell_xdec(&A, l->num, nc, CELL_WY);
+		cell_xdec(&B, l->den, c, CELL_W);
+		svy_xdec_addmul(&m[h].a, &A, NULL);
+		svy_xdec_addmul(&m[h].b, &B, NULL);
+		svy_xdec_addmul(&m[h].aa, &A, &A);
+		svy_xdec_addmul(&m[h].ab, &A, &B);
+		svy_xdec_addmul(&m[h].bb, &B, &B);
+		seen[h] += c->n > 0;
+	}
+	svy_xvar_init(&x, &l->den->w, &l->num->wy, l->total);
+	for (size_t h = 0; h < H && rc == 0; h++) {
+		if (seen[h] == 0)
+			continue;
+		vs->psus += seen[h];
+		rc = stratum_add_exact(d, h, &x, &m[h], vs);
+	}
+	vs->V = svy_xvar_finish(&x);
+	svy_xvar_clear(&x);
+	svy_xdec_clear(&A), svy_xdec_clear(&B);
+	for (size_t h = 0; h < H; h++)
+		xmom_clear(&m[h]);
+	free(m);
+	free(seen);
+	return rc;
+}
+
 static int var_by_psus_exact(const struct svy_design *d, const struct lin *l, struct z_walk *w,
 	struct var_sum *vs)
 {
@@ -471,8 +561,11 @@ static int var_by_psus(const struct svy_design *d, const struct lin *l, struct v
 	int rc = 0;
 
 	z_start(&w, l, den, nden, num, nnum);
-	if (!l->num->cell_wide && !l->den->cell_wide && xsum_exact(&l->den->w) && xsum_exact(&l->num->wy)) {
-		rc = var_by_psus_exact(d, l, &w, vs);
+	if (svy_cells_exact(l->num) && svy_cells_exact(l->den) && xsum_exact(&l->den->w) && xsum_exact(&l->num->wy)) {
+		if (l->num->cell_wide || l->den->cell_wide)
+			rc = var_by_psus_wide(d, l, &w, vs);
+		else
+			rc = var_by_psus_exact(d, l, &w, vs);
 		free(own_den);
 		free(own_num);
 		return rc;
@@ -525,6 +618,10 @@ static void design_effect(struct svy_est *e, const struct xsum *xw, const struct
 	long double n = npos, sw = L(xw), swy = L(xwy), s2;
 	double exact;
 
+	if (npos < 2) {
+		e->deff = e->deff_replace = NAN;    /* no s² from one row, as R's NA */
+		return;
+	}
 	if (xsum_svyvar(xw, xwy, xwy2, npos, &exact) == 0)
 		s2 = exact;
 	else

@@ -51,6 +51,8 @@ void svy_xdec_clear(struct svy_xdec *x)
 void svy_xdec_set_xsum(struct svy_xdec *x, const struct xsum *s)
 {
 	xsum_z_i128(x->m, s->m);
+	if (s->big)
+		mpz_add(x->m, x->m, s->big);
 	x->scale = s->scale;
 }
 
@@ -89,6 +91,26 @@ static int align2(mpz_t ox, mpz_t oy, const struct svy_xdec *x, const struct svy
 static void q_of(mpq_t out, const mpz_t m, int scale)
 {
 	xsum_q_dec(out, m, scale);
+}
+
+void svy_xdec_addmul(struct svy_xdec *s, const struct svy_xdec *a, const struct svy_xdec *b)
+{
+	struct svy_xdec t;
+	mpz_t x, y;
+
+	svy_xdec_init(&t);
+	if (b) {
+		mpz_mul(t.m, a->m, b->m);
+		t.scale = a->scale + b->scale;
+	} else {
+		mpz_set(t.m, a->m);
+		t.scale = a->scale;
+	}
+	mpz_inits(x, y, NULL);
+	s->scale = align2(x, y, s, &t);
+	mpz_add(s->m, x, y);
+	mpz_clears(x, y, NULL);
+	svy_xdec_clear(&t);
 }
 
 /* ---- the variance ------------------------------------------------------ */

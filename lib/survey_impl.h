@@ -101,16 +101,23 @@ static inline void svy_cell_add_num(struct svy_acc *a, struct svy_psu_sums *c, i
 		svy_cell_add_double(a, c, k, v->d);
 }
 /* Sum k of cell c is svy_cell_raw() · svy_cell_unit(): the stored integer
- * (or double, once wide) and 10^-scale (or 1). */
+ * and 10^-scale (or, once wide, the sum's value and 1). */
 static inline long double svy_cell_raw(const struct svy_acc *a, const struct svy_psu_sums *c, int k)
 {
 	const union svy_cell_num *v = k == CELL_WY ? &c->wy : &c->w;
 
-	return a->cell_wide ? (long double)v->d : (long double)v->m;
+	if (a->cell_wide)
+		return v->x ? xsum_long(v->x) : 0;
+	return (long double)v->m;
 }
 long double svy_cell_unit(const struct svy_acc *a, int k);
-/* Sum k of cell c as an xsum. */
+/* Sum k of cell c as an xsum: a copy to read, never to add to or release
+ * (it may share the cell's GMP part). */
 void svy_cell_sum(const struct svy_acc *a, const struct svy_psu_sums *c, int k, struct xsum *out);
+/* 1 while every cell's sums are exact. */
+int svy_cells_exact(const struct svy_acc *a);
+/* Frees wide cells' sums (the cells array itself is the caller's). */
+void svy_cells_release(struct svy_acc *a);
 
 /* a's cells in rising PSU order: a's own array while sorted, else a
  * sorted copy in *owned, which the caller frees. */
@@ -157,6 +164,8 @@ void svy_xdec_init(struct svy_xdec *x);
 void svy_xdec_clear(struct svy_xdec *x);
 void svy_xdec_set_xsum(struct svy_xdec *x, const struct xsum *s);
 void svy_xdec_set_wacc(struct svy_xdec *x, const struct svy_wacc *w, int scale);
+/* s += a·b, or s += a when b is NULL. */
+void svy_xdec_addmul(struct svy_xdec *s, const struct svy_xdec *a, const struct svy_xdec *b);
 
 /* One stratum's moments of the pieces A (w·y over the numerator's rows or
  * PSU totals) and B (w over the domain's): ΣA, ΣB, ΣA², ΣAB, ΣB². */

@@ -2,10 +2,14 @@
  * order of its terms: a run over all the data and a merge of partial runs
  * (civic-tally --merge) print the same digits.
  *
- * The sum is kept as a 128-bit integer times 10^-scale while every term is
- * an exact decimal (struct decnum) and nothing overflows; after that it
- * falls back to a long double sum (still close, no longer order-free).
- * Zeroed memory is an empty sum. */
+ * The sum is kept as an integer times 10^-scale while every term is an
+ * exact decimal (struct decnum): a 128-bit integer, and beyond 128 bits a
+ * GMP integer it spills into (allocated on the first overflow, freed by
+ * xsum_release).  A term that is not an exact decimal (or of more than
+ * XSUM_MAX_SCALE places) turns the sum into a long double (still close,
+ * no longer order-free).  Zeroed memory is an empty sum; a sum copied by
+ * value shares its GMP part, so only one copy may be added to or
+ * released. */
 #ifndef CIVIC_XSUM_H
 #define CIVIC_XSUM_H
 
@@ -22,7 +26,11 @@ struct xsum {
 	};
 	int16_t scale;
 	int16_t inexact;
+	mpz_ptr big;               /* exact: value = (m + big) / 10^scale; NULL is 0 */
 };
+
+/* Frees the GMP part; s is an empty sum again. */
+void xsum_release(struct xsum *s);
 
 /* A decimal term m / 10^scale (scale 0..XSUM_MAX_SCALE), or a double. */
 void xsum_add_dec(struct xsum *s, __int128 m, int scale);
@@ -49,11 +57,11 @@ static inline void xsum_add_int(struct xsum *s, int64_t v)
 {
 	xsum_add_dec(s, v, 0);
 }
-void xsum_merge_inexact(struct xsum *dst, const struct xsum *src);
+void xsum_merge_slow(struct xsum *dst, const struct xsum *src);
 static inline void xsum_merge(struct xsum *dst, const struct xsum *src)
 {
-	if (src->inexact)
-		xsum_merge_inexact(dst, src);
+	if (src->inexact || src->big)
+		xsum_merge_slow(dst, src);
 	else
 		xsum_add_same(dst, src->m, src->scale);
 }
