@@ -226,6 +226,8 @@ void svy_xvar_stratum(struct svy_xvar *v, const struct svy_xmom *m, uint64_t nh,
 
 double svy_xvar_finish(struct svy_xvar *v)
 {
+	if (!v->total && mpz_sgn(v->w) == 0)
+		return NAN;                        /* no weight: no mean to vary */
 	if (!v->total && mpq_sgn(v->V) != 0) {
 		/* Z = T/W² with W = w/10^sc: divide by w⁴/10^(4sc) */
 		mpq_t d;

@@ -105,7 +105,7 @@ static void total_z(mpz_t out, const struct xsum *s)
 		mpz_add(out, out, s->big);
 }
 
-/* The exact sum to a larger scale: m moves into big when it would overflow. */
+/* z / 10^scale, correctly rounded (strtold reads decimal text so). */
 static long double z_long(const mpz_t z, int scale)
 {
 	char *digits = mpz_get_str(NULL, 10, z);
@@ -165,16 +165,16 @@ void xsum_add_dec(struct xsum *s, __int128 m, int scale)
 		if (scale > sc) {
 			__int128 cur = s->m;
 			if (scale_up(&cur, scale - sc) < 0) {
-				/* m moves into big, which is rescaled */
+				/* m moves into big, which is rescaled with it */
 				big_add_i128(s, s->m, 0);
 				cur = 0;
 			}
-			if (s->big && mpz_sgn(s->big)) {
-				mpz_t t;
-				mpz_init_set(t, s->big);
-				mpz_set_ui(s->big, 0);
-				big_add(s, t, scale - sc);
-				mpz_clear(t);
+			if (s->big) {
+				mpz_t p;
+				mpz_init(p);
+				mpz_ui_pow_ui(p, 10, (unsigned long)(scale - sc));
+				mpz_mul(s->big, s->big, p);
+				mpz_clear(p);
 			}
 			s->m = cur;
 			s->scale = (int16_t)scale;
