@@ -503,7 +503,7 @@ PY
 	need_tally
 	# random designs (strata, PSUs, weights, fpc or not), means 1 to 1e12, sd down to 1
 	local cases=40
-	[ "${VALGRIND:-}" = 1 ] && cases=3
+	[ "${VALGRIND:-}" = 1 ] && cases=2      # some 15 s of CPU under valgrind
 	run python3 "$CIVIC_ROOT/tests/survey-exact-check.py" --cases $cases --seed 1
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 	assert_line --regexp "^$cases cases, [0-9]+ figures: 0 cases failed$"
@@ -513,10 +513,10 @@ PY
 	need_tally
 	printf '#!/bin/sh\nexec civic-tally --digits 6 "$@"\n' > rounded
 	chmod +x rounded
-	run python3 "$CIVIC_ROOT/tests/survey-exact-check.py" --cases 3 --seed 1 ./rounded
+	run python3 "$CIVIC_ROOT/tests/survey-exact-check.py" --cases 2 --seed 1 ./rounded
 	[ "$status" -eq 1 ]
 	assert_line --regexp ': printed .*, exact '
-	assert_line --regexp '^3 cases, [0-9]+ figures: [1-3] cases failed$'
+	assert_line --regexp '^2 cases, [0-9]+ figures: [12] cases failed$'
 }
 
 @test "tally: labelled answers give the figures of the numeric codes" {
