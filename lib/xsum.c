@@ -52,6 +52,30 @@ long double xsum_dec_long(__int128 m, int scale)
 
 #define dec_long xsum_dec_long
 
+/* GMP allocates through xalloc.h: out of memory is a message and exit 1
+ * there too, not GMP's abort. */
+static void *gmp_alloc(size_t n)
+{
+	return xmalloc(n);
+}
+
+static void *gmp_realloc(void *p, size_t old, size_t n)
+{
+	(void)old;
+	return xrealloc(p, n);
+}
+
+static void gmp_free(void *p, size_t n)
+{
+	(void)n;
+	free(p);
+}
+
+__attribute__((constructor)) static void gmp_use_xalloc(void)
+{
+	mp_set_memory_functions(gmp_alloc, gmp_realloc, gmp_free);
+}
+
 void xsum_release(struct xsum *s)
 {
 	if (!s->inexact && s->big) {
