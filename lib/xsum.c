@@ -184,7 +184,7 @@ void xsum_add_dec(struct xsum *s, __int128 m, int scale)
 		__int128 term = m, r;
 		int sc = s->scale;
 
-		if (scale > XSUM_MAX_SCALE)
+		if (scale > XSUM_BIG_SCALE)
 			goto inexact;
 		if (scale > sc) {
 			__int128 cur = s->m;
@@ -244,7 +244,7 @@ void xsum_add_product_n(struct xsum *s, const struct decnum *const *f, int n)
 		fits = fits && !__builtin_mul_overflow(m, (__int128)f[i]->m, &m);
 		scale += f[i]->scale;
 	}
-	if (!exact || scale > XSUM_MAX_SCALE || (!fits && s->inexact)) {
+	if (!exact || scale > XSUM_BIG_SCALE || (!fits && s->inexact)) {
 		xsum_add_double(s, d);
 	} else if (fits) {
 		xsum_add_same(s, m, scale);
@@ -393,7 +393,7 @@ int xsum_parse(struct xsum *s, const char *text)
 		return -1;
 	size_t ndig = (size_t)(p++ - digits);
 	long sc = strtol(p, &end, 10);
-	if (*end || end == p || sc < 0 || sc > XSUM_MAX_SCALE)
+	if (*end || end == p || sc < 0 || sc > XSUM_BIG_SCALE)
 		return -1;
 	s->scale = (int16_t)sc;
 	if (!wide) {

@@ -6,7 +6,7 @@
  * exact decimal (struct decnum): a 128-bit integer, and beyond 128 bits a
  * GMP integer it spills into (allocated on the first overflow, freed by
  * xsum_release).  A term that is not an exact decimal (or of more than
- * XSUM_MAX_SCALE places) turns the sum into a long double (still close,
+ * XSUM_BIG_SCALE places) turns the sum into a long double (still close,
  * no longer order-free).  Zeroed memory is an empty sum; a sum copied by
  * value shares its GMP part, so only one copy may be added to or
  * released. */
@@ -17,7 +17,9 @@
 #include <gmp.h>
 #include "numscan.h"
 
-enum { XSUM_MAX_SCALE = 36 };
+/* 10^k fits 128 bits up to XSUM_MAX_SCALE; sums of products of up to four
+ * decimals of 30 places reach 120, kept exactly up to XSUM_BIG_SCALE. */
+enum { XSUM_MAX_SCALE = 36, XSUM_BIG_SCALE = 240 };
 
 struct xsum {
 	union {
@@ -32,7 +34,7 @@ struct xsum {
 /* Frees the GMP part; s is an empty sum again. */
 void xsum_release(struct xsum *s);
 
-/* A decimal term m / 10^scale (scale 0..XSUM_MAX_SCALE), or a double. */
+/* A decimal term m / 10^scale (scale 0..XSUM_BIG_SCALE), or a double. */
 void xsum_add_dec(struct xsum *s, __int128 m, int scale);
 /* xsum_add_dec, inline for the usual case: a term of the sum's scale. */
 static inline void xsum_add_same(struct xsum *s, __int128 m, int scale)
@@ -84,7 +86,7 @@ double xsum_ratio(const struct xsum *a, const struct xsum *b);
  * are; used for weighted sums Σ w·y. */
 static inline void xsum_add_product(struct xsum *s, const struct decnum *x, const struct decnum *y)
 {
-	if (x->exact && y->exact && x->scale + y->scale <= XSUM_MAX_SCALE)
+	if (x->exact && y->exact)
 		xsum_add_same(s, (__int128)x->m * y->m, x->scale + y->scale);
 	else
 		xsum_add_double(s, x->d * y->d);

@@ -7,7 +7,8 @@ arithmetic (Python's fractions), on random designs.
 Each case draws a design (strata or not, PSUs or each row its own, weights
 or not, an fpc as a population count or a fraction or none) and a variable
 whose mean is 1 to 1e12 with a standard deviation down to 1, written as a
-decimal of up to 3 places.  civic-tally's count, share, mean, sum and sd
+decimal of up to 3 places (or as many as 18 significant digits allow,
+with weights of up to 10).  civic-tally's count, share, mean, sum and sd
 per group, with t intervals and design effects, must each be within 1e-10
 (relative) of the figure computed exactly from the same formulas
 (civic-tally(1), ESTIMATION METHODS); and the output must be the same bytes
@@ -120,6 +121,11 @@ def draw_case(rng, n):
         mean = 10 ** rng.uniform(11.5, 12) * rng.choice([1, -1])
     sd = 10 ** rng.uniform(0, max(0.0, math.log10(abs(mean)) - 1)) if rng.random() < 0.8 and n >= len(HARD) else 1.0
     places = rng.randint(0, 3) if n >= len(HARD) else rng.randint(2, 3)
+    wplaces = 3
+    if n >= len(HARD) and rng.random() < 0.15:
+        # long decimals: products of more than 36 places, still exact
+        places = max(0, 16 - int(math.log10(abs(mean))))
+        wplaces = 10
     rows = []
     nstrata = rng.randint(1, 4) if c["strata"] else 1
     for h in range(nstrata):
@@ -133,7 +139,7 @@ def draw_case(rng, n):
                     "st": "S%d" % h,
                     # ids repeat across strata (nest); PSUs 0 and 1 always differ
                     "psu": str(j % 3 if rng.random() < 0.5 else j),
-                    "w": decimal_text(rng.uniform(1, 500), rng.randint(0, 3)),
+                    "w": decimal_text(rng.uniform(1, 500), rng.randint(0, wplaces)),
                     "fpc": str(popsize) if c["fpc"] == "count" else frac,
                     "y": decimal_text(rng.gauss(mean, sd), places),
                 })
