@@ -1008,6 +1008,13 @@ static void release_source(struct source *s, size_t ngroups)
 			svy_acc_release(&s->acc[g]);
 		if (s->hit_acc)
 			svy_acc_release(&s->hit_acc[g]);
+		if (s->mom) {
+			xsum_release(&s->mom[g].w);
+			xsum_release(&s->mom[g].wy);
+			xsum_release(&s->mom[g].wy2);
+		}
+		if (s->hit_w)
+			xsum_release(&s->hit_w[g]);
 	}
 	free(s->used);
 	free(s->missing);
@@ -1049,9 +1056,13 @@ void agg_release(struct agg *a)
 			svy_acc_release(&a->acc[g]);
 	free(a->acc);
 	free(a->n);
+	for (size_t g = 0; a->w && g < ng; g++)
+		xsum_release(&a->w[g]);
 	free(a->w);
-	for (size_t b = 0; a->base && b < a->bases.n; b++)
+	for (size_t b = 0; a->base && b < a->bases.n; b++) {
 		svy_acc_release(&a->base[b].acc);
+		xsum_release(&a->base[b].w);
+	}
 	free(a->base);
 	free(a->base_of);
 	free(a->est_cache);

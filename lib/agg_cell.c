@@ -19,45 +19,25 @@ static struct xsum count_sum(uint64_t n)
 	return x;
 }
 
-/* a·b − c·d exactly; -1 when some term is inexact or overflows. */
-static int exact_cross(const struct xsum *a, const struct xsum *b, const struct xsum *c,
-	const struct xsum *d, struct xsum *out)
-{
-	__int128 ab, cd;
-
-	if (a->inexact || b->inexact || c->inexact || d->inexact ||
-	    __builtin_mul_overflow(a->m, b->m, &ab) || __builtin_mul_overflow(c->m, d->m, &cd))
-		return -1;
-	memset(out, 0, sizeof(*out));
-	xsum_add_dec(out, ab, a->scale + b->scale);
-	xsum_add_dec(out, -cd, c->scale + d->scale);
-	return out->inexact ? -1 : 0;
-}
-
-/* svyvar's s² = n/(n−1) · (ΣwΣwy² − (Σwy)²)/(Σw)², which is var() unweighted. */
+/* svyvar's s² = n/(n−1) · (ΣwΣwy² − (Σwy)²)/(Σw)², which is var() unweighted:
+ * exact (xsum_svyvar) while the sums are, so a mean far from 0 against the
+ * spread loses nothing. */
 static double sd_value(const struct agg *a, const struct source *s, uint32_t g)
 {
 	uint64_t n = s->used[g];
 	const struct moments *m = &s->mom[g];
-	struct xsum W = a->weighted ? m->w : count_sum(n), num;
+	struct xsum W = a->weighted ? m->w : count_sum(n);
+	double var;
 
 	if (n < 2)
 		return NAN;
-	long double numer;
-	if (exact_cross(&W, &m->wy2, &m->wy, &m->wy, &num) == 0)
-		numer = xsum_value(&num);
-	else
-		numer = xsum_long(&W) * xsum_long(&m->wy2) - xsum_long(&m->wy) * xsum_long(&m->wy);
+	if (xsum_svyvar(&W, &m->wy, &m->wy2, n, &var) == 0)
+		return sqrt(var);
+	long double w = xsum_long(&W);
+	long double numer = w * xsum_long(&m->wy2) - xsum_long(&m->wy) * xsum_long(&m->wy);
 	if (numer < 0)
 		numer = 0;
-	double var;
-	if (a->weighted) {
-		long double w = xsum_long(&W);
-		var = (double)(numer / (w * w) * (long double)n / (long double)(n - 1));
-	} else {
-		var = (double)numer / ((double)n * (double)(n - 1));
-	}
-	return sqrt(var);
+	return sqrt((double)(numer / (w * w) * (long double)n / (long double)(n - 1)));
 }
 
 static double mean_value(const struct agg *a, const struct source *s, uint32_t g)

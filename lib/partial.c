@@ -26,7 +26,7 @@ static json_t *opt_string(const char *s)
 
 static json_t *xsum_json(const struct xsum *x)
 {
-	char buf[96];
+	char buf[512];
 
 	xsum_format(x, buf, sizeof(buf));
 	return json_string(buf);
@@ -371,6 +371,7 @@ static int merge_xsum(const json_t *j, struct xsum *dst)
 	if (xsum_from(j, &x) < 0)
 		return -1;
 	xsum_merge(dst, &x);
+	xsum_release(&x);
 	return 0;
 }
 

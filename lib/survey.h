@@ -128,10 +128,11 @@ struct svy_stratum_sums {
 
 /* Per PSU (cluster designs): one for each PSU the domain has rows in.
  * Its sums are m / 10^scale, the scale the accumulator's (cell_scale),
- * or doubles once the accumulator's cells are wide (survey_cells.c). */
+ * or, once the accumulator's cells are wide (a sum beyond 64 bits), sums
+ * of their own (xsum.h, NULL for 0) that the accumulator owns. */
 union svy_cell_num {
 	int64_t m;
-	double d;
+	struct xsum *x;
 };
 struct svy_psu_sums {
 	union svy_cell_num w, wy;    /* Σw, Σwy over the PSU's rows in the domain */
@@ -158,7 +159,7 @@ struct svy_acc {
 	uint32_t last;               /* PSUs: the previous row's cell */
 	uint32_t max;                /* PSUs: the highest index in cells */
 	unsigned char bits;          /* PSUs: 2^bits slots */
-	unsigned char cell_wide;     /* PSUs: the cells hold doubles */
+	unsigned char cell_wide;     /* PSUs: the cells hold xsums */
 	int16_t cell_scale[2];       /* PSUs: the scale of the cells' Σw, Σwy */
 	int kind;                    /* 0 empty, 1 stratum sums, 2 PSU sums */
 };

@@ -20,6 +20,20 @@ void svy_acc_init(struct svy_acc *a)
 
 void svy_acc_release(struct svy_acc *a)
 {
+	xsum_release(&a->w);
+	xsum_release(&a->wy);
+	xsum_release(&a->wy2);
+	xsum_release(&a->w2);
+	if (a->kind == KIND_STRATA)
+		for (size_t h = 0; h < a->ncells; h++) {
+			struct svy_stratum_sums *s = (struct svy_stratum_sums *)a->cells + h;
+			xsum_release(&s->w);
+			xsum_release(&s->wy);
+			xsum_release(&s->w2);
+			xsum_release(&s->w2y);
+			xsum_release(&s->w2y2);
+		}
+	svy_cells_release(a);
 	free(a->cells);
 	free(a->slot);
 	svy_acc_init(a);
@@ -153,7 +167,7 @@ int svy_acc_exact(const struct svy_acc *a)
 			exact = xsum_exact(&s[i].w) && xsum_exact(&s[i].wy) && xsum_exact(&s[i].w2)
 				&& xsum_exact(&s[i].w2y) && xsum_exact(&s[i].w2y2);
 	} else if (a->kind == KIND_PSUS) {
-		exact = exact && !a->cell_wide;
+		exact = exact && svy_cells_exact(a);
 	}
 	return exact;
 }
@@ -173,19 +187,17 @@ struct var_sum {
 	uint64_t psus;             /* PSUs in the domain */
 };
 
-/* Adds stratum h's contribution given Σ_j Z_j and Σ_j (Z_j - Z̄)² (or Σ Z_j²
- * for a lonely PSU).  -1 under --lonely-psu fail. */
-static int stratum_add(const struct svy_design *d, size_t h, long double ss, long double sqsum,
-	struct var_sum *vs)
-{
-	uint64_t nh = d->strata[h].npsu;
-	long double f = svy_stratum_f(d, h);
+/* How stratum h enters V under the lonely-PSU policy: TERM_SS its
+ * n_h/(n_h - 1)·Σ(Z_j - Z̄)², TERM_SQ its ΣZ_j² (a lonely PSU under
+ * adjust), TERM_NONE nothing.  -1 under --lonely-psu fail. */
+enum { TERM_NONE, TERM_SS, TERM_SQ };
 
+static int stratum_term(const struct svy_design *d, size_t h, struct var_sum *vs)
+{
 	vs->present++;
-	if (nh > 1) {
-		vs->V += (1 - f) * ((long double)nh / (nh - 1)) * ss;
+	if (d->strata[h].npsu > 1) {
 		vs->kept++;
-		return 0;
+		return TERM_SS;
 	}
 	switch (d->o.lonely) {
 	case SVY_LONELY_FAIL:
@@ -194,15 +206,53 @@ static int stratum_add(const struct svy_design *d, size_t h, long double ss, lon
 	case SVY_LONELY_REMOVE:
 	case SVY_LONELY_CERTAINTY:
 		vs->kept++;
-		break;
+		return TERM_NONE;
 	case SVY_LONELY_ADJUST:
-		vs->V += (1 - f) * sqsum;
 		vs->kept++;
-		break;
+		return TERM_SQ;
 	case SVY_LONELY_AVERAGE:
 		break;
 	}
-	return 0;
+	return TERM_NONE;
+}
+
+/* Adds stratum h's contribution given Σ_j (Z_j - Z̄)² and Σ Z_j² in long
+ * double (sums that are not exact).  -1 under --lonely-psu fail. */
+static int stratum_add(const struct svy_design *d, size_t h, long double ss, long double sqsum,
+	struct var_sum *vs)
+{
+	uint64_t nh = d->strata[h].npsu;
+	long double f = svy_stratum_f(d, h);
+	int t = stratum_term(d, h, vs);
+
+	if (t == TERM_SS)
+		vs->V += (1 - f) * ((long double)nh / (nh - 1)) * ss;
+	else if (t == TERM_SQ)
+		vs->V += (1 - f) * sqsum;
+	return t < 0 ? -1 : 0;
+}
+
+/* The same from a stratum's exact moments. */
+static int stratum_add_exact(const struct svy_design *d, size_t h, struct svy_xvar *x,
+	const struct svy_xmom *m, struct var_sum *vs)
+{
+	int t = stratum_term(d, h, vs);
+
+	if (t == TERM_SS || t == TERM_SQ)
+		svy_xvar_stratum(x, m, d->strata[h].npsu, svy_stratum_f(d, h), t == TERM_SQ);
+	return t < 0 ? -1 : 0;
+}
+
+static void xmom_init(struct svy_xmom *m)
+{
+	svy_xdec_init(&m->a), svy_xdec_init(&m->b);
+	svy_xdec_init(&m->aa), svy_xdec_init(&m->ab), svy_xdec_init(&m->bb);
+}
+
+static void xmom_clear(struct svy_xmom *m)
+{
+	svy_xdec_clear(&m->a), svy_xdec_clear(&m->b);
+	svy_xdec_clear(&m->aa), svy_xdec_clear(&m->ab), svy_xdec_clear(&m->bb);
 }
 
 static const struct svy_stratum_sums zero_stratum;
@@ -213,8 +263,49 @@ static const struct svy_stratum_sums *stratum_cell(const struct svy_acc *a, size
 }
 
 
+static int stratum_exact(const struct svy_stratum_sums *a, const struct svy_stratum_sums *b)
+{
+	return xsum_exact(&a->wy) && xsum_exact(&a->w2y) && xsum_exact(&a->w2y2)
+		&& xsum_exact(&b->w) && xsum_exact(&b->w2);
+}
+
+/* Each row a PSU: the stratum's moments are the sums kept per row (A = w·y
+ * of num's rows, B = w of den's, so ΣAB = Σw²y of num's rows). */
+static int var_by_rows_exact(const struct svy_design *d, const struct lin *l, struct var_sum *vs)
+{
+	struct svy_xvar x;
+	struct svy_xmom m;
+	int rc = 0;
+
+	svy_xvar_init(&x, &l->den->w, &l->num->wy, l->total);
+	xmom_init(&m);
+	for (size_t h = 0; h < d->nstrata && rc == 0; h++) {
+		const struct svy_stratum_sums *a = stratum_cell(l->num, h), *b = stratum_cell(l->den, h);
+		if (b->n == 0)
+			continue;
+		svy_xdec_set_xsum(&m.a, &a->wy);
+		svy_xdec_set_xsum(&m.b, &b->w);
+		svy_xdec_set_xsum(&m.aa, &a->w2y2);
+		svy_xdec_set_xsum(&m.ab, &a->w2y);
+		svy_xdec_set_xsum(&m.bb, &b->w2);
+		vs->psus += b->n;
+		rc = stratum_add_exact(d, h, &x, &m, vs);
+	}
+	vs->V = svy_xvar_finish(&x);
+	xmom_clear(&m);
+	svy_xvar_clear(&x);
+	return rc;
+}
+
 static int var_by_rows(const struct svy_design *d, const struct lin *l, struct var_sum *vs)
 {
+	int exact = xsum_exact(&l->den->w) && xsum_exact(&l->num->wy);
+
+	for (size_t h = 0; exact && h < d->nstrata; h++)
+		if (stratum_cell(l->den, h)->n)
+			exact = stratum_exact(stratum_cell(l->num, h), stratum_cell(l->den, h));
+	if (exact)
+		return var_by_rows_exact(d, l, vs);
 	for (size_t h = 0; h < d->nstrata; h++) {
 		const struct svy_stratum_sums *a = stratum_cell(l->num, h), *b = stratum_cell(l->den, h);
 		if (b->n == 0)
@@ -312,6 +403,152 @@ static void psu_moments(const struct svy_design *d, struct z_walk *w, struct psu
 	}
 }
 
+/* Per stratum, the exact moments of the PSU totals A_j (num's Σwy) and
+ * B_j (den's Σw) over den's PSUs: integers at the cells' scales. */
+struct psu_xmoments {
+	struct svy_wacc a, b, aa, ab, bb;
+	uint64_t seen;
+};
+
+static void psu_xmoments(const struct svy_design *d, struct z_walk *w, struct psu_xmoments *m)
+{
+	const struct svy_psu_sums *nc;
+
+	w->j = 0;
+	for (size_t i = 0; i < w->nden; i++) {
+		const struct svy_psu_sums *c = &w->den[i];
+		struct psu_xmoments *mh = &m[d->psus[c->psu].stratum];
+		if (w->l->num == w->l->den) {
+			nc = c;
+		} else {
+			while (w->j < w->nnum && w->num[w->j].psu < c->psu)
+				w->j++;
+			nc = w->j < w->nnum && w->num[w->j].psu == c->psu ? &w->num[w->j] : NULL;
+		}
+		int64_t A = nc ? nc->wy.m : 0, B = c->w.m;
+		svy_wacc_add(&mh->a, A);
+		svy_wacc_add(&mh->b, B);
+		svy_wacc_add(&mh->aa, (__int128)A * A);
+		svy_wacc_add(&mh->ab, (__int128)A * B);
+		svy_wacc_add(&mh->bb, (__int128)B * B);
+		mh->seen += c->n > 0;
+	}
+}
+
+/* A PSU total of a's cells as an exact decimal. */
+static void cell_xdec(struct svy_xdec *x, const struct svy_acc *a, const struct svy_psu_sums *c, int k)
+{
+	const union svy_cell_num *v = k == CELL_WY ? &c->wy : &c->w;
+	struct xsum s;
+
+	if (!c) {
+		mpz_set_ui(x->m, 0);
+		x->scale = 0;
+		return;
+	}
+	if (a->cell_wide) {
+		if (v->x) {
+			svy_xdec_set_xsum(x, v->x);
+		} else {
+			mpz_set_ui(x->m, 0);
+			x->scale = 0;
+		}
+		return;
+	}
+	svy_cell_sum(a, c, k, &s);
+	svy_xdec_set_xsum(x, &s);
+}
+
+/* The same walk when cells are wide (sums beyond 64 bits): every PSU's
+ * moments in GMP, slower, as exact. */
+static int var_by_psus_wide(const struct svy_design *d, const struct lin *l, struct z_walk *w,
+	struct var_sum *vs)
+{
+	size_t H = d->nstrata;
+	struct svy_xmom *m = xcalloc(H ? H : 1, sizeof *m);
+	uint64_t *seen = xcalloc(H ? H : 1, sizeof *seen);
+	struct svy_xdec A, B;
+	struct svy_xvar x;
+	int rc = 0;
+
+	for (size_t h = 0; h < H; h++)
+		xmom_init(&m[h]);
+	svy_xdec_init(&A), svy_xdec_init(&B);
+	w->j = 0;
+	for (size_t i = 0; i < w->nden; i++) {
+		const struct svy_psu_sums *c = &w->den[i], *nc;
+		size_t h = d->psus[c->psu].stratum;
+		if (w->l->num == w->l->den) {
+			nc = c;
+		} else {
+			while (w->j < w->nnum && w->num[w->j].psu < c->psu)
+				w->j++;
+			nc = w->j < w->nnum && w->num[w->j].psu == c->psu ? &w->num[w->j] : NULL;
+		}
+		cell_xdec(&A, l->num, nc, CELL_WY);
+		cell_xdec(&B, l->den, c, CELL_W);
+		svy_xdec_addmul(&m[h].a, &A, NULL);
+		svy_xdec_addmul(&m[h].b, &B, NULL);
+		svy_xdec_addmul(&m[h].aa, &A, &A);
+		svy_xdec_addmul(&m[h].ab, &A, &B);
+		svy_xdec_addmul(&m[h].bb, &B, &B);
+		seen[h] += c->n > 0;
+	}
+	svy_xvar_init(&x, &l->den->w, &l->num->wy, l->total);
+	for (size_t h = 0; h < H && rc == 0; h++) {
+		if (seen[h] == 0)
+			continue;
+		vs->psus += seen[h];
+		rc = stratum_add_exact(d, h, &x, &m[h], vs);
+	}
+	vs->V = svy_xvar_finish(&x);
+	svy_xvar_clear(&x);
+	svy_xdec_clear(&A), svy_xdec_clear(&B);
+	for (size_t h = 0; h < H; h++)
+		xmom_clear(&m[h]);
+	free(m);
+	free(seen);
+	return rc;
+}
+
+static int var_by_psus_exact(const struct svy_design *d, const struct lin *l, struct z_walk *w,
+	struct var_sum *vs)
+{
+	size_t H = d->nstrata;
+	struct psu_xmoments *m = xcalloc(H ? H : 1, sizeof *m);
+	int sa = l->num->cell_scale[CELL_WY], sb = l->den->cell_scale[CELL_W], rc = 0;
+	struct svy_xvar x;
+	struct svy_xmom xm;
+
+	for (size_t h = 0; h < H; h++) {
+		svy_wacc_init(&m[h].a), svy_wacc_init(&m[h].b);
+		svy_wacc_init(&m[h].aa), svy_wacc_init(&m[h].ab), svy_wacc_init(&m[h].bb);
+	}
+	psu_xmoments(d, w, m);
+	svy_xvar_init(&x, &l->den->w, &l->num->wy, l->total);
+	xmom_init(&xm);
+	for (size_t h = 0; h < H && rc == 0; h++) {
+		if (m[h].seen == 0)
+			continue;          /* a stratum outside the domain adds nothing */
+		svy_xdec_set_wacc(&xm.a, &m[h].a, sa);
+		svy_xdec_set_wacc(&xm.b, &m[h].b, sb);
+		svy_xdec_set_wacc(&xm.aa, &m[h].aa, 2 * sa);
+		svy_xdec_set_wacc(&xm.ab, &m[h].ab, sa + sb);
+		svy_xdec_set_wacc(&xm.bb, &m[h].bb, 2 * sb);
+		vs->psus += m[h].seen;
+		rc = stratum_add_exact(d, h, &x, &xm, vs);
+	}
+	vs->V = svy_xvar_finish(&x);
+	xmom_clear(&xm);
+	svy_xvar_clear(&x);
+	for (size_t h = 0; h < H; h++) {
+		svy_wacc_clear(&m[h].a), svy_wacc_clear(&m[h].b);
+		svy_wacc_clear(&m[h].aa), svy_wacc_clear(&m[h].ab), svy_wacc_clear(&m[h].bb);
+	}
+	free(m);
+	return rc;
+}
+
 static int var_by_psus(const struct svy_design *d, const struct lin *l, struct var_sum *vs)
 {
 	size_t H = d->nstrata, nden = l->den->kind == KIND_PSUS ? l->den->ncells : 0;
@@ -319,11 +556,21 @@ static int var_by_psus(const struct svy_design *d, const struct lin *l, struct v
 	struct svy_psu_sums *own_den, *own_num;
 	const struct svy_psu_sums *den = nden ? svy_cells_sorted(l->den, &own_den) : (own_den = NULL);
 	const struct svy_psu_sums *num = nnum ? svy_cells_sorted(l->num, &own_num) : (own_num = NULL);
-	struct psu_moments *m = xcalloc(H ? H : 1, sizeof *m);
+	struct psu_moments *m;
 	struct z_walk w;
 	int rc = 0;
 
 	z_start(&w, l, den, nden, num, nnum);
+	if (svy_cells_exact(l->num) && svy_cells_exact(l->den) && xsum_exact(&l->den->w) && xsum_exact(&l->num->wy)) {
+		if (l->num->cell_wide || l->den->cell_wide)
+			rc = var_by_psus_wide(d, l, &w, vs);
+		else
+			rc = var_by_psus_exact(d, l, &w, vs);
+		free(own_den);
+		free(own_num);
+		return rc;
+	}
+	m = xcalloc(H ? H : 1, sizeof *m);
 	psu_moments(d, &w, m);
 	for (size_t h = 0; h < H && rc == 0; h++) {
 		if (m[h].seen == 0)
@@ -361,14 +608,25 @@ static void est_empty(struct svy_est *e, const struct svy_design *d)
 	e->simple = svy_design_simple(d);
 }
 
-/* deff and deff_replace from V and s² = n/(n-1)·Σw(y-ȳ)²/Σw (svyvar).
- * scale is N̂² for a total, 1 for a mean. */
-static void design_effect(struct svy_est *e, long double sw, long double swy, long double swy2,
-	uint64_t npos, long double scale)
+/* deff and deff_replace from V and s² = n/(n-1)·Σw(y-ȳ)²/Σw (svyvar), the
+ * spread Σw(y-ȳ)²/Σw exact while the sums are (it is a difference of
+ * nearly equal sums when the mean is large against the spread).  total:
+ * the scale is N̂² (a total), else 1 (a mean). */
+static void design_effect(struct svy_est *e, const struct xsum *xw, const struct xsum *xwy,
+	const struct xsum *xwy2, uint64_t npos, int total)
 {
-	long double n = npos, ybar = swy / sw;
-	long double s2 = n / (n - 1) * (swy2 - ybar * swy) / sw;
-	long double vrep = scale * s2 / n;
+	long double n = npos, sw = L(xw), swy = L(xwy), s2;
+	double exact;
+
+	if (npos < 2) {
+		e->deff = e->deff_replace = NAN;    /* no s² from one row, as R's NA */
+		return;
+	}
+	if (xsum_svyvar(xw, xwy, xwy2, npos, &exact) == 0)
+		s2 = exact;
+	else
+		s2 = n / (n - 1) * (L(xwy2) - swy / sw * swy) / sw;
+	long double vrep = (total ? sw * sw : 1) * s2 / n;
 
 	e->deff_replace = (double)(e->var / vrep);
 	e->deff = sw < n ? NAN : (double)(e->var / (vrep * (1 - n / sw)));
@@ -406,7 +664,7 @@ int svy_mean(const struct svy_design *d, const struct svy_acc *a, struct svy_est
 	e->proportion = a->n01 == a->n;
 	if (linearise(d, &l, e) < 0)
 		return -1;
-	design_effect(e, w, wy, L(&a->wy2), a->n_pos, 1);
+	design_effect(e, &a->w, &a->wy, &a->wy2, a->n_pos, 0);
 	return 0;
 }
 
@@ -425,7 +683,7 @@ int svy_total(const struct svy_design *d, const struct svy_acc *a, struct svy_es
 	e->x = e->est;
 	if (linearise(d, &l, e) < 0)
 		return -1;
-	design_effect(e, w, L(&a->wy), L(&a->wy2), a->n_pos, w * w);
+	design_effect(e, &a->w, &a->wy, &a->wy2, a->n_pos, 1);
 	return 0;
 }
 
@@ -444,7 +702,7 @@ int svy_count(const struct svy_design *d, const struct svy_acc *cell,
 	e->x = (double)cell->n;
 	if (linearise(d, &l, e) < 0)
 		return -1;
-	design_effect(e, w, L(&cell->wy), L(&cell->wy2), base->n_pos, w * w);
+	design_effect(e, &base->w, &cell->wy, &cell->wy2, base->n_pos, 1);
 	return 0;
 }
 
@@ -465,6 +723,6 @@ int svy_ratio(const struct svy_design *d, const struct svy_acc *num,
 	e->proportion = 1;
 	if (linearise(d, &l, e) < 0)
 		return -1;
-	design_effect(e, w, wy, L(&num->wy2), den->n_pos, 1);
+	design_effect(e, &den->w, &num->wy, &num->wy2, den->n_pos, 0);
 	return 0;
 }

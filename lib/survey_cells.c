@@ -9,9 +9,10 @@
  * The sums are 64-bit integers at a scale common to the accumulator's
  * cells (value = m / 10^scale): exact, so they add up in any order, and a
  * cell with its PSU and row count takes 24 bytes (80 with two xsums).  A
- * term of a larger scale rescales every cell; one that cannot be held
- * exactly (not an exact decimal, or beyond 64 bits) turns the
- * accumulator's cells into doubles for good ("wide"). */
+ * term of a larger scale rescales every cell; one that cannot be held so
+ * (beyond 64 bits, or not an exact decimal) gives every cell of the
+ * accumulator two xsums of its own for good ("wide"): exact again, at
+ * some 100 more bytes a cell. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,7 +168,16 @@ static const union svy_cell_num *cell_num_c(const struct svy_psu_sums *c, int k)
 	return k == CELL_WY ? &c->wy : &c->w;
 }
 
-/* Every cell's sums become doubles. */
+static struct xsum *cell_x(struct svy_psu_sums *c, int k)
+{
+	union svy_cell_num *v = cell_num(c, k);
+
+	if (!v->x)
+		v->x = xcalloc(1, sizeof *v->x);
+	return v->x;
+}
+
+/* Every cell's sums become xsums of their own: exact however large. */
 static void cells_go_wide(struct svy_acc *a)
 {
 	struct svy_psu_sums *c = a->cells;
@@ -177,9 +187,41 @@ static void cells_go_wide(struct svy_acc *a)
 	for (size_t i = 0; i < a->ncells; i++)
 		for (int k = CELL_W; k <= CELL_WY; k++) {
 			union svy_cell_num *v = cell_num(&c[i], k);
-			v->d = (double)xsum_dec_long(v->m, a->cell_scale[k]);
+			int64_t m = v->m;
+			v->x = NULL;
+			if (m)
+				xsum_add_dec(cell_x(&c[i], k), m, a->cell_scale[k]);
 		}
 	a->cell_wide = 1;
+}
+
+void svy_cells_release(struct svy_acc *a)
+{
+	struct svy_psu_sums *c = a->cells;
+
+	if (a->kind != KIND_PSUS || !a->cell_wide)
+		return;
+	for (size_t i = 0; i < a->ncells; i++)
+		for (int k = CELL_W; k <= CELL_WY; k++) {
+			union svy_cell_num *v = cell_num(&c[i], k);
+			if (v->x) {
+				xsum_release(v->x);
+				free(v->x);
+				v->x = NULL;
+			}
+		}
+}
+
+int svy_cells_exact(const struct svy_acc *a)
+{
+	const struct svy_psu_sums *c = a->cells;
+
+	if (a->kind != KIND_PSUS || !a->cell_wide)
+		return 1;
+	for (size_t i = 0; i < a->ncells; i++)
+		if ((c[i].w.x && !xsum_exact(c[i].w.x)) || (c[i].wy.x && !xsum_exact(c[i].wy.x)))
+			return 0;
+	return 1;
 }
 
 /* Sum k of every cell to scale `to` (> its scale); -1, nothing changed,
@@ -207,7 +249,7 @@ static int cells_rescale(struct svy_acc *a, int k, int to)
 void svy_cell_add_double(struct svy_acc *a, struct svy_psu_sums *c, int k, double d)
 {
 	cells_go_wide(a);
-	cell_num(c, k)->d += d;
+	xsum_add_double(cell_x(c, k), d);
 }
 
 void svy_cell_add_dec(struct svy_acc *a, struct svy_psu_sums *c, int k, __int128 m, int scale)
@@ -225,7 +267,8 @@ void svy_cell_add_dec(struct svy_acc *a, struct svy_psu_sums *c, int k, __int128
 	cell_num(c, k)->m = (int64_t)r;
 	return;
 wide:
-	svy_cell_add_double(a, c, k, (double)xsum_dec_long(m, scale));
+	cells_go_wide(a);
+	xsum_add_dec(cell_x(c, k), m, scale);
 }
 
 long double svy_cell_unit(const struct svy_acc *a, int k)
@@ -239,7 +282,8 @@ void svy_cell_sum(const struct svy_acc *a, const struct svy_psu_sums *c, int k, 
 
 	memset(out, 0, sizeof *out);
 	if (a->cell_wide) {
-		xsum_add_double(out, v->d);
+		if (v->x)
+			*out = *v->x;
 	} else {
 		out->m = v->m;
 		out->scale = a->cell_scale[k];
@@ -248,10 +292,12 @@ void svy_cell_sum(const struct svy_acc *a, const struct svy_psu_sums *c, int k, 
 
 void svy_cell_add_xsum(struct svy_acc *a, struct svy_psu_sums *c, int k, const struct xsum *x)
 {
-	if (xsum_exact(x))
+	if (xsum_exact(x) && !x->big) {
 		svy_cell_add_dec(a, c, k, x->m, x->scale);
-	else
-		svy_cell_add_double(a, c, k, (double)xsum_long(x));
+	} else {
+		cells_go_wide(a);
+		xsum_merge(cell_x(c, k), x);
+	}
 }
 
 /* ---- merging --------------------------------------------------------- */
@@ -274,10 +320,10 @@ static void cell_add_from(struct svy_acc *dst, struct svy_psu_sums *t, const str
 	}
 	for (int k = CELL_W; k <= CELL_WY; k++) {
 		const union svy_cell_num *v = cell_num_c(s, k);
-		if (src->cell_wide)
-			svy_cell_add_double(dst, t, k, v->d);
-		else
+		if (!src->cell_wide)
 			svy_cell_add_dec(dst, t, k, v->m, src->cell_scale[k]);
+		else if (v->x)
+			svy_cell_add_xsum(dst, t, k, v->x);
 	}
 	t->n = svy_cell_rows(t->n, s->n);
 }
@@ -295,10 +341,11 @@ static void cells_align(struct svy_acc *dst, const struct svy_acc *src)
 			cells_go_wide(dst);
 }
 
+/* Cells that add (or copy) as they are: integers at the same scales. */
 static int same_form(const struct svy_acc *a, const struct svy_acc *b)
 {
-	return a->cell_wide == b->cell_wide && (a->cell_wide || (a->cell_scale[0] == b->cell_scale[0]
-		&& a->cell_scale[1] == b->cell_scale[1]));
+	return !a->cell_wide && !b->cell_wide && a->cell_scale[0] == b->cell_scale[0]
+		&& a->cell_scale[1] == b->cell_scale[1];
 }
 
 /* The cells of a in rising PSU index: a itself while sorted, else

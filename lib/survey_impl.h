@@ -101,16 +101,23 @@ static inline void svy_cell_add_num(struct svy_acc *a, struct svy_psu_sums *c, i
 		svy_cell_add_double(a, c, k, v->d);
 }
 /* Sum k of cell c is svy_cell_raw() · svy_cell_unit(): the stored integer
- * (or double, once wide) and 10^-scale (or 1). */
+ * and 10^-scale (or, once wide, the sum's value and 1). */
 static inline long double svy_cell_raw(const struct svy_acc *a, const struct svy_psu_sums *c, int k)
 {
 	const union svy_cell_num *v = k == CELL_WY ? &c->wy : &c->w;
 
-	return a->cell_wide ? (long double)v->d : (long double)v->m;
+	if (a->cell_wide)
+		return v->x ? xsum_long(v->x) : 0;
+	return (long double)v->m;
 }
 long double svy_cell_unit(const struct svy_acc *a, int k);
-/* Sum k of cell c as an xsum. */
+/* Sum k of cell c as an xsum: a copy to read, never to add to or release
+ * (it may share the cell's GMP part). */
 void svy_cell_sum(const struct svy_acc *a, const struct svy_psu_sums *c, int k, struct xsum *out);
+/* 1 while every cell's sums are exact. */
+int svy_cells_exact(const struct svy_acc *a);
+/* Frees wide cells' sums (the cells array itself is the caller's). */
+void svy_cells_release(struct svy_acc *a);
 
 /* a's cells in rising PSU order: a's own array while sorted, else a
  * sorted copy in *owned, which the caller frees. */
@@ -126,5 +133,60 @@ struct svy_psu_sums *svy_acc_psu(struct svy_acc *a, uint32_t j);
 /* a's PSU cells by PSU index: a malloc'd array of a->ncells cell indices
  * (NULL when a holds no PSU cells). */
 uint32_t *svy_acc_psu_order(const struct svy_acc *a);
+
+/* ---- exact variance (survey_exact.c) ----------------------------------- */
+
+/* A sum of 128-bit terms, exact: a 128-bit part and a GMP part it spills
+ * into on overflow (rarely: only sums of squares of large PSU totals). */
+struct svy_wacc {
+	__int128 lo;
+	mpz_t hi;
+};
+void svy_wacc_init(struct svy_wacc *x);
+void svy_wacc_clear(struct svy_wacc *x);
+void svy_wacc_spill(struct svy_wacc *x, __int128 v);
+static inline void svy_wacc_add(struct svy_wacc *x, __int128 v)
+{
+	__int128 r;
+
+	if (__builtin_add_overflow(x->lo, v, &r))
+		svy_wacc_spill(x, v);
+	else
+		x->lo = r;
+}
+
+/* An exact decimal m / 10^scale. */
+struct svy_xdec {
+	mpz_t m;
+	int scale;
+};
+void svy_xdec_init(struct svy_xdec *x);
+void svy_xdec_clear(struct svy_xdec *x);
+void svy_xdec_set_xsum(struct svy_xdec *x, const struct xsum *s);
+void svy_xdec_set_wacc(struct svy_xdec *x, const struct svy_wacc *w, int scale);
+/* s += a·b, or s += a when b is NULL. */
+void svy_xdec_addmul(struct svy_xdec *s, const struct svy_xdec *a, const struct svy_xdec *b);
+
+/* One stratum's moments of the pieces A (w·y over the numerator's rows or
+ * PSU totals) and B (w over the domain's): ΣA, ΣB, ΣA², ΣAB, ΣB². */
+struct svy_xmom {
+	struct svy_xdec a, b, aa, ab, bb;
+};
+
+/* V = Σ_h (1 - f_h)·n_h/(n_h - 1)·Σ_j (Z_j - Z̄_h)², exactly, for
+ * Z = (A - r·B)/W, r = P/W (total: Z = A). */
+struct svy_xvar {
+	mpq_t V;
+	mpz_t w, p;            /* W and P as integers at scale sc */
+	int sc, total;
+};
+/* W, P must be exact (xsum_exact); unused for a total. */
+void svy_xvar_init(struct svy_xvar *v, const struct xsum *W, const struct xsum *P, int total);
+void svy_xvar_clear(struct svy_xvar *v);
+/* Adds stratum h (nh PSUs, sampling fraction f): (1 - f)·nh/(nh - 1)·Σ(Z - Z̄)²,
+ * or with squares_only (a lonely PSU under "adjust") (1 - f)·ΣZ². */
+void svy_xvar_stratum(struct svy_xvar *v, const struct svy_xmom *m, uint64_t nh, double f, int squares_only);
+/* V, rounded once. */
+double svy_xvar_finish(struct svy_xvar *v);
 
 #endif

@@ -29,7 +29,7 @@ static json_t *jlong(long double x)
 
 static json_t *jsum(const struct xsum *x)
 {
-	char buf[96];
+	char buf[512];
 
 	xsum_format(x, buf, sizeof buf);
 	return json_string(buf);
@@ -243,18 +243,20 @@ static int kind_of(const json_t *j)
 static int merge_cell(struct svy_acc *a, int kind, const json_t *c, const struct svy_map *m)
 {
 	uint64_t i, n;
-	struct xsum v[5];
+	struct xsum v[5] = { { .m = 0 } };
 	size_t nv = kind == KIND_STRATA ? 5 : 2;
+	int rc = 0;
 
 	if (!json_is_array(c) || json_array_size(c) != 2 + nv || get_count(json_array_get(c, 0), &i) < 0
 		|| get_count(json_array_get(c, 1), &n) < 0)
 		return -1;
 	if (i >= (kind == KIND_STRATA ? m->nstrata : m->npsu))
 		return -1;
-	for (size_t k = 0; k < nv; k++)
-		if (get_sum(json_array_get(c, 2 + k), &v[k]) < 0)
-			return -1;
-	if (kind == KIND_STRATA) {
+	for (size_t k = 0; k < nv && rc == 0; k++)
+		rc = get_sum(json_array_get(c, 2 + k), &v[k]);
+	if (rc < 0)
+		;
+	else if (kind == KIND_STRATA) {
 		struct svy_stratum_sums *s = svy_acc_stratum(a, m->stratum[i]);
 		s->n += n;
 		xsum_merge(&s->w, &v[0]);
@@ -268,36 +270,42 @@ static int merge_cell(struct svy_acc *a, int kind, const json_t *c, const struct
 		svy_cell_add_xsum(a, p, CELL_W, &v[0]);
 		svy_cell_add_xsum(a, p, CELL_WY, &v[1]);
 	}
-	return 0;
+	for (size_t k = 0; k < nv; k++)
+		xsum_release(&v[k]);
+	return rc;
 }
 
 int svy_acc_merge_json(struct svy_acc *a, struct svy_design *d,
 	const json_t *j, const struct svy_map *m)
 {
 	const json_t *cells = json_object_get(j, "cells");
-	struct xsum w, wy, wy2, w2;
-	uint64_t n, npos, n01;
-	int kind = kind_of(j);
+	struct xsum t[4] = { { .m = 0 } };
+	uint64_t n = 0, npos = 0, n01 = 0;
+	int kind = kind_of(j), rc = 0;
 
 	if (!json_is_object(j) || kind < 0 || !json_is_array(cells)
-		|| get_sum(json_object_get(j, "w"), &w) < 0 || get_sum(json_object_get(j, "wy"), &wy) < 0
-		|| get_sum(json_object_get(j, "wy2"), &wy2) < 0 || get_sum(json_object_get(j, "w2"), &w2) < 0
+		|| get_sum(json_object_get(j, "w"), &t[0]) < 0 || get_sum(json_object_get(j, "wy"), &t[1]) < 0
+		|| get_sum(json_object_get(j, "wy2"), &t[2]) < 0 || get_sum(json_object_get(j, "w2"), &t[3]) < 0
 		|| get_count(json_object_get(j, "n"), &n) < 0 || get_count(json_object_get(j, "n_pos"), &npos) < 0
 		|| get_count(json_object_get(j, "n01"), &n01) < 0)
-		return svy_fail(d, "malformed accumulator in partial");
-	if (kind != KIND_EMPTY && a->kind != KIND_EMPTY && kind != a->kind)
-		return svy_fail(d, "accumulator of another design in partial");
-	for (size_t i = 0; i < json_array_size(cells); i++)
+		rc = svy_fail(d, "malformed accumulator in partial");
+	else if (kind != KIND_EMPTY && a->kind != KIND_EMPTY && kind != a->kind)
+		rc = svy_fail(d, "accumulator of another design in partial");
+	for (size_t i = 0; rc == 0 && i < json_array_size(cells); i++)
 		if (merge_cell(a, kind, json_array_get(cells, i), m) < 0)
-			return svy_fail(d, "malformed accumulator cell in partial");
-	xsum_merge(&a->w, &w);
-	xsum_merge(&a->wy, &wy);
-	xsum_merge(&a->wy2, &wy2);
-	xsum_merge(&a->w2, &w2);
-	a->n += n;
-	a->n_pos += npos;
-	a->n01 += n01;
-	return 0;
+			rc = svy_fail(d, "malformed accumulator cell in partial");
+	if (rc == 0) {
+		xsum_merge(&a->w, &t[0]);
+		xsum_merge(&a->wy, &t[1]);
+		xsum_merge(&a->wy2, &t[2]);
+		xsum_merge(&a->w2, &t[3]);
+		a->n += n;
+		a->n_pos += npos;
+		a->n01 += n01;
+	}
+	for (int k = 0; k < 4; k++)
+		xsum_release(&t[k]);
+	return rc;
 }
 
 /* ---- held values ----------------------------------------------------- */

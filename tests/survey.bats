@@ -482,6 +482,43 @@ PY
 	check out.csv trust_survey_numeric results/strat_clus_w/factor_total/region region count=estimate count_se=se
 }
 
+@test "tally: a variance of values far from 0 loses nothing (no cancellation)" {
+	need_tally
+	# t.test(c(1000000000.1, 1000000000.2, 1000000000.3, 1000000000.4)): se 0.06454972243679028,
+	# sd 0.1290994448735806, interval 1000000000.04457 to 1000000000.45543
+	printf 'y\n1000000000.1\n1000000000.2\n1000000000.3\n1000000000.4\n' > y.csv
+	run civic-tally -s mean:y,sd:y --ci t y.csv
+	assert_success
+	assert_line 'mean_y,mean_y_se,mean_y_low,mean_y_high,sd_y'
+	assert_line '1000000000.25,0.06454972243679027,1000000000.044574,1000000000.455426,0.12909944487358055'
+	# the same spread a million times further out, weighted, stratified and
+	# clustered: V is 1/288 exactly (Python's fractions), se √(1/288)
+	printf 'st,psu,w,y\n1,1,1.5,1000000000000000.1\n1,1,2.25,1000000000000000.3\n1,2,1.5,1000000000000000.2\n2,1,3,1000000000000000.4\n2,2,0.75,1000000000000000.1\n' > z.csv
+	run civic-tally -w w --strata st --psu psu -s mean:y --ci t z.csv
+	assert_success
+	assert_line --partial '1000000000000000.2,0.05892556509887896,'
+}
+
+@test "tally: every figure within 1e-10 of exact rational arithmetic, the same bytes in any record, merge or thread order" {
+	need_tally
+	# random designs (strata, PSUs, weights, fpc or not), means 1 to 1e12, sd down to 1
+	local cases=40
+	[ "${VALGRIND:-}" = 1 ] && cases=2      # some 15 s of CPU under valgrind
+	run python3 "$CIVIC_ROOT/tests/survey-exact-check.py" --cases $cases --seed 1
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	assert_line --regexp "^$cases cases, [0-9]+ figures: 0 cases failed$"
+}
+
+@test "tally: the exact-arithmetic checker fails when figures are off" {
+	need_tally
+	printf '#!/bin/sh\nexec civic-tally --digits 6 "$@"\n' > rounded
+	chmod +x rounded
+	run python3 "$CIVIC_ROOT/tests/survey-exact-check.py" --cases 2 --seed 1 ./rounded
+	[ "$status" -eq 1 ]
+	assert_line --regexp ': printed .*, exact '
+	assert_line --regexp '^2 cases, [0-9]+ figures: [12] cases failed$'
+}
+
 @test "tally: labelled answers give the figures of the numeric codes" {
 	need_tally
 	civic-tally "${TRUST[@]}" -g region,cooperates_most --within region -s share --ci t \
