@@ -203,6 +203,8 @@ static void mark_integral(struct rtable *t, size_t c)
 	}
 }
 
+static int count_is_census(const struct rtable *t);
+
 static int is_total(const char *cell)
 {
 	return strcmp(cell, "Total") == 0;
@@ -380,6 +382,7 @@ void rtable_classify(struct rtable *t, long nkeys)
 			if (strcmp(t->rows[r].cell[k], "Total") == 0)
 				t->rows[r].total = 1;
 	confirm_margins(t);
+	t->count_census = count_is_census(t);
 }
 
 long rtable_add_stat(struct rtable *t, const char *name, enum stat_kind kind, long base)
@@ -415,6 +418,8 @@ void rtable_set_text(struct rtable *t, size_t row, size_t col, const char *s)
 	free(t->rows[row].cell[col]);
 	t->rows[row].cell[col] = xstrdup(s);
 	t->rows[row].val[col] = cell_value(s);
+	if (t->cols[col].kind == STAT_COUNT || t->cols[col].kind == STAT_N)
+		t->count_census = count_is_census(t);
 }
 
 long rtable_size_col(const struct rtable *t)
@@ -514,6 +519,11 @@ int rtable_load(struct rtable *t, const char *path, long nkeys)
 }
 
 int rtable_count_is_census(const struct rtable *t)
+{
+	return t->count_census;
+}
+
+static int count_is_census(const struct rtable *t)
 {
 	long count = rtable_find(t, "count"), n = rtable_find(t, "n");
 

@@ -57,6 +57,7 @@ struct rtable {
 	struct rcol *cols;
 	size_t nrows, rowcap;
 	struct rrow *rows;
+	int count_census;            /* rtable_count_is_census(), kept up to date */
 };
 
 void rtable_init(struct rtable *t, const char *name);
