@@ -115,7 +115,7 @@ static int fix_line(const struct rtable *t, struct lines *ln, unsigned char *sta
 	return 1;
 }
 
-static void hide_row(struct rtable *t, size_t r, unsigned char flag)
+void suppress_hide_row(struct rtable *t, size_t r, unsigned char flag)
 {
 	for (size_t c = t->nkeys; c < t->ncols; c++)
 		t->rows[r].flag[c] |= flag;
@@ -151,10 +151,10 @@ int suppress_table(struct rtable *t, double k, struct suppress_result *res)
 	} while (changed);
 	for (size_t r = 0; r < t->nrows; r++) {
 		if (state[r] == PRIMARY) {
-			hide_row(t, r, CELL_PRIMARY);
+			suppress_hide_row(t, r, CELL_PRIMARY);
 			res->primary++;
 		} else if (state[r] == SECONDARY) {
-			hide_row(t, r, CELL_SECONDARY);
+			suppress_hide_row(t, r, CELL_SECONDARY);
 			res->secondary++;
 		}
 	}
@@ -169,4 +169,18 @@ int suppress_row_hidden(const struct rtable *t, size_t r)
 		if (t->rows[r].flag[c] & CELL_HIDDEN)
 			return 1;
 	return 0;
+}
+
+void suppress_count(const struct rtable *t, struct suppress_result *res)
+{
+	long sc = rtable_size_col(t);
+
+	memset(res, 0, sizeof(*res));
+	for (size_t r = 0; sc >= 0 && r < t->nrows; r++) {
+		unsigned char f = t->rows[r].flag[sc];
+		if (f & CELL_PRIMARY)
+			res->primary++;
+		else if (f & CELL_SECONDARY)
+			res->secondary++;
+	}
 }

@@ -1,0 +1,793 @@
+#include <glpk.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "error.h"
+#include "groups.h"
+#include "suppress.h"
+#include "xalloc.h"
+
+/* The audit's budget: the hidden cells one LP may free (first a few, then
+ * more when those do not prove the interval), the cells the audit may hide
+ * for one count, and the simplex iterations of one solve. */
+enum { LOCAL_CELLS = 40, WIDE_CELLS = 400, MAX_ADDED_PER_CELL = 40, LP_ITERATIONS = 20000 };
+enum { SHOWN, PRIMARY, SECONDARY };
+enum { MAX_LINK_KEYS = 6 };
+
+#define NONE SIZE_MAX
+
+struct cell {
+	size_t table, row;
+	double v;
+	unsigned char state, frozen, keep;   /* keep: a margin that shares would reveal */
+};
+
+/* Every count of the report, and what a reader knows of them: constraint
+ * c is lo[c] <= sum of coef * cell over terms start[c] .. start[c + 1]
+ * <= hi[c]. */
+struct universe {
+	const struct audit_opts *o;
+	struct audit_table *tabs;
+	size_t ntabs;
+	struct cell *cell;
+	size_t ncell, cellcap;
+	size_t **cell_of;            /* [table][row]: the cell, NONE without a count */
+	size_t *start, ncons, conscap;
+	double *lo, *hi;
+	size_t *term, nterm, termcap;
+	double *coef;
+	size_t *astart, *adj;        /* cell -> the constraints it is in */
+};
+
+/* ---- building ------------------------------------------------------- */
+
+static int reads_total(const char *s)
+{
+	return strcmp(s, "Total") == 0;
+}
+
+static int interior(const struct rtable *t, size_t r)
+{
+	for (size_t k = 0; k < t->nkeys; k++)
+		if (reads_total(t->rows[r].cell[k]))
+			return 0;
+	return 1;
+}
+
+static void add_cells(struct universe *u, size_t ti)
+{
+	const struct rtable *t = u->tabs[ti].t;
+	long sc = rtable_size_col(t);
+	int shares = rtable_find(t, "share") >= (long)t->nkeys && strcmp(t->cols[sc].name, "count") == 0;
+
+	u->cell_of[ti] = xmalloc((t->nrows + 1) * sizeof(size_t));
+	for (size_t r = 0; r < t->nrows; r++) {
+		unsigned char f = t->rows[r].flag[sc];
+		struct cell *c;
+		u->cell_of[ti][r] = NONE;
+		if (isnan(t->rows[r].val[sc]))
+			continue;
+		if (u->ncell == u->cellcap)
+			u->cell = xgrow(u->cell, &u->cellcap, u->ncell + 1, sizeof(*u->cell));
+		c = &u->cell[u->ncell];
+		c->table = ti;
+		c->row = r;
+		c->v = t->rows[r].val[sc];
+		c->state = f & CELL_PRIMARY ? PRIMARY : f & CELL_SECONDARY ? SECONDARY : SHOWN;
+		c->frozen = (unsigned char)u->tabs[ti].frozen;
+		/* A shown count and its share give the share's denominator, a
+		 * margin: hiding a margin of a table with shares hides nothing. */
+		c->keep = (unsigned char)(shares && t->rows[r].total);
+		u->cell_of[ti][r] = u->ncell++;
+	}
+}
+
+static void cons_begin(struct universe *u)
+{
+	if (u->ncons + 1 >= u->conscap) {
+		size_t cap = u->conscap;
+		u->start = xgrow(u->start, &cap, u->ncons + 2, sizeof(*u->start));
+		u->lo = xrealloc(u->lo, cap * sizeof(*u->lo));
+		u->hi = xrealloc(u->hi, cap * sizeof(*u->hi));
+		u->conscap = cap;
+	}
+	u->start[u->ncons] = u->nterm;
+}
+
+static void cons_term(struct universe *u, size_t cell, double coef)
+{
+	if (u->nterm == u->termcap) {
+		size_t cap = u->termcap;
+		u->term = xgrow(u->term, &cap, u->nterm + 1, sizeof(*u->term));
+		u->coef = xrealloc(u->coef, cap * sizeof(*u->coef));
+		u->termcap = cap;
+	}
+	u->term[u->nterm] = cell;
+	u->coef[u->nterm++] = coef;
+}
+
+/* Keeps the constraint begun last when the true counts satisfy it: a
+ * relation the data do not bear out is no knowledge a reader has. */
+static void cons_end(struct universe *u, double lo, double hi)
+{
+	size_t s = u->start[u->ncons];
+	double sum = 0, scale = 1;
+
+	for (size_t i = s; i < u->nterm; i++) {
+		sum += u->coef[i] * u->cell[u->term[i]].v;
+		scale = fmax(scale, fabs(u->cell[u->term[i]].v));
+	}
+	if (u->nterm - s < 2 || sum < lo - 1e-9 * scale || sum > hi + 1e-9 * scale) {
+		u->nterm = s;
+		return;
+	}
+	u->lo[u->ncons] = lo;
+	u->hi[u->ncons] = hi;
+	u->start[++u->ncons] = u->nterm;
+}
+
+struct pair {
+	size_t whole, part;          /* cells: whole adds up the parts */
+};
+
+static int by_whole(const void *pa, const void *pb)
+{
+	const struct pair *a = pa, *b = pb;
+
+	if (a->whole != b->whole)
+		return a->whole < b->whole ? -1 : 1;
+	return a->part < b->part ? -1 : a->part > b->part;
+}
+
+/* One constraint per whole: whole = sum of parts, or whole >= it. */
+static void add_sums(struct universe *u, struct pair *p, size_t n, int at_least)
+{
+	qsort(p, n, sizeof(*p), by_whole);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		cons_begin(u);
+		cons_term(u, p[i].whole, 1);
+		for (; j < n && p[j].whole == p[i].whole; j++)
+			cons_term(u, p[j].part, -1);
+		cons_end(u, 0, at_least ? INFINITY : 0);
+		i = j;
+	}
+}
+
+static void push_pair(struct pair **p, size_t *n, size_t *cap, size_t whole, size_t part)
+{
+	if (*n == *cap)
+		*p = xgrow(*p, cap, *n + 1, sizeof(**p));
+	(*p)[(*n)++] = (struct pair){ whole, part };
+}
+
+/* Each Total margin is the sum of the rows it covers. */
+static void margin_constraints(struct universe *u, size_t ti)
+{
+	const struct rtable *t = u->tabs[ti].t;
+	unsigned long masks[RTABLE_MAX_MASKS];
+	size_t nmasks = rtable_margin_masks(t, masks), n = 0, cap = 0;
+	struct pair *p = NULL;
+	struct groups g;
+	struct sbuf key = SBUF_INIT;
+	long *margin_of;
+
+	rtable_margins_index(t, &g, &margin_of);
+	for (size_t q = 0; q < t->nrows; q++) {
+		if (u->cell_of[ti][q] == NONE || !interior(t, q))
+			continue;
+		for (size_t i = 0; i < nmasks; i++) {
+			long m = rtable_covering_margin(t, &g, margin_of, q, masks[i], &key);
+			if (m >= 0 && t->rows[m].total && u->cell_of[ti][m] != NONE)
+				push_pair(&p, &n, &cap, u->cell_of[ti][m], u->cell_of[ti][q]);
+		}
+	}
+	add_sums(u, p, n, 0);
+	free(p);
+	free(margin_of);
+	groups_release(&g);
+	sbuf_release(&key);
+}
+
+/* A line without a margin still has a total a reader may know. */
+static void line_constraints(struct universe *u, size_t ti)
+{
+	const struct rtable *t = u->tabs[ti].t;
+	struct sbuf key = SBUF_INIT;
+	struct groups mg;
+	long *margin_of;
+
+	rtable_margins_index(t, &mg, &margin_of);
+	for (size_t d = 0; d < t->nkeys; d++) {
+		struct groups g;
+		struct pair *p = NULL;
+		size_t n = 0, cap = 0;
+		groups_init(&g);
+		for (size_t q = 0; q < t->nrows; q++) {
+			int added;
+			uint32_t id;
+			if (u->cell_of[ti][q] == NONE || !interior(t, q) ||
+			    rtable_covering_margin(t, &mg, margin_of, q, 1UL << d, &key) >= 0)
+				continue;
+			sbuf_reset(&key);
+			rtable_key_encode(&key, t, q, 0, (long)d);
+			id = groups_intern(&g, key.s, key.len, key_hash(key.s, key.len), &added);
+			push_pair(&p, &n, &cap, id, u->cell_of[ti][q]);
+		}
+		qsort(p, n, sizeof(*p), by_whole);
+		for (size_t i = 0; i < n;) {
+			size_t j = i;
+			double sum = 0;
+			cons_begin(u);
+			for (; j < n && p[j].whole == p[i].whole; j++) {
+				cons_term(u, p[j].part, 1);
+				sum += u->cell[p[j].part].v;
+			}
+			cons_end(u, sum, sum);
+			i = j;
+		}
+		free(p);
+		groups_release(&g);
+	}
+	free(margin_of);
+	groups_release(&mg);
+	sbuf_release(&key);
+}
+
+/* ---- tables linked through their keys and periods ------------------- */
+
+struct span {
+	long from, to;               /* yyyymmdd */
+};
+
+static int digits(const char *s, size_t n, long *v)
+{
+	*v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return 1;
+}
+
+/* yyyy, yyyy-Qn, yyyy-mm, yyyy-mm-dd as days; weeks cross months and years
+ * and are matched only with themselves. */
+static int period_span(const char *s, struct span *sp)
+{
+	size_t n = strlen(s);
+	long y, a, d;
+
+	if (n < 4 || !digits(s, 4, &y))
+		return 0;
+	if (n == 4) {
+		*sp = (struct span){ y * 10000 + 101, y * 10000 + 1231 };
+		return 1;
+	}
+	if (s[4] != '-')
+		return 0;
+	if (n == 7 && s[5] == 'Q' && digits(s + 6, 1, &a) && a >= 1 && a <= 4) {
+		*sp = (struct span){ y * 10000 + (3 * a - 2) * 100 + 1, y * 10000 + 3 * a * 100 + 31 };
+		return 1;
+	}
+	if ((n == 7 || n == 10) && digits(s + 5, 2, &a)) {
+		*sp = (struct span){ y * 10000 + a * 100 + 1, y * 10000 + a * 100 + 31 };
+		if (n == 10 && s[7] == '-' && digits(s + 8, 2, &d))
+			sp->from = sp->to = y * 10000 + a * 100 + d;
+		return n == 7 || s[7] == '-';
+	}
+	return 0;
+}
+
+static int period_within(const char *part, const char *whole)
+{
+	struct span a, b;
+
+	if (strcmp(part, whole) == 0)
+		return 1;
+	return period_span(part, &a) && period_span(whole, &b) && a.from >= b.from && a.to <= b.to;
+}
+
+static long period_key(const struct rtable *t)
+{
+	for (size_t k = 0; k < t->nkeys; k++)
+		if (rtable_key_is_period(t, k))
+			return (long)k;
+	return -1;
+}
+
+struct link {
+	const struct rtable *a, *b;  /* a the finer table, b the coarser */
+	long pa, pb;                 /* period keys, -1 when none */
+	size_t nk;
+	long ka[MAX_LINK_KEYS], kb[MAX_LINK_KEYS];   /* b's other keys, and the same in a */
+};
+
+/* 1 when every key of b other than its period is a key of a. */
+static int link_keys(struct link *l)
+{
+	l->nk = 0;
+	for (size_t k = 0; k < l->b->nkeys; k++) {
+		long in_a;
+		if ((long)k == l->pb)
+			continue;
+		in_a = rtable_find(l->a, l->b->cols[k].name);
+		if (in_a < 0 || in_a >= (long)l->a->nkeys || in_a == l->pa || l->nk == MAX_LINK_KEYS)
+			return 0;
+		l->kb[l->nk] = (long)k;
+		l->ka[l->nk++] = in_a;
+	}
+	return 1;
+}
+
+static void encode(struct sbuf *b, const struct rtable *t, size_t r, const long *keys, size_t nk, unsigned mask)
+{
+	sbuf_reset(b);
+	for (size_t i = 0; i < nk; i++) {
+		const char *s = t->rows[r].cell[keys[i]];
+		if ((mask >> i & 1) || (t->rows[r].total && reads_total(s)))
+			keybuf_total(b);
+		else
+			keybuf_part(b, s, strlen(s));
+	}
+}
+
+/* The pairs (cell of b, cell of a) where the a row falls inside the b row. */
+static size_t link_pairs(struct universe *u, const struct link *l, size_t ia, size_t ib, struct pair **p)
+{
+	struct groups g;
+	struct sbuf key = SBUF_INIT;
+	size_t *first, *next, n = 0, cap = 0;
+
+	groups_init(&g);
+	first = xmalloc((l->b->nrows + 1) * sizeof(size_t));
+	next = xmalloc((l->b->nrows + 1) * sizeof(size_t));
+	for (size_t r = 0; r < l->b->nrows; r++) {
+		int added;
+		uint32_t id;
+		first[r] = NONE;
+		if (u->cell_of[ib][r] == NONE || (l->pb >= 0 && reads_total(l->b->rows[r].cell[l->pb])))
+			continue;
+		encode(&key, l->b, r, l->kb, l->nk, 0);
+		id = groups_intern(&g, key.s, key.len, key_hash(key.s, key.len), &added);
+		next[r] = first[id];
+		first[id] = r;
+	}
+	*p = NULL;
+	for (size_t q = 0; q < l->a->nrows; q++) {
+		if (u->cell_of[ia][q] == NONE || !interior(l->a, q))
+			continue;
+		for (unsigned mask = 0; mask < 1u << l->nk; mask++) {
+			long id;
+			encode(&key, l->a, q, l->ka, l->nk, mask);
+			id = groups_find(&g, key.s, key.len, key_hash(key.s, key.len));
+			for (size_t r = id < 0 ? NONE : first[id]; r != NONE; r = next[r])
+				if (l->pb < 0 || period_within(l->a->rows[q].cell[l->pa], l->b->rows[r].cell[l->pb]))
+					push_pair(p, &n, &cap, u->cell_of[ib][r], u->cell_of[ia][q]);
+		}
+	}
+	free(first);
+	free(next);
+	groups_release(&g);
+	sbuf_release(&key);
+	return n;
+}
+
+/* 1 when tables a and b have the same key columns: a month's table and
+ * the next month's, whose cells add up together into a quarter's. */
+static int same_shape(const struct rtable *a, const struct rtable *b)
+{
+	if (a->nkeys != b->nkeys)
+		return 0;
+	for (size_t k = 0; k < a->nkeys; k++)
+		if (strcmp(a->cols[k].name, b->cols[k].name) != 0)
+			return 0;
+	return 1;
+}
+
+/* Table b's counts as sums of the counts of the tables of one shape
+ * (group): equal everywhere, or (for periods of the group that cover only
+ * part of b's) at least the sum. */
+static void link_tables(struct universe *u, const size_t *group, size_t ng, size_t ib)
+{
+	struct pair *p = NULL;
+	double *sum;
+	size_t n = 0;
+	long pb = period_key(u->tabs[ib].t);
+	int equal = 1, at_least = 1;
+
+	for (size_t g = 0; g < ng; g++) {
+		struct link l = { u->tabs[group[g]].t, u->tabs[ib].t, 0, pb, 0, { 0 }, { 0 } };
+		struct pair *q;
+		size_t m;
+		l.pa = period_key(l.a);
+		if ((l.pa < 0) != (l.pb < 0) || !link_keys(&l))
+			break;
+		m = link_pairs(u, &l, group[g], ib, &q);
+		p = xrealloc(p, (n + m + 1) * sizeof(*p));
+		memcpy(p + n, q, m * sizeof(*q));
+		n += m;
+		free(q);
+	}
+	sum = xcalloc(u->ncell + 1, sizeof(*sum));
+	for (size_t i = 0; i < n; i++)
+		sum[p[i].whole] += u->cell[p[i].part].v;
+	for (size_t r = 0; r < u->tabs[ib].t->nrows; r++) {
+		size_t c = u->cell_of[ib][r];
+		double tol;
+		if (c == NONE || (pb >= 0 && reads_total(u->tabs[ib].t->rows[r].cell[pb])))
+			continue;
+		tol = 1e-9 * fmax(1, fabs(u->cell[c].v));
+		equal &= fabs(u->cell[c].v - sum[c]) <= tol;
+		at_least &= u->cell[c].v >= sum[c] - tol;
+	}
+	if (n && (equal || (at_least && pb >= 0)))
+		add_sums(u, p, n, !equal);
+	free(sum);
+	free(p);
+}
+
+static void index_cells(struct universe *u)
+{
+	u->astart = xcalloc(u->ncell + 2, sizeof(size_t));
+	u->adj = xmalloc((u->nterm + 1) * sizeof(size_t));
+	for (size_t i = 0; i < u->nterm; i++)
+		u->astart[u->term[i] + 2]++;
+	for (size_t c = 0; c < u->ncell; c++)
+		u->astart[c + 2] += u->astart[c + 1];
+	for (size_t c = 0; c < u->ncons; c++)
+		for (size_t i = u->start[c]; i < u->start[c + 1]; i++)
+			u->adj[u->astart[u->term[i] + 1]++] = c;
+}
+
+static void build(struct universe *u)
+{
+	size_t *group;
+
+	u->cell_of = xcalloc(u->ntabs + 1, sizeof(*u->cell_of));
+	for (size_t i = 0; i < u->ntabs; i++)
+		add_cells(u, i);
+	cons_begin(u);
+	for (size_t i = 0; i < u->ntabs; i++) {
+		margin_constraints(u, i);
+		line_constraints(u, i);
+	}
+	group = xmalloc((u->ntabs + 1) * sizeof(*group));
+	for (size_t b = 0; b < u->ntabs; b++) {
+		for (size_t a = 0; a < u->ntabs; a++) {
+			size_t ng = 0;
+			int first = 1;
+			for (size_t e = 0; e < a && first; e++)
+				first = e == b || !same_shape(u->tabs[e].t, u->tabs[a].t);
+			if (a == b || !first)
+				continue;
+			for (size_t e = a; e < u->ntabs; e++)
+				if (e != b && same_shape(u->tabs[e].t, u->tabs[a].t))
+					group[ng++] = e;
+			link_tables(u, group, ng, b);
+		}
+	}
+	free(group);
+	index_cells(u);
+}
+
+static void release(struct universe *u)
+{
+	for (size_t i = 0; i < u->ntabs; i++)
+		free(u->cell_of[i]);
+	free(u->cell_of);
+	free(u->cell);
+	free(u->start);
+	free(u->lo);
+	free(u->hi);
+	free(u->term);
+	free(u->coef);
+	free(u->astart);
+	free(u->adj);
+}
+
+/* ---- one count's check ---------------------------------------------- */
+
+struct local {
+	size_t *cells, n;            /* freed cells, nearest first */
+	long *index;                 /* [cell]: 1-based column, 0 when held */
+	size_t *cons, ncons;
+	unsigned char *seen;         /* [constraint] */
+};
+
+static int hidden(const struct universe *u, size_t c)
+{
+	return u->cell[c].state != SHOWN;
+}
+
+/* The hidden cells linked to x through the constraints, nearest first. */
+static void neighbourhood(const struct universe *u, struct local *L, size_t x, size_t cap)
+{
+	L->n = 0;
+	L->cells[L->n++] = x;
+	L->index[x] = 1;
+	for (size_t h = 0; h < L->n && L->n < cap; h++) {
+		size_t c = L->cells[h];
+		for (size_t a = u->astart[c]; a < u->astart[c + 1] && L->n < cap; a++) {
+			size_t k = u->adj[a];
+			for (size_t i = u->start[k]; i < u->start[k + 1] && L->n < cap; i++) {
+				size_t y = u->term[i];
+				if (hidden(u, y) && !L->index[y]) {
+					L->cells[L->n++] = y;
+					L->index[y] = (long)L->n;
+				}
+			}
+		}
+	}
+}
+
+static void forget(struct local *L)
+{
+	for (size_t i = 0; i < L->n; i++)
+		L->index[L->cells[i]] = 0;
+	for (size_t i = 0; i < L->ncons; i++)
+		L->seen[L->cons[i]] = 0;
+	L->n = L->ncons = 0;
+}
+
+static void bounds(glp_prob *lp, int row, size_t col, double lo, double hi)
+{
+	int type = isinf(lo) && isinf(hi) ? GLP_FR : isinf(hi) ? GLP_LO : isinf(lo) ? GLP_UP
+		: lo == hi ? GLP_FX : GLP_DB;
+
+	if (col)
+		glp_set_col_bnds(lp, (int)col, type, isinf(lo) ? 0 : lo, isinf(hi) ? 0 : hi);
+	else
+		glp_set_row_bnds(lp, row, type, isinf(lo) ? 0 : lo, isinf(hi) ? 0 : hi);
+}
+
+/* What its label tells of a hidden count: "<k" is 1 to k-1, "x" nothing. */
+static void label_range(const struct universe *u, size_t c, double *lo, double *hi)
+{
+	const struct cell *e = &u->cell[c];
+
+	*lo = 0;
+	*hi = INFINITY;
+	if (e->state == PRIMARY) {
+		*lo = fmin(1, e->v);
+		*hi = u->o->k - 1;
+	}
+}
+
+/* The LP over the freed cells, every other cell at its true value. */
+static glp_prob *local_lp(const struct universe *u, struct local *L)
+{
+	glp_prob *lp = glp_create_prob();
+	int *ia = NULL, *ja = NULL;
+	double *ar = NULL;
+	size_t ne = 0, cap = 0;
+
+	glp_add_cols(lp, (int)L->n);
+	for (size_t i = 0; i < L->n; i++) {
+		double lo, hi;
+		label_range(u, L->cells[i], &lo, &hi);
+		bounds(lp, 0, i + 1, lo, hi);
+	}
+	for (size_t i = 0; i < L->n; i++) {
+		size_t c = L->cells[i];
+		for (size_t a = u->astart[c]; a < u->astart[c + 1]; a++)
+			if (!L->seen[u->adj[a]]) {
+				L->seen[u->adj[a]] = 1;
+				L->cons[L->ncons++] = u->adj[a];
+			}
+	}
+	if (L->ncons)
+		glp_add_rows(lp, (int)L->ncons);
+	for (size_t r = 0; r < L->ncons; r++) {
+		size_t k = L->cons[r];
+		double held = 0;
+		for (size_t i = u->start[k]; i < u->start[k + 1]; i++) {
+			size_t y = u->term[i];
+			if (!L->index[y]) {
+				held += u->coef[i] * u->cell[y].v;
+				continue;
+			}
+			if (ne + 2 > cap) {
+				size_t c2 = cap;
+				ia = xgrow(ia, &c2, ne + 2, sizeof(*ia));
+				ja = xrealloc(ja, c2 * sizeof(*ja));
+				ar = xrealloc(ar, c2 * sizeof(*ar));
+				cap = c2;
+			}
+			ne++;
+			ia[ne] = (int)r + 1;
+			ja[ne] = (int)L->index[y];
+			ar[ne] = u->coef[i];
+		}
+		bounds(lp, (int)r + 1, 0, u->lo[k] - held, u->hi[k] - held);
+	}
+	if (ne)
+		glp_load_matrix(lp, (int)ne, ia, ja, ar);
+	free(ia);
+	free(ja);
+	free(ar);
+	return lp;
+}
+
+/* Solves for the least (dir GLP_MIN) or greatest value of column 1;
+ * 0 when GLPK proved it, with *v set (infinite when unbounded). */
+static int solve(glp_prob *lp, int dir, double *v)
+{
+	glp_smcp parm;
+	int status;
+
+	glp_init_smcp(&parm);
+	parm.msg_lev = GLP_MSG_OFF;
+	parm.it_lim = LP_ITERATIONS;
+	glp_set_obj_dir(lp, dir);
+	glp_set_obj_coef(lp, 1, 1);
+	if (glp_simplex(lp, &parm) != 0)
+		return -1;
+	status = glp_get_status(lp);
+	if (status == GLP_UNBND) {
+		*v = dir == GLP_MAX ? INFINITY : -INFINITY;
+		return 0;
+	}
+	if (status != GLP_OPT)
+		return -1;
+	*v = glp_get_obj_val(lp);
+	return 0;
+}
+
+struct need {
+	double width;                /* the protection interval */
+	double got_lo, got_hi;       /* the range found */
+};
+
+/* 1 when the freed neighbourhood of at most cap cells proves x's interval. */
+static int proved(struct universe *u, struct local *L, size_t x, size_t cap, struct need *nd, size_t *lps)
+{
+	glp_prob *lp;
+	double tol = 1e-7 * fmax(1, u->cell[x].v);
+	int ok;
+
+	neighbourhood(u, L, x, cap);
+	lp = local_lp(u, L);
+	ok = solve(lp, GLP_MIN, &nd->got_lo) == 0 && solve(lp, GLP_MAX, &nd->got_hi) == 0 &&
+		nd->got_hi - nd->got_lo >= nd->width - tol;
+	*lps += 2;
+	glp_delete_prob(lp);
+	return ok;
+}
+
+/* A shown cell to hide so that x gets room: in x's own constraints first,
+ * then in its neighbours'; no margin before other rows, and the smallest
+ * count that can give x its whole interval, else the largest. */
+static size_t candidate(const struct universe *u, const struct local *L, size_t x, double room)
+{
+	size_t best = NONE;
+
+	for (size_t h = 0; h < L->n && (h == 0 || best == NONE); h++) {
+		size_t c = L->cells[h];
+		for (size_t a = u->astart[c]; a < u->astart[c + 1]; a++) {
+			size_t k = u->adj[a];
+			for (size_t i = u->start[k]; i < u->start[k + 1]; i++) {
+				size_t y = u->term[i];
+				const struct cell *e = &u->cell[y], *b;
+				int ey, eb;
+				if (e->state != SHOWN || e->frozen || e->keep)
+					continue;
+				if (best == NONE) {
+					best = y;
+					continue;
+				}
+				b = &u->cell[best];
+				ey = u->tabs[e->table].t->rows[e->row].total;
+				eb = u->tabs[b->table].t->rows[b->row].total;
+				if (ey != eb) {
+					if (ey < eb)
+						best = y;
+					continue;
+				}
+				if ((e->v >= room) != (b->v >= room)) {
+					if (e->v >= room)
+						best = y;
+					continue;
+				}
+				if (e->v >= room ? e->v < b->v : e->v > b->v)
+					best = y;
+			}
+		}
+	}
+	return best;
+}
+
+static void describe(struct sbuf *b, const struct rtable *t, size_t r)
+{
+	for (size_t k = 0; k < t->nkeys; k++)
+		sbuf_printf(b, "%s%s", k ? ", " : "", t->rows[r].cell[k]);
+}
+
+/* The width a hidden count's range must have: the protection asked for,
+ * or all its label leaves when that is less. */
+static double needed_width(const struct universe *u, size_t x)
+{
+	double lo, hi;
+
+	label_range(u, x, &lo, &hi);
+	return fmin(u->o->protection > 0 ? u->o->protection : 1, hi - lo);
+}
+
+static int protect(struct universe *u, struct local *L, size_t x, struct audit_result *res)
+{
+	const struct cell *e = &u->cell[x];
+	struct need nd = { needed_width(u, x), 0, 0 };
+	size_t added = 0;
+
+	for (;;) {
+		size_t y;
+		int ok = proved(u, L, x, LOCAL_CELLS, &nd, &res->lps);
+		if (!ok && L->n == LOCAL_CELLS) {
+			forget(L);
+			ok = proved(u, L, x, WIDE_CELLS, &nd, &res->lps);
+		}
+		if (ok) {
+			forget(L);
+			res->checked++;
+			res->min_width = fmin(res->min_width, nd.got_hi - nd.got_lo);
+			return 0;
+		}
+		y = added < MAX_ADDED_PER_CELL ? candidate(u, L, x, nd.width) : NONE;
+		forget(L);
+		if (y == NONE)
+			break;
+		u->cell[y].state = SECONDARY;
+		added++;
+		res->added++;
+	}
+	{
+		struct sbuf b = SBUF_INIT;
+		const struct rtable *t = u->tabs[e->table].t;
+		describe(&b, t, e->row);
+		civic_warn("%s: the count hidden at %s can be narrowed to %g-%g from the rest of the report, "
+			"and hiding more cells within the audit's limits does not prevent it", t->name,
+			sbuf_cstr(&b), nd.got_lo, nd.got_hi);
+		sbuf_release(&b);
+	}
+	return -1;
+}
+
+int audit_tables(struct audit_table *tabs, size_t n, const struct audit_opts *o, struct audit_result *res)
+{
+	struct universe u;
+	struct local L;
+	int rc = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->min_width = INFINITY;
+	memset(&u, 0, sizeof(u));
+	u.o = o;
+	u.tabs = tabs;
+	u.ntabs = n;
+	build(&u);
+	L.cells = xmalloc((WIDE_CELLS + 1) * sizeof(size_t));
+	L.index = xcalloc(u.ncell + 1, sizeof(long));
+	L.cons = xmalloc((u.ncons + 1) * sizeof(size_t));
+	L.seen = xcalloc(u.ncons + 1, 1);
+	L.n = L.ncons = 0;
+	glp_term_out(GLP_OFF);
+	for (size_t x = 0; x < u.ncell && rc == 0; x++)
+		if (u.cell[x].state == PRIMARY)
+			rc = protect(&u, &L, x, res);
+	for (size_t c = 0; c < u.ncell; c++) {
+		const struct cell *e = &u.cell[c];
+		struct rtable *t = tabs[e->table].t;
+		if (e->state == SECONDARY && !suppress_row_hidden(t, e->row))
+			suppress_hide_row(t, e->row, CELL_SECONDARY);
+	}
+	glp_free_env();
+	free(L.cells);
+	free(L.index);
+	free(L.cons);
+	free(L.seen);
+	release(&u);
+	return rc;
+}
