@@ -13,7 +13,7 @@
 /* The audit's budget: the hidden cells one LP may free (first a few, then
  * more when those do not prove the interval), the cells the audit may hide
  * for one count, and the simplex iterations of one solve. */
-enum { LOCAL_CELLS = 40, WIDE_CELLS = 400, MAX_ADDED_PER_CELL = 40, LP_ITERATIONS = 20000 };
+enum { LOCAL_CELLS = 24, WIDE_CELLS = 160, MAX_ADDED_PER_CELL = 40, LP_ITERATIONS = 20000 };
 enum { SHOWN, PRIMARY, SECONDARY };
 enum { MAX_LINK_KEYS = 6 };
 
@@ -23,6 +23,10 @@ struct cell {
 	size_t table, row;
 	double v;
 	unsigned char state, frozen, keep;   /* keep: a margin that shares would reveal */
+};
+
+struct cells_list {
+	size_t *v, n, cap;
 };
 
 /* Every count of the report, and what a reader knows of them: constraint
@@ -40,6 +44,9 @@ struct universe {
 	size_t *term, nterm, termcap;
 	double *coef;
 	size_t *astart, *adj;        /* cell -> the constraints it is in */
+	double *acoef;               /* … with its coefficient there */
+	double *tsum;                /* [constraint]: its sum at the true counts */
+	struct cells_list *hid;      /* [constraint]: its hidden cells */
 };
 
 /* ---- building ------------------------------------------------------- */
@@ -430,17 +437,38 @@ static void link_tables(struct universe *u, const size_t *group, size_t ng, size
 	free(p);
 }
 
+static void note_hidden(struct universe *u, size_t c)
+{
+	for (size_t a = u->astart[c]; a < u->astart[c + 1]; a++) {
+		struct cells_list *h = &u->hid[u->adj[a]];
+		if (h->n == h->cap)
+			h->v = xgrow(h->v, &h->cap, h->n + 1, sizeof(*h->v));
+		h->v[h->n++] = c;
+	}
+}
+
 static void index_cells(struct universe *u)
 {
 	u->astart = xcalloc(u->ncell + 2, sizeof(size_t));
 	u->adj = xmalloc((u->nterm + 1) * sizeof(size_t));
+	u->acoef = xmalloc((u->nterm + 1) * sizeof(double));
+	u->tsum = xcalloc(u->ncons + 1, sizeof(double));
+	u->hid = xcalloc(u->ncons + 1, sizeof(*u->hid));
 	for (size_t i = 0; i < u->nterm; i++)
 		u->astart[u->term[i] + 2]++;
 	for (size_t c = 0; c < u->ncell; c++)
 		u->astart[c + 2] += u->astart[c + 1];
-	for (size_t c = 0; c < u->ncons; c++)
-		for (size_t i = u->start[c]; i < u->start[c + 1]; i++)
-			u->adj[u->astart[u->term[i] + 1]++] = c;
+	for (size_t c = 0; c < u->ncons; c++) {
+		for (size_t i = u->start[c]; i < u->start[c + 1]; i++) {
+			size_t at = u->astart[u->term[i] + 1]++;
+			u->adj[at] = c;
+			u->acoef[at] = u->coef[i];
+			u->tsum[c] += u->coef[i] * u->cell[u->term[i]].v;
+		}
+	}
+	for (size_t c = 0; c < u->ncell; c++)
+		if (u->cell[c].state != SHOWN)
+			note_hidden(u, c);
 }
 
 static void build(struct universe *u)
@@ -485,8 +513,13 @@ static void release(struct universe *u)
 	free(u->hi);
 	free(u->term);
 	free(u->coef);
+	for (size_t c = 0; c < u->ncons; c++)
+		free(u->hid[c].v);
+	free(u->hid);
 	free(u->astart);
 	free(u->adj);
+	free(u->acoef);
+	free(u->tsum);
 }
 
 /* ---- one count's check ---------------------------------------------- */
@@ -495,13 +528,11 @@ struct local {
 	size_t *cells, n;            /* freed cells, nearest first */
 	long *index;                 /* [cell]: 1-based column, 0 when held */
 	size_t *cons, ncons;
-	unsigned char *seen;         /* [constraint] */
+	size_t *row;                 /* [constraint]: 1-based LP row, 0 when not in the LP */
+	unsigned *hits;              /* [cell]: constraints of the neighbourhood it is in */
+	size_t *touched, ntouched;
+	size_t added[MAX_ADDED_PER_CELL], nadded;   /* hidden for the count being checked */
 };
-
-static int hidden(const struct universe *u, size_t c)
-{
-	return u->cell[c].state != SHOWN;
-}
 
 /* The hidden cells linked to x through the constraints, nearest first. */
 static void neighbourhood(const struct universe *u, struct local *L, size_t x, size_t cap)
@@ -509,13 +540,18 @@ static void neighbourhood(const struct universe *u, struct local *L, size_t x, s
 	L->n = 0;
 	L->cells[L->n++] = x;
 	L->index[x] = 1;
+	/* The cells hidden for x so far come first: they close the cycles. */
+	for (size_t i = 0; i < L->nadded && L->n < cap; i++) {
+		L->cells[L->n++] = L->added[i];
+		L->index[L->added[i]] = (long)L->n;
+	}
 	for (size_t h = 0; h < L->n && L->n < cap; h++) {
 		size_t c = L->cells[h];
 		for (size_t a = u->astart[c]; a < u->astart[c + 1] && L->n < cap; a++) {
-			size_t k = u->adj[a];
-			for (size_t i = u->start[k]; i < u->start[k + 1] && L->n < cap; i++) {
-				size_t y = u->term[i];
-				if (hidden(u, y) && !L->index[y]) {
+			const struct cells_list *hl = &u->hid[u->adj[a]];
+			for (size_t i = 0; i < hl->n && L->n < cap; i++) {
+				size_t y = hl->v[i];
+				if (!L->index[y]) {
 					L->cells[L->n++] = y;
 					L->index[y] = (long)L->n;
 				}
@@ -529,7 +565,7 @@ static void forget(struct local *L)
 	for (size_t i = 0; i < L->n; i++)
 		L->index[L->cells[i]] = 0;
 	for (size_t i = 0; i < L->ncons; i++)
-		L->seen[L->cons[i]] = 0;
+		L->row[L->cons[i]] = 0;
 	L->n = L->ncons = 0;
 }
 
@@ -557,39 +593,33 @@ static void label_range(const struct universe *u, size_t c, double *lo, double *
 	}
 }
 
-/* The LP over the freed cells, every other cell at its true value. */
+/* The LP over the freed cells, every other cell at its true value: a
+ * constraint's held part is its true sum less its freed terms. */
 static glp_prob *local_lp(const struct universe *u, struct local *L)
 {
 	glp_prob *lp = glp_create_prob();
-	int *ia = NULL, *ja = NULL;
-	double *ar = NULL;
 	size_t ne = 0, cap = 0;
+	int *ia = NULL, *ja = NULL;
+	double *ar = NULL, *held;
 
 	glp_add_cols(lp, (int)L->n);
 	for (size_t i = 0; i < L->n; i++) {
 		double lo, hi;
-		label_range(u, L->cells[i], &lo, &hi);
+		size_t c = L->cells[i];
+		label_range(u, c, &lo, &hi);
 		bounds(lp, 0, i + 1, lo, hi);
+		for (size_t a = u->astart[c]; a < u->astart[c + 1]; a++)
+			if (!L->row[u->adj[a]]) {
+				L->cons[L->ncons++] = u->adj[a];
+				L->row[u->adj[a]] = L->ncons;
+			}
 	}
+	held = xmalloc((L->ncons + 1) * sizeof(*held));
+	for (size_t r = 0; r < L->ncons; r++)
+		held[r] = u->tsum[L->cons[r]];
 	for (size_t i = 0; i < L->n; i++) {
 		size_t c = L->cells[i];
-		for (size_t a = u->astart[c]; a < u->astart[c + 1]; a++)
-			if (!L->seen[u->adj[a]]) {
-				L->seen[u->adj[a]] = 1;
-				L->cons[L->ncons++] = u->adj[a];
-			}
-	}
-	if (L->ncons)
-		glp_add_rows(lp, (int)L->ncons);
-	for (size_t r = 0; r < L->ncons; r++) {
-		size_t k = L->cons[r];
-		double held = 0;
-		for (size_t i = u->start[k]; i < u->start[k + 1]; i++) {
-			size_t y = u->term[i];
-			if (!L->index[y]) {
-				held += u->coef[i] * u->cell[y].v;
-				continue;
-			}
+		for (size_t a = u->astart[c]; a < u->astart[c + 1]; a++) {
 			if (ne + 2 > cap) {
 				size_t c2 = cap;
 				ia = xgrow(ia, &c2, ne + 2, sizeof(*ia));
@@ -598,14 +628,19 @@ static glp_prob *local_lp(const struct universe *u, struct local *L)
 				cap = c2;
 			}
 			ne++;
-			ia[ne] = (int)r + 1;
-			ja[ne] = (int)L->index[y];
-			ar[ne] = u->coef[i];
+			ia[ne] = (int)L->row[u->adj[a]];
+			ja[ne] = (int)i + 1;
+			ar[ne] = u->acoef[a];
+			held[L->row[u->adj[a]] - 1] -= u->acoef[a] * u->cell[c].v;
 		}
-		bounds(lp, (int)r + 1, 0, u->lo[k] - held, u->hi[k] - held);
 	}
+	if (L->ncons)
+		glp_add_rows(lp, (int)L->ncons);
+	for (size_t r = 0; r < L->ncons; r++)
+		bounds(lp, (int)r + 1, 0, u->lo[L->cons[r]] - held[r], u->hi[L->cons[r]] - held[r]);
 	if (ne)
 		glp_load_matrix(lp, (int)ne, ia, ja, ar);
+	free(held);
 	free(ia);
 	free(ja);
 	free(ar);
@@ -658,45 +693,93 @@ static int proved(struct universe *u, struct local *L, size_t x, size_t cap, str
 	return ok;
 }
 
-/* A shown cell to hide so that x gets room: in x's own constraints first,
- * then in its neighbours'; no margin before other rows, and the smallest
- * count that can give x its whole interval, else the largest. */
-static size_t candidate(const struct universe *u, const struct local *L, size_t x, double room)
+static int eligible(const struct cell *e)
 {
-	size_t best = NONE;
+	return e->state == SHOWN && !e->frozen && !e->keep;
+}
 
-	for (size_t h = 0; h < L->n && (h == 0 || best == NONE); h++) {
-		size_t c = L->cells[h];
-		for (size_t a = u->astart[c]; a < u->astart[c + 1]; a++) {
-			size_t k = u->adj[a];
-			for (size_t i = u->start[k]; i < u->start[k + 1]; i++) {
-				size_t y = u->term[i];
-				const struct cell *e = &u->cell[y], *b;
-				int ey, eb;
-				if (e->state != SHOWN || e->frozen || e->keep)
-					continue;
-				if (best == NONE) {
-					best = y;
-					continue;
-				}
-				b = &u->cell[best];
-				ey = u->tabs[e->table].t->rows[e->row].total;
-				eb = u->tabs[b->table].t->rows[b->row].total;
-				if (ey != eb) {
-					if (ey < eb)
-						best = y;
-					continue;
-				}
-				if ((e->v >= room) != (b->v >= room)) {
-					if (e->v >= room)
-						best = y;
-					continue;
-				}
-				if (e->v >= room ? e->v < b->v : e->v > b->v)
-					best = y;
-			}
+/* 1 when cell a is a better one to hide than b: in more of the
+ * neighbourhood's constraints (it closes a cycle of hidden cells, which is
+ * what lets a count move), no margin before other rows, then the smallest
+ * count that can give the whole interval, else the largest. */
+static int better(const struct universe *u, const struct local *L, size_t a, size_t b, double room)
+{
+	const struct cell *ea = &u->cell[a], *eb = &u->cell[b];
+	int ma = u->tabs[ea->table].t->rows[ea->row].total, mb = u->tabs[eb->table].t->rows[eb->row].total;
+
+	if (L->hits[a] != L->hits[b])
+		return L->hits[a] > L->hits[b];
+	if (ma != mb)
+		return ma < mb;
+	if ((ea->v >= room) != (eb->v >= room))
+		return ea->v >= room;
+	return ea->v >= room ? ea->v < eb->v : ea->v > eb->v;
+}
+
+static void count_hits(const struct universe *u, struct local *L, size_t k)
+{
+	for (size_t i = u->start[k]; i < u->start[k + 1]; i++) {
+		size_t y = u->term[i];
+		if (!eligible(&u->cell[y]))
+			continue;
+		if (!L->hits[y]++)
+			L->touched[L->ntouched++] = y;
+	}
+}
+
+static int in_cons(const struct universe *u, size_t c, size_t k)
+{
+	for (size_t a = u->astart[c]; a < u->astart[c + 1]; a++)
+		if (u->adj[a] == k)
+			return 1;
+	return 0;
+}
+
+/* A shown cell to hide so that x gets room: on odd attempts one of each
+ * of x's own constraints in turn (a partner that can move, where the
+ * hidden ones are counts held at their labels' bounds), else one that
+ * closes a cycle through x, a
+ * cell in two constraints of the hidden cells x shares a constraint with
+ * (x's own excepted): the corner of a rectangle. */
+static size_t candidate(const struct universe *u, struct local *L, size_t x, double room, size_t attempt)
+{
+	size_t best = NONE, degree = u->astart[x + 1] - u->astart[x];
+
+	if (attempt % 2 == 1 && degree)
+		count_hits(u, L, u->adj[u->astart[x] + attempt / 2 % degree]);
+	for (size_t i = 0; i < L->ntouched; i++)
+		if (best == NONE || better(u, L, L->touched[i], best, room))
+			best = L->touched[i];
+	for (size_t i = 0; i < L->ntouched; i++)
+		L->hits[L->touched[i]] = 0;
+	L->ntouched = 0;
+	if (best != NONE)
+		return best;
+	for (size_t a = u->astart[x]; a < u->astart[x + 1]; a++) {
+		const struct cells_list *hl = &u->hid[u->adj[a]];
+		for (size_t i = 0; i < hl->n; i++) {
+			size_t y = hl->v[i];
+			for (size_t b = u->astart[y]; y != x && b < u->astart[y + 1]; b++)
+				if (!in_cons(u, x, u->adj[b]))
+					count_hits(u, L, u->adj[b]);
 		}
 	}
+	for (size_t i = 0; i < L->ntouched; i++)
+		if (L->hits[L->touched[i]] >= 2 && (best == NONE || better(u, L, L->touched[i], best, room)))
+			best = L->touched[i];
+	for (size_t i = 0; i < L->ntouched; i++)
+		L->hits[L->touched[i]] = 0;
+	L->ntouched = 0;
+	if (best != NONE)
+		return best;
+	for (size_t a = u->astart[x]; a < u->astart[x + 1]; a++)
+		count_hits(u, L, u->adj[a]);
+	for (size_t i = 0; i < L->ntouched; i++)
+		if (best == NONE || better(u, L, L->touched[i], best, room))
+			best = L->touched[i];
+	for (size_t i = 0; i < L->ntouched; i++)
+		L->hits[L->touched[i]] = 0;
+	L->ntouched = 0;
 	return best;
 }
 
@@ -722,6 +805,8 @@ static int protect(struct universe *u, struct local *L, size_t x, struct audit_r
 	struct need nd = { needed_width(u, x), 0, 0 };
 	size_t added = 0;
 
+	L->nadded = 0;
+
 	for (;;) {
 		size_t y;
 		int ok = proved(u, L, x, LOCAL_CELLS, &nd, &res->lps);
@@ -735,11 +820,13 @@ static int protect(struct universe *u, struct local *L, size_t x, struct audit_r
 			res->min_width = fmin(res->min_width, nd.got_hi - nd.got_lo);
 			return 0;
 		}
-		y = added < MAX_ADDED_PER_CELL ? candidate(u, L, x, nd.width) : NONE;
+		y = added < MAX_ADDED_PER_CELL ? candidate(u, L, x, nd.width, added) : NONE;
 		forget(L);
 		if (y == NONE)
 			break;
 		u->cell[y].state = SECONDARY;
+		note_hidden(u, y);
+		L->added[L->nadded++] = y;
 		added++;
 		res->added++;
 	}
@@ -763,6 +850,7 @@ int audit_tables(struct audit_table *tabs, size_t n, const struct audit_opts *o,
 
 	memset(res, 0, sizeof(*res));
 	res->min_width = INFINITY;
+	res->tables = n;
 	memset(&u, 0, sizeof(u));
 	u.o = o;
 	u.tabs = tabs;
@@ -771,8 +859,10 @@ int audit_tables(struct audit_table *tabs, size_t n, const struct audit_opts *o,
 	L.cells = xmalloc((WIDE_CELLS + 1) * sizeof(size_t));
 	L.index = xcalloc(u.ncell + 1, sizeof(long));
 	L.cons = xmalloc((u.ncons + 1) * sizeof(size_t));
-	L.seen = xcalloc(u.ncons + 1, 1);
-	L.n = L.ncons = 0;
+	L.row = xcalloc(u.ncons + 1, sizeof(size_t));
+	L.hits = xcalloc(u.ncell + 1, sizeof(unsigned));
+	L.touched = xmalloc((u.ncell + 1) * sizeof(size_t));
+	L.n = L.ncons = L.ntouched = L.nadded = 0;
 	glp_term_out(GLP_OFF);
 	for (size_t x = 0; x < u.ncell && rc == 0; x++)
 		if (u.cell[x].state == PRIMARY)
@@ -787,7 +877,9 @@ int audit_tables(struct audit_table *tabs, size_t n, const struct audit_opts *o,
 	free(L.cells);
 	free(L.index);
 	free(L.cons);
-	free(L.seen);
+	free(L.row);
+	free(L.hits);
+	free(L.touched);
 	release(&u);
 	return rc;
 }

@@ -43,6 +43,7 @@ struct audit_opts {
 };
 
 struct audit_result {
+	size_t tables;               /* tables audited together */
 	size_t checked;              /* hidden counts proved protected */
 	size_t added;                /* cells the audit hid */
 	size_t lps;                  /* linear programs solved */

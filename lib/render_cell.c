@@ -476,6 +476,15 @@ size_t render_notes(const struct report *rep, const struct report_section *s, st
 			"hidden as well, so that no row below %.0f can be worked out from totals (%zu %s)",
 			rep->suppress_k, s->supp.secondary, s->supp.secondary == 1 ? "row" : "rows");
 	}
+	if (s->supp.primary && rep->audited && !isinf(rep->audit.min_width)) {
+		notes[n].mark[0] = '\0';
+		snprintf(notes[n++].text, sizeof(notes->text),
+			"Audited by linear programming (GLPK) over everything this report publishes "
+			"(%zu %s, margins, line totals, periods within periods): each count shown as <%.0f "
+			"can still be anything in a range at least %g wide (protection interval: %g)",
+			rep->audit.tables, rep->audit.tables == 1 ? "table" : "tables", rep->suppress_k,
+			floor(rep->audit.min_width * 1e6 + 0.5) / 1e6, rep->protection > 0 ? rep->protection : 1);
+	}
 	if (s->unreliable) {
 		snprintf(notes[n].mark, sizeof(notes->mark), MARK_UNRELIABLE);
 		snprintf(notes[n++].text, sizeof(notes->text),
