@@ -152,7 +152,8 @@ static int by_whole(const void *pa, const void *pb)
 /* One constraint per whole: whole = sum of parts, or whole >= it. */
 static void add_sums(struct universe *u, struct pair *p, size_t n, int at_least)
 {
-	qsort(p, n, sizeof(*p), by_whole);
+	if (n)
+		qsort(p, n, sizeof(*p), by_whole);
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
 		cons_begin(u);
@@ -224,7 +225,8 @@ static void line_constraints(struct universe *u, size_t ti)
 			id = groups_intern(&g, key.s, key.len, key_hash(key.s, key.len), &added);
 			push_pair(&p, &n, &cap, id, u->cell_of[ti][q]);
 		}
-		qsort(p, n, sizeof(*p), by_whole);
+		if (n)
+			qsort(p, n, sizeof(*p), by_whole);
 		for (size_t i = 0; i < n;) {
 			size_t j = i;
 			double sum = 0;
@@ -415,7 +417,8 @@ static void link_tables(struct universe *u, const size_t *group, size_t ng, size
 			break;
 		m = link_pairs(u, &l, group[g], ib, &q);
 		p = xrealloc(p, (n + m + 1) * sizeof(*p));
-		memcpy(p + n, q, m * sizeof(*q));
+		if (m)
+			memcpy(p + n, q, m * sizeof(*q));
 		n += m;
 		free(q);
 	}
