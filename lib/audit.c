@@ -217,8 +217,8 @@ static void line_constraints(struct universe *u, size_t ti)
 		for (size_t q = 0; q < t->nrows; q++) {
 			int added;
 			uint32_t id;
-			if (u->cell_of[ti][q] == NONE || !interior(t, q) ||
-			    rtable_covering_margin(t, &mg, margin_of, q, 1UL << d, &key) >= 0)
+			if (u->cell_of[ti][q] == NONE || !interior(t, q) || (d < RTABLE_MAX_MASK_KEYS &&
+			    rtable_covering_margin(t, &mg, margin_of, q, 1UL << d, &key) >= 0))
 				continue;
 			sbuf_reset(&key);
 			rtable_key_encode(&key, t, q, 0, (long)d);
@@ -743,7 +743,8 @@ static int in_cons(const struct universe *u, size_t c, size_t k)
  * hidden ones are counts held at their labels' bounds), else one that
  * closes a cycle through x, a
  * cell in two constraints of the hidden cells x shares a constraint with
- * (x's own excepted): the corner of a rectangle. */
+ * (x's own excepted): the corner of a rectangle; failing both, any cell of
+ * the neighbourhood's constraints. */
 static size_t candidate(const struct universe *u, struct local *L, size_t x, double room, size_t attempt)
 {
 	size_t best = NONE, degree = u->astart[x + 1] - u->astart[x];
@@ -777,6 +778,9 @@ static size_t candidate(const struct universe *u, struct local *L, size_t x, dou
 		return best;
 	for (size_t a = u->astart[x]; a < u->astart[x + 1]; a++)
 		count_hits(u, L, u->adj[a]);
+	/* Last, anything in the constraints of the neighbourhood. */
+	for (size_t r = 0; L->ntouched == 0 && r < L->ncons; r++)
+		count_hits(u, L, L->cons[r]);
 	for (size_t i = 0; i < L->ntouched; i++)
 		if (best == NONE || better(u, L, L->touched[i], best, room))
 			best = L->touched[i];
