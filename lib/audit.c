@@ -200,50 +200,91 @@ static void margin_constraints(struct universe *u, size_t ti)
 	sbuf_release(&key);
 }
 
-/* A line without a margin still has a total a reader may know. */
-static void line_constraints(struct universe *u, size_t ti)
+/* 1 when the rows cells[0 .. n) add up to a total a reader can work out
+ * from a share: a count of at least k shown with its share, whose
+ * denominator (count / share) is their sum. */
+static int total_from_share(const struct universe *u, const struct rtable *t, long share,
+	const struct pair *p, size_t n, double sum)
+{
+	for (size_t i = 0; share >= 0 && i < n; i++) {
+		const struct cell *e = &u->cell[p[i].part];
+		double s = t->rows[e->row].val[share];
+		if (e->v >= u->o->k && s > 0 && fabs(e->v / s - sum) <= 1e-6 * fmax(1, sum))
+			return 1;
+	}
+	return 0;
+}
+
+/* Lines (and, with two keys or more, the whole table) without a margin
+ * whose total a reader can still work out from the shares: the rows that
+ * add up to it.  Sets p (caller frees), returns its length; whole is the
+ * line's number, the whole table's being the largest. */
+static size_t unmargined_lines(struct universe *u, size_t ti, size_t d, struct pair **p)
 {
 	const struct rtable *t = u->tabs[ti].t;
 	struct sbuf key = SBUF_INIT;
-	struct groups mg;
+	struct groups g, mg;
 	long *margin_of;
+	size_t n = 0, cap = 0;
 
+	*p = NULL;
 	rtable_margins_index(t, &mg, &margin_of);
-	for (size_t d = 0; d < t->nkeys; d++) {
-		struct groups g;
-		struct pair *p = NULL;
-		size_t n = 0, cap = 0;
-		groups_init(&g);
-		for (size_t q = 0; q < t->nrows; q++) {
-			int added;
-			uint32_t id;
-			if (u->cell_of[ti][q] == NONE || !interior(t, q) || (d < RTABLE_MAX_MASK_KEYS &&
-			    rtable_covering_margin(t, &mg, margin_of, q, 1UL << d, &key) >= 0))
-				continue;
+	groups_init(&g);
+	for (size_t q = 0; q < t->nrows; q++) {
+		int added;
+		uint32_t id = UINT32_MAX;
+		unsigned long mask = d < t->nkeys ? 1UL << d : ~0UL >> (64 - t->nkeys);
+		if (u->cell_of[ti][q] == NONE || !interior(t, q) || t->nkeys > RTABLE_MAX_MASK_KEYS ||
+		    rtable_covering_margin(t, &mg, margin_of, q, mask, &key) >= 0)
+			continue;
+		if (d < t->nkeys) {
 			sbuf_reset(&key);
 			rtable_key_encode(&key, t, q, 0, (long)d);
 			id = groups_intern(&g, key.s, key.len, key_hash(key.s, key.len), &added);
-			push_pair(&p, &n, &cap, id, u->cell_of[ti][q]);
 		}
+		push_pair(p, &n, &cap, id, u->cell_of[ti][q]);
+	}
+	free(margin_of);
+	groups_release(&mg);
+	groups_release(&g);
+	sbuf_release(&key);
+	return n;
+}
+
+/* A line without a margin has a total a reader may still know: from the
+ * shares (civic-tally --within gives each line's, plain shares the whole
+ * table's).  Other line totals are only known where another table of the
+ * report publishes them, which the links between tables say. */
+static void line_constraints(struct universe *u, size_t ti)
+{
+	const struct rtable *t = u->tabs[ti].t;
+	long share = rtable_find(t, "share");
+
+	if (t->nkeys == 0 || share < (long)t->nkeys || strcmp(t->cols[rtable_size_col(t)].name, "count") != 0)
+		return;
+	for (size_t d = 0; d <= t->nkeys; d++) {
+		struct pair *p;
+		size_t n;
+		if (d == t->nkeys && t->nkeys < 2)
+			break;
+		n = unmargined_lines(u, ti, d, &p);
 		if (n)
 			qsort(p, n, sizeof(*p), by_whole);
 		for (size_t i = 0; i < n;) {
 			size_t j = i;
 			double sum = 0;
-			cons_begin(u);
-			for (; j < n && p[j].whole == p[i].whole; j++) {
-				cons_term(u, p[j].part, 1);
+			for (; j < n && p[j].whole == p[i].whole; j++)
 				sum += u->cell[p[j].part].v;
+			if (total_from_share(u, t, share, p + i, j - i, sum)) {
+				cons_begin(u);
+				for (size_t m = i; m < j; m++)
+					cons_term(u, p[m].part, 1);
+				cons_end(u, sum, sum);
 			}
-			cons_end(u, sum, sum);
 			i = j;
 		}
 		free(p);
-		groups_release(&g);
 	}
-	free(margin_of);
-	groups_release(&mg);
-	sbuf_release(&key);
 }
 
 /* ---- tables linked through their keys and periods ------------------- */
