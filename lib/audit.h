@@ -8,9 +8,9 @@
  *   - every shown count, and that a count is never negative;
  *   - for a count shown as "<k", that it lies from 1 to k-1;
  *   - each Total margin is the sum of the rows it covers;
- *   - each line of a table (rows agreeing on every key but one) adds up to
- *     a known total even when the table has no margin for it (it may be
- *     derivable from shares or from another publication);
+ *   - each line of a table (rows agreeing on every key but one), and the
+ *     whole table, adds up to a known total where a shown count of at least
+ *     k and its share give that total away (count / share);
  *   - across tables of one run (the inputs and the --compare tables): a
  *     table whose keys are among another's, for a period containing the
  *     other's periods (a quarter over months, a year over quarters, or the

@@ -480,7 +480,7 @@ size_t render_notes(const struct report *rep, const struct report_section *s, st
 		notes[n].mark[0] = '\0';
 		snprintf(notes[n++].text, sizeof(notes->text),
 			"Audited by linear programming (GLPK) over everything this report publishes "
-			"(%zu %s, margins, line totals, periods within periods): each count shown as <%.0f "
+			"(%zu %s, margins, totals given away by shares, periods within periods): each count shown as <%.0f "
 			"can still be anything in a range at least %g wide (protection interval: %g)",
 			rep->audit.tables, rep->audit.tables == 1 ? "table" : "tables", rep->suppress_k,
 			floor(rep->audit.min_width * 1e6 + 0.5) / 1e6, rep->protection > 0 ? rep->protection : 1);
