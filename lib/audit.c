@@ -172,28 +172,67 @@ static void push_pair(struct pair **p, size_t *n, size_t *cap, size_t whole, siz
 	(*p)[(*n)++] = (struct pair){ whole, part };
 }
 
-/* Each Total margin is the sum of the rows it covers. */
+/* Row q's margin one step up along key d, as a pair, when the table has it. */
+static void push_margin(struct universe *u, size_t ti, const struct groups *g, const long *margin_of,
+	size_t q, unsigned long mask, struct sbuf *key, struct pair **p, size_t *n, size_t *cap)
+{
+	const struct rtable *t = u->tabs[ti].t;
+	long m = rtable_covering_margin(t, g, margin_of, q, mask, key);
+
+	if (m >= 0 && (size_t)m != q && t->rows[m].total && u->cell_of[ti][m] != NONE)
+		push_pair(p, n, cap, u->cell_of[ti][m], u->cell_of[ti][q]);
+}
+
+/* Each Total margin is the sum of the margins one step below it (the
+ * grand total of the row totals, not of every cell: a constraint over the
+ * whole table would link every hidden cell with every other), or where the
+ * table lacks those, of the rows it covers. */
 static void margin_constraints(struct universe *u, size_t ti)
 {
 	const struct rtable *t = u->tabs[ti].t;
 	unsigned long masks[RTABLE_MAX_MASKS];
-	size_t nmasks = rtable_margin_masks(t, masks), n = 0, cap = 0;
-	struct pair *p = NULL;
+	size_t nmasks = rtable_margin_masks(t, masks), n = 0, cap = 0, nh = 0, hcap = 0, keep = 0;
+	size_t nk = t->nkeys < RTABLE_MAX_MASK_KEYS ? t->nkeys : RTABLE_MAX_MASK_KEYS;
+	struct pair *p = NULL, *h = NULL;
 	struct groups g;
 	struct sbuf key = SBUF_INIT;
 	long *margin_of;
+	double *sum;
+	unsigned char *stepwise;
 
 	rtable_margins_index(t, &g, &margin_of);
 	for (size_t q = 0; q < t->nrows; q++) {
-		if (u->cell_of[ti][q] == NONE || !interior(t, q))
+		int in = interior(t, q);
+		unsigned long mq = in ? 0 : rtable_total_mask(t, q);
+		if (u->cell_of[ti][q] == NONE || (!in && !t->rows[q].total))
 			continue;
-		for (size_t i = 0; i < nmasks; i++) {
-			long m = rtable_covering_margin(t, &g, margin_of, q, masks[i], &key);
-			if (m >= 0 && t->rows[m].total && u->cell_of[ti][m] != NONE)
-				push_pair(&p, &n, &cap, u->cell_of[ti][m], u->cell_of[ti][q]);
-		}
+		for (size_t i = 0; in && i < nmasks; i++)
+			push_margin(u, ti, &g, margin_of, q, masks[i], &key, &p, &n, &cap);
+		for (size_t d = 0; d < nk; d++)
+			if (!(mq >> d & 1) && (mq == 0 || (1UL << d) < (mq & -mq)))
+				push_margin(u, ti, &g, margin_of, q, mq | 1UL << d, &key, &h, &nh, &hcap);
 	}
-	add_sums(u, p, n, 0);
+	sum = xcalloc(u->ncell + 1, sizeof(*sum));
+	stepwise = xcalloc(u->ncell + 1, 1);
+	for (size_t i = 0; i < nh; i++) {
+		sum[h[i].whole] += u->cell[h[i].part].v;
+		stepwise[h[i].whole] = 1;
+	}
+	for (size_t i = 0; i < nh; i++) {
+		double v = u->cell[h[i].whole].v;
+		if (fabs(sum[h[i].whole] - v) > 1e-9 * fmax(1, fabs(v)))
+			stepwise[h[i].whole] = 0;
+	}
+	for (size_t i = 0; i < nh; i++)
+		if (stepwise[h[i].whole])
+			h[keep++] = h[i];
+	for (size_t i = 0; i < n; i++)
+		if (!stepwise[p[i].whole])
+			push_pair(&h, &keep, &hcap, p[i].whole, p[i].part);
+	add_sums(u, h, keep, 0);
+	free(sum);
+	free(stepwise);
+	free(h);
 	free(p);
 	free(margin_of);
 	groups_release(&g);
