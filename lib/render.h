@@ -12,6 +12,7 @@
  *   render_text.c, render_md.c, render_html.c, render_csv.c, render_json.c
  *   render_prov.c     the provenance footer
  *   suppress.c        primary and secondary disclosure suppression
+ *   audit_model.c     the audit's model: what a reader knows, as linear constraints
  *   audit.c           the LP audit of what suppression hides (GLPK)
  * The caller owns the report and everything in it; renderers only read. */
 #ifndef CIVIC_RENDER_H
