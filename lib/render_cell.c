@@ -538,15 +538,22 @@ static void add_flag(struct sbuf *b, size_t *n, const char *sep, const char *wor
 size_t render_row_flags(struct sbuf *b, const struct rtable *t, size_t r, const char *sep)
 {
 	const struct rrow *row = &t->rows[r];
-	unsigned char all = 0;
+	unsigned char all = 0, prev = 0;
 	size_t n = 0;
 
-	for (size_t c = t->nkeys; c < t->ncols; c++)
-		all |= row->flag[c];
+	/* The previous period's cells are hidden by its own counts. */
+	for (size_t c = t->nkeys; c < t->ncols; c++) {
+		if (t->cols[c].kind == STAT_PREV)
+			prev |= row->flag[c];
+		else if (t->cols[c].kind < STAT_PREV)
+			all |= row->flag[c];
+	}
 	if (all & CELL_PRIMARY)
 		add_flag(b, &n, sep, "suppressed", NULL);
 	else if (all & CELL_SECONDARY)
 		add_flag(b, &n, sep, "suppressed-secondary", NULL);
+	if (prev & CELL_HIDDEN)
+		add_flag(b, &n, sep, "suppressed-previous", NULL);
 	for (size_t c = t->nkeys; c < t->ncols; c++) {
 		if (row->flag[c] & CELL_HIDDEN)
 			continue;

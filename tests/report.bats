@@ -521,6 +521,8 @@ PY
 	assert_line --regexp '^Form3 +x +x +x +x$'
 	run civic-report -f csv --suppress 5 --compare prev.csv cur.csv
 	assert_line --index 1 'form1,,10,,,suppressed'
+	assert_line --index 2 'form2,40,,,,suppressed-previous'
+	assert_line --index 3 'form3,,,,,suppressed-secondary suppressed-previous'
 }
 
 @test "--protection: a wider interval hides more; a bad value is a usage error" {
