@@ -18,7 +18,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	-Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Ilib $(PKG_CFLAGS) \
 	-DCIVIC_VERSION='"$(VERSION)"' -DCIVIC_DATADIR='"$(DATADIR)"'
-LDLIBS  += $(PKG_LIBS) -lcsv -lm -pthread
+LDLIBS  += $(PKG_LIBS) -lcsv -lglpk -lm -pthread
 
 ifeq ($(SANITIZE),1)
 override CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -15,13 +15,14 @@
 #include "render_flags.h"
 #include "sha256.h"
 #include "suppress.h"
+#include "audit.h"
 
 static const char usage[] =
 	"usage: civic-report [-f format] [-o file] [-t title] [-k n] [--note text]\n"
 	"                    [--heading text] [--label name=text] [--chart kind]\n"
 	"                    [--chart-value column] [--ci-style style] [--digits [column=]n]\n"
-	"                    [--min-n n] [--max-cv percent] [--suppress k] [--compare prev]\n"
-	"                    [--source file] [file ...]\n"
+	"                    [--min-n n] [--max-cv percent] [--suppress k] [--protection n]\n"
+	"                    [--compare prev] [--source file] [file ...]\n"
 	"\n"
 	"  -f, --format F         text (default), md, html, csv or json; -o FILE.EXT implies it\n"
 	"  -o, --output FILE      write FILE atomically instead of standard output\n"
@@ -36,7 +37,8 @@ static const char usage[] =
 	"      --digits [COL=]N   decimals shown, for one column or all; repeatable\n"
 	"      --min-n N          flag estimates with effective sample size below N (default 30)\n"
 	"      --max-cv PERCENT   flag estimates with a coefficient of variation above it (default 30)\n"
-	"      --suppress K       hide counts below K, with secondary suppression (default: off)\n"
+	"      --suppress K       hide counts below K, and whatever would reveal them (default: off)\n"
+	"      --protection N     no hidden count can be narrowed to a range under N wide (default 1)\n"
 	"      --compare PREV     add changes against PREV, the previous period's tally; one per input\n"
 	"      --source FILE      a schema or rule book the figures come from, for the provenance\n"
 	"      --csv, --json      the same as -f csv, -f json\n"
@@ -53,6 +55,7 @@ enum {
 	OPT_MIN_N,
 	OPT_MAX_CV,
 	OPT_SUPPRESS,
+	OPT_PROTECTION,
 	OPT_COMPARE,
 	OPT_SOURCE,
 };
@@ -72,6 +75,7 @@ static const struct option long_options[] = {
 	{ "min-n", required_argument, NULL, OPT_MIN_N },
 	{ "max-cv", required_argument, NULL, OPT_MAX_CV },
 	{ "suppress", required_argument, NULL, OPT_SUPPRESS },
+	{ "protection", required_argument, NULL, OPT_PROTECTION },
 	{ "compare", required_argument, NULL, OPT_COMPARE },
 	{ "source", required_argument, NULL, OPT_SOURCE },
 	COMMON_LONG_OPTIONS,
@@ -186,6 +190,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_MIN_N: rep->min_n = opt_number("--min-n", optarg, 0); break;
 		case OPT_MAX_CV: rep->max_cv = opt_number("--max-cv", optarg, 1) / 100; break;
 		case OPT_SUPPRESS: rep->suppress_k = (double)opt_ulong("--suppress", optarg); break;
+		case OPT_PROTECTION: rep->protection = (double)opt_ulong("--protection", optarg); break;
 		case OPT_COMPARE: list_add(&o->compares, optarg); break;
 		case OPT_SOURCE: list_add(&o->sources, optarg); break;
 		case OPT_CSV: o->format_name = "csv"; break;
@@ -313,8 +318,6 @@ static int add_sources(struct options *o)
 
 static int suppress(struct options *o, struct rtable *t, struct suppress_result *res)
 {
-	if (o->rep.suppress_k <= 0)
-		return 0;
 	if (suppress_table(t, o->rep.suppress_k, res) != 0) {
 		civic_warn("%s: cannot apply --suppress: the table has no n or count column", t->name);
 		return -1;
@@ -322,15 +325,53 @@ static int suppress(struct options *o, struct rtable *t, struct suppress_result 
 	return 0;
 }
 
-static int compare(struct options *o, struct report_section *s, const char *path)
+/* A previous period is hidden as it was published on its own: the same
+ * suppression and audit, by its own counts. */
+static int suppress_previous(struct options *o, struct rtable *prev)
 {
-	struct rtable prev;
 	struct suppress_result ignored;
-	long flagged = -1;
+	struct audit_table at = { prev, 0 };
+	struct audit_opts ao = { o->rep.suppress_k, o->rep.protection };
+	struct audit_result res;
 
-	if (load(o, &prev, path, "previous") == 0 && suppress(o, &prev, &ignored) == 0)
-		flagged = compare_tables(&s->table, &prev, o->rep.z);
-	rtable_release(&prev);
+	if (suppress(o, prev, &ignored) != 0)
+		return -1;
+	return audit_tables(&at, 1, &ao, &res);
+}
+
+/* Every table of the report, and the previous periods it shows, audited
+ * together: what one table hides another must not give away. */
+static int suppress_all(struct options *o, struct rtable *prevs)
+{
+	struct report *rep = &o->rep;
+	struct audit_table *at = xcalloc(rep->nsec + o->compares.n + 1, sizeof(*at));
+	struct audit_opts ao = { rep->suppress_k, rep->protection };
+	size_t n = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < o->compares.n && rc == 0; i++) {
+		rc = suppress_previous(o, &prevs[i]);
+		at[n++] = (struct audit_table){ &prevs[i], 1 };
+	}
+	for (size_t i = 0; i < rep->nsec && rc == 0; i++) {
+		rc = suppress(o, &rep->sec[i].table, &rep->sec[i].supp);
+		at[n++] = (struct audit_table){ &rep->sec[i].table, 0 };
+	}
+	if (rc == 0)
+		rc = audit_tables(at, n, &ao, &rep->audit);
+	for (size_t i = 0; i < rep->nsec; i++) {
+		rep->sec[i].suppressed = 1;
+		suppress_count(&rep->sec[i].table, &rep->sec[i].supp);
+	}
+	rep->audited = rc == 0;
+	free(at);
+	return rc;
+}
+
+static int compare(struct options *o, struct report_section *s, const struct rtable *prev)
+{
+	long flagged = compare_tables(&s->table, prev, o->rep.z);
+
 	if (flagged < 0)
 		return -1;
 	s->compared = 1;
@@ -338,27 +379,38 @@ static int compare(struct options *o, struct report_section *s, const char *path
 	return 0;
 }
 
-/* Each input becomes a section: loaded, compared, suppressed, flagged. */
+/* Each input becomes a section: loaded with its previous period, then
+ * suppressed and audited all together, then compared and flagged. */
 static int build(struct options *o)
 {
 	struct report *rep = &o->rep;
+	struct rtable *prevs = xcalloc(o->compares.n + 1, sizeof(*prevs));
 	int failed = 0;
 
 	rep->sec = xcalloc(o->files.n, sizeof(*rep->sec));
 	for (size_t i = 0; i < o->files.n; i++) {
 		struct report_section *s = &rep->sec[rep->nsec++];
 		s->heading = i < o->headings.n ? o->headings.v[i] : NULL;
-		if (load(o, &s->table, o->files.v[i], "input") != 0 ||
-		    (i < o->compares.n && compare(o, s, o->compares.v[i]) != 0) ||
-		    suppress(o, &s->table, &s->supp) != 0) {
+		if (load(o, &s->table, o->files.v[i], "input") != 0)
+			failed = 1;
+		if (i < o->compares.n && load(o, &prevs[i], o->compares.v[i], "previous") != 0)
+			failed = 1;
+	}
+	if (!failed && rep->suppress_k > 1 && suppress_all(o, prevs) != 0)
+		failed = 1;
+	for (size_t i = 0; i < rep->nsec && !failed; i++) {
+		struct report_section *s = &rep->sec[i];
+		if (i < o->compares.n && compare(o, s, &prevs[i]) != 0) {
 			failed = 1;
 			continue;
 		}
-		s->suppressed = rep->suppress_k > 0;
 		s->unreliable = flag_unreliable(&s->table, rep->min_n, rep->max_cv);
 		if (rep->chart_column && rtable_find(&s->table, rep->chart_column) < (long)s->table.nkeys)
 			civic_warn("%s: no statistic column '%s' to chart", s->table.name, rep->chart_column);
 	}
+	for (size_t i = 0; i < o->compares.n; i++)
+		rtable_release(&prevs[i]);
+	free(prevs);
 	return failed ? -1 : 0;
 }
 

@@ -12,6 +12,8 @@
  *   render_text.c, render_md.c, render_html.c, render_csv.c, render_json.c
  *   render_prov.c     the provenance footer
  *   suppress.c        primary and secondary disclosure suppression
+ *   audit_model.c     the audit's model: what a reader knows, as linear constraints
+ *   audit.c           the LP audit of what suppression hides (GLPK)
  * The caller owns the report and everything in it; renderers only read. */
 #ifndef CIVIC_RENDER_H
 #define CIVIC_RENDER_H
@@ -21,6 +23,7 @@
 #include "render_table.h"
 #include "sbuf.h"
 #include "suppress.h"
+#include "audit.h"
 
 enum report_format { REPORT_TEXT, REPORT_MD, REPORT_HTML, REPORT_CSV, REPORT_JSON };
 enum ci_style { CI_PAREN, CI_PM, CI_COLUMNS, CI_NONE };
@@ -59,6 +62,9 @@ struct report {
 	struct label *labels;
 	size_t nlabels;
 	double suppress_k;           /* 0: off */
+	double protection;           /* --protection; 0: 1 */
+	int audited;                 /* the audit proved every hidden count protected */
+	struct audit_result audit;
 	double min_n;                /* reliability: effective n below this is flagged */
 	double max_cv;               /* … and a CV above this (a fraction) */
 	double z;                    /* critical value for change flags (1.96) */

@@ -561,6 +561,15 @@ size_t render_notes(const struct report *rep, const struct report_section *s, st
 			"hidden as well, so that no row below %.0f can be worked out from totals (%zu %s)",
 			rep->suppress_k, s->supp.secondary, s->supp.secondary == 1 ? "row" : "rows");
 	}
+	if (s->supp.primary && rep->audited && !isinf(rep->audit.min_width)) {
+		notes[n].mark[0] = '\0';
+		snprintf(notes[n++].text, sizeof(notes->text),
+			"Audited by linear programming (GLPK) over everything this report publishes "
+			"(%zu %s, margins, totals given away by shares, periods within periods): each count shown as <%.0f "
+			"can still be anything in a range at least %g wide (protection interval: %g)",
+			rep->audit.tables, rep->audit.tables == 1 ? "table" : "tables", rep->suppress_k,
+			floor(rep->audit.min_width * 1e6 + 0.5) / 1e6, rep->protection > 0 ? rep->protection : 1);
+	}
 	if (s->unreliable) {
 		snprintf(notes[n].mark, sizeof(notes->mark), MARK_UNRELIABLE);
 		snprintf(notes[n++].text, sizeof(notes->text),
@@ -614,15 +623,22 @@ static void add_flag(struct sbuf *b, size_t *n, const char *sep, const char *wor
 size_t render_row_flags(struct sbuf *b, const struct rtable *t, size_t r, const char *sep)
 {
 	const struct rrow *row = &t->rows[r];
-	unsigned char all = 0;
+	unsigned char all = 0, prev = 0;
 	size_t n = 0;
 
-	for (size_t c = t->nkeys; c < t->ncols; c++)
-		all |= row->flag[c];
+	/* The previous period's cells are hidden by its own counts. */
+	for (size_t c = t->nkeys; c < t->ncols; c++) {
+		if (t->cols[c].kind == STAT_PREV)
+			prev |= row->flag[c];
+		else if (t->cols[c].kind < STAT_PREV)
+			all |= row->flag[c];
+	}
 	if (all & CELL_PRIMARY)
 		add_flag(b, &n, sep, "suppressed", NULL);
 	else if (all & CELL_SECONDARY)
 		add_flag(b, &n, sep, "suppressed-secondary", NULL);
+	if (prev & CELL_HIDDEN)
+		add_flag(b, &n, sep, "suppressed-previous", NULL);
 	for (size_t c = t->nkeys; c < t->ncols; c++) {
 		if (row->flag[c] & CELL_HIDDEN)
 			continue;

@@ -67,7 +67,8 @@ void render_cell_join(struct sbuf *b, const struct report *rep, const struct cel
  * (a share 0.178, not 17.8%), empty when hidden; buf needs 96 bytes. */
 void render_plain_value(const struct report *rep, const struct rtable *t, size_t r, size_t c, char *buf);
 /* The row's flags as words joined by sep: suppressed, suppressed-secondary,
- * unreliable:COLUMN, beyond-noise:COLUMN.  Returns how many. */
+ * suppressed-previous, unreliable:COLUMN, beyond-noise:COLUMN.  Returns how
+ * many. */
 size_t render_row_flags(struct sbuf *b, const struct rtable *t, size_t r, const char *sep);
 
 /* The footnotes a section needs, in a fixed order. */

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "groups.h"
 #include "render_cell.h"
 #include "render_chart.h"
 #include "xalloc.h"
@@ -46,14 +47,31 @@ static int key_constant(const struct rtable *t, long k)
 	return 1;
 }
 
-static size_t intern(char ***list, size_t *n, const char *s)
+/* Strings numbered in order of first appearance, found by hashing. */
+struct names {
+	struct groups g;
+	char ***list;
+	size_t *n;
+};
+
+static void names_init(struct names *nm, char ***list, size_t *n)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*list)[i], s) == 0)
-			return i;
-	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
-	(*list)[*n] = xstrdup(s);
-	return (*n)++;
+	groups_init(&nm->g);
+	nm->list = list;
+	nm->n = n;
+}
+
+static size_t intern(struct names *nm, const char *s)
+{
+	size_t len = strlen(s);
+	int added;
+	uint32_t id = groups_intern(&nm->g, s, len, key_hash(s, len), &added);
+
+	if (added) {
+		*nm->list = xrealloc(*nm->list, (*nm->n + 1) * sizeof(**nm->list));
+		(*nm->list)[(*nm->n)++] = xstrdup(s);
+	}
+	return id;
 }
 
 /* The row's keys other than skip, as a reader sees them, joined. */
@@ -105,6 +123,10 @@ static void collect(struct chart *c, const struct report *rep, const struct rtab
 	size_t nnames = 0;
 	struct sbuf b = SBUF_INIT;
 	const struct rcol *col = &t->cols[vcol];
+	struct names cats, series;
+
+	names_init(&cats, &c->cats, &c->ncat);
+	names_init(&series, &names, &nnames);
 
 	for (size_t r = 0; r < t->nrows; r++) {
 		if (t->rows[r].total)
@@ -112,16 +134,16 @@ static void collect(struct chart *c, const struct report *rep, const struct rtab
 		sbuf_reset(&b);
 		if (xkey >= 0) {
 			render_key_text(&b, rep, t->rows[r].cell[xkey]);
-			pts[r].cat = intern(&c->cats, &c->ncat, sbuf_cstr(&b));
+			pts[r].cat = intern(&cats, sbuf_cstr(&b));
 			sbuf_reset(&b);
 			row_label(&b, rep, t, r, xkey);
-			pts[r].series = intern(&names, &nnames, sbuf_cstr(&b));
+			pts[r].series = intern(&series, sbuf_cstr(&b));
 		} else {
 			row_label(&b, rep, t, r, skip);
-			pts[r].cat = intern(&c->cats, &c->ncat, sbuf_cstr(&b));
+			pts[r].cat = intern(&cats, sbuf_cstr(&b));
 			pts[r].series = 0;
 			if (!nnames)
-				intern(&names, &nnames, "");
+				intern(&series, "");
 		}
 	}
 	for (size_t s = 0; s < nnames; s++)
@@ -142,6 +164,8 @@ static void collect(struct chart *c, const struct report *rep, const struct rtab
 		cs->hi[pts[r].cat] = shown(t, r, col->high, hidden);
 	}
 	c->has_interval = col->low >= 0 && col->high >= 0;
+	groups_release(&cats.g);
+	groups_release(&series.g);
 	sbuf_release(&b);
 	free(pts);
 }
@@ -167,19 +191,48 @@ static void free_series(struct chart_series *s)
 	free(s->hi);
 }
 
-/* Keeps the CHART_MAX_SERIES largest lines, in their table order. */
+struct ranked {
+	double mean;
+	size_t index;
+};
+
+static int by_mean_then_index(const void *pa, const void *pb)
+{
+	const struct ranked *a = pa, *b = pb;
+
+	if (a->mean != b->mean)
+		return a->mean < b->mean ? -1 : 1;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/* Keeps the CHART_MAX_SERIES largest lines, in their table order: the
+ * smallest means go first, the earlier line first among equal means. */
 static void limit_series(struct chart *c)
 {
-	while (c->nseries > CHART_MAX_SERIES) {
-		size_t low = 0;
-		for (size_t s = 1; s < c->nseries; s++)
-			if (series_mean(&c->series[s], c->ncat) < series_mean(&c->series[low], c->ncat))
-				low = s;
-		free_series(&c->series[low]);
-		memmove(&c->series[low], &c->series[low + 1], (c->nseries - low - 1) * sizeof(*c->series));
-		c->nseries--;
-		c->dropped_series++;
+	struct ranked *rank;
+	unsigned char *drop;
+	size_t kept = 0;
+
+	if (c->nseries <= CHART_MAX_SERIES)
+		return;
+	rank = xmalloc(c->nseries * sizeof(*rank));
+	drop = xcalloc(c->nseries, 1);
+	for (size_t s = 0; s < c->nseries; s++)
+		rank[s] = (struct ranked){ series_mean(&c->series[s], c->ncat), s };
+	qsort(rank, c->nseries, sizeof(*rank), by_mean_then_index);
+	for (size_t i = 0; i < c->nseries - CHART_MAX_SERIES; i++)
+		drop[rank[i].index] = 1;
+	for (size_t s = 0; s < c->nseries; s++) {
+		if (drop[s]) {
+			free_series(&c->series[s]);
+			c->dropped_series++;
+		} else {
+			c->series[kept++] = c->series[s];
+		}
 	}
+	c->nseries = kept;
+	free(rank);
+	free(drop);
 }
 
 static void labels(struct chart *c, const struct report *rep, const struct report_section *s, long vcol, long xkey)

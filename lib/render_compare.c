@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "groups.h"
 #include "render_compare.h"
 #include "sbuf.h"
 #include "xalloc.h"
@@ -23,43 +24,36 @@ static size_t match_keys(const struct rtable *cur, const struct rtable *prev, lo
 	return n;
 }
 
-static int rows_match(const struct rtable *a, size_t ra, const long *ka,
-	const struct rtable *b, size_t rb, const long *kb, size_t n)
+static void row_key(struct sbuf *b, const struct rtable *t, size_t r, const long *keys, size_t n)
 {
+	sbuf_reset(b);
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(a->rows[ra].cell[ka[i]], b->rows[rb].cell[kb[i]]) != 0)
-			return 0;
-	return 1;
+		keybuf_part(b, t->rows[r].cell[keys[i]], strlen(t->rows[r].cell[keys[i]]));
 }
 
-/* -1: no row; -2: several. */
-static long find_row(const struct rtable *t, const long *keys, size_t n,
-	const struct rtable *other, size_t row, const long *other_keys, size_t skip)
+/* The rows of t by their matched keys, into g (initialised by the caller):
+ * (*row_of)[id] is the row of key id.  -1 when a key repeats. */
+static int index_rows(const struct rtable *t, const long *keys, size_t n, struct groups *g,
+	size_t **row_of, const char *what)
 {
-	long found = -1;
+	struct sbuf key = SBUF_INIT;
+	int rc = 0;
 
-	for (size_t r = 0; r < t->nrows; r++) {
-		if (t == other && r == skip)
-			continue;
-		if (!rows_match(t, r, keys, other, row, other_keys, n))
-			continue;
-		if (found >= 0)
-			return -2;
-		found = (long)r;
-	}
-	return found;
-}
-
-static int check_unique(const struct rtable *t, const long *keys, size_t n, const char *what)
-{
-	for (size_t r = 0; r < t->nrows; r++) {
-		if (find_row(t, keys, n, t, r, keys, r) != -1) {
+	*row_of = xmalloc((t->nrows + 1) * sizeof(**row_of));
+	for (size_t r = 0; r < t->nrows && rc == 0; r++) {
+		int added;
+		uint32_t id;
+		row_key(&key, t, r, keys, n);
+		id = groups_intern(g, key.s, key.len, key_hash(key.s, key.len), &added);
+		if (!added) {
 			civic_warn("%s: cannot compare: the key '%s' repeats (does the table hold several periods?)",
 				what, n ? t->rows[r].cell[keys[0]] : "");
-			return -1;
+			rc = -1;
 		}
+		(*row_of)[id] = r;
 	}
-	return 0;
+	sbuf_release(&key);
+	return rc;
 }
 
 static void compared_columns(const struct rtable *t, long *cols, size_t *n)
@@ -126,11 +120,14 @@ static int fill_change(struct rtable *cur, size_t r, const struct change_cols *c
 {
 	struct rrow *row = &cur->rows[r];
 	unsigned char pflag = prev->rows[pr].flag[pc] & CELL_HIDDEN;
+	unsigned char cflag = row->flag[cc->base] & CELL_HIDDEN;
 	double a = row->val[cc->base], b = prev->rows[pr].val[pc];
 
+	/* The previous value is shown as that period was published, by its
+	 * own count; a change would give away whichever side is hidden. */
 	rtable_set(cur, r, (size_t)cc->prev, b);
-	if (pflag) {
-		row->flag[cc->prev] |= pflag;
+	row->flag[cc->prev] |= pflag;
+	if (pflag || cflag) {
 		row->flag[cc->change] |= CELL_SECONDARY;
 		if (cc->pct >= 0)
 			row->flag[cc->pct] |= CELL_SECONDARY;
@@ -152,8 +149,13 @@ long compare_tables(struct rtable *cur, const struct rtable *prev, double z)
 	long *ck = xcalloc(cur->nkeys + 1, sizeof(long)), *pk = xcalloc(cur->nkeys + 1, sizeof(long));
 	long cols[2];
 	struct change_cols cc[2];
-	size_t nk = match_keys(cur, prev, ck, pk), ncols;
+	size_t nk = match_keys(cur, prev, ck, pk), ncols, *cur_row = NULL, *prev_row = NULL;
 	long flagged = 0;
+	struct groups cg, pg;
+	struct sbuf key = SBUF_INIT;
+
+	groups_init(&cg);
+	groups_init(&pg);
 
 	for (size_t i = 0; i < nk; i++) {
 		if (pk[i] < 0 || pk[i] >= (long)prev->nkeys) {
@@ -162,7 +164,8 @@ long compare_tables(struct rtable *cur, const struct rtable *prev, double z)
 			goto out;
 		}
 	}
-	if (check_unique(cur, ck, nk, cur->name) < 0 || check_unique(prev, pk, nk, prev->name) < 0) {
+	if (index_rows(cur, ck, nk, &cg, &cur_row, cur->name) < 0 ||
+	    index_rows(prev, pk, nk, &pg, &prev_row, prev->name) < 0) {
 		flagged = -1;
 		goto out;
 	}
@@ -170,7 +173,10 @@ long compare_tables(struct rtable *cur, const struct rtable *prev, double z)
 	for (size_t i = 0; i < ncols; i++)
 		add_change_cols(cur, cols[i], &cc[i]);
 	for (size_t r = 0; r < cur->nrows; r++) {
-		long pr = find_row(prev, pk, nk, cur, r, ck, (size_t)-1);
+		long id, pr;
+		row_key(&key, cur, r, ck, nk);
+		id = groups_find(&pg, key.s, key.len, key_hash(key.s, key.len));
+		pr = id < 0 ? -1 : (long)prev_row[id];
 		for (size_t i = 0; pr >= 0 && i < ncols; i++) {
 			long pc = rtable_find(prev, cur->cols[cols[i]].name);
 			if (pc >= (long)prev->nkeys)
@@ -178,6 +184,11 @@ long compare_tables(struct rtable *cur, const struct rtable *prev, double z)
 		}
 	}
 out:
+	groups_release(&cg);
+	groups_release(&pg);
+	free(cur_row);
+	free(prev_row);
+	sbuf_release(&key);
 	free(ck);
 	free(pk);
 	return flagged;

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "groups.h"
 #include "num.h"
 #include "reader.h"
 #include "record.h"
@@ -202,19 +203,46 @@ static void mark_integral(struct rtable *t, size_t c)
 	}
 }
 
+static int count_is_census(const struct rtable *t);
+
 static int is_total(const char *cell)
 {
 	return strcmp(cell, "Total") == 0;
 }
 
-/* 1 when row q is one of those margin row m adds up: q agrees with m on
- * every key m does not total over, and is no margin on the others. */
-static int covered_by(const struct rtable *t, const struct rrow *m, const struct rrow *q)
+static int is_total_key(const struct rtable *t, size_t r, size_t k)
+{
+	return t->rows[r].total && is_total(t->rows[r].cell[k]);
+}
+
+void rtable_key_encode(struct sbuf *b, const struct rtable *t, size_t r, unsigned long total_mask, long skip)
+{
+	for (size_t k = 0; k < t->nkeys; k++) {
+		if ((long)k == skip)
+			continue;
+		if ((k < RTABLE_MAX_MASK_KEYS && (total_mask >> k & 1)) || is_total_key(t, r, k))
+			keybuf_total(b);
+		else
+			keybuf_part(b, t->rows[r].cell[k], strlen(t->rows[r].cell[k]));
+	}
+}
+
+unsigned long rtable_total_mask(const struct rtable *t, size_t r)
+{
+	unsigned long mask = 0;
+
+	for (size_t k = 0; k < t->nkeys && k < RTABLE_MAX_MASK_KEYS; k++)
+		if (is_total_key(t, r, k))
+			mask |= 1UL << k;
+	return mask;
+}
+
+static int row_has_total_text(const struct rtable *t, size_t r)
 {
 	for (size_t k = 0; k < t->nkeys; k++)
-		if (is_total(m->cell[k]) ? is_total(q->cell[k]) : strcmp(m->cell[k], q->cell[k]) != 0)
-			return 0;
-	return 1;
+		if (is_total(t->rows[r].cell[k]))
+			return 1;
+	return 0;
 }
 
 /* The first count (or n) estimate column, -1 if none. */
@@ -226,30 +254,99 @@ static long first_count_col(const struct rtable *t)
 	return -1;
 }
 
+size_t rtable_margin_masks(const struct rtable *t, unsigned long *masks)
+{
+	size_t n = 0;
+
+	for (size_t r = 0; r < t->nrows; r++) {
+		unsigned long m = t->rows[r].total ? rtable_total_mask(t, r) : 0;
+		size_t i = 0;
+		while (i < n && masks[i] != m)
+			i++;
+		if (m && i == n && n < RTABLE_MAX_MASKS)
+			masks[n++] = m;
+	}
+	return n;
+}
+
+void rtable_margins_index(const struct rtable *t, struct groups *g, long **margin_of)
+{
+	struct sbuf key = SBUF_INIT;
+
+	groups_init(g);
+	*margin_of = NULL;
+	for (size_t r = 0; r < t->nrows; r++) {
+		int added;
+		uint32_t id;
+		if (!t->rows[r].total)
+			continue;
+		sbuf_reset(&key);
+		rtable_key_encode(&key, t, r, 0, -1);
+		id = groups_intern(g, key.s, key.len, key_hash(key.s, key.len), &added);
+		if (added) {
+			*margin_of = xrealloc(*margin_of, g->n * sizeof(**margin_of));
+			(*margin_of)[id] = (long)r;
+		}
+	}
+	sbuf_release(&key);
+}
+
+long rtable_covering_margin(const struct rtable *t, const struct groups *g, const long *margin_of,
+	size_t q, unsigned long mask, struct sbuf *key)
+{
+	long id;
+
+	sbuf_reset(key);
+	rtable_key_encode(key, t, q, mask, -1);
+	id = groups_find(g, key->s, key->len, key_hash(key->s, key->len));
+	return id < 0 ? -1 : margin_of[id];
+}
+
 /* A key reading "Total" marks a margin of civic-tally --total, but a
  * category may be called Total too (civic-tally refuses one only with
  * --total).  Where the table has counts a margin must add up: its count
- * is the sum of the rows it covers.  A "Total" that does not is an
- * ordinary row, charted, and never taken for a published total when
- * --suppress decides what else to hide. */
+ * is the sum of the rows it covers (the rows with no Total key that agree
+ * with it on the keys it does not total over).  A "Total" that does not
+ * is an ordinary row, charted, and never taken for a published total when
+ * --suppress decides what else to hide.  Each row looks up the margins
+ * that can cover it, one per pattern of Total keys: linear in the rows. */
 static void confirm_margins(struct rtable *t)
 {
-	long c = first_count_col(t);
+	long c = first_count_col(t), *margin_of;
+	unsigned long masks[RTABLE_MAX_MASKS];
+	size_t nmasks = rtable_margin_masks(t, masks);
+	struct groups g;
+	struct sbuf key = SBUF_INIT;
+	double *sum;
+	size_t *covered;
 
-	for (size_t r = 0; c >= 0 && r < t->nrows; r++) {
-		struct rrow *m = &t->rows[r];
-		double sum = 0, want = m->val[c];
-		size_t covered = 0;
-		if (!m->total)
+	if (c < 0)
+		return;
+	rtable_margins_index(t, &g, &margin_of);
+	sum = xcalloc(t->nrows + 1, sizeof(*sum));
+	covered = xcalloc(t->nrows + 1, sizeof(*covered));
+	for (size_t q = 0; q < t->nrows; q++) {
+		if (row_has_total_text(t, q) || isnan(t->rows[q].val[c]))
 			continue;
-		for (size_t q = 0; q < t->nrows; q++)
-			if (q != r && covered_by(t, m, &t->rows[q]) && !isnan(t->rows[q].val[c])) {
-				sum += t->rows[q].val[c];
-				covered++;
+		for (size_t i = 0; i < nmasks; i++) {
+			long m = rtable_covering_margin(t, &g, margin_of, q, masks[i], &key);
+			if (m >= 0 && (size_t)m != q) {
+				sum[m] += t->rows[q].val[c];
+				covered[m]++;
 			}
-		if (isnan(want) || covered == 0 || fabs(sum - want) > 1e-9 * fmax(1, fabs(want)))
-			m->total = 0;
+		}
 	}
+	for (size_t r = 0; r < t->nrows; r++) {
+		double want = t->rows[r].val[c];
+		if (t->rows[r].total && (isnan(want) || covered[r] == 0 ||
+		    fabs(sum[r] - want) > 1e-9 * fmax(1, fabs(want)) || rtable_total_mask(t, r) == 0))
+			t->rows[r].total = 0;
+	}
+	free(sum);
+	free(covered);
+	free(margin_of);
+	groups_release(&g);
+	sbuf_release(&key);
 }
 
 void rtable_classify(struct rtable *t, long nkeys)
@@ -285,6 +382,7 @@ void rtable_classify(struct rtable *t, long nkeys)
 			if (strcmp(t->rows[r].cell[k], "Total") == 0)
 				t->rows[r].total = 1;
 	confirm_margins(t);
+	t->count_census = count_is_census(t);
 }
 
 long rtable_add_stat(struct rtable *t, const char *name, enum stat_kind kind, long base)
@@ -320,6 +418,8 @@ void rtable_set_text(struct rtable *t, size_t row, size_t col, const char *s)
 	free(t->rows[row].cell[col]);
 	t->rows[row].cell[col] = xstrdup(s);
 	t->rows[row].val[col] = cell_value(s);
+	if (t->cols[col].kind == STAT_COUNT || t->cols[col].kind == STAT_N)
+		t->count_census = count_is_census(t);
 }
 
 long rtable_size_col(const struct rtable *t)
@@ -419,6 +519,11 @@ int rtable_load(struct rtable *t, const char *path, long nkeys)
 }
 
 int rtable_count_is_census(const struct rtable *t)
+{
+	return t->count_census;
+}
+
+static int count_is_census(const struct rtable *t)
 {
 	long count = rtable_find(t, "count"), n = rtable_find(t, "n");
 

@@ -11,6 +11,8 @@
 #define CIVIC_RENDER_TABLE_H
 
 #include <stddef.h>
+#include "groups.h"
+#include "sbuf.h"
 
 enum stat_kind {
 	STAT_COUNT, STAT_N, STAT_SHARE, STAT_MEAN, STAT_SUM, STAT_MIN, STAT_MAX,
@@ -55,6 +57,7 @@ struct rtable {
 	struct rcol *cols;
 	size_t nrows, rowcap;
 	struct rrow *rows;
+	int count_census;            /* rtable_count_is_census(), kept up to date */
 };
 
 void rtable_init(struct rtable *t, const char *name);
@@ -74,6 +77,27 @@ long rtable_find(const struct rtable *t, const char *name);
 long rtable_add_stat(struct rtable *t, const char *name, enum stat_kind kind, long base);
 void rtable_set(struct rtable *t, size_t row, size_t col, double v);
 void rtable_set_text(struct rtable *t, size_t row, size_t col, const char *s);
+
+/* ---- rows by their keys (linear-time lookups) ------------------------ */
+
+enum { RTABLE_MAX_MASK_KEYS = 63, RTABLE_MAX_MASKS = 64 };
+
+/* Appends row r's keys in the groups.h encoding: key k reads as Total
+ * where bit k of total_mask is set or the row is a margin there; key skip
+ * (-1: none) is left out. */
+void rtable_key_encode(struct sbuf *b, const struct rtable *t, size_t r, unsigned long total_mask, long skip);
+/* Bit k set when row r is a margin over key k. */
+unsigned long rtable_total_mask(const struct rtable *t, size_t r);
+/* The distinct total masks of the table's margin rows (at most
+ * RTABLE_MAX_MASKS); returns how many. */
+size_t rtable_margin_masks(const struct rtable *t, unsigned long *masks);
+/* Interns every margin row's key in g (groups_init'ed here, released by the
+ * caller); (*margin_of)[id] is the row (caller frees). */
+void rtable_margins_index(const struct rtable *t, struct groups *g, long **margin_of);
+/* The margin row that adds up row q over the keys in mask, or -1; key is
+ * scratch space. */
+long rtable_covering_margin(const struct rtable *t, const struct groups *g, const long *margin_of,
+	size_t q, unsigned long mask, struct sbuf *key);
 
 /* The column whose values decide disclosure: n, else count; -1 if none. */
 long rtable_size_col(const struct rtable *t);
