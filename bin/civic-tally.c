@@ -18,7 +18,8 @@
 static const char usage[] =
 	"usage: civic-tally [-g keys] [-s stats] [--within keys] [--pivot key] [--total]\n"
 	"                   [-w column] [--strata column] [--psu column] [--fpc column]\n"
-	"                   [--lonely-psu rule] [--ci method] [--level p] [--deff]\n"
+	"                   [--lonely-psu rule] [--lonely-psu-domain] [--ci method]\n"
+	"                   [--level p] [--deff]"
 	"                   [--digits n] [--partial] [-o file] [--csv | --json]\n"
 	"                   [--max-rejects n[%]] [--rejects file] [file ...]\n"
 	"       civic-tally --merge [--within keys] [--pivot key] [--total] [--ci method]\n"
@@ -39,6 +40,8 @@ static const char usage[] =
 	"      --fpc COLUMN       population PSUs per stratum, or sampling fractions\n"
 	"      --lonely-psu RULE  a stratum with one PSU: fail (default), remove, certainty,\n"
 	"                         adjust or average\n"
+	"      --lonely-psu-domain  a domain's one PSU of a stratum is lonely too (R's\n"
+	"                         survey.adjust.domain.lonely): for adjust and average\n"
 	"      --ci METHOD        add _se, _low, _high: default, wilson, logit, beta, wald,\n"
 	"                         asin (shares), t, normal (all estimates); e.g. logit,t\n"
 	"      --level P          confidence level (default 0.95)\n"
@@ -60,6 +63,7 @@ enum {
 	OPT_PSU,
 	OPT_FPC,
 	OPT_LONELY,
+	OPT_LONELY_DOMAIN,
 	OPT_CI,
 	OPT_LEVEL,
 	OPT_DEFF,
@@ -80,6 +84,7 @@ static const struct option long_options[] = {
 	{ "psu", required_argument, NULL, OPT_PSU },
 	{ "fpc", required_argument, NULL, OPT_FPC },
 	{ "lonely-psu", required_argument, NULL, OPT_LONELY },
+	{ "lonely-psu-domain", no_argument, NULL, OPT_LONELY_DOMAIN },
 	{ "ci", required_argument, NULL, OPT_CI },
 	{ "level", required_argument, NULL, OPT_LEVEL },
 	{ "deff", no_argument, NULL, OPT_DEFF },
@@ -107,7 +112,7 @@ struct options {
 	const char *keys, *stats, *weight, *strata, *psu, *fpc, *lonely, *output;
 	struct present show;
 	int given_total, given_deff, given_level, given_digits;
-	int partial, merge;
+	int partial, merge, lonely_domain;
 	struct reject_opts rejects;
 	char *kept_keys, *kept_stats, *kept_within;   /* lists from repeated options */
 };
@@ -155,6 +160,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_PSU: o->psu = optarg; break;
 		case OPT_FPC: o->fpc = optarg; break;
 		case OPT_LONELY: o->lonely = optarg; break;
+		case OPT_LONELY_DOMAIN: o->lonely_domain = 1; break;
 		case OPT_CI: o->show.ci = optarg; break;
 		case OPT_LEVEL: o->show.level = parse_level(optarg); o->given_level = 1; break;
 		case OPT_DEFF: o->show.deff = o->given_deff = 1; break;
@@ -173,8 +179,11 @@ static void parse_options(struct options *o, int argc, char **argv)
 	if (o->show.digits > 17)
 		civic_usage_error("--digits takes 0 to 17: '%d'", o->show.digits);
 	if (o->merge && (o->keys || o->stats || o->weight || o->strata || o->psu || o->fpc ||
-	    o->lonely || o->rejects.file))
+	    o->lonely || o->lonely_domain || o->rejects.file))
 		civic_usage_error("--merge takes -g, -s, -w and the design from the partials");
+	if (o->fpc && !o->weight)
+		civic_usage_error("--fpc needs -w: without weights R's survey derives them from the fpc "
+			"(N_h/n_h), which civic-tally does not; give them as a column");
 	if (o->merge && optind == argc)
 		civic_usage_error("--merge needs one or more partial files");
 }
@@ -324,6 +333,7 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	if (o->lonely && svy_lonely_parse(o->lonely, &spec.lonely) < 0)
 		civic_usage_error("unknown --lonely-psu rule '%s' (fail, remove, certainty, adjust, average)",
 			o->lonely);
+	spec.lonely_domain = o->lonely_domain;
 	/* A partial keeps survey sums only when it will show intervals: they
 	 * cost a pass per row, and a merge can only add what was kept. */
 	spec.survey = o->show.ci || o->show.deff;

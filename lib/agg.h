@@ -41,6 +41,7 @@ struct agg_spec {
 	long pivot;            /* index into keys, or -1 */
 	const char *weight, *strata, *psu, *fpc;   /* NULL when not given */
 	enum svy_lonely lonely;
+	int lonely_domain;     /* --lonely-psu-domain */
 	int survey;            /* keep survey accumulators (--ci, --deff, --partial) */
 	int total;             /* --total */
 };
@@ -69,6 +70,7 @@ enum {
 
 struct moments {
 	struct xsum w, wy, wy2;        /* Σw, Σw·y, Σw·y² (w = 1 unweighted) */
+	uint64_t zero;                 /* rows of weight 0: not in svyvar's n */
 };
 
 struct source {

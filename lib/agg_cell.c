@@ -34,11 +34,12 @@ static int exact_cross(const struct xsum *a, const struct xsum *b, const struct 
 	return out->inexact ? -1 : 0;
 }
 
-/* svyvar's s² = n/(n−1) · (ΣwΣwy² − (Σwy)²)/(Σw)², which is var() unweighted. */
+/* svyvar's s² = n/(n−1) · (ΣwΣwy² − (Σwy)²)/(Σw)², which is var() unweighted;
+ * n counts the rows of weight other than 0, as svyvar does. */
 static double sd_value(const struct agg *a, const struct source *s, uint32_t g)
 {
-	uint64_t n = s->used[g];
 	const struct moments *m = &s->mom[g];
+	uint64_t n = s->used[g] - m->zero;
 	struct xsum W = a->weighted ? m->w : count_sum(n), num;
 
 	if (n < 2)

@@ -43,6 +43,8 @@ static json_t *spec_json(const struct agg *a)
 	jb_set(s, "psu", opt_string(a->spec.psu));
 	jb_set(s, "fpc", opt_string(a->spec.fpc));
 	jb_set(s, "lonely", json_string(svy_lonely_name(a->spec.lonely)));
+	if (a->spec.lonely_domain)
+		jb_set(s, "lonely_domain", json_true());
 	jb_set(s, "survey", json_boolean(a->spec.survey));
 	return s;
 }
@@ -108,6 +110,8 @@ static json_t *source_json(const struct source *s, uint32_t g)
 		jb_push(m, xsum_json(&s->mom[g].w));
 		jb_push(m, xsum_json(&s->mom[g].wy));
 		jb_push(m, xsum_json(&s->mom[g].wy2));
+		if (s->mom[g].zero)            /* rows of weight 0, when there are some */
+			jb_push(m, json_integer((json_int_t)s->mom[g].zero));
 		jb_set(o, "mom", m);
 	}
 	if (s->min && s->used[g]) {
@@ -305,6 +309,7 @@ int partial_spec(const struct partial_in *p, struct agg_spec *spec)
 	const char *lonely = json_string_value(json_object_get(s, "lonely"));
 	if (lonely && svy_lonely_parse(lonely, &spec->lonely) < 0)
 		return bad(p, "partial header: unknown lonely-PSU rule");
+	spec->lonely_domain = json_is_true(json_object_get(s, "lonely_domain"));
 	return 0;
 }
 
@@ -425,11 +430,14 @@ static int merge_source(struct agg *a, struct source *s, uint32_t g, const json_
 	s->used[g] += count_of(o, "used", &badv);
 	s->missing[g] += count_of(o, "missing", &badv);
 	if (s->mom) {
-		json_t *mom = json_object_get(o, "mom");
-		if (json_array_size(mom) != 3 || merge_xsum(json_array_get(mom, 0), &s->mom[g].w) < 0 ||
+		json_t *mom = json_object_get(o, "mom"), *zero = json_array_get(mom, 3);
+		if ((json_array_size(mom) != 3 && json_array_size(mom) != 4) ||
+		    merge_xsum(json_array_get(mom, 0), &s->mom[g].w) < 0 ||
 		    merge_xsum(json_array_get(mom, 1), &s->mom[g].wy) < 0 ||
-		    merge_xsum(json_array_get(mom, 2), &s->mom[g].wy2) < 0)
+		    merge_xsum(json_array_get(mom, 2), &s->mom[g].wy2) < 0 ||
+		    (zero && (!json_is_integer(zero) || json_integer_value(zero) <= 0)))
 			return -1;
+		s->mom[g].zero += zero ? (uint64_t)json_integer_value(zero) : 0;
 	}
 	if (s->min && merge_minmax(s, g, o, used_before) < 0)
 		return -1;

@@ -65,6 +65,7 @@ static void add_stratum_row(struct svy_stratum_sums *s, const struct decnum *w, 
 		xsum_add_product_n(&s->w2y2, (const struct decnum *[]){ w, w, y, y }, 4);
 	}
 	s->n++;
+	s->n_pos += w->d != 0;
 }
 
 void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
@@ -125,6 +126,7 @@ static void merge_stratum_cells(struct svy_acc *dst, const struct svy_acc *src, 
 		xsum_merge(&t->w2y, &s[i].w2y);
 		xsum_merge(&t->w2y2, &s[i].w2y2);
 		t->n += s[i].n;
+		t->n_pos += s[i].n_pos;
 	}
 }
 
@@ -170,18 +172,46 @@ struct lin {
 struct var_sum {
 	long double V;
 	size_t present, kept;      /* strata in the domain; those not lonely-averaged */
-	uint64_t psus;             /* PSUs in the domain */
+	uint64_t psus;             /* PSUs in the domain with a weight other than 0 */
+	size_t weighed;            /* strata in the domain with such a PSU */
 };
 
-/* Adds stratum h's contribution given Σ_j Z_j and Σ_j (Z_j - Z̄)² (or Σ Z_j²
- * for a lonely PSU).  -1 under --lonely-psu fail. */
-static int stratum_add(const struct svy_design *d, size_t h, long double ss, long double sqsum,
+/* Where the domain has one of a stratum's n_h > 1 PSUs and R's
+ * survey.adjust.domain.lonely is on, that PSU counts as lonely for
+ * "adjust" and "average" (onestrat); 0 when it does not apply, 1 when
+ * handled. */
+static int domain_lonely(const struct svy_design *d, size_t h, uint64_t nsub, long double sqsum,
 	struct var_sum *vs)
 {
 	uint64_t nh = d->strata[h].npsu;
 	long double f = svy_stratum_f(d, h);
 
+	if (!d->o.lonely_domain || nh < 2 || nsub != 1)
+		return 0;
+	if (d->o.lonely == SVY_LONELY_ADJUST) {
+		vs->V += (1 - f) * ((long double)nh / (nh - 1)) * sqsum;
+		vs->kept++;
+		return 1;
+	}
+	return d->o.lonely == SVY_LONELY_AVERAGE;
+}
+
+/* Adds stratum h's contribution given the domain's PSUs in it (nsub),
+ * Σ_j (Z_j - Z̄)² and Σ Z_j² over its n_h PSUs.  -1 under --lonely-psu
+ * fail. */
+static int stratum_add(const struct svy_design *d, size_t h, uint64_t nsub, long double ss,
+	long double sqsum, struct var_sum *vs)
+{
+	uint64_t nh = d->strata[h].npsu;
+	long double f = svy_stratum_f(d, h);
+
 	vs->present++;
+	if (svy_stratum_census(d, h)) {
+		vs->kept++;
+		return 0;
+	}
+	if (domain_lonely(d, h, nsub, sqsum, vs))
+		return 0;
 	if (nh > 1) {
 		vs->V += (1 - f) * ((long double)nh / (nh - 1)) * ss;
 		vs->kept++;
@@ -234,8 +264,9 @@ static int var_by_rows(const struct svy_design *d, const struct lin *l, struct v
 		 * valgrind gives long double). */
 		if (ss <= szz * 64 * DBL_EPSILON)
 			ss = 0;
-		vs->psus += b->n;
-		if (stratum_add(d, h, ss, szz, vs) < 0)
+		vs->psus += b->n_pos;
+		vs->weighed += b->n_pos > 0;
+		if (stratum_add(d, h, b->n, ss, szz, vs) < 0)
 			return -1;
 	}
 	return 0;
@@ -247,6 +278,7 @@ static int var_by_rows(const struct svy_design *d, const struct lin *l, struct v
 struct psu_moments {
 	long double sum, mean, ss, sq;
 	uint64_t cells, seen;      /* den's cells in the stratum; those with rows */
+	uint64_t weighed;          /* those with a weight other than 0 */
 };
 
 /* The PSU totals Z_j = (wy_j - r·w_j)/W, wy from num's cell (0 when num
@@ -299,6 +331,7 @@ static void psu_moments(const struct svy_design *d, struct z_walk *w, struct psu
 		mh->sum += z_next(w, i);
 		mh->cells++;
 		mh->seen += w->den[i].n > 0;
+		mh->weighed += w->den[i].n > 0 && svy_cell_raw(w->l->den, &w->den[i], CELL_W) != 0;
 	}
 	for (size_t h = 0; h < d->nstrata; h++)
 		if (m[h].cells)
@@ -329,8 +362,9 @@ static int var_by_psus(const struct svy_design *d, const struct lin *l, struct v
 		if (m[h].seen == 0)
 			continue;          /* a stratum outside the domain adds nothing */
 		m[h].ss += (long double)(d->strata[h].npsu - m[h].cells) * m[h].mean * m[h].mean;
-		vs->psus += m[h].seen;
-		rc = stratum_add(d, h, m[h].ss, m[h].sq, vs);
+		vs->psus += m[h].weighed;
+		vs->weighed += m[h].weighed > 0;
+		rc = stratum_add(d, h, m[h].seen, m[h].ss, m[h].sq, vs);
 	}
 	free(m);
 	free(own_den);
@@ -340,7 +374,7 @@ static int var_by_psus(const struct svy_design *d, const struct lin *l, struct v
 
 static int linearise(const struct svy_design *d, const struct lin *l, struct svy_est *e)
 {
-	struct var_sum vs = { 0, 0, 0, 0 };
+	struct var_sum vs = { 0, 0, 0, 0, 0 };
 	int rc = d->o.has_psu ? var_by_psus(d, l, &vs) : var_by_rows(d, l, &vs);
 
 	if (rc < 0)
@@ -349,7 +383,7 @@ static int linearise(const struct svy_design *d, const struct lin *l, struct svy
 		vs.V = vs.kept ? vs.V * vs.present / vs.kept : NAN;
 	e->var = (double)vs.V;
 	e->se = sqrt(e->var);
-	e->df = (double)vs.psus - (double)vs.present;
+	e->df = (double)vs.psus - (double)vs.weighed;
 	return 0;
 }
 

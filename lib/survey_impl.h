@@ -38,6 +38,10 @@ int svy_fail(const struct svy_design *d, const char *fmt, ...)
 /* The sampling fraction f_h of a stratum (0 without --fpc). */
 double svy_stratum_f(const struct svy_design *d, size_t h);
 
+/* 1 when stratum h was sampled whole (f = 1, up to R's 1e-7): it has no
+ * variance, however many PSUs it has. */
+int svy_stratum_census(const struct svy_design *d, size_t h);
+
 uint32_t svy_stratum_intern(struct svy_design *d, const char *s, size_t len);
 /* Adds the stratum of another tally of the design: interned as *to, its
  * fpc (0: none) taken, rows (those of a design without --psu, where each

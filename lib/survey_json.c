@@ -95,6 +95,8 @@ json_t *svy_design_to_json(const struct svy_design *d)
 	jb_set(j, "psu", json_boolean(d->o.has_psu));
 	jb_set(j, "fpc", json_boolean(d->o.has_fpc));
 	jb_set(j, "lonely_psu", json_string(svy_lonely_name(d->o.lonely)));
+	if (d->o.lonely_domain)
+		jb_set(j, "lonely_domain", json_true());
 	for (size_t h = 0; h < d->nstrata; h++) {
 		json_t *s = jb_check(json_array());
 		jb_push(s, json_stringn(d->strata[h].name, d->strata[h].len));
@@ -128,7 +130,8 @@ static int same_options(const struct svy_design *d, const json_t *j)
 
 	return get_flag(j, "weights") == d->o.has_weights && get_flag(j, "strata") == d->o.has_strata
 		&& get_flag(j, "psu") == d->o.has_psu && get_flag(j, "fpc") == d->o.has_fpc
-		&& json_is_string(lonely) && strcmp(json_string_value(lonely), svy_lonely_name(d->o.lonely)) == 0;
+		&& json_is_string(lonely) && strcmp(json_string_value(lonely), svy_lonely_name(d->o.lonely)) == 0
+		&& json_is_true(json_object_get(j, "lonely_domain")) == !!d->o.lonely_domain;
 }
 
 static int merge_stratum(struct svy_design *d, const json_t *s, uint32_t *to)
@@ -182,6 +185,8 @@ static json_t *stratum_cell_json(size_t i, const struct svy_stratum_sums *s)
 	jb_push(c, jsum(&s->w2));
 	jb_push(c, jsum(&s->w2y));
 	jb_push(c, jsum(&s->w2y2));
+	if (s->n_pos != s->n)          /* rows of weight 0: written only when there are some */
+		jb_push(c, jcount(s->n_pos));
 	return c;
 }
 
@@ -240,14 +245,25 @@ static int kind_of(const json_t *j)
 	return -1;
 }
 
+/* A stratum cell's rows of weight other than 0: its 8th element, else
+ * all of them. */
+static int cell_n_pos(const json_t *c, uint64_t n, uint64_t *npos)
+{
+	*npos = n;
+	if (json_array_size(c) == 8 && (get_count(json_array_get(c, 7), npos) < 0 || *npos > n))
+		return -1;
+	return 0;
+}
+
 static int merge_cell(struct svy_acc *a, int kind, const json_t *c, const struct svy_map *m)
 {
-	uint64_t i, n;
+	uint64_t i, n, npos;
 	struct xsum v[5];
-	size_t nv = kind == KIND_STRATA ? 5 : 2;
+	size_t nv = kind == KIND_STRATA ? 5 : 2, size = json_array_size(c);
 
-	if (!json_is_array(c) || json_array_size(c) != 2 + nv || get_count(json_array_get(c, 0), &i) < 0
-		|| get_count(json_array_get(c, 1), &n) < 0)
+	if (!json_is_array(c) || (size != 2 + nv && !(kind == KIND_STRATA && size == 8))
+		|| get_count(json_array_get(c, 0), &i) < 0 || get_count(json_array_get(c, 1), &n) < 0
+		|| cell_n_pos(c, n, &npos) < 0)
 		return -1;
 	if (i >= (kind == KIND_STRATA ? m->nstrata : m->npsu))
 		return -1;
@@ -257,6 +273,7 @@ static int merge_cell(struct svy_acc *a, int kind, const json_t *c, const struct
 	if (kind == KIND_STRATA) {
 		struct svy_stratum_sums *s = svy_acc_stratum(a, m->stratum[i]);
 		s->n += n;
+		s->n_pos += npos;
 		xsum_merge(&s->w, &v[0]);
 		xsum_merge(&s->wy, &v[1]);
 		xsum_merge(&s->w2, &v[2]);
