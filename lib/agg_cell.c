@@ -71,7 +71,7 @@ static double mean_value(const struct agg *a, const struct source *s, uint32_t g
 static int quantile_cell(struct agg *a, struct source *s, uint32_t g, double p, struct cell *out)
 {
 	if (s->vals) {
-		out->value = quantile_type7(s->vals[g].v, s->vals[g].n, p);
+		out->value = dvec_quantile(&s->vals[g], p);
 		return 0;
 	}
 	int rc = svy_quantile(a->design, &s->svals[g], p, a->level, a->normal, &out->q);

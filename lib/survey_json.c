@@ -302,6 +302,8 @@ int svy_acc_merge_json(struct svy_acc *a, struct svy_design *d,
 		|| get_count(json_object_get(j, "n"), &n) < 0 || get_count(json_object_get(j, "n_pos"), &npos) < 0
 		|| get_count(json_object_get(j, "n01"), &n01) < 0)
 		return svy_fail(d, "malformed accumulator in partial");
+	if (npos > n || n01 > n)
+		return svy_fail(d, "accumulator in partial counts more rows of a kind than rows");
 	if (kind != KIND_EMPTY && a->kind != KIND_EMPTY && kind != a->kind)
 		return svy_fail(d, "accumulator of another design in partial");
 	for (size_t i = 0; i < json_array_size(cells); i++)

@@ -480,6 +480,50 @@ b,7"
 	done
 }
 
+@test "a partial's counts must add up, and a run length costs no memory" {
+	printf 'g,v,w\na,3,1\na,1,2\na,3,1\nb,7,1\n' > v.csv
+	civic-tally -g g -s median:v,sd:v,distinct:v,'share:v>2' --partial v.csv > v.part
+	# a group using more rows than it has, or holding more than it used
+	for edit in '.src[0].used = 4' '.src[0].missing = 1' '.n = 2' '.src[3].hits = 4' \
+		'.src[0].used = 9223372036854775807' '.n = -1'; do
+		jq -c "if .key == [\"a\"] then $edit else . end" v.part > bad.part
+		run civic-tally --merge bad.part
+		assert_failure 1
+		assert_output --partial "bad.part:2: "
+	done
+	civic-tally -w w -g g -s sd:v --partial v.csv > w.part
+	jq -c 'if .key == ["a"] then .src[0].mom[3] = 4 else . end' w.part > bad.part
+	run civic-tally --merge bad.part
+	assert_failure 1
+	# the 477-byte bomb: four billion values in one run, a few KB to merge
+	jq -c 'if .key == ["a"] then .n = 4000000001 | .src[0].used = 4000000000 | .src[0].missing = 0
+		| .src[0].vals = [[1.0, 3999999999], 3.0] else . end' v.part > big.part
+	run /usr/bin/time -f '%M' civic-tally --merge big.part
+	assert_success
+	assert_line --regexp "^a,1,"
+	[ "${lines[-1]}" -lt 20000 ]
+	# and a merged run stays a run when written again
+	civic-tally --merge --partial big.part big.part > twice.part
+	run jq -c 'select(.key == ["a"]) | [.n, .src[0].vals]' twice.part
+	assert_output '[8000000002,[[1,7999999998],[3,2]]]'
+}
+
+@test "quantiles of merged runs are those of one run, ties and all" {
+	awk 'BEGIN { srand(7); print "g,v"; for (i = 0; i < 3000; i++)
+		printf "%s,%d\n", substr("abc", i % 3 + 1, 1), int(rand() * rand() * 40) - 5 }' > r.csv
+	local spec=(-g g -s median:v,p10:v,p25:v,p75:v,p90:v,p99:v,p1:v)
+	civic-tally "${spec[@]}" --total r.csv > whole.csv
+	{ head -1 r.csv; sed -n '2,1001p' r.csv; } > a.csv
+	{ head -1 r.csv; sed -n '1002,2201p' r.csv; } > b.csv
+	{ head -1 r.csv; sed -n '2202,$p' r.csv; } > c.csv
+	for p in a b c; do civic-tally "${spec[@]}" --partial $p.csv > $p.part; done
+	run civic-tally --merge --total c.part a.part b.part
+	assert_output "$(cat whole.csv)"
+	civic-tally --merge --partial b.part c.part > bc.part
+	run civic-tally --merge --total bc.part a.part
+	assert_output "$(cat whole.csv)"
+}
+
 @test "held values sort stably (ties in input order, as R's order()), few distinct or many" {
 	# Weights rise with the line, so within one value they must come out rising.
 	awk 'BEGIN { print "g,v,w"; for (i = 1; i <= 9000; i++) printf "a,%d,%d\n", i % 7, i }' > few.csv
