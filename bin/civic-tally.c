@@ -485,7 +485,8 @@ static int write_output(struct run *r)
 	struct output out;
 	int rc;
 
-	if (output_open(&out, r->o->output, 0644) != 0)
+	/* A partial may hold row-level values (distinct:C, quantiles). */
+	if (output_open(&out, r->o->output, r->o->partial ? 0600 : 0644) != 0)
 		return -1;
 	if (r->o->partial) {
 		json_t *opts = present_to_json(&r->o->show);

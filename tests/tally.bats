@@ -508,6 +508,28 @@ b,7"
 	assert_output '[8000000002,[[1,7999999998],[3,2]]]'
 }
 
+@test "a partial holds row-level values, so -o creates it 0600 whatever the umask" {
+	printf 'g,name\na,Karimov\na,Usmonova\nb,Karimov\n' > v.csv
+	umask 022
+	civic-tally -g g -s distinct:name --partial -o p.ndjson v.csv
+	run stat -c %a p.ndjson
+	assert_output 600
+	run grep -c Usmonova p.ndjson
+	assert_output 1
+	civic-tally --merge --partial -o pp.ndjson p.ndjson p.ndjson
+	run stat -c %a pp.ndjson
+	assert_output 600
+	# merged distinct counts are exact: the values themselves travel
+	run civic-tally --merge --total pp.ndjson
+	assert_output "g,distinct_name
+a,2
+b,1
+Total,2"
+	civic-tally -g g -s distinct:name -o table.csv v.csv
+	run stat -c %a table.csv
+	assert_output 644
+}
+
 @test "quantiles of merged runs are those of one run, ties and all" {
 	awk 'BEGIN { srand(7); print "g,v"; for (i = 0; i < 3000; i++)
 		printf "%s,%d\n", substr("abc", i % 3 + 1, 1), int(rand() * rand() * 40) - 5 }' > r.csv
