@@ -1,5 +1,6 @@
 /* The value of one cell: a statistic of one group (agg.h, agg_cell), and
  * the survey estimates of every group computed up front on two cores. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,18 @@ static int exact_cross(const struct xsum *a, const struct xsum *b, const struct 
 	return out->inexact ? -1 : 0;
 }
 
+/* Values near 1e308 square past double's range: their moments are long
+ * doubles, whose difference below is good to its last few bits only, so
+ * a residue under those is no spread at all ([1e308, 1e308] has sd 0). */
+static double sd_beyond_double(int weighted, long double w, long double wy, long double wy2, uint64_t n)
+{
+	long double numer = w * wy2 - wy * wy;
+
+	if (numer <= w * wy2 * 16 * LDBL_EPSILON)
+		return 0;
+	return (double)sqrtl(weighted ? numer / (w * w) * n / (n - 1) : numer / ((long double)n * (n - 1)));
+}
+
 /* svyvar's s² = n/(n−1) · (ΣwΣwy² − (Σwy)²)/(Σw)², which is var() unweighted;
  * n counts the rows of weight other than 0, as svyvar does. */
 static double sd_value(const struct agg *a, const struct source *s, uint32_t g)
@@ -44,6 +57,8 @@ static double sd_value(const struct agg *a, const struct source *s, uint32_t g)
 
 	if (n < 2)
 		return NAN;
+	if (xsum_long(&m->wy2) > DBL_MAX)
+		return sd_beyond_double(a->weighted, xsum_long(&W), xsum_long(&m->wy), xsum_long(&m->wy2), n);
 	long double numer;
 	if (exact_cross(&W, &m->wy2, &m->wy, &m->wy, &num) == 0)
 		numer = xsum_value(&num);

@@ -308,6 +308,33 @@ b,4,1,0.5,30,120,30"
 	assert_success
 }
 
+@test "sd and mean of values near 1e308 do not overflow (exact rational oracle)" {
+	printf 'g,y,w\na,1e308,1\na,1e308,2\nb,1e308,1\nb,-1e308,1\nc,1.5e308,1\nc,1e308,2\nc,1.7e308,3\n' > big.csv
+	civic-tally -g g -s sd:y,mean:y big.csv > plain.csv
+	civic-tally -w w -g g -s sd:y,mean:y big.csv > weighted.csv
+	run python3 - big.csv plain.csv weighted.csv <<'EOF'
+import csv, math, sys
+from fractions import Fraction as F
+rows = list(csv.DictReader(open(sys.argv[1])))
+def sd(ys, ws):
+    W = sum(ws); m = sum(w * y for w, y in zip(ws, ys)) / W
+    v = F(len(ys), len(ys) - 1) * sum(w * (y - m) ** 2 for w, y in zip(ws, ys)) / W
+    return math.sqrt(v / F(10) ** 600) * 1e300, float(m)
+bad = 0
+for out, weighted in ((sys.argv[2], 0), (sys.argv[3], 1)):
+    for r in csv.DictReader(open(out)):
+        mine = [x for x in rows if x["g"] == r["g"]]
+        want_sd, want_mean = sd([F(x["y"]) for x in mine], [F(x["w"]) if weighted else 1 for x in mine])
+        for got, want in ((float(r["sd_y"]), want_sd), (float(r["mean_y"]), want_mean)):
+            if not abs(got - want) <= 1e-10 * abs(want):
+                print(out, r["g"], got, want); bad += 1
+print("bad", bad)
+EOF
+	assert_output "bad 0"
+	run cat plain.csv
+	assert_line "a,0,1e+308"
+}
+
 @test "--ci t for a mean is mean ± qt(0.975, n-1)·sd/√n" {
 	run civic-tally -s mean:v --ci t "$F/median.csv"
 	# sd of 10..40 is 12.909944487358056, se 6.454972243679028, qt(.975, 3) = 3.182446305284263
