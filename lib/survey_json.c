@@ -263,8 +263,8 @@ static int merge_cell(struct svy_acc *a, int kind, const json_t *c, const struct
 
 	if (!json_is_array(c) || (size != 2 + nv && !(kind == KIND_STRATA && size == 8))
 		|| get_count(json_array_get(c, 0), &i) < 0 || get_count(json_array_get(c, 1), &n) < 0
-		|| cell_n_pos(c, n, &npos) < 0)
-		return -1;
+		|| n == 0 || cell_n_pos(c, n, &npos) < 0)
+		return -1;                 /* a cell is written only when it has rows */
 	if (i >= (kind == KIND_STRATA ? m->nstrata : m->npsu))
 		return -1;
 	for (size_t k = 0; k < nv; k++)
