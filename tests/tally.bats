@@ -522,6 +522,13 @@ b,7"
 	jq -c 'if .key == ["a"] then .src[0].mom[3] = 4 else . end' w.part > bad.part
 	run civic-tally --merge bad.part
 	assert_failure 1
+	# what the partial fuzzer found (fuzz/regress/partial/, after its option byte)
+	for f in "$CIVIC_ROOT"/fuzz/regress/partial/*; do
+		tail -c +2 "$f" > found.part
+		run civic-tally --merge found.part
+		assert_failure 1
+		assert_output --partial "found.part:"
+	done
 	# the 477-byte bomb: four billion values in one run, a few KB to merge
 	jq -c 'if .key == ["a"] then .n = 4000000001 | .src[0].used = 4000000000 | .src[0].missing = 0
 		| .src[0].vals = [[1.0, 3999999999], 3.0] else . end' v.part > big.part
