@@ -309,6 +309,7 @@ b,4,1,0.5,30,120,30"
 }
 
 @test "sd and mean of values near 1e308 do not overflow (exact rational oracle)" {
+	[ "${VALGRIND:-}" != 1 ] || skip "valgrind computes long double with a double's range"
 	printf 'g,y,w\na,1e308,1\na,1e308,2\nb,1e308,1\nb,-1e308,1\nc,1.5e308,1\nc,1e308,2\nc,1.7e308,3\n' > big.csv
 	civic-tally -g g -s sd:y,mean:y big.csv > plain.csv
 	civic-tally -w w -g g -s sd:y,mean:y big.csv > weighted.csv
@@ -532,10 +533,12 @@ b,7"
 	# the 477-byte bomb: four billion values in one run, a few KB to merge
 	jq -c 'if .key == ["a"] then .n = 4000000001 | .src[0].used = 4000000000 | .src[0].missing = 0
 		| .src[0].vals = [[1.0, 3999999999], 3.0] else . end' v.part > big.part
+	local kb=20000                 # 32 GB were it expanded; valgrind's own is more
+	[ "${VALGRIND:-}" != 1 ] || kb=400000
 	run /usr/bin/time -f '%M' civic-tally --merge big.part
 	assert_success
 	assert_line --regexp "^a,1,"
-	[ "${lines[-1]}" -lt 20000 ]
+	[ "${lines[-1]}" -lt "$kb" ]
 	# and a merged run stays a run when written again
 	civic-tally --merge --partial big.part big.part > twice.part
 	run jq -c 'select(.key == ["a"]) | [.n, .src[0].vals]' twice.part
