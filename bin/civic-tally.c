@@ -421,6 +421,12 @@ static int merge_first(struct run *r, struct partial_in *p)
 		partial_spec_free(&spec);
 		return -1;
 	}
+	if (spec.fpc && !spec.weight) {
+		civic_warn("%s: the partials were made with --fpc and no -w, which civic-tally now refuses "
+			"(R derives weights N_h/n_h from the fpc)", p->name);
+		partial_spec_free(&spec);
+		return -1;
+	}
 	if ((r->o->show.ci || r->o->show.deff) && !spec.survey) {
 		civic_warn("%s: the partials hold no survey sums for --ci or --deff "
 			"(make them with --ci or --deff)", p->name);

@@ -245,7 +245,7 @@ void svy_values_sort(struct svy_value *v, size_t n);
  *   Plain samples (svy_design_simple): R's quantile(type = 7), which is
  *     svyquantile(qrule = "hf7") of the equal-weight design svydesign(ids
  *     = ~1): limits by linear interpolation, clamped to the smallest and
- *     largest value.
+ *     largest value (where R's svyquantile gives NaN: civic's choice).
  *   Otherwise svyquantile(qrule = "math"): the inverse of the weighted CDF
  *     (a limit is NaN when F̂ ± t·SE leaves [0,1], as R).
  * Sorts s in place (stable); -1 with svy_design_error(d) set as svy_mean. */

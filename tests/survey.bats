@@ -450,6 +450,12 @@ R_CLUS='svydesign(ids = ~psu, strata = ~stratum, fpc = ~fpc, weights = ~w, data 
 	assert_failure 2
 	assert_output --partial "--fpc needs -w"
 	assert_output --partial "N_h/n_h"
+	# nor merged from a partial made so before
+	civic-tally -w w --strata stratum --fpc fpc -s mean:y --partial "$S/live/design.csv" |
+		jq -c 'if .civic_tally_partial then .spec.weight = null else . end' > old.ndjson
+	run civic-tally --merge old.ndjson
+	assert_failure 1
+	assert_output --partial "made with --fpc and no -w"
 	# what R does: weights N_h/n_h, which -w can give
 	r_figures r.csv "des <- svydesign(ids = ~psu, strata = ~stratum, fpc = ~fpc, data = d)
 		emit(c(A = unname(weights(des)[1]), C = unname(weights(des)[14])))"
