@@ -350,7 +350,8 @@ json_t *svy_values_to_json(struct svy_values *s)
 
 /* One entry [y, w, stratum, psu] or [y, w, stratum, psu, k]; *left is how
  * many values may still come. */
-static int merge_value(struct svy_values *s, const json_t *e, const struct svy_map *m, uint64_t *left)
+static int merge_value(struct svy_values *s, const struct svy_design *d, const json_t *e,
+	const struct svy_map *m, uint64_t *left)
 {
 	const json_t *y = json_array_get(e, 0), *w = json_array_get(e, 1), *p = json_array_get(e, 3);
 	uint64_t h, k = 1;
@@ -363,6 +364,9 @@ static int merge_value(struct svy_values *s, const json_t *e, const struct svy_m
 		return -1;
 	json_int_t pi = json_integer_value(p);
 	if (pi < -1 || (pi >= 0 && (uint64_t)pi >= m->npsu) || k > *left)
+		return -1;
+	/* a PSU with --psu (and none without), in the value's own stratum */
+	if (d->o.has_psu ? pi < 0 || d->psus[m->psu[pi]].stratum != m->stratum[h] : pi != -1)
 		return -1;
 	*left -= k;
 	struct svy_unit u = { m->stratum[h], pi < 0 ? SVY_ROW_PSU : m->psu[pi] };
@@ -382,7 +386,7 @@ int svy_values_merge_json(struct svy_values *s, struct svy_design *d,
 	if (!json_is_object(j) || !json_is_array(v) || get_long(json_object_get(j, "sum_w"), &sw) < 0)
 		return svy_fail(d, "malformed values in partial");
 	for (size_t i = 0; i < json_array_size(v); i++)
-		if (merge_value(s, json_array_get(v, i), m, &count) < 0)
+		if (merge_value(s, d, json_array_get(v, i), m, &count) < 0)
 			return svy_fail(d, "malformed value in partial");
 	if (count != 0)
 		return svy_fail(d, "a partial holds fewer values than rows it used");
