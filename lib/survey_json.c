@@ -141,6 +141,11 @@ static int merge_stratum(struct svy_design *d, const json_t *s, uint32_t *to)
 
 	if (!json_is_string(name) || !json_is_number(fpc) || get_count(json_array_get(s, 2), &rows) < 0)
 		return svy_fail(d, "malformed stratum in partial");
+	/* rows are counted here only when each row is a PSU; an fpc is given
+	 * only with --fpc, and is then positive (0: none seen yet) */
+	double f = json_number_value(fpc);
+	if ((d->o.has_psu && rows != 0) || !(f == 0 || (d->o.has_fpc && f > 0 && isfinite(f))))
+		return svy_fail(d, "stratum in partial does not fit its design");
 	return svy_stratum_merge(d, json_string_value(name), json_string_length(name), json_number_value(fpc),
 		rows, to);
 }
