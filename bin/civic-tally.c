@@ -18,8 +18,9 @@
 static const char usage[] =
 	"usage: civic-tally [-g keys] [-s stats] [--within keys] [--pivot key] [--total]\n"
 	"                   [-w column] [--strata column] [--psu column] [--fpc column]\n"
-	"                   [--lonely-psu rule] [--missing codes] [--ci method] [--level p]\n"
-	"                   [--deff] [--digits n] [--partial] [-o file] [--csv | --json]\n"
+	"                   [--lonely-psu rule] [--lonely-psu-domain] [--missing codes]\n"
+	"                   [--ci method] [--level p] [--deff] [--digits n] [--partial]\n"
+	"                   [-o file] [--csv | --json]\n"
 	"                   [--max-rejects n[%]] [--rejects file] [file ...]\n"
 	"       civic-tally --merge [--within keys] [--pivot key] [--total] [--ci method]\n"
 	"                   [--level p] [--deff] [--digits n] [--partial] [-o file]\n"
@@ -41,6 +42,8 @@ static const char usage[] =
 	"                         adjust or average\n"
 	"      --missing CODES    answers read as missing values, comma-separated, besides\n"
 	"                         the empty field (default dk,refused; '' for none)\n"
+	"      --lonely-psu-domain  a domain's one PSU of a stratum is lonely too (R's\n"
+	"                         survey.adjust.domain.lonely): for adjust and average\n"
 	"      --ci METHOD        add _se, _low, _high: default, wilson, logit, beta, wald,\n"
 	"                         asin (shares), t, normal (all estimates); e.g. logit,t\n"
 	"      --level P          confidence level (default 0.95)\n"
@@ -63,6 +66,7 @@ enum {
 	OPT_FPC,
 	OPT_LONELY,
 	OPT_MISSING,
+	OPT_LONELY_DOMAIN,
 	OPT_CI,
 	OPT_LEVEL,
 	OPT_DEFF,
@@ -84,6 +88,7 @@ static const struct option long_options[] = {
 	{ "fpc", required_argument, NULL, OPT_FPC },
 	{ "lonely-psu", required_argument, NULL, OPT_LONELY },
 	{ "missing", required_argument, NULL, OPT_MISSING },
+	{ "lonely-psu-domain", no_argument, NULL, OPT_LONELY_DOMAIN },
 	{ "ci", required_argument, NULL, OPT_CI },
 	{ "level", required_argument, NULL, OPT_LEVEL },
 	{ "deff", no_argument, NULL, OPT_DEFF },
@@ -111,7 +116,7 @@ struct options {
 	const char *keys, *stats, *weight, *strata, *psu, *fpc, *lonely, *missing, *output;
 	struct present show;
 	int given_total, given_deff, given_level, given_digits;
-	int partial, merge;
+	int partial, merge, lonely_domain;
 	struct reject_opts rejects;
 	char *kept_keys, *kept_stats, *kept_within;   /* lists from repeated options */
 };
@@ -160,6 +165,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_FPC: o->fpc = optarg; break;
 		case OPT_LONELY: o->lonely = optarg; break;
 		case OPT_MISSING: o->missing = optarg; break;
+		case OPT_LONELY_DOMAIN: o->lonely_domain = 1; break;
 		case OPT_CI: o->show.ci = optarg; break;
 		case OPT_LEVEL: o->show.level = parse_level(optarg); o->given_level = 1; break;
 		case OPT_DEFF: o->show.deff = o->given_deff = 1; break;
@@ -178,8 +184,11 @@ static void parse_options(struct options *o, int argc, char **argv)
 	if (o->show.digits > 17)
 		civic_usage_error("--digits takes 0 to 17: '%d'", o->show.digits);
 	if (o->merge && (o->keys || o->stats || o->weight || o->strata || o->psu || o->fpc ||
-	    o->lonely || o->missing || o->rejects.file))
+	    o->lonely || o->lonely_domain || o->missing || o->rejects.file))
 		civic_usage_error("--merge takes -g, -s, -w, --missing and the design from the partials");
+	if (o->fpc && !o->weight)
+		civic_usage_error("--fpc needs -w: without weights R's survey derives them from the fpc "
+			"(N_h/n_h), which civic-tally does not; give them as a column");
 	if (o->merge && optind == argc)
 		civic_usage_error("--merge needs one or more partial files");
 	const struct named_output outs[] = {
@@ -334,6 +343,7 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	if (o->lonely && svy_lonely_parse(o->lonely, &spec.lonely) < 0)
 		civic_usage_error("unknown --lonely-psu rule '%s' (fail, remove, certainty, adjust, average)",
 			o->lonely);
+	spec.lonely_domain = o->lonely_domain;
 	/* A partial keeps survey sums only when it will show intervals: they
 	 * cost a pass per row, and a merge can only add what was kept. */
 	spec.survey = o->show.ci || o->show.deff;
@@ -421,6 +431,12 @@ static int merge_first(struct run *r, struct partial_in *p)
 		partial_spec_free(&spec);
 		return -1;
 	}
+	if (spec.fpc && !spec.weight) {
+		civic_warn("%s: the partials were made with --fpc and no -w, which civic-tally now refuses "
+			"(R derives weights N_h/n_h from the fpc)", p->name);
+		partial_spec_free(&spec);
+		return -1;
+	}
 	if ((r->o->show.ci || r->o->show.deff) && !spec.survey) {
 		civic_warn("%s: the partials hold no survey sums for --ci or --deff "
 			"(make them with --ci or --deff)", p->name);
@@ -485,7 +501,8 @@ static int write_output(struct run *r)
 	struct output out;
 	int rc;
 
-	if (output_open(&out, r->o->output, 0644) != 0)
+	/* A partial may hold row-level values (distinct:C, quantiles). */
+	if (output_open(&out, r->o->output, r->o->partial ? 0600 : 0644) != 0)
 		return -1;
 	if (r->o->partial) {
 		json_t *opts = present_to_json(&r->o->show);

@@ -364,7 +364,7 @@ void agg_make_design(struct agg *a)
 	struct svy_design_opts o = {
 		.has_weights = a->weighted, .has_strata = a->spec.strata != NULL,
 		.has_psu = a->spec.psu != NULL, .has_fpc = a->spec.fpc != NULL,
-		.lonely = a->spec.lonely,
+		.lonely = a->spec.lonely, .lonely_domain = a->spec.lonely_domain,
 	};
 
 	if (!a->design)
@@ -498,6 +498,7 @@ static void add_moments(struct agg *a, struct moments *m, const struct decnum *w
 {
 	if (a->weighted) {
 		xsum_add_num(&m->w, w);
+		m->zero += w->d == 0;
 		xsum_add_product(&m->wy, w, y);
 		xsum_add_product_n(&m->wy2, (const struct decnum *[]){ w, y, y }, 3);
 	} else {
@@ -693,6 +694,7 @@ void agg_merge_source_counts(struct source *d, uint32_t g, const struct source *
 		xsum_merge(&d->mom[g].w, &s->mom[sg].w);
 		xsum_merge(&d->mom[g].wy, &s->mom[sg].wy);
 		xsum_merge(&d->mom[g].wy2, &s->mom[sg].wy2);
+		d->mom[g].zero += s->mom[sg].zero;
 	}
 	if (d->vals)
 		dvec_append(&d->vals[g], &s->vals[sg]);

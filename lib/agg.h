@@ -42,6 +42,7 @@ struct agg_spec {
 	const char *weight, *strata, *psu, *fpc;   /* NULL when not given */
 	const char *missing;   /* --missing codes (missing.h); NULL: the default */
 	enum svy_lonely lonely;
+	int lonely_domain;     /* --lonely-psu-domain */
 	int survey;            /* keep survey accumulators (--ci, --deff, --partial) */
 	int total;             /* --total */
 };
@@ -70,6 +71,7 @@ enum {
 
 struct moments {
 	struct xsum w, wy, wy2;        /* Σw, Σw·y, Σw·y² (w = 1 unweighted) */
+	uint64_t zero;                 /* rows of weight 0: not in svyvar's n */
 };
 
 struct source {

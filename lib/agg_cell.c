@@ -1,5 +1,6 @@
 /* The value of one cell: a statistic of one group (agg.h, agg_cell), and
  * the survey estimates of every group computed up front on two cores. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,18 +20,33 @@ static struct xsum count_sum(uint64_t n)
 	return x;
 }
 
+/* Values near 1e308 square past double's range: their moments are long
+ * doubles, whose difference below is good to its last few bits only, so
+ * a residue under those is no spread at all ([1e308, 1e308] has sd 0). */
+static double sd_beyond_double(int weighted, long double w, long double wy, long double wy2, uint64_t n)
+{
+	long double numer = w * wy2 - wy * wy;
+
+	if (numer <= w * wy2 * 16 * LDBL_EPSILON)
+		return 0;
+	return (double)sqrtl(weighted ? numer / (w * w) * n / (n - 1) : numer / ((long double)n * (n - 1)));
+}
+
 /* svyvar's s² = n/(n−1) · (ΣwΣwy² − (Σwy)²)/(Σw)², which is var() unweighted:
  * exact (xsum_svyvar) while the sums are, so a mean far from 0 against the
- * spread loses nothing. */
+ * spread loses nothing; n counts the rows of weight other than 0, as svyvar
+ * does. */
 static double sd_value(const struct agg *a, const struct source *s, uint32_t g)
 {
-	uint64_t n = s->used[g];
 	const struct moments *m = &s->mom[g];
+	uint64_t n = s->used[g] - m->zero;
 	struct xsum W = a->weighted ? m->w : count_sum(n);
 	double var;
 
 	if (n < 2)
 		return NAN;
+	if (xsum_long(&m->wy2) > DBL_MAX)
+		return sd_beyond_double(a->weighted, xsum_long(&W), xsum_long(&m->wy), xsum_long(&m->wy2), n);
 	if (xsum_svyvar(&W, &m->wy, &m->wy2, n, &var) == 0)
 		return sqrt(var);
 	long double w = xsum_long(&W);
@@ -50,7 +66,7 @@ static double mean_value(const struct agg *a, const struct source *s, uint32_t g
 static int quantile_cell(struct agg *a, struct source *s, uint32_t g, double p, struct cell *out)
 {
 	if (s->vals) {
-		out->value = quantile_type7(s->vals[g].v, s->vals[g].n, p);
+		out->value = dvec_quantile(&s->vals[g], p);
 		return 0;
 	}
 	int rc = svy_quantile(a->design, &s->svals[g], p, a->level, a->normal, &out->q);

@@ -51,7 +51,7 @@ long groups_find(const struct groups *g, const char *key, size_t len, uint64_t h
 static inline const char *groups_key(const struct groups *g, uint32_t id, size_t *len)
 {
 	*len = g->off[id + 1] - g->off[id];
-	return g->keys.s + g->off[id];
+	return g->keys.s ? g->keys.s + g->off[id] : "";   /* only empty keys so far: no buffer */
 }
 
 /* ---- the last few keys met ------------------------------------------- */

@@ -43,6 +43,8 @@ static json_t *spec_json(const struct agg *a)
 	jb_set(s, "psu", opt_string(a->spec.psu));
 	jb_set(s, "fpc", opt_string(a->spec.fpc));
 	jb_set(s, "lonely", json_string(svy_lonely_name(a->spec.lonely)));
+	if (a->spec.lonely_domain)
+		jb_set(s, "lonely_domain", json_true());
 	jb_set(s, "survey", json_boolean(a->spec.survey));
 	if (!missing_is_default(&a->miss))     /* so partials of before --missing read the same */
 		jb_set(s, "missing", string_list(a->miss.codes, a->miss.n));
@@ -69,7 +71,7 @@ static json_t *values_json(const struct dvec *v)
 	json_t *arr = jb_check(json_array());
 	struct value_runs runs;
 
-	value_runs_count(&runs, v->v, v->n);
+	value_runs_of(&runs, v);
 	for (size_t i = 0; i < runs.n; i++) {
 		if (runs.times[i] == 1) {
 			jb_push(arr, json_real(runs.value[i]));
@@ -110,6 +112,8 @@ static json_t *source_json(const struct source *s, uint32_t g)
 		jb_push(m, xsum_json(&s->mom[g].w));
 		jb_push(m, xsum_json(&s->mom[g].wy));
 		jb_push(m, xsum_json(&s->mom[g].wy2));
+		if (s->mom[g].zero)            /* rows of weight 0, when there are some */
+			jb_push(m, json_integer((json_int_t)s->mom[g].zero));
 		jb_set(o, "mom", m);
 	}
 	if (s->min && s->used[g]) {
@@ -336,6 +340,7 @@ int partial_spec(const struct partial_in *p, struct agg_spec *spec)
 	const char *lonely = json_string_value(json_object_get(s, "lonely"));
 	if (lonely && svy_lonely_parse(lonely, &spec->lonely) < 0)
 		return bad(p, "partial header: unknown lonely-PSU rule");
+	spec->lonely_domain = json_is_true(json_object_get(s, "lonely_domain"));
 	return 0;
 }
 
@@ -402,29 +407,31 @@ static int merge_minmax(struct source *s, uint32_t g, const json_t *o, uint64_t 
 	return 0;
 }
 
-/* A plain median's values: as many as the partial says were used, no
- * more, so a damaged count cannot make the merge run away. */
+/* A plain median's values: exactly as many as the partial says were used.
+ * A run stays one (value, times) entry (quantile.h), so its length costs
+ * no memory, whatever it claims. */
 static int merge_vals(struct dvec *v, const json_t *arr, uint64_t used)
 {
-	size_t i, before = v->n;
+	size_t i;
+	uint64_t got = 0;
 	json_t *x;
 
 	if (!json_is_array(arr))
 		return -1;
 	json_array_foreach(arr, i, x) {
-		uint64_t left = used - (v->n - before);
-		if (json_is_number(x) && left > 0) {
-			dvec_push(v, json_number_value(x));
-			continue;
+		json_t *val = json_is_number(x) ? x : json_array_get(x, 0), *times = json_array_get(x, 1);
+		uint64_t k = 1;
+		if (!json_is_number(x)) {
+			if (json_array_size(x) != 2 || !json_is_number(val) || !json_is_integer(times) ||
+			    json_integer_value(times) < 2)
+				return -1;
+			k = (uint64_t)json_integer_value(times);
 		}
-		json_t *val = json_array_get(x, 0), *times = json_array_get(x, 1);
-		if (json_array_size(x) != 2 || !json_is_number(val) || !json_is_integer(times) ||
-		    json_integer_value(times) < 2 || (uint64_t)json_integer_value(times) > left)
+		if (k > used - got || dvec_push_run(v, json_number_value(val), k) < 0)
 			return -1;
-		for (json_int_t k = json_integer_value(times); k > 0; k--)
-			dvec_push(v, json_number_value(val));
+		got += k;
 	}
-	return v->n - before == used ? 0 : -1;
+	return got == used ? 0 : -1;
 }
 
 static int merge_distinct(struct agg *a, struct source *s, uint32_t g, const json_t *arr)
@@ -447,22 +454,49 @@ static int merge_distinct(struct agg *a, struct source *s, uint32_t g, const jso
 	return 0;
 }
 
-static int merge_source(struct agg *a, struct source *s, uint32_t g, const json_t *o,
-	const struct svy_map *m)
+/* *dst += v, -1 when it would overflow. */
+static int add_count(uint64_t *dst, uint64_t v)
+{
+	return __builtin_add_overflow(*dst, v, dst) ? -1 : 0;
+}
+
+/* What a source's line says must add up before anything is expanded: it
+ * used or missed at most the group's n rows, and hit, held as distinct
+ * values or weighed 0 at most the rows it used. */
+static int source_consistent(const json_t *o, uint64_t n, uint64_t *used, uint64_t *missing)
 {
 	int badv = 0;
-	uint64_t used_before = s->used[g];
+	json_t *hits = json_object_get(o, "hits"), *zero = json_array_get(json_object_get(o, "mom"), 3);
 
-	if (!json_is_object(o))
+	*used = count_of(o, "used", &badv);
+	*missing = count_of(o, "missing", &badv);
+	if (badv || *used > n || *missing > n - *used)
 		return -1;
-	s->used[g] += count_of(o, "used", &badv);
-	s->missing[g] += count_of(o, "missing", &badv);
+	if (hits && (!json_is_integer(hits) || (uint64_t)json_integer_value(hits) > *used))
+		return -1;
+	if (json_array_size(json_object_get(o, "distinct")) > *used)
+		return -1;
+	return zero && json_is_integer(zero) && (uint64_t)json_integer_value(zero) > *used ? -1 : 0;
+}
+
+static int merge_source(struct agg *a, struct source *s, uint32_t g, const json_t *o,
+	const struct svy_map *m, uint64_t n)
+{
+	int badv = 0;
+	uint64_t used_before = s->used[g], used, missing;
+
+	if (!json_is_object(o) || source_consistent(o, n, &used, &missing) < 0 ||
+	    add_count(&s->used[g], used) < 0 || add_count(&s->missing[g], missing) < 0)
+		return -1;
 	if (s->mom) {
-		json_t *mom = json_object_get(o, "mom");
-		if (json_array_size(mom) != 3 || merge_xsum(json_array_get(mom, 0), &s->mom[g].w) < 0 ||
+		json_t *mom = json_object_get(o, "mom"), *zero = json_array_get(mom, 3);
+		if ((json_array_size(mom) != 3 && json_array_size(mom) != 4) ||
+		    merge_xsum(json_array_get(mom, 0), &s->mom[g].w) < 0 ||
 		    merge_xsum(json_array_get(mom, 1), &s->mom[g].wy) < 0 ||
-		    merge_xsum(json_array_get(mom, 2), &s->mom[g].wy2) < 0)
+		    merge_xsum(json_array_get(mom, 2), &s->mom[g].wy2) < 0 ||
+		    (zero && (!json_is_integer(zero) || json_integer_value(zero) <= 0)))
 			return -1;
+		s->mom[g].zero += zero ? (uint64_t)json_integer_value(zero) : 0;
 	}
 	if (s->min && merge_minmax(s, g, o, used_before) < 0)
 		return -1;
@@ -508,16 +542,20 @@ static int merge_group(struct agg *a, const json_t *o, const struct svy_map *m)
 
 	if (group_key(a, json_object_get(o, "key")) < 0 || json_array_size(src) != a->nsrc)
 		return -1;
+	uint64_t n = count_of(o, "n", &badv);
+	if (badv)
+		return -1;
 	uint32_t g = groups_intern(&a->groups, a->kb.s, a->kb.len, key_hash(a->kb.s, a->kb.len), &added);
 	if (added)
 		agg_reserve(a, (size_t)g + 1);
-	a->n[g] += count_of(o, "n", &badv);
+	if (add_count(&a->n[g], n) < 0)
+		return -1;
 	if (a->w && merge_xsum(json_object_get(o, "w"), &a->w[g]) < 0)
 		return -1;
 	if (a->acc && svy_acc_merge_json(&a->acc[g], a->design, json_object_get(o, "acc"), m) < 0)
 		return -1;
 	for (size_t i = 0; i < a->nsrc; i++)
-		if (merge_source(a, &a->src[i], g, json_array_get(src, i), m) < 0)
+		if (merge_source(a, &a->src[i], g, json_array_get(src, i), m, n) < 0)
 			return -1;
 	return badv ? -1 : 0;
 }

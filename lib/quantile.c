@@ -1,20 +1,60 @@
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "distinct.h"
 #include "quantile.h"
 #include "xalloc.h"
 
 void dvec_push(struct dvec *d, double x)
 {
+	if (d->times) {
+		dvec_push_run(d, x, 1);
+		return;
+	}
 	if (d->n == d->cap)
 		d->v = xgrow(d->v, &d->cap, d->n + 1, sizeof(*d->v));
 	d->v[d->n++] = x;
+}
+
+static void to_runs(struct dvec *d)
+{
+	d->times = xmalloc((d->cap ? d->cap : 1) * sizeof(*d->times));
+	for (size_t i = 0; i < d->n; i++)
+		d->times[i] = 1;
+	d->total = d->n;
+}
+
+int dvec_push_run(struct dvec *d, double x, size_t k)
+{
+	if (k == 1 && !d->times) {
+		dvec_push(d, x);
+		return 0;
+	}
+	if (!d->times)
+		to_runs(d);
+	if (k > SIZE_MAX - d->total)
+		return -1;
+	if (d->n == d->cap) {
+		d->v = xgrow(d->v, &d->cap, d->n + 1, sizeof(*d->v));
+		d->times = xrealloc(d->times, d->cap * sizeof(*d->times));
+	}
+	d->v[d->n] = x;
+	d->times[d->n++] = k;
+	d->total += k;
+	return 0;
 }
 
 void dvec_append(struct dvec *d, const struct dvec *src)
 {
 	if (src->n == 0)
 		return;
+	if (d->times || src->times) {
+		for (size_t i = 0; i < src->n; i++)
+			dvec_push_run(d, src->v[i], src->times ? src->times[i] : 1);
+		return;
+	}
 	d->v = xgrow(d->v, &d->cap, d->n + src->n, sizeof(*d->v));
 	for (size_t i = 0; i < src->n; i++)
 		d->v[d->n + i] = src->v[i];
@@ -24,8 +64,13 @@ void dvec_append(struct dvec *d, const struct dvec *src)
 void dvec_release(struct dvec *d)
 {
 	free(d->v);
-	d->v = NULL;
-	d->n = d->cap = 0;
+	free(d->times);
+	memset(d, 0, sizeof(*d));
+}
+
+size_t dvec_count(const struct dvec *d)
+{
+	return d->times ? d->total : d->n;
 }
 
 static void swap(double *a, double *b)
@@ -98,4 +143,56 @@ double quantile_type7(double *x, size_t n, double p)
 	if (qhi == qlo)
 		return qlo;
 	return (1 - h) * qlo + h * qhi;
+}
+
+struct run {
+	double value;
+	size_t times;
+};
+
+static int by_run_value(const void *a, const void *b)
+{
+	return distinct_cmp(((const struct run *)a)->value, ((const struct run *)b)->value);
+}
+
+/* The value at 0-based position pos of runs r[0..n) sorted by value. */
+static double run_at(const struct run *r, size_t n, size_t pos)
+{
+	size_t i = 0;
+
+	for (; i + 1 < n && pos >= r[i].times; i++)
+		pos -= r[i].times;
+	return r[i].value;
+}
+
+/* As quantile_type7, with the same arithmetic, over sorted runs. */
+static double runs_quantile(const struct run *r, size_t n, size_t count, double p)
+{
+	if (count == 0)
+		return NAN;
+	double index = 1 + (double)(count - 1) * p;
+	double lo1 = floor(index);
+	double h = index - lo1;
+	size_t lo = (size_t)lo1 - 1;
+	double qlo = run_at(r, n, lo);
+
+	if (!(index > lo1) || lo + 1 >= count)
+		return qlo;
+	double qhi = run_at(r, n, lo + 1);
+	if (qhi == qlo)
+		return qlo;
+	return (1 - h) * qlo + h * qhi;
+}
+
+double dvec_quantile(struct dvec *d, double p)
+{
+	if (!d->times)
+		return quantile_type7(d->v, d->n, p);
+	struct run *r = xmalloc((d->n ? d->n : 1) * sizeof(*r));
+	for (size_t i = 0; i < d->n; i++)
+		r[i] = (struct run){ d->v[i], d->times[i] };
+	qsort(r, d->n, sizeof(*r), by_run_value);
+	double q = runs_quantile(r, d->n, d->total, p);
+	free(r);
+	return q;
 }

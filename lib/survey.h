@@ -76,6 +76,11 @@ struct svy_design_opts {
 	int has_psu;           /* --psu: otherwise each row is its own PSU */
 	int has_fpc;           /* --fpc: N_h PSUs per stratum, or a fraction <= 1 */
 	enum svy_lonely lonely;
+	/* R's options(survey.adjust.domain.lonely = TRUE): a domain with one
+	 * PSU in a stratum that has more has that PSU treated as lonely by
+	 * "adjust" (not centred) and "average" (the stratum left out and V
+	 * scaled); the other policies are unchanged. */
+	int lonely_domain;
 };
 
 /* Where a row sits in the design.  With --psu, psu indexes the design's
@@ -113,7 +118,9 @@ size_t svy_design_npsu(const struct svy_design *d);   /* rows when each row is a
 /* df of the whole design: PSUs - strata. */
 double svy_design_df(const struct svy_design *d);
 /* Checks every stratum of the whole sample for a lonely PSU under
- * SVY_LONELY_FAIL; 0, or -1 with the error naming the stratum.  The tally
+ * SVY_LONELY_FAIL (a census stratum, f = 1, has no variance to estimate
+ * and is never lonely, as in R); 0, or -1 with the error naming the
+ * stratum.  The tally
  * calls it once at the end so the error does not depend on the groups. */
 int svy_design_check_lonely(const struct svy_design *d);
 
@@ -124,6 +131,7 @@ struct svy_stratum_sums {
 	struct xsum w, wy;           /* Σw, Σwy */
 	struct xsum w2, w2y, w2y2;   /* Σw², Σw²y, Σw²y² */
 	uint64_t n;                  /* rows */
+	uint64_t n_pos;              /* rows with w != 0 (degrees of freedom) */
 };
 
 /* Per PSU (cluster designs): one for each PSU the domain has rows in.
@@ -183,7 +191,8 @@ int svy_acc_exact(const struct svy_acc *a);
 struct svy_est {
 	double est;            /* the estimate */
 	double se, var;        /* sqrt(V), V */
-	double df;             /* PSUs - strata over the domain's rows */
+	double df;             /* PSUs - strata over the domain's rows of weight
+	                        * other than 0 (R's degf) */
 	double n;              /* rows used (the base's rows for a ratio) */
 	double x;              /* rows in the numerator (ratios/shares) */
 	double sum_w;          /* Σw over the domain (the base for a ratio) */
@@ -237,7 +246,7 @@ void svy_values_sort(struct svy_value *v, size_t n);
  *   Plain samples (svy_design_simple): R's quantile(type = 7), which is
  *     svyquantile(qrule = "hf7") of the equal-weight design svydesign(ids
  *     = ~1): limits by linear interpolation, clamped to the smallest and
- *     largest value.
+ *     largest value (where R's svyquantile gives NaN: civic's choice).
  *   Otherwise svyquantile(qrule = "math"): the inverse of the weighted CDF
  *     (a limit is NaN when F̂ ± t·SE leaves [0,1], as R).
  * Sorts s in place (stable); -1 with svy_design_error(d) set as svy_mean. */

@@ -79,6 +79,7 @@ static void add_stratum_row(struct svy_stratum_sums *s, const struct decnum *w, 
 		xsum_add_product_n(&s->w2y2, (const struct decnum *[]){ w, w, y, y }, 4);
 	}
 	s->n++;
+	s->n_pos += w->d != 0;
 }
 
 void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
@@ -139,6 +140,7 @@ static void merge_stratum_cells(struct svy_acc *dst, const struct svy_acc *src, 
 		xsum_merge(&t->w2y, &s[i].w2y);
 		xsum_merge(&t->w2y2, &s[i].w2y2);
 		t->n += s[i].n;
+		t->n_pos += s[i].n_pos;
 	}
 }
 
@@ -184,18 +186,37 @@ struct lin {
 struct var_sum {
 	long double V;
 	size_t present, kept;      /* strata in the domain; those not lonely-averaged */
-	uint64_t psus;             /* PSUs in the domain */
+	uint64_t psus;             /* PSUs in the domain with a weight other than 0 */
+	size_t weighed;            /* strata in the domain with such a PSU */
 };
 
-/* How stratum h enters V under the lonely-PSU policy: TERM_SS its
- * n_h/(n_h - 1)·Σ(Z_j - Z̄)², TERM_SQ its ΣZ_j² (a lonely PSU under
- * adjust), TERM_NONE nothing.  -1 under --lonely-psu fail. */
-enum { TERM_NONE, TERM_SS, TERM_SQ };
+/* How stratum h enters V under the lonely-PSU policy, given the domain's
+ * PSUs in it (nsub): TERM_SS its n_h/(n_h - 1)·Σ(Z_j - Z̄)², TERM_SQ its
+ * ΣZ_j² (a lonely PSU under adjust), TERM_SQ_DOMAIN n_h/(n_h - 1)·ΣZ_j²
+ * (the domain's one PSU of a stratum of several, lonely under R's
+ * survey.adjust.domain.lonely with adjust), TERM_NONE nothing: a census
+ * stratum (f = 1) or a lonely one removed or averaged.  -1 under
+ * --lonely-psu fail. */
+enum { TERM_NONE, TERM_SS, TERM_SQ, TERM_SQ_DOMAIN };
 
-static int stratum_term(const struct svy_design *d, size_t h, struct var_sum *vs)
+static int stratum_term(const struct svy_design *d, size_t h, uint64_t nsub, struct var_sum *vs)
 {
+	uint64_t nh = d->strata[h].npsu;
+
 	vs->present++;
-	if (d->strata[h].npsu > 1) {
+	if (svy_stratum_census(d, h)) {
+		vs->kept++;
+		return TERM_NONE;
+	}
+	if (d->o.lonely_domain && nh > 1 && nsub == 1) {
+		if (d->o.lonely == SVY_LONELY_ADJUST) {
+			vs->kept++;
+			return TERM_SQ_DOMAIN;
+		}
+		if (d->o.lonely == SVY_LONELY_AVERAGE)
+			return TERM_NONE;
+	}
+	if (nh > 1) {
 		vs->kept++;
 		return TERM_SS;
 	}
@@ -218,28 +239,33 @@ static int stratum_term(const struct svy_design *d, size_t h, struct var_sum *vs
 
 /* Adds stratum h's contribution given Σ_j (Z_j - Z̄)² and Σ Z_j² in long
  * double (sums that are not exact).  -1 under --lonely-psu fail. */
-static int stratum_add(const struct svy_design *d, size_t h, long double ss, long double sqsum,
-	struct var_sum *vs)
+static int stratum_add(const struct svy_design *d, size_t h, uint64_t nsub, long double ss,
+	long double sqsum, struct var_sum *vs)
 {
 	uint64_t nh = d->strata[h].npsu;
 	long double f = svy_stratum_f(d, h);
-	int t = stratum_term(d, h, vs);
+	int t = stratum_term(d, h, nsub, vs);
 
 	if (t == TERM_SS)
 		vs->V += (1 - f) * ((long double)nh / (nh - 1)) * ss;
 	else if (t == TERM_SQ)
 		vs->V += (1 - f) * sqsum;
+	else if (t == TERM_SQ_DOMAIN)
+		vs->V += (1 - f) * ((long double)nh / (nh - 1)) * sqsum;
 	return t < 0 ? -1 : 0;
 }
 
 /* The same from a stratum's exact moments. */
-static int stratum_add_exact(const struct svy_design *d, size_t h, struct svy_xvar *x,
+static int stratum_add_exact(const struct svy_design *d, size_t h, uint64_t nsub, struct svy_xvar *x,
 	const struct svy_xmom *m, struct var_sum *vs)
 {
-	int t = stratum_term(d, h, vs);
+	int t = stratum_term(d, h, nsub, vs);
+	static const enum svy_xterm as_xterm[] = {
+		[TERM_SS] = SVY_XTERM_SS, [TERM_SQ] = SVY_XTERM_SQ, [TERM_SQ_DOMAIN] = SVY_XTERM_SQ_SCALED,
+	};
 
-	if (t == TERM_SS || t == TERM_SQ)
-		svy_xvar_stratum(x, m, d->strata[h].npsu, svy_stratum_f(d, h), t == TERM_SQ);
+	if (t > TERM_NONE)
+		svy_xvar_stratum(x, m, d->strata[h].npsu, svy_stratum_f(d, h), as_xterm[t]);
 	return t < 0 ? -1 : 0;
 }
 
@@ -288,8 +314,9 @@ static int var_by_rows_exact(const struct svy_design *d, const struct lin *l, st
 		svy_xdec_set_xsum(&m.aa, &a->w2y2);
 		svy_xdec_set_xsum(&m.ab, &a->w2y);
 		svy_xdec_set_xsum(&m.bb, &b->w2);
-		vs->psus += b->n;
-		rc = stratum_add_exact(d, h, &x, &m, vs);
+		vs->psus += b->n_pos;
+		vs->weighed += b->n_pos > 0;
+		rc = stratum_add_exact(d, h, b->n, &x, &m, vs);
 	}
 	vs->V = svy_xvar_finish(&x);
 	xmom_clear(&m);
@@ -325,8 +352,9 @@ static int var_by_rows(const struct svy_design *d, const struct lin *l, struct v
 		 * valgrind gives long double). */
 		if (ss <= szz * 64 * DBL_EPSILON)
 			ss = 0;
-		vs->psus += b->n;
-		if (stratum_add(d, h, ss, szz, vs) < 0)
+		vs->psus += b->n_pos;
+		vs->weighed += b->n_pos > 0;
+		if (stratum_add(d, h, b->n, ss, szz, vs) < 0)
 			return -1;
 	}
 	return 0;
@@ -338,6 +366,7 @@ static int var_by_rows(const struct svy_design *d, const struct lin *l, struct v
 struct psu_moments {
 	long double sum, mean, ss, sq;
 	uint64_t cells, seen;      /* den's cells in the stratum; those with rows */
+	uint64_t weighed;          /* those with a weight other than 0 */
 };
 
 /* The PSU totals Z_j = (wy_j - r·w_j)/W, wy from num's cell (0 when num
@@ -390,6 +419,7 @@ static void psu_moments(const struct svy_design *d, struct z_walk *w, struct psu
 		mh->sum += z_next(w, i);
 		mh->cells++;
 		mh->seen += w->den[i].n > 0;
+		mh->weighed += w->den[i].n > 0 && svy_cell_raw(w->l->den, &w->den[i], CELL_W) != 0;
 	}
 	for (size_t h = 0; h < d->nstrata; h++)
 		if (m[h].cells)
@@ -407,7 +437,8 @@ static void psu_moments(const struct svy_design *d, struct z_walk *w, struct psu
  * B_j (den's Σw) over den's PSUs: integers at the cells' scales. */
 struct psu_xmoments {
 	struct svy_wacc a, b, aa, ab, bb;
-	uint64_t seen;
+	uint64_t seen;             /* den's cells with rows */
+	uint64_t weighed;          /* those with a weight other than 0 */
 };
 
 static void psu_xmoments(const struct svy_design *d, struct z_walk *w, struct psu_xmoments *m)
@@ -432,6 +463,7 @@ static void psu_xmoments(const struct svy_design *d, struct z_walk *w, struct ps
 		svy_wacc_add(&mh->ab, (__int128)A * B);
 		svy_wacc_add(&mh->bb, (__int128)B * B);
 		mh->seen += c->n > 0;
+		mh->weighed += c->n > 0 && B != 0;
 	}
 }
 
@@ -467,6 +499,7 @@ static int var_by_psus_wide(const struct svy_design *d, const struct lin *l, str
 	size_t H = d->nstrata;
 	struct svy_xmom *m = xcalloc(H ? H : 1, sizeof *m);
 	uint64_t *seen = xcalloc(H ? H : 1, sizeof *seen);
+	uint64_t *weighed = xcalloc(H ? H : 1, sizeof *weighed);
 	struct svy_xdec A, B;
 	struct svy_xvar x;
 	int rc = 0;
@@ -493,13 +526,15 @@ static int var_by_psus_wide(const struct svy_design *d, const struct lin *l, str
 		svy_xdec_addmul(&m[h].ab, &A, &B);
 		svy_xdec_addmul(&m[h].bb, &B, &B);
 		seen[h] += c->n > 0;
+		weighed[h] += c->n > 0 && mpz_sgn(B.m) != 0;
 	}
 	svy_xvar_init(&x, &l->den->w, &l->num->wy, l->total);
 	for (size_t h = 0; h < H && rc == 0; h++) {
 		if (seen[h] == 0)
 			continue;
-		vs->psus += seen[h];
-		rc = stratum_add_exact(d, h, &x, &m[h], vs);
+		vs->psus += weighed[h];
+		vs->weighed += weighed[h] > 0;
+		rc = stratum_add_exact(d, h, seen[h], &x, &m[h], vs);
 	}
 	vs->V = svy_xvar_finish(&x);
 	svy_xvar_clear(&x);
@@ -508,6 +543,7 @@ static int var_by_psus_wide(const struct svy_design *d, const struct lin *l, str
 		xmom_clear(&m[h]);
 	free(m);
 	free(seen);
+	free(weighed);
 	return rc;
 }
 
@@ -535,8 +571,9 @@ static int var_by_psus_exact(const struct svy_design *d, const struct lin *l, st
 		svy_xdec_set_wacc(&xm.aa, &m[h].aa, 2 * sa);
 		svy_xdec_set_wacc(&xm.ab, &m[h].ab, sa + sb);
 		svy_xdec_set_wacc(&xm.bb, &m[h].bb, 2 * sb);
-		vs->psus += m[h].seen;
-		rc = stratum_add_exact(d, h, &x, &xm, vs);
+		vs->psus += m[h].weighed;
+		vs->weighed += m[h].weighed > 0;
+		rc = stratum_add_exact(d, h, m[h].seen, &x, &xm, vs);
 	}
 	vs->V = svy_xvar_finish(&x);
 	xmom_clear(&xm);
@@ -576,8 +613,9 @@ static int var_by_psus(const struct svy_design *d, const struct lin *l, struct v
 		if (m[h].seen == 0)
 			continue;          /* a stratum outside the domain adds nothing */
 		m[h].ss += (long double)(d->strata[h].npsu - m[h].cells) * m[h].mean * m[h].mean;
-		vs->psus += m[h].seen;
-		rc = stratum_add(d, h, m[h].ss, m[h].sq, vs);
+		vs->psus += m[h].weighed;
+		vs->weighed += m[h].weighed > 0;
+		rc = stratum_add(d, h, m[h].seen, m[h].ss, m[h].sq, vs);
 	}
 	free(m);
 	free(own_den);
@@ -587,7 +625,7 @@ static int var_by_psus(const struct svy_design *d, const struct lin *l, struct v
 
 static int linearise(const struct svy_design *d, const struct lin *l, struct svy_est *e)
 {
-	struct var_sum vs = { 0, 0, 0, 0 };
+	struct var_sum vs = { 0, 0, 0, 0, 0 };
 	int rc = d->o.has_psu ? var_by_psus(d, l, &vs) : var_by_rows(d, l, &vs);
 
 	if (rc < 0)
@@ -596,7 +634,7 @@ static int linearise(const struct svy_design *d, const struct lin *l, struct svy
 		vs.V = vs.kept ? vs.V * vs.present / vs.kept : NAN;
 	e->var = (double)vs.V;
 	e->se = sqrt(e->var);
-	e->df = (double)vs.psus - (double)vs.present;
+	e->df = (double)vs.psus - (double)vs.weighed;
 	return 0;
 }
 

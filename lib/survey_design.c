@@ -233,11 +233,23 @@ double svy_stratum_f(const struct svy_design *d, size_t h)
 	return st->fpc <= 1 ? st->fpc : (double)st->npsu / st->fpc;
 }
 
+/* As R's onestrat: f there is (N - n)/N, and a stratum where it is below
+ * 1e-7 adds 0 to the variance before any lonely-PSU rule is looked at. */
+int svy_stratum_census(const struct svy_design *d, size_t h)
+{
+	const struct svy_stratum *st = &d->strata[h];
+
+	if (!d->o.has_fpc || st->npsu == 0 || !(st->fpc > 0))
+		return 0;
+	double n = (double)st->npsu, N = st->fpc <= 1 ? n / st->fpc : st->fpc;
+	return N >= n && (N - n) / N < 1e-7;
+}
+
 int svy_design_check_lonely(const struct svy_design *d)
 {
 	for (size_t h = 0; h < d->nstrata; h++) {
 		const struct svy_stratum *st = &d->strata[h];
-		if (st->npsu == 1 && d->o.lonely == SVY_LONELY_FAIL)
+		if (st->npsu == 1 && d->o.lonely == SVY_LONELY_FAIL && !svy_stratum_census(d, h))
 			return svy_fail(d, "stratum '%s' has only one PSU "
 				"(see --lonely-psu)", st->name);
 		if (st->npsu > 0 && svy_stratum_f(d, h) > 1)

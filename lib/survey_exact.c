@@ -196,7 +196,7 @@ static void add_term(struct svy_xvar *v, double f, const mpq_t q)
 	mpq_clear(g);
 }
 
-void svy_xvar_stratum(struct svy_xvar *v, const struct svy_xmom *m, uint64_t nh, double f, int squares_only)
+void svy_xvar_stratum(struct svy_xvar *v, const struct svy_xmom *m, uint64_t nh, double f, enum svy_xterm term)
 {
 	mpz_t t1, t2;
 	mpq_t q, k;
@@ -205,8 +205,12 @@ void svy_xvar_stratum(struct svy_xvar *v, const struct svy_xmom *m, uint64_t nh,
 	mpz_inits(t1, t2, NULL);
 	mpq_inits(q, k, NULL);
 	t_sums(v, m, t1, &s1, t2, &s2);
-	if (squares_only) {
-		q_of(q, t2, s2);                   /* ΣT² (a lonely PSU under adjust) */
+	if (term != SVY_XTERM_SS) {
+		q_of(q, t2, s2);                   /* ΣT² */
+		if (term == SVY_XTERM_SQ_SCALED) {
+			mpq_set_ui(k, (unsigned long)nh, (unsigned long)(nh - 1));
+			mpq_mul(q, q, k);
+		}
 	} else {
 		/* (nh·ΣT² - (ΣT)²)/(nh - 1), at scale e = max(s2, 2·s1) */
 		int e = s2 > 2 * s1 ? s2 : 2 * s1;

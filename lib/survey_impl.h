@@ -38,6 +38,10 @@ int svy_fail(const struct svy_design *d, const char *fmt, ...)
 /* The sampling fraction f_h of a stratum (0 without --fpc). */
 double svy_stratum_f(const struct svy_design *d, size_t h);
 
+/* 1 when stratum h was sampled whole (f = 1, up to R's 1e-7): it has no
+ * variance, however many PSUs it has. */
+int svy_stratum_census(const struct svy_design *d, size_t h);
+
 uint32_t svy_stratum_intern(struct svy_design *d, const char *s, size_t len);
 /* Adds the stratum of another tally of the design: interned as *to, its
  * fpc (0: none) taken, rows (those of a design without --psu, where each
@@ -183,9 +187,14 @@ struct svy_xvar {
 /* W, P must be exact (xsum_exact); unused for a total. */
 void svy_xvar_init(struct svy_xvar *v, const struct xsum *W, const struct xsum *P, int total);
 void svy_xvar_clear(struct svy_xvar *v);
-/* Adds stratum h (nh PSUs, sampling fraction f): (1 - f)·nh/(nh - 1)·Σ(Z - Z̄)²,
- * or with squares_only (a lonely PSU under "adjust") (1 - f)·ΣZ². */
-void svy_xvar_stratum(struct svy_xvar *v, const struct svy_xmom *m, uint64_t nh, double f, int squares_only);
+/* How a stratum's PSU totals enter V. */
+enum svy_xterm {
+	SVY_XTERM_SS,          /* nh/(nh - 1)·Σ(Z - Z̄)² */
+	SVY_XTERM_SQ,          /* ΣZ²: a lonely PSU under "adjust" */
+	SVY_XTERM_SQ_SCALED,   /* nh/(nh - 1)·ΣZ²: a domain's lonely PSU under "adjust" */
+};
+/* Adds stratum h (nh PSUs, sampling fraction f): (1 - f) times the term. */
+void svy_xvar_stratum(struct svy_xvar *v, const struct svy_xmom *m, uint64_t nh, double f, enum svy_xterm term);
 /* V, rounded once. */
 double svy_xvar_finish(struct svy_xvar *v);
 

@@ -95,6 +95,8 @@ json_t *svy_design_to_json(const struct svy_design *d)
 	jb_set(j, "psu", json_boolean(d->o.has_psu));
 	jb_set(j, "fpc", json_boolean(d->o.has_fpc));
 	jb_set(j, "lonely_psu", json_string(svy_lonely_name(d->o.lonely)));
+	if (d->o.lonely_domain)
+		jb_set(j, "lonely_domain", json_true());
 	for (size_t h = 0; h < d->nstrata; h++) {
 		json_t *s = jb_check(json_array());
 		jb_push(s, json_stringn(d->strata[h].name, d->strata[h].len));
@@ -128,7 +130,8 @@ static int same_options(const struct svy_design *d, const json_t *j)
 
 	return get_flag(j, "weights") == d->o.has_weights && get_flag(j, "strata") == d->o.has_strata
 		&& get_flag(j, "psu") == d->o.has_psu && get_flag(j, "fpc") == d->o.has_fpc
-		&& json_is_string(lonely) && strcmp(json_string_value(lonely), svy_lonely_name(d->o.lonely)) == 0;
+		&& json_is_string(lonely) && strcmp(json_string_value(lonely), svy_lonely_name(d->o.lonely)) == 0
+		&& json_is_true(json_object_get(j, "lonely_domain")) == !!d->o.lonely_domain;
 }
 
 static int merge_stratum(struct svy_design *d, const json_t *s, uint32_t *to)
@@ -138,6 +141,11 @@ static int merge_stratum(struct svy_design *d, const json_t *s, uint32_t *to)
 
 	if (!json_is_string(name) || !json_is_number(fpc) || get_count(json_array_get(s, 2), &rows) < 0)
 		return svy_fail(d, "malformed stratum in partial");
+	/* rows are counted here only when each row is a PSU; an fpc is given
+	 * only with --fpc, and is then positive (0: none seen yet) */
+	double f = json_number_value(fpc);
+	if ((d->o.has_psu && rows != 0) || !(f == 0 || (d->o.has_fpc && f > 0 && isfinite(f))))
+		return svy_fail(d, "stratum in partial does not fit its design");
 	return svy_stratum_merge(d, json_string_value(name), json_string_length(name), json_number_value(fpc),
 		rows, to);
 }
@@ -182,6 +190,8 @@ static json_t *stratum_cell_json(size_t i, const struct svy_stratum_sums *s)
 	jb_push(c, jsum(&s->w2));
 	jb_push(c, jsum(&s->w2y));
 	jb_push(c, jsum(&s->w2y2));
+	if (s->n_pos != s->n)          /* rows of weight 0: written only when there are some */
+		jb_push(c, jcount(s->n_pos));
 	return c;
 }
 
@@ -240,16 +250,27 @@ static int kind_of(const json_t *j)
 	return -1;
 }
 
+/* A stratum cell's rows of weight other than 0: its 8th element, else
+ * all of them. */
+static int cell_n_pos(const json_t *c, uint64_t n, uint64_t *npos)
+{
+	*npos = n;
+	if (json_array_size(c) == 8 && (get_count(json_array_get(c, 7), npos) < 0 || *npos > n))
+		return -1;
+	return 0;
+}
+
 static int merge_cell(struct svy_acc *a, int kind, const json_t *c, const struct svy_map *m)
 {
-	uint64_t i, n;
+	uint64_t i, n, npos;
 	struct xsum v[5] = { { .m = 0 } };
-	size_t nv = kind == KIND_STRATA ? 5 : 2;
+	size_t nv = kind == KIND_STRATA ? 5 : 2, size = json_array_size(c);
 	int rc = 0;
 
-	if (!json_is_array(c) || json_array_size(c) != 2 + nv || get_count(json_array_get(c, 0), &i) < 0
-		|| get_count(json_array_get(c, 1), &n) < 0)
-		return -1;
+	if (!json_is_array(c) || (size != 2 + nv && !(kind == KIND_STRATA && size == 8))
+		|| get_count(json_array_get(c, 0), &i) < 0 || get_count(json_array_get(c, 1), &n) < 0
+		|| n == 0 || cell_n_pos(c, n, &npos) < 0)
+		return -1;                 /* a cell is written only when it has rows */
 	if (i >= (kind == KIND_STRATA ? m->nstrata : m->npsu))
 		return -1;
 	for (size_t k = 0; k < nv && rc == 0; k++)
@@ -259,6 +280,7 @@ static int merge_cell(struct svy_acc *a, int kind, const json_t *c, const struct
 	else if (kind == KIND_STRATA) {
 		struct svy_stratum_sums *s = svy_acc_stratum(a, m->stratum[i]);
 		s->n += n;
+		s->n_pos += npos;
 		xsum_merge(&s->w, &v[0]);
 		xsum_merge(&s->wy, &v[1]);
 		xsum_merge(&s->w2, &v[2]);
@@ -289,6 +311,8 @@ int svy_acc_merge_json(struct svy_acc *a, struct svy_design *d,
 		|| get_count(json_object_get(j, "n"), &n) < 0 || get_count(json_object_get(j, "n_pos"), &npos) < 0
 		|| get_count(json_object_get(j, "n01"), &n01) < 0)
 		rc = svy_fail(d, "malformed accumulator in partial");
+	else if (npos > n || n01 > n)
+		rc = svy_fail(d, "accumulator in partial counts more rows of a kind than rows");
 	else if (kind != KIND_EMPTY && a->kind != KIND_EMPTY && kind != a->kind)
 		rc = svy_fail(d, "accumulator of another design in partial");
 	for (size_t i = 0; rc == 0 && i < json_array_size(cells); i++)
@@ -339,7 +363,8 @@ json_t *svy_values_to_json(struct svy_values *s)
 
 /* One entry [y, w, stratum, psu] or [y, w, stratum, psu, k]; *left is how
  * many values may still come. */
-static int merge_value(struct svy_values *s, const json_t *e, const struct svy_map *m, uint64_t *left)
+static int merge_value(struct svy_values *s, const struct svy_design *d, const json_t *e,
+	const struct svy_map *m, uint64_t *left)
 {
 	const json_t *y = json_array_get(e, 0), *w = json_array_get(e, 1), *p = json_array_get(e, 3);
 	uint64_t h, k = 1;
@@ -352,6 +377,9 @@ static int merge_value(struct svy_values *s, const json_t *e, const struct svy_m
 		return -1;
 	json_int_t pi = json_integer_value(p);
 	if (pi < -1 || (pi >= 0 && (uint64_t)pi >= m->npsu) || k > *left)
+		return -1;
+	/* a PSU with --psu (and none without), in the value's own stratum */
+	if (d->o.has_psu ? pi < 0 || d->psus[m->psu[pi]].stratum != m->stratum[h] : pi != -1)
 		return -1;
 	*left -= k;
 	struct svy_unit u = { m->stratum[h], pi < 0 ? SVY_ROW_PSU : m->psu[pi] };
@@ -371,7 +399,7 @@ int svy_values_merge_json(struct svy_values *s, struct svy_design *d,
 	if (!json_is_object(j) || !json_is_array(v) || get_long(json_object_get(j, "sum_w"), &sw) < 0)
 		return svy_fail(d, "malformed values in partial");
 	for (size_t i = 0; i < json_array_size(v); i++)
-		if (merge_value(s, json_array_get(v, i), m, &count) < 0)
+		if (merge_value(s, d, json_array_get(v, i), m, &count) < 0)
 			return svy_fail(d, "malformed value in partial");
 	if (count != 0)
 		return svy_fail(d, "a partial holds fewer values than rows it used");

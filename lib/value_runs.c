@@ -80,3 +80,36 @@ void value_runs_release(struct value_runs *r)
 	free(r->times);
 	memset(r, 0, sizeof(*r));
 }
+
+struct run_entry {
+	double value;
+	size_t times;
+};
+
+static int by_entry(const void *a, const void *b)
+{
+	return distinct_cmp(((const struct run_entry *)a)->value, ((const struct run_entry *)b)->value);
+}
+
+void value_runs_of(struct value_runs *r, const struct dvec *d)
+{
+	if (!d->times) {
+		value_runs_count(r, d->v, d->n);
+		return;
+	}
+	size_t n = d->n;
+	struct run_entry *e = xmalloc((n ? n : 1) * sizeof *e);
+	for (size_t i = 0; i < n; i++)
+		e[i] = (struct run_entry){ d->v[i], d->times[i] };
+	qsort(e, n, sizeof *e, by_entry);
+	memset(r, 0, sizeof(*r));
+	r->value = xmalloc((n ? n : 1) * sizeof *r->value);
+	r->times = xmalloc((n ? n : 1) * sizeof *r->times);
+	for (size_t i = 0; i < n; i++) {
+		if (r->n > 0 && bits_of(r->value[r->n - 1]) == bits_of(e[i].value))
+			r->times[r->n - 1] += e[i].times;
+		else
+			push_run(r, e[i].value, e[i].times);
+	}
+	free(e);
+}

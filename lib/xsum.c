@@ -232,20 +232,35 @@ void xsum_add_long_double(struct xsum *s, long double d)
 	s->ld += d;
 }
 
+void xsum_add_double_product(struct xsum *s, double x, double y)
+{
+	double d = x * y;
+
+	if (isinf(d) && isfinite(x) && isfinite(y))
+		xsum_add_long_double(s, (long double)x * y);
+	else
+		xsum_add_double(s, d);
+}
+
 void xsum_add_product_n(struct xsum *s, const struct decnum *const *f, int n)
 {
 	__int128 m = 1;
 	int scale = 0, exact = 1, fits = 1;
 	double d = 1;
+	long double ld = 1;
 
 	for (int i = 0; i < n; i++) {
 		d *= f[i]->d;
+		ld *= f[i]->d;
 		exact = exact && f[i]->exact;
 		fits = fits && !__builtin_mul_overflow(m, (__int128)f[i]->m, &m);
 		scale += f[i]->scale;
 	}
 	if (!exact || scale > XSUM_BIG_SCALE || (!fits && s->inexact)) {
-		xsum_add_double(s, d);
+		if (isinf(d) && isfinite(ld))     /* beyond double's range: 1e308·1e308 */
+			xsum_add_long_double(s, ld);
+		else
+			xsum_add_double(s, d);
 	} else if (fits) {
 		xsum_add_same(s, m, scale);
 	} else {

@@ -48,6 +48,8 @@ static inline void xsum_add_same(struct xsum *s, __int128 m, int scale)
 }
 void xsum_add_double(struct xsum *s, double d);
 void xsum_add_long_double(struct xsum *s, long double d);
+/* x·y, in long double when the double product would overflow (1e308²). */
+void xsum_add_double_product(struct xsum *s, double x, double y);
 static inline void xsum_add_num(struct xsum *s, const struct decnum *v)
 {
 	if (v->exact)
@@ -89,7 +91,7 @@ static inline void xsum_add_product(struct xsum *s, const struct decnum *x, cons
 	if (x->exact && y->exact)
 		xsum_add_same(s, (__int128)x->m * y->m, x->scale + y->scale);
 	else
-		xsum_add_double(s, x->d * y->d);
+		xsum_add_double_product(s, x->d, y->d);
 }
 /* The product of n factors (w·y·y, w·w·y…): exact while the digits fit
  * in 128 bits, else the product of the doubles. */

@@ -388,7 +388,7 @@ static long optional_column(const struct table *t, const char *name)
 static void build_design(struct probe *p, const char *wcol, int unit_weights, const char *scol,
 	const char *pcol, const char *fcol, enum svy_lonely lonely)
 {
-	struct svy_design_opts o = { wcol != NULL || unit_weights, scol != NULL, pcol != NULL, fcol != NULL, lonely };
+	struct svy_design_opts o = { wcol != NULL || unit_weights, scol != NULL, pcol != NULL, fcol != NULL, lonely, 0 };
 
 	p->o = o;
 	p->wc = optional_column(&p->t, wcol);

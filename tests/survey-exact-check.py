@@ -115,6 +115,8 @@ def draw_case(rng, n):
     }
     if not (c["strata"] or c["psu"] or c["weights"] or c["fpc"]):
         c["weights"] = True
+    if c["fpc"]:
+        c["weights"] = True    # civic-tally refuses --fpc without -w (R would derive the weights)
     mean = 10 ** rng.uniform(0, 12) * rng.choice([1, 1, -1])
     if n < len(HARD):
         c.update(HARD[n])

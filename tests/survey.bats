@@ -356,6 +356,133 @@ PY
 	assert_output --partial "Central-rural"
 }
 
+# ---- designs checked against R itself (tests/survey-live.R) ----------
+
+# r_figures OUT 'R code': runs the code after tests/survey-live.R, with d the
+# data frame of tests/fixtures/survey/live/design.csv.
+r_figures() {
+	printf '%s\n' "source('$CIVIC_ROOT/tests/survey-live.R')" "d <- read.csv('$S/live/design.csv')" \
+		"$2" > "$1.R"
+	Rscript --vanilla "$1.R" > "$1"
+}
+
+same_as_r() {
+	run python3 "$CIVIC_ROOT/tests/survey-live-check.py" "$1" "$2"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+}
+
+LIVE_CLUS=(-w w --strata stratum --psu psu --fpc fpc)
+R_CLUS='svydesign(ids = ~psu, strata = ~stratum, fpc = ~fpc, weights = ~w, data = d)'
+
+@test "tally: rows of weight 0 are out of the degrees of freedom and of svyvar, as in R" {
+	need_tally
+	local data="$S/live/design.csv"
+	civic-tally "${LIVE_CLUS[@]}" --lonely-psu remove -g region -s mean:y,sd:y,sum:y --ci t "$data" > clus.csv
+	r_figures r-clus.csv "options(survey.lonely.psu = 'remove'); des <- $R_CLUS
+		emit(by_key(des, 'region', function(x) c(figures(x, 'y'), sd_figure(x, 'y'), figures(x, 'y', 'sum'))))"
+	same_as_r clus.csv r-clus.csv
+	# each row a PSU: the strata's rows of weight 0 are not PSUs for df
+	civic-tally -w w --strata stratum -s mean:y,sd:y --ci t "$data" > rows.csv
+	r_figures r-rows.csv "des <- svydesign(ids = ~1, strata = ~stratum, weights = ~w, data = d)
+		emit(c(figures(des, 'y'), sd_figure(des, 'y')))"
+	same_as_r rows.csv r-rows.csv
+	civic-tally -w w -g region -s sd:y "$data" > sd.csv
+	r_figures r-sd.csv "emit(by_key(svydesign(ids = ~1, weights = ~w, data = d), 'region', sd_figure, 'y'))"
+	same_as_r sd.csv r-sd.csv
+	# partials carry the rows of weight 0: a merge gives the same figures
+	head -10 "$data" > a.csv
+	{ head -1 "$data"; tail -n +11 "$data"; } > b.csv
+	civic-tally "${LIVE_CLUS[@]}" --lonely-psu remove -g region -s mean:y,sd:y,sum:y --ci t --partial a.csv > a.ndjson
+	civic-tally "${LIVE_CLUS[@]}" --lonely-psu remove -g region -s mean:y,sd:y,sum:y --ci t --partial b.csv > b.ndjson
+	civic-tally --merge a.ndjson b.ndjson > merged.csv
+	same_as_r merged.csv r-clus.csv
+}
+
+@test "tally: a census stratum with one PSU adds no variance under every lonely-PSU rule, as in R" {
+	need_tally
+	local p
+	# stratum D: one PSU, fpc 1 (sampled whole)
+	grep -c ',D,\|^D,' "$S/live/design.csv"
+	for p in fail remove certainty adjust average; do
+		civic-tally "${LIVE_CLUS[@]}" --lonely-psu $p -s mean:y,sum:y --ci t "$S/live/design.csv" > $p.csv
+		civic-tally "${LIVE_CLUS[@]}" --lonely-psu $p -g region -s mean:y --ci t "$S/live/design.csv" > by-$p.csv
+		r_figures r-$p.csv "options(survey.lonely.psu = '$p'); des <- $R_CLUS
+			emit(c(figures(des, 'y'), figures(des, 'y', 'sum')))"
+		r_figures r-by-$p.csv "options(survey.lonely.psu = '$p'); des <- $R_CLUS
+			emit(by_key(des, 'region', figures, 'y'))"
+		same_as_r $p.csv r-$p.csv
+		same_as_r by-$p.csv r-by-$p.csv
+	done
+}
+
+@test "tally: --lonely-psu-domain is R's survey.adjust.domain.lonely" {
+	need_tally
+	local p
+	# region east has one PSU (a1) of stratum A's four
+	for p in adjust average remove fail; do
+		civic-tally "${LIVE_CLUS[@]}" --lonely-psu $p --lonely-psu-domain -g region -s mean:y,sum:y --ci t \
+			"$S/live/design.csv" > $p.csv
+		r_figures r-$p.csv "options(survey.lonely.psu = '$p', survey.adjust.domain.lonely = TRUE)
+			des <- $R_CLUS
+			emit(by_key(des, 'region', function(x) suppressWarnings(c(figures(x, 'y'), figures(x, 'y', 'sum')))))"
+		same_as_r $p.csv r-$p.csv
+	done
+	# it changes the figures of adjust and average, and R's do change with it
+	civic-tally "${LIVE_CLUS[@]}" --lonely-psu average -g region -s mean:y --ci t "$S/live/design.csv" > plain.csv
+	run python3 "$CIVIC_ROOT/tests/survey-live-check.py" plain.csv average.csv
+	assert_failure
+	# partials record it, and merge only with partials that agree
+	civic-tally "${LIVE_CLUS[@]}" --lonely-psu adjust --lonely-psu-domain -g region -s mean:y,sum:y --ci t \
+		--partial "$S/live/design.csv" > dom.ndjson
+	civic-tally --merge dom.ndjson > merged.csv
+	same_as_r merged.csv r-adjust.csv
+	civic-tally "${LIVE_CLUS[@]}" --lonely-psu adjust -g region -s mean:y,sum:y --ci t \
+		--partial "$S/live/design.csv" > plain.ndjson
+	run civic-tally --merge dom.ndjson plain.ndjson
+	assert_failure 1
+	run civic-tally --merge --lonely-psu-domain dom.ndjson
+	assert_failure 2
+}
+
+@test "tally: --fpc without -w is refused: R would derive the weights from it" {
+	need_tally
+	run civic-tally --strata stratum --fpc fpc -s mean:y "$S/live/design.csv"
+	assert_failure 2
+	assert_output --partial "--fpc needs -w"
+	assert_output --partial "N_h/n_h"
+	# nor merged from a partial made so before
+	civic-tally -w w --strata stratum --fpc fpc -s mean:y --partial "$S/live/design.csv" |
+		jq -c 'if .civic_tally_partial then .spec.weight = null else . end' > old.ndjson
+	run civic-tally --merge old.ndjson
+	assert_failure 1
+	assert_output --partial "made with --fpc and no -w"
+	# what R does: weights N_h/n_h, which -w can give
+	r_figures r.csv "des <- svydesign(ids = ~psu, strata = ~stratum, fpc = ~fpc, data = d)
+		emit(c(A = unname(weights(des)[1]), C = unname(weights(des)[14])))"
+	run cat r.csv
+	assert_output "$(printf 'A,C\n3,2.5')"
+}
+
+@test "tally: an unweighted Woodruff limit beyond the data is clamped to it, where R gives NaN" {
+	need_tally
+	printf 'y\n1\n2\n3\n4\n5\n6\n7\n8\n' > q.csv
+	civic-tally -s p10:y,median:y,p90:y --ci t q.csv > civic.csv
+	r_figures r-both.csv "
+		q <- svyquantile(~y, svydesign(ids = ~1, data = read.csv('q.csv')), c(0.1, 0.5, 0.9),
+			qrule = 'hf7', ci = TRUE)\$y
+		emit(c(p10_y = q[1, 1], p10_y_high = q[1, 3], median_y = q[2, 1], median_y_se = q[2, 4],
+			median_y_low = q[2, 2], median_y_high = q[2, 3], p90_y = q[3, 1], p90_y_low = q[3, 2]))
+		emit(c(p10_y_low = q[1, 2], p10_y_se = q[1, 4], p90_y_high = q[3, 3], p90_y_se = q[3, 4]))"
+	head -2 r-both.csv > r.csv
+	same_as_r civic.csv r.csv
+	# R: NaN for the limits beyond the data and their SE; civic-tally: the
+	# smallest and largest value, and the SE of the clamped interval
+	run sed -n 4p r-both.csv
+	assert_output "NaN,NaN,NaN,NaN"
+	run python3 -c "import csv; r = next(csv.DictReader(open('civic.csv'))); print(r['p10_y_low'], r['p90_y_high'])"
+	assert_output "1 8"
+}
+
 @test "tally: unweighted shares get Wilson and Clopper-Pearson intervals" {
 	need_tally
 	civic-tally -g would_report -s share --ci wilson "$DATA/trust_survey_numeric.csv" > wilson.csv

@@ -388,6 +388,34 @@ b,4,1,0.5,30,120,30"
 	assert_success
 }
 
+@test "sd and mean of values near 1e308 do not overflow (exact rational oracle)" {
+	[ "${VALGRIND:-}" != 1 ] || skip "valgrind computes long double with a double's range"
+	printf 'g,y,w\na,1e308,1\na,1e308,2\nb,1e308,1\nb,-1e308,1\nc,1.5e308,1\nc,1e308,2\nc,1.7e308,3\n' > big.csv
+	civic-tally -g g -s sd:y,mean:y big.csv > plain.csv
+	civic-tally -w w -g g -s sd:y,mean:y big.csv > weighted.csv
+	run python3 - big.csv plain.csv weighted.csv <<'EOF'
+import csv, math, sys
+from fractions import Fraction as F
+rows = list(csv.DictReader(open(sys.argv[1])))
+def sd(ys, ws):
+    W = sum(ws); m = sum(w * y for w, y in zip(ws, ys)) / W
+    v = F(len(ys), len(ys) - 1) * sum(w * (y - m) ** 2 for w, y in zip(ws, ys)) / W
+    return math.sqrt(v / F(10) ** 600) * 1e300, float(m)
+bad = 0
+for out, weighted in ((sys.argv[2], 0), (sys.argv[3], 1)):
+    for r in csv.DictReader(open(out)):
+        mine = [x for x in rows if x["g"] == r["g"]]
+        want_sd, want_mean = sd([F(x["y"]) for x in mine], [F(x["w"]) if weighted else 1 for x in mine])
+        for got, want in ((float(r["sd_y"]), want_sd), (float(r["mean_y"]), want_mean)):
+            if not abs(got - want) <= 1e-10 * abs(want):
+                print(out, r["g"], got, want); bad += 1
+print("bad", bad)
+EOF
+	assert_output "bad 0"
+	run cat plain.csv
+	assert_line "a,0,1e+308"
+}
+
 @test "--ci t for a mean is mean ± qt(0.975, n-1)·sd/√n" {
 	run civic-tally -s mean:v --ci t "$F/median.csv"
 	# sd of 10..40 is 12.909944487358056, se 6.454972243679028, qt(.975, 3) = 3.182446305284263
@@ -558,6 +586,81 @@ b,7"
 		assert_failure 1
 		assert_output --partial "bad.part:2:"
 	done
+}
+
+@test "a partial's counts must add up, and a run length costs no memory" {
+	printf 'g,v,w\na,3,1\na,1,2\na,3,1\nb,7,1\n' > v.csv
+	civic-tally -g g -s median:v,sd:v,distinct:v,'share:v>2' --partial v.csv > v.part
+	# a group using more rows than it has, or holding more than it used
+	for edit in '.src[0].used = 4' '.src[0].missing = 1' '.n = 2' '.src[3].hits = 4' \
+		'.src[0].used = 9223372036854775807' '.n = -1'; do
+		jq -c "if .key == [\"a\"] then $edit else . end" v.part > bad.part
+		run civic-tally --merge bad.part
+		assert_failure 1
+		assert_output --partial "bad.part:2: "
+	done
+	civic-tally -w w -g g -s sd:v --partial v.csv > w.part
+	jq -c 'if .key == ["a"] then .src[0].mom[3] = 4 else . end' w.part > bad.part
+	run civic-tally --merge bad.part
+	assert_failure 1
+	# what the partial fuzzer found (fuzz/regress/partial/, after its option byte)
+	for f in "$CIVIC_ROOT"/fuzz/regress/partial/*; do
+		tail -c +2 "$f" > found.part
+		run civic-tally --merge found.part
+		assert_failure 1
+		assert_output --partial "found.part:"
+	done
+	# the 477-byte bomb: four billion values in one run, a few KB to merge
+	jq -c 'if .key == ["a"] then .n = 4000000001 | .src[0].used = 4000000000 | .src[0].missing = 0
+		| .src[0].vals = [[1.0, 3999999999], 3.0] else . end' v.part > big.part
+	local kb=20000                 # 32 GB were it expanded; valgrind's own is more
+	[ "${VALGRIND:-}" != 1 ] || kb=400000
+	run /usr/bin/time -f '%M' civic-tally --merge big.part
+	assert_success
+	assert_line --regexp "^a,1,"
+	[ "${lines[-1]}" -lt "$kb" ]
+	# and a merged run stays a run when written again
+	civic-tally --merge --partial big.part big.part > twice.part
+	run jq -c 'select(.key == ["a"]) | [.n, .src[0].vals]' twice.part
+	assert_output '[8000000002,[[1,7999999998],[3,2]]]'
+}
+
+@test "a partial holds row-level values, so -o creates it 0600 whatever the umask" {
+	printf 'g,name\na,Karimov\na,Usmonova\nb,Karimov\n' > v.csv
+	umask 022
+	civic-tally -g g -s distinct:name --partial -o p.ndjson v.csv
+	run stat -c %a p.ndjson
+	assert_output 600
+	run grep -c Usmonova p.ndjson
+	assert_output 1
+	civic-tally --merge --partial -o pp.ndjson p.ndjson p.ndjson
+	run stat -c %a pp.ndjson
+	assert_output 600
+	# merged distinct counts are exact: the values themselves travel
+	run civic-tally --merge --total pp.ndjson
+	assert_output "g,distinct_name
+a,2
+b,1
+Total,2"
+	civic-tally -g g -s distinct:name -o table.csv v.csv
+	run stat -c %a table.csv
+	assert_output 644
+}
+
+@test "quantiles of merged runs are those of one run, ties and all" {
+	awk 'BEGIN { srand(7); print "g,v"; for (i = 0; i < 3000; i++)
+		printf "%s,%d\n", substr("abc", i % 3 + 1, 1), int(rand() * rand() * 40) - 5 }' > r.csv
+	local spec=(-g g -s median:v,p10:v,p25:v,p75:v,p90:v,p99:v,p1:v)
+	civic-tally "${spec[@]}" --total r.csv > whole.csv
+	{ head -1 r.csv; sed -n '2,1001p' r.csv; } > a.csv
+	{ head -1 r.csv; sed -n '1002,2201p' r.csv; } > b.csv
+	{ head -1 r.csv; sed -n '2202,$p' r.csv; } > c.csv
+	for p in a b c; do civic-tally "${spec[@]}" --partial $p.csv > $p.part; done
+	run civic-tally --merge --total c.part a.part b.part
+	assert_output "$(cat whole.csv)"
+	civic-tally --merge --partial b.part c.part > bc.part
+	run civic-tally --merge --total bc.part a.part
+	assert_output "$(cat whole.csv)"
 }
 
 @test "held values sort stably (ties in input order, as R's order()), few distinct or many" {
