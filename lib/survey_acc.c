@@ -395,18 +395,20 @@ static void z_start(struct z_walk *w, const struct lin *l, const struct svy_psu_
 }
 
 /* Z of den's cell i; i rising from 0. */
+/* num's cell of the PSU of den's cell c (NULL when num has no rows
+ * there); c in PSU order, as den's cells are walked. */
+static const struct svy_psu_sums *num_cell(struct z_walk *w, const struct svy_psu_sums *c)
+{
+	if (w->l->num == w->l->den)
+		return c;
+	while (w->j < w->nnum && w->num[w->j].psu < c->psu)
+		w->j++;
+	return w->j < w->nnum && w->num[w->j].psu == c->psu ? &w->num[w->j] : NULL;
+}
+
 static long double z_next(struct z_walk *w, size_t i)
 {
-	const struct svy_psu_sums *c = &w->den[i], *nc = NULL;
-
-	if (w->l->num == w->l->den) {
-		nc = c;
-	} else {
-		while (w->j < w->nnum && w->num[w->j].psu < c->psu)
-			w->j++;
-		if (w->j < w->nnum && w->num[w->j].psu == c->psu)
-			nc = &w->num[w->j];
-	}
+	const struct svy_psu_sums *c = &w->den[i], *nc = num_cell(w, c);
 	long double wy = nc ? svy_cell_raw(w->l->num, nc, CELL_WY) : 0;
 	return wy * w->a - svy_cell_raw(w->l->den, c, CELL_W) * w->b;
 }
@@ -443,19 +445,10 @@ struct psu_xmoments {
 
 static void psu_xmoments(const struct svy_design *d, struct z_walk *w, struct psu_xmoments *m)
 {
-	const struct svy_psu_sums *nc;
-
 	w->j = 0;
 	for (size_t i = 0; i < w->nden; i++) {
-		const struct svy_psu_sums *c = &w->den[i];
+		const struct svy_psu_sums *c = &w->den[i], *nc = num_cell(w, c);
 		struct psu_xmoments *mh = &m[d->psus[c->psu].stratum];
-		if (w->l->num == w->l->den) {
-			nc = c;
-		} else {
-			while (w->j < w->nnum && w->num[w->j].psu < c->psu)
-				w->j++;
-			nc = w->j < w->nnum && w->num[w->j].psu == c->psu ? &w->num[w->j] : NULL;
-		}
 		int64_t A = nc ? nc->wy.m : 0, B = c->w.m;
 		svy_wacc_add(&mh->a, A);
 		svy_wacc_add(&mh->b, B);
@@ -509,15 +502,8 @@ static int var_by_psus_wide(const struct svy_design *d, const struct lin *l, str
 	svy_xdec_init(&A), svy_xdec_init(&B);
 	w->j = 0;
 	for (size_t i = 0; i < w->nden; i++) {
-		const struct svy_psu_sums *c = &w->den[i], *nc;
+		const struct svy_psu_sums *c = &w->den[i], *nc = num_cell(w, c);
 		size_t h = d->psus[c->psu].stratum;
-		if (w->l->num == w->l->den) {
-			nc = c;
-		} else {
-			while (w->j < w->nnum && w->num[w->j].psu < c->psu)
-				w->j++;
-			nc = w->j < w->nnum && w->num[w->j].psu == c->psu ? &w->num[w->j] : NULL;
-		}
 		cell_xdec(&A, l->num, nc, CELL_WY);
 		cell_xdec(&B, l->den, c, CELL_W);
 		svy_xdec_addmul(&m[h].a, &A, NULL);
