@@ -587,16 +587,17 @@ int csv_engine_next(struct csv_engine_state *st, struct record *rec, struct reje
 	return scan_next(st, rec, why, keep_raw);
 }
 
-/* Where the first record ends: its first line break outside quotes, or len. */
-static size_t first_record_end(const struct source *src)
+/* Where the first record ends: its first line break outside quotes, or
+ * len.  The scan resumes at *at in the quote state *quoted, where the last
+ * one stopped, so a header arriving a few bytes at a time is scanned once,
+ * not once per read. */
+static size_t first_record_end(const struct source *src, size_t *at, int *quoted)
 {
-	int quoted = 0;
-
-	for (size_t i = src->pos; i < src->len; i++)
-		if (src->buf[i] == '"')
-			quoted = !quoted;
-		else if (src->buf[i] == '\n' && !quoted)
-			return i;
+	for (; *at < src->len; ++*at)
+		if (src->buf[*at] == '"')
+			*quoted = !*quoted;
+		else if (src->buf[*at] == '\n' && !*quoted)
+			return *at;
 	return src->len;
 }
 
@@ -604,13 +605,14 @@ int csv_sniff_delimiter(struct source *src, int *delim)
 {
 	static const char candidates[] = { ',', ';', '\t', '|' };
 	enum { SNIFF_MAX = 1024 * 1024 };
-	size_t counts[4] = { 0 }, end;
-	int quoted = 0;
+	size_t counts[4] = { 0 }, end, at = src->pos;
+	int quoted = 0, scan_quoted = 0;
 
 	/* Read the whole header record (up to SNIFF_MAX bytes), so the choice
-	 * never depends on how much one read brought. */
+	 * never depends on how much one read brought.  Reading keeps every
+	 * byte in place (source_more(src, 0)), so at stays valid. */
 	for (;;) {
-		end = first_record_end(src);
+		end = first_record_end(src, &at, &scan_quoted);
 		if (end < src->len || src->eof || src->len - src->pos > SNIFF_MAX)
 			break;
 		if (source_more(src, 0) < 0)
