@@ -182,16 +182,20 @@ static int read_record(struct csv_engine_state *st, struct record *rec, struct r
 	struct source *s = st->src;
 	struct libcsv *lc = st->libcsv;
 	size_t view = st->max_field > SIZE_MAX - 2 ? SIZE_MAX : st->max_field + 2;
-	size_t line = 0, quote_line = 0;
+	size_t line = 0, quote_line = 0, searched = 0;
 
 	for (;;) {
 		const char *b = s->buf + s->pos;
 		size_t avail = s->len - s->pos;
 		size_t lim = avail > view ? view : avail;
-		const char *nl = memchr(b + line, '\n', lim - line);
+		/* The search for the line feed goes on from where the last read
+		 * left it: a long line read a few bytes at a time is searched
+		 * once, not once per read. */
+		const char *nl = memchr(b + searched, '\n', lim - searched);
 		if (!nl && lim < avail)
 			return past_limit(st, rec, line, lim, why);
 		if (!nl && !s->eof) {
+			searched = lim;
 			if (source_more(s, s->pos) < 0)
 				return READ_FATAL;
 			continue;
@@ -210,7 +214,7 @@ static int read_record(struct csv_engine_state *st, struct record *rec, struct r
 		if (!nl)
 			return reject(st, rec, quote_line, "csv-unterminated-quote", "quoted field is never closed", why);
 		feed(lc, b + text, end - text);  /* the line break belongs to the field */
-		line = end;
+		line = searched = end;
 	}
 }
 

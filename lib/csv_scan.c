@@ -475,6 +475,44 @@ int csv_engine_skip_long(struct csv_engine_state *st, struct record *rec, size_t
 	return READ_REJECT;
 }
 
+/* Reads on after a record was found unfinished, until the bytes from
+ * *start hold its end by the rules of skip_step(), the input ends, or they
+ * pass view; only then is the record parsed again from its start.  The
+ * walk resumes where the last read left it, so a long record arriving a
+ * few bytes at a time costs time in its length, not in its square. */
+static int await_record_end(struct csv_engine_state *st, size_t *start, size_t view)
+{
+	struct source *s = st->src;
+	enum skip_state state = FIELD_START;
+	size_t walked = 0;
+
+	do {
+		if (need_more(st, start) < 0)
+			return -1;
+		for (; *start + walked < s->len && state != RECORD_END; walked++)
+			state = skip_step(state, s->buf[*start + walked], st->delim);
+	} while (state != RECORD_END && !s->eof && s->len - *start <= view);
+	return 0;
+}
+
+/* As await_record_end() for a bad record, whose reject runs to the end of
+ * the line holding bad_at: reads on until that line feed, the input's end,
+ * or more than --max-field from *start. */
+static int await_line_end(struct csv_engine_state *st, size_t *start, size_t bad_at)
+{
+	struct source *s = st->src;
+	size_t searched = bad_at - *start;
+
+	do {
+		if (need_more(st, start) < 0)
+			return -1;
+		if (memchr(s->buf + *start + searched, '\n', s->len - *start - searched))
+			return 0;
+		searched = s->len - *start;
+	} while (!s->eof && searched <= st->max_field);
+	return 0;
+}
+
 static int scan_next(struct csv_engine_state *st, struct record *rec, struct reject *why, int keep_raw)
 {
 	struct source *s = st->src;
@@ -531,8 +569,11 @@ static int scan_next(struct csv_engine_state *st, struct record *rec, struct rej
 			int rc = csv_engine_reject(st, rec, start, p.bad_at, p.reason, p.message, why);
 			if (rc != 1)
 				return rc;
+			if (await_line_end(st, &start, p.bad_at) < 0)
+				return READ_FATAL;
+			continue;
 		}
-		if (need_more(st, &start) < 0)
+		if (await_record_end(st, &start, view) < 0)
 			return READ_FATAL;
 	}
 }
@@ -587,16 +628,17 @@ int csv_engine_next(struct csv_engine_state *st, struct record *rec, struct reje
 	return scan_next(st, rec, why, keep_raw);
 }
 
-/* Where the first record ends: its first line break outside quotes, or len. */
-static size_t first_record_end(const struct source *src)
+/* Where the first record ends: its first line break outside quotes, or
+ * len.  The scan resumes at *at in the quote state *quoted, where the last
+ * one stopped, so a header arriving a few bytes at a time is scanned once,
+ * not once per read. */
+static size_t first_record_end(const struct source *src, size_t *at, int *quoted)
 {
-	int quoted = 0;
-
-	for (size_t i = src->pos; i < src->len; i++)
-		if (src->buf[i] == '"')
-			quoted = !quoted;
-		else if (src->buf[i] == '\n' && !quoted)
-			return i;
+	for (; *at < src->len; ++*at)
+		if (src->buf[*at] == '"')
+			*quoted = !*quoted;
+		else if (src->buf[*at] == '\n' && !*quoted)
+			return *at;
 	return src->len;
 }
 
@@ -604,13 +646,14 @@ int csv_sniff_delimiter(struct source *src, int *delim)
 {
 	static const char candidates[] = { ',', ';', '\t', '|' };
 	enum { SNIFF_MAX = 1024 * 1024 };
-	size_t counts[4] = { 0 }, end;
-	int quoted = 0;
+	size_t counts[4] = { 0 }, end, at = src->pos;
+	int quoted = 0, scan_quoted = 0;
 
 	/* Read the whole header record (up to SNIFF_MAX bytes), so the choice
-	 * never depends on how much one read brought. */
+	 * never depends on how much one read brought.  Reading keeps every
+	 * byte in place (source_more(src, 0)), so at stays valid. */
 	for (;;) {
-		end = first_record_end(src);
+		end = first_record_end(src, &at, &scan_quoted);
 		if (end < src->len || src->eof || src->len - src->pos > SNIFF_MAX)
 			break;
 		if (source_more(src, 0) < 0)

@@ -220,6 +220,36 @@ sys.stdout.write("a,b\n0,0\n1,\"stray\n" + "2,y\n" * 4300000)' > far.csv
 	done
 }
 
+# Each read once made the sniffer and the engines look at the header, or
+# the record, again from its start: a long one arriving three bytes a read
+# cost time in the square of its length, minutes at this size.
+@test "a 600 KB header and long records arriving three bytes a read read as from a file" {
+	python3 -c '
+import sys
+head = ";".join("\"col %d; with, a delimiter|or\ttwo\nand a line feed, \"\"quoted\"\"\"" % i for i in range(9000))
+sys.stdout.write(head + "\n" + ";".join(str(i) for i in range(9000)) + "\n")
+sys.stdout.write("x" * 400000 + ";1" * 8999 + "\n")
+sys.stdout.write("\"bad\"text" + "y" * 300000 + "\n" + ";".join("z" * 9000) + "\n")' > big.csv
+	[ "$(wc -c < big.csv)" -gt 1000000 ]
+	local e d
+	for e in scan libcsv; do
+		for d in '' ';'; do
+			CIVIC_CSV_ENGINE=$e civic-ingest ${d:+-d "$d"} --rejects rej.file --max-rejects 100% \
+				big.csv > out.file 2> err.file || true
+			cat big.csv | CIVIC_READ_MAX=3 CIVIC_CSV_ENGINE=$e civic-ingest ${d:+-d "$d"} \
+				--rejects rej.pipe --max-rejects 100% > out.pipe 2> err.pipe || true
+			sed 's/big\.csv/(standard input)/' err.file > err.want
+			sed 's/big\.csv/(standard input)/' rej.file > rej.want
+			cmp out.file out.pipe && cmp rej.want rej.pipe && cmp err.want err.pipe ||
+				fail "$e engine, delimiter '${d:-sniffed}': a pipe read three bytes at a time differs"
+		done
+		run tail -1 err.file
+		assert_output 'civic-ingest: read 4, written 3, rejected 1'
+		run jq -c '[.line, .reason]' rej.file
+		assert_output '[9004,"csv-text-after-quote"]'
+	done
+}
+
 @test "reading only some columns (civic-tally) gives the same tables from both engines" {
 	python3 "$CIVIC_ROOT/tests/dirty-csv.py" 7 > dirty.csv 2>/dev/null || gen-registry -n 3000 --dirty --seed 7 > dirty.csv
 	gen-registry -n 3000 --dirty --seed 7 > reg.csv
