@@ -23,6 +23,9 @@ struct local {
 	unsigned *hits;              /* [cell]: constraints of the neighbourhood it is in */
 	size_t *touched, ntouched;
 	size_t added[MAX_ADDED_PER_CELL], nadded;   /* hidden for the count being checked */
+	size_t *nfree, *freexor;     /* [LP row - 1]: its cells still free, and their ids xored */
+	size_t *queue;
+	unsigned char *fixed;        /* [cell]: determined by the constraints */
 };
 
 /* The hidden cells linked to x through the constraints, nearest first. */
@@ -54,7 +57,7 @@ static void neighbourhood(const struct universe *u, struct local *L, size_t x, s
 static void forget(struct local *L)
 {
 	for (size_t i = 0; i < L->n; i++)
-		L->index[L->cells[i]] = 0;
+		L->index[L->cells[i]] = L->fixed[L->cells[i]] = 0;
 	for (size_t i = 0; i < L->ncons; i++)
 		L->row[L->cons[i]] = 0;
 	L->n = L->ncons = 0;
@@ -84,32 +87,42 @@ static void label_range(const struct universe *u, size_t c, double *lo, double *
 	}
 }
 
-/* The LP over the freed cells, every other cell at its true value: a
- * constraint's held part is its true sum less its freed terms. */
-static glp_prob *local_lp(const struct universe *u, struct local *L)
+static void gather_constraints(const struct universe *u, struct local *L)
 {
-	glp_prob *lp = glp_create_prob();
-	size_t ne = 0, cap = 0;
-	int *ia = NULL, *ja = NULL;
-	double *ar = NULL, *held;
-
-	glp_add_cols(lp, (int)L->n);
 	for (size_t i = 0; i < L->n; i++) {
-		double lo, hi;
 		size_t c = L->cells[i];
-		label_range(u, c, &lo, &hi);
-		bounds(lp, 0, i + 1, lo, hi);
 		for (size_t a = u->astart[c]; a < u->astart[c + 1]; a++)
 			if (!L->row[u->adj[a]]) {
 				L->cons[L->ncons++] = u->adj[a];
 				L->row[u->adj[a]] = L->ncons;
 			}
 	}
+}
+
+/* The LP over the freed cells, every other cell at its true value: a
+ * constraint's held part is its true sum less its freed terms.  The
+ * constraints are gathered already; cells the equalities fix are held
+ * too, at the one value they can have. */
+static glp_prob *local_lp(const struct universe *u, struct local *L)
+{
+	glp_prob *lp = glp_create_prob();
+	size_t ne = 0, cap = 0;
+	int *ia = NULL, *ja = NULL, ncol = 0, col = 0;
+	double *ar = NULL, *held;
+
+	for (size_t i = 0; i < L->n; i++)
+		ncol += !L->fixed[L->cells[i]];
+	glp_add_cols(lp, ncol);
 	held = xmalloc((L->ncons + 1) * sizeof(*held));
 	for (size_t r = 0; r < L->ncons; r++)
 		held[r] = u->tsum[L->cons[r]];
 	for (size_t i = 0; i < L->n; i++) {
 		size_t c = L->cells[i];
+		double lo, hi;
+		if (L->fixed[c])
+			continue;
+		label_range(u, c, &lo, &hi);
+		bounds(lp, 0, (size_t)++col, lo, hi);
 		for (size_t a = u->astart[c]; a < u->astart[c + 1]; a++) {
 			if (ne + 2 > cap) {
 				size_t c2 = cap;
@@ -120,7 +133,7 @@ static glp_prob *local_lp(const struct universe *u, struct local *L)
 			}
 			ne++;
 			ia[ne] = (int)L->row[u->adj[a]];
-			ja[ne] = (int)i + 1;
+			ja[ne] = col;
 			ar[ne] = u->acoef[a];
 			held[L->row[u->adj[a]] - 1] -= u->acoef[a] * u->cell[c].v;
 		}
@@ -168,18 +181,182 @@ struct need {
 	double got_lo, got_hi;       /* the range found */
 };
 
-/* 1 when the freed neighbourhood of at most cap cells proves x's interval. */
-static int proved(struct universe *u, struct local *L, size_t x, size_t cap, struct need *nd, size_t *lps)
+static int equality(const struct universe *u, size_t k)
+{
+	return u->lo[k] == u->hi[k];
+}
+
+static void free_cell(struct local *L, size_t r, size_t c, int delta)
+{
+	L->nfree[r] += (size_t)delta;
+	L->freexor[r] ^= c;
+}
+
+/* 1 when the equalities pin x down within the freed neighbourhood, every
+ * other cell held: peeled one at a time, a constraint with one free cell
+ * left fixes it (marked in L->fixed until forget()).  The LP would then
+ * find x's range empty of room. */
+static int determined(const struct universe *u, struct local *L, size_t x)
+{
+	size_t nq = 0;
+
+	for (size_t r = 0; r < L->ncons; r++)
+		L->nfree[r] = L->freexor[r] = 0;
+	for (size_t i = 0; i < L->n; i++)
+		for (size_t a = u->astart[L->cells[i]]; a < u->astart[L->cells[i] + 1]; a++)
+			if (u->acoef[a] != 0)
+				free_cell(L, L->row[u->adj[a]] - 1, L->cells[i], 1);
+	for (size_t r = 0; r < L->ncons; r++)
+		if (L->nfree[r] == 1 && equality(u, L->cons[r]))
+			L->queue[nq++] = r;
+	for (size_t h = 0; h < nq && !L->fixed[x]; h++) {
+		size_t r = L->queue[h], c = L->freexor[r];
+		if (L->nfree[r] != 1)
+			continue;
+		L->fixed[c] = 1;
+		for (size_t a = u->astart[c]; a < u->astart[c + 1]; a++) {
+			size_t r2 = L->row[u->adj[a]] - 1;
+			if (u->acoef[a] == 0)
+				continue;
+			free_cell(L, r2, c, -1);
+			if (L->nfree[r2] == 1 && equality(u, L->cons[r2]))
+				L->queue[nq++] = r2;
+		}
+	}
+	return L->fixed[x];
+}
+
+static double coef_in(const struct universe *u, size_t c, size_t k)
+{
+	for (size_t a = u->astart[c]; a < u->astart[c + 1]; a++)
+		if (u->adj[a] == k)
+			return u->acoef[a];
+	return 0;
+}
+
+/* The room cell c's label leaves it to move by t * d, up (t > 0) and down. */
+static void room(const struct universe *u, size_t c, double d, double *up, double *down)
+{
+	double lo, hi, v = u->cell[c].v;
+
+	label_range(u, c, &lo, &hi);
+	if (d > 0) {
+		*up = fmin(*up, (hi - v) / d);
+		*down = fmin(*down, (v - lo) / d);
+	} else {
+		*up = fmin(*up, (v - lo) / -d);
+		*down = fmin(*down, (hi - v) / -d);
+	}
+}
+
+/* The width x moves by along the cycle q[0..4) (x first) with steps d,
+ * 0 unless every constraint of the cycle's cells keeps its sum: then each
+ * point along it is a solution a reader cannot tell from the truth. */
+static double cycle_room(const struct universe *u, const size_t *q, const double *d, double *lo, double *hi)
+{
+	double up = INFINITY, down = INFINITY;
+
+	for (size_t i = 0; i < 4; i++)
+		for (size_t a = u->astart[q[i]]; a < u->astart[q[i] + 1]; a++) {
+			double net = 0;
+			for (size_t j = 0; j < 4; j++)
+				net += coef_in(u, q[j], u->adj[a]) * d[j];
+			if (net != 0)
+				return 0;
+		}
+	for (size_t i = 0; i < 4; i++)
+		room(u, q[i], d[i], &up, &down);
+	if (!(up >= 0 && down >= 0))
+		return 0;
+	*lo = u->cell[q[0]].v - down;
+	*hi = u->cell[q[0]].v + up;
+	return up + down;
+}
+
+enum { CYCLE_BUDGET = 20000 };
+
+/* 1 when cells w and z share a constraint other than k. */
+static int linked(const struct universe *u, size_t w, size_t z, size_t k)
+{
+	for (size_t a = u->astart[z]; a < u->astart[z + 1]; a++)
+		if (u->adj[a] != k && coef_in(u, w, u->adj[a]) != 0)
+			return 1;
+	return 0;
+}
+
+/* The widest room a rectangle of hidden cells of the neighbourhood gives
+ * x: y beside x in one constraint, z in another, w closing the cycle with
+ * y and z; lo and hi set to the range it shows.  A cheap lower bound of
+ * what the LP over the neighbourhood finds. */
+static double cycle_width(const struct universe *u, const struct local *L, size_t x, double *lo, double *hi)
+{
+	double best = 0;
+	size_t budget = CYCLE_BUDGET;
+
+	for (size_t a1 = u->astart[x]; a1 < u->astart[x + 1]; a1++)
+	for (size_t a2 = u->astart[x]; a2 < u->astart[x + 1]; a2++) {
+		const struct cells_list *h1 = &u->hid[u->adj[a1]], *h2 = &u->hid[u->adj[a2]];
+		if (a1 == a2)
+			continue;
+		for (size_t i = 0; i < h1->n; i++)
+		for (size_t j = 0; j < h2->n; j++) {
+			size_t y = h1->v[i], z = h2->v[j];
+			double cy = coef_in(u, y, u->adj[a1]), cz = coef_in(u, z, u->adj[a2]);
+			if (y == x || z == x || y == z || !L->index[y] || !L->index[z] || cy == 0 || cz == 0)
+				continue;
+			for (size_t a3 = u->astart[y]; a3 < u->astart[y + 1]; a3++) {
+				const struct cells_list *h3 = &u->hid[u->adj[a3]];
+				if (u->adj[a3] == u->adj[a1])
+					continue;
+				for (size_t m = 0; m < h3->n; m++) {
+					size_t w = h3->v[m], q[4] = { x, y, z, w };
+					double d[4] = { 1, -u->acoef[a1] / cy, -u->acoef[a2] / cz, 0 }, cw, l = 0, h = 0, got;
+					if (budget-- == 0)
+						return best;
+					if (w == x || w == y || w == z || !L->index[w] || (cw = coef_in(u, w, u->adj[a3])) == 0 ||
+					    !linked(u, w, z, u->adj[a2]))
+						continue;
+					d[3] = -u->acoef[a3] * d[1] / cw;
+					got = cycle_room(u, q, d, &l, &h);
+					if (got > best) {
+						best = got;
+						*lo = l;
+						*hi = h;
+					}
+				}
+			}
+		}
+	}
+	return best;
+}
+
+/* 1 when the freed neighbourhood of at most cap cells proves x's interval.
+ * The LP is spared where its answer is known: x pinned down by the
+ * equalities, or a cycle within the neighbourhood giving room enough and
+ * no narrower than the narrowest range found so far (which is all the
+ * LP's range would change). */
+static int proved(struct universe *u, struct local *L, size_t x, size_t cap, struct need *nd, struct audit_result *res)
 {
 	glp_prob *lp;
-	double tol = 1e-7 * fmax(1, u->cell[x].v);
+	double tol = 1e-7 * fmax(1, u->cell[x].v), lo = 0, hi = 0, w;
 	int ok;
 
 	neighbourhood(u, L, x, cap);
+	gather_constraints(u, L);
+	if (determined(u, L, x)) {
+		nd->got_lo = nd->got_hi = u->cell[x].v;
+		return 0 >= nd->width - tol;
+	}
+	w = cycle_width(u, L, x, &lo, &hi);
+	if (w >= nd->width - tol && w >= res->min_width) {
+		nd->got_lo = lo;
+		nd->got_hi = hi;
+		return 1;
+	}
 	lp = local_lp(u, L);
 	ok = solve(lp, GLP_MIN, &nd->got_lo) == 0 && solve(lp, GLP_MAX, &nd->got_hi) == 0 &&
 		nd->got_hi - nd->got_lo >= nd->width - tol;
-	*lps += 2;
+	res->lps += 2;
 	glp_delete_prob(lp);
 	return ok;
 }
@@ -304,10 +481,10 @@ static int protect(struct universe *u, struct local *L, size_t x, struct audit_r
 
 	for (;;) {
 		size_t y;
-		int ok = proved(u, L, x, LOCAL_CELLS, &nd, &res->lps);
+		int ok = proved(u, L, x, LOCAL_CELLS, &nd, res);
 		if (!ok && L->n == LOCAL_CELLS) {
 			forget(L);
-			ok = proved(u, L, x, WIDE_CELLS, &nd, &res->lps);
+			ok = proved(u, L, x, WIDE_CELLS, &nd, res);
 		}
 		if (ok) {
 			forget(L);
@@ -357,6 +534,10 @@ int audit_tables(struct audit_table *tabs, size_t n, const struct audit_opts *o,
 	L.row = xcalloc(u.ncons + 1, sizeof(size_t));
 	L.hits = xcalloc(u.ncell + 1, sizeof(unsigned));
 	L.touched = xmalloc((u.ncell + 1) * sizeof(size_t));
+	L.nfree = xmalloc((u.ncons + 1) * sizeof(size_t));
+	L.freexor = xmalloc((u.ncons + 1) * sizeof(size_t));
+	L.queue = xmalloc((u.ncons + 1) * sizeof(size_t));
+	L.fixed = xcalloc(u.ncell + 1, 1);
 	L.n = L.ncons = L.ntouched = L.nadded = 0;
 	glp_term_out(GLP_OFF);
 	for (size_t x = 0; x < u.ncell && rc == 0; x++)
@@ -375,6 +556,10 @@ int audit_tables(struct audit_table *tabs, size_t n, const struct audit_opts *o,
 	free(L.row);
 	free(L.hits);
 	free(L.touched);
+	free(L.nfree);
+	free(L.freexor);
+	free(L.queue);
+	free(L.fixed);
 	audit_model_release(&u);
 	return rc;
 }
