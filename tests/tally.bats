@@ -607,6 +607,7 @@ b,7"
 	for f in "$CIVIC_ROOT"/fuzz/regress/partial/*; do
 		tail -c +2 "$f" > found.part
 		run civic-tally --merge found.part
+		case $f in */merges-*) assert_success; continue ;; esac     # well-formed
 		assert_failure 1
 		assert_output --partial "found.part:"
 	done
