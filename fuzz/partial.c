@@ -5,9 +5,11 @@
  * the merged state as a partial, which must merge and table to the same
  * bytes.
  *
- * A partial may claim any number of rows, and survey quantiles hold their
- * values (24 bytes each, survey.h), so inputs whose groups claim more than
- * MAX_ROWS rows are left out: they cost memory by design, not by a bug. */
+ * A partial may claim any number of rows.  Memory does not grow with them
+ * (a run stays one entry, survey.h), but time does: a survey quantile adds
+ * each claimed row's weight, and its interval each row's sums, as R does,
+ * so inputs whose groups claim more than MAX_ROWS rows are left out: they
+ * cost time by design, not by a bug. */
 #include "fuzz.h"
 
 #include <jansson.h>

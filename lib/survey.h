@@ -22,8 +22,10 @@
  *                      (svy_acc_merge) to the accumulator of their union,
  *                      which is how a --within base, a Total row and a
  *                      merged --partial are formed.
- *   struct svy_values  the (y, w, unit) triples a quantile needs: 24 bytes
- *                      per value held, plus up to 24 more while sorting.
+ *   struct svy_values  the (y, w, unit) triples a quantile needs, with how
+ *                      many times each came (a run from a partial stays
+ *                      one entry): 32 bytes per entry held, plus up to 32
+ *                      more while sorting.
  *
  * Estimators (svy_mean, svy_total, svy_ratio, svy_quantile) fill a
  * struct svy_est; interval.h turns it into a confidence interval.
@@ -224,17 +226,22 @@ int svy_ratio(const struct svy_design *d, const struct svy_acc *num,
 struct svy_value {
 	double y, w;
 	struct svy_unit u;
+	uint64_t k;            /* times: 1 from a row, the run's length from a partial */
 };
 
 struct svy_values {
 	struct svy_value *v;
-	size_t n, cap;
+	size_t n, cap;         /* entries */
+	uint64_t count;        /* values: Σk */
 	long double sum_w;     /* Σw in input order, as R's sum(w) */
 };
 
 void svy_values_init(struct svy_values *s);
 void svy_values_release(struct svy_values *s);
 void svy_values_add(struct svy_values *s, struct svy_unit u, double w, double y);
+/* k copies of (y, w, u) as one entry, sum_w left alone (a partial carries
+ * its own): memory does not grow with k. */
+void svy_values_add_run(struct svy_values *s, struct svy_unit u, double w, double y, uint64_t k);
 void svy_values_merge(struct svy_values *dst, const struct svy_values *src);
 /* Sorts by y, ties in input order (R's order()); quantiles sort so anyway. */
 void svy_values_sort(struct svy_value *v, size_t n);

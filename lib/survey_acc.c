@@ -463,14 +463,14 @@ static void psu_xmoments(const struct svy_design *d, struct z_walk *w, struct ps
 /* A PSU total of a's cells as an exact decimal. */
 static void cell_xdec(struct svy_xdec *x, const struct svy_acc *a, const struct svy_psu_sums *c, int k)
 {
-	const union svy_cell_num *v = k == CELL_WY ? &c->wy : &c->w;
 	struct xsum s;
 
-	if (!c) {
+	if (!c) {              /* a PSU of no rows in a: before c->… is formed (UB on NULL) */
 		mpz_set_ui(x->m, 0);
 		x->scale = 0;
 		return;
 	}
+	const union svy_cell_num *v = k == CELL_WY ? &c->wy : &c->w;
 	if (a->cell_wide) {
 		if (v->x) {
 			svy_xdec_set_xsum(x, v->x);

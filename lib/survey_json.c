@@ -345,9 +345,10 @@ json_t *svy_values_to_json(struct svy_values *s)
 
 	svy_values_sort(s->v, s->n);
 	jb_set(j, "sum_w", jlong(s->sum_w));
-	for (size_t i = 0, k; i < s->n; i += k) {
-		for (k = 1; i + k < s->n && same_value(&s->v[i], &s->v[i + k]); k++)
-			;
+	for (size_t i = 0, end; i < s->n; i = end) {
+		uint64_t k = s->v[i].k;
+		for (end = i + 1; end < s->n && same_value(&s->v[i], &s->v[end]); end++)
+			k += s->v[end].k;
 		json_t *e = jb_check(json_array());
 		jb_push(e, json_real(s->v[i].y));
 		jb_push(e, json_real(s->v[i].w));
@@ -383,10 +384,7 @@ static int merge_value(struct svy_values *s, const struct svy_design *d, const j
 		return -1;
 	*left -= k;
 	struct svy_unit u = { m->stratum[h], pi < 0 ? SVY_ROW_PSU : m->psu[pi] };
-	long double keep = s->sum_w;
-	while (k-- > 0)
-		svy_values_add(s, u, json_number_value(w), json_number_value(y));
-	s->sum_w = keep;
+	svy_values_add_run(s, u, json_number_value(w), json_number_value(y), k);
 	return 0;
 }
 

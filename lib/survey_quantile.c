@@ -23,10 +23,16 @@ void svy_values_release(struct svy_values *s)
 
 void svy_values_add(struct svy_values *s, struct svy_unit u, double w, double y)
 {
+	svy_values_add_run(s, u, w, y, 1);
+	s->sum_w += w;
+}
+
+void svy_values_add_run(struct svy_values *s, struct svy_unit u, double w, double y, uint64_t k)
+{
 	if (s->n == s->cap)
 		s->v = xgrow(s->v, &s->cap, s->n + 1, sizeof *s->v);
-	s->v[s->n++] = (struct svy_value){ y, w, u };
-	s->sum_w += w;
+	s->v[s->n++] = (struct svy_value){ y, w, u, k };
+	s->count += k;
 }
 
 void svy_values_merge(struct svy_values *dst, const struct svy_values *src)
@@ -35,14 +41,25 @@ void svy_values_merge(struct svy_values *dst, const struct svy_values *src)
 	if (src->n)
 		memcpy(dst->v + dst->n, src->v, src->n * sizeof *src->v);
 	dst->n += src->n;
+	dst->count += src->count;
 	dst->sum_w += src->sum_w;
 }
 
 /* The sorted values with non-zero weight and their cumulative weights,
- * summed in long double and stored as doubles, as R's cumsum(). */
+ * summed in long double and stored as doubles, as R's cumsum().  A run of
+ * k equal values is one entry: its weight is still added k times, one by
+ * one, so that the sums are R's to the last bit, but only the sums after
+ * its first and its last copy are kept. */
+struct cdf_run {
+	double y, w, first, last;
+	long double before;    /* the sum before the run's first copy */
+	uint64_t start, k;     /* copies before it, copies in it */
+};
+
 struct cdf {
-	double *y, *cw;
-	size_t m;
+	struct cdf_run *r;
+	size_t m;              /* runs */
+	uint64_t copies;
 	double sw;
 };
 
@@ -50,54 +67,111 @@ static void cdf_build(struct cdf *c, const struct svy_values *s)
 {
 	long double run = 0;
 
-	c->y = xmalloc((s->n ? s->n : 1) * sizeof *c->y);
-	c->cw = xmalloc((s->n ? s->n : 1) * sizeof *c->cw);
+	c->r = xmalloc((s->n ? s->n : 1) * sizeof *c->r);
 	c->m = 0;
+	c->copies = 0;
 	c->sw = (double)s->sum_w;
 	for (size_t i = 0; i < s->n; i++) {
-		if (s->v[i].w == 0)
+		const struct svy_value *v = &s->v[i];
+		if (v->w == 0)
 			continue;
-		run += s->v[i].w;
-		c->y[c->m] = s->v[i].y;
-		c->cw[c->m++] = (double)run;
+		struct cdf_run *r = &c->r[c->m++];
+		r->y = v->y;
+		r->w = v->w;
+		r->before = run;
+		run += v->w;
+		r->first = (double)run;
+		for (uint64_t j = 1; j < v->k; j++)
+			run += v->w;
+		r->last = (double)run;
+		r->start = c->copies;
+		r->k = v->k;
+		c->copies += v->k;
 	}
 }
 
 static void cdf_release(struct cdf *c)
 {
-	free(c->y);
-	free(c->cw);
+	free(c->r);
 }
 
-/* survey:::qrule_math: pos = the last k with cw[k] <= p·Σw (the first if
- * none); y[pos] when p - cw[pos]/Σw is exactly 0, else y[pos + 1]. */
+/* The run holding copy i (i < c->copies). */
+static const struct cdf_run *run_at(const struct cdf *c, uint64_t i)
+{
+	size_t lo = 0, hi = c->m;          /* first run starting after i */
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (c->r[mid].start <= i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return &c->r[lo - 1];
+}
+
+/* The cumulative weight at copy i: exact at a run's ends; inside a run
+ * before + (j+1)·w, which is the sum one by one while the weights are
+ * whole numbers (a plain sample's, the only ones that look inside). */
+static double cw_at(const struct cdf *c, uint64_t i)
+{
+	const struct cdf_run *r = run_at(c, i);
+	uint64_t j = i - r->start;
+
+	if (j == 0)
+		return r->first;
+	if (j + 1 == r->k)
+		return r->last;
+	return (double)(r->before + (long double)(j + 1) * r->w);
+}
+
+/* survey:::qrule_math: pos = the last copy k with cw[k] <= p·Σw (the first
+ * if none); y[pos] when p - cw[pos]/Σw is exactly 0, else y[pos + 1].
+ * Copies of a run share y, so only a run's ends decide. */
 static double qrule_math(const struct cdf *c, double p)
 {
 	if (c->m == 0 || isnan(p) || p < 0 || p > 1)
 		return NAN;
 	double pw = p * c->sw;
-	size_t lo = 0, hi = c->m;          /* first k with cw[k] > pw */
+	size_t lo = 0, hi = c->m;          /* first run whose last copy has cw > pw */
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (c->cw[mid] <= pw)
+		if (c->r[mid].last <= pw)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	size_t pos = lo ? lo - 1 : 0, next = pos + 1 < c->m ? pos + 1 : pos;
-	return p - c->cw[pos] / c->sw == 0 ? c->y[pos] : c->y[next];
+	if (lo == c->m)                    /* pos = next = the last copy */
+		return c->r[c->m - 1].y;
+	const struct cdf_run *r = &c->r[lo];
+	if (r->first <= pw)                /* pos and pos + 1 both in r */
+		return r->y;
+	if (lo > 0)                        /* pos is the previous run's last copy */
+		return p - r[-1].last / c->sw == 0 ? r[-1].y : r->y;
+	double next = r->k > 1 || c->m == 1 ? r->y : r[1].y;   /* pos = copy 0 */
+	return p - r->first / c->sw == 0 ? r->y : next;
+}
+
+/* The value at copy i of the sorted values, zero weights and all. */
+static double value_at(const struct svy_values *s, uint64_t i)
+{
+	size_t e = 0;
+
+	while (i >= s->v[e].k)
+		i -= s->v[e++].k;
+	return s->v[e].y;
 }
 
 /* R's quantile(type = 7), in R's arithmetic: the 1-based index
  * 1 + (n - 1) p and its fraction. */
 static double type7(const struct svy_values *s, double p)
 {
-	double index = 1 + (double)(s->n - 1) * p, lo1 = floor(index);
-	size_t lo = (size_t)lo1 - 1, hi = (size_t)ceil(index) - 1;
-	double q = s->v[lo].y, h = index - lo1;
+	double index = 1 + (double)(s->count - 1) * p, lo1 = floor(index);
+	uint64_t lo = (uint64_t)lo1 - 1, hi = (uint64_t)ceil(index) - 1;
+	double q = value_at(s, lo), h = index - lo1, yhi = value_at(s, hi);
 
-	if (index > lo1 && s->v[hi].y != q)
-		q = (1 - h) * q + h * s->v[hi].y;
+	if (index > lo1 && yhi != q)
+		q = (1 - h) * q + h * yhi;
 	return q;
 }
 
@@ -105,20 +179,22 @@ static double type7(const struct svy_values *s, double p)
  * rule = 2), with R's approx1 arithmetic; for equal weights it is type 7. */
 static double qrule_hf7(const struct cdf *c, double p)
 {
-	size_t m = c->m;
+	uint64_t m = c->copies;
 
 	if (m == 0 || isnan(p))
 		return NAN;
 	if (m == 1)
-		return c->y[0];
-#define PK(k) ((k) == 0 ? 0.0 : c->cw[(k) - 1] / c->cw[m - 2])
-	size_t i = 0, j = m - 1;
+		return c->r[0].y;
+	double last = cw_at(c, m - 2);
+#define PK(k) ((k) == 0 ? 0.0 : cw_at(c, (k) - 1) / last)
+#define Y(k) (run_at(c, k)->y)
+	uint64_t i = 0, j = m - 1;
 	if (p < PK(i))
-		return c->y[0];
+		return Y(0);
 	if (p > PK(j))
-		return c->y[m - 1];
+		return Y(m - 1);
 	while (i < j - 1) {
-		size_t ij = (i + j) / 2;
+		uint64_t ij = i + (j - i) / 2;
 		if (p < PK(ij))
 			j = ij;
 		else
@@ -127,10 +203,11 @@ static double qrule_hf7(const struct cdf *c, double p)
 	double xi = PK(i), xj = PK(j);
 #undef PK
 	if (p == xj)
-		return c->y[j];
+		return Y(j);
 	if (p == xi)
-		return c->y[i];
-	return c->y[i] + (c->y[j] - c->y[i]) * ((p - xi) / (xj - xi));
+		return Y(i);
+	return Y(i) + (Y(j) - Y(i)) * ((p - xi) / (xj - xi));
+#undef Y
 }
 
 /* Woodruff: F̂ = the estimated CDF at q, its t interval mapped back. */
@@ -146,7 +223,8 @@ static int woodruff(const struct svy_design *d, const struct svy_values *s, cons
 	svy_acc_init(&acc);
 	for (size_t i = 0; i < s->n; i++) {
 		struct decnum w = { s->v[i].w, 0, 0, 0 };     /* held as a double */
-		svy_acc_add(&acc, d, s->v[i].u, &w, s->v[i].y <= out->q ? &in : &out_of);
+		for (uint64_t k = 0; k < s->v[i].k; k++)
+			svy_acc_add(&acc, d, s->v[i].u, &w, s->v[i].y <= out->q ? &in : &out_of);
 	}
 	rc = svy_mean(d, &acc, &F);
 	svy_acc_release(&acc);
@@ -169,8 +247,8 @@ int svy_quantile(const struct svy_design *d, struct svy_values *s, double p,
 	int rc;
 
 	out->q = out->lo = out->hi = out->se = out->df = NAN;
-	out->n = (double)s->n;
-	if (s->n == 0)
+	out->n = (double)s->count;
+	if (s->count == 0)
 		return 0;
 	svy_values_sort(s->v, s->n);
 	cdf_build(&c, s);

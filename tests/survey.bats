@@ -539,6 +539,34 @@ R_CLUS='svydesign(ids = ~psu, strata = ~stratum, fpc = ~fpc, weights = ~w, data 
 	done
 }
 
+@test "tally: survey quantiles merged from partials, runs of equal values and all, give one run's figures" {
+	need_tally
+	# Few distinct weights, so a partial's values come in runs [y, w, h, psu, k]
+	# that a merge keeps as runs; one run over the file holds them one by one.
+	"$CIVIC_ROOT/scripts/gen-survey" -n 30000 --seed 7 |
+		awk -F, 'BEGIN { OFS = "," } NR > 1 { $6 = 1.5 + (NR % 4) * 0.3 } { print }' > d.csv
+	head -1 d.csv > h
+	tail -n +2 d.csv > body
+	split -n l/3 body part.
+	local f spec specs=(
+		"-w weight -g region -s median:trust_police,p25:trust_inspector,p90:trust_police --ci t"
+		"-w weight --strata stratum --psu psu -g sex -s p27:psu_in_stratum,median:psu --ci t --total"
+		"-w weight --strata stratum -g region -s median:trust_police,p33:trust_inspector --ci logit"
+		"--strata stratum -g sex -s median:trust_police,p60:trust_inspector --ci t"
+		"-g region -s median:trust_police,p90:psu_in_stratum,p33:satisfied_contact --ci t")
+	for spec in "${specs[@]}"; do
+		for f in part.aa part.ab part.ac; do
+			cat h "$f" | civic-tally --partial $spec > "$f.ndjson"
+		done
+		grep -q ',[0-9]*,-\?[0-9]*,[0-9]*\]' part.aa.ndjson || fail "$spec: no run in the partial"
+		civic-tally $spec d.csv > one.csv
+		civic-tally --merge part.a?.ndjson > out.csv
+		cmp one.csv out.csv || fail "$spec: merge differs from one run: $(diff one.csv out.csv | head -4)"
+		civic-tally --merge --partial part.a?.ndjson | civic-tally --merge - > again.csv
+		cmp one.csv again.csv || fail "$spec: merged twice differs: $(diff one.csv again.csv | head -4)"
+	done
+}
+
 @test "tally: a partial of format 1 (long double sums) still merges" {
 	need_tally
 	# Written by civic-tally before survey sums became exact decimals.
