@@ -403,6 +403,21 @@ static int in_cons(const struct universe *u, size_t c, size_t k)
 	return 0;
 }
 
+/* The best cell count_hits touched in at least min_hits constraints (NONE
+ * if none); the hits are cleared for the next search. */
+static size_t take_best(const struct universe *u, struct local *L, unsigned min_hits, double room)
+{
+	size_t best = NONE;
+
+	for (size_t i = 0; i < L->ntouched; i++)
+		if (L->hits[L->touched[i]] >= min_hits && (best == NONE || better(u, L, L->touched[i], best, room)))
+			best = L->touched[i];
+	for (size_t i = 0; i < L->ntouched; i++)
+		L->hits[L->touched[i]] = 0;
+	L->ntouched = 0;
+	return best;
+}
+
 /* A shown cell to hide so that x gets room: on odd attempts one of each
  * of x's own constraints in turn (a partner that can move, where the
  * hidden ones are counts held at their labels' bounds), else one that
@@ -416,12 +431,7 @@ static size_t candidate(const struct universe *u, struct local *L, size_t x, dou
 
 	if (attempt % 2 == 1 && degree)
 		count_hits(u, L, u->adj[u->astart[x] + attempt / 2 % degree]);
-	for (size_t i = 0; i < L->ntouched; i++)
-		if (best == NONE || better(u, L, L->touched[i], best, room))
-			best = L->touched[i];
-	for (size_t i = 0; i < L->ntouched; i++)
-		L->hits[L->touched[i]] = 0;
-	L->ntouched = 0;
+	best = take_best(u, L, 1, room);
 	if (best != NONE)
 		return best;
 	for (size_t a = u->astart[x]; a < u->astart[x + 1]; a++) {
@@ -433,12 +443,7 @@ static size_t candidate(const struct universe *u, struct local *L, size_t x, dou
 					count_hits(u, L, u->adj[b]);
 		}
 	}
-	for (size_t i = 0; i < L->ntouched; i++)
-		if (L->hits[L->touched[i]] >= 2 && (best == NONE || better(u, L, L->touched[i], best, room)))
-			best = L->touched[i];
-	for (size_t i = 0; i < L->ntouched; i++)
-		L->hits[L->touched[i]] = 0;
-	L->ntouched = 0;
+	best = take_best(u, L, 2, room);
 	if (best != NONE)
 		return best;
 	for (size_t a = u->astart[x]; a < u->astart[x + 1]; a++)
@@ -446,13 +451,7 @@ static size_t candidate(const struct universe *u, struct local *L, size_t x, dou
 	/* Last, anything in the constraints of the neighbourhood. */
 	for (size_t r = 0; L->ntouched == 0 && r < L->ncons; r++)
 		count_hits(u, L, L->cons[r]);
-	for (size_t i = 0; i < L->ntouched; i++)
-		if (best == NONE || better(u, L, L->touched[i], best, room))
-			best = L->touched[i];
-	for (size_t i = 0; i < L->ntouched; i++)
-		L->hits[L->touched[i]] = 0;
-	L->ntouched = 0;
-	return best;
+	return take_best(u, L, 1, room);
 }
 
 static void describe(struct sbuf *b, const struct rtable *t, size_t r)
