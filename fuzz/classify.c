@@ -49,17 +49,34 @@ static int spellable(const char *s)
 	return 1;
 }
 
+static int in_header(const struct header *h, const char *name)
+{
+	for (size_t i = 0; i < h->n; i++)
+		if (strcmp(h->names[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* A new column's name: new<k>, with x added while the input has a column
+ * of that name (a set writing it would rewrite that column instead). */
+static void new_name(struct sbuf *name, unsigned k, const struct header *h)
+{
+	sbuf_printf(name, "new%u", k);
+	while (in_header(h, name->s))
+		sbuf_addstr(name, "x");
+}
+
 /* The column set k writes: an input column no earlier set writes, else new. */
 static void set_name(struct sbuf *name, const struct run *r, unsigned k, const struct header *h)
 {
 	sbuf_reset(name);
 	for (unsigned j = 0; j < k && (r->set[k] & 3); j++)
 		if ((r->set[j] & 3) && column(h, (r->set[j] & 3) - 1) == column(h, (r->set[k] & 3) - 1))
-			return (void)sbuf_printf(name, "new%u", k);
+			return new_name(name, k, h);
 	if (r->set[k] & 3)
 		sbuf_addstr(name, column(h, (r->set[k] & 3) - 1));
 	else
-		sbuf_printf(name, "new%u", k);
+		new_name(name, k, h);
 }
 
 static void write_set(struct sbuf *b, const struct run *r, unsigned k, const struct header *h)
