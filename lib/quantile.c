@@ -121,20 +121,31 @@ static void select_kth(double *x, size_t n, size_t k)
 	}
 }
 
-/* R computes the 1-based index 1 + (n - 1) p and its fraction in that form;
+/* Where type 7 falls among n sorted values: the 0-based position lo and
+ * the fraction h towards lo + 1; 0 when the value at lo is the answer.  R
+ * computes the 1-based index 1 + (n - 1) p and its fraction in this form;
  * so do we, for the same bits. */
-double quantile_type7(double *x, size_t n, double p)
+static int type7_position(size_t n, double p, size_t *lo, double *h)
 {
-	if (n == 0)
-		return NAN;
 	double index = 1 + (double)(n - 1) * p;
 	double lo1 = floor(index);
-	double h = index - lo1;
-	size_t lo = (size_t)lo1 - 1;
 
+	*h = index - lo1;
+	*lo = (size_t)lo1 - 1;
+	return index > lo1 && *lo + 1 < n;
+}
+
+double quantile_type7(double *x, size_t n, double p)
+{
+	size_t lo;
+	double h;
+
+	if (n == 0)
+		return NAN;
+	int between = type7_position(n, p, &lo, &h);
 	select_kth(x, n, lo);
 	double qlo = x[lo];
-	if (!(index > lo1) || lo + 1 >= n)
+	if (!between)
 		return qlo;
 	double qhi = x[lo + 1];
 	for (size_t i = lo + 2; i < n; i++)
@@ -168,15 +179,15 @@ static double run_at(const struct run *r, size_t n, size_t pos)
 /* As quantile_type7, with the same arithmetic, over sorted runs. */
 static double runs_quantile(const struct run *r, size_t n, size_t count, double p)
 {
+	size_t lo;
+	double h;
+
 	if (count == 0)
 		return NAN;
-	double index = 1 + (double)(count - 1) * p;
-	double lo1 = floor(index);
-	double h = index - lo1;
-	size_t lo = (size_t)lo1 - 1;
+	int between = type7_position(count, p, &lo, &h);
 	double qlo = run_at(r, n, lo);
 
-	if (!(index > lo1) || lo + 1 >= count)
+	if (!between)
 		return qlo;
 	double qhi = run_at(r, n, lo + 1);
 	if (qhi == qlo)
