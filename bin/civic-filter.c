@@ -225,8 +225,6 @@ static int close_all(struct filter *f, int rc)
 	struct options *o = f->opts;
 	int status = CIVIC_EXIT_OK;
 
-	if (rc != SETUP_FAILED)
-		summarise(f);
 	if (rc == WRITE_FAILED)
 		civic_warn("%s: write error:", o->output ? o->output : "standard output");
 	/* Without an input cut short by a read error, or an operand skipped,
@@ -234,12 +232,17 @@ static int close_all(struct filter *f, int rc)
 	if (rc != 0 || f->in.failed || f->in.cut_short) {
 		output_abort(&f->out);
 		rejects_abort(&f->rejects);
+		if (rc != SETUP_FAILED)
+			summarise(f);
 		return CIVIC_EXIT_DATA;
 	}
+	/* Closed first: a message flushes standard output, and its error
+	 * would be told without its cause. */
 	if (output_close(&f->out) != 0)
 		status = CIVIC_EXIT_DATA;
 	if (rejects_close(&f->rejects) != 0)
 		status = CIVIC_EXIT_DATA;
+	summarise(f);
 	if (reject_limit_check(&o->rejects.limit, f->rejected, f->read))
 		status = CIVIC_EXIT_DATA;
 	return status;
