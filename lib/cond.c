@@ -442,8 +442,10 @@ static int test(struct parser *p, struct cond_node **out)
 	size_t key_at;
 	int rc;
 
-	if (parse_key(p, &key, &key_at) < 0)
+	if (parse_key(p, &key, &key_at) < 0) {
+		free(key);
 		return -1;
+	}
 	if (p->t.kind == T_OP && p->t.len == 1 && p->s[p->t.at] == '~')
 		rc = match(p, key, key_at, 0, out);
 	else if (p->t.kind == T_OP && p->t.len == 2 && memcmp(p->s + p->t.at, "!~", 2) == 0)
