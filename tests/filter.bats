@@ -360,3 +360,18 @@ Try 'civic-tally --help' for more information."
 a,3,0.6666666666666666,0.3333333333333333,0.3333333333333333
 b,1,0,1,0'
 }
+
+@test "--where with --partial: the partials record it, merge to one run's table, and refuse other rows' partials" {
+	gen-registry -n 2000 --seed 5 --canonical > reg.csv
+	{ head -1 reg.csv; sed -n '2,1000p' reg.csv; } > a.csv
+	{ head -1 reg.csv; sed -n '1001,$p' reg.csv; } > b.csv
+	local w=(--where 'channel in (web, online_portal, phone_102)')
+	for p in a b; do civic-tally -g region -s count,share "${w[@]}" --partial -o $p.part $p.csv; done
+	civic-tally --merge a.part b.part > merged.csv
+	civic-tally -g region -s count,share "${w[@]}" reg.csv > one.csv
+	cmp merged.csv one.csv
+	civic-tally -g region -s count,share --partial -o all.part b.csv
+	run --separate-stderr civic-tally --merge a.part all.part
+	assert_failure 1
+	assert_equal "$stderr" "civic-tally: all.part:1: this partial was made with other -g, -s, -w, design, --ci or --deff options than the first"
+}
