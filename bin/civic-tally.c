@@ -21,7 +21,8 @@ static const char usage[] =
 	"                   [--lonely-psu rule] [--lonely-psu-domain] [--missing codes]\n"
 	"                   [--ci method] [--level p] [--deff] [--digits n] [--partial]\n"
 	"                   [-o file] [--csv | --json]\n"
-	"                   [--max-rejects n[%]] [--rejects file] [file ...]\n"
+	"                   [--max-rejects n[%]] [--rejects file]\n"
+	"                   [--where cond ...] [file ...]\n"
 	"       civic-tally --merge [--within keys] [--pivot key] [--total] [--ci method]\n"
 	"                   [--level p] [--deff] [--digits n] [--partial] [-o file]\n"
 	"                   [--csv | --json] partial ...\n"
@@ -55,6 +56,8 @@ static const char usage[] =
 	"      --csv, --json      output format (default: the input's)\n"
 	"      --rejects FILE     write rejected records to FILE (NDJSON, mode 0600)\n"
 	"      --max-rejects N    rejects tolerated before exit status 1: a count or N% (default 0)\n"
+	"      --where COND       tally only the rows for which COND holds (civic(7),\n"
+	"                         CONDITIONS); repeated, all must hold\n"
 	"      --help, --version\n";
 
 enum {
@@ -73,6 +76,7 @@ enum {
 	OPT_DIGITS,
 	OPT_PARTIAL,
 	OPT_MERGE,
+	OPT_WHERE,
 };
 
 static const struct option long_options[] = {
@@ -95,6 +99,7 @@ static const struct option long_options[] = {
 	{ "digits", required_argument, NULL, OPT_DIGITS },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
 	{ "merge", no_argument, NULL, OPT_MERGE },
+	{ "where", required_argument, NULL, OPT_WHERE },
 	REJECT_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -119,6 +124,8 @@ struct options {
 	int partial, merge, lonely_domain;
 	struct reject_opts rejects;
 	char *kept_keys, *kept_stats, *kept_within;   /* lists from repeated options */
+	char **where;                  /* --where, each a whole condition */
+	size_t nwhere;
 };
 
 /* -g, -s and --within may be repeated: their lists join. */
@@ -175,6 +182,10 @@ static void parse_options(struct options *o, int argc, char **argv)
 			break;
 		case OPT_PARTIAL: o->partial = 1; break;
 		case OPT_MERGE: o->merge = 1; break;
+		case OPT_WHERE:
+			o->where = xrealloc(o->where, (o->nwhere + 1) * sizeof(*o->where));
+			o->where[o->nwhere++] = optarg;
+			break;
 		default:
 			if (!common_option(&o->common, c) && !reject_option(&o->rejects, c))
 				bad_option();
@@ -186,6 +197,8 @@ static void parse_options(struct options *o, int argc, char **argv)
 	if (o->merge && (o->keys || o->stats || o->weight || o->strata || o->psu || o->fpc ||
 	    o->lonely || o->lonely_domain || o->missing || o->rejects.file))
 		civic_usage_error("--merge takes -g, -s, -w, --missing and the design from the partials");
+	if (o->merge && o->nwhere)
+		civic_usage_error("--merge takes no --where: the partials were filtered as they were made");
 	if (o->fpc && !o->weight)
 		civic_usage_error("--fpc needs -w: without weights R's survey derives them from the fpc "
 			"(N_h/n_h), which civic-tally does not; give them as a column");
@@ -344,6 +357,8 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 		civic_usage_error("unknown --lonely-psu rule '%s' (fail, remove, certainty, adjust, average)",
 			o->lonely);
 	spec.lonely_domain = o->lonely_domain;
+	spec.where = o->where;
+	spec.nwhere = o->nwhere;
 	/* A partial keeps survey sums only when it will show intervals: they
 	 * cost a pass per row, and a merge can only add what was kept. */
 	spec.survey = o->show.ci || o->show.deff;
@@ -353,7 +368,10 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	inputs_init(&r->in, files, nfiles, &o->reader);
 	if (inputs_start(&r->in) != 0)
 		return CIVIC_EXIT_DATA;
-	if (agg_bind(&r->agg, &r->in.header, err, sizeof(err)) < 0) {
+	int bound = agg_bind(&r->agg, &r->in.header, err, sizeof(err));
+	if (bound == AGG_BIND_WHERE)
+		civic_usage_error("--where: %s", err);
+	if (bound < 0) {
 		civic_warn("%s: %s", r->in.first_name, err);
 		return CIVIC_EXIT_DATA;
 	}
@@ -552,6 +570,7 @@ static int tally(struct options *o, char **files, size_t nfiles)
 	free(o->kept_keys);
 	free(o->kept_stats);
 	free(o->kept_within);
+	free(o->where);
 	return status;
 }
 

@@ -19,6 +19,7 @@ static const struct command {
 	{ "ingest", "turn raw registry and survey exports into one clean, typed stream" },
 	{ "classify", "code free text and recode messy values with auditable rule books" },
 	{ "tally", "counts, shares, cross-tabs and survey-correct estimates" },
+	{ "filter", "keep the records for which a condition holds" },
 	{ "report", "publishable tables and charts (text, Markdown, HTML, CSV, JSON)" },
 	{ "monthly", "the monthly reporting job, for cron: a month's reports and tables" },
 };

@@ -1,10 +1,13 @@
-/* The tally key and condition parser (keyexpr.h): any text either parses
- * or fails with a message; what parses binds and evaluates on a record
- * without a crash, with and without missing-value codes.  Input: the
+/* The tally key and condition parsers (keyexpr.h, cond.h): any text
+ * either parses or fails with a message that shows the text and a caret;
+ * what parses binds and evaluates on a record without a crash, with and
+ * without missing-value codes, to true, false or missing, or a reject
+ * with its reason.  Input: the
  * expression, a line feed, then up to four tab-separated fields for
  * columns a, b, received_at, resolved_at. */
 #include "fuzz.h"
 
+#include "cond.h"
 #include "keyexpr.h"
 #include "record.h"
 
@@ -73,6 +76,46 @@ static void try_cond(const char *text, const struct header *h, const struct reco
 	kxcond_release(&c);
 }
 
+/* A condition of the whole language (cond.h), as share:, --where and
+ * civic-filter read it: not (C) is missing exactly when C is. */
+static void try_language(const char *text, const struct header *h, const struct record *rec,
+	struct datecache *dc)
+{
+	static char err[1 << 18];        /* the whole text fits, caret and all */
+	struct cond c;
+	struct reject why;
+
+	if (cond_parse(&c, text, err, sizeof(err)) == 0 && cond_bind(&c, h, err, sizeof(err)) == 0) {
+		int with = cond_eval(&c, rec, dc, codes(), &why);
+		int bare = cond_eval(&c, rec, dc, NULL, &why);
+		if (with < -1 || with > 2 || bare < -1 || bare > 2)
+			abort();
+	} else if (!strstr(err, "\n    ") || !strchr(err, '^')) {
+		abort();       /* every refusal points at its place */
+	}
+	cond_release(&c);
+	size_t n = strlen(text);
+	char *negated = malloc(n + 8);
+	if (!negated)
+		return;
+	memcpy(negated, "not (", 5);
+	memcpy(negated + 5, text, n);
+	memcpy(negated + 5 + n, ")", 2);
+	if (cond_parse(&c, text, err, sizeof(err)) == 0 && cond_bind(&c, h, err, sizeof(err)) == 0) {
+		struct cond nc;
+		if (cond_parse(&nc, negated, err, sizeof(err)) == 0 && cond_bind(&nc, h, err, sizeof(err)) == 0) {
+			int a = cond_eval(&c, rec, dc, NULL, &why), b = cond_eval(&nc, rec, dc, NULL, &why);
+			if (a >= 0 && b >= 0 && (a == 2) != (b == 2))
+				abort();
+			if (a >= 0 && b >= 0 && a != 2 && a == b)
+				abort();
+		}
+		cond_release(&nc);
+	}
+	cond_release(&c);
+	free(negated);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct datecache dc;
@@ -93,6 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	record_from(&rec, nl ? nl + 1 : s + size, nl ? size - elen - 1 : 0);
 	try_key(text, &h, &rec, &dc);
 	try_cond(text, &h, &rec, &dc);
+	try_language(text, &h, &rec, &dc);
 	size_t n = keyexpr_split(text, &items);
 	for (size_t i = 0; i < n; i++)
 		try_key(items[i], &h, &rec, &dc);

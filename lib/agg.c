@@ -145,7 +145,7 @@ static int add_source(struct agg *a, enum src_kind kind, const char *text, char 
 	s->kind = kind;
 	s->text = xstrdup(text);
 	groups_init(&s->distinct);
-	int rc = kind == SRC_COND ? kxcond_parse(&s->cond, text, err, errsize)
+	int rc = kind == SRC_COND ? cond_parse(&s->cond, text, err, errsize)
 		: keyexpr_parse(&s->kx, text, err, errsize);
 	a->nsrc++;
 	return rc < 0 ? -1 : (int)a->nsrc - 1;
@@ -247,12 +247,16 @@ static int check_within(struct agg *a, char *err, size_t errsize)
 static int check_cond_values(const struct agg *a, char *err, size_t errsize)
 {
 	for (size_t i = 0; i < a->nsrc; i++) {
-		const struct kxcond *c = &a->src[i].cond;
-		if (a->src[i].kind == SRC_COND && missing_value(&a->miss, c->rhs, strlen(c->rhs))) {
-			snprintf(err, errsize, "share:%s: '%s' is a missing-value code, which a condition "
-				"never sees (its share is -g %s -s share; or change --missing)",
-				c->text, c->rhs, c->lhs.text);
-			return -1;
+		if (a->src[i].kind != SRC_COND)
+			continue;
+		for (size_t j = 0; j < a->src[i].cond.ncmp; j++) {
+			const struct kxcond *c = a->src[i].cond.cmp[j];
+			if (missing_value(&a->miss, c->rhs, strlen(c->rhs))) {
+				snprintf(err, errsize, "share:%s: '%s' is a missing-value code, which a condition "
+					"never sees (its share is -g %s -s share; or change --missing)",
+					a->src[i].cond.text, c->rhs, c->lhs.text);
+				return -1;
+			}
 		}
 	}
 	return 0;
@@ -265,6 +269,7 @@ int agg_init(struct agg *a, const struct agg_spec *spec, char *err, size_t errsi
 	a->spec.keys = copy_list(spec->keys, spec->nkeys);
 	a->spec.stats = copy_list(spec->stats, spec->nstats);
 	a->spec.within = copy_list(spec->within, spec->nwithin);
+	a->spec.where = copy_list(spec->where, spec->nwhere);
 	a->spec.weight = spec->weight ? xstrdup(spec->weight) : NULL;
 	a->spec.strata = spec->strata ? xstrdup(spec->strata) : NULL;
 	a->spec.psu = spec->psu ? xstrdup(spec->psu) : NULL;
@@ -286,7 +291,8 @@ int agg_init(struct agg *a, const struct agg_spec *spec, char *err, size_t errsi
 			return -1;
 	if (missing_init(&a->miss, spec->missing, err, errsize) < 0 ||
 	    parse_stats(a, err, errsize) < 0 || check_within(a, err, errsize) < 0 ||
-	    check_cond_values(a, err, errsize) < 0)
+	    check_cond_values(a, err, errsize) < 0 ||
+	    where_init(&a->where, a->spec.where, a->spec.nwhere, err, errsize) < 0)
 		return -1;
 	a->weighted = spec->weight != NULL;
 	a->use_acc = spec->survey;
@@ -325,12 +331,14 @@ static int bind_option(const struct header *h, const char *opt, const char *name
 
 int agg_bind(struct agg *a, const struct header *h, char *err, size_t errsize)
 {
+	if (where_bind(&a->where, h, err, errsize) < 0)
+		return AGG_BIND_WHERE;
 	for (size_t i = 0; i < a->spec.nkeys; i++)
 		if (keyexpr_bind(&a->keys[i], h, err, errsize) < 0)
 			return -1;
 	for (size_t i = 0; i < a->nsrc; i++) {
 		struct source *s = &a->src[i];
-		int rc = s->kind == SRC_COND ? kxcond_bind(&s->cond, h, err, errsize)
+		int rc = s->kind == SRC_COND ? cond_bind(&s->cond, h, err, errsize)
 			: keyexpr_bind(&s->kx, h, err, errsize);
 		if (rc < 0)
 			return -1;
@@ -352,8 +360,11 @@ void agg_mark_columns(const struct agg *a, unsigned char *want, size_t n)
 	for (size_t i = 0; i < a->spec.nkeys; i++)
 		keyexpr_mark_columns(&a->keys[i], want, n);
 	for (size_t i = 0; i < a->nsrc; i++)
-		keyexpr_mark_columns(a->src[i].kind == SRC_COND ? &a->src[i].cond.lhs : &a->src[i].kx,
-			want, n);
+		if (a->src[i].kind == SRC_COND)
+			cond_mark_columns(&a->src[i].cond, want, n);
+		else
+			keyexpr_mark_columns(&a->src[i].kx, want, n);
+	where_mark_columns(&a->where, want, n);
 	for (size_t i = 0; i < sizeof(options) / sizeof(*options); i++)
 		if (options[i] >= 0 && (size_t)options[i] < n)
 			want[options[i]] = 1;
@@ -435,7 +446,7 @@ static int eval_sources(struct agg *a, const struct record *rec, struct reject *
 			rc = keyexpr_number(&s->kx, rec, &a->dc, &a->miss, &v->v, why);
 			break;
 		case SRC_COND:
-			rc = kxcond_eval(&s->cond, rec, &a->dc, &a->miss, why);
+			rc = cond_eval(&s->cond, rec, &a->dc, &a->miss, why);
 			break;
 		default:
 			rc = keyexpr_text(&s->kx, rec, &a->dc, v->buf, &v->text, &v->len, why);
@@ -645,6 +656,10 @@ int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 	struct svy_unit u = { 0, SVY_ROW_PSU };
 	int added;
 
+	int keep = where_keep(&a->where, rec, &a->dc, why);
+
+	if (keep <= 0)
+		return keep;
 	if (build_key(a, rec, why) < 0 || eval_sources(a, rec, why) < 0)
 		return -1;
 	if (a->weighted && eval_weight(a, rec, &w, why) < 0)
@@ -1032,7 +1047,7 @@ static void release_source(struct source *s, size_t ngroups)
 	free(s->ndistinct);
 	groups_release(&s->distinct);
 	if (s->kind == SRC_COND)
-		kxcond_release(&s->cond);
+		cond_release(&s->cond);
 	else
 		keyexpr_release(&s->kx);
 	free(s->text);
@@ -1080,6 +1095,8 @@ void agg_release(struct agg *a)
 	free_list(a->spec.keys, a->spec.nkeys);
 	free_list(a->spec.stats, a->spec.nstats);
 	free_list(a->spec.within, a->spec.nwithin);
+	free_list(a->spec.where, a->spec.nwhere);
+	where_release(&a->where);
 	free((char *)a->spec.weight);
 	free((char *)a->spec.strata);
 	free((char *)a->spec.psu);

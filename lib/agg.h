@@ -24,10 +24,12 @@
 #include "datecache.h"
 #include "groups.h"
 #include "interval.h"
+#include "cond.h"
 #include "keyexpr.h"
 #include "quantile.h"
 #include "reader.h"
 #include "survey.h"
+#include "where.h"
 #include "xsum.h"
 
 /* The options that decide what is accumulated (a partial records them). */
@@ -45,6 +47,8 @@ struct agg_spec {
 	int lonely_domain;     /* --lonely-psu-domain */
 	int survey;            /* keep survey accumulators (--ci, --deff, --partial) */
 	int total;             /* --total */
+	char **where;          /* --where: conditions a row must meet to be tallied */
+	size_t nwhere;
 };
 
 enum stat_kind {
@@ -78,7 +82,7 @@ struct source {
 	enum src_kind kind;
 	char *text;
 	struct keyexpr kx;             /* SRC_NUMBER, SRC_TEXT */
-	struct kxcond cond;            /* SRC_COND */
+	struct cond cond;              /* SRC_COND */
 	int need;
 	/* per group: */
 	uint64_t *used, *missing;      /* rows with a value / empty */
@@ -147,10 +151,14 @@ struct agg {
 	struct group_memo memo;        /* the last few row keys and their groups */
 	struct rowval *rv;
 	long empty;                    /* a group id with no rows, for empty cells */
+	struct where where;            /* spec.where, parsed */
 };
 
 /* Parses the spec (copied: the agg owns its strings).  -1 with err. */
 int agg_init(struct agg *a, const struct agg_spec *spec, char *err, size_t errsize);
+/* 0, or -1 with err (a key or statistic's column), or AGG_BIND_WHERE
+ * (a --where condition's: a usage error, the caret in err). */
+enum { AGG_BIND_WHERE = -2 };
 int agg_bind(struct agg *a, const struct header *h, char *err, size_t errsize);
 /* After agg_bind: sets want[c] for every column the tally reads (c < n),
  * so the reader can leave the others empty. */
@@ -159,8 +167,8 @@ void agg_release(struct agg *a);
 /* Creates the survey design from the spec (agg_bind does when needed). */
 void agg_make_design(struct agg *a);
 
-/* Adds one record.  0, or -1 with why filled (the row is then not counted
- * anywhere: a reject). */
+/* Adds one record, unless spec.where drops it.  0, or -1 with why filled
+ * (the row is then not counted anywhere: a reject). */
 int agg_row(struct agg *a, const struct record *rec, struct reject *why);
 
 /* Margins and share bases; call once after the last row or merge.  -1 when

@@ -505,10 +505,7 @@ static const char *op_meant(const char *s, size_t n)
 
 /* "what is wrong", then the condition with a caret under byte offset at
  * (counted in characters, so it stands under Cyrillic names too). */
-static int cond_error(const char *text, size_t at, char *err, size_t errsize, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static int cond_error(const char *text, size_t at, char *err, size_t errsize, const char *fmt, ...)
+int cond_error(const char *text, size_t at, char *err, size_t errsize, const char *fmt, ...)
 {
 	va_list ap;
 	size_t col = 0;
@@ -523,19 +520,24 @@ static int cond_error(const char *text, size_t at, char *err, size_t errsize, co
 	return -1;
 }
 
-static int parse_op(struct kxcond *c, const char *at, size_t len, char *err, size_t errsize)
+int kxcond_op(const char *text, const char *at, size_t len, enum kx_op *op, char *err, size_t errsize)
 {
-	size_t off = (size_t)(at - c->text);
+	size_t off = (size_t)(at - text);
 	const char *meant;
 
-	if (op_lookup(at, len, &c->op) == 0)
+	if (op_lookup(at, len, op) == 0)
 		return 0;
 	meant = op_meant(at, len);
 	if (meant)
-		return cond_error(c->text, off, err, errsize,
+		return cond_error(text, off, err, errsize,
 			"unknown operator '%.*s' in a condition (did you mean '%s'?)", (int)len, at, meant);
-	return cond_error(c->text, off, err, errsize,
+	return cond_error(text, off, err, errsize,
 		"unknown operator '%.*s' in a condition (<= < >= > = !=)", (int)len, at);
+}
+
+static int parse_op(struct kxcond *c, const char *at, size_t len, char *err, size_t errsize)
+{
+	return kxcond_op(c->text, at, len, &c->op, err, errsize);
 }
 
 /* Whether s is written as fn writes its keys (2024-03, 2024-Q1,
@@ -627,6 +629,29 @@ int kxcond_parse(struct kxcond *c, const char *text, char *err, size_t errsize)
 	c->rhs = trimmed(r, strlen(r));
 	c->numeric = num_parse_double(c->rhs, strlen(c->rhs), 0, &c->rhs_value) == 0;
 	return check_operands(c, (size_t)(r - c->text), err, errsize);
+}
+
+/* The message keyexpr_parse left in err, then text with a caret at at. */
+static int with_caret(const char *text, size_t at, char *err, size_t errsize)
+{
+	char *msg = xstrdup(err);
+
+	cond_error(text, at, err, errsize, "%s", msg);
+	free(msg);
+	return -1;
+}
+
+int kxcond_atom(struct kxcond *c, const char *text, const char *lhs, size_t lhs_at,
+	enum kx_op op, const char *rhs, size_t rhs_at, char *err, size_t errsize)
+{
+	memset(c, 0, sizeof(*c));
+	c->text = xstrdup(text);
+	c->op = op;
+	c->rhs = xstrdup(rhs);
+	if (keyexpr_parse(&c->lhs, lhs, err, errsize) < 0)
+		return with_caret(text, lhs_at, err, errsize);
+	c->numeric = num_parse_double(c->rhs, strlen(c->rhs), 0, &c->rhs_value) == 0;
+	return check_operands(c, rhs_at, err, errsize);
 }
 
 int kxcond_bind(struct kxcond *c, const struct header *h, char *err, size_t errsize)

@@ -85,6 +85,18 @@ int keyexpr_number(const struct keyexpr *k, const struct record *rec,
 /* Splits "EXPR OP VALUE"; -1 with err (the condition and a caret under
  * the fault on the lines after the message) when it cannot be meant. */
 int kxcond_parse(struct kxcond *c, const char *text, char *err, size_t errsize);
+/* One comparison of a larger condition text (cond.h): lhs is the key as
+ * written, starting at byte lhs_at of text, rhs the value (unquoted), at
+ * rhs_at; errors point into text.  0, or -1 with err as kxcond_parse's. */
+int kxcond_atom(struct kxcond *c, const char *text, const char *lhs, size_t lhs_at,
+	enum kx_op op, const char *rhs, size_t rhs_at, char *err, size_t errsize);
+/* The operator at[0..len) of text; -1 with err (the one meant, a caret). */
+int kxcond_op(const char *text, const char *at, size_t len, enum kx_op *op,
+	char *err, size_t errsize);
+/* Formats "what is wrong" into err, then text with a caret under byte
+ * offset at (counted in characters); returns -1. */
+int cond_error(const char *text, size_t at, char *err, size_t errsize, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 int kxcond_bind(struct kxcond *c, const struct header *h, char *err, size_t errsize);
 void kxcond_release(struct kxcond *c);
 /* 1 true, 0 false, 2 missing; -1 with why filled. */

@@ -48,6 +48,8 @@ static json_t *spec_json(const struct agg *a)
 	jb_set(s, "survey", json_boolean(a->spec.survey));
 	if (!missing_is_default(&a->miss))     /* so partials of before --missing read the same */
 		jb_set(s, "missing", string_list(a->miss.codes, a->miss.n));
+	if (a->spec.nwhere)                    /* partials of other rows never merge */
+		jb_set(s, "where", string_list(a->spec.where, a->spec.nwhere));
 	return s;
 }
 
@@ -341,6 +343,8 @@ int partial_spec(const struct partial_in *p, struct agg_spec *spec)
 	if (lonely && svy_lonely_parse(lonely, &spec->lonely) < 0)
 		return bad(p, "partial header: unknown lonely-PSU rule");
 	spec->lonely_domain = json_is_true(json_object_get(s, "lonely_domain"));
+	if (json_is_array(json_object_get(s, "where")))
+		spec->where = list_from(json_object_get(s, "where"), &spec->nwhere);
 	return 0;
 }
 
@@ -350,8 +354,11 @@ void partial_spec_free(struct agg_spec *spec)
 		free(spec->keys[i]);
 	for (size_t i = 0; i < spec->nstats; i++)
 		free(spec->stats[i]);
+	for (size_t i = 0; i < spec->nwhere; i++)
+		free(spec->where[i]);
 	free(spec->keys);
 	free(spec->stats);
+	free(spec->where);
 	free((char *)spec->weight);
 	free((char *)spec->strata);
 	free((char *)spec->psu);

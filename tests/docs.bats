@@ -207,6 +207,7 @@ run_page_examples() {
 @test "examples: civic-ingest.1" { run_page_examples civic-ingest.1; }
 @test "examples: civic-classify.1" { run_page_examples civic-classify.1; }
 @test "examples: civic-tally.1" { run_page_examples civic-tally.1; }
+@test "examples: civic-filter.1" { run_page_examples civic-filter.1; }
 @test "examples: civic-report.1" { run_page_examples civic-report.1; }
 @test "examples: civic-monthly.1" { run_page_examples civic-monthly.1; }
 @test "examples: civic-rules.5" { run_page_examples civic-rules.5; }
