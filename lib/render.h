@@ -24,6 +24,7 @@
 #include "sbuf.h"
 #include "suppress.h"
 #include "audit.h"
+#include "labels.h"
 
 enum report_format { REPORT_TEXT, REPORT_MD, REPORT_HTML, REPORT_CSV, REPORT_JSON };
 enum ci_style { CI_PAREN, CI_PM, CI_COLUMNS, CI_NONE };
@@ -69,6 +70,8 @@ struct report {
 	double max_cv;               /* … and a CV above this (a fraction) */
 	double z;                    /* critical value for change flags (1.96) */
 	struct provenance prov;
+	struct labels labelsets;     /* --labels files, then the shipped sets */
+	int codes;                   /* --codes: CSV and JSON keep key values as codes */
 };
 
 /* "text", "md", "html", "csv", "json": 0 and *f, or -1. */
