@@ -142,17 +142,19 @@ int labels_load_shipped(struct labels *l)
 	return rc;
 }
 
-/* How well an entry fits: 0 not at all, then the better the higher. */
+/* How well an entry fits, 0 not at all: the report's language or a plain
+ * label before English; within each, the user's before the shipped, and
+ * the language's own before a plain label. */
 static int fit(const struct label_entry *e, const char *lang)
 {
-	int score = e->shipped ? 0 : 4;
+	int user = e->shipped ? 0 : 2;
 
 	if (strcmp(e->lang, lang) == 0)
-		return score + 3;
+		return 8 + user + 1;
 	if (!e->lang[0])
-		return score + 2;
+		return 8 + user;
 	if (strcmp(e->lang, "en") == 0)
-		return score + 1;
+		return 4 + user;
 	return 0;
 }
 

@@ -33,8 +33,9 @@ int labels_load(struct labels *l, const char *path, int shipped);
 /* Every .csv file in DATADIR/labels/, in name order; 0 or -1. */
 int labels_load_shipped(struct labels *l);
 /* The label for column's value (value "" or NULL: for the column) in
- * language lang: the user's before the shipped, the language's own before
- * a plain label before English.  NULL when none. */
+ * language lang: one in that language or a plain label before an English
+ * one; among those, the user's before the shipped (a later file first),
+ * and the language's own before a plain label.  NULL when none. */
 const char *labels_find(const struct labels *l, const char *column, const char *value, const char *lang);
 
 #endif
