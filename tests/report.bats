@@ -453,7 +453,7 @@ chromium_run() {
 		--enable-logging=stderr --v=0 --hide-scrollbars "$@"
 }
 
-@test "make demo: the whole pipeline on sample data prints the report and writes HTML" {
+@test "make demo: the whole pipeline on sample data prints the report and writes HTML in three languages" {
 	run --separate-stderr "$CIVIC_ROOT/scripts/demo" "$SCRATCH/demo"
 	assert_success
 	assert_line --index 0 'Citizens and the police: applications and trust, 2024 (sample data)'
@@ -464,30 +464,46 @@ chromium_run() {
 		assert_line --regexp "^$book"
 	done
 	[[ "$stderr" == *"64 rows rejected; the generator broke 64"* ]]
-	run head -c 15 "$SCRATCH/demo/report.html"
-	assert_output '<!DOCTYPE html>'
+	for lang in en ru uz; do
+		run head -2 "$SCRATCH/demo/report.$lang.html"
+		assert_line --index 1 "<html lang=\"$lang\">"
+	done
+	run grep -c 'Форма № 1' "$SCRATCH/demo/report.ru.html"
+	assert_output --regexp '^[1-9]'
+	run grep -c 'Toshkent\|1-shakl' "$SCRATCH/demo/report.uz.html"
+	assert_output --regexp '^[1-9]'
 }
 
-@test "the demo report renders in headless Chromium: no console errors, charts drawn, screenshot kept" {
+@test "the demo reports render in headless Chromium in each language: no console message, charts drawn, screenshots kept" {
 	command -v chromium > /dev/null || skip "chromium is not installed (scripts/install-deps installs it)"
+	# A font with Cyrillic glyphs, or the Russian page shows empty boxes.
+	run fc-list :lang=ru family
+	assert_output --regexp '.'
 	"$CIVIC_ROOT/scripts/demo" "$SCRATCH/demo" > /dev/null 2>&1
-	page="file://$SCRATCH/demo/report.html"
-	chromium_run --dump-dom "$page" > dom.html 2> console.log
-	run grep ':CONSOLE' console.log
-	assert_failure                      # not one console message: no blocked fetch, no script
-	assert_equal "$(grep -o '<svg[^>]*class="chart"' dom.html | wc -l)" 5
-	run grep -o '<svg[^>]*class="chart"[^>]*' dom.html
-	refute_output --regexp 'width="0|height="0'
 	mkdir -p "$CIVIC_ROOT/tests/tmp"
-	shot="$CIVIC_ROOT/tests/tmp/report-demo.png"
-	rm -f "$shot"
-	chromium_run --window-size=800,900 --screenshot="$shot" "$page" 2> console.log
-	run grep ':CONSOLE' console.log
-	assert_failure
-	# The first chart's bars are drawn: thousands of pixels of their colour.
-	run python3 "$FIXTURES/report/png_pixels.py" "$shot" 3b6ea5
-	assert_success
-	[ "$output" -gt 5000 ]
+	for lang in en ru uz; do
+		page="file://$SCRATCH/demo/report.$lang.html"
+		chromium_run --dump-dom "$page" > dom.html 2> console.log
+		run grep ':CONSOLE' console.log
+		assert_failure                      # not one console message: no blocked fetch, no script
+		assert_equal "$(grep -o '<svg[^>]*class="chart"' dom.html | wc -l)" 5
+		run grep -o '<svg[^>]*class="chart"[^>]*' dom.html
+		refute_output --regexp 'width="0|height="0'
+		case $lang in
+		ru) grep -q 'Обращения по книгам учёта' dom.html
+		    grep -q '<h2>Происхождение данных</h2>' dom.html ;;
+		uz) grep -q 'Roʻyxatga olish kitoblari' dom.html ;;
+		esac
+		shot="$CIVIC_ROOT/tests/tmp/report-demo.$lang.png"
+		rm -f "$shot"
+		chromium_run --window-size=800,900 --screenshot="$shot" "$page" 2> console.log
+		run grep ':CONSOLE' console.log
+		assert_failure
+		# The first chart's bars are drawn: thousands of pixels of their colour.
+		run python3 "$FIXTURES/report/png_pixels.py" "$shot" 3b6ea5
+		assert_success
+		[ "$output" -gt 5000 ]
+	done
 }
 
 @test "a cross-tab from --pivot: keys found from the values, no chart unless asked" {
