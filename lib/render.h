@@ -11,6 +11,9 @@
  *   render_svg.c      bar and line charts as inline SVG
  *   render_text.c, render_md.c, render_html.c, render_csv.c, render_json.c
  *   render_prov.c     the provenance footer
+ *   lang.c            the words the report writes, and number forms, by language
+ *   period_name.c     month, quarter, week, day keys named in the language
+ *   labels.c          label files: codes named for publication
  *   suppress.c        primary and secondary disclosure suppression
  *   audit_model.c     the audit's model: what a reader knows, as linear constraints
  *   audit.c           the LP audit of what suppression hides (GLPK)

@@ -45,6 +45,8 @@ keys() {
 	local used key missing=
 	used=$(cat "$CIVIC_ROOT"/lib/*.c "$CIVIC_ROOT"/bin/*.c |
 		grep -o 'lang_\(text\|put\|put_n\)(\(&\?[a-z]*, \)\?"[a-z_.]*"' | sed 's/.*"\(.*\)"/\1/' | sort -u)
+	used="$used $(cat "$CIVIC_ROOT/scripts/demo" "$CIVIC_ROOT/bin/civic-monthly" |
+		grep -o 'tr_text [a-z_.]*' | sed 's/tr_text //' | grep . | sort -u)"
 	[ "$(echo "$used" | wc -l)" -gt 20 ]
 	for key in $used; do
 		grep -q "^$key\(\.other\)\? *=" "$CIVIC_ROOT/share/civic/lang/en.txt" || missing="$missing $key"
