@@ -16,13 +16,16 @@
 #include "sha256.h"
 #include "suppress.h"
 #include "audit.h"
+#include "labels.h"
+#include "lang.h"
 
 static const char usage[] =
 	"usage: civic-report [-f format] [-o file] [-t title] [-k n] [--note text]\n"
 	"                    [--heading text] [--label name=text] [--chart kind]\n"
 	"                    [--chart-value column] [--ci-style style] [--digits [column=]n]\n"
 	"                    [--min-n n] [--max-cv percent] [--suppress k] [--protection n]\n"
-	"                    [--compare prev] [--source file] [file ...]\n"
+	"                    [--compare prev] [--source file] [--lang code]\n"
+	"                    [--labels file] [--codes] [file ...]\n"
 	"\n"
 	"  -f, --format F         text (default), md, html, csv or json; -o FILE.EXT implies it\n"
 	"  -o, --output FILE      write FILE atomically instead of standard output\n"
@@ -41,6 +44,9 @@ static const char usage[] =
 	"      --protection N     no hidden count can be narrowed to a range under N wide (default 1)\n"
 	"      --compare PREV     add changes against PREV, the previous period's tally; one per input\n"
 	"      --source FILE      a schema or rule book the figures come from, for the provenance\n"
+	"      --lang CODE        the report's language: en (default), ru or uz\n"
+	"      --labels FILE      labels for codes, CSV column,value,label (civic-labels(5)); repeatable\n"
+	"      --codes            CSV and JSON keep key values as codes, not labels\n"
 	"      --csv, --json      the same as -f csv, -f json\n"
 	"      --help, --version\n";
 
@@ -58,6 +64,10 @@ enum {
 	OPT_PROTECTION,
 	OPT_COMPARE,
 	OPT_SOURCE,
+	/* languages and labels */
+	OPT_LANG,
+	OPT_LABELS,
+	OPT_CODES,
 };
 
 static const struct option long_options[] = {
@@ -78,6 +88,9 @@ static const struct option long_options[] = {
 	{ "protection", required_argument, NULL, OPT_PROTECTION },
 	{ "compare", required_argument, NULL, OPT_COMPARE },
 	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "lang", required_argument, NULL, OPT_LANG },
+	{ "labels", required_argument, NULL, OPT_LABELS },
+	{ "codes", no_argument, NULL, OPT_CODES },
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -103,9 +116,9 @@ struct list {
 
 struct options {
 	struct common_opts common;
-	const char *format_name, *output;
+	const char *format_name, *output, *lang;
 	long keys;
-	struct list headings, compares, sources, files;
+	struct list headings, compares, sources, files, label_files;
 	struct report rep;
 };
 
@@ -193,6 +206,9 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_PROTECTION: rep->protection = (double)opt_ulong("--protection", optarg); break;
 		case OPT_COMPARE: list_add(&o->compares, optarg); break;
 		case OPT_SOURCE: list_add(&o->sources, optarg); break;
+		case OPT_LANG: o->lang = optarg; break;
+		case OPT_LABELS: list_add(&o->label_files, optarg); break;
+		case OPT_CODES: rep->codes = 1; break;
 		case OPT_CSV: o->format_name = "csv"; break;
 		case OPT_JSON: o->format_name = "json"; break;
 		default:
@@ -316,6 +332,31 @@ static int add_sources(struct options *o)
 	return failed ? -1 : 0;
 }
 
+/* The user's label files, recorded in the provenance, then the shipped
+ * sets, which they override. */
+static int load_labels(struct options *o)
+{
+	struct report *rep = &o->rep;
+	char hex[SHA256_HEX_LEN + 1];
+	int failed = 0;
+
+	for (size_t i = 0; i < o->label_files.n; i++) {
+		const char *path = o->label_files.v[i];
+		if (sha256_file(path, hex) != 0) {
+			civic_warn("%s:", path);
+			failed = 1;
+			continue;
+		}
+		if (labels_load(&rep->labelsets, path, 0) != 0)
+			failed = 1;
+		else
+			prov_add(&rep->prov, "labels", path, hex, NULL);
+	}
+	if (labels_load_shipped(&rep->labelsets) != 0)
+		failed = 1;
+	return failed ? -1 : 0;
+}
+
 static int suppress(struct options *o, struct rtable *t, struct suppress_result *res)
 {
 	if (suppress_table(t, o->rep.suppress_k, res) != 0) {
@@ -433,6 +474,54 @@ static void check_labels(const struct report *rep)
 	}
 }
 
+static int table_has_column(const struct report *rep, const char *name)
+{
+	for (size_t i = 0; i < rep->nsec; i++)
+		for (size_t c = 0; c < rep->sec[i].table.ncols; c++)
+			if (strcmp(rep->sec[i].table.cols[c].name, name) == 0)
+				return 1;
+	return 0;
+}
+
+static int table_has_value(const struct report *rep, const char *column, const char *value)
+{
+	for (size_t i = 0; i < rep->nsec; i++) {
+		const struct rtable *t = &rep->sec[i].table;
+		long k = rtable_find(t, column);
+		if (k < 0 || (size_t)k >= t->nkeys)
+			continue;
+		for (size_t r = 0; r < t->nrows; r++)
+			if (strcmp(t->rows[r].cell[k], value) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/* --digits for a column no table has, and a label file's labels for
+ * columns or values the report does not show, are most likely mistakes. */
+static void check_digits_and_label_files(const struct report *rep)
+{
+	const struct labels *l = &rep->labelsets;
+
+	for (size_t i = 0; i < rep->ndigits; i++)
+		if (rep->digits[i].column && !table_has_column(rep, rep->digits[i].column))
+			civic_warn("--digits: no column '%s'", rep->digits[i].column);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct label_entry *e = &l->e[i];
+		int seen = 0;
+		if (e->shipped)
+			continue;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = l->e[j].line == e->line && l->e[j].file == e->file;
+		if (seen)
+			continue;        /* one message for a line's several languages */
+		if (!table_has_column(rep, e->column))
+			civic_warn_at(e->file, e->line, "no column '%s' in the report", e->column);
+		else if (e->value[0] && !table_has_value(rep, e->column, e->value))
+			civic_warn_at(e->file, e->line, "no value '%s' in the column '%s'", e->value, e->column);
+	}
+}
+
 static int write_report(const struct options *o, enum report_format f)
 {
 	struct sbuf text = SBUF_INIT;
@@ -464,6 +553,8 @@ static void release(struct options *o)
 	for (size_t i = 0; i < rep->ndigits; i++)
 		free(rep->digits[i].column);
 	prov_release(&rep->prov);
+	labels_release(&rep->labelsets);
+	lang_release();
 	free(rep->sec);
 	free(rep->labels);
 	free(rep->digits);
@@ -472,6 +563,7 @@ static void release(struct options *o)
 	free(o->compares.v);
 	free(o->sources.v);
 	free(o->files.v);
+	free(o->label_files.v);
 }
 
 int main(int argc, char **argv)
@@ -488,10 +580,13 @@ int main(int argc, char **argv)
 		return CIVIC_EXIT_USAGE;
 	}
 	/* A report is all or nothing: no half-built tables published. */
-	if (add_sources(&o) != 0 || build(&o) != 0)
+	if (lang_use(lang_choose(o.lang)) != 0 || load_labels(&o) != 0 ||
+	    add_sources(&o) != 0 || build(&o) != 0)
 		status = CIVIC_EXIT_DATA;
-	else
+	else {
 		check_labels(&o.rep);
+		check_digits_and_label_files(&o.rep);
+	}
 	if (status == CIVIC_EXIT_OK && write_report(&o, f) != 0)
 		status = CIVIC_EXIT_DATA;
 	release(&o);

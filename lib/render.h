@@ -11,6 +11,9 @@
  *   render_svg.c      bar and line charts as inline SVG
  *   render_text.c, render_md.c, render_html.c, render_csv.c, render_json.c
  *   render_prov.c     the provenance footer
+ *   lang.c            the words the report writes, and number forms, by language
+ *   period_name.c     month, quarter, week, day keys named in the language
+ *   labels.c          label files: codes named for publication
  *   suppress.c        primary and secondary disclosure suppression
  *   audit_model.c     the audit's model: what a reader knows, as linear constraints
  *   audit.c           the LP audit of what suppression hides (GLPK)
@@ -24,6 +27,7 @@
 #include "sbuf.h"
 #include "suppress.h"
 #include "audit.h"
+#include "labels.h"
 
 enum report_format { REPORT_TEXT, REPORT_MD, REPORT_HTML, REPORT_CSV, REPORT_JSON };
 enum ci_style { CI_PAREN, CI_PM, CI_COLUMNS, CI_NONE };
@@ -69,6 +73,8 @@ struct report {
 	double max_cv;               /* … and a CV above this (a fraction) */
 	double z;                    /* critical value for change flags (1.96) */
 	struct provenance prov;
+	struct labels labelsets;     /* --labels files, then the shipped sets */
+	int codes;                   /* --codes: CSV and JSON keep key values as codes */
 };
 
 /* "text", "md", "html", "csv", "json": 0 and *f, or -1. */

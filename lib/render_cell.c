@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "keyexpr.h"
+#include "lang.h"
+#include "period_name.h"
 #include "num.h"
 #include "record.h"
 #include "render_cell.h"
@@ -61,11 +63,21 @@ static int is_code(const char *s)
 	return 1;
 }
 
-void render_key_text(struct sbuf *b, const struct report *rep, const char *value)
+/* A label file's label for a column (value NULL) or a key value. */
+static const char *file_label(const struct report *rep, const char *column, const char *value)
+{
+	return labels_find(&rep->labelsets, column, value, lang_code());
+}
+
+void render_key_text(struct sbuf *b, const struct report *rep, const char *column, const char *value)
 {
 	const char *l = render_user_label(rep, value);
 
 	if (l) {
+		sbuf_addstr(b, l);
+	} else if (period_name(b, column, value)) {
+		return;
+	} else if ((l = file_label(rep, column, value)) != NULL) {
 		sbuf_addstr(b, l);
 	} else if (is_code(value)) {
 		sbuf_addc(b, (char)(value[0] - 'a' + 'A'));
@@ -79,21 +91,24 @@ void render_key_text(struct sbuf *b, const struct report *rep, const char *value
 /* "applicant_type" -> "Applicant type"; "month(received_at)" -> "Month". */
 static void pretty_name(struct sbuf *b, const struct report *rep, const char *name, int capital)
 {
-	static const char *const periods[] = { "year", "quarter", "month", "week", "day", "weekday" };
 	const char *l = render_user_label(rep, name);
 	const char *paren = strchr(name, '(');
+	const char *period = period_function(name);
 	size_t start = b->len;
 
 	if (l) {
 		sbuf_addstr(b, l);
 		return;
 	}
-	for (size_t i = 0; paren && i < sizeof(periods) / sizeof(periods[0]); i++) {
-		if ((size_t)(paren - name) == strlen(periods[i]) && strncmp(name, periods[i], strlen(periods[i])) == 0) {
-			sbuf_addc(b, capital ? (char)toupper((unsigned char)name[0]) : name[0]);
-			sbuf_add(b, name + 1, (size_t)(paren - name) - 1);
-			return;
+	if ((l = file_label(rep, name, NULL)) != NULL || period) {
+		if (!l) {
+			char key[32];
+			snprintf(key, sizeof(key), "period.name.%s", period);
+			l = lang_text(key);
 		}
+		sbuf_addstr(b, l);
+		lang_case_first(b, start, capital);
+		return;
 	}
 	for (const char *p = name; *p; p++)
 		sbuf_addc(b, *p == '_' && !paren ? ' ' : *p);
@@ -103,21 +118,31 @@ static void pretty_name(struct sbuf *b, const struct report *rep, const char *na
 
 static const struct {
 	const char *prefix;
-	const char *label;           /* %s: the column the statistic is of */
+	const char *key;             /* lang key; {x}: the column the statistic is of */
 	int whole;                   /* the name is the statistic itself */
 } stat_labels[] = {
-	{ "count", "Count", 1 },
-	{ "n", "n", 1 },
-	{ "share", "Share", 1 },
-	{ "mean_", "Mean %s", 0 },
-	{ "sum_", "Sum of %s", 0 },
-	{ "min_", "Min. %s", 0 },
-	{ "max_", "Max. %s", 0 },
-	{ "sd_", "SD of %s", 0 },
-	{ "median_", "Median %s", 0 },
-	{ "distinct_", "Distinct %s", 0 },
-	{ "missing_", "Missing %s", 0 },
+	{ "count", "stat.count", 1 },
+	{ "n", "stat.n", 1 },
+	{ "share", "stat.share", 1 },
+	{ "mean_", "stat.mean", 0 },
+	{ "sum_", "stat.sum", 0 },
+	{ "min_", "stat.min", 0 },
+	{ "max_", "stat.max", 0 },
+	{ "sd_", "stat.sd", 0 },
+	{ "median_", "stat.median", 0 },
+	{ "distinct_", "stat.distinct", 0 },
+	{ "missing_", "stat.missing", 0 },
 };
+
+/* A heading's first word is capitalised, others not; "n" stays "n", and a
+ * text that begins with what the statistic is of gets the capital there. */
+static void stat_case(struct sbuf *b, size_t start, const char *key, int capital)
+{
+	if (!capital)
+		lang_case_first(b, start, 0);
+	else if (lang_text(key)[0] == '{')
+		lang_case_first(b, start, 1);
+}
 
 static void estimate_label(struct sbuf *b, const struct report *rep, const char *name, int capital)
 {
@@ -128,27 +153,33 @@ static void estimate_label(struct sbuf *b, const struct report *rep, const char 
 		sbuf_addstr(b, l);
 		return;
 	}
+	if ((l = file_label(rep, name, NULL)) != NULL) {
+		sbuf_addstr(b, l);
+		lang_case_first(b, start, capital);
+		return;
+	}
 	for (size_t i = 0; i < sizeof(stat_labels) / sizeof(stat_labels[0]); i++) {
 		size_t n = strlen(stat_labels[i].prefix);
 		if (stat_labels[i].whole ? strcmp(name, stat_labels[i].prefix) != 0
 			: strncmp(name, stat_labels[i].prefix, n) != 0 || !name[n])
 			continue;
-		const char *fmt = stat_labels[i].label, *pct = strstr(fmt, "%s");
-		if (!pct) {
-			sbuf_addstr(b, fmt);
-		} else {
-			sbuf_add(b, fmt, (size_t)(pct - fmt));
-			pretty_name(b, rep, name + n, 0);
-			sbuf_addstr(b, pct + 2);
-		}
-		if (!capital && b->len > start && b->s[start] >= 'A' && b->s[start] <= 'Z')
-			b->s[start] = (char)(b->s[start] - 'A' + 'a');
+		struct sbuf of = SBUF_INIT;
+		if (!stat_labels[i].whole)
+			pretty_name(&of, rep, name + n, 0);
+		lang_put(b, stat_labels[i].key, "x", sbuf_cstr(&of), NULL);
+		sbuf_release(&of);
+		stat_case(b, start, stat_labels[i].key, capital);
 		return;
 	}
 	if (name[0] == 'p' && isdigit((unsigned char)name[1])) {
 		size_t d = strspn(name + 1, "0123456789");
-		sbuf_printf(b, "%c%.*s ", capital ? 'P' : 'p', (int)d, name + 1);
-		pretty_name(b, rep, name + 2 + d, 0);
+		struct sbuf of = SBUF_INIT;
+		char p[16];
+		snprintf(p, sizeof(p), "%.*s", (int)(d < 8 ? d : 8), name + 1);
+		pretty_name(&of, rep, name + 2 + d, 0);
+		lang_put(b, "stat.percentile", "p", p, "x", sbuf_cstr(&of), NULL);
+		sbuf_release(&of);
+		stat_case(b, start, "stat.percentile", capital);
 		return;
 	}
 	pretty_name(b, rep, name, capital);
@@ -231,6 +262,19 @@ char *render_label_nearest(const struct report *rep, const char *name)
 	return found;
 }
 
+/* The label of column c with a lang text around it ("{x}, low"). */
+static void around(struct sbuf *b, const struct report *rep, const struct rtable *t, size_t c, const char *key)
+{
+	struct sbuf x = SBUF_INIT;
+	size_t start = b->len;
+
+	estimate_label(&x, rep, t->cols[c].name, 1);
+	lang_put(b, key, "x", sbuf_cstr(&x), NULL);
+	if (lang_text(key)[0] != '{')
+		lang_case_first(b, start, 1);
+	sbuf_release(&x);
+}
+
 void render_col_label(struct sbuf *b, const struct report *rep, const struct rtable *t, struct dcol d)
 {
 	const struct rcol *col = &t->cols[d.col];
@@ -246,77 +290,99 @@ void render_col_label(struct sbuf *b, const struct report *rep, const struct rta
 		return;
 	case D_LOW:
 	case D_HIGH:
-		estimate_label(b, rep, t->cols[col->base].name, 1);
-		sbuf_addstr(b, d.part == D_LOW ? ", low" : ", high");
+		around(b, rep, t, (size_t)col->base, d.part == D_LOW ? "column.low" : "column.high");
 		return;
 	case D_EST:
 		break;
 	}
 	switch (col->kind) {
 	case STAT_PREV:
-		estimate_label(b, rep, t->cols[col->base].name, 1);
-		sbuf_addstr(b, ", previous");
+		around(b, rep, t, (size_t)col->base, "column.previous");
 		break;
 	case STAT_CHANGE:
-		estimate_label(b, rep, t->cols[col->base].name, 1);
-		sbuf_addstr(b, t->cols[col->base].kind == STAT_SHARE ? " change, pp" : " change");
+		around(b, rep, t, (size_t)col->base,
+			t->cols[col->base].kind == STAT_SHARE ? "column.change_pp" : "column.change");
 		break;
 	case STAT_CHANGE_PCT:
-		estimate_label(b, rep, t->cols[col->base].name, 1);
-		sbuf_addstr(b, " change, %");
+		around(b, rep, t, (size_t)col->base, "column.change_pct");
 		break;
 	default:
 		estimate_label(b, rep, col->name, 1);
 	}
 }
 
-static void join_labels(struct sbuf *b, const struct report *rep, const struct rtable *t, int keys)
+static int heading_part(const struct rcol *col, int keys)
 {
+	return keys ? col->is_key : !col->is_key && col->part == PART_EST &&
+		col->kind != STAT_N && col->kind < STAT_PREV;
+}
+
+/* "Count, share and mean age": the labels joined as the language joins a
+ * list; first_capital: the first is the heading's first word. */
+static void join_labels(struct sbuf *b, const struct report *rep, const struct rtable *t, int keys,
+	int first_capital)
+{
+	struct sbuf acc = SBUF_INIT, item = SBUF_INIT, joined = SBUF_INIT;
 	size_t n = 0, total = 0;
 
+	for (size_t c = 0; c < t->ncols; c++)
+		total += heading_part(&t->cols[c], keys);
 	for (size_t c = 0; c < t->ncols; c++) {
 		const struct rcol *col = &t->cols[c];
-		int want = keys ? col->is_key : !col->is_key && col->part == PART_EST &&
-			col->kind != STAT_N && col->kind < STAT_PREV;
-		total += want;
-	}
-	for (size_t c = 0; c < t->ncols; c++) {
-		const struct rcol *col = &t->cols[c];
-		int want = keys ? col->is_key : !col->is_key && col->part == PART_EST &&
-			col->kind != STAT_N && col->kind < STAT_PREV;
-		if (!want)
+		if (!heading_part(col, keys))
 			continue;
-		if (n)
-			sbuf_addstr(b, n + 1 == total ? " and " : ", ");
+		sbuf_reset(&item);
 		if (keys)
-			pretty_name(b, rep, col->name, 0);
+			pretty_name(&item, rep, col->name, 0);
 		else
-			estimate_label(b, rep, col->name, n == 0);
-		if (keys && b->len && !render_user_label(rep, col->name)) {
+			estimate_label(&item, rep, col->name, n == 0 && first_capital);
+		if (keys && item.len && !render_user_label(rep, col->name)) {
 			/* "by Month" reads worse than "by month" */
-			size_t i = b->len;
-			while (i > 0 && b->s[i - 1] != ' ')
+			size_t i = item.len;
+			while (i > 0 && item.s[i - 1] != ' ')
 				i--;
-			if (b->s[i] >= 'A' && b->s[i] <= 'Z')
-				b->s[i] = (char)(b->s[i] - 'A' + 'a');
+			if (item.s[i] >= 'A' && item.s[i] <= 'Z')
+				item.s[i] = (char)(item.s[i] - 'A' + 'a');
 		}
-		n++;
+		if (n++ == 0) {
+			sbuf_addstr(&acc, sbuf_cstr(&item));
+			continue;
+		}
+		sbuf_reset(&joined);
+		lang_put(&joined, n == total ? "list.pair" : "list.more", "a", sbuf_cstr(&acc),
+			"b", sbuf_cstr(&item), NULL);
+		sbuf_reset(&acc);
+		sbuf_addstr(&acc, sbuf_cstr(&joined));
 	}
+	sbuf_addstr(b, sbuf_cstr(&acc));
+	sbuf_release(&acc);
+	sbuf_release(&item);
+	sbuf_release(&joined);
 }
 
 void render_heading(struct sbuf *b, const struct report *rep, const struct report_section *s)
 {
 	const struct rtable *t = &s->table;
+	const char *by = lang_text("heading.by");
+	int stats_first = strncmp(by, "{stats}", 7) == 0;
+	struct sbuf stats = SBUF_INIT, keys = SBUF_INIT;
+	size_t start = b->len;
 
 	if (s->heading) {
 		sbuf_addstr(b, s->heading);
 		return;
 	}
-	join_labels(b, rep, t, 0);
-	if (t->nkeys) {
-		sbuf_addstr(b, " by ");
-		join_labels(b, rep, t, 1);
+	join_labels(&stats, rep, t, 0, stats_first || !t->nkeys);
+	if (!t->nkeys) {
+		sbuf_addstr(b, sbuf_cstr(&stats));
+	} else {
+		join_labels(&keys, rep, t, 1, 0);
+		lang_put(b, "heading.by", "stats", sbuf_cstr(&stats), "keys", sbuf_cstr(&keys), NULL);
+		if (!stats_first)
+			lang_case_first(b, start, 1);
 	}
+	sbuf_release(&stats);
+	sbuf_release(&keys);
 }
 
 static int digits_rule(const struct report *rep, const struct rtable *t, size_t c, int *digits)
@@ -382,8 +448,8 @@ double render_col_scale(const struct rtable *t, size_t c)
 
 void render_number(double v, int digits, int group, int sign, char *buf)
 {
-	char tmp[64];
-	size_t n, intlen, lead, o = 0;
+	char tmp[64], plain[72];
+	size_t n, lead;
 
 	if (isnan(v)) {
 		buf[0] = '\0';
@@ -391,17 +457,13 @@ void render_number(double v, int digits, int group, int sign, char *buf)
 	}
 	n = (size_t)num_format_fixed(v, digits, tmp);
 	lead = tmp[0] == '-';
-	if (sign && !lead && strspn(tmp, "0.") != n)
-		buf[o++] = '+';
-	intlen = strcspn(tmp + lead, ".e");
-	if (lead)
-		buf[o++] = '-';
-	for (size_t i = 0; i < intlen; i++) {
-		if (group && i && (intlen - i) % 3 == 0 && intlen <= 18)
-			buf[o++] = ',';
-		buf[o++] = tmp[lead + i];
+	snprintf(plain, sizeof(plain), "%s%s", sign && !lead && strspn(tmp, "0.") != n ? "+" : "", tmp);
+	if (!group || strcspn(plain + (plain[0] == '+' || plain[0] == '-'), ".e") > 18) {
+		strcpy(buf, plain);
+		return;
 	}
-	memcpy(buf + o, tmp + lead + intlen, n - lead - intlen + 1);
+	/* Shown to a reader: the language's decimal mark and thousands. */
+	lang_number(plain, 1, buf);
 }
 
 static int countlike_col(const struct rtable *t, size_t c)
@@ -466,7 +528,7 @@ void render_cell_parts(const struct report *rep, const struct rtable *t, size_t 
 	cp->mark = "";
 	if (d.part == D_KEY) {
 		struct sbuf key = SBUF_INIT;
-		render_key_text(&key, rep, row->cell[d.col]);
+		render_key_text(&key, rep, col->name, row->cell[d.col]);
 		snprintf(cp->est, sizeof(cp->est), "%s", sbuf_cstr(&key));
 		sbuf_release(&key);
 		return;
@@ -485,7 +547,7 @@ void render_cell_parts(const struct report *rep, const struct rtable *t, size_t 
 	render_number(v * render_col_scale(t, d.col), render_col_digits(rep, t, d.col), group,
 		col->kind == STAT_CHANGE || col->kind == STAT_CHANGE_PCT, cp->est);
 	if (shown_as_percent(col) || (col->kind == STAT_PREV && t->cols[col->base].kind == STAT_SHARE))
-		strcat(cp->est, "%");
+		lang_percent(cp->est);
 	if (d.part == D_EST)
 		interval_parts(rep, t, r, col, group, cp);
 	if (flag & CELL_UNRELIABLE)
@@ -545,48 +607,77 @@ static int has_interval(const struct rtable *t)
 	return 0;
 }
 
+/* A number in a note, as the language writes it (%g). */
+static void note_number(double v, char *buf)
+{
+	char plain[48];
+
+	snprintf(plain, sizeof(plain), "%g", v);
+	lang_number(plain, 0, buf);
+}
+
+static void note_text(struct note *n, const char *mark, struct sbuf *text)
+{
+	snprintf(n->mark, sizeof(n->mark), "%.*s", (int)sizeof(n->mark) - 1, mark);
+	snprintf(n->text, sizeof(n->text), "%.*s", (int)sizeof(n->text) - 1, sbuf_cstr(text));
+	sbuf_reset(text);
+}
+
+static void audit_note(const struct report *rep, struct sbuf *text, const char *k)
+{
+	struct sbuf tables = SBUF_INIT;
+	char width[160], protection[160];
+
+	lang_put_n(&tables, "note.tables", rep->audit.tables, NULL);
+	note_number(floor(rep->audit.min_width * 1e6 + 0.5) / 1e6, width);
+	note_number(rep->protection > 0 ? rep->protection : 1, protection);
+	lang_put(text, "note.audit", "tables", sbuf_cstr(&tables), "k", k, "width", width,
+		"protection", protection, NULL);
+	sbuf_release(&tables);
+}
+
 size_t render_notes(const struct report *rep, const struct report_section *s, struct note *notes)
 {
+	struct sbuf text = SBUF_INIT, rows = SBUF_INIT;
+	char k[160], lt[170], a[160], b[160];
 	size_t n = 0;
 
+	snprintf(lt, sizeof(lt), "%.0f", rep->suppress_k);
+	lang_number(lt, 0, k);
+	snprintf(lt, sizeof(lt), "<%.0f", rep->suppress_k);
 	if (s->supp.primary) {
-		snprintf(notes[n].mark, sizeof(notes->mark), "<%.0f", rep->suppress_k);
-		snprintf(notes[n++].text, sizeof(notes->text),
-			"fewer than %.0f cases: hidden to protect the people counted (%zu %s)",
-			rep->suppress_k, s->supp.primary, s->supp.primary == 1 ? "row" : "rows");
+		lang_put_n(&rows, "note.rows", s->supp.primary, NULL);
+		lang_put(&text, "note.primary", "k", k, "rows", sbuf_cstr(&rows), NULL);
+		note_text(&notes[n++], lt, &text);
+		sbuf_reset(&rows);
 	}
 	if (s->supp.secondary) {
-		snprintf(notes[n].mark, sizeof(notes->mark), "x");
-		snprintf(notes[n++].text, sizeof(notes->text),
-			"hidden as well, so that no row below %.0f can be worked out from totals (%zu %s)",
-			rep->suppress_k, s->supp.secondary, s->supp.secondary == 1 ? "row" : "rows");
+		lang_put_n(&rows, "note.rows", s->supp.secondary, NULL);
+		lang_put(&text, "note.secondary", "k", k, "rows", sbuf_cstr(&rows), NULL);
+		note_text(&notes[n++], "x", &text);
 	}
 	if (s->supp.primary && rep->audited && !isinf(rep->audit.min_width)) {
-		notes[n].mark[0] = '\0';
-		snprintf(notes[n++].text, sizeof(notes->text),
-			"Audited by linear programming (GLPK) over everything this report publishes "
-			"(%zu %s, margins, totals given away by shares, periods within periods): each count shown as <%.0f "
-			"can still be anything in a range at least %g wide (protection interval: %g)",
-			rep->audit.tables, rep->audit.tables == 1 ? "table" : "tables", rep->suppress_k,
-			floor(rep->audit.min_width * 1e6 + 0.5) / 1e6, rep->protection > 0 ? rep->protection : 1);
+		audit_note(rep, &text, k);
+		note_text(&notes[n++], "", &text);
 	}
 	if (s->unreliable) {
-		snprintf(notes[n].mark, sizeof(notes->mark), MARK_UNRELIABLE);
-		snprintf(notes[n++].text, sizeof(notes->text),
-			"unreliable: effective sample size below %g or coefficient of variation above %g%%; "
-			"use with caution", rep->min_n, rep->max_cv * 100);
+		note_number(rep->min_n, a);
+		note_number(rep->max_cv * 100, b);
+		lang_percent(b);
+		lang_put(&text, "note.unreliable", "min_n", a, "max_cv", b, NULL);
+		note_text(&notes[n++], MARK_UNRELIABLE, &text);
 	}
 	if (s->changes_beyond_noise) {
-		snprintf(notes[n].mark, sizeof(notes->mark), MARK_UP MARK_DOWN);
-		snprintf(notes[n++].text, sizeof(notes->text),
-			"change larger than chance variation would explain (beyond %g standard errors; "
-			"Poisson variation for counts)", rep->z);
+		note_number(rep->z, a);
+		lang_put(&text, "note.beyond_noise", "z", a, NULL);
+		note_text(&notes[n++], MARK_UP MARK_DOWN, &text);
 	}
 	if (has_interval(&s->table) && (rep->ci == CI_PAREN || rep->ci == CI_PM)) {
-		notes[n].mark[0] = '\0';
-		snprintf(notes[n++].text, sizeof(notes->text), rep->ci == CI_PAREN
-			? "In parentheses: the confidence interval." : "After " PLUS_MINUS ": half the width of the confidence interval.");
+		lang_put(&text, rep->ci == CI_PAREN ? "note.ci_paren" : "note.ci_pm", NULL);
+		note_text(&notes[n++], "", &text);
 	}
+	sbuf_release(&text);
+	sbuf_release(&rows);
 	return n;
 }
 
@@ -596,7 +687,10 @@ void render_plain_value(const struct report *rep, const struct rtable *t, size_t
 	int digits;
 
 	if (t->cols[c].is_key) {
-		snprintf(buf, 96, "%s", row->cell[c]);
+		const char *l = rep->codes ? NULL : render_user_label(rep, row->cell[c]);
+		if (!l && !rep->codes)
+			l = file_label(rep, t->cols[c].name, row->cell[c]);
+		snprintf(buf, 96, "%s", l ? l : row->cell[c]);
 		return;
 	}
 	if (row->flag[c] & CELL_HIDDEN) {

@@ -37,9 +37,10 @@ char *render_label_name(const char *spec);
 char *render_label_nearest(const struct report *rep, const char *name);
 /* The heading of a display column ("Share", "Mean age", "Share low"). */
 void render_col_label(struct sbuf *b, const struct report *rep, const struct rtable *t, struct dcol d);
-/* A key cell: its --label, else a code such as in_person written as
- * "In person", else the value itself. */
-void render_key_text(struct sbuf *b, const struct report *rep, const char *value);
+/* A key cell of column: its --label, else a calendar period's name in the
+ * language (period_name.h), else its label from a label file, else a code
+ * such as in_person written as "In person", else the value itself. */
+void render_key_text(struct sbuf *b, const struct report *rep, const char *column, const char *value);
 /* The section heading: --heading, else "Count and share by register". */
 void render_heading(struct sbuf *b, const struct report *rep, const struct report_section *s);
 
@@ -64,7 +65,8 @@ void render_cell_parts(const struct report *rep, const struct rtable *t, size_t 
 void render_cell_join(struct sbuf *b, const struct report *rep, const struct cellparts *cp);
 
 /* For CSV and JSON: the value rounded as published but in the input's units
- * (a share 0.178, not 17.8%), empty when hidden; buf needs 96 bytes. */
+ * (a share 0.178, not 17.8%), empty when hidden; a key value's label
+ * (--label or a label file) unless --codes; buf needs 96 bytes. */
 void render_plain_value(const struct report *rep, const struct rtable *t, size_t r, size_t c, char *buf);
 /* The row's flags as words joined by sep: suppressed, suppressed-secondary,
  * suppressed-previous, unreliable:COLUMN, beyond-noise:COLUMN.  Returns how
@@ -75,7 +77,7 @@ size_t render_row_flags(struct sbuf *b, const struct rtable *t, size_t r, const 
 #define RENDER_MAX_NOTES 6
 struct note {
 	char mark[24];               /* "<5", "x", MARK_*, or "" */
-	char text[384];
+	char text[1024];
 };
 size_t render_notes(const struct report *rep, const struct report_section *s, struct note *notes);
 

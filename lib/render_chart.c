@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "groups.h"
+#include "lang.h"
 #include "render_cell.h"
 #include "render_chart.h"
 #include "xalloc.h"
@@ -82,7 +83,7 @@ static void row_label(struct sbuf *b, const struct report *rep, const struct rta
 			continue;
 		if (b->len)
 			sbuf_addstr(b, " \xc2\xb7 ");
-		render_key_text(b, rep, t->rows[r].cell[k]);
+		render_key_text(b, rep, t->cols[k].name, t->rows[r].cell[k]);
 	}
 }
 
@@ -133,7 +134,7 @@ static void collect(struct chart *c, const struct report *rep, const struct rtab
 			continue;
 		sbuf_reset(&b);
 		if (xkey >= 0) {
-			render_key_text(&b, rep, t->rows[r].cell[xkey]);
+			render_key_text(&b, rep, t->cols[xkey].name, t->rows[r].cell[xkey]);
 			pts[r].cat = intern(&cats, sbuf_cstr(&b));
 			sbuf_reset(&b);
 			row_label(&b, rep, t, r, xkey);
@@ -241,8 +242,13 @@ static void labels(struct chart *c, const struct report *rep, const struct repor
 	struct sbuf b = SBUF_INIT;
 
 	render_col_label(&b, rep, t, (struct dcol){ (size_t)vcol, D_EST });
-	if (c->percent)
-		sbuf_addstr(&b, ", %");
+	if (c->percent) {
+		struct sbuf axis = SBUF_INIT;
+		lang_put(&axis, "chart.percent_axis", "x", sbuf_cstr(&b), NULL);
+		sbuf_reset(&b);
+		sbuf_addstr(&b, sbuf_cstr(&axis));
+		sbuf_release(&axis);
+	}
 	c->ylabel = xstrdup(sbuf_cstr(&b));
 	sbuf_reset(&b);
 	for (size_t k = 0; k < t->nkeys; k++) {
@@ -346,5 +352,5 @@ void chart_value_text(const struct chart *c, double v, char *buf)
 {
 	render_number(c->percent ? v * 100 : v, c->digits, 1, 0, buf);
 	if (c->percent && buf[0])
-		strcat(buf, "%");
+		lang_percent(buf);
 }

@@ -1,6 +1,8 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang.h"
 #include "render_cell.h"
 #include "render_chart.h"
 #include "xalloc.h"
@@ -32,15 +34,16 @@ static void esc(struct sbuf *out, const char *s)
 
 static void head(struct sbuf *out, const struct report *rep)
 {
-	sbuf_addstr(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	sbuf_printf(out, "<!DOCTYPE html>\n<html lang=\"%s\">\n", lang_code());
+	sbuf_addstr(out, "<head>\n<meta charset=\"utf-8\">\n"
 		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 		"style-src 'unsafe-inline'\">\n"
 		"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta name=\"generator\" content=\"");
 	esc(out, rep->prov.tool);
 	sbuf_addstr(out, "\">\n<title>");
-	esc(out, rep->title ? rep->title : "civic report");
+	esc(out, rep->title ? rep->title : lang_text("report.title"));
 	sbuf_printf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<main>\n<h1>", css);
-	esc(out, rep->title ? rep->title : "civic report");
+	esc(out, rep->title ? rep->title : lang_text("report.title"));
 	sbuf_addstr(out, "</h1>\n");
 	for (size_t i = 0; i < rep->nnotes; i++) {
 		sbuf_addstr(out, "<p class=\"note\">");
@@ -109,18 +112,27 @@ static void table(struct sbuf *out, const struct report *rep, const struct rtabl
 
 static void figure(struct sbuf *out, const struct chart *c)
 {
+	struct sbuf text = SBUF_INIT;
+	char shown[32], total[32];
+
 	sbuf_addstr(out, "<figure>\n");
 	chart_svg(out, c);
 	if (c->has_interval || c->dropped_series) {
 		sbuf_addstr(out, "<figcaption>");
-		if (c->has_interval)
-			sbuf_addstr(out, "Error bars show the confidence interval. ");
-		if (c->dropped_series)
-			sbuf_printf(out, "The %d largest of %zu series are shown.", CHART_MAX_SERIES,
-				c->nseries + c->dropped_series);
+		if (c->has_interval) {
+			esc(out, lang_text("chart.error_bars"));
+			sbuf_addc(out, ' ');
+		}
+		if (c->dropped_series) {
+			snprintf(shown, sizeof(shown), "%d", CHART_MAX_SERIES);
+			snprintf(total, sizeof(total), "%zu", c->nseries + c->dropped_series);
+			lang_put(&text, "chart.series_dropped", "shown", shown, "total", total, NULL);
+			esc(out, sbuf_cstr(&text));
+		}
 		sbuf_addstr(out, "</figcaption>\n");
 	}
 	sbuf_addstr(out, "</figure>\n");
+	sbuf_release(&text);
 }
 
 static void section(struct sbuf *out, const struct report *rep, const struct report_section *s)
@@ -139,7 +151,7 @@ static void section(struct sbuf *out, const struct report *rep, const struct rep
 		chart_release(&c);
 	}
 	if (s->table.nrows == 0)
-		sbuf_addstr(out, "<p>(no rows)</p>\n");
+		sbuf_printf(out, "<p>%s</p>\n", lang_text("report.no_rows"));
 	else
 		table(out, rep, &s->table);
 	if (nn)
@@ -162,24 +174,39 @@ static void section(struct sbuf *out, const struct report *rep, const struct rep
 
 static void provenance(struct sbuf *out, const struct provenance *p)
 {
-	sbuf_addstr(out, "<footer>\n<h2>Provenance</h2>\n<dl>\n<dt>Made by</dt><dd>");
-	esc(out, p->tool);
-	sbuf_printf(out, " at %s</dd>\n<dt>Command</dt><dd><code>", p->when);
+	struct sbuf text = SBUF_INIT;
+
+	sbuf_addstr(out, "<footer>\n<h2>");
+	esc(out, lang_text("prov.heading"));
+	sbuf_addstr(out, "</h2>\n<dl>\n<dt>");
+	esc(out, lang_text("prov.made_by"));
+	sbuf_addstr(out, "</dt><dd>");
+	lang_put(&text, "prov.tool_at", "tool", p->tool, "when", p->when, NULL);
+	esc(out, sbuf_cstr(&text));
+	sbuf_addstr(out, "</dd>\n<dt>");
+	esc(out, lang_text("prov.command"));
+	sbuf_addstr(out, "</dt><dd><code>");
 	esc(out, p->command);
-	sbuf_addstr(out, "</code></dd>\n<dt>Files</dt>\n");
+	sbuf_addstr(out, "</code></dd>\n<dt>");
+	esc(out, lang_text("prov.files"));
+	sbuf_addstr(out, "</dt>\n");
 	for (size_t i = 0; i < p->nfiles; i++) {
 		sbuf_addstr(out, "<dd>");
-		esc(out, p->files[i].role);
+		prov_role_text(&text, p->files[i].role);
+		esc(out, sbuf_cstr(&text));
 		sbuf_addstr(out, ": ");
 		esc(out, p->files[i].name);
 		if (p->files[i].version) {
-			sbuf_addstr(out, " (version ");
-			esc(out, p->files[i].version);
+			sbuf_reset(&text);
+			lang_put(&text, "prov.version", "version", p->files[i].version, NULL);
+			sbuf_addstr(out, " (");
+			esc(out, sbuf_cstr(&text));
 			sbuf_addc(out, ')');
 		}
 		sbuf_printf(out, "<br><code>sha256:%s</code></dd>\n", p->files[i].sha256);
 	}
 	sbuf_addstr(out, "</dl>\n</footer>\n");
+	sbuf_release(&text);
 }
 
 void render_html(struct sbuf *out, const struct report *rep)

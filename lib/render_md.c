@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang.h"
 #include "render_cell.h"
 #include "xalloc.h"
 
@@ -73,7 +74,7 @@ static void section(struct sbuf *out, const struct report *rep, const struct rep
 	md_text(out, sbuf_cstr(&h));
 	sbuf_addstr(out, "\n\n");
 	if (s->table.nrows == 0)
-		sbuf_addstr(out, "(no rows)\n");
+		sbuf_printf(out, "%s\n", lang_text("report.no_rows"));
 	else
 		table(out, rep, &s->table);
 	if (nn)
@@ -93,30 +94,39 @@ static void section(struct sbuf *out, const struct report *rep, const struct rep
 
 static void provenance(struct sbuf *out, const struct provenance *p)
 {
-	sbuf_addstr(out, "---\n\nMade by ");
-	md_text(out, p->tool);
-	sbuf_printf(out, " at %s.  \nCommand: `", p->when);
+	struct sbuf text = SBUF_INIT;
+
+	lang_put(&text, "prov.made_by_at", "tool", p->tool, "when", p->when, NULL);
+	sbuf_addstr(out, "---\n\n");
+	md_text(out, sbuf_cstr(&text));
+	sbuf_addstr(out, ".  \n");
+	md_text(out, lang_text("prov.command"));
+	sbuf_addstr(out, ": `");
 	for (const char *c = p->command; *c; c++)
 		sbuf_addc(out, *c == '`' ? '\'' : *c == '\n' ? ' ' : *c);
 	sbuf_addstr(out, "`\n\n");
 	for (size_t i = 0; i < p->nfiles; i++) {
 		sbuf_addstr(out, "- ");
-		md_text(out, p->files[i].role);
+		prov_role_text(&text, p->files[i].role);
+		md_text(out, sbuf_cstr(&text));
 		sbuf_addstr(out, " ");
 		md_text(out, p->files[i].name);
 		if (p->files[i].version) {
-			sbuf_addstr(out, " (version ");
-			md_text(out, p->files[i].version);
+			sbuf_reset(&text);
+			lang_put(&text, "prov.version", "version", p->files[i].version, NULL);
+			sbuf_addstr(out, " (");
+			md_text(out, sbuf_cstr(&text));
 			sbuf_addc(out, ')');
 		}
 		sbuf_printf(out, ", sha256 `%s`\n", p->files[i].sha256);
 	}
+	sbuf_release(&text);
 }
 
 void render_md(struct sbuf *out, const struct report *rep)
 {
 	sbuf_addstr(out, "# ");
-	md_text(out, rep->title ? rep->title : "civic report");
+	md_text(out, rep->title ? rep->title : lang_text("report.title"));
 	sbuf_addstr(out, "\n\n");
 	for (size_t i = 0; i < rep->nnotes; i++) {
 		md_text(out, rep->notes[i]);

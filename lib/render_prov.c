@@ -7,6 +7,7 @@
 #include <jansson.h>
 
 #include "error.h"
+#include "lang.h"
 #include "render_prov.h"
 #include "sbuf.h"
 #include "xalloc.h"
@@ -161,4 +162,13 @@ char *prov_declared_version(const char *path)
 		v = line_version(line);
 	fclose(fp);
 	return v;
+}
+
+void prov_role_text(struct sbuf *b, const char *role)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "prov.role.%s", role);
+	sbuf_reset(b);
+	sbuf_addstr(b, strcmp(lang_text(key), key) == 0 ? role : lang_text(key));
 }

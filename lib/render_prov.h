@@ -31,4 +31,8 @@ void prov_add(struct provenance *p, const char *role, const char *name,
  * line, commented or not) declares: malloc'd, or NULL. */
 char *prov_declared_version(const char *path);
 
+/* A file's role as the report's language names it, into b (reset first). */
+struct sbuf;
+void prov_role_text(struct sbuf *b, const char *role);
+
 #endif

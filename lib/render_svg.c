@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lang.h"
 #include "render_cell.h"
 #include "render_chart.h"
 #include "utf8.h"
@@ -71,7 +72,7 @@ static void tick_text(const struct chart *c, const struct axis *a, double v, cha
 {
 	render_number(c->percent ? v * 100 : v, a->decimals, 1, 0, buf);
 	if (c->percent)
-		strcat(buf, "%");
+		lang_percent(buf);
 }
 
 static void open_svg(struct sbuf *out, const struct chart *c, int width, int height)

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang.h"
 #include "render_cell.h"
 #include "render_chart.h"
 #include "utf8.h"
@@ -269,8 +270,10 @@ static void text_lines(struct sbuf *out, const struct chart *c)
 		sbuf_printf(out, "  %s \xe2\x86\x92 %s", first, last);
 		chart_value_text(c, lo, first);
 		chart_value_text(c, hi, last);
-		if (i0 < i1)
-			sbuf_printf(out, "  (range %s" EN_DASH "%s)", first, last);
+		if (i0 < i1) {
+			sbuf_addstr(out, "  ");
+			lang_put(out, "chart.range", "lo", first, "hi", last, NULL);
+		}
 		trim_line_end(out);
 	}
 }
@@ -286,7 +289,7 @@ static void section(struct sbuf *out, const struct report *rep, const struct rep
 	underline(out, sbuf_cstr(&h), "-");
 	sbuf_addc(out, '\n');
 	if (s->table.nrows == 0)
-		sbuf_addstr(out, "(no rows)\n");
+		sbuf_printf(out, "%s\n", lang_text("report.no_rows"));
 	else
 		table(out, rep, &s->table);
 	if (chart_build(&c, rep, s)) {
@@ -308,15 +311,29 @@ static void section(struct sbuf *out, const struct report *rep, const struct rep
 
 static void provenance(struct sbuf *out, const struct provenance *p)
 {
-	sbuf_printf(out, "Made by %s at %s\n", p->tool, p->when);
-	sbuf_printf(out, "Command: %s\n", p->command);
+	struct sbuf role = SBUF_INIT;
+	size_t roles = 8;
+
+	lang_put(out, "prov.made_by_at", "tool", p->tool, "when", p->when, NULL);
+	sbuf_printf(out, "\n%s: %s\n", lang_text("prov.command"), p->command);
+	for (size_t i = 0; i < p->nfiles; i++) {
+		prov_role_text(&role, p->files[i].role);
+		roles = width(sbuf_cstr(&role)) > roles ? width(sbuf_cstr(&role)) : roles;
+	}
 	for (size_t i = 0; i < p->nfiles; i++) {
 		const struct prov_file *f = &p->files[i];
-		sbuf_printf(out, "%-8s %s", f->role, f->name);
-		if (f->version)
-			sbuf_printf(out, " (version %s)", f->version);
+		prov_role_text(&role, f->role);
+		sbuf_addstr(out, sbuf_cstr(&role));
+		pad(out, roles - width(sbuf_cstr(&role)));
+		sbuf_printf(out, " %s", f->name);
+		if (f->version) {
+			sbuf_addstr(out, " (");
+			lang_put(out, "prov.version", "version", f->version, NULL);
+			sbuf_addc(out, ')');
+		}
 		sbuf_printf(out, "  sha256:%s\n", f->sha256);
 	}
+	sbuf_release(&role);
 }
 
 /* Words onto lines of at most cols columns (a longer word has its own line). */
@@ -347,7 +364,7 @@ void render_text(struct sbuf *out, const struct report *rep)
 {
 	char line[4096];
 
-	underline(out, rep->title ? rep->title : "civic report", "=");
+	underline(out, rep->title ? rep->title : lang_text("report.title"), "=");
 	sbuf_addc(out, '\n');
 	for (size_t i = 0; i < rep->nnotes; i++) {
 		clean_text(line, sizeof(line), rep->notes[i]);

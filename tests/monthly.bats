@@ -135,7 +135,8 @@ assert_private() {
 	run --separate-stderr civic-monthly --help
 	assert_success
 	assert_equal "$stderr" ''
-	assert_line --index 0 'usage: civic-monthly [-m yyyy-mm] [-o dir] [-r n[%]] [-s k] [-k keyfile] rawdir'
+	assert_line --index 0 'usage: civic-monthly [-m yyyy-mm] [-o dir] [-r n[%]] [-s k] [-k keyfile]'
+	assert_line --index 1 '                     [--lang code] rawdir'
 	run --separate-stderr civic-monthly --version
 	assert_success
 	assert_output --regexp '^civic-monthly \(civic\) [0-9]+\.[0-9]+\.[0-9]+$'
@@ -223,4 +224,21 @@ small_month() {
 	assert_equal "$(stat -c %a out out/2024-03 out/2024-03/report.txt out/2024-03/tables/daily.csv)" "$(printf '%s\n' 755 755 644 644)"
 	run grep -rl 'Anna Karimova' out/2024-03
 	assert_output ''
+}
+
+@test "--lang: one set of reports per language, titled and labelled in it; the tables keep the codes" {
+	run --separate-stderr civic-monthly -m 2024-03 --lang ru --lang=uz -o out "$RAW"
+	assert_success
+	run sh -c "cd out/2024-03 && ls report.*"
+	assert_output "$(printf '%s\n' report.ru.html report.ru.md report.ru.txt report.uz.html report.uz.md report.uz.txt)"
+	run head -1 out/2024-03/report.ru.txt
+	assert_output 'Обращения в органы внутренних дел, 2024-03'
+	run grep -c 'Форма № 1' out/2024-03/report.ru.txt
+	assert_output --regexp '^[1-9]'
+	run head -2 out/2024-03/report.uz.html
+	assert_line --index 1 '<html lang="uz">'
+	assert_equal "$(table_counts out/2024-03/tables/registers.csv)" "$(truth_registers 2024-03)"
+	run --separate-stderr civic-monthly -m 2024-03 --lang fr -o out "$RAW"
+	assert_failure 2
+	[[ "$stderr" == *"unknown language 'fr' (en, ru, uz)"* ]]
 }

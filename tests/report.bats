@@ -84,13 +84,13 @@ civic-report: --label 'share_trust>=4=Trust': no column or key value 'share_trus
 	assert_success
 	assert_line --index 0 'Applications by register'
 	assert_line --index 1 '========================'
-	assert_line 'Count and share by register'
-	assert_line 'Register       Count              Share'
-	assert_line '------------  ------  -----------------'
-	assert_line 'Alphabetical  11,580  38.6% (38.0–39.1)'
-	assert_line 'Form1          5,340  17.8% (17.4–18.2)'
-	assert_line 'Form2         13,080  43.6% (43.0–44.2)'
-	assert_line '  Form2         ████████████████████████████████ 43.6%'
+	assert_line 'Count and share by register book'
+	assert_line 'Register book       Count              Share'
+	assert_line '-----------------  ------  -----------------'
+	assert_line 'Alphabetical book  11,580  38.6% (38.0–39.1)'
+	assert_line 'Form 1              5,340  17.8% (17.4–18.2)'
+	assert_line 'Form 2 journal     13,080  43.6% (43.0–44.2)'
+	assert_line '  Form 2 journal     ████████████████████████████████ 43.6%'
 	assert_line 'In parentheses: the confidence interval.'
 }
 
@@ -106,38 +106,38 @@ civic-report: --label 'share_trust>=4=Trust': no column or key value 'share_trus
 @test "text: a monthly series gets one sparkline per line of the chart" {
 	run civic-report monthly.csv
 	assert_success
-	assert_line 'Share, %, 2024-01 – 2024-12:'
-	assert_line --regexp '^  Form1         [▁▂▃▄▅▆▇█]{12}  16\.7% → 17\.0%  \(range 15\.6%–19\.4%\)$'
+	assert_line 'Share, %, January 2024 – December 2024:'
+	assert_line --regexp '^  Form 1             [▁▂▃▄▅▆▇█]{12}  16\.7% → 17\.0%  \(range 15\.6%–19\.4%\)$'
 }
 
 @test "--ci-style pm, columns and none" {
 	run civic-report --ci-style pm registers.csv
-	assert_line 'Form1          5,340  17.8% ± 0.4'
+	assert_line 'Form 1              5,340  17.8% ± 0.4'
 	assert_line 'After ±: half the width of the confidence interval.'
 	run civic-report --ci-style columns registers.csv
-	assert_line 'Register       Count  Share  Share, low  Share, high'
-	assert_line 'Form1          5,340  17.8%        17.4         18.2'
+	assert_line 'Register book       Count  Share  Share, low  Share, high'
+	assert_line 'Form 1              5,340  17.8%        17.4         18.2'
 	run civic-report --ci-style none registers.csv
-	assert_line 'Form1          5,340  17.8%'
+	assert_line 'Form 1              5,340  17.8%'
 	refute_output --partial 'In parentheses'
 }
 
 @test "--digits for every column or for one" {
 	run civic-report --digits 2 --ci-style none registers.csv
-	assert_line 'Form1          5,340.00  17.80%'
+	assert_line 'Form 1              5,340.00  17.80%'
 	run civic-report --digits share=0 --ci-style none registers.csv
-	assert_line 'Form1          5,340    18%'
+	assert_line 'Form 1              5,340    18%'
 	run civic-report --digits 1 --digits mean_trust=3 --ci-style none survey.csv
 	assert_line 'North   412.0  55.1%       3.420'
 }
 
 @test "--label renames columns and key values; --heading names a section" {
-	run civic-report --label register='Register book' --label form1='Form 1' \
+	run civic-report --label register='Book' --label form1='First form' \
 		--heading 'Applications by register book' --ci-style none registers.csv
 	assert_success
 	assert_line 'Applications by register book'
-	assert_line 'Register book   Count  Share'
-	assert_line 'Form 1          5,340  17.8%'
+	assert_line 'Book                Count  Share'
+	assert_line 'First form          5,340  17.8%'
 }
 
 @test "reliability: small effective n or a large CV is marked and footnoted" {
@@ -178,11 +178,11 @@ civic-report: --label 'share_trust>=4=Trust': no column or key value 'share_trus
 @test "--suppress hides small counts as <K and the cells that would reveal them" {
 	run civic-report --suppress 5 suppress.csv
 	assert_success
-	assert_line 'Andijan  Form1            <5       x'
-	assert_line 'Andijan  Alphabetical      x       x'
-	assert_line 'Bukhara  Form1             x       x'
-	assert_line 'Bukhara  Alphabetical      x       x'
-	assert_line 'Andijan  Total            95  100.0%'
+	assert_line 'Andijan  Form 1                <5       x'
+	assert_line 'Andijan  Alphabetical book      x       x'
+	assert_line 'Bukhara  Form 1                 x       x'
+	assert_line 'Bukhara  Alphabetical book      x       x'
+	assert_line 'Andijan  Total                 95  100.0%'
 	assert_line '<5  fewer than 5 cases: hidden to protect the people counted (1 row)'
 	assert_line 'x  hidden as well, so that no row below 5 can be worked out from totals (3 rows)'
 	refute_output --regexp '  3( |$)| 3\.2%'
@@ -190,7 +190,7 @@ civic-report: --label 'share_trust>=4=Trust': no column or key value 'share_trus
 
 @test "--suppress: no hidden cell can be worked out from a row or column total" {
 	# Naive primary suppression leaks here: Andijan/form1 = 95 - 40 - 52.
-	run civic-report --suppress 5 -f json suppress.csv
+	run civic-report --suppress 5 -f json --codes suppress.csv
 	assert_success
 	printf '%s\n' "$output" > report.json
 	run python3 - report.json <<'PY'
@@ -214,9 +214,9 @@ PY
 @test "--suppress on a one-key table hides a second row, so the total cannot give it away" {
 	printf 'channel,count\nin_person,40\nmahalla,2\nphone_102,25\nwritten,9\n' > one.csv
 	run civic-report --suppress 5 one.csv
-	assert_line 'Mahalla       <5'
-	assert_line 'Written        x'
-	assert_line 'Phone 102     25'
+	assert_line 'Through the mahalla     <5'
+	assert_line 'In writing               x'
+	assert_line 'Phone 102               25'
 }
 
 @test "--suppress on a table with no count or n column fails" {
@@ -229,11 +229,13 @@ PY
 @test "--compare adds changes and flags count changes beyond Poisson noise" {
 	run civic-report --compare registers-prev.csv registers.csv
 	assert_success
-	assert_line --partial 'Alphabetical  11,580  38.6% (38.0–39.1)           11,490          +90             +0.8%            39.5%             -0.9▼'
-	assert_line --partial 'Form1          5,340  17.8% (17.4–18.2)            5,050         +290▲            +5.7%            17.4%             +0.4'
+	assert_line --partial 'Alphabetical book  11,580  38.6% (38.0–39.1)           11,490          +90             +0.8%            39.5%             -0.9▼'
+	assert_line --partial 'Form 1              5,340  17.8% (17.4–18.2)            5,050         +290▲            +5.7%            17.4%             +0.4'
 	assert_line '▲▼  change larger than chance variation would explain (beyond 1.96 standard errors; Poisson variation for counts)'
 	run civic-report -f csv --compare registers-prev.csv registers.csv
 	assert_line --index 0 'register,count,share,share_se,share_low,share_high,count_prev,count_change,count_change_pct,share_prev,share_change,flags'
+	assert_line --index 2 'Form 1,5340,0.178,0.0022,0.174,0.182,5050,290,5.7,0.174,0.004,beyond-noise:count_change'
+	run civic-report -f csv --codes --compare registers-prev.csv registers.csv
 	assert_line --index 2 'form1,5340,0.178,0.0022,0.174,0.182,5050,290,5.7,0.174,0.004,beyond-noise:count_change'
 }
 
@@ -242,7 +244,7 @@ PY
 	printf 'month(received_at),register,count\n2024-02,form1,100\n2024-02,form2,302\n' > feb.csv
 	run civic-report --chart none --compare feb.csv mar.csv
 	assert_success
-	assert_line '2024-03  Form1       120              100           +20           +20.0%'
+	assert_line 'March 2024  Form 1            120              100           +20           +20.0%'
 	run --separate-stderr civic-report --compare monthly.csv monthly.csv
 	assert_failure 1
 	[[ "$stderr" == *"cannot compare: the key 'alphabetical' repeats (does the table hold several periods?)"* ]]
@@ -413,7 +415,7 @@ print(d["provenance"]["generated"], [f["role"] for f in d["provenance"]["files"]
 @test "several inputs become sections; a missing one fails the run with no output" {
 	run civic-report --chart none registers.csv survey.csv
 	assert_success
-	assert_line 'Count and share by register'
+	assert_line 'Count and share by register book'
 	assert_line 'Share and mean trust by region'
 	run --separate-stderr civic-report registers.csv missing.csv
 	assert_failure 1
@@ -451,7 +453,7 @@ chromium_run() {
 		--enable-logging=stderr --v=0 --hide-scrollbars "$@"
 }
 
-@test "make demo: the whole pipeline on sample data prints the report and writes HTML" {
+@test "make demo: the whole pipeline on sample data prints the report and writes HTML in three languages" {
 	run --separate-stderr "$CIVIC_ROOT/scripts/demo" "$SCRATCH/demo"
 	assert_success
 	assert_line --index 0 'Citizens and the police: applications and trust, 2024 (sample data)'
@@ -462,30 +464,46 @@ chromium_run() {
 		assert_line --regexp "^$book"
 	done
 	[[ "$stderr" == *"64 rows rejected; the generator broke 64"* ]]
-	run head -c 15 "$SCRATCH/demo/report.html"
-	assert_output '<!DOCTYPE html>'
+	for lang in en ru uz; do
+		run head -2 "$SCRATCH/demo/report.$lang.html"
+		assert_line --index 1 "<html lang=\"$lang\">"
+	done
+	run grep -c 'Форма № 1' "$SCRATCH/demo/report.ru.html"
+	assert_output --regexp '^[1-9]'
+	run grep -c 'Toshkent\|1-shakl' "$SCRATCH/demo/report.uz.html"
+	assert_output --regexp '^[1-9]'
 }
 
-@test "the demo report renders in headless Chromium: no console errors, charts drawn, screenshot kept" {
+@test "the demo reports render in headless Chromium in each language: no console message, charts drawn, screenshots kept" {
 	command -v chromium > /dev/null || skip "chromium is not installed (scripts/install-deps installs it)"
+	# A font with Cyrillic glyphs, or the Russian page shows empty boxes.
+	run fc-list :lang=ru family
+	assert_output --regexp '.'
 	"$CIVIC_ROOT/scripts/demo" "$SCRATCH/demo" > /dev/null 2>&1
-	page="file://$SCRATCH/demo/report.html"
-	chromium_run --dump-dom "$page" > dom.html 2> console.log
-	run grep ':CONSOLE' console.log
-	assert_failure                      # not one console message: no blocked fetch, no script
-	assert_equal "$(grep -o '<svg[^>]*class="chart"' dom.html | wc -l)" 5
-	run grep -o '<svg[^>]*class="chart"[^>]*' dom.html
-	refute_output --regexp 'width="0|height="0'
 	mkdir -p "$CIVIC_ROOT/tests/tmp"
-	shot="$CIVIC_ROOT/tests/tmp/report-demo.png"
-	rm -f "$shot"
-	chromium_run --window-size=800,900 --screenshot="$shot" "$page" 2> console.log
-	run grep ':CONSOLE' console.log
-	assert_failure
-	# The first chart's bars are drawn: thousands of pixels of their colour.
-	run python3 "$FIXTURES/report/png_pixels.py" "$shot" 3b6ea5
-	assert_success
-	[ "$output" -gt 5000 ]
+	for lang in en ru uz; do
+		page="file://$SCRATCH/demo/report.$lang.html"
+		chromium_run --dump-dom "$page" > dom.html 2> console.log
+		run grep ':CONSOLE' console.log
+		assert_failure                      # not one console message: no blocked fetch, no script
+		assert_equal "$(grep -o '<svg[^>]*class="chart"' dom.html | wc -l)" 5
+		run grep -o '<svg[^>]*class="chart"[^>]*' dom.html
+		refute_output --regexp 'width="0|height="0'
+		case $lang in
+		ru) grep -q 'Обращения по книгам учёта' dom.html
+		    grep -q '<h2>Происхождение данных</h2>' dom.html ;;
+		uz) grep -q 'Roʻyxatga olish kitoblari' dom.html ;;
+		esac
+		shot="$CIVIC_ROOT/tests/tmp/report-demo.$lang.png"
+		rm -f "$shot"
+		chromium_run --window-size=800,900 --screenshot="$shot" "$page" 2> console.log
+		run grep ':CONSOLE' console.log
+		assert_failure
+		# The first chart's bars are drawn: thousands of pixels of their colour.
+		run python3 "$FIXTURES/report/png_pixels.py" "$shot" 3b6ea5
+		assert_success
+		[ "$output" -gt 5000 ]
+	done
 }
 
 @test "a cross-tab from --pivot: keys found from the values, no chart unless asked" {
@@ -564,10 +582,10 @@ PY
 	printf 'register,count\nform1,10\nform2,2\nform3,8\n' > prev.csv
 	run civic-report --chart none --suppress 5 --compare prev.csv cur.csv
 	assert_success
-	assert_line --regexp '^Form1 +<5 +10 +x +x$'
-	assert_line --regexp '^Form2 +40 +<5 +x +x$'
+	assert_line --regexp '^Form 1 +<5 +10 +x +x$'
+	assert_line --regexp '^Form 2 journal +40 +<5 +x +x$'
 	assert_line --regexp '^Form3 +x +x +x +x$'
-	run civic-report -f csv --suppress 5 --compare prev.csv cur.csv
+	run civic-report -f csv --codes --suppress 5 --compare prev.csv cur.csv
 	assert_line --index 1 'form1,,10,,,suppressed'
 	assert_line --index 2 'form2,40,,,,suppressed-previous'
 	assert_line --index 3 'form3,,,,,suppressed-secondary suppressed-previous'
