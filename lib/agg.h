@@ -28,6 +28,7 @@
 #include "quantile.h"
 #include "reader.h"
 #include "survey.h"
+#include "survey_rep.h"
 #include "xsum.h"
 
 /* The options that decide what is accumulated (a partial records them). */
@@ -45,6 +46,8 @@ struct agg_spec {
 	int lonely_domain;     /* --lonely-psu-domain */
 	int survey;            /* keep survey accumulators (--ci, --deff, --partial) */
 	int total;             /* --total */
+	const char *repweights;        /* --repweights pattern (agg_rep.h), or NULL */
+	struct svy_rep_spec rep;       /* … and its options */
 };
 
 enum stat_kind {
@@ -123,6 +126,8 @@ struct agg {
 	int weighted, use_design, use_acc, has_quantile;
 	int core_acc;                  /* survey sums of the group rows (count, share) */
 	struct svy_design *design;
+	long *repcol;                  /* --repweights columns (agg_rep.h) */
+	size_t nrepcol;
 
 	struct groups groups;
 	size_t cap;                    /* per-group arrays hold this many */
