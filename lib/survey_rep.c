@@ -13,6 +13,15 @@
 #include "survey_rep.h"
 #include "xalloc.h"
 
+/* A row of weights enters a rank sketch at SKETCH_HITS of its rows, each
+ * with a sign: with one, two domains' single rows sharing a sketch row
+ * would look proportional and cost a rank. */
+enum { SKETCH_HITS = 4 };
+struct spot {
+	size_t row[SKETCH_HITS];
+	double sign[SKETCH_HITS];
+};
+
 struct svy_rep {
 	enum svy_rep_type type;
 	size_t n;              /* replicates R */
@@ -25,18 +34,17 @@ struct svy_rep {
 	struct decnum *a;      /* … its analysis weights */
 	double *ad;            /* … as doubles */
 	double *colmax;        /* the largest value of each column (for the guesses above) */
-	size_t bucket;         /* the row's sketch row … */
-	double sign;           /* … and sign */
+	struct spot spot;      /* where the row goes in a sketch */
 	int hold;
 	double *held;          /* R analysis weights per held row */
 	size_t nheld, capheld;
 };
 
-/* Rows of an accumulator's rank sketch: R and some more, so that a
- * random K × R sketch is well conditioned when the weights are. */
+/* Rows of an accumulator's rank sketch: twice R, so that the sketch is
+ * well conditioned when the weights are. */
 static size_t sketch_rows(size_t n)
 {
-	return n + 16;
+	return 2 * n;
 }
 
 static const char *const type_names[] = {
@@ -240,14 +248,27 @@ static uint64_t row_hash(const double *a, size_t n)
 	return h;
 }
 
-/* Where a row of weights a goes in a sketch: a row chosen, and a sign,
- * by a hash of the weights (equal rows add up, never cancel). */
-static void sketch_place(const double *a, size_t n, size_t *bucket, double *sign)
+/* Where a row of weights a goes in a sketch: rows chosen, and signs, by
+ * a hash of the weights (so equal rows add up, never cancel). */
+static void sketch_place(const double *a, size_t n, struct spot *p)
 {
 	uint64_t h = row_hash(a, n);
 
-	*bucket = (size_t)((h >> 1) % sketch_rows(n));
-	*sign = h & 1 ? -1 : 1;
+	for (int k = 0; k < SKETCH_HITS; k++) {
+		p->row[k] = (size_t)((h >> 1) % sketch_rows(n));
+		p->sign[k] = h & 1 ? -1 : 1;
+		h = (h ^ (h >> 31)) * 0x9e3779b97f4a7c15u;
+		h ^= h >> 29;
+	}
+}
+
+static void sketch_add(double *sketch, const struct spot *p, const double *a, size_t n, double times)
+{
+	for (int k = 0; k < SKETCH_HITS; k++) {
+		double *row = sketch + p->row[k] * n, s = p->sign[k] * times;
+		for (size_t i = 0; i < n; i++)
+			row[i] += s * a[i];
+	}
 }
 
 static uint32_t hold_row(struct svy_rep *r)
@@ -275,7 +296,7 @@ void svy_rep_row(struct svy_design *d, const struct decnum *w, struct svy_unit *
 	}
 	for (size_t i = 0; i < r->n; i++)
 		r->ad[i] = r->a[i].d;
-	sketch_place(r->ad, r->n, &r->bucket, &r->sign);
+	sketch_place(r->ad, r->n, &r->spot);
 	u->stratum = r->hold ? hold_row(r) : 0;
 }
 
@@ -296,9 +317,7 @@ void svy_rep_acc_add(struct svy_acc *a, const struct svy_design *d, const struct
 		a->rep_sketch = xcalloc(sketch_rows(n) * n, sizeof *a->rep_sketch);
 		a->nrep = n;
 	}
-	double *row = a->rep_sketch + r->bucket * n;
-	for (size_t i = 0; i < n; i++)
-		row[i] += r->sign * r->a[i].d;
+	sketch_add(a->rep_sketch, &r->spot, r->ad, n, 1);
 	if (is_one(y))
 		for (size_t i = 0; i < n; i++) {
 			xsum_add_num(&a->rep[i], &r->a[i]);
@@ -418,8 +437,8 @@ void svy_rep_cdf(const struct svy_design *d, const struct svy_values *s, double 
 {
 	const struct svy_rep *r = d->rep;
 	long double *in = xcalloc(2 * r->n, sizeof *in), *all = in + r->n, win = 0, wall = 0;
-	double *sketch = xcalloc(sketch_rows(r->n) * r->n, sizeof *sketch), sign;
-	size_t bucket;
+	double *sketch = xcalloc(sketch_rows(r->n) * r->n, sizeof *sketch);
+	struct spot spot;
 
 	memset(F, 0, sizeof *F);
 	for (size_t j = 0; j < s->n; j++) {
@@ -436,9 +455,8 @@ void svy_rep_cdf(const struct svy_design *d, const struct svy_values *s, double 
 			all[i] += (long double)a[i] * v->k;
 			in[i] += below ? (long double)a[i] * v->k : 0;
 		}
-		sketch_place(a, r->n, &bucket, &sign);
-		for (size_t i = 0; i < r->n; i++)
-			sketch[bucket * r->n + i] += sign * a[i] * (double)v->k;
+		sketch_place(a, r->n, &spot);
+		sketch_add(sketch, &spot, a, r->n, (double)v->k);
 	}
 	F->est = (double)(win / wall);
 	F->n = (double)s->count;
