@@ -61,6 +61,18 @@ same_as_r() {
 	same_as_r fay
 }
 
+@test "replicates: share intervals wald, beta and asin as svyciprop on the replicate design" {
+	mapfile -t opts < "$REP/jk1.args"
+	local ci method
+	for ci in wald:mean beta:beta asin:asin; do
+		method=${ci#*:}
+		civic-tally "${opts[@]}" -g region -s 'share:trust>=1' --ci "${ci%:*}" "$REP/jk1.csv" > "$method.out"
+		run python3 "$CIVIC_ROOT/tests/survey-live-check.py" "$method.out" "$REP/jk1.$method.expected.csv"
+		[ "$status" -eq 0 ] || { echo "$ci: $output"; false; }
+		assert_output "16/16 figures agree with R"
+	done
+}
+
 @test "replicates: a change in one replicate weight changes the SE" {
 	mapfile -t opts < "$REP/jk1.args"
 	awk -F, -v OFS=, 'NR == 2 { $NF = $NF * 3 } 1' "$REP/jk1.csv" > changed.csv
