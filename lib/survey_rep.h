@@ -15,16 +15,19 @@
  * Streaming: an accumulator (survey.h) of a replicate design keeps, beside
  * its totals, the exact decimal sums Σa_r and Σa_r·y for every replicate
  * (2R sums: linear in R per row, nothing per row kept), and accumulators
- * still add up, in any order, to the same digits.  Quantiles are the
+ * still add up, in any order, to the same digits (the sketch is of
+ * doubles, but only its rank is read).  Quantiles are the
  * exception: their Woodruff interval needs F̂_r at the estimated quantile,
  * so a run that asks for one holds each row's R replicate weights.
  *
- * Degrees of freedom: R's degf() is the rank of the n × R matrix of
- * analysis weights (qr, tolerance 1e-5) minus 1.  A run keeps, instead of
- * the matrix, a count sketch of it: 2R rows, each input row added with a
- * sign to one of them, both chosen by a hash of the row's weights.  The
- * sketch has the matrix's rank except with vanishing probability; its
- * rank is found by R's own pivoting rule (LINPACK dqrdc2).
+ * Degrees of freedom: R's degf() of the design restricted to an
+ * estimate's rows (svyby's subsets) is the rank of their n × R matrix of
+ * analysis weights (qr, tolerance 1e-5) minus 1.  Each accumulator keeps,
+ * instead of the matrix, a sparse sketch of it: 2R rows, each input row
+ * added with signs to four of them, chosen by a hash of the row's
+ * weights (2R² doubles).  The sketch has the matrix's rank except with
+ * vanishing probability; its rank is found by R's own pivoting rule
+ * (LINPACK dqrdc2).  Sketches add up as the sums do.
  *
  * Memory ownership: the design owns its struct svy_rep (svy_design_free
  * frees it); an accumulator owns its replicate sums (svy_acc_release). */
