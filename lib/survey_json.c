@@ -338,6 +338,8 @@ int svy_acc_merge_json(struct svy_acc *a, struct svy_design *d,
 	const json_t *rep = json_object_get(j, "replicates");
 	if (rc == 0 && rep && (!d->rep || svy_rep_acc_merge_json(a, d, rep) < 0))
 		rc = d->rep ? -1 : svy_fail(d, "replicate sums in a partial without replicate weights");
+	else if (rc == 0 && !rep && d->rep && n > 0)
+		rc = svy_fail(d, "accumulator in partial has no replicate sums");
 	if (rc == 0) {
 		xsum_merge(&a->w, &t[0]);
 		xsum_merge(&a->wy, &t[1]);

@@ -148,8 +148,8 @@ struct svy_rep *svy_rep_new(const struct svy_rep_spec *s, size_t nrep, char *err
 {
 	if (svy_rep_check(s, err, errsize) < 0)
 		return NULL;
-	if (nrep < 2 || nrep > 100000) {
-		snprintf(err, errsize, "--repweights matches %zu columns (2 to 100000 needed)", nrep);
+	if (nrep < 2 || nrep > SVY_REP_MAX) {
+		snprintf(err, errsize, "--repweights matches %zu columns (2 to %d needed)", nrep, SVY_REP_MAX);
 		return NULL;
 	}
 	struct svy_rep *r = xcalloc(1, sizeof *r);
@@ -622,7 +622,7 @@ static struct svy_rep *rep_from_json(const json_t *j)
 	const json_t *n = json_object_get(j, "replicates"), *type = json_object_get(j, "type");
 	enum svy_rep_type t;
 
-	if (!json_is_integer(n) || json_integer_value(n) < 2 || json_integer_value(n) > 100000
+	if (!json_is_integer(n) || json_integer_value(n) < 2 || json_integer_value(n) > SVY_REP_MAX
 	    || !json_is_string(type) || type_parse(json_string_value(type), &t) < 0
 	    || !json_is_number(json_object_get(j, "scale")))
 		return NULL;

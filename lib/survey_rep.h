@@ -40,6 +40,10 @@
 #include "numscan.h"
 #include "survey.h"
 
+/* The most replicate columns a design takes: a group's rank sketch holds
+ * 2R² doubles (100 KB at R = 80, 16 MB at 1000). */
+enum { SVY_REP_MAX = 1000 };
+
 enum svy_rep_type {
 	SVY_REP_JK1, SVY_REP_JKN, SVY_REP_BRR, SVY_REP_FAY, SVY_REP_BOOTSTRAP, SVY_REP_SDR,
 };

@@ -124,6 +124,19 @@ w.writerows(rows)' "$1"
 	assert_output --partial "other"
 }
 
+@test "replicates: a partial whose group lost its replicate sums does not merge" {
+	mapfile -t opts < "$REP/jk1.args"
+	civic-tally "${opts[@]}" -g region -s share --ci t --partial "$REP/jk1.csv" > a.ndjson
+	jq -c 'del(.acc.replicates)' a.ndjson > b.ndjson
+	run civic-tally --merge b.ndjson
+	assert_failure 1
+	assert_output --partial "b.ndjson:2: malformed group in partial"
+	jq -c 'if .acc then .acc.replicates.sums |= .[1:] else . end' a.ndjson > c.ndjson
+	run civic-tally --merge c.ndjson
+	assert_failure 1
+	assert_output --partial "c.ndjson:2: malformed group in partial"
+}
+
 @test "replicates: a file tallied on two threads gives one thread's digits" {
 	mapfile -t opts < "$REP/jk1.args"
 	head -1 "$REP/jk1.csv" > big.csv
