@@ -138,6 +138,7 @@ w.writerows(rows)' "$1"
 }
 
 @test "replicates: a file tallied on two threads gives one thread's digits" {
+	[ "${VALGRIND:-}" != 1 ] || skip "17 MB of replicate weights take minutes under valgrind"
 	mapfile -t opts < "$REP/jk1.args"
 	head -1 "$REP/jk1.csv" > big.csv
 	for i in $(seq 30); do tail -n +2 "$REP/jk1.csv"; done >> big.csv
