@@ -197,11 +197,6 @@ int svy_design_is_rep(const struct svy_design *d)
 	return d && d->rep;
 }
 
-size_t svy_design_nrep(const struct svy_design *d)
-{
-	return d->rep ? d->rep->n : 0;
-}
-
 void svy_design_rep_hold(struct svy_design *d)
 {
 	d->rep->hold = 1;

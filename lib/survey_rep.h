@@ -71,7 +71,6 @@ void svy_rep_free(struct svy_rep *r);
 void svy_design_set_rep(struct svy_design *d, struct svy_rep *r);
 /* 1 when d is a replicate design. */
 int svy_design_is_rep(const struct svy_design *d);
-size_t svy_design_nrep(const struct svy_design *d);
 /* Rows will be held for quantiles (svy_rep_row then gives each an index). */
 void svy_design_rep_hold(struct svy_design *d);
 
