@@ -19,6 +19,8 @@ static const char usage[] =
 	"usage: civic-tally [-g keys] [-s stats] [--within keys] [--pivot key] [--total]\n"
 	"                   [-w column] [--strata column] [--psu column] [--fpc column]\n"
 	"                   [--lonely-psu rule] [--lonely-psu-domain] [--missing codes]\n"
+	"                   [--repweights pattern --rep-type type [--rho r] [--scale s]\n"
+	"                   [--rscales list] [--mse] [--rep-factors]]\n"
 	"                   [--ci method] [--level p] [--deff] [--digits n] [--partial]\n"
 	"                   [-o file] [--csv | --json]\n"
 	"                   [--max-rejects n[%]] [--rejects file]\n"
@@ -45,6 +47,14 @@ static const char usage[] =
 	"                         the empty field (default dk,refused; '' for none)\n"
 	"      --lonely-psu-domain  a domain's one PSU of a stratum is lonely too (R's\n"
 	"                         survey.adjust.domain.lonely): for adjust and average\n"
+	"      --repweights PATTERN  replicate weights: the columns whose names match PATTERN\n"
+	"                         (a shell glob such as 'rw_*'), as R's svrepdesign\n"
+	"      --rep-type TYPE    JK1, JKn, BRR, Fay, bootstrap or successive-difference\n"
+	"      --rho R            Fay's coefficient (--rep-type Fay)\n"
+	"      --scale S          the variance's overall scale (default: the type's, as R)\n"
+	"      --rscales LIST     per-replicate scales, comma-separated (one for all, or one each)\n"
+	"      --mse              deviations from the full-sample estimate, not the replicates' mean\n"
+	"      --rep-factors      replicate columns multiply -w (R's combined.weights = FALSE)\n"
 	"      --ci METHOD        add _se, _low, _high: default, wilson, logit, beta, wald,\n"
 	"                         asin (shares), t, normal (all estimates); e.g. logit,t\n"
 	"      --level P          confidence level (default 0.95)\n"
@@ -77,6 +87,13 @@ enum {
 	OPT_PARTIAL,
 	OPT_MERGE,
 	OPT_WHERE,
+	OPT_REPWEIGHTS,
+	OPT_REP_TYPE,
+	OPT_RHO,
+	OPT_SCALE,
+	OPT_RSCALES,
+	OPT_MSE,
+	OPT_REP_FACTORS,
 };
 
 static const struct option long_options[] = {
@@ -100,6 +117,13 @@ static const struct option long_options[] = {
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
 	{ "merge", no_argument, NULL, OPT_MERGE },
 	{ "where", required_argument, NULL, OPT_WHERE },
+	{ "repweights", required_argument, NULL, OPT_REPWEIGHTS },
+	{ "rep-type", required_argument, NULL, OPT_REP_TYPE },
+	{ "rho", required_argument, NULL, OPT_RHO },
+	{ "scale", required_argument, NULL, OPT_SCALE },
+	{ "rscales", required_argument, NULL, OPT_RSCALES },
+	{ "mse", no_argument, NULL, OPT_MSE },
+	{ "rep-factors", no_argument, NULL, OPT_REP_FACTORS },
 	REJECT_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -126,6 +150,8 @@ struct options {
 	char *kept_keys, *kept_stats, *kept_within;   /* lists from repeated options */
 	char **where;                  /* --where, each a whole condition */
 	size_t nwhere;
+	const char *repweights;
+	struct svy_rep_spec rep;
 };
 
 /* -g, -s and --within may be repeated: their lists join. */
@@ -148,6 +174,30 @@ static double parse_level(const char *s)
 	if (num_parse_double(s, strlen(s), 0, &p) < 0 || !(p > 0 && p < 1))
 		civic_usage_error("--level takes a probability between 0 and 1: '%s'", s);
 	return p;
+}
+
+/* Replicate options go together, and not with what they replace. */
+static void check_rep_options(const struct options *o)
+{
+	const struct svy_rep_spec *r = &o->rep;
+	char err[256];
+
+	if (!o->repweights) {
+		if (r->type || r->rho || r->scale || r->rscales || r->mse || r->factors)
+			civic_usage_error("--rep-type, --rho, --scale, --rscales, --mse and --rep-factors "
+				"need --repweights");
+		return;
+	}
+	if (o->merge)
+		civic_usage_error("--merge takes the replicate weights from the partials");
+	if (svy_rep_check(r, err, sizeof err) < 0)
+		civic_usage_error("%s", err);
+	if (!o->weight)
+		civic_usage_error("--repweights needs -w, the full-sample weight");
+	if (o->strata || o->psu || o->fpc)
+		civic_usage_error("--repweights carries the design: --strata, --psu and --fpc do not apply");
+	if (o->show.deff)
+		civic_usage_error("--deff is not computed with --repweights");
 }
 
 static void parse_options(struct options *o, int argc, char **argv)
@@ -186,6 +236,13 @@ static void parse_options(struct options *o, int argc, char **argv)
 			o->where = xrealloc(o->where, (o->nwhere + 1) * sizeof(*o->where));
 			o->where[o->nwhere++] = optarg;
 			break;
+		case OPT_REPWEIGHTS: o->repweights = optarg; break;
+		case OPT_REP_TYPE: o->rep.type = optarg; break;
+		case OPT_RHO: o->rep.rho = optarg; break;
+		case OPT_SCALE: o->rep.scale = optarg; break;
+		case OPT_RSCALES: o->rep.rscales = optarg; break;
+		case OPT_MSE: o->rep.mse = 1; break;
+		case OPT_REP_FACTORS: o->rep.factors = 1; break;
 		default:
 			if (!common_option(&o->common, c) && !reject_option(&o->rejects, c))
 				bad_option();
@@ -202,6 +259,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 	if (o->fpc && !o->weight)
 		civic_usage_error("--fpc needs -w: without weights R's survey derives them from the fpc "
 			"(N_h/n_h), which civic-tally does not; give them as a column");
+	check_rep_options(o);
 	if (o->merge && optind == argc)
 		civic_usage_error("--merge needs one or more partial files");
 	const struct named_output outs[] = {
@@ -359,11 +417,16 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	spec.lonely_domain = o->lonely_domain;
 	spec.where = o->where;
 	spec.nwhere = o->nwhere;
+	spec.repweights = o->repweights;
+	spec.rep = o->rep;
 	/* A partial keeps survey sums only when it will show intervals: they
 	 * cost a pass per row, and a merge can only add what was kept. */
 	spec.survey = o->show.ci || o->show.deff;
 	init_agg(&r->agg, &spec);
 	spec_free_lists(&spec);
+	if (o->partial && o->repweights && r->agg.has_quantile)
+		civic_usage_error("--partial does not keep the replicate weights quantiles need; "
+			"tally quantiles with --repweights in one run");
 
 	inputs_init(&r->in, files, nfiles, &o->reader);
 	if (inputs_start(&r->in) != 0)
@@ -458,6 +521,11 @@ static int merge_first(struct run *r, struct partial_in *p)
 	if ((r->o->show.ci || r->o->show.deff) && !spec.survey) {
 		civic_warn("%s: the partials hold no survey sums for --ci or --deff "
 			"(make them with --ci or --deff)", p->name);
+		partial_spec_free(&spec);
+		return -1;
+	}
+	if (r->o->show.deff && spec.repweights) {
+		civic_warn("%s: --deff is not computed with --repweights", p->name);
 		partial_spec_free(&spec);
 		return -1;
 	}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "agg.h"
+#include "agg_rep.h"
 #include "num.h"
 #include "parallel.h"
 #include "xalloc.h"
@@ -275,6 +276,8 @@ int agg_init(struct agg *a, const struct agg_spec *spec, char *err, size_t errsi
 	a->spec.psu = spec->psu ? xstrdup(spec->psu) : NULL;
 	a->spec.fpc = spec->fpc ? xstrdup(spec->fpc) : NULL;
 	a->spec.missing = spec->missing ? xstrdup(spec->missing) : NULL;
+	a->spec.repweights = NULL;         /* agg_rep_init copies them */
+	a->spec.rep = (struct svy_rep_spec){ 0 };
 	a->wcol = a->scol = a->pcol = a->fcol = -1;
 	groups_init(&a->groups);
 	groups_init(&a->bases);
@@ -292,7 +295,8 @@ int agg_init(struct agg *a, const struct agg_spec *spec, char *err, size_t errsi
 	if (missing_init(&a->miss, spec->missing, err, errsize) < 0 ||
 	    parse_stats(a, err, errsize) < 0 || check_within(a, err, errsize) < 0 ||
 	    check_cond_values(a, err, errsize) < 0 ||
-	    where_init(&a->where, a->spec.where, a->spec.nwhere, err, errsize) < 0)
+	    where_init(&a->where, a->spec.where, a->spec.nwhere, err, errsize) < 0 ||
+	    agg_rep_init(a, spec, err, errsize) < 0)
 		return -1;
 	a->weighted = spec->weight != NULL;
 	a->use_acc = spec->survey;
@@ -346,7 +350,8 @@ int agg_bind(struct agg *a, const struct header *h, char *err, size_t errsize)
 	if (bind_option(h, "-w", a->spec.weight, &a->wcol, err, errsize) < 0 ||
 	    bind_option(h, "--strata", a->spec.strata, &a->scol, err, errsize) < 0 ||
 	    bind_option(h, "--psu", a->spec.psu, &a->pcol, err, errsize) < 0 ||
-	    bind_option(h, "--fpc", a->spec.fpc, &a->fcol, err, errsize) < 0)
+	    bind_option(h, "--fpc", a->spec.fpc, &a->fcol, err, errsize) < 0 ||
+	    agg_rep_bind(a, h, err, errsize) < 0)
 		return -1;
 	if (a->use_design)
 		agg_make_design(a);
@@ -368,6 +373,7 @@ void agg_mark_columns(const struct agg *a, unsigned char *want, size_t n)
 	for (size_t i = 0; i < sizeof(options) / sizeof(*options); i++)
 		if (options[i] >= 0 && (size_t)options[i] < n)
 			want[options[i]] = 1;
+	agg_rep_mark_columns(a, want, n);
 }
 
 void agg_make_design(struct agg *a)
@@ -665,6 +671,8 @@ int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 	if (a->weighted && eval_weight(a, rec, &w, why) < 0)
 		return -1;
 	if (a->design && eval_design(a, rec, &u, why) < 0)
+		return -1;
+	if (a->nrepcol && agg_rep_row(a, rec, &w, &u, why) < 0)
 		return -1;
 	uint32_t g = row_group(a, &added);
 	if (added)
@@ -1102,6 +1110,7 @@ void agg_release(struct agg *a)
 	free((char *)a->spec.psu);
 	free((char *)a->spec.fpc);
 	free((char *)a->spec.missing);
+	agg_rep_release(a);
 	missing_release(&a->miss);
 	memset(a, 0, sizeof(*a));
 }

@@ -30,6 +30,7 @@
 #include "reader.h"
 #include "survey.h"
 #include "where.h"
+#include "survey_rep.h"
 #include "xsum.h"
 
 /* The options that decide what is accumulated (a partial records them). */
@@ -49,6 +50,8 @@ struct agg_spec {
 	int total;             /* --total */
 	char **where;          /* --where: conditions a row must meet to be tallied */
 	size_t nwhere;
+	const char *repweights;        /* --repweights pattern (agg_rep.h), or NULL */
+	struct svy_rep_spec rep;       /* … and its options */
 };
 
 enum stat_kind {
@@ -127,6 +130,8 @@ struct agg {
 	int weighted, use_design, use_acc, has_quantile;
 	int core_acc;                  /* survey sums of the group rows (count, share) */
 	struct svy_design *design;
+	long *repcol;                  /* --repweights columns (agg_rep.h) */
+	size_t nrepcol;
 
 	struct groups groups;
 	size_t cap;                    /* per-group arrays hold this many */

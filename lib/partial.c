@@ -46,6 +46,16 @@ static json_t *spec_json(const struct agg *a)
 	if (a->spec.lonely_domain)
 		jb_set(s, "lonely_domain", json_true());
 	jb_set(s, "survey", json_boolean(a->spec.survey));
+	if (a->spec.repweights) {
+		const struct svy_rep_spec *r = &a->spec.rep;
+		jb_set(s, "repweights", json_string(a->spec.repweights));
+		jb_set(s, "rep_type", opt_string(r->type));
+		jb_set(s, "rho", opt_string(r->rho));
+		jb_set(s, "scale", opt_string(r->scale));
+		jb_set(s, "rscales", opt_string(r->rscales));
+		jb_set(s, "mse", json_boolean(r->mse));
+		jb_set(s, "rep_factors", json_boolean(r->factors));
+	}
 	if (!missing_is_default(&a->miss))     /* so partials of before --missing read the same */
 		jb_set(s, "missing", string_list(a->miss.codes, a->miss.n));
 	if (a->spec.nwhere)                    /* partials of other rows never merge */
@@ -345,6 +355,13 @@ int partial_spec(const struct partial_in *p, struct agg_spec *spec)
 	spec->lonely_domain = json_is_true(json_object_get(s, "lonely_domain"));
 	if (json_is_array(json_object_get(s, "where")))
 		spec->where = list_from(json_object_get(s, "where"), &spec->nwhere);
+	spec->repweights = str_or_null(s, "repweights");
+	spec->rep.type = str_or_null(s, "rep_type");
+	spec->rep.rho = str_or_null(s, "rho");
+	spec->rep.scale = str_or_null(s, "scale");
+	spec->rep.rscales = str_or_null(s, "rscales");
+	spec->rep.mse = json_is_true(json_object_get(s, "mse"));
+	spec->rep.factors = json_is_true(json_object_get(s, "rep_factors"));
 	return 0;
 }
 
@@ -364,6 +381,11 @@ void partial_spec_free(struct agg_spec *spec)
 	free((char *)spec->psu);
 	free((char *)spec->fpc);
 	free((char *)spec->missing);
+	free((char *)spec->repweights);
+	free((char *)spec->rep.type);
+	free((char *)spec->rep.rho);
+	free((char *)spec->rep.scale);
+	free((char *)spec->rep.rscales);
 	memset(spec, 0, sizeof(*spec));
 }
 

@@ -172,6 +172,10 @@ struct svy_acc {
 	unsigned char cell_wide;     /* PSUs: the cells hold xsums */
 	int16_t cell_scale[2];       /* PSUs: the scale of the cells' Σw, Σwy */
 	int kind;                    /* 0 empty, 1 stratum sums, 2 PSU sums */
+	struct xsum *rep;            /* replicate designs: Σa_r, then Σa_r·y
+	                              * (survey_rep.h); NULL while empty */
+	double *rep_sketch;          /* … and the rank sketch of their a_r */
+	size_t nrep;
 };
 
 void svy_acc_init(struct svy_acc *a);

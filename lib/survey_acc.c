@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "survey_impl.h"
+#include "survey_rep.h"
 #include "xalloc.h"
 
 void svy_acc_init(struct svy_acc *a)
@@ -34,6 +35,7 @@ void svy_acc_release(struct svy_acc *a)
 			xsum_release(&s->w2y2);
 		}
 	svy_cells_release(a);
+	svy_rep_acc_release(a);
 	free(a->cells);
 	free(a->slot);
 	svy_acc_init(a);
@@ -100,6 +102,10 @@ void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
 	a->n++;
 	a->n_pos += w->d != 0;
 	a->n01 += y->d == 0 || y->d == 1;
+	if (d && d->rep) {
+		svy_rep_acc_add(a, d, y);      /* the replicates carry the variance */
+		return;
+	}
 	if (u.psu == SVY_ROW_PSU) {
 		add_stratum_row(svy_acc_stratum(a, u.stratum), w, y);
 	} else {
@@ -148,6 +154,7 @@ void svy_acc_merge_mapped(struct svy_acc *dst, const struct svy_acc *src, const 
 	const uint32_t *stratum_map)
 {
 	merge_totals(dst, src);
+	svy_rep_acc_merge(dst, src);
 	if (src->kind == KIND_STRATA)
 		merge_stratum_cells(dst, src, stratum_map);
 	else if (src->kind == KIND_PSUS && src->ncells > 0)
@@ -161,7 +168,8 @@ void svy_acc_merge(struct svy_acc *dst, const struct svy_acc *src)
 
 int svy_acc_exact(const struct svy_acc *a)
 {
-	int exact = xsum_exact(&a->w) && xsum_exact(&a->wy) && xsum_exact(&a->wy2) && xsum_exact(&a->w2);
+	int exact = xsum_exact(&a->w) && xsum_exact(&a->wy) && xsum_exact(&a->wy2) && xsum_exact(&a->w2)
+		&& svy_rep_acc_exact(a);
 
 	if (a->kind == KIND_STRATA) {
 		const struct svy_stratum_sums *s = a->cells;
@@ -612,6 +620,11 @@ static int var_by_psus(const struct svy_design *d, const struct lin *l, struct v
 static int linearise(const struct svy_design *d, const struct lin *l, struct svy_est *e)
 {
 	struct var_sum vs = { 0, 0, 0, 0, 0 };
+
+	if (d->rep) {
+		svy_rep_variance(d, l->num, l->den, l->total, e);
+		return 0;
+	}
 	int rc = d->o.has_psu ? var_by_psus(d, l, &vs) : var_by_rows(d, l, &vs);
 
 	if (rc < 0)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "survey_impl.h"
+#include "survey_rep.h"
 #include "xalloc.h"
 
 static const struct {
@@ -76,6 +77,7 @@ void svy_design_free(struct svy_design *d)
 	groups_release(&d->stratum_ids);
 	groups_release(&d->psu_ids);
 	sbuf_release(&d->psu_key);
+	svy_rep_free(d->rep);
 	free(d->err);
 	free(d);
 }
@@ -345,6 +347,8 @@ int svy_design_absorb(struct svy_design *d, const struct svy_design *src, struct
 			&m->stratum[h]);
 	}
 	absorb_psus(d, src, m);
+	if (d->rep && src->rep)
+		svy_rep_design_absorb(d, src);
 	d->last_stratum = d->last_psu = UINT32_MAX;
 	return 0;
 }

@@ -28,6 +28,7 @@ struct svy_design {
 	struct sbuf psu_key;
 	uint32_t last_stratum, last_psu;   /* the previous row's, UINT32_MAX if none */
 	char *err;                         /* SVY_ERR_MAX bytes, written through const pointers */
+	struct svy_rep *rep;               /* replicate weights (survey_rep.h), or NULL */
 };
 #define SVY_ERR_MAX 256
 
@@ -60,6 +61,10 @@ static inline const char *svy_psu_id(const struct svy_design *d, size_t i, size_
 }
 
 enum { KIND_EMPTY, KIND_STRATA, KIND_PSUS };
+
+/* An exact sum as a partial writes it, and back (survey_json.c). */
+json_t *svy_sum_to_json(const struct xsum *x);
+int svy_sum_from_json(const json_t *j, struct xsum *out);
 
 /* ---- PSU cells (survey_cells.c) --------------------------------------- */
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "survey_impl.h"
+#include "survey_rep.h"
 #include "json_build.h"
 #include "error.h"
 #include "xalloc.h"
@@ -33,6 +34,11 @@ static json_t *jsum(const struct xsum *x)
 
 	xsum_format(x, buf, sizeof buf);
 	return json_string(buf);
+}
+
+json_t *svy_sum_to_json(const struct xsum *x)
+{
+	return jsum(x);
 }
 
 static json_t *jcount(uint64_t n)
@@ -67,6 +73,11 @@ static int get_sum(const json_t *j, struct xsum *out)
 	memset(out, 0, sizeof *out);
 	xsum_add_long_double(out, ld);
 	return 0;
+}
+
+int svy_sum_from_json(const json_t *j, struct xsum *out)
+{
+	return get_sum(j, out);
 }
 
 static int get_count(const json_t *j, uint64_t *out)
@@ -114,6 +125,8 @@ json_t *svy_design_to_json(const struct svy_design *d)
 	}
 	jb_set(j, "stratum_list", strata);
 	jb_set(j, "psu_list", psus);
+	if (d->rep)
+		jb_set(j, "replicates", svy_rep_design_json(d));
 	return j;
 }
 
@@ -157,8 +170,10 @@ int svy_design_merge_json(struct svy_design *d, const json_t *j, struct svy_map 
 	memset(m, 0, sizeof *m);
 	if (!json_is_object(j) || !json_is_array(strata) || !json_is_array(psus))
 		return svy_fail(d, "malformed design in partial");
-	if (!same_options(d, j))
+	if (!same_options(d, j) || (d->rep && !json_object_get(j, "replicates")))
 		return svy_fail(d, "partial was made with other design options");
+	if (json_object_get(j, "replicates") && svy_rep_design_merge_json(d, json_object_get(j, "replicates")) < 0)
+		return -1;
 	m->nstrata = json_array_size(strata);
 	m->npsu = json_array_size(psus);
 	m->stratum = xcalloc(m->nstrata + 1, sizeof *m->stratum);
@@ -237,6 +252,8 @@ json_t *svy_acc_to_json(const struct svy_acc *a)
 		free(order);
 	}
 	jb_set(j, "cells", cells);
+	if (a->rep)
+		jb_set(j, "replicates", svy_rep_acc_json(a));
 	return j;
 }
 
@@ -318,6 +335,11 @@ int svy_acc_merge_json(struct svy_acc *a, struct svy_design *d,
 	for (size_t i = 0; rc == 0 && i < json_array_size(cells); i++)
 		if (merge_cell(a, kind, json_array_get(cells, i), m) < 0)
 			rc = svy_fail(d, "malformed accumulator cell in partial");
+	const json_t *rep = json_object_get(j, "replicates");
+	if (rc == 0 && rep && (!d->rep || svy_rep_acc_merge_json(a, d, rep) < 0))
+		rc = d->rep ? -1 : svy_fail(d, "replicate sums in a partial without replicate weights");
+	else if (rc == 0 && !rep && d->rep && n > 0)
+		rc = svy_fail(d, "accumulator in partial has no replicate sums");
 	if (rc == 0) {
 		xsum_merge(&a->w, &t[0]);
 		xsum_merge(&a->wy, &t[1]);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "survey_impl.h"
+#include "survey_rep.h"
 #include "xalloc.h"
 
 void svy_values_init(struct svy_values *s)
@@ -210,25 +211,36 @@ static double qrule_hf7(const struct cdf *c, double p)
 #undef Y
 }
 
+/* F̂ at q: the mean of y <= q over the held values. */
+static int cdf_at(const struct svy_design *d, const struct svy_values *s, double q, struct svy_est *F)
+{
+	struct svy_acc acc;
+	int rc;
+
+	static const struct decnum in = { 1, 1, 0, 1 }, out_of = { 0, 0, 0, 1 };
+	if (svy_design_is_rep(d)) {
+		svy_rep_cdf(d, s, q, F);
+		return 0;
+	}
+	svy_acc_init(&acc);
+	for (size_t i = 0; i < s->n; i++) {
+		struct decnum w = { s->v[i].w, 0, 0, 0 };     /* held as a double */
+		for (uint64_t k = 0; k < s->v[i].k; k++)
+			svy_acc_add(&acc, d, s->v[i].u, &w, s->v[i].y <= q ? &in : &out_of);
+	}
+	rc = svy_mean(d, &acc, F);
+	svy_acc_release(&acc);
+	return rc;
+}
+
 /* Woodruff: F̂ = the estimated CDF at q, its t interval mapped back. */
 static int woodruff(const struct svy_design *d, const struct svy_values *s, const struct cdf *c,
 	double level, int normal, struct svy_quantile *out)
 {
 	double (*rule)(const struct cdf *, double) = svy_design_simple(d) ? qrule_hf7 : qrule_math;
-	struct svy_acc acc;
 	struct svy_est F;
-	int rc;
 
-	static const struct decnum in = { 1, 1, 0, 1 }, out_of = { 0, 0, 0, 1 };
-	svy_acc_init(&acc);
-	for (size_t i = 0; i < s->n; i++) {
-		struct decnum w = { s->v[i].w, 0, 0, 0 };     /* held as a double */
-		for (uint64_t k = 0; k < s->v[i].k; k++)
-			svy_acc_add(&acc, d, s->v[i].u, &w, s->v[i].y <= out->q ? &in : &out_of);
-	}
-	rc = svy_mean(d, &acc, &F);
-	svy_acc_release(&acc);
-	if (rc < 0)
+	if (cdf_at(d, s, out->q, &F) < 0)
 		return -1;
 	out->df = F.df;
 	double tq = F.df < INFINITY && !normal ? qt(1 - (1 - level) / 2, F.df, 1, 0)

@@ -167,6 +167,7 @@ example_fixtures() {
 	civic-tally.1)
 		mkdir -p raw state
 		gen-registry -n 300 --seed 9 > raw/2024-04.csv
+		cp "$FIXTURES/docs/replicates.csv" .
 		fake_hadoop ;;
 	esac
 }

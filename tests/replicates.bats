@@ -1,0 +1,207 @@
+#!/usr/bin/env bats
+# civic-tally --repweights against R's svrepdesign: the data, the replicate
+# weights and R's figures are made afresh by tests/fixtures/survey/replicates.R
+# (JK1 with 80 replicates, with --mse and as factors of -w, JKn with strata,
+# bootstrap, successive differences, BRR, Fay with rho 0.5), and every figure
+# must agree at 1e-10 relative (tests/survey-live-check.py).
+
+load helper
+
+setup_file() {
+	export REP="$BATS_FILE_TMPDIR/rep"
+	Rscript --vanilla "$BATS_TEST_DIRNAME/fixtures/survey/replicates.R" "$REP" > /dev/null 2>&1
+}
+
+setup() {
+	setup_scratch
+	STATS=(-g region --total -s count,share,mean:score,sum:score,mean:trust,median:score --ci t)
+}
+
+# same_as_r CASE: civic-tally on CASE.csv with CASE.args gives R's figures.
+same_as_r() {
+	local -a opts
+	mapfile -t opts < "$REP/$1.args"
+	civic-tally "${opts[@]}" "${STATS[@]}" "$REP/$1.csv" > "$1.out"
+	run python3 "$CIVIC_ROOT/tests/survey-live-check.py" "$1.out" "$REP/$1.expected.csv"
+	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	assert_output --partial "/125 figures agree with R"
+	refute_output --partial "civic has no column"
+}
+
+@test "replicates: JK1, 80 replicates, as R's svrepdesign(type = 'JK1')" {
+	[ "$(head -1 "$REP/jk1.csv" | tr ',' '\n' | grep -c '^"rw_')" -eq 80 ]
+	same_as_r jk1
+}
+
+@test "replicates: JK1 with --mse, as svrepdesign(mse = TRUE)" {
+	same_as_r jk1_mse
+}
+
+@test "replicates: factors of -w (--rep-factors), as combined.weights = FALSE with R's guessed scale" {
+	same_as_r jk1_factors
+}
+
+@test "replicates: JKn with strata and --rscales" {
+	same_as_r jkn
+}
+
+@test "replicates: bootstrap" {
+	same_as_r bootstrap
+}
+
+@test "replicates: successive differences" {
+	same_as_r sdr
+}
+
+@test "replicates: BRR" {
+	same_as_r brr
+}
+
+@test "replicates: Fay with rho 0.5" {
+	same_as_r fay
+}
+
+@test "replicates: share intervals wald, beta and asin as svyciprop on the replicate design" {
+	mapfile -t opts < "$REP/jk1.args"
+	local ci method
+	for ci in wald:mean beta:beta asin:asin; do
+		method=${ci#*:}
+		civic-tally "${opts[@]}" -g region -s 'share:trust>=1' --ci "${ci%:*}" "$REP/jk1.csv" > "$method.out"
+		run python3 "$CIVIC_ROOT/tests/survey-live-check.py" "$method.out" "$REP/jk1.$method.expected.csv"
+		[ "$status" -eq 0 ] || { echo "$ci: $output"; false; }
+		assert_output "16/16 figures agree with R"
+	done
+}
+
+@test "replicates: a change in one replicate weight changes the SE" {
+	mapfile -t opts < "$REP/jk1.args"
+	awk -F, -v OFS=, 'NR == 2 { $NF = $NF * 3 } 1' "$REP/jk1.csv" > changed.csv
+	civic-tally "${opts[@]}" "${STATS[@]}" changed.csv > changed.out
+	run python3 "$CIVIC_ROOT/tests/survey-live-check.py" changed.out "$REP/jk1.expected.csv"
+	assert_failure
+}
+
+# ---- partials and the second thread --------------------------------------
+
+# R's figures without the median (a partial keeps no replicate weights of rows).
+no_median() {
+	python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+cols = [c for c in rows[0] if not c.startswith("median")]
+w = csv.DictWriter(sys.stdout, cols, extrasaction="ignore", lineterminator="\n")
+w.writeheader()
+w.writerows(rows)' "$1"
+}
+
+@test "replicates: partials of three parts merge to R's figures and to one run's digits" {
+	local case
+	for case in jk1 fay jkn; do
+		mapfile -t opts < "$REP/$case.args"
+		local s=(-g region --total -s count,share,mean:score,sum:score,mean:trust --ci t)
+		head -1 "$REP/$case.csv" > head.csv
+		tail -n +2 "$REP/$case.csv" > body.csv
+		split -n l/3 body.csv part.
+		for p in part.aa part.ab part.ac; do
+			cat head.csv "$p" > "$p.csv"
+			civic-tally "${opts[@]}" "${s[@]}" --partial "$p.csv" > "$p.ndjson"
+		done
+		civic-tally --merge part.aa.ndjson part.ab.ndjson part.ac.ndjson > merged.csv
+		civic-tally "${opts[@]}" "${s[@]}" "$REP/$case.csv" > one.csv
+		cmp merged.csv one.csv
+		no_median "$REP/$case.expected.csv" > want.csv
+		run python3 "$CIVIC_ROOT/tests/survey-live-check.py" merged.csv want.csv
+		[ "$status" -eq 0 ] || { echo "$case: $output"; false; }
+	done
+}
+
+@test "replicates: partials of other replicate options do not merge" {
+	mapfile -t opts < "$REP/jk1.args"
+	civic-tally "${opts[@]}" -s share --ci t --partial "$REP/jk1.csv" > a.ndjson
+	civic-tally "${opts[@]}" --mse -s share --ci t --partial "$REP/jk1.csv" > b.ndjson
+	run civic-tally --merge a.ndjson b.ndjson
+	assert_failure 1
+	assert_output --partial "other"
+}
+
+@test "replicates: a partial whose group lost its replicate sums does not merge" {
+	mapfile -t opts < "$REP/jk1.args"
+	civic-tally "${opts[@]}" -g region -s share --ci t --partial "$REP/jk1.csv" > a.ndjson
+	jq -c 'del(.acc.replicates)' a.ndjson > b.ndjson
+	run civic-tally --merge b.ndjson
+	assert_failure 1
+	assert_output --partial "b.ndjson:2: malformed group in partial"
+	jq -c 'if .acc then .acc.replicates.sums |= .[1:] else . end' a.ndjson > c.ndjson
+	run civic-tally --merge c.ndjson
+	assert_failure 1
+	assert_output --partial "c.ndjson:2: malformed group in partial"
+}
+
+@test "replicates: a file tallied on two threads gives one thread's digits" {
+	[ "${VALGRIND:-}" != 1 ] || skip "17 MB of replicate weights take minutes under valgrind"
+	mapfile -t opts < "$REP/jk1.args"
+	head -1 "$REP/jk1.csv" > big.csv
+	for i in $(seq 30); do tail -n +2 "$REP/jk1.csv"; done >> big.csv
+	[ "$(stat -c %s big.csv)" -gt 16777216 ]
+	local s=(-g region -s count,share,mean:score --ci t)
+	CIVIC_THREADS=1 civic-tally "${opts[@]}" "${s[@]}" big.csv > one.csv
+	CIVIC_THREADS=2 CIVIC_THREADS_REPORT=1 civic-tally "${opts[@]}" "${s[@]}" big.csv > two.csv 2> report
+	grep -q "tallied on a second thread and merged" report
+	cmp one.csv two.csv
+}
+
+# ---- errors ------------------------------------------------------------
+
+@test "replicates: options that do not fit are usage errors" {
+	local f="$REP/jk1.csv"
+	run civic-tally -w w --repweights 'rw_*' "$f"
+	assert_failure 2
+	assert_output --partial "needs --rep-type"
+	run civic-tally -w w --repweights 'rw_*' --rep-type Fay "$f"
+	assert_failure 2
+	assert_output --partial "--rep-type Fay needs --rho"
+	run civic-tally -w w --repweights 'rw_*' --rep-type JK1 --rho 0.5 "$f"
+	assert_failure 2
+	assert_output --partial "--rho applies to --rep-type Fay only"
+	run civic-tally -w w --repweights 'rw_*' --rep-type JKn "$f"
+	assert_failure 2
+	assert_output --partial "needs --rscales"
+	run civic-tally -w w --repweights 'rw_*' --rep-type BRR --scale 2 "$f"
+	assert_failure 2
+	assert_output --partial "--scale does not apply"
+	run civic-tally -w w --repweights 'rw_*' --rep-type jk1 "$f"
+	assert_failure 2
+	assert_output --partial "unknown --rep-type 'jk1'"
+	run civic-tally --repweights 'rw_*' --rep-type JK1 "$f"
+	assert_failure 2
+	assert_output --partial "needs -w"
+	run civic-tally -w w --strata stratum --repweights 'rw_*' --rep-type JK1 "$f"
+	assert_failure 2
+	assert_output --partial "--strata, --psu and --fpc do not apply"
+	run civic-tally -w w --repweights 'rw_*' --rep-type JK1 --deff "$f"
+	assert_failure 2
+	assert_output --partial "--deff"
+	run civic-tally -w w --rep-type JK1 "$f"
+	assert_failure 2
+	assert_output --partial "need --repweights"
+	run civic-tally -w w --repweights 'rw_*' --rep-type JK1 -s median:score --ci t --partial "$f"
+	assert_failure 2
+	assert_output --partial "--partial does not keep"
+}
+
+@test "replicates: no matching column, or a wrong number of rscales, is a data error" {
+	run civic-tally -w w --repweights 'zz_*' --rep-type JK1 -s share --ci t "$REP/jk1.csv"
+	assert_failure 1
+	assert_output --partial "no column matches 'zz_*'"
+	run civic-tally -w w --repweights 'rw_*' --rep-type JKn --rscales 0.5,0.5 -s share --ci t "$REP/jk1.csv"
+	assert_failure 1
+	assert_output --partial "--rscales has 2 numbers for 80 replicate columns"
+}
+
+@test "replicates: a replicate weight that is not a number rejects its row" {
+	printf 'g,w,rw_1,rw_2\na,1,1,2\nb,2,x,1\nb,2,1,-1\na,1,2,1\n' > bad.csv
+	run civic-tally -w w --repweights 'rw_*' --rep-type bootstrap -g g -s share --ci t --max-rejects 2 bad.csv
+	assert_success
+	assert_output --partial "bad.csv:3: replicate weight 'x' is not a non-negative number"
+	assert_output --partial "bad.csv:4: replicate weight '-1' is not a non-negative number"
+}
