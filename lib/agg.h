@@ -123,6 +123,7 @@ struct agg {
 	int weighted, use_design, use_acc, has_quantile;
 	int core_acc;                  /* survey sums of the group rows (count, share) */
 	struct svy_design *design;
+	struct svy_calib *calib;       /* weights calibrated (survey_calib.h), else NULL */
 
 	struct groups groups;
 	size_t cap;                    /* per-group arrays hold this many */

@@ -95,6 +95,7 @@ struct svy_unit {
 #define SVY_ROW_PSU UINT32_MAX
 
 struct svy_design;
+struct svy_calib_sums;
 
 struct svy_design *svy_design_new(const struct svy_design_opts *opts);
 void svy_design_free(struct svy_design *d);
@@ -172,6 +173,7 @@ struct svy_acc {
 	unsigned char cell_wide;     /* PSUs: the cells hold xsums */
 	int16_t cell_scale[2];       /* PSUs: the scale of the cells' Σw, Σwy */
 	int kind;                    /* 0 empty, 1 stratum sums, 2 PSU sums */
+	struct svy_calib_sums *cal;  /* per calibration cell (survey_calib.h), NULL uncalibrated */
 };
 
 void svy_acc_init(struct svy_acc *a);
