@@ -25,23 +25,24 @@ same_as_r() {
 	[ "$status" -eq 0 ] || { echo "$output"; false; }
 }
 
-# every figure of one calibration: $1 ps or rk, then its options
+# every figure of one calibration: $1 its tag in the oracle, $2 the data,
+# then civic-tally's options
 check_design() {
-	local t=$1
-	shift
-	civic-tally "${DES[@]}" "$@" -s mean:y,sum:y --ci t "$O/data.csv" > overall.csv
+	local t=$1 data=$2
+	shift 2
+	civic-tally "$@" -s mean:y,sum:y --ci t "$data" > overall.csv
 	same_as_r overall.csv "$O/${t}_overall.csv"
-	civic-tally "${DES[@]}" "$@" -g answer -s mean:y,sum:y --ci t "$O/data.csv" > by-answer.csv
+	civic-tally "$@" -g answer -s mean:y,sum:y --ci t "$data" > by-answer.csv
 	same_as_r by-answer.csv "$O/${t}_by_answer.csv"
-	civic-tally "${DES[@]}" "$@" -g region -s mean:y --ci t "$O/data.csv" > by-region.csv
+	civic-tally "$@" -g region -s mean:y --ci t "$data" > by-region.csv
 	same_as_r by-region.csv "$O/${t}_by_region.csv"
-	civic-tally "${DES[@]}" "$@" -g answer -s count,share --ci t "$O/data.csv" > shares.csv
+	civic-tally "$@" -g answer -s count,share --ci t "$data" > shares.csv
 	same_as_r shares.csv "$O/${t}_shares.csv"
-	civic-tally "${DES[@]}" "$@" -g region,answer --within region -s share --ci t "$O/data.csv" > within.csv
+	civic-tally "$@" -g region,answer --within region -s share --ci t "$data" > within.csv
 	same_as_r within.csv "$O/${t}_within.csv"
-	civic-tally "${DES[@]}" "$@" -s median:y "$O/data.csv" > median.csv
+	civic-tally "$@" -s median:y "$data" > median.csv
 	same_as_r median.csv "$O/${t}_median.csv"
-	civic-tally "${DES[@]}" "$@" --write-weights "$O/data.csv" > weights.csv
+	civic-tally "$@" --write-weights "$data" > weights.csv
 	same_as_r weights.csv "$O/${t}_weights.csv"
 }
 
@@ -52,11 +53,24 @@ check_design() {
 }
 
 @test "calib: post-stratified estimates and SEs are R's postStratify design's" {
-	check_design ps "${PS[@]}"
+	check_design ps "$O/data.csv" "${DES[@]}" "${PS[@]}"
 }
 
 @test "calib: raked estimates and SEs are R's rake design's" {
-	check_design rk "${RK[@]}"
+	check_design rk "$O/data.csv" "${DES[@]}" "${RK[@]}"
+}
+
+@test "calib: with --fpc, as R's calibrated designs with fpc" {
+	check_design rf "$O/data.csv" "${DES[@]}" --fpc fpc "${RK[@]}"
+	check_design pf "$O/data.csv" "${DES[@]}" --fpc fpc "${PS[@]}"
+}
+
+@test "calib: a stratum with one PSU under --lonely-psu remove and certainty, as R" {
+	run civic-tally "${DES[@]}" "${RK[@]}" -s mean:y --ci t "$O/lonely.csv"
+	assert_failure 1
+	assert_output --partial "stratum 'S1' has only one PSU"
+	check_design rl "$O/lonely.csv" "${DES[@]}" --lonely-psu remove "${RK[@]}"
+	check_design pc "$O/lonely.csv" "${DES[@]}" --lonely-psu certainty "${PS[@]}"
 }
 
 @test "calib: the SEs are the calibrated design's, not the calibrated weights taken as plain weights" {
