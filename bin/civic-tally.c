@@ -378,6 +378,7 @@ struct run {
 static void reject(struct run *r)
 {
 	r->rejected++;
+	r->rec.file = calib_display(&r->cf, r->rec.file);
 	rejects_add(&r->rejects, &r->rec, &r->why);
 }
 
@@ -497,6 +498,7 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	inputs_init(&r->in, files, nfiles, &o->reader);
 	if (inputs_start(&r->in) != 0)
 		return CIVIC_EXIT_DATA;
+	calib_input_name(&r->in, &r->cf);
 	if (agg_bind(&r->agg, &r->in.header, err, sizeof(err)) < 0) {
 		civic_warn("%s: %s", r->in.first_name, err);
 		return CIVIC_EXIT_DATA;

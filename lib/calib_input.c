@@ -64,6 +64,11 @@ int calib_files_open(struct calib_files *f, char **paths, size_t n)
 	return 0;
 }
 
+const char *calib_display(const struct calib_files *f, const char *name)
+{
+	return f->spool && name && strcmp(name, f->spool) == 0 ? "(standard input)" : name;
+}
+
 void calib_files_close(struct calib_files *f)
 {
 	if (f->spool) {
@@ -74,12 +79,24 @@ void calib_files_close(struct calib_files *f)
 	memset(f, 0, sizeof *f);
 }
 
+void calib_input_name(struct inputs *in, const struct calib_files *f)
+{
+	const char *shown = calib_display(f, in->first_name);
+
+	if (shown != in->first_name) {
+		char *copy = xstrdup(shown);
+		free(in->first_name);
+		in->first_name = copy;
+	}
+}
+
 static int open_inputs(struct inputs *in, struct svy_calib *c, const struct calib_files *f,
 	const struct reader_opts *ro, const struct calib_design *cd)
 {
 	inputs_init(in, f->paths, f->n, ro);
 	if (inputs_start(in) != 0)
 		return -1;
+	calib_input_name(in, f);
 	if (svy_calib_bind(c, &in->header, cd->weight, cd->strata, cd->psu, cd->fpc, cd->lonely) < 0) {
 		civic_warn("%s: %s", in->first_name, svy_calib_error(c));
 		return -1;
@@ -106,6 +123,7 @@ int calib_first_pass(struct svy_calib *c, const struct calib_files *f, const str
 	inputs_want(&in, want, in.header.n);
 	while (status == 0 && (rc = inputs_next(&in, &rec, &why)) != READ_EOF) {
 		/* The tally's pass rejects what the reader rejects, again. */
+		rec.file = calib_display(f, rec.file);
 		if (rc == READ_OK && svy_calib_scan(c, &rec) < 0) {
 			civic_warn("%s", svy_calib_error(c));
 			status = -1;
@@ -157,6 +175,7 @@ int calib_write_weights(struct svy_calib *c, const struct calib_files *f, const 
 		inputs_release(&in);
 		return -1;
 	}
+	calib_input_name(&in, f);
 	long wcol = svy_calib_weight_column(c);
 	header_init(&h);
 	header_copy(&h, &in.header);
@@ -177,6 +196,7 @@ int calib_write_weights(struct svy_calib *c, const struct calib_files *f, const 
 			if (rc != READ_REJECT)
 				inputs_copy_raw(&in, &rec);
 			(*rejected)++;
+			rec.file = calib_display(f, rec.file);
 			rejects_add(rj, &rec, &why);
 		}
 	}

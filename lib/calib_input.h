@@ -20,6 +20,10 @@ struct calib_files {
 };
 /* 0, or -1 after a message (the copy could not be written). */
 int calib_files_open(struct calib_files *f, char **paths, size_t n);
+/* How a record's file is shown: "(standard input)" for the copy. */
+const char *calib_display(const struct calib_files *f, const char *name);
+/* The same for the name of an input's first file (in->first_name). */
+void calib_input_name(struct inputs *in, const struct calib_files *f);
 /* Removes the copy. */
 void calib_files_close(struct calib_files *f);
 

@@ -50,6 +50,10 @@ struct svy_calib {
 	struct groups pc_ids;         /* key: (PSU, cell) */
 	struct psu_cell *pc;
 	size_t npc, pccap;
+	uint32_t last_pc;             /* the previous record's (PSU, cell) in pc */
+	uint32_t *pc_start;           /* svy_calib_ready: pc by PSU, PSU j's at */
+	uint32_t *pc_cell;            /* [pc_start[j], pc_start[j + 1]) of these */
+	double *pc_w;                 /* two arrays */
 	struct svy_design *tally;     /* attached: the tally's design */
 	uint32_t *psu_map;            /* the tally's PSU i is the first pass's psu_map[i] */
 	size_t mapped;
@@ -113,6 +117,9 @@ void svy_calib_free(struct svy_calib *c)
 	free(c->n);
 	free(c->g);
 	free(c->pc);
+	free(c->pc_start);
+	free(c->pc_cell);
+	free(c->pc_w);
 	free(c->psu_map);
 	if (c->design)
 		svy_design_free(c->design);
@@ -314,8 +321,10 @@ static int scan_weight(struct svy_calib *c, const struct record *rec, double *w)
 {
 	size_t len;
 	const char *s = field(rec, c->wcol, &len);
+	struct decnum x;
 
-	if (num_parse_double(s, len, 0, w) < 0 || !isfinite(*w))
+	*w = numscan(s, len, &x) < 0 ? NAN : x.d;
+	if (!isfinite(*w))
 		return fail(c, "%s:%lu: weight '%.*s' is not a number", rec->file, rec->line,
 			(int)(len > 64 ? 64 : len), s);
 	if (!(*w > 0))
@@ -341,6 +350,11 @@ static void add_psu_cell(struct svy_calib *c, uint32_t psu, uint32_t cell, doubl
 {
 	uint32_t key[2] = { psu, cell };
 	int added;
+
+	if (c->npc && c->pc[c->last_pc].psu == psu && c->pc[c->last_pc].cell == cell) {
+		c->pc[c->last_pc].w += w;
+		return;
+	}
 	uint32_t i = groups_intern(&c->pc_ids, (const char *)key, sizeof key, key_hash(key, sizeof key), &added);
 
 	if (added) {
@@ -352,6 +366,7 @@ static void add_psu_cell(struct svy_calib *c, uint32_t psu, uint32_t cell, doubl
 		c->npc = (size_t)i + 1;
 	}
 	c->pc[i].w += w;
+	c->last_pc = i;
 }
 
 int svy_calib_scan(struct svy_calib *c, const struct record *rec)
@@ -498,6 +513,33 @@ unsigned svy_calib_sweeps(const struct svy_calib *c)
 
 /* ---- the second pass ------------------------------------------------------ */
 
+/* A calibrated weight as an exact decimal of 15 or 16 significant digits
+ * (its double's 1e-16 is far below the 1e-10 the figures are good to): the
+ * engine's sums then stay exact integers, as for -w weights, rather than
+ * floating sums in cells of their own, which cost an allocation per PSU. */
+static void as_decimal(double v, struct decnum *w)
+{
+	int e2, s;
+
+	w->d = v;
+	w->exact = 0;
+	if (!(v > 0) || !isfinite(v))
+		return;
+	frexp(v, &e2);
+	s = (int)floor((53 - e2) * 0.30102999566398120) - 1;   /* v·10^s < 2^53 */
+	if (s < 0 || s > 22)
+		return;
+	int64_t m = llround(v * (double)xsum_pow10(s));
+	while (s > 0 && m % 10 == 0) {
+		m /= 10;
+		s--;
+	}
+	w->m = m;
+	w->scale = s;
+	w->exact = 1;
+	w->d = (double)m / (double)xsum_pow10(s);
+}
+
 int svy_calib_weigh(struct svy_calib *c, const struct record *rec, struct decnum *w, struct reject *why)
 {
 	cell_key(c, rec);
@@ -509,8 +551,7 @@ int svy_calib_weigh(struct svy_calib *c, const struct record *rec, struct decnum
 		return -1;
 	}
 	c->cur = (uint32_t)cell;
-	w->d *= c->g[cell];
-	w->exact = 0;
+	as_decimal(w->d * c->g[cell], w);
 	return 0;
 }
 
@@ -578,8 +619,32 @@ void svy_calib_acc_release(struct svy_acc *a)
 
 /* The first pass's index of each of the tally's PSUs (the tally may have
  * met them in another order, having rejected rows the first pass kept). */
+/* pc by PSU, in two flat arrays the variance walks once per estimate. */
+static void pc_by_psu(struct svy_calib *c)
+{
+	size_t P = c->design->npsu;
+
+	free(c->pc_start);
+	free(c->pc_cell);
+	free(c->pc_w);
+	c->pc_start = xcalloc(P + 2, sizeof *c->pc_start);
+	c->pc_cell = xmalloc((c->npc ? c->npc : 1) * sizeof *c->pc_cell);
+	c->pc_w = xmalloc((c->npc ? c->npc : 1) * sizeof *c->pc_w);
+	for (size_t i = 0; i < c->npc; i++)
+		c->pc_start[c->pc[i].psu + 2]++;
+	for (size_t j = 2; j < P + 2; j++)
+		c->pc_start[j] += c->pc_start[j - 1];
+	for (size_t i = 0; i < c->npc; i++) {
+		uint32_t k = c->pc_start[c->pc[i].psu + 1]++;
+		c->pc_cell[k] = c->pc[i].cell;
+		c->pc_w[k] = (double)c->pc[i].w;
+	}
+}
+
 void svy_calib_ready(struct svy_calib *c)
 {
+	if (!c->pc_start)
+		pc_by_psu(c);
 	const struct svy_design *t = c->tally;
 	struct svy_design *d = c->design;
 
@@ -707,7 +772,7 @@ int svy_calib_linearise(const struct svy_design *t, const struct svy_acc *num, c
 	unsigned char *seen = xcalloc(P, 1), *sseen = xcalloc(H, 1);
 	int rc;
 
-	if (c->mapped != t->npsu) {
+	if (c->mapped != t->npsu || !c->pc_start) {
 		free(e);
 		free(h);
 		free(seen);
@@ -719,8 +784,12 @@ int svy_calib_linearise(const struct svy_design *t, const struct svy_acc *num, c
 		psu_totals(c, den, CELL_W, beta, e, NULL);
 	psu_totals(c, den, CELL_W, 0, e, seen);
 	cell_residuals(c, num->cal, beta != 0 ? den->cal : NULL, alpha, beta, h);
-	for (size_t i = 0; i < c->npc; i++)
-		e[c->pc[i].psu] -= c->pc[i].w * h[c->pc[i].cell];
+	for (size_t j = 0; j < d->npsu; j++) {
+		long double r = 0;
+		for (uint32_t k = c->pc_start[j]; k < c->pc_start[j + 1]; k++)
+			r += c->pc_w[k] * h[c->pc_cell[k]];
+		e[j] -= r;
+	}
 	rc = stratified(c, t, e, V);
 	*psus = 0;
 	*strata = 0;

@@ -104,6 +104,21 @@ check_design() {
 	same_as_r w.csv "$O/rk_weights.csv"
 	run ls -A "$TMPDIR"
 	assert_output ""
+	# messages and rejects name standard input, not the copy
+	grep -v '^east' "$O/totals.csv" > totals.csv
+	run civic-tally "${DES[@]}" --poststrata region --totals totals.csv -s mean:y < "$O/data.csv"
+	assert_failure 1
+	assert_output --regexp "^civic-tally: \(standard input\):[0-9]+: 'east' \(region\)"
+	awk -F, 'NR == 3 { $7 = "high" } 1' OFS=, "$O/data.csv" |
+		civic-tally "${DES[@]}" "${PS[@]}" -s mean:y --max-rejects 1 --rejects rj.ndjson > /dev/null
+	run jq -r '.file + ":" + (.line | tostring)' rj.ndjson
+	assert_output "(standard input):3"
+	run civic-tally "${DES[@]}" "${PS[@]}" -s mean:nothing < "$O/data.csv"
+	assert_failure
+	assert_output --partial "(standard input)"
+	refute_output --partial "$TMPDIR"
+	run ls -A "$TMPDIR"
+	assert_output ""
 }
 
 @test "calib: NDJSON input gives the weights back as NDJSON" {
