@@ -50,7 +50,8 @@ struct svy_calib {
 	struct groups pc_ids;         /* key: (PSU, cell) */
 	struct psu_cell *pc;
 	size_t npc, pccap;
-	uint32_t last_pc;             /* the previous record's (PSU, cell) in pc */
+	uint32_t *seen_psu, *seen_pc; /* per cell: the last PSU met in it, and that pair's index
+	                               * in pc (a PSU's records come together) */
 	uint32_t *pc_start;           /* svy_calib_ready: pc by PSU, PSU j's at */
 	uint32_t *pc_cell;            /* [pc_start[j], pc_start[j + 1]) of these */
 	double *pc_w;                 /* two arrays */
@@ -117,6 +118,8 @@ void svy_calib_free(struct svy_calib *c)
 	free(c->n);
 	free(c->g);
 	free(c->pc);
+	free(c->seen_psu);
+	free(c->seen_pc);
 	free(c->pc_start);
 	free(c->pc_cell);
 	free(c->pc_w);
@@ -351,8 +354,8 @@ static void add_psu_cell(struct svy_calib *c, uint32_t psu, uint32_t cell, doubl
 	uint32_t key[2] = { psu, cell };
 	int added;
 
-	if (c->npc && c->pc[c->last_pc].psu == psu && c->pc[c->last_pc].cell == cell) {
-		c->pc[c->last_pc].w += w;
+	if (c->seen_psu[cell] == psu) {
+		c->pc[c->seen_pc[cell]].w += w;
 		return;
 	}
 	uint32_t i = groups_intern(&c->pc_ids, (const char *)key, sizeof key, key_hash(key, sizeof key), &added);
@@ -366,7 +369,8 @@ static void add_psu_cell(struct svy_calib *c, uint32_t psu, uint32_t cell, doubl
 		c->npc = (size_t)i + 1;
 	}
 	c->pc[i].w += w;
-	c->last_pc = i;
+	c->seen_psu[cell] = psu;
+	c->seen_pc[cell] = i;
 }
 
 int svy_calib_scan(struct svy_calib *c, const struct record *rec)
@@ -386,7 +390,10 @@ int svy_calib_scan(struct svy_calib *c, const struct record *rec)
 			c->ccap = c->ccap ? 2 * c->ccap : 64;
 			c->w0 = xrealloc(c->w0, c->ccap * sizeof *c->w0);
 			c->n = xrealloc(c->n, c->ccap * sizeof *c->n);
+			c->seen_psu = xrealloc(c->seen_psu, c->ccap * sizeof *c->seen_psu);
+			c->seen_pc = xrealloc(c->seen_pc, c->ccap * sizeof *c->seen_pc);
 		}
+		c->seen_psu[cell] = UINT32_MAX;
 		c->w0[cell] = 0;
 		c->n[cell] = 0;
 		c->ncells = (size_t)cell + 1;
