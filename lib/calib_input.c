@@ -6,6 +6,7 @@
 
 #include "calib_input.h"
 #include "error.h"
+#include "output.h"
 #include "writer.h"
 #include "xalloc.h"
 
@@ -30,6 +31,7 @@ static int spool_stdin(struct calib_files *f)
 		f->spool = NULL;
 		return -1;
 	}
+	output_track_temp(f->spool);      /* removed on a fatal signal or exit too */
 	while ((got = fread(buf, 1, sizeof buf, stdin)) > 0)
 		if (fwrite(buf, 1, got, fp) != got)
 			break;
@@ -72,6 +74,7 @@ const char *calib_display(const struct calib_files *f, const char *name)
 void calib_files_close(struct calib_files *f)
 {
 	if (f->spool) {
+		output_untrack_temp(f->spool);
 		unlink(f->spool);
 		free(f->spool);
 	}

@@ -121,6 +121,20 @@ check_design() {
 	assert_output ""
 }
 
+@test "calib: the copy of standard input goes on a signal too" {
+	TMPDIR="$SCRATCH/tmp" && mkdir "$TMPDIR" && export TMPDIR
+	{ cat "$O/data.csv"; sleep 5; } | civic-tally "${DES[@]}" "${PS[@]}" -s mean:y > out.csv &
+	local pid=$!
+	sleep 1
+	run ls -A "$TMPDIR"
+	assert_output --regexp '^civic-tally-'
+	kill -TERM "$pid"
+	run wait "$pid"
+	assert_failure
+	run ls -A "$TMPDIR"
+	assert_output ""
+}
+
 @test "calib: NDJSON input gives the weights back as NDJSON" {
 	python3 -c 'import csv, json, sys
 for r in csv.DictReader(sys.stdin): print(json.dumps(r))' < "$O/data.csv" > d.ndjson
