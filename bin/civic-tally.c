@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "civic.h"
+#include "calib_input.h"
 #include "crosstab.h"
 #include "partial.h"
 #include "split_half.h"
@@ -24,7 +25,9 @@ static const char usage[] =
 	"                   [--ci method] [--level p] [--deff] [--digits n] [--partial]\n"
 	"                   [-o file] [--csv | --json]\n"
 	"                   [--max-rejects n[%]] [--rejects file]\n"
-	"                   [--where cond ...] [file ...]\n"
+	"                   [--where cond ...]\n"
+	"                   [--poststrata vars --totals file | --rake file ...]\n"
+	"                   [--rake-tolerance e] [--rake-maxit n] [--write-weights] [file ...]\n"
 	"       civic-tally --merge [--within keys] [--pivot key] [--total] [--ci method]\n"
 	"                   [--level p] [--deff] [--digits n] [--partial] [-o file]\n"
 	"                   [--csv | --json] partial ...\n"
@@ -68,6 +71,14 @@ static const char usage[] =
 	"      --max-rejects N    rejects tolerated before exit status 1: a count or N% (default 0)\n"
 	"      --where COND       tally only the rows for which COND holds (civic(7),\n"
 	"                         CONDITIONS); repeated, all must hold\n"
+	"      --poststrata VARS  post-stratify the weights (-w, --psu needed) on these columns,\n"
+	"      --totals FILE      to the population counts in FILE (CSV: VARS, then the count)\n"
+	"      --rake FILE        rake the weights to the margin in FILE (CSV: the margin's\n"
+	"                         columns, then the count); once per margin\n"
+	"      --rake-tolerance E stop raking when no cell moves by E (a fraction of the\n"
+	"                         weights' sum when below 1; default 1e-10)\n"
+	"      --rake-maxit N     fail when raking has not converged in N sweeps (default 100)\n"
+	"      --write-weights    write the records with their calibrated weight instead\n"
 	"      --help, --version\n";
 
 enum {
@@ -94,6 +105,12 @@ enum {
 	OPT_RSCALES,
 	OPT_MSE,
 	OPT_REP_FACTORS,
+	OPT_POSTSTRATA,
+	OPT_TOTALS,
+	OPT_RAKE,
+	OPT_RAKE_TOL,
+	OPT_RAKE_MAXIT,
+	OPT_WRITE_WEIGHTS,
 };
 
 static const struct option long_options[] = {
@@ -124,6 +141,12 @@ static const struct option long_options[] = {
 	{ "rscales", required_argument, NULL, OPT_RSCALES },
 	{ "mse", no_argument, NULL, OPT_MSE },
 	{ "rep-factors", no_argument, NULL, OPT_REP_FACTORS },
+	{ "poststrata", required_argument, NULL, OPT_POSTSTRATA },
+	{ "totals", required_argument, NULL, OPT_TOTALS },
+	{ "rake", required_argument, NULL, OPT_RAKE },
+	{ "rake-tolerance", required_argument, NULL, OPT_RAKE_TOL },
+	{ "rake-maxit", required_argument, NULL, OPT_RAKE_MAXIT },
+	{ "write-weights", no_argument, NULL, OPT_WRITE_WEIGHTS },
 	REJECT_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -139,6 +162,16 @@ struct present {
 	enum format format;
 };
 
+/* Calibration (survey_calib.h). */
+struct calib_opts {
+	const char *poststrata, *totals;
+	const char **rake;
+	size_t nrake;
+	double tolerance;
+	unsigned long maxit;
+	int write_weights;
+};
+
 struct options {
 	struct common_opts common;
 	struct reader_opts reader;
@@ -152,6 +185,7 @@ struct options {
 	size_t nwhere;
 	const char *repweights;
 	struct svy_rep_spec rep;
+	struct calib_opts cal;
 };
 
 /* -g, -s and --within may be repeated: their lists join. */
@@ -200,6 +234,45 @@ static void check_rep_options(const struct options *o)
 		civic_usage_error("--deff is not computed with --repweights");
 }
 
+static double parse_tolerance(const char *s)
+{
+	double e;
+
+	if (num_parse_double(s, strlen(s), 0, &e) < 0 || !(e > 0) || !isfinite(e))
+		civic_usage_error("--rake-tolerance takes a number above 0: '%s'", s);
+	return e;
+}
+
+static int calibrating(const struct options *o)
+{
+	return o->cal.poststrata || o->cal.totals || o->cal.nrake;
+}
+
+/* What calibration works with: a cluster design, variances civic forms
+ * as R does for it. */
+static void check_calib_options(const struct options *o)
+{
+	const struct calib_opts *c = &o->cal;
+
+	if (c->write_weights && !calibrating(o))
+		civic_usage_error("--write-weights needs --poststrata or --rake");
+	if (!calibrating(o))
+		return;
+	if (!c->poststrata != !c->totals)
+		civic_usage_error("--poststrata and --totals go together");
+	if (c->poststrata && c->nrake)
+		civic_usage_error("--poststrata and --rake: give one calibration (a post-stratum is a margin of --rake)");
+	if (o->merge || o->partial)
+		civic_usage_error("calibration takes no --partial or --merge: its factors need the whole sample");
+	if (!o->weight || !o->psu)
+		civic_usage_error("calibration needs -w and --psu (for a one-stage sample, a column that "
+			"identifies each record as --psu)");
+	if (o->show.deff || o->lonely_domain)
+		civic_usage_error("calibration takes no --deff or --lonely-psu-domain");
+	if (o->lonely && strcmp(o->lonely, "fail") && strcmp(o->lonely, "remove") && strcmp(o->lonely, "certainty"))
+		civic_usage_error("calibration takes --lonely-psu fail, remove or certainty");
+}
+
 static void parse_options(struct options *o, int argc, char **argv)
 {
 	int c;
@@ -208,6 +281,8 @@ static void parse_options(struct options *o, int argc, char **argv)
 	o->common.usage = usage;
 	o->show.level = 0.95;
 	o->show.digits = -1;
+	o->cal.tolerance = SVY_CALIB_EPSILON;
+	o->cal.maxit = SVY_CALIB_MAXIT;
 	while ((c = getopt_long(argc, argv, "g:s:w:o:", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'g': o->keys = append_list(&o->kept_keys, o->keys, optarg); break;
@@ -243,6 +318,15 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_RSCALES: o->rep.rscales = optarg; break;
 		case OPT_MSE: o->rep.mse = 1; break;
 		case OPT_REP_FACTORS: o->rep.factors = 1; break;
+		case OPT_POSTSTRATA: o->cal.poststrata = optarg; break;
+		case OPT_TOTALS: o->cal.totals = optarg; break;
+		case OPT_RAKE:
+			o->cal.rake = xrealloc(o->cal.rake, (o->cal.nrake + 1) * sizeof *o->cal.rake);
+			o->cal.rake[o->cal.nrake++] = optarg;
+			break;
+		case OPT_RAKE_TOL: o->cal.tolerance = parse_tolerance(optarg); break;
+		case OPT_RAKE_MAXIT: o->cal.maxit = opt_ulong("--rake-maxit", optarg); break;
+		case OPT_WRITE_WEIGHTS: o->cal.write_weights = 1; break;
 		default:
 			if (!common_option(&o->common, c) && !reject_option(&o->rejects, c))
 				bad_option();
@@ -260,6 +344,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		civic_usage_error("--fpc needs -w: without weights R's survey derives them from the fpc "
 			"(N_h/n_h), which civic-tally does not; give them as a column");
 	check_rep_options(o);
+	check_calib_options(o);
 	if (o->merge && optind == argc)
 		civic_usage_error("--merge needs one or more partial files");
 	const struct named_output outs[] = {
@@ -357,11 +442,14 @@ struct run {
 	struct agg agg;
 	unsigned char *want;           /* the columns the tally reads */
 	unsigned long read, rejected;
+	struct svy_calib *cal;         /* --poststrata, --rake */
+	struct calib_files cf;
 };
 
 static void reject(struct run *r)
 {
 	r->rejected++;
+	r->rec.file = calib_display(&r->cf, r->rec.file);
 	rejects_add(&r->rejects, &r->rec, &r->why);
 }
 
@@ -371,7 +459,7 @@ enum { SPLIT_MIN_BYTES = 16 * 1024 * 1024 };
 static void read_records(struct run *r, char **files, size_t nfiles)
 {
 	struct split_half half;
-	int split = nfiles == 1 && split_half_start(&half, r->in.cur, files[0], &r->in.opts, &r->agg,
+	int split = !r->cal && nfiles == 1 && split_half_start(&half, r->in.cur, files[0], &r->in.opts, &r->agg,
 		r->want, r->in.header.n, SPLIT_MIN_BYTES);
 	int rc;
 
@@ -394,6 +482,54 @@ static void read_records(struct run *r, char **files, size_t nfiles)
 	}
 	if (split)
 		split_half_abandon(&half);   /* our last record held its cut */
+}
+
+/* ---- calibration ------------------------------------------------------------ */
+
+static int read_margins(struct run *r)
+{
+	const struct calib_opts *c = &r->o->cal;
+	int rc = 0;
+
+	if (c->poststrata)
+		rc = svy_calib_margin(r->cal, c->poststrata, c->totals, &r->o->reader);
+	for (size_t i = 0; rc == 0 && i < c->nrake; i++)
+		rc = svy_calib_margin(r->cal, NULL, c->rake[i], &r->o->reader);
+	if (rc < 0)
+		civic_warn("%s", svy_calib_error(r->cal));
+	return rc;
+}
+
+/* The first pass: fits r->cal.  0, or an exit status. */
+static int calibrate(struct run *r, char **files, size_t nfiles)
+{
+	struct options *o = r->o;
+	struct calib_design cd = { o->weight, o->strata, o->psu, o->fpc, SVY_LONELY_FAIL };
+
+	if (o->lonely)
+		svy_lonely_parse(o->lonely, &cd.lonely);
+	r->cal = svy_calib_new(o->cal.nrake > 0, o->cal.tolerance, (unsigned)o->cal.maxit);
+	if (read_margins(r) < 0 || calib_files_open(&r->cf, files, nfiles) < 0 ||
+	    calib_first_pass(r->cal, &r->cf, &o->reader, &cd) < 0)
+		return CIVIC_EXIT_DATA;
+	return 0;
+}
+
+/* --write-weights: the second pass writes the records.  0, or an exit status. */
+static int write_weights(struct run *r, char **files, size_t nfiles)
+{
+	struct output out;
+	int rc = calibrate(r, files, nfiles);
+
+	if (rc)
+		return rc;
+	if (rejects_open(&r->rejects, r->o->rejects.file) != 0 || output_open(&out, r->o->output, 0644) != 0)
+		return CIVIC_EXIT_DATA;
+	if (calib_write_weights(r->cal, &r->cf, &r->o->reader, out.fp, &r->rejects, &r->read, &r->rejected) < 0) {
+		output_abort(&out);
+		return CIVIC_EXIT_DATA;
+	}
+	return output_close(&out) != 0 ? CIVIC_EXIT_DATA : 0;
 }
 
 /* 0, or an exit status. */
@@ -427,10 +563,20 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	if (o->partial && o->repweights && r->agg.has_quantile)
 		civic_usage_error("--partial does not keep the replicate weights quantiles need; "
 			"tally quantiles with --repweights in one run");
+	if (calibrating(o)) {
+		if (o->show.ci && r->agg.has_quantile)
+			civic_usage_error("calibration gives quantiles without intervals: drop --ci or the quantiles");
+		int rc = calibrate(r, files, nfiles);
+		if (rc)
+			return rc;
+		files = r->cf.paths;
+		nfiles = r->cf.n;
+	}
 
 	inputs_init(&r->in, files, nfiles, &o->reader);
 	if (inputs_start(&r->in) != 0)
 		return CIVIC_EXIT_DATA;
+	calib_input_name(&r->in, &r->cf);
 	int bound = agg_bind(&r->agg, &r->in.header, err, sizeof(err));
 	if (bound == AGG_BIND_WHERE)
 		civic_usage_error("--where: %s", err);
@@ -440,12 +586,20 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	}
 	r->want = xcalloc(r->in.header.n + 1, 1);
 	agg_mark_columns(&r->agg, r->want, r->in.header.n);
+	if (r->cal) {
+		r->agg.calib = r->cal;
+		if (r->agg.design)
+			svy_calib_attach(r->cal, r->agg.design);
+		svy_calib_want(r->cal, r->want, r->in.header.n);
+	}
 	inputs_want(&r->in, r->want, r->in.header.n);
 	if (o->show.format == FMT_AUTO)
 		o->show.format = r->in.format;
 	if (rejects_open(&r->rejects, o->rejects.file) != 0)
 		return CIVIC_EXIT_DATA;
 	read_records(r, files, nfiles);
+	if (r->cal)
+		svy_calib_ready(r->cal);
 	return 0;
 }
 
@@ -612,13 +766,15 @@ static int tally(struct options *o, char **files, size_t nfiles)
 	memset(&r, 0, sizeof(r));
 	r.o = o;
 	rec_init(&r.rec);
-	status = o->merge ? tally_partials(&r, files, nfiles) : tally_records(&r, files, nfiles);
+	status = o->merge ? tally_partials(&r, files, nfiles)
+		: o->cal.write_weights ? write_weights(&r, files, nfiles) : tally_records(&r, files, nfiles);
 	/* A table without an input cut short by a read error would look
 	 * complete; so would an -o file without an operand that was skipped
 	 * (standard output still shows what the others hold). */
 	if (r.in.cut_short)
 		status = CIVIC_EXIT_DATA;
-	if (status == 0 && !(r.in.failed && output_is_file(o->output)) && write_output(&r) != 0)
+	if (status == 0 && !o->cal.write_weights && !(r.in.failed && output_is_file(o->output)) &&
+	    write_output(&r) != 0)
 		status = CIVIC_EXIT_DATA;
 	if (r.in.failed)
 		status = CIVIC_EXIT_DATA;
@@ -628,11 +784,14 @@ static int tally(struct options *o, char **files, size_t nfiles)
 		rejects_abort(&r.rejects);
 	else if (rejects_close(&r.rejects) != 0)
 		status = CIVIC_EXIT_DATA;
-	if (!o->merge)
+	if (!o->merge && !o->cal.write_weights)
 		inputs_release(&r.in);
 	free(r.want);
 	rec_release(&r.rec);
 	agg_release(&r.agg);
+	svy_calib_free(r.cal);
+	calib_files_close(&r.cf);
+	free(o->cal.rake);
 	for (int i = 0; i < 3; i++)
 		free(o->show.kept[i]);
 	free(o->kept_keys);

@@ -7,6 +7,7 @@
 #include "agg_rep.h"
 #include "num.h"
 #include "parallel.h"
+#include "survey_calib.h"
 #include "xalloc.h"
 
 enum {
@@ -669,6 +670,8 @@ int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 	if (build_key(a, rec, why) < 0 || eval_sources(a, rec, why) < 0)
 		return -1;
 	if (a->weighted && eval_weight(a, rec, &w, why) < 0)
+		return -1;
+	if (a->calib && svy_calib_weigh(a->calib, rec, &w, why) < 0)
 		return -1;
 	if (a->design && eval_design(a, rec, &u, why) < 0)
 		return -1;

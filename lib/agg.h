@@ -132,6 +132,7 @@ struct agg {
 	struct svy_design *design;
 	long *repcol;                  /* --repweights columns (agg_rep.h) */
 	size_t nrepcol;
+	struct svy_calib *calib;       /* weights calibrated (survey_calib.h), else NULL */
 
 	struct groups groups;
 	size_t cap;                    /* per-group arrays hold this many */

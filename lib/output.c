@@ -40,6 +40,16 @@ static void drop_pending(const char *tmp)
 			pending[i] = NULL;
 }
 
+void output_track_temp(char *path)
+{
+	add_pending(path);
+}
+
+void output_untrack_temp(const char *path)
+{
+	drop_pending(path);
+}
+
 void output_unlink_pending(void)
 {
 	for (int i = 0; i < MAX_PENDING; i++)

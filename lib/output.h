@@ -37,6 +37,11 @@ int output_same_file(const char *a, const char *b);
  * ("write error: No space left on device").  Returns 0 or -1. */
 int close_stdout(void);
 
+/* Another temporary file for output_unlink_pending() to remove (path
+ * stays allocated until untracked), and forgetting it. */
+void output_track_temp(char *path);
+void output_untrack_temp(const char *path);
+
 /* Removes the temporary files of outputs still open; async-signal-safe,
  * for a handler of a fatal signal. */
 void output_unlink_pending(void);

@@ -95,6 +95,7 @@ struct svy_unit {
 #define SVY_ROW_PSU UINT32_MAX
 
 struct svy_design;
+struct svy_calib_sums;
 
 struct svy_design *svy_design_new(const struct svy_design_opts *opts);
 void svy_design_free(struct svy_design *d);
@@ -176,6 +177,7 @@ struct svy_acc {
 	                              * (survey_rep.h); NULL while empty */
 	double *rep_sketch;          /* … and the rank sketch of their a_r */
 	size_t nrep;
+	struct svy_calib_sums *cal;  /* per calibration cell (survey_calib.h), NULL uncalibrated */
 };
 
 void svy_acc_init(struct svy_acc *a);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "survey_calib.h"
 #include "survey_impl.h"
 #include "survey_rep.h"
 #include "xalloc.h"
@@ -36,6 +37,7 @@ void svy_acc_release(struct svy_acc *a)
 		}
 	svy_cells_release(a);
 	svy_rep_acc_release(a);
+	svy_calib_acc_release(a);
 	free(a->cells);
 	free(a->slot);
 	svy_acc_init(a);
@@ -89,7 +91,8 @@ void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
 {
 	int one = is_one(y);
 
-	(void)d;
+	if (d && d->calib)
+		svy_calib_acc_add(a, d->calib, w->d, y->d);
 	xsum_add_num(&a->w, w);
 	if (one) {
 		xsum_add_num(&a->wy, w);
@@ -159,6 +162,7 @@ void svy_acc_merge_mapped(struct svy_acc *dst, const struct svy_acc *src, const 
 		merge_stratum_cells(dst, src, stratum_map);
 	else if (src->kind == KIND_PSUS && src->ncells > 0)
 		svy_cells_merge(dst, src, psu_map);
+	svy_calib_acc_merge(dst, src);
 }
 
 void svy_acc_merge(struct svy_acc *dst, const struct svy_acc *src)
@@ -617,6 +621,13 @@ static int var_by_psus(const struct svy_design *d, const struct lin *l, struct v
 	return rc;
 }
 
+static int calibrated(const struct svy_design *d, const struct lin *l, struct var_sum *vs)
+{
+	long double alpha = l->total ? 1 : 1 / l->W, beta = l->total ? 0 : -l->r / l->W;
+
+	return svy_calib_linearise(d, l->num, l->den, alpha, beta, &vs->V, &vs->psus, &vs->weighed);
+}
+
 static int linearise(const struct svy_design *d, const struct lin *l, struct svy_est *e)
 {
 	struct var_sum vs = { 0, 0, 0, 0, 0 };
@@ -625,7 +636,7 @@ static int linearise(const struct svy_design *d, const struct lin *l, struct svy
 		svy_rep_variance(d, l->num, l->den, l->total, e);
 		return 0;
 	}
-	int rc = d->o.has_psu ? var_by_psus(d, l, &vs) : var_by_rows(d, l, &vs);
+	int rc = d->calib ? calibrated(d, l, &vs) : d->o.has_psu ? var_by_psus(d, l, &vs) : var_by_rows(d, l, &vs);
 
 	if (rc < 0)
 		return -1;

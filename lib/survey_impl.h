@@ -29,6 +29,7 @@ struct svy_design {
 	uint32_t last_stratum, last_psu;   /* the previous row's, UINT32_MAX if none */
 	char *err;                         /* SVY_ERR_MAX bytes, written through const pointers */
 	struct svy_rep *rep;               /* replicate weights (survey_rep.h), or NULL */
+	struct svy_calib *calib;           /* calibrated (survey_calib.h), else NULL */
 };
 #define SVY_ERR_MAX 256
 

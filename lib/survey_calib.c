@@ -1,0 +1,814 @@
+/* Post-stratification and raking of survey weights (survey_calib.h). */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "groups.h"
+#include "keyexpr.h"
+#include "num.h"
+#include "sbuf.h"
+#include "survey_calib.h"
+#include "survey_impl.h"
+#include "xalloc.h"
+
+struct margin {
+	char *file;
+	char **vars;
+	size_t nvars;
+	size_t *var;                  /* index of each variable in the calibration's list */
+	struct groups cats;           /* key: the variables' values (keybuf_part) */
+	double *pop;                  /* population count per category */
+	size_t ncat;
+	uint32_t *cat;                /* the category of each cell */
+	double *g;                    /* each cell's factor after this margin's step of the last sweep */
+	long double *sum;             /* scratch: a weighted count per category */
+};
+
+struct psu_cell {
+	uint32_t psu, cell;
+	long double w;                /* Σw (-w weights) of the PSU's rows in the cell */
+};
+
+struct svy_calib {
+	int rake;
+	double epsilon;
+	unsigned maxit, sweeps;
+	struct margin *m;
+	size_t nm;
+	char **vars;                  /* every margin's variables, each once */
+	size_t nvars;
+	long *col;                    /* their columns */
+	long wcol, scol, pcol, fcol;
+	struct groups cells;          /* key: the values of vars */
+	size_t ncells, ccap;
+	long double *w0;              /* Σw per cell */
+	uint64_t *n;                  /* rows per cell */
+	double *g;                    /* the calibration factor of each cell */
+	struct svy_design *design;    /* the design of the first pass */
+	struct groups pc_ids;         /* key: (PSU, cell) */
+	struct psu_cell *pc;
+	size_t npc, pccap;
+	uint32_t *seen_psu, *seen_pc; /* per cell: the last PSU met in it, and that pair's index
+	                               * in pc (a PSU's records come together) */
+	uint32_t *pc_start;           /* svy_calib_ready: pc by PSU, PSU j's at */
+	uint32_t *pc_cell;            /* [pc_start[j], pc_start[j + 1]) of these */
+	double *pc_w;                 /* two arrays */
+	struct svy_design *tally;     /* attached: the tally's design */
+	uint32_t *psu_map;            /* the tally's PSU i is the first pass's psu_map[i] */
+	size_t mapped;
+	uint32_t cur;                 /* the cell of the record svy_calib_weigh saw last */
+	struct sbuf key;
+	char err[512];
+};
+
+static int fail(struct svy_calib *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int fail(struct svy_calib *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->err, sizeof c->err, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+const char *svy_calib_error(const struct svy_calib *c)
+{
+	return c->err;
+}
+
+struct svy_calib *svy_calib_new(int rake, double epsilon, unsigned maxit)
+{
+	struct svy_calib *c = xcalloc(1, sizeof *c);
+
+	c->rake = rake;
+	c->epsilon = epsilon;
+	c->maxit = maxit;
+	groups_init(&c->cells);
+	groups_init(&c->pc_ids);
+	sbuf_init(&c->key);
+	return c;
+}
+
+void svy_calib_free(struct svy_calib *c)
+{
+	if (!c)
+		return;
+	for (size_t i = 0; i < c->nm; i++) {
+		struct margin *m = &c->m[i];
+		free(m->file);
+		keyexpr_split_free(m->vars, m->nvars);
+		free(m->var);
+		groups_release(&m->cats);
+		free(m->pop);
+		free(m->cat);
+		free(m->g);
+		free(m->sum);
+	}
+	free(c->m);
+	for (size_t i = 0; i < c->nvars; i++)
+		free(c->vars[i]);
+	free(c->vars);
+	free(c->col);
+	groups_release(&c->cells);
+	groups_release(&c->pc_ids);
+	free(c->w0);
+	free(c->n);
+	free(c->g);
+	free(c->pc);
+	free(c->seen_psu);
+	free(c->seen_pc);
+	free(c->pc_start);
+	free(c->pc_cell);
+	free(c->pc_w);
+	free(c->psu_map);
+	if (c->design)
+		svy_design_free(c->design);
+	sbuf_release(&c->key);
+	free(c);
+}
+
+/* ---- margins ------------------------------------------------------------ */
+
+static size_t var_index(struct svy_calib *c, const char *name)
+{
+	for (size_t i = 0; i < c->nvars; i++)
+		if (strcmp(c->vars[i], name) == 0)
+			return i;
+	c->vars = xrealloc(c->vars, (c->nvars + 1) * sizeof *c->vars);
+	c->vars[c->nvars] = xstrdup(name);
+	return c->nvars++;
+}
+
+static int margin_header(struct svy_calib *c, struct margin *m, const char *vars, const struct header *h)
+{
+	if (h->n < 2)
+		return fail(c, "%s: a margin needs the variables' columns and a count column last", m->file);
+	m->nvars = h->n - 1;
+	m->vars = xcalloc(m->nvars, sizeof *m->vars);
+	for (size_t i = 0; i < m->nvars; i++)
+		m->vars[i] = xstrdup(h->names[i]);
+	if (vars) {
+		char **want;
+		size_t n = keyexpr_split(vars, &want);
+		int same = n == m->nvars;
+		for (size_t i = 0; same && i < n; i++)
+			same = strcmp(want[i], m->vars[i]) == 0;
+		keyexpr_split_free(want, n);
+		if (!same)
+			return fail(c, "%s: the columns before the count must be %s", m->file, vars);
+	}
+	m->var = xcalloc(m->nvars, sizeof *m->var);
+	for (size_t i = 0; i < m->nvars; i++)
+		m->var[i] = var_index(c, m->vars[i]);
+	return 0;
+}
+
+static int margin_row(struct svy_calib *c, struct margin *m, const struct record *rec)
+{
+	double pop;
+	int added;
+	size_t k = m->nvars;
+
+	if (num_parse_double(rec_get(rec, k), rec_len(rec, k), 0, &pop) < 0 || !(pop >= 0) || !isfinite(pop))
+		return fail(c, "%s:%lu: the count '%s' is not a number of 0 or more", m->file, rec->line,
+			rec_get(rec, k));
+	sbuf_reset(&c->key);
+	for (size_t i = 0; i < m->nvars; i++)
+		keybuf_part(&c->key, rec_get(rec, i), rec_len(rec, i));
+	uint32_t id = groups_intern(&m->cats, c->key.s, c->key.len, key_hash(c->key.s, c->key.len), &added);
+	if (!added)
+		return fail(c, "%s:%lu: category '%s' is given twice", m->file, rec->line, rec_get(rec, 0));
+	m->pop = xrealloc(m->pop, (id + 1) * sizeof *m->pop);
+	m->pop[id] = pop;
+	m->ncat = id + 1;
+	return 0;
+}
+
+int svy_calib_margin(struct svy_calib *c, const char *vars, const char *file, const struct reader_opts *ro)
+{
+	struct reader_opts o = *ro;
+	struct record rec;
+	struct reject why;
+	struct reader *r;
+	int rc;
+
+	o.format = FMT_AUTO;
+	o.encoding = NULL;
+	if (!(r = reader_open(file, &o)))
+		return fail(c, "%s: cannot read the margin", file);
+	c->m = xrealloc(c->m, (c->nm + 1) * sizeof *c->m);
+	struct margin *m = memset(&c->m[c->nm++], 0, sizeof *c->m);
+	m->file = xstrdup(file);
+	groups_init(&m->cats);
+	rec_init(&rec);
+	rc = margin_header(c, m, vars, reader_header(r));
+	while (rc == 0) {
+		int got = reader_next(r, &rec, &why);
+		if (got == READ_EOF)
+			break;
+		if (got == READ_REJECT)
+			rc = fail(c, "%s:%lu: %s", file, rec.line, why.message);
+		else if (got == READ_FATAL)
+			rc = fail(c, "%s: read error", file);
+		else
+			rc = margin_row(c, m, &rec);
+	}
+	if (rc == 0 && m->ncat == 0)
+		rc = fail(c, "%s: the margin has no categories", file);
+	rec_release(&rec);
+	reader_close(r);
+	return rc;
+}
+
+/* ---- the first pass ------------------------------------------------------ */
+
+static int bind_col(struct svy_calib *c, const struct header *h, const char *name, long *col)
+{
+	*col = -1;
+	if (!name)
+		return 0;
+	if ((*col = header_find(h, name)) < 0)
+		return fail(c, "no column '%s' for the calibration", name);
+	return 0;
+}
+
+int svy_calib_bind(struct svy_calib *c, const struct header *h, const char *weight, const char *strata,
+	const char *psu, const char *fpc, enum svy_lonely lonely)
+{
+	struct svy_design_opts o = {
+		.has_weights = 1, .has_strata = strata != NULL, .has_psu = 1, .has_fpc = fpc != NULL,
+		.lonely = lonely,
+	};
+
+	c->col = xcalloc(c->nvars, sizeof *c->col);
+	for (size_t i = 0; i < c->nvars; i++)
+		if (bind_col(c, h, c->vars[i], &c->col[i]) < 0)
+			return -1;
+	if (bind_col(c, h, weight, &c->wcol) < 0 || bind_col(c, h, strata, &c->scol) < 0 ||
+	    bind_col(c, h, psu, &c->pcol) < 0 || bind_col(c, h, fpc, &c->fcol) < 0)
+		return -1;
+	c->design = svy_design_new(&o);
+	return 0;
+}
+
+long svy_calib_weight_column(const struct svy_calib *c)
+{
+	return c->wcol;
+}
+
+void svy_calib_want(const struct svy_calib *c, unsigned char *want, size_t n)
+{
+	long cols[] = { c->wcol, c->scol, c->pcol, c->fcol };
+
+	for (size_t i = 0; i < c->nvars; i++)
+		if ((size_t)c->col[i] < n)
+			want[c->col[i]] = 1;
+	for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
+		if (cols[i] >= 0 && (size_t)cols[i] < n)
+			want[cols[i]] = 1;
+}
+
+static const char *field(const struct record *rec, long col, size_t *len)
+{
+	if (col < 0 || (size_t)col >= rec->nfields) {
+		*len = 0;
+		return "";
+	}
+	*len = rec_len(rec, (size_t)col);
+	return rec_get(rec, (size_t)col);
+}
+
+static void cell_key(struct svy_calib *c, const struct record *rec)
+{
+	sbuf_reset(&c->key);
+	for (size_t i = 0; i < c->nvars; i++) {
+		size_t len;
+		const char *s = field(rec, c->col[i], &len);
+		keybuf_part(&c->key, s, len);
+	}
+}
+
+/* The category of a new cell in each margin; -1 when one has none. */
+static int place_cell(struct svy_calib *c, uint32_t cell, const struct record *rec)
+{
+	struct sbuf k;
+
+	sbuf_init(&k);
+	for (size_t i = 0; i < c->nm; i++) {
+		struct margin *m = &c->m[i];
+		sbuf_reset(&k);
+		for (size_t j = 0; j < m->nvars; j++) {
+			size_t len;
+			const char *s = field(rec, c->col[m->var[j]], &len);
+			keybuf_part(&k, s, len);
+		}
+		long cat = groups_find(&m->cats, k.s, k.len, key_hash(k.s, k.len));
+		if (cat < 0) {
+			size_t len;
+			const char *s = field(rec, c->col[m->var[0]], &len);
+			sbuf_release(&k);
+			return fail(c, "%s:%lu: '%.*s' (%s) is in the data but not in the margin %s", rec->file,
+				rec->line, (int)(len > 64 ? 64 : len), s, m->vars[0], m->file);
+		}
+		m->cat = xrealloc(m->cat, (cell + 1) * sizeof *m->cat);
+		m->cat[cell] = (uint32_t)cat;
+	}
+	sbuf_release(&k);
+	return 0;
+}
+
+static int scan_weight(struct svy_calib *c, const struct record *rec, double *w)
+{
+	size_t len;
+	const char *s = field(rec, c->wcol, &len);
+	struct decnum x;
+
+	*w = numscan(s, len, &x) < 0 ? NAN : x.d;
+	if (!isfinite(*w))
+		return fail(c, "%s:%lu: weight '%.*s' is not a number", rec->file, rec->line,
+			(int)(len > 64 ? 64 : len), s);
+	if (!(*w > 0))
+		return fail(c, "%s:%lu: weight '%.*s': calibration needs weights above 0", rec->file, rec->line,
+			(int)(len > 64 ? 64 : len), s);
+	return 0;
+}
+
+static int scan_design(struct svy_calib *c, const struct record *rec, struct svy_unit *u)
+{
+	size_t sl, pl, fl;
+	const char *st = field(rec, c->scol, &sl), *ps = field(rec, c->pcol, &pl), *fs = field(rec, c->fcol, &fl);
+	double fpc = 0;
+
+	if (c->fcol >= 0 && num_parse_double(fs, fl, 0, &fpc) < 0)
+		return fail(c, "%s:%lu: fpc '%.*s' is not a number", rec->file, rec->line, (int)(fl > 64 ? 64 : fl), fs);
+	if (svy_design_row(c->design, st, sl, ps, pl, fpc, u) < 0)
+		return fail(c, "%s:%lu: %s", rec->file, rec->line, svy_design_error(c->design));
+	return 0;
+}
+
+static void add_psu_cell(struct svy_calib *c, uint32_t psu, uint32_t cell, double w)
+{
+	uint32_t key[2] = { psu, cell };
+	int added;
+
+	if (c->seen_psu[cell] == psu) {
+		c->pc[c->seen_pc[cell]].w += w;
+		return;
+	}
+	uint32_t i = groups_intern(&c->pc_ids, (const char *)key, sizeof key, key_hash(key, sizeof key), &added);
+
+	if (added) {
+		if (i >= c->pccap) {
+			c->pccap = c->pccap ? 2 * c->pccap : 256;
+			c->pc = xrealloc(c->pc, c->pccap * sizeof *c->pc);
+		}
+		c->pc[i] = (struct psu_cell){ psu, cell, 0 };
+		c->npc = (size_t)i + 1;
+	}
+	c->pc[i].w += w;
+	c->seen_psu[cell] = psu;
+	c->seen_pc[cell] = i;
+}
+
+int svy_calib_scan(struct svy_calib *c, const struct record *rec)
+{
+	struct svy_unit u;
+	double w;
+	int added;
+
+	if (scan_weight(c, rec, &w) < 0 || scan_design(c, rec, &u) < 0)
+		return -1;
+	cell_key(c, rec);
+	uint32_t cell = groups_intern(&c->cells, c->key.s, c->key.len, key_hash(c->key.s, c->key.len), &added);
+	if (added) {
+		if (place_cell(c, cell, rec) < 0)
+			return -1;
+		if (cell >= c->ccap) {
+			c->ccap = c->ccap ? 2 * c->ccap : 64;
+			c->w0 = xrealloc(c->w0, c->ccap * sizeof *c->w0);
+			c->n = xrealloc(c->n, c->ccap * sizeof *c->n);
+			c->seen_psu = xrealloc(c->seen_psu, c->ccap * sizeof *c->seen_psu);
+			c->seen_pc = xrealloc(c->seen_pc, c->ccap * sizeof *c->seen_pc);
+		}
+		c->seen_psu[cell] = UINT32_MAX;
+		c->w0[cell] = 0;
+		c->n[cell] = 0;
+		c->ncells = (size_t)cell + 1;
+	}
+	c->w0[cell] += w;
+	c->n[cell]++;
+	add_psu_cell(c, u.psu, cell, w);
+	return 0;
+}
+
+/* ---- fitting --------------------------------------------------------------- */
+
+static const char *cat_name(const struct margin *m, size_t k, size_t *len)
+{
+	const char *key = groups_key(&m->cats, (uint32_t)k, len);
+	int total;
+
+	key_part(key, *len, 0, &key, len, &total);
+	return key;
+}
+
+/* Each category's weighted count now (Σ w·g over its cells), and the
+ * check R's postStratify makes: a category with people but no records,
+ * or records but no people, cannot be calibrated. */
+static int margin_sums(struct svy_calib *c, struct margin *m)
+{
+	size_t len;
+	const char *name;
+
+	free(m->sum);
+	m->sum = xcalloc(m->ncat, sizeof *m->sum);
+	uint64_t *rows = xcalloc(m->ncat, sizeof *rows);
+	for (size_t j = 0; j < c->ncells; j++) {
+		m->sum[m->cat[j]] += c->w0[j] * c->g[j];
+		rows[m->cat[j]] += c->n[j];
+	}
+	for (size_t k = 0; k < m->ncat; k++) {
+		if (m->pop[k] > 0 && rows[k] == 0) {
+			name = cat_name(m, k, &len);
+			free(rows);
+			return fail(c, "%s: category '%.*s' (%s) has no record in the sample", m->file, (int)len,
+				name, m->vars[0]);
+		}
+		if (m->pop[k] == 0 && rows[k] > 0) {
+			name = cat_name(m, k, &len);
+			free(rows);
+			return fail(c, "%s: category '%.*s' (%s) has records but a population of 0", m->file,
+				(int)len, name, m->vars[0]);
+		}
+	}
+	free(rows);
+	return 0;
+}
+
+static int poststratify(struct svy_calib *c, struct margin *m)
+{
+	if (margin_sums(c, m) < 0)
+		return -1;
+	for (size_t j = 0; j < c->ncells; j++) {
+		uint32_t k = m->cat[j];
+		c->g[j] *= (double)(m->pop[k] / m->sum[k]);
+	}
+	free(m->g);
+	m->g = xmalloc((c->ncells ? c->ncells : 1) * sizeof *m->g);
+	memcpy(m->g, c->g, c->ncells * sizeof *m->g);
+	return 0;
+}
+
+/* R's rake: sweeps of post-stratification on each margin in turn until
+ * no cell's weighted count moves by epsilon or more. */
+static int rake(struct svy_calib *c)
+{
+	long double total = 0, eps;
+	long double *old = xmalloc((c->ncells ? c->ncells : 1) * sizeof *old);
+	long double delta = 0;
+
+	for (size_t j = 0; j < c->ncells; j++) {
+		total += c->w0[j];
+		old[j] = c->w0[j];
+	}
+	eps = c->epsilon < 1 ? c->epsilon * total : c->epsilon;
+	for (c->sweeps = 1; c->sweeps <= c->maxit; c->sweeps++) {
+		for (size_t i = 0; i < c->nm; i++)
+			if (poststratify(c, &c->m[i]) < 0) {
+				free(old);
+				return -1;
+			}
+		delta = 0;
+		for (size_t j = 0; j < c->ncells; j++) {
+			long double now = c->w0[j] * c->g[j], d = fabsl(now - old[j]);
+			delta = d > delta ? d : delta;
+			old[j] = now;
+		}
+		if (delta < eps) {
+			free(old);
+			return 0;
+		}
+	}
+	free(old);
+	c->sweeps = c->maxit;
+	return fail(c, "raking did not converge in %u sweeps: a cell still moved by %Lg, the tolerance is %Lg "
+		"(see --rake-tolerance, --rake-maxit)", c->maxit, delta, eps);
+}
+
+int svy_calib_fit(struct svy_calib *c)
+{
+	c->g = xmalloc((c->ncells ? c->ncells : 1) * sizeof *c->g);
+	for (size_t j = 0; j < c->ncells; j++)
+		c->g[j] = 1;
+	if (c->ncells == 0)
+		return fail(c, "no records to calibrate");
+	if (svy_design_check_lonely(c->design) < 0)
+		return fail(c, "%s", svy_design_error(c->design));
+	if (c->rake)
+		return rake(c);
+	c->sweeps = 1;
+	return poststratify(c, &c->m[0]);
+}
+
+unsigned svy_calib_sweeps(const struct svy_calib *c)
+{
+	return c->sweeps;
+}
+
+/* ---- the second pass ------------------------------------------------------ */
+
+/* A calibrated weight as an exact decimal of 15 or 16 significant digits
+ * (its double's 1e-16 is far below the 1e-10 the figures are good to): the
+ * engine's sums then stay exact integers, as for -w weights, rather than
+ * floating sums in cells of their own, which cost an allocation per PSU. */
+static void as_decimal(double v, struct decnum *w)
+{
+	int e2, s;
+
+	w->d = v;
+	w->exact = 0;
+	if (!(v > 0) || !isfinite(v))
+		return;
+	frexp(v, &e2);
+	s = (int)floor((53 - e2) * 0.30102999566398120) - 1;   /* v·10^s < 2^53 */
+	if (s < 0 || s > 22)
+		return;
+	int64_t m = llround(v * (double)xsum_pow10(s));
+	while (s > 0 && m % 10 == 0) {
+		m /= 10;
+		s--;
+	}
+	w->m = m;
+	w->scale = s;
+	w->exact = 1;
+	w->d = (double)m / (double)xsum_pow10(s);
+}
+
+int svy_calib_weigh(struct svy_calib *c, const struct record *rec, struct decnum *w, struct reject *why)
+{
+	cell_key(c, rec);
+	long cell = groups_find(&c->cells, c->key.s, c->key.len, key_hash(c->key.s, c->key.len));
+
+	if (cell < 0) {
+		reject_set(why, "calibration", NULL, "the record's calibration cell was not in the first pass "
+			"(did the input change?)");
+		return -1;
+	}
+	c->cur = (uint32_t)cell;
+	as_decimal(w->d * c->g[cell], w);
+	return 0;
+}
+
+void svy_calib_attach(struct svy_calib *c, struct svy_design *d)
+{
+	c->tally = d;
+	d->calib = c;
+}
+
+/* ---- accumulators ------------------------------------------------------------ */
+
+static struct svy_calib_sums *sums_for(struct svy_acc *a, size_t ncells)
+{
+	if (!a->cal) {
+		struct svy_calib_sums *s = xmalloc(sizeof *s);
+		size_t n = ncells ? ncells : 1;
+		s->n = xcalloc(4 * n, sizeof *s->n);
+		s->y = s->n + n;
+		s->w = s->y + n;
+		s->wy = s->w + n;
+		s->ncells = ncells;
+		a->cal = s;
+	}
+	return a->cal;
+}
+
+void svy_calib_acc_add(struct svy_acc *a, const struct svy_calib *c, double w, double y)
+{
+	struct svy_calib_sums *s = sums_for(a, c->ncells);
+	uint32_t j = c->cur;
+
+	s->n[j] += 1;
+	s->y[j] += y;
+	s->w[j] += w;
+	s->wy[j] += (long double)w * y;
+}
+
+void svy_calib_acc_merge(struct svy_acc *dst, const struct svy_acc *src)
+{
+	if (!src->cal)
+		return;
+	const struct svy_calib_sums *s = src->cal;
+	struct svy_calib_sums *d = sums_for(dst, s->ncells);
+
+	for (size_t j = 0; j < s->ncells; j++) {
+		d->n[j] += s->n[j];
+		d->y[j] += s->y[j];
+		d->w[j] += s->w[j];
+		d->wy[j] += s->wy[j];
+	}
+}
+
+void svy_calib_acc_release(struct svy_acc *a)
+{
+	struct svy_calib_sums *s = a->cal;
+
+	if (s) {
+		free(s->n);
+		free(s);
+		a->cal = NULL;
+	}
+}
+
+/* ---- variance ------------------------------------------------------------------ */
+
+/* The first pass's index of each of the tally's PSUs (the tally may have
+ * met them in another order, having rejected rows the first pass kept). */
+/* pc by PSU, in two flat arrays the variance walks once per estimate. */
+static void pc_by_psu(struct svy_calib *c)
+{
+	size_t P = c->design->npsu;
+
+	free(c->pc_start);
+	free(c->pc_cell);
+	free(c->pc_w);
+	c->pc_start = xcalloc(P + 2, sizeof *c->pc_start);
+	c->pc_cell = xmalloc((c->npc ? c->npc : 1) * sizeof *c->pc_cell);
+	c->pc_w = xmalloc((c->npc ? c->npc : 1) * sizeof *c->pc_w);
+	for (size_t i = 0; i < c->npc; i++)
+		c->pc_start[c->pc[i].psu + 2]++;
+	for (size_t j = 2; j < P + 2; j++)
+		c->pc_start[j] += c->pc_start[j - 1];
+	for (size_t i = 0; i < c->npc; i++) {
+		uint32_t k = c->pc_start[c->pc[i].psu + 1]++;
+		c->pc_cell[k] = c->pc[i].cell;
+		c->pc_w[k] = (double)c->pc[i].w;
+	}
+}
+
+void svy_calib_ready(struct svy_calib *c)
+{
+	if (!c->pc_start)
+		pc_by_psu(c);
+	const struct svy_design *t = c->tally;
+	struct svy_design *d = c->design;
+
+	if (!t || c->mapped == t->npsu)
+		return;
+	c->psu_map = xrealloc(c->psu_map, (t->npsu ? t->npsu : 1) * sizeof *c->psu_map);
+	for (size_t i = c->mapped; i < t->npsu; i++) {
+		size_t len, slen;
+		const char *id = svy_psu_id(t, i, &len);
+		const char *sname = groups_key(&t->stratum_ids, t->psus[i].stratum, &slen);
+		long h = groups_find(&d->stratum_ids, sname, slen, key_hash(sname, slen));
+		uint32_t hs = (uint32_t)h;
+		sbuf_reset(&c->key);
+		sbuf_add(&c->key, (const char *)&hs, 4);
+		sbuf_add(&c->key, id, len);
+		long j = h < 0 ? -1 : groups_find(&d->psu_ids, c->key.s, c->key.len, key_hash(c->key.s, c->key.len));
+		c->psu_map[i] = j < 0 ? UINT32_MAX : (uint32_t)j;
+	}
+	c->mapped = t->npsu;
+}
+
+/* Scatters α·Σwy of num's PSU cells and β·Σw of den's into z (by the
+ * first pass's PSU index); marks den's PSUs in seen. */
+static void psu_totals(const struct svy_calib *c, const struct svy_acc *a, int k, long double f,
+	long double *z, unsigned char *seen)
+{
+	const struct svy_psu_sums *cells = a->cells;
+	long double unit;
+
+	if (a->kind != KIND_PSUS)
+		return;
+	unit = svy_cell_unit(a, k);
+	for (size_t i = 0; i < a->ncells; i++) {
+		uint32_t j = c->psu_map[cells[i].psu];
+		if (j == UINT32_MAX)
+			continue;
+		z[j] += f * svy_cell_raw(a, &cells[i], k) * unit;
+		if (seen && cells[i].n)
+			seen[j] = 1;
+	}
+}
+
+/* h(c), the amount per unit of -w weight the calibration takes out of
+ * each cell.  Post-stratification (svyrecvar): the cell's share of z over
+ * its Σw.  Raking: svyrecvar's 10 sweeps of x ← x - psw·ave(x/psw) over
+ * each margin's categories, psw the weights after that margin's step;
+ * x/psw sums over a cell to (V_c - n_c·h_c)/g_m(c), V_c = Σ x/w0. */
+static void cell_residuals(const struct svy_calib *c, const struct svy_calib_sums *num,
+	const struct svy_calib_sums *den, long double alpha, long double beta, long double *h)
+{
+	size_t C = c->ncells;
+
+	for (size_t j = 0; j < C; j++) {
+		long double ny = num ? num->y[j] : 0, nwy = num ? num->wy[j] : 0;
+		long double dn = den ? den->n[j] : 0, dw = den ? den->w[j] : 0;
+		if (c->rake)
+			h[j] = c->g[j] * (alpha * ny + beta * dn);   /* V_c for now */
+		else
+			h[j] = (alpha * nwy + beta * dw) / c->w0[j];
+	}
+	if (!c->rake)
+		return;
+	long double *v = xmalloc(C * sizeof *v);
+	memcpy(v, h, C * sizeof *v);
+	memset(h, 0, C * sizeof *h);
+	for (int it = 0; it < SVY_CALIB_VAR_SWEEPS; it++)
+		for (size_t i = 0; i < c->nm; i++) {
+			const struct margin *m = &c->m[i];
+			long double *s = xcalloc(2 * m->ncat, sizeof *s), *cnt = s + m->ncat;
+			for (size_t j = 0; j < C; j++) {
+				s[m->cat[j]] += (v[j] - c->n[j] * h[j]) / m->g[j];
+				cnt[m->cat[j]] += c->n[j];
+			}
+			for (size_t j = 0; j < C; j++)
+				h[j] += m->g[j] * (s[m->cat[j]] / cnt[m->cat[j]]);
+			free(s);
+		}
+	free(v);
+}
+
+/* Σ_h (1 - f_h)·n_h/(n_h - 1)·Σ_j (e_j - ē_h)² over the first pass's
+ * strata and PSUs, all of them: a PSU outside the domain has a residual
+ * too. */
+static int stratified(const struct svy_calib *c, const struct svy_design *t, const long double *e, long double *V)
+{
+	const struct svy_design *d = c->design;
+	size_t H = d->nstrata;
+	long double *mean = xcalloc(H ? H : 1, sizeof *mean), *ss = xcalloc(H ? H : 1, sizeof *ss);
+
+	for (size_t j = 0; j < d->npsu; j++)
+		mean[d->psus[j].stratum] += e[j];
+	for (size_t h = 0; h < H; h++)
+		mean[h] /= (long double)d->strata[h].npsu;
+	for (size_t j = 0; j < d->npsu; j++) {
+		long double x = e[j] - mean[d->psus[j].stratum];
+		ss[d->psus[j].stratum] += x * x;
+	}
+	*V = 0;
+	for (size_t h = 0; h < H; h++) {
+		uint64_t nh = d->strata[h].npsu;
+		if (svy_stratum_census(d, h))
+			continue;
+		if (nh < 2) {
+			if (d->o.lonely == SVY_LONELY_FAIL) {
+				free(mean);
+				free(ss);
+				return svy_fail(t, "stratum '%s' has only one PSU (see --lonely-psu)", d->strata[h].name);
+			}
+			continue;        /* remove, certainty: no contribution */
+		}
+		*V += (1 - (long double)svy_stratum_f(d, h)) * ((long double)nh / (nh - 1)) * ss[h];
+	}
+	free(mean);
+	free(ss);
+	return 0;
+}
+
+int svy_calib_linearise(const struct svy_design *t, const struct svy_acc *num, const struct svy_acc *den,
+	long double alpha, long double beta, long double *V, uint64_t *psus, size_t *strata)
+{
+	struct svy_calib *c = t->calib;
+	const struct svy_design *d = c->design;
+	size_t P = d->npsu ? d->npsu : 1, H = d->nstrata ? d->nstrata : 1;
+	long double *e = xcalloc(P, sizeof *e), *h = xcalloc(c->ncells ? c->ncells : 1, sizeof *h);
+	unsigned char *seen = xcalloc(P, 1), *sseen = xcalloc(H, 1);
+	int rc;
+
+	if (c->mapped != t->npsu || !c->pc_start) {
+		free(e);
+		free(h);
+		free(seen);
+		free(sseen);
+		return svy_fail(t, "the calibration was not made ready for the estimates");
+	}
+	psu_totals(c, num, CELL_WY, alpha, e, NULL);
+	if (beta != 0)
+		psu_totals(c, den, CELL_W, beta, e, NULL);
+	psu_totals(c, den, CELL_W, 0, e, seen);
+	cell_residuals(c, num->cal, beta != 0 ? den->cal : NULL, alpha, beta, h);
+	for (size_t j = 0; j < d->npsu; j++) {
+		long double r = 0;
+		for (uint32_t k = c->pc_start[j]; k < c->pc_start[j + 1]; k++)
+			r += c->pc_w[k] * h[c->pc_cell[k]];
+		e[j] -= r;
+	}
+	rc = stratified(c, t, e, V);
+	*psus = 0;
+	*strata = 0;
+	for (size_t j = 0; j < d->npsu; j++)
+		if (seen[j]) {
+			(*psus)++;
+			*strata += !sseen[d->psus[j].stratum];
+			sseen[d->psus[j].stratum] = 1;
+		}
+	free(e);
+	free(h);
+	free(seen);
+	free(sseen);
+	return rc;
+}
