@@ -79,7 +79,9 @@ struct ingest {
 	int have_schema;
 	struct pseudonym_key key;
 	int have_key;
-	struct mapping map;
+	struct mapping map;          /* the current operand's */
+	struct header first_out;     /* the first operand's output columns, which all must give */
+	char *first_file;
 	struct inputs in;
 	struct output out;
 	struct writer writer;
@@ -317,13 +319,44 @@ static int setup(struct ingest *g)
 	return 0;
 }
 
+/* With a schema each operand's header is mapped on its own, so offices
+ * that order and name their columns differently go into one stream; only
+ * the output columns must agree (they differ when other_columns is keep). */
+static int map_header(void *ctx, const struct header *h, const char *name)
+{
+	struct ingest *g = ctx;
+	struct mapping m;
+
+	if (mapping_build(&m, &g->schema, h, name, g->have_key, g->opts->lineage) != 0) {
+		mapping_release(&m);
+		if (g->first_file)
+			civic_warn("%s: skipping the file", name);
+		return -1;
+	}
+	if (g->first_file && !header_equal(&g->first_out, &m.out)) {
+		civic_warn("%s: its columns give other output columns than those of %s; skipping the file",
+			name, g->first_file);
+		mapping_release(&m);
+		return -1;
+	}
+	if (!g->first_file) {
+		header_copy(&g->first_out, &m.out);
+		g->first_file = xstrdup(name);
+	}
+	mapping_release(&g->map);
+	g->map = m;
+	return 0;
+}
+
 static int open_outputs(struct ingest *g)
 {
 	struct options *o = g->opts;
 
+	if (g->have_schema)
+		inputs_on_header(&g->in, map_header, g);
 	if (inputs_start(&g->in) != 0)
 		return SETUP_FAILED;
-	if (mapping_build(&g->map, g->have_schema ? &g->schema : NULL, &g->in.header,
+	if (!g->have_schema && mapping_build(&g->map, NULL, &g->in.header,
 	    g->in.first_name, g->have_key, o->lineage) != 0)
 		return SETUP_FAILED;
 	if (g->map.dropped_pii && !o->quiet)
@@ -354,6 +387,8 @@ static void release(struct ingest *g)
 {
 	writer_release(&g->writer);
 	mapping_release(&g->map);
+	header_release(&g->first_out);
+	free(g->first_file);
 	inputs_release(&g->in);
 	rec_release(&g->rec);
 	rec_release(&g->outrec);
@@ -371,6 +406,7 @@ static int ingest(struct options *o, char **files, size_t nfiles)
 
 	memset(&g, 0, sizeof(g));
 	g.opts = o;
+	header_init(&g.first_out);
 	inputs_init(&g.in, files, nfiles, &o->reader);
 	if (setup(&g) != 0) {
 		release(&g);

@@ -57,6 +57,8 @@ static int add_from(const char *path, struct schema_field *f, const char *name, 
 	}
 	f->from = xrealloc(f->from, (f->nfrom + 1) * sizeof(*f->from));
 	f->exact = xrealloc(f->exact, (f->nfrom + 1) * sizeof(*f->exact));
+	f->spelled = xrealloc(f->spelled, (f->nfrom + 1) * sizeof(*f->spelled));
+	f->spelled[f->nfrom] = xstrndup(s, n);
 	f->from[f->nfrom] = xstrdup(fold->s);
 	colname_lower(fold, s, n);
 	f->exact[f->nfrom++] = xstrdup(fold->s);
@@ -298,7 +300,9 @@ void schema_release(struct schema *s)
 		for (size_t j = 0; j < s->fields[i].nfrom; j++) {
 			free(s->fields[i].from[j]);
 			free(s->fields[i].exact[j]);
+			free(s->fields[i].spelled[j]);
 		}
+		free(s->fields[i].spelled);
 		free(s->fields[i].from);
 		free(s->fields[i].exact);
 		free(s->fields[i].name);

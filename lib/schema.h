@@ -25,6 +25,7 @@ struct schema_field {
 	char *name;
 	char **from;              /* source names, already folded (colname_fold) */
 	char **exact;             /* the same names only lower-cased (colname_lower) */
+	char **spelled;           /* the same names as the schema spells them, for messages */
 	size_t nfrom;
 	enum field_type type;
 	enum date_format formats[DATE_NFORMATS];

@@ -83,7 +83,11 @@ setup() {
 	printf 'reg_no;register\n1;Form 1\n' > in.csv
 	run civic-ingest -q -s registry.json in.csv
 	assert_failure 1
-	assert_output "civic-ingest: in.csv: no column for required field 'received_at'"
+	assert_line --index 0 "civic-ingest: in.csv: no column for required field 'received_at'"
+	assert_line --index 1 "civic-ingest: in.csv: the header read has 2 columns: 'reg_no', 'register'"
+	assert_line --index 2 --partial "civic-ingest: in.csv: the schema takes 'received_at' from a column named 'received_at', 'received', "
+	assert_line --index 2 --partial "'дата поступления'"
+	assert_line --index 3 "civic-ingest: in.csv: a header read as one column needs -d (-d ';'), one of garbled letters -e (-e cp1251, or -e auto)"
 }
 
 @test "pseudonyms: same person, same key, same pseudonym; other key, other pseudonym" {
@@ -541,7 +545,8 @@ civic-ingest: 1 rejected record exceeds the tolerance (--max-rejects)"
 	printf '#;received;register\n1;05.01.2024;Form 1\n' > in.csv
 	run civic-ingest -s registry.json in.csv
 	assert_failure 1
-	assert_output "civic-ingest: in.csv: no column for required field 'reg_no'"
+	assert_line --index 0 "civic-ingest: in.csv: no column for required field 'reg_no'"
+	assert_line --index 1 "civic-ingest: in.csv: the header read has 3 columns: '#', 'received', 'register'"
 }
 
 @test "a source name with no letter or digit is a schema error" {
