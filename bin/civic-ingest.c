@@ -6,6 +6,7 @@
 
 #include "civic.h"
 #include "describe.h"
+#include "encoding_auto.h"
 #include "mapping.h"
 #include "pseudonym.h"
 #include "schema.h"
@@ -16,12 +17,14 @@ static const char usage[] =
 	"usage: civic-ingest [-q] [-d delim] [-e encoding] [-k keyfile | -K variable]\n"
 	"                    [-o file] [-s schema] [--csv | --json] [--lineage]\n"
 	"                    [--max-field bytes] [--max-rejects n[%]] [--rejects file]\n"
-	"                    [file ...]\n"
+	"                    [--fallback-encoding name] [file ...]\n"
 	"       civic-ingest --describe [-d delim] [-e encoding] [--sample n] [file ...]\n"
 	"\n"
 	"  -s, --schema FILE      map, type and check columns as FILE says (JSON)\n"
 	"  -d, --delimiter C      CSV delimiter (default: sniffed among , ; TAB |)\n"
-	"  -e, --encoding NAME    input encoding: utf-8 (default), cp1251, cp866, koi8-r, utf-16, ...\n"
+	"  -e, --encoding NAME    input encoding: utf-8 (default), cp1251, cp866, koi8-r, utf-16, ...,\n"
+	"                         or auto: chosen per file among UTF-8, UTF-16 and the fallback\n"
+	"      --fallback-encoding NAME  the 8-bit encoding -e auto may choose (default cp1251)\n"
 	"  -k, --key-file FILE    pseudonymisation key for personal-data fields\n"
 	"  -K, --key-env VAR      ... or take the key from environment variable VAR\n"
 	"  -o, --output FILE      write FILE atomically instead of standard output\n"
@@ -40,6 +43,7 @@ enum {
 	OPT_MAX_FIELD,
 	OPT_DESCRIBE,
 	OPT_SAMPLE,
+	OPT_FALLBACK_ENCODING,
 };
 
 static const struct option long_options[] = {
@@ -54,6 +58,7 @@ static const struct option long_options[] = {
 	{ "max-field", required_argument, NULL, OPT_MAX_FIELD },
 	{ "describe", no_argument, NULL, OPT_DESCRIBE },
 	{ "sample", required_argument, NULL, OPT_SAMPLE },
+	{ "fallback-encoding", required_argument, NULL, OPT_FALLBACK_ENCODING },
 	REJECT_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -122,6 +127,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_MAX_FIELD: o->reader.max_field = opt_ulong("--max-field", optarg); break;
 		case OPT_DESCRIBE: o->describe = 1; break;
 		case OPT_SAMPLE: o->sample = opt_ulong("--sample", optarg); break;
+		case OPT_FALLBACK_ENCODING: o->reader.fallback_encoding = optarg; break;
 		default:
 			if (!common_option(&o->common, c) && !reject_option(&o->rejects, c))
 				bad_option();
@@ -129,6 +135,8 @@ static void parse_options(struct options *o, int argc, char **argv)
 	}
 	if (o->key_file && o->key_env)
 		civic_usage_error("-k and -K are alternatives: give one");
+	if (o->reader.fallback_encoding && !encoding_is_auto(o->reader.encoding))
+		civic_usage_error("--fallback-encoding is for -e auto");
 	if (o->reader.max_field == 0)
 		civic_usage_error("--max-field must be positive");
 	if (o->describe && (o->schema || o->key_file || o->key_env || o->rejects.file || o->lineage))

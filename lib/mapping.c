@@ -111,6 +111,14 @@ static void add_shown(struct sbuf *b, const char *s, size_t *room)
 	*room -= n;
 }
 
+static int spelled_before(const struct schema_field *f, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if (strcmp(f->spelled[j], f->spelled[k]) == 0)
+			return 1;
+	return 0;
+}
+
 /* After a required field went unfound: what was read, what would have
  * matched, and the options that fix the usual causes (a header in another
  * encoding shows as mojibake, one in another delimiter as one column). */
@@ -134,6 +142,8 @@ static void explain_missing(const char *file, const struct schema *s, const stru
 		sbuf_reset(&b);
 		room = SHOWN_MAX;
 		for (size_t k = 0; k < f->nfrom && room > 0; k++) {
+			if (spelled_before(f, k))
+				continue;
 			sbuf_addstr(&b, k ? ", '" : "'");
 			add_shown(&b, f->spelled[k], &room);
 			sbuf_addc(&b, '\'');
