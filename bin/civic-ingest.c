@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "civic.h"
+#include "datetime.h"
 #include "describe.h"
 #include "encoding_auto.h"
 #include "mapping.h"
@@ -190,16 +191,19 @@ static int field_date(struct ingest *g, size_t i, char *buf)
 	const struct schema_field *f = &g->schema.fields[i];
 	long out = g->map.field_output[i], in = g->map.field_input[i];
 
+	struct datetime dt;
+
 	if (out >= 0 && g->map.cols[out].source == FROM_FIELD) {
-		if (rec_len(&g->outrec, (size_t)out) != 10)
+		if (rec_len(&g->outrec, (size_t)out) < 10)
 			return -1;
 		memcpy(buf, rec_get(&g->outrec, (size_t)out), 10);
 		return 0;
 	}
-	if (in < 0)
+	if (in < 0 || datetime_parse(rec_get(&g->rec, (size_t)in), rec_len(&g->rec, (size_t)in),
+	    f->formats, f->nformats, f->pivot, &dt) < 0)
 		return -1;
-	return date_parse_any_iso(rec_get(&g->rec, (size_t)in), rec_len(&g->rec, (size_t)in),
-		f->formats, f->nformats, buf) < 0 ? -1 : 0;
+	date_iso(dt.days, buf);
+	return 0;
 }
 
 /* The schema's checks across fields ("not_before"). */

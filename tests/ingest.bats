@@ -175,7 +175,7 @@ JSON
 	printf '{"fields":[{"name":"d","type":"date","formats":["dd-mm-yy"]}]}' > s.json
 	run civic-ingest -s ./s.json "$IN/registry-en.csv"
 	assert_failure 1
-	assert_output "civic-ingest: ./s.json: field 'd': unknown date format dd-mm-yy (known: yyyy-mm-dd, dd.mm.yyyy, dd/mm/yyyy, mm/dd/yyyy, excel)"
+	assert_output "civic-ingest: ./s.json: field 'd': unknown date format dd-mm-yy (known: yyyy-mm-dd, dd.mm.yyyy, dd/mm/yyyy, mm/dd/yyyy, dd.mm.yy, excel)"
 	printf '{"fields":[{"name":"a"},' > s.json
 	run civic-ingest -s ./s.json "$IN/registry-en.csv"
 	assert_failure 1
