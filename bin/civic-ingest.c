@@ -20,6 +20,7 @@ static const char usage[] =
 	"                    [--max-field bytes] [--max-rejects n[%]] [--rejects file]\n"
 	"                    [--fallback-encoding name] [file ...]\n"
 	"       civic-ingest --describe [-d delim] [-e encoding] [--sample n] [file ...]\n"
+	"       civic-ingest --show-schema -s schema\n"
 	"\n"
 	"  -s, --schema FILE      map, type and check columns as FILE says (JSON)\n"
 	"  -d, --delimiter C      CSV delimiter (default: sniffed among , ; TAB |)\n"
@@ -37,6 +38,7 @@ static const char usage[] =
 	"  -q, --quiet            no summary line on standard error\n"
 	"      --describe         print a draft schema for the input instead\n"
 	"      --sample N         records --describe examines (default 100000; 0 = all)\n"
+	"      --show-schema      print the schema of -s as loaded, any schema it extends merged in\n"
 	"      --help, --version\n";
 
 enum {
@@ -45,6 +47,7 @@ enum {
 	OPT_DESCRIBE,
 	OPT_SAMPLE,
 	OPT_FALLBACK_ENCODING,
+	OPT_SHOW_SCHEMA,
 };
 
 static const struct option long_options[] = {
@@ -60,6 +63,7 @@ static const struct option long_options[] = {
 	{ "describe", no_argument, NULL, OPT_DESCRIBE },
 	{ "sample", required_argument, NULL, OPT_SAMPLE },
 	{ "fallback-encoding", required_argument, NULL, OPT_FALLBACK_ENCODING },
+	{ "show-schema", no_argument, NULL, OPT_SHOW_SCHEMA },
 	REJECT_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -70,7 +74,7 @@ struct options {
 	struct reader_opts reader;
 	const char *schema, *key_file, *key_env, *output;
 	struct reject_opts rejects;
-	int lineage, quiet, describe;
+	int lineage, quiet, describe, show_schema;
 	unsigned long sample;
 };
 
@@ -129,6 +133,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_DESCRIBE: o->describe = 1; break;
 		case OPT_SAMPLE: o->sample = opt_ulong("--sample", optarg); break;
 		case OPT_FALLBACK_ENCODING: o->reader.fallback_encoding = optarg; break;
+		case OPT_SHOW_SCHEMA: o->show_schema = 1; break;
 		default:
 			if (!common_option(&o->common, c) && !reject_option(&o->rejects, c))
 				bad_option();
@@ -136,6 +141,8 @@ static void parse_options(struct options *o, int argc, char **argv)
 	}
 	if (o->key_file && o->key_env)
 		civic_usage_error("-k and -K are alternatives: give one");
+	if (o->show_schema && (!o->schema || o->describe || optind < argc))
+		civic_usage_error("--show-schema takes -s and nothing else");
 	if (o->reader.fallback_encoding && !encoding_is_auto(o->reader.encoding))
 		civic_usage_error("--fallback-encoding is for -e auto");
 	if (o->reader.max_field == 0)
@@ -454,12 +461,30 @@ static int ingest(struct options *o, char **files, size_t nfiles)
 	return status;
 }
 
+static int show_schema(const char *name)
+{
+	char *path = civic_find_data("schemas", name);
+	int rc;
+
+	if (!path) {
+		civic_warn("%s: schema not found (looked here and in %s/schemas)", name, civic_datadir());
+		return CIVIC_EXIT_DATA;
+	}
+	rc = schema_show(path);
+	free(path);
+	if (rc != 0)
+		return CIVIC_EXIT_DATA;
+	return close_stdout() == 0 ? CIVIC_EXIT_OK : CIVIC_EXIT_DATA;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 
 	civic_start(argc, argv);
 	parse_options(&o, argc, argv);
+	if (o.show_schema)
+		return show_schema(o.schema);
 	if (o.describe)
 		return describe_run(argv + optind, (size_t)(argc - optind), &o.reader, o.output, o.sample);
 	return ingest(&o, argv + optind, (size_t)(argc - optind));
