@@ -74,7 +74,8 @@ static int parse_serial_time(const char *s, size_t n, struct datetime *dt)
 	dt->secs = (int32_t)(frac * 86400 + 0.5);
 	if (dt->secs >= 86400) {
 		dt->secs -= 86400;
-		dt->days++;
+		if (++dt->days > days_from_civil(9999, 12, 31))
+			return -1;
 	}
 	dt->has_time = 1;
 	return 0;
