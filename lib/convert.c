@@ -151,6 +151,14 @@ static int reads_excel(const struct schema_field *f)
 	return 0;
 }
 
+static int all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return n > 0;
+}
+
 /* A number of digits where an Excel serial may come is read as one only
  * inside the field's window: 2024 is a year, 12 a count, not days of 1905
  * or 1900.  1 when s is such a number outside the window. */
@@ -161,7 +169,7 @@ static int implausible_serial(const struct schema_field *f, const char *s, size_
 	if (!reads_excel(f))
 		return 0;
 	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '.' && i > 0 && i + 1 < n && strspn(s + i + 1, "0123456789") >= n - i - 1)
+		if (s[i] == '.' && i > 0 && all_digits(s + i + 1, n - i - 1))
 			break;      /* a serial with a time of day: its day is checked */
 		if (s[i] < '0' || s[i] > '9')
 			return 0;
@@ -245,7 +253,7 @@ int convert_field(const struct schema_field *f, const char *s, size_t n, struct 
 	struct reject *why)
 {
 	trim_blanks(&s, &n);
-	if (n > 0 && f->missing.n && missing_value(&f->missing, s, n))
+	if (field_missing(f, s, n))
 		n = 0;
 	if (n == 0) {
 		if (f->required) {

@@ -168,6 +168,19 @@ static int load_pivot(const char *path, struct schema_field *f, json_t *obj)
 	return 0;
 }
 
+/* Most values are no code: their first byte or length says so at once. */
+static void index_missing(struct schema_field *f)
+{
+	for (size_t i = 0; i < f->missing.n; i++) {
+		unsigned char c = (unsigned char)f->missing.codes[i][0];
+		size_t n = strlen(f->missing.codes[i]);
+		f->missing_first[c / 8] |= (unsigned char)(1u << (c % 8));
+		f->missing_lengths |= n < 64 ? (uint64_t)1 << n : 0;
+		if (n > f->missing_longest)
+			f->missing_longest = n;
+	}
+}
+
 /* A "missing" list of strings into m; with none, a copy of dflt. */
 static int load_missing(const char *path, const char *field, struct missing *m, json_t *list,
 	const struct missing *dflt)
@@ -244,6 +257,7 @@ static int load_field(const char *path, struct schema_field *f, json_t *obj, siz
 		return -1;
 	if (load_missing(path, f->name, &f->missing, json_object_get(obj, "missing"), missing) != 0)
 		return -1;
+	index_missing(f);
 	if (load_window(path, f, json_object_get(obj, "excel_window"), window) != 0)
 		return -1;
 	return load_pii(path, f, json_object_get(obj, "pii"));

@@ -44,6 +44,9 @@ struct schema_field {
 	int numtext;              /* NUMTEXT_THOUSANDS, NUMTEXT_PERCENT: "thousands", "percent" */
 	int pivot;                /* "pivot_year" for dd.mm.yy; 0 without */
 	struct missing missing;   /* "missing": values that mean none (the field's, else the schema's) */
+	unsigned char missing_first[32];  /* bit set: a code starts with that byte (a cheap test per value) */
+	size_t missing_longest;   /* bytes of the longest code */
+	uint64_t missing_lengths; /* bit n set: a code is n bytes long (n < 64) */
 	int required;
 	enum pii_action pii;
 	int32_t window_min, window_max;  /* Excel serials are read only as dates in here */
@@ -62,6 +65,18 @@ struct schema {
 	size_t nfields;
 	int keep_other_columns;
 };
+
+/* 1 when s[0..n), already trimmed, is one of f's missing-value codes.
+ * Inline: it runs on every value, and its first tests reject nearly all. */
+static inline int field_missing(const struct schema_field *f, const char *s, size_t n)
+{
+	unsigned char c;
+
+	if (n == 0 || n > f->missing_longest || (n < 64 && !(f->missing_lengths >> n & 1)))
+		return 0;
+	c = (unsigned char)s[0];
+	return (f->missing_first[c / 8] >> (c % 8) & 1) && missing_value(&f->missing, s, n);
+}
 
 /* Loads and checks a schema; on error prints "FILE: …" and returns -1. */
 int schema_load(struct schema *s, const char *path);
