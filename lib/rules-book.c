@@ -222,7 +222,8 @@ static void start_set(struct parse *ps, const char *p, size_t at, int is_templat
 		return;
 	}
 	if ((s = rulebook_find(rb, name)) != NULL)
-		error_at(ps, nat, "rule set '%s' is already defined at %s:%lu", name, s->file, s->line);
+		error_at(ps, nat, "rule set '%s' is already defined at %s:%lu (to add to it: 'extend %s before' or 'extend %s after')",
+			name, s->file, s->line, name, name);
 	s = xcalloc(1, sizeof(*s));
 	s->name = name;
 	s->is_template = is_template;

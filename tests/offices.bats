@@ -347,6 +347,11 @@ xyz,default'
 	run civic-classify --check -r ./e.rules
 	assert_failure 1
 	assert_output --partial "'extend register' adds no rules or maps"
+	printf 'include registers.rules\nset register\nx form1 y\n' > f.rules
+	run civic-classify --check -r ./f.rules
+	assert_failure 1
+	assert_line --index 0 --partial "rule set 'register' is already defined at"
+	assert_line --index 0 --partial "(to add to it: 'extend register before' or 'extend register after')"
 	run civic-classify --show-rules -r registers.rules in.csv
 	assert_failure 2
 }
