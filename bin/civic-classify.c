@@ -13,6 +13,7 @@ static const char usage[] =
 	"                      [--stats[=file]] [--rejects file] [--max-rejects n[%]]\n"
 	"                      [--csv | --json] [file ...]\n"
 	"       civic-classify --check -r book [-r book ...]\n"
+	"       civic-classify --show-rules -r book [-r book ...]\n"
 	"\n"
 	"  -r, --rules BOOK       apply the rule sets of BOOK (a path or a shipped book's name)\n"
 	"  -a, --apply SET=COLS   also run set or template SET on each column of COLS, in place\n"
@@ -24,6 +25,7 @@ static const char usage[] =
 	"      --unmatched FILE   write the input rows some rule set left to its default to FILE\n"
 	"      --stats[=FILE]     per-rule hit counts, never-matched and shadowed rules (default: stderr)\n"
 	"      --check            compile the books, report every error, read no data\n"
+	"      --show-rules       print the books as loaded: includes and 'extend' blocks merged\n"
 	"      --rejects FILE     write rejected records to FILE (NDJSON, mode 0600)\n"
 	"      --max-rejects N    rejects tolerated before exit status 1: a count or N% (default 0)\n"
 	"      --csv, --json      output format (default: the input's)\n"
@@ -36,6 +38,7 @@ enum {
 	OPT_UNMATCHED,
 	OPT_STATS,
 	OPT_CHECK,
+	OPT_SHOW_RULES,
 };
 
 static const struct option long_options[] = {
@@ -49,6 +52,7 @@ static const struct option long_options[] = {
 	{ "unmatched", required_argument, NULL, OPT_UNMATCHED },
 	{ "stats", optional_argument, NULL, OPT_STATS },
 	{ "check", no_argument, NULL, OPT_CHECK },
+	{ "show-rules", no_argument, NULL, OPT_SHOW_RULES },
 	REJECT_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -61,7 +65,7 @@ struct options {
 	size_t nbooks, napplies;
 	const char *column, *output, *unmatched, *stats_file;
 	struct reject_opts rejects;
-	int all, explode, explain, stats, check;
+	int all, explode, explain, stats, check, show_rules;
 };
 
 struct classify {
@@ -101,6 +105,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_UNMATCHED: o->unmatched = optarg; break;
 		case OPT_STATS: o->stats = 1; o->stats_file = optarg; break;
 		case OPT_CHECK: o->check = 1; break;
+		case OPT_SHOW_RULES: o->show_rules = o->check = 1; break;
 		default:
 			if (!common_option(&o->common, c) && !reject_option(&o->rejects, c))
 				bad_option();
@@ -111,7 +116,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 	if (o->explode && !o->all)
 		civic_usage_error("--explode needs --all");
 	if (o->check && (o->output || o->unmatched || o->stats || o->rejects.file || optind < argc))
-		civic_usage_error("--check reads no data: it takes only -r and -a");
+		civic_usage_error("%s reads no data: it takes only -r and -a", o->show_rules ? "--show-rules" : "--check");
 	if (o->column && !*o->column)
 		civic_usage_error("-c needs a column name");
 	const struct named_output outs[] = {
@@ -379,6 +384,11 @@ static int classify(struct options *o, char **files, size_t nfiles)
 	if (load_books(&g) != 0) {
 		release(&g);
 		return CIVIC_EXIT_DATA;
+	}
+	if (o->show_rules) {
+		status = rulebook_show(g.rb, stdout) == 0 && close_stdout() == 0 ? CIVIC_EXIT_OK : CIVIC_EXIT_DATA;
+		release(&g);
+		return status;
 	}
 	if (o->check) {
 		release(&g);

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "civic.h"
+#include "datetime.h"
 #include "describe.h"
+#include "encoding_auto.h"
 #include "mapping.h"
 #include "pseudonym.h"
 #include "schema.h"
@@ -16,12 +18,15 @@ static const char usage[] =
 	"usage: civic-ingest [-q] [-d delim] [-e encoding] [-k keyfile | -K variable]\n"
 	"                    [-o file] [-s schema] [--csv | --json] [--lineage]\n"
 	"                    [--max-field bytes] [--max-rejects n[%]] [--rejects file]\n"
-	"                    [file ...]\n"
+	"                    [--fallback-encoding name] [file ...]\n"
 	"       civic-ingest --describe [-d delim] [-e encoding] [--sample n] [file ...]\n"
+	"       civic-ingest --show-schema -s schema\n"
 	"\n"
 	"  -s, --schema FILE      map, type and check columns as FILE says (JSON)\n"
 	"  -d, --delimiter C      CSV delimiter (default: sniffed among , ; TAB |)\n"
-	"  -e, --encoding NAME    input encoding: utf-8 (default), cp1251, cp866, koi8-r, utf-16, ...\n"
+	"  -e, --encoding NAME    input encoding: utf-8 (default), cp1251, cp866, koi8-r, utf-16, ...,\n"
+	"                         or auto: chosen per file among UTF-8, UTF-16 and the fallback\n"
+	"      --fallback-encoding NAME  the 8-bit encoding -e auto may choose (default cp1251)\n"
 	"  -k, --key-file FILE    pseudonymisation key for personal-data fields\n"
 	"  -K, --key-env VAR      ... or take the key from environment variable VAR\n"
 	"  -o, --output FILE      write FILE atomically instead of standard output\n"
@@ -33,6 +38,7 @@ static const char usage[] =
 	"  -q, --quiet            no summary line on standard error\n"
 	"      --describe         print a draft schema for the input instead\n"
 	"      --sample N         records --describe examines (default 100000; 0 = all)\n"
+	"      --show-schema      print the schema of -s as loaded, any schema it extends merged in\n"
 	"      --help, --version\n";
 
 enum {
@@ -40,6 +46,8 @@ enum {
 	OPT_MAX_FIELD,
 	OPT_DESCRIBE,
 	OPT_SAMPLE,
+	OPT_FALLBACK_ENCODING,
+	OPT_SHOW_SCHEMA,
 };
 
 static const struct option long_options[] = {
@@ -54,6 +62,8 @@ static const struct option long_options[] = {
 	{ "max-field", required_argument, NULL, OPT_MAX_FIELD },
 	{ "describe", no_argument, NULL, OPT_DESCRIBE },
 	{ "sample", required_argument, NULL, OPT_SAMPLE },
+	{ "fallback-encoding", required_argument, NULL, OPT_FALLBACK_ENCODING },
+	{ "show-schema", no_argument, NULL, OPT_SHOW_SCHEMA },
 	REJECT_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -64,7 +74,7 @@ struct options {
 	struct reader_opts reader;
 	const char *schema, *key_file, *key_env, *output;
 	struct reject_opts rejects;
-	int lineage, quiet, describe;
+	int lineage, quiet, describe, show_schema;
 	unsigned long sample;
 };
 
@@ -79,7 +89,9 @@ struct ingest {
 	int have_schema;
 	struct pseudonym_key key;
 	int have_key;
-	struct mapping map;
+	struct mapping map;          /* the current operand's */
+	struct header first_out;     /* the first operand's output columns, which all must give */
+	char *first_file;
 	struct inputs in;
 	struct output out;
 	struct writer writer;
@@ -120,6 +132,8 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_MAX_FIELD: o->reader.max_field = opt_ulong("--max-field", optarg); break;
 		case OPT_DESCRIBE: o->describe = 1; break;
 		case OPT_SAMPLE: o->sample = opt_ulong("--sample", optarg); break;
+		case OPT_FALLBACK_ENCODING: o->reader.fallback_encoding = optarg; break;
+		case OPT_SHOW_SCHEMA: o->show_schema = 1; break;
 		default:
 			if (!common_option(&o->common, c) && !reject_option(&o->rejects, c))
 				bad_option();
@@ -127,6 +141,10 @@ static void parse_options(struct options *o, int argc, char **argv)
 	}
 	if (o->key_file && o->key_env)
 		civic_usage_error("-k and -K are alternatives: give one");
+	if (o->show_schema && (!o->schema || o->describe || optind < argc))
+		civic_usage_error("--show-schema takes -s and nothing else");
+	if (o->reader.fallback_encoding && !encoding_is_auto(o->reader.encoding))
+		civic_usage_error("--fallback-encoding is for -e auto");
 	if (o->reader.max_field == 0)
 		civic_usage_error("--max-field must be positive");
 	if (o->describe && (o->schema || o->key_file || o->key_env || o->rejects.file || o->lineage))
@@ -180,16 +198,19 @@ static int field_date(struct ingest *g, size_t i, char *buf)
 	const struct schema_field *f = &g->schema.fields[i];
 	long out = g->map.field_output[i], in = g->map.field_input[i];
 
+	struct datetime dt;
+
 	if (out >= 0 && g->map.cols[out].source == FROM_FIELD) {
-		if (rec_len(&g->outrec, (size_t)out) != 10)
+		if (rec_len(&g->outrec, (size_t)out) < 10)
 			return -1;
 		memcpy(buf, rec_get(&g->outrec, (size_t)out), 10);
 		return 0;
 	}
-	if (in < 0)
+	if (in < 0 || datetime_parse(rec_get(&g->rec, (size_t)in), rec_len(&g->rec, (size_t)in),
+	    f->formats, f->nformats, f->pivot, &dt) < 0)
 		return -1;
-	return date_parse_any_iso(rec_get(&g->rec, (size_t)in), rec_len(&g->rec, (size_t)in),
-		f->formats, f->nformats, buf) < 0 ? -1 : 0;
+	date_iso(dt.days, buf);
+	return 0;
 }
 
 /* The schema's checks across fields ("not_before"). */
@@ -317,13 +338,44 @@ static int setup(struct ingest *g)
 	return 0;
 }
 
+/* With a schema each operand's header is mapped on its own, so offices
+ * that order and name their columns differently go into one stream; only
+ * the output columns must agree (they differ when other_columns is keep). */
+static int map_header(void *ctx, const struct header *h, const char *name)
+{
+	struct ingest *g = ctx;
+	struct mapping m;
+
+	if (mapping_build(&m, &g->schema, h, name, g->have_key, g->opts->lineage) != 0) {
+		mapping_release(&m);
+		if (g->first_file)
+			civic_warn("%s: skipping the file", name);
+		return -1;
+	}
+	if (g->first_file && !header_equal(&g->first_out, &m.out)) {
+		civic_warn("%s: its columns give other output columns than those of %s; skipping the file",
+			name, g->first_file);
+		mapping_release(&m);
+		return -1;
+	}
+	if (!g->first_file) {
+		header_copy(&g->first_out, &m.out);
+		g->first_file = xstrdup(name);
+	}
+	mapping_release(&g->map);
+	g->map = m;
+	return 0;
+}
+
 static int open_outputs(struct ingest *g)
 {
 	struct options *o = g->opts;
 
+	if (g->have_schema)
+		inputs_on_header(&g->in, map_header, g);
 	if (inputs_start(&g->in) != 0)
 		return SETUP_FAILED;
-	if (mapping_build(&g->map, g->have_schema ? &g->schema : NULL, &g->in.header,
+	if (!g->have_schema && mapping_build(&g->map, NULL, &g->in.header,
 	    g->in.first_name, g->have_key, o->lineage) != 0)
 		return SETUP_FAILED;
 	if (g->map.dropped_pii && !o->quiet)
@@ -354,6 +406,8 @@ static void release(struct ingest *g)
 {
 	writer_release(&g->writer);
 	mapping_release(&g->map);
+	header_release(&g->first_out);
+	free(g->first_file);
 	inputs_release(&g->in);
 	rec_release(&g->rec);
 	rec_release(&g->outrec);
@@ -371,6 +425,7 @@ static int ingest(struct options *o, char **files, size_t nfiles)
 
 	memset(&g, 0, sizeof(g));
 	g.opts = o;
+	header_init(&g.first_out);
 	inputs_init(&g.in, files, nfiles, &o->reader);
 	if (setup(&g) != 0) {
 		release(&g);
@@ -406,12 +461,30 @@ static int ingest(struct options *o, char **files, size_t nfiles)
 	return status;
 }
 
+static int show_schema(const char *name)
+{
+	char *path = civic_find_data("schemas", name);
+	int rc;
+
+	if (!path) {
+		civic_warn("%s: schema not found (looked here and in %s/schemas)", name, civic_datadir());
+		return CIVIC_EXIT_DATA;
+	}
+	rc = schema_show(path);
+	free(path);
+	if (rc != 0)
+		return CIVIC_EXIT_DATA;
+	return close_stdout() == 0 ? CIVIC_EXIT_OK : CIVIC_EXIT_DATA;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o;
 
 	civic_start(argc, argv);
 	parse_options(&o, argc, argv);
+	if (o.show_schema)
+		return show_schema(o.schema);
 	if (o.describe)
 		return describe_run(argv + optind, (size_t)(argc - optind), &o.reader, o.output, o.sample);
 	return ingest(&o, argv + optind, (size_t)(argc - optind));

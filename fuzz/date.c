@@ -3,6 +3,7 @@
 #include "fuzz.h"
 
 #include "date.h"
+#include "datetime.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -30,5 +31,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	date_parse_any(s, size, all, DATE_NFORMATS, &days);
+
+	/* A date-time it accepts writes back as ISO text that reads as the
+	 * same day and second. */
+	struct datetime dt, back;
+	static const enum date_format iso_only[] = { DATE_ISO };
+	char text[24];
+	if (datetime_parse(s, size, all, DATE_NFORMATS, 1950, &dt) >= 0) {
+		size_t n = datetime_iso(&dt, text);
+		if (datetime_parse(text, n, iso_only, 1, 0, &back) != 0 || back.days != dt.days ||
+		    back.secs != dt.secs || back.has_time != dt.has_time || dt.secs < 0 || dt.secs >= 86400) {
+			fprintf(stderr, "'%.*s' gives %.*s, which reads back otherwise\n", (int)size, s, (int)n, text);
+			abort();
+		}
+	}
 	return 0;
 }

@@ -24,8 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				if (!fl->from[j] || !fl->from[j][0] || !fl->exact[j])
 					abort();
 			if (fl->not_before >= (long)s.nfields || fl->not_before == (long)i ||
-			    (fl->not_before >= 0 && (fl->type != FT_DATE ||
-			     s.fields[fl->not_before].type != FT_DATE)))
+			    (fl->not_before >= 0 && ((fl->type != FT_DATE && fl->type != FT_DATETIME) ||
+			     (s.fields[fl->not_before].type != FT_DATE &&
+			      s.fields[fl->not_before].type != FT_DATETIME))))
 				abort();
 			if (fl->window_min > fl->window_max || fl->serial_min < 1)
 				abort();

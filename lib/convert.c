@@ -3,6 +3,8 @@
 #include <strings.h>
 
 #include "convert.h"
+#include "datetime.h"
+#include "numtext.h"
 #include "num.h"
 #include "rules.h"
 #include "trim.h"
@@ -59,14 +61,54 @@ static void reject_value(struct reject *why, const char *reason, const struct sc
 		reject_set(why, reason, f->name, "'%.*s' %s", (int)(n > 64 ? 64 : n), s, what);
 }
 
+/* What a number that failed might need from the schema: a decimal comma
+ * (3326,422), thousands or a percent sign allowed. */
+static const char *number_hint(const struct schema_field *f, const char *s, size_t n)
+{
+	char buf[NUMTEXT_MAX];
+	long len = numtext_clean(s, n, NUMTEXT_THOUSANDS | NUMTEXT_PERCENT, buf);
+	double d;
+
+	if (f->pii != PII_NONE)
+		return "";
+	if (!f->decimal_comma && memchr(s, ',', n) && num_parse_double(s, n, 1, &d) == 0)
+		return " (a decimal comma? the schema can say \"decimal_comma\": true)";
+	if (len >= 0 && num_parse_double(buf, (size_t)len, f->decimal_comma, &d) == 0 &&
+	    numtext_has_separators(s, n) && (f->numtext & (NUMTEXT_THOUSANDS | NUMTEXT_PERCENT)) !=
+	    (NUMTEXT_THOUSANDS | NUMTEXT_PERCENT))
+		return " (spaces between thousands or a % sign? the schema can say \"thousands\": true, \"percent\": true)";
+	if (!f->decimal_comma && memchr(s, ',', n) && len >= 0 && num_parse_double(buf, (size_t)len, 1, &d) == 0)
+		return " (a decimal comma? the schema can say \"decimal_comma\": true)";
+	return "";
+}
+
+/* The field's text without the separators the schema allows; s and n
+ * point into buf then.  -1 when a separator is misplaced. */
+static int clean_number(const struct schema_field *f, const char **s, size_t *n, char *buf)
+{
+	long len;
+
+	if (!f->numtext)
+		return 0;
+	len = numtext_clean(*s, *n, f->numtext, buf);
+	if (len < 0)
+		return -1;
+	*s = buf;
+	*n = (size_t)len;
+	return 0;
+}
+
 static int convert_int(const struct schema_field *f, const char *s, size_t n, struct sbuf *out,
 	struct reject *why)
 {
 	long long v;
-	char buf[32];
+	char buf[32], clean[NUMTEXT_MAX], what[160];
+	const char *t = s;
+	size_t tn = n;
 
-	if (num_parse_int(s, n, &v) != 0) {
-		reject_value(why, "bad-int", f, s, n, "is not a whole number");
+	if (clean_number(f, &t, &tn, clean) != 0 || num_parse_int(t, tn, &v) != 0) {
+		snprintf(what, sizeof(what), "is not a whole number%s", number_hint(f, s, n));
+		reject_value(why, "bad-int", f, s, n, what);
 		return -1;
 	}
 	sbuf_add(out, buf, (size_t)snprintf(buf, sizeof(buf), "%lld", v));
@@ -77,11 +119,14 @@ static int convert_number(const struct schema_field *f, const char *s, size_t n,
 	struct reject *why)
 {
 	double v;
-	char buf[32];
+	char buf[32], clean[NUMTEXT_MAX], what[160];
+	const char *t = s;
+	size_t tn = n;
 
-	if (num_parse_double(s, n, f->decimal_comma, &v) != 0) {
-		reject_value(why, "bad-number", f, s, n,
-			f->decimal_comma ? "is not a number (decimal comma expected)" : "is not a number");
+	if (clean_number(f, &t, &tn, clean) != 0 || num_parse_double(t, tn, f->decimal_comma, &v) != 0) {
+		snprintf(what, sizeof(what), "is not a number%s%s",
+			f->decimal_comma ? " (decimal comma expected)" : "", number_hint(f, s, n));
+		reject_value(why, "bad-number", f, s, n, what);
 		return -1;
 	}
 	sbuf_add(out, buf, (size_t)num_format(v, buf));
@@ -106,6 +151,14 @@ static int reads_excel(const struct schema_field *f)
 	return 0;
 }
 
+static int all_digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return n > 0;
+}
+
 /* A number of digits where an Excel serial may come is read as one only
  * inside the field's window: 2024 is a year, 12 a count, not days of 1905
  * or 1900.  1 when s is such a number outside the window. */
@@ -116,6 +169,8 @@ static int implausible_serial(const struct schema_field *f, const char *s, size_
 	if (!reads_excel(f))
 		return 0;
 	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '.' && i > 0 && all_digits(s + i + 1, n - i - 1))
+			break;      /* a serial with a time of day: its day is checked */
 		if (s[i] < '0' || s[i] > '9')
 			return 0;
 		if (v <= DATE_EXCEL_SERIAL_MAX)
@@ -127,7 +182,8 @@ static int implausible_serial(const struct schema_field *f, const char *s, size_
 static int convert_date(const struct schema_field *f, const char *s, size_t n, struct sbuf *out,
 	struct reject *why)
 {
-	char buf[16], what[192];
+	char buf[24], what[192];
+	struct datetime dt;
 
 	if (implausible_serial(f, s, n)) {
 		char lo[11], hi[11];
@@ -139,14 +195,24 @@ static int convert_date(const struct schema_field *f, const char *s, size_t n, s
 		reject_value(why, "implausible-serial", f, s, n, what);
 		return -1;
 	}
-	if (date_parse_any_iso(s, n, f->formats, f->nformats, buf) < 0) {
+	/* A plain date takes the fast path; a time of day, a two-digit year or
+	 * an Excel fraction the full one.  A date column keeps the date. */
+	if (f->type == FT_DATE && date_parse_any_iso(s, n, f->formats, f->nformats, buf) >= 0) {
+		sbuf_add(out, buf, 10);
+		return 0;
+	}
+	if (datetime_parse(s, n, f->formats, f->nformats, f->pivot, &dt) < 0) {
 		char formats[128];
 		list_formats(f, formats, sizeof(formats));
-		snprintf(what, sizeof(what), "is not a valid date (expected %s)", formats);
+		snprintf(what, sizeof(what), "is not a valid date%s (expected %s%s)",
+			f->type == FT_DATETIME ? " and time" : "", formats,
+			f->type == FT_DATETIME ? ", with HH:MM[:SS] or not" : "");
 		reject_value(why, "bad-date", f, s, n, what);
 		return -1;
 	}
-	sbuf_add(out, buf, 10);
+	if (f->type == FT_DATE)
+		dt.has_time = 0;
+	sbuf_add(out, buf, datetime_iso(&dt, buf));
 	return 0;
 }
 
@@ -180,12 +246,15 @@ static convert_fn *const converters[] = {
 	[FT_NUMBER] = convert_number,
 	[FT_DATE] = convert_date,
 	[FT_BOOL] = convert_bool,
+	[FT_DATETIME] = convert_date,
 };
 
 int convert_field(const struct schema_field *f, const char *s, size_t n, struct sbuf *out,
 	struct reject *why)
 {
 	trim_blanks(&s, &n);
+	if (field_missing(f, s, n))
+		n = 0;
 	if (n == 0) {
 		if (f->required) {
 			reject_set(why, "missing-value", f->name, "required value is empty");

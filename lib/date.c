@@ -10,6 +10,7 @@ static const char *const format_names[DATE_NFORMATS] = {
 	[DATE_DMY_SLASH] = "dd/mm/yyyy",
 	[DATE_MDY_SLASH] = "mm/dd/yyyy",
 	[DATE_EXCEL] = "excel",
+	[DATE_DMY_DOT_YY] = "dd.mm.yy",
 };
 
 int date_format_from_name(const char *name)

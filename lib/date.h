@@ -12,6 +12,7 @@ enum date_format {
 	DATE_DMY_SLASH,  /* dd/mm/yyyy */
 	DATE_MDY_SLASH,  /* mm/dd/yyyy */
 	DATE_EXCEL,      /* Excel serial day number (1900 system, 60 = the phantom 1900-02-29) */
+	DATE_DMY_DOT_YY, /* dd.mm.yy: needs a pivot year, so only datetime_parse() reads it */
 	DATE_NFORMATS
 };
 

@@ -8,7 +8,10 @@
 #include "error.h"
 #include "inputs.h"
 #include "num.h"
+#include "opts.h"
 #include "output.h"
+#include "pii_guess.h"
+#include "schema.h"
 #include "xalloc.h"
 #include "trim.h"
 
@@ -19,6 +22,7 @@ struct profile {
 	unsigned long is_int, is_number, is_number_comma, is_bool;
 	unsigned long is_date[DATE_NFORMATS];
 	int leading_zero;              /* an int with a leading zero: an ID, keep as string */
+	unsigned long looks[PII_KIND_BIRTH + 1];  /* values that look personal, by kind */
 	char *samples[SAMPLES];
 	size_t nsamples;
 };
@@ -45,6 +49,7 @@ static void observe(struct profile *p, const char *s, size_t n)
 		return;
 	}
 	p->values++;
+	p->looks[pii_guess_value(s, n)]++;
 	add_sample(p, s, n);
 	if (num_parse_int(s, n, &iv) == 0) {
 		p->is_int++;
@@ -111,14 +116,49 @@ static char *draft_name(const char *header)
 	return b.s;
 }
 
-static json_t *describe_field(const char *header, const struct profile *p)
+/* Most of the values (four in five) of one personal kind. */
+static enum pii_kind values_look(const struct profile *p)
+{
+	for (int k = PII_KIND_NAME; k <= PII_KIND_BIRTH; k++)
+		if (p->values && p->looks[k] * 5 >= p->values * 4)
+			return (enum pii_kind)k;
+	return PII_KIND_NONE;
+}
+
+/* "pii" for a column the registry schema knows as personal, or whose name
+ * or values look personal: names are pseudonymised (a key keeps them
+ * countable), the rest dropped. */
+static int mark_pii(json_t *field, const char *header, const struct profile *p,
+	const struct schema_field *known)
+{
+	enum pii_kind by_name = pii_guess_header(header), kind = by_name ? by_name : values_look(p);
+	char why[96];
+
+	if (known && known->pii != PII_NONE) {
+		json_object_set_new(field, "pii", json_string(known->pii == PII_DROP ? "drop" : "pseudonymize"));
+		json_object_set_new(field, "pii_reason", json_string("personal data in the registry schema"));
+		return 1;
+	}
+	if (kind == PII_KIND_NONE)
+		return 0;
+	json_object_set_new(field, "pii", json_string(kind == PII_KIND_NAME ? "pseudonymize" : "drop"));
+	snprintf(why, sizeof(why), by_name ? "its name suggests %s" : "its values look like %s",
+		pii_kind_name(kind));
+	json_object_set_new(field, "pii_reason", json_string(why));
+	return 1;
+}
+
+static json_t *describe_field(const char *header, const struct profile *p,
+	const struct schema_field *known, int *personal)
 {
 	json_t *field = json_object(), *from = json_array(), *samples = json_array();
 	int decimal_comma;
 	const char *type = infer_type(p, &decimal_comma);
-	char *name = draft_name(header);
+	char *name = known ? NULL : draft_name(header);
 
-	json_object_set_new(field, "name", json_string(name));
+	json_object_set_new(field, "name", json_string(known ? known->name : name));
+	if (known)
+		json_object_set_new(field, "registry_field", json_true());
 	free(name);
 	json_array_append_new(from, json_string(header));
 	json_object_set_new(field, "from", from);
@@ -133,6 +173,7 @@ static json_t *describe_field(const char *header, const struct profile *p)
 	if (decimal_comma)
 		json_object_set_new(field, "decimal_comma", json_true());
 	json_object_set_new(field, "required", json_boolean(p->empty == 0 && p->values > 0));
+	*personal += mark_pii(field, header, p, known);
 	json_object_set_new(field, "empty", json_integer((json_int_t)p->empty));
 	for (size_t i = 0; i < p->nsamples; i++)
 		json_array_append_new(samples, json_string(p->samples[i]));
@@ -140,19 +181,42 @@ static json_t *describe_field(const char *header, const struct profile *p)
 	return field;
 }
 
+/* The field of the shipped registry schema a column name matches, as
+ * civic-ingest -s registry.json would match it, each field once. */
+static const struct schema_field *registry_field(const struct schema *reg, const char *folded,
+	char *taken)
+{
+	for (size_t i = 0; reg && i < reg->nfields; i++)
+		for (size_t k = 0; !taken[i] && k < reg->fields[i].nfrom; k++)
+			if (strcmp(reg->fields[i].from[k], folded) == 0) {
+				taken[i] = 1;
+				return &reg->fields[i];
+			}
+	return NULL;
+}
+
+static const char draft_note[] =
+	"civic-ingest without a schema passes every column through, personal data included: "
+	"ingest with this draft (-s, once checked) or with -s registry.json. "
+	"Columns named \"registry_field\" are the shipped registry schema's; \"pii\" marks those that look personal.";
+
 static int print_draft(const struct header *h, struct profile *prof, unsigned long records,
 	const char *output)
 {
 	json_t *root = json_object(), *fields = json_array(), *left_out = json_array();
 	struct sbuf fold = SBUF_INIT;
 	struct output out;
-	char *text;
-	int rc = 0;
+	struct schema reg;
+	char *text, *path = civic_find_data("schemas", "registry.json"), *taken;
+	int rc = 0, have_reg = path && schema_load(&reg, path) == 0, personal = 0;
 
 	json_object_set_new(root, "name", json_string("draft"));
 	json_object_set_new(root, "version", json_string("1"));
 	json_object_set_new(root, "other_columns", json_string("drop"));
 	json_object_set_new(root, "records_examined", json_integer((json_int_t)records));
+	json_object_set_new(root, "note", json_string(draft_note));
+	free(path);
+	taken = xcalloc(have_reg ? reg.nfields + 1 : 1, 1);
 	/* A name with no letter or digit (a row counter: #, №) cannot be a
 	 * schema's source name, so the draft would not load with it. */
 	for (size_t i = 0; i < h->n; i++) {
@@ -160,9 +224,16 @@ static int print_draft(const struct header *h, struct profile *prof, unsigned lo
 		if (fold.len == 0)
 			json_array_append_new(left_out, json_string(h->names[i]));
 		else
-			json_array_append_new(fields, describe_field(h->names[i], &prof[i]));
+			json_array_append_new(fields, describe_field(h->names[i], &prof[i],
+				registry_field(have_reg ? &reg : NULL, fold.s, taken), &personal));
 	}
 	sbuf_release(&fold);
+	free(taken);
+	if (have_reg)
+		schema_release(&reg);
+	if (personal)
+		civic_warn("%d column%s look%s personal, marked \"pii\" in the draft: without a schema civic-ingest passes every column through, personal data included",
+			personal, personal == 1 ? "" : "s", personal == 1 ? "s" : "");
 	if (json_array_size(left_out))
 		json_object_set_new(root, "left_out_columns", left_out);
 	else

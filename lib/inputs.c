@@ -36,12 +36,18 @@ static int open_next(struct inputs *in)
 			in->skipped++;
 			continue;
 		}
+		if (in->on_header && in->on_header(in->on_header_ctx, reader_header(r), reader_name(r)) != 0) {
+			in->failed = 1;
+			in->skipped++;
+			reader_close(r);
+			continue;
+		}
 		if (!in->have_header) {
 			header_copy(&in->header, reader_header(r));
 			in->first_name = xstrdup(reader_name(r));
 			in->format = reader_format(r);
 			in->have_header = 1;
-		} else if (!header_equal(&in->header, reader_header(r))) {
+		} else if (!in->on_header && !header_equal(&in->header, reader_header(r))) {
 			civic_warn("%s: header differs from that of %s; skipping the file",
 				reader_name(r), in->first_name);
 			in->failed = 1;
@@ -54,6 +60,12 @@ static int open_next(struct inputs *in)
 		return 1;
 	}
 	return 0;
+}
+
+void inputs_on_header(struct inputs *in, inputs_header_fn *fn, void *ctx)
+{
+	in->on_header = fn;
+	in->on_header_ctx = ctx;
 }
 
 void inputs_want(struct inputs *in, const unsigned char *want, size_t n)

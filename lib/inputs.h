@@ -10,6 +10,10 @@
 
 #include "reader.h"
 
+/* Told each operand's header before its first record: 0 takes the
+ * operand, -1 (after a message) skips it as a header that differs would be. */
+typedef int inputs_header_fn(void *ctx, const struct header *h, const char *name);
+
 struct inputs {
 	char **paths;
 	size_t npaths, next;
@@ -24,10 +28,18 @@ struct inputs {
 	enum format format;          /* the first file's format */
 	const unsigned char *want;   /* see inputs_want() */
 	size_t nwant;
+	inputs_header_fn *on_header; /* see inputs_on_header() */
+	void *on_header_ctx;
 };
 
 /* paths/npaths from argv after option parsing; npaths 0 means stdin. */
 void inputs_init(struct inputs *in, char **paths, size_t npaths, const struct reader_opts *opts);
+/* Each operand's header goes to fn instead of being compared with the
+ * first one's: a command that maps every header on its own (civic-ingest
+ * with a schema) takes operands whose columns differ.  Any source of a
+ * header (a CSV file, NDJSON, a workbook's sheet) goes through here.
+ * Call before inputs_start(). */
+void inputs_on_header(struct inputs *in, inputs_header_fn *fn, void *ctx);
 /* Opens operands until one yields a header; 0 on success, -1 if none could. */
 int inputs_start(struct inputs *in);
 /* As reader_want(), for every operand (they share the first one's header). */

@@ -95,10 +95,71 @@ static void warn_missing(const char *file, const struct schema_field *f)
 	civic_warn("%s: no column for required field '%s'", file, f->name);
 }
 
+enum { SHOWN_MAX = 400 };
+
+/* Up to SHOWN_MAX bytes of s, cut before a UTF-8 continuation byte. */
+static void add_shown(struct sbuf *b, const char *s, size_t *room)
+{
+	size_t n = strlen(s);
+
+	if (n > *room) {
+		n = *room;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	sbuf_add(b, s, n);
+	*room -= n;
+}
+
+static int spelled_before(const struct schema_field *f, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if (strcmp(f->spelled[j], f->spelled[k]) == 0)
+			return 1;
+	return 0;
+}
+
+/* After a required field went unfound: what was read, what would have
+ * matched, and the options that fix the usual causes (a header in another
+ * encoding shows as mojibake, one in another delimiter as one column). */
+static void explain_missing(const char *file, const struct schema *s, const struct header *in,
+	const long *field_input)
+{
+	struct sbuf b = SBUF_INIT;
+	size_t room = SHOWN_MAX;
+
+	for (size_t i = 0; i < in->n && room > 0; i++) {
+		sbuf_addstr(&b, i ? ", '" : "'");
+		add_shown(&b, in->names[i], &room);
+		sbuf_addc(&b, '\'');
+	}
+	civic_warn("%s: the header read has %zu column%s: %s%s", file, in->n, in->n == 1 ? "" : "s",
+		b.s ? b.s : "", room == 0 ? " ..." : "");
+	for (size_t i = 0; i < s->nfields; i++) {
+		const struct schema_field *f = &s->fields[i];
+		if (!f->required || field_input[i] != -1)
+			continue;
+		sbuf_reset(&b);
+		room = SHOWN_MAX;
+		for (size_t k = 0; k < f->nfrom && room > 0; k++) {
+			if (spelled_before(f, k))
+				continue;
+			sbuf_addstr(&b, k ? ", '" : "'");
+			add_shown(&b, f->spelled[k], &room);
+			sbuf_addc(&b, '\'');
+		}
+		civic_warn("%s: the schema takes '%s' from a column named %s%s", file, f->name, b.s,
+			room == 0 ? " ..." : "");
+	}
+	civic_warn("%s: a header read as one column needs -d (-d ';'), one of garbled letters -e (-e cp1251, or -e auto)",
+		file);
+	sbuf_release(&b);
+}
+
 static int map_schema(struct mapping *m, const struct schema *s, const struct header *in,
 	const char *file, int have_key, const struct names *names, char *used)
 {
-	int rc = 0;
+	int rc = 0, unfound = 0;
 
 	for (size_t i = 0; i < s->nfields; i++) {
 		const struct schema_field *f = &s->fields[i];
@@ -119,6 +180,7 @@ static int map_schema(struct mapping *m, const struct schema *s, const struct he
 		if (col < 0 && f->required) {
 			warn_missing(file, f);
 			rc = -1;
+			unfound = 1;
 			continue;
 		}
 		if (f->pii == PII_DROP || (f->pii == PII_PSEUDONYMIZE && !have_key)) {
@@ -129,6 +191,8 @@ static int map_schema(struct mapping *m, const struct schema *s, const struct he
 		add_column(m, f->pii == PII_PSEUDONYMIZE ? FROM_PSEUDONYM : FROM_FIELD, col, f, f->name,
 			f->pii == PII_PSEUDONYMIZE ? COL_STRING : field_coltype(f->type));
 	}
+	if (unfound)
+		explain_missing(file, s, in, m->field_input);
 	if (s->keep_other_columns)
 		for (size_t i = 0; i < in->n; i++)
 			if (!used[i])

@@ -30,6 +30,15 @@ static int add_code(struct missing *m, const char *s, size_t n, char *err, size_
 	return 0;
 }
 
+void missing_add(struct missing *m, const char *s, size_t n)
+{
+	char err[128];
+
+	trim(&s, &n);
+	if (n)
+		add_code(m, s, n, err, sizeof(err));
+}
+
 int missing_init(struct missing *m, const char *list, char *err, size_t errsize)
 {
 	memset(m, 0, sizeof(*m));

@@ -25,6 +25,9 @@ struct missing {
  * gives MISSING_DEFAULT.  -1 with err filled for an empty code ("dk,,x"). */
 int missing_init(struct missing *m, const char *list, char *err, size_t errsize);
 void missing_release(struct missing *m);
+/* Adds one code s[0..n) as it is (a schema's list may hold any text;
+ * spaces and tabs around it are dropped, an empty code adds nothing). */
+void missing_add(struct missing *m, const char *s, size_t n);
 /* 1 when s[0..n) is a missing value under m (m may be NULL: only the
  * empty and blank fields). */
 int missing_value(const struct missing *m, const char *s, size_t n);

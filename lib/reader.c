@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "csv_engine.h"
+#include "encoding_auto.h"
 #include "error.h"
 #include "json_input.h"
 #include "reader.h"
@@ -176,7 +177,10 @@ struct reader *reader_open(const char *path, const struct reader_opts *opts)
 		r->opts.max_field = DEFAULT_MAX_FIELD;
 	r->name = xstrdup(!path || strcmp(path, "-") == 0 ? "(standard input)" : path);
 	header_init(&r->header);
-	if (source_open(&r->src, path, r->name, opts->encoding) != 0) {
+	if ((encoding_is_auto(opts->encoding)
+	    ? source_open_auto(&r->src, path, r->name,
+		opts->fallback_encoding ? opts->fallback_encoding : ENCODING_AUTO_FALLBACK)
+	    : source_open(&r->src, path, r->name, opts->encoding)) != 0) {
 		free(r->name);
 		free(r);
 		return NULL;

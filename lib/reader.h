@@ -34,7 +34,8 @@ enum csv_engine {
 struct reader_opts {
 	enum format format;          /* FMT_AUTO: detect */
 	int delim;                   /* 0: sniff */
-	const char *encoding;        /* NULL or "utf-8": no conversion */
+	const char *encoding;        /* NULL or "utf-8": no conversion; "auto": chosen per file */
+	const char *fallback_encoding;  /* the 8-bit one "auto" may choose; NULL: cp1251 */
 	size_t max_field;            /* bytes; 0: default 16 MiB */
 	enum csv_engine engine;
 	int keep_raw;                /* fill record.raw for every record (else see reader_copy_raw) */

@@ -26,6 +26,9 @@ struct parse {
 	char **stack;                /* real paths of the books being read */
 	int depth;                   /* 0: a book named on the command line; more: included */
 	unsigned long shown, hidden; /* errors reported and held back in this file */
+	int extending;               /* the open set was opened by `extend` */
+	int extend_before;           /* its new rules go before the old ones */
+	size_t extend_from;          /* where the new rules start */
 };
 
 static size_t load_file(struct rulebook *rb, const char *path, char **stack, int depth,
@@ -142,12 +145,47 @@ static void add_to_set(struct parse *ps, const struct rule *r, size_t at)
 	s->nrules--;
 }
 
+/* The rules from `from` on go before the others; map slots hold indices,
+ * so the table is built again. */
+static void move_to_front(struct ruleset *s, size_t from)
+{
+	size_t n = s->nrules - from;
+	const struct rule **moved = xmalloc(n * sizeof(*moved) + 1);
+
+	memcpy(moved, s->rules + from, n * sizeof(*moved));
+	memmove(s->rules + n, s->rules, from * sizeof(*s->rules));
+	memcpy(s->rules, moved, n * sizeof(*moved));
+	free(moved);
+	free(s->slots);
+	s->slots = NULL;
+	s->nslots = s->nmaps = 0;
+	for (size_t i = 0; i < s->nrules; i++)
+		if (s->rules[i]->key)
+			ruleset_map_add(s, i);
+}
+
+static void finish_extend(struct parse *ps)
+{
+	struct ruleset *s = ps->set;
+
+	ps->set = NULL;
+	ps->extending = 0;
+	if (s->nrules == ps->extend_from)
+		rules_error(ps->rb, ps->file, ps->line, NULL, 0, "'extend %s' adds no rules or maps", s->name);
+	else if (ps->extend_before)
+		move_to_front(s, ps->extend_from);
+}
+
 static void finish_set(struct parse *ps)
 {
 	struct ruleset *s = ps->set;
 
 	if (!s)
 		return;
+	if (ps->extending) {
+		finish_extend(ps);
+		return;
+	}
 	ps->set = NULL;
 	if (!s->has_default && ps->inherit && ps->inherit->has_default) {
 		s->has_default = 1;
@@ -184,7 +222,8 @@ static void start_set(struct parse *ps, const char *p, size_t at, int is_templat
 		return;
 	}
 	if ((s = rulebook_find(rb, name)) != NULL)
-		error_at(ps, nat, "rule set '%s' is already defined at %s:%lu", name, s->file, s->line);
+		error_at(ps, nat, "rule set '%s' is already defined at %s:%lu (to add to it: 'extend %s before' or 'extend %s after')",
+			name, s->file, s->line, name, name);
 	s = xcalloc(1, sizeof(*s));
 	s->name = name;
 	s->is_template = is_template;
@@ -205,13 +244,49 @@ static void d_template(struct parse *ps, const char *p, size_t at)
 	start_set(ps, p, at, 1);
 }
 
+/* An `extend` block adds rules and maps; what a set reads and its
+ * default stay where the set is defined. */
+static int not_extending(struct parse *ps, const char *what, size_t at)
+{
+	if (!ps->extending)
+		return 0;
+	error_at(ps, at, "%s changes a set only where it is defined: 'extend' adds rules and maps", what);
+	return -1;
+}
+
+/* extend NAME before|after: the rules and maps that follow join set NAME,
+ * defined above (usually in an included shipped book). */
+static void d_extend(struct parse *ps, const char *p, size_t at)
+{
+	size_t nat = at, wat = at;
+	char *name = take_token(&p, &nat, ps->text), *where = name ? take_token(&p, &wat, ps->text) : NULL;
+	struct ruleset *s;
+
+	finish_set(ps);
+	if (!where || (strcmp(where, "before") != 0 && strcmp(where, "after") != 0))
+		error_at(ps, where ? wat : at,
+			"'extend' needs a rule set and where the new rules go: 'extend NAME before' or 'extend NAME after'");
+	else if (end_of_directive(ps, p) != 0)
+		;
+	else if (!(s = rulebook_find(ps->rb, name)))
+		error_at(ps, nat, "no rule set '%s' is defined before this line (include its book first)", name);
+	else {
+		ps->set = s;
+		ps->extending = 1;
+		ps->extend_before = where[0] == 'b';
+		ps->extend_from = s->nrules;
+	}
+	free(name);
+	free(where);
+}
+
 static void d_from(struct parse *ps, const char *p, size_t at)
 {
 	struct ruleset *s = ps->set;
 	size_t tat;
 	char *col;
 
-	if (need_set(ps, "'from'") != 0)
+	if (need_set(ps, "'from'") != 0 || not_extending(ps, "'from'", at) != 0)
 		return;
 	if (s->nfrom) {
 		error_at(ps, at, "rule set '%s' already names its columns", s->name);
@@ -244,7 +319,7 @@ static void d_default(struct parse *ps, const char *p, size_t at)
 	size_t lat;
 	char *label;
 
-	if (need_set(ps, "'default'") != 0)
+	if (need_set(ps, "'default'") != 0 || not_extending(ps, "'default'", at) != 0)
 		return;
 	label = take_token(&p, &lat, ps->text);
 	if (!label) {
@@ -260,7 +335,8 @@ static void d_default(struct parse *ps, const char *p, size_t at)
 
 static void d_keep(struct parse *ps, const char *p, size_t at)
 {
-	if (need_set(ps, "'keep'") != 0 || end_of_directive(ps, p) != 0)
+	if (need_set(ps, "'keep'") != 0 || not_extending(ps, "'keep'", at) != 0 ||
+	    end_of_directive(ps, p) != 0)
 		return;
 	set_default(ps, at, NULL, 1);
 }
@@ -425,6 +501,7 @@ static const struct directive {
 	{ "keep",     d_keep },
 	{ "use",      d_use },
 	{ "map",      d_map },
+	{ "extend",   d_extend },
 };
 
 static void parse_line(struct parse *ps)
@@ -487,7 +564,7 @@ static const char *intern_file(struct rulebook *rb, const char *path)
 static size_t load_file(struct rulebook *rb, const char *path, char **stack, int depth,
 	const char *from_file, unsigned long from_line)
 {
-	struct parse ps = { rb, NULL, NULL, 0, NULL, NULL, NULL, stack, depth, 0, 0 };
+	struct parse ps = { rb, NULL, NULL, 0, NULL, NULL, NULL, stack, depth, 0, 0, 0, 0, 0 };
 	size_t before = rb->nerrors, cap = 0, n;
 	ssize_t len;
 	FILE *fp;

@@ -139,6 +139,13 @@ size_t rulebook_load(struct rulebook *rb, const char *name);
 /* Looks a set or template up by name; NULL when there is none. */
 struct ruleset *rulebook_find(struct rulebook *rb, const char *name);
 
+/* Prints the loaded book as one book (civic-rules(5)): every set and
+ * template with its columns, rules and maps in the order they are tried
+ * (includes and `extend` blocks merged), a comment naming the book each
+ * run of rules comes from, and the default.  Map values print folded.
+ * 0, or -1 on a write error. */
+int rulebook_show(const struct rulebook *rb, FILE *out);
+
 /* Adds to the run a copy of set/template `name` that reads `column` and
  * rewrites it in place.  0, or -1 with an error added. */
 int rulebook_apply(struct rulebook *rb, const char *name, const char *column);

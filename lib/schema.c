@@ -1,16 +1,19 @@
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "colname.h"
 #include "error.h"
+#include "numtext.h"
+#include "schema_extend.h"
 #include "schema.h"
 #include "trim.h"
 #include "xalloc.h"
 
 static const char *const type_names[] = {
 	[FT_STRING] = "string", [FT_INT] = "int", [FT_NUMBER] = "number",
-	[FT_DATE] = "date", [FT_BOOL] = "bool",
+	[FT_DATE] = "date", [FT_BOOL] = "bool", [FT_DATETIME] = "datetime",
 };
 
 const char *field_type_name(enum field_type t)
@@ -57,6 +60,8 @@ static int add_from(const char *path, struct schema_field *f, const char *name, 
 	}
 	f->from = xrealloc(f->from, (f->nfrom + 1) * sizeof(*f->from));
 	f->exact = xrealloc(f->exact, (f->nfrom + 1) * sizeof(*f->exact));
+	f->spelled = xrealloc(f->spelled, (f->nfrom + 1) * sizeof(*f->spelled));
+	f->spelled[f->nfrom] = xstrndup(s, n);
 	f->from[f->nfrom] = xstrdup(fold->s);
 	colname_lower(fold, s, n);
 	f->exact[f->nfrom++] = xstrdup(fold->s);
@@ -86,7 +91,7 @@ static int load_window(const char *path, struct schema_field *f, json_t *v, cons
 {
 	f->window_min = dflt[0];
 	f->window_max = dflt[1];
-	if (v && f->type != FT_DATE) {
+	if (v && f->type != FT_DATE && f->type != FT_DATETIME) {
 		civic_warn("%s: field '%s': \"excel_window\" is for date fields", path, f->name);
 		return -1;
 	}
@@ -115,7 +120,7 @@ static int load_formats(const char *path, struct schema_field *f, json_t *format
 	json_array_foreach(formats, i, v) {
 		int fmt = json_is_string(v) ? date_format_from_name(json_string_value(v)) : -1;
 		if (fmt < 0) {
-			civic_warn("%s: field '%s': unknown date format %s (known: yyyy-mm-dd, dd.mm.yyyy, dd/mm/yyyy, mm/dd/yyyy, excel)",
+			civic_warn("%s: field '%s': unknown date format %s (known: yyyy-mm-dd, dd.mm.yyyy, dd/mm/yyyy, mm/dd/yyyy, dd.mm.yy, excel)",
 				path, f->name, json_is_string(v) ? json_string_value(v) : "(not a string)");
 			return -1;
 		}
@@ -143,8 +148,70 @@ static int load_pii(const char *path, struct schema_field *f, json_t *pii)
 	return 0;
 }
 
+/* "pivot_year" goes with the format dd.mm.yy, and only with it: a two-digit
+ * year is never read without being told which century. */
+static int load_pivot(const char *path, struct schema_field *f, json_t *obj)
+{
+	json_t *v = json_object_get(obj, "pivot_year");
+	int yy = 0;
+
+	for (size_t i = 0; i < f->nformats; i++)
+		yy |= f->formats[i] == DATE_DMY_DOT_YY;
+	if (!yy && !v)
+		return 0;
+	if (!yy || !json_is_integer(v) || json_integer_value(v) < 1000 || json_integer_value(v) > 9900) {
+		civic_warn("%s: field '%s': the format dd.mm.yy and \"pivot_year\" (a year such as 1950: 50..99 read as 1950..1999, 00..49 as 2000..2049) go together",
+			path, f->name);
+		return -1;
+	}
+	f->pivot = (int)json_integer_value(v);
+	return 0;
+}
+
+/* Most values are no code: their first byte or length says so at once. */
+static void index_missing(struct schema_field *f)
+{
+	for (size_t i = 0; i < f->missing.n; i++) {
+		unsigned char c = (unsigned char)f->missing.codes[i][0];
+		size_t n = strlen(f->missing.codes[i]);
+		f->missing_first[c / 8] |= (unsigned char)(1u << (c % 8));
+		f->missing_lengths |= n < 64 ? (uint64_t)1 << n : 0;
+		if (n > f->missing_longest)
+			f->missing_longest = n;
+	}
+}
+
+/* A "missing" list of strings into m; with none, a copy of dflt. */
+static int load_missing(const char *path, const char *field, struct missing *m, json_t *list,
+	const struct missing *dflt)
+{
+	size_t i;
+	json_t *v;
+
+	memset(m, 0, sizeof(*m));
+	if (!list) {
+		for (i = 0; dflt && i < dflt->n; i++)
+			missing_add(m, dflt->codes[i], strlen(dflt->codes[i]));
+		return 0;
+	}
+	if (!json_is_array(list)) {
+		civic_warn("%s: %s%s%s\"missing\" must be a list of strings", path,
+			field ? "field '" : "", field ? field : "", field ? "': " : "");
+		return -1;
+	}
+	json_array_foreach(list, i, v) {
+		if (!json_is_string(v)) {
+			civic_warn("%s: %s%s%s\"missing\" must be a list of strings", path,
+				field ? "field '" : "", field ? field : "", field ? "': " : "");
+			return -1;
+		}
+		missing_add(m, json_string_value(v), json_string_length(v));
+	}
+	return 0;
+}
+
 static int load_field(const char *path, struct schema_field *f, json_t *obj, size_t index,
-	const int32_t *window, struct sbuf *fold)
+	const int32_t *window, const struct missing *missing, struct sbuf *fold)
 {
 	json_t *from, *v;
 	size_t i;
@@ -176,14 +243,21 @@ static int load_field(const char *path, struct schema_field *f, json_t *obj, siz
 	if (!type)
 		type = "string";
 	if (parse_type(type, &f->type) != 0) {
-		civic_warn("%s: field '%s': unknown type '%s' (string, int, number, date, bool)", path, f->name, type);
+		civic_warn("%s: field '%s': unknown type '%s' (string, int, number, date, datetime, bool)",
+			path, f->name, type);
 		return -1;
 	}
 	v = json_object_get(obj, "decimal_comma");
 	f->decimal_comma = v && json_is_true(v);
+	f->numtext = (json_is_true(json_object_get(obj, "thousands")) ? NUMTEXT_THOUSANDS : 0) |
+		(json_is_true(json_object_get(obj, "percent")) ? NUMTEXT_PERCENT : 0);
 	f->required = json_is_true(json_object_get(obj, "required"));
-	if (f->type == FT_DATE && load_formats(path, f, json_object_get(obj, "formats")) != 0)
+	if ((f->type == FT_DATE || f->type == FT_DATETIME) &&
+	    (load_formats(path, f, json_object_get(obj, "formats")) != 0 || load_pivot(path, f, obj) != 0))
 		return -1;
+	if (load_missing(path, f->name, &f->missing, json_object_get(obj, "missing"), missing) != 0)
+		return -1;
+	index_missing(f);
 	if (load_window(path, f, json_object_get(obj, "excel_window"), window) != 0)
 		return -1;
 	return load_pii(path, f, json_object_get(obj, "pii"));
@@ -205,7 +279,8 @@ static int load_order(const char *path, struct schema *s, size_t i, json_t *obj)
 		civic_warn("%s: field '%s': \"not_before\" must name another field of the schema", path, f->name);
 		return -1;
 	}
-	if (f->type != FT_DATE || s->fields[f->not_before].type != FT_DATE) {
+	if ((f->type != FT_DATE && f->type != FT_DATETIME) ||
+	    (s->fields[f->not_before].type != FT_DATE && s->fields[f->not_before].type != FT_DATETIME)) {
 		civic_warn("%s: field '%s': \"not_before\" compares dates: '%s' and '%s' must both be of type date",
 			path, f->name, f->name, other);
 		return -1;
@@ -214,7 +289,7 @@ static int load_order(const char *path, struct schema *s, size_t i, json_t *obj)
 }
 
 static int load_fields(const char *path, struct schema *s, json_t *fields, int decimal_comma,
-	const int32_t *window)
+	const int32_t *window, const struct missing *missing)
 {
 	struct sbuf fold = SBUF_INIT;
 	size_t i;
@@ -228,7 +303,7 @@ static int load_fields(const char *path, struct schema *s, json_t *fields, int d
 	s->fields = xcalloc(json_array_size(fields), sizeof(*s->fields));
 	json_array_foreach(fields, i, v) {
 		s->nfields = i + 1;
-		rc = load_field(path, &s->fields[i], v, i, window, &fold);
+		rc = load_field(path, &s->fields[i], v, i, window, missing, &fold);
 		if (rc)
 			break;
 		if (!json_object_get(v, "decimal_comma"))
@@ -249,24 +324,16 @@ static int load_fields(const char *path, struct schema *s, json_t *fields, int d
 
 int schema_load(struct schema *s, const char *path)
 {
-	json_error_t err;
 	json_t *root, *v;
 	int32_t window[2];
+	struct missing missing;
 	int rc = -1;
 
 	memset(s, 0, sizeof(*s));
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
-	if (!root) {
-		if (err.line > 0)
-			civic_warn_at(path, (unsigned long)err.line, "%s", err.text);
-		else
-			civic_warn("%s: %s", path, err.text);
+	memset(&missing, 0, sizeof(missing));
+	root = schema_extend_load(path);
+	if (!root)
 		return -1;
-	}
-	if (!json_is_object(root)) {
-		civic_warn("%s: a schema is a JSON object", path);
-		goto out;
-	}
 	v = json_object_get(root, "name");
 	s->name = xstrdup(json_is_string(v) ? json_string_value(v) : "");
 	v = json_object_get(root, "version");
@@ -283,9 +350,12 @@ int schema_load(struct schema *s, const char *path)
 	v = json_object_get(root, "excel_window");
 	if (v && parse_window(path, NULL, v, &window[0], &window[1]) != 0)
 		goto out;
+	if (load_missing(path, NULL, &missing, json_object_get(root, "missing"), NULL) != 0)
+		goto out;
 	rc = load_fields(path, s, json_object_get(root, "fields"),
-		json_is_true(json_object_get(root, "decimal_comma")), window);
+		json_is_true(json_object_get(root, "decimal_comma")), window, &missing);
 out:
+	missing_release(&missing);
 	json_decref(root);
 	if (rc != 0)
 		schema_release(s);
@@ -298,13 +368,35 @@ void schema_release(struct schema *s)
 		for (size_t j = 0; j < s->fields[i].nfrom; j++) {
 			free(s->fields[i].from[j]);
 			free(s->fields[i].exact[j]);
+			free(s->fields[i].spelled[j]);
 		}
+		free(s->fields[i].spelled);
 		free(s->fields[i].from);
 		free(s->fields[i].exact);
 		free(s->fields[i].name);
+		missing_release(&s->fields[i].missing);
 	}
 	free(s->fields);
 	free(s->name);
 	free(s->version);
 	memset(s, 0, sizeof(*s));
+}
+
+int schema_show(const char *path)
+{
+	struct schema s;
+	json_t *root;
+	int rc;
+
+	if (schema_load(&s, path) != 0)
+		return -1;
+	schema_release(&s);
+	root = schema_extend_load(path);
+	if (!root)
+		return -1;
+	rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(root);
+	if (rc == 0)
+		putchar('\n');
+	return rc;
 }

@@ -4,8 +4,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "encoding_auto.h"
 #include "error.h"
 #include "source.h"
 #include "source_map.h"
@@ -76,6 +78,61 @@ int source_open(struct source *src, const char *path, const char *name, const ch
 		}
 	} else {
 		source_map(src);
+	}
+	return 0;
+}
+
+/* A regular file is judged whole, now; a pipe on its first read. */
+int source_open_auto(struct source *src, const char *path, const char *name, const char *fallback)
+{
+	struct stat st;
+	enum encoding_choice c;
+
+	if (source_open(src, path, name, NULL) != 0)
+		return -1;
+	if (fstat(src->fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		src->auto_fallback = fallback;
+		return 0;
+	}
+	if (encoding_choose_file(src->fd, name, fallback, &c) != 0) {
+		source_close(src);
+		return -1;
+	}
+	encoding_announce(name, c, fallback);
+	if (c != ENC_FALLBACK)
+		return 0;    /* UTF-16 is seen by its mark, UTF-8 is as opened */
+	if (src->mapped) {
+		source_unmap(src);
+		src->len = 0;
+		src->eof = 0;
+	}
+	if (start_iconv(src, fallback) != 0) {
+		source_close(src);
+		return -1;
+	}
+	return 0;
+}
+
+static long read_some(struct source *src, char *into, size_t room);
+
+/* -e auto on a pipe: the choice on what the first read brings, up to
+ * ENCODING_AUTO_WINDOW bytes (a pipe cannot be read twice). */
+static long choose_on_first_read(struct source *src)
+{
+	enum encoding_choice c;
+
+	while (!src->eof && src->rawlen < ENCODING_AUTO_WINDOW) {
+		long n = read_some(src, src->raw + src->rawlen, ENCODING_AUTO_WINDOW - src->rawlen);
+		if (n < 0)
+			return -1;
+		src->eof = n == 0;
+		src->rawlen += (size_t)n;
+	}
+	c = encoding_choose_bytes(src->raw, src->rawlen, src->eof, src->auto_fallback);
+	encoding_announce(src->name, c, src->auto_fallback);
+	if (c == ENC_FALLBACK && start_iconv(src, src->auto_fallback) != 0) {
+		src->failed = 1;
+		return -1;
 	}
 	return 0;
 }
@@ -278,6 +335,8 @@ long source_more(struct source *src, size_t keep)
 		}
 		if (n == 0)
 			src->eof = 1;
+		if (src->auto_fallback && choose_on_first_read(src) < 0)
+			return -1;
 		n = (long)src->rawlen;
 		detect_utf16(src);
 		if (src->cd == (iconv_t)-1) {

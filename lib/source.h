@@ -47,12 +47,16 @@ struct source {
 	struct decode_error *bad;    /* those still in buf, in stream order */
 	size_t nbad, capbad;
 	unsigned long long last_bad; /* where the last SOURCE_BAD_BYTE went */
+	const char *auto_fallback;   /* -e auto on a stream: choose on the first read */
 	size_t mapped;           /* buf is the whole file mapped, this long; 0: read */
 	size_t released;         /* mapped pages before this are given back */
 };
 
 /* path NULL or "-" is standard input.  0, or -1 with a message printed. */
 int source_open(struct source *src, const char *path, const char *name, const char *encoding);
+/* As source_open, the encoding chosen for this input (encoding_auto.h),
+ * with fallback as the 8-bit one, and said on standard error. */
+int source_open_auto(struct source *src, const char *path, const char *name, const char *fallback);
 void source_close(struct source *src);
 /* Reads at least one more byte unless at EOF; keeps buf[keep..len).
  * Returns the number of new bytes (0 at EOF), -1 on error (printed). */

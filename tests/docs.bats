@@ -143,13 +143,15 @@ example_fixtures() {
 	cp "$FIXTURES/survey/data/trust_survey_numeric.csv" survey.csv
 	case $1 in
 	civic-classify.1)
-		cp "$FIXTURES/docs/my.rules" .
+		cp "$FIXTURES/docs/my.rules" "$FIXTURES/docs/office.rules" .
 		cp "$FIXTURES/survey/data/trust_survey_labels.csv" survey.csv ;;
 	civic-ingest.1)
 		mkdir -p raw etc/civic
 		printf 'a key for the examples of the manual\n' > etc/civic/key
 		gen-registry -n 400 --seed 5 | iconv -f UTF-8 -t CP1251//TRANSLIT > raw/2024-05-01.csv
-		gen-registry -n 400 --seed 6 | iconv -f UTF-8 -t CP1251//TRANSLIT > raw/2024-05-02.csv ;;
+		gen-registry -n 400 --seed 6 | iconv -f UTF-8 -t CP1251//TRANSLIT > raw/2024-05-02.csv
+		mkdir -p offices && cp "$FIXTURES"/ingest/offices/office*.csv offices/
+		cp "$FIXTURES/ingest/offices/offices.json" . ;;
 	civic-report.1)
 		for m in 02 03; do
 			{ head -1 registry.csv; grep -F ",2024-$m-" registry.csv; } |

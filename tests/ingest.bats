@@ -83,7 +83,11 @@ setup() {
 	printf 'reg_no;register\n1;Form 1\n' > in.csv
 	run civic-ingest -q -s registry.json in.csv
 	assert_failure 1
-	assert_output "civic-ingest: in.csv: no column for required field 'received_at'"
+	assert_line --index 0 "civic-ingest: in.csv: no column for required field 'received_at'"
+	assert_line --index 1 "civic-ingest: in.csv: the header read has 2 columns: 'reg_no', 'register'"
+	assert_line --index 2 --partial "civic-ingest: in.csv: the schema takes 'received_at' from a column named 'received_at', 'received', "
+	assert_line --index 2 --partial "'дата поступления'"
+	assert_line --index 3 "civic-ingest: in.csv: a header read as one column needs -d (-d ';'), one of garbled letters -e (-e cp1251, or -e auto)"
 }
 
 @test "pseudonyms: same person, same key, same pseudonym; other key, other pseudonym" {
@@ -171,7 +175,7 @@ JSON
 	printf '{"fields":[{"name":"d","type":"date","formats":["dd-mm-yy"]}]}' > s.json
 	run civic-ingest -s ./s.json "$IN/registry-en.csv"
 	assert_failure 1
-	assert_output "civic-ingest: ./s.json: field 'd': unknown date format dd-mm-yy (known: yyyy-mm-dd, dd.mm.yyyy, dd/mm/yyyy, mm/dd/yyyy, excel)"
+	assert_output "civic-ingest: ./s.json: field 'd': unknown date format dd-mm-yy (known: yyyy-mm-dd, dd.mm.yyyy, dd/mm/yyyy, mm/dd/yyyy, dd.mm.yy, excel)"
 	printf '{"fields":[{"name":"a"},' > s.json
 	run civic-ingest -s ./s.json "$IN/registry-en.csv"
 	assert_failure 1
@@ -379,7 +383,7 @@ sys.stdout.buffer.write(b)' > in.ndjson
 }
 
 @test "--describe drafts a schema that loads as it is" {
-	printf 'id;when;amount;ok;name\n007;05.01.2024;3,5;yes;A\n008;31.12.2024;4;no;B\n' > in.csv
+	printf 'id;when;amount;ok;label\n007;05.01.2024;3,5;yes;A\n008;31.12.2024;4;no;B\n' > in.csv
 	run civic-ingest --describe in.csv
 	assert_success
 	printf '%s\n' "$output" > draft.json
@@ -388,11 +392,11 @@ import json
 d = json.load(open("draft.json"))
 print(" ".join(f["name"] + ":" + f["type"] for f in d["fields"]))
 print(d["fields"][1]["formats"], d["fields"][2].get("decimal_comma"), d["fields"][0]["examples"])'
-	assert_line --index 0 'id:string when:date amount:number ok:bool name:string'
+	assert_line --index 0 'id:string when:date amount:number ok:bool label:string'
 	assert_line --index 1 "['dd.mm.yyyy'] True ['007', '008']"
 	run civic-ingest -q --json -s ./draft.json in.csv
 	assert_success
-	assert_line --index 0 '{"id":"007","when":"2024-01-05","amount":3.5,"ok":true,"name":"A"}'
+	assert_line --index 0 '{"id":"007","when":"2024-01-05","amount":3.5,"ok":true,"label":"A"}'
 }
 
 @test "a dirty generated export: rows out + rejects = rows in, rejects = the truth's bad rows" {
@@ -541,7 +545,8 @@ civic-ingest: 1 rejected record exceeds the tolerance (--max-rejects)"
 	printf '#;received;register\n1;05.01.2024;Form 1\n' > in.csv
 	run civic-ingest -s registry.json in.csv
 	assert_failure 1
-	assert_output "civic-ingest: in.csv: no column for required field 'reg_no'"
+	assert_line --index 0 "civic-ingest: in.csv: no column for required field 'reg_no'"
+	assert_line --index 1 "civic-ingest: in.csv: the header read has 3 columns: '#', 'received', 'register'"
 }
 
 @test "a source name with no letter or digit is a schema error" {
@@ -672,7 +677,7 @@ civic-ingest: 2 rejected records exceed the tolerance (--max-rejects)"
 }
 
 @test "--describe leaves out a column whose name no schema can match, and the draft loads" {
-	printf '#;№;name\n1;2;a\n' > in.csv
+	printf '#;№;label\n1;2;a\n' > in.csv
 	run civic-ingest --describe in.csv
 	assert_success
 	printf '%s\n' "$output" > draft.json
@@ -680,8 +685,8 @@ civic-ingest: 2 rejected records exceed the tolerance (--max-rejects)"
 import json
 d = json.load(open("draft.json"))
 print(d["left_out_columns"], [f["name"] for f in d["fields"]])'
-	assert_output "['#', '№'] ['name']"
+	assert_output "['#', '№'] ['label']"
 	run civic-ingest -q -s ./draft.json in.csv
 	assert_success
-	assert_output $'name\na'
+	assert_output $'label\na'
 }

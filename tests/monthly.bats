@@ -136,7 +136,7 @@ assert_private() {
 	assert_success
 	assert_equal "$stderr" ''
 	assert_line --index 0 'usage: civic-monthly [-m yyyy-mm] [-o dir] [-r n[%]] [-s k] [-k keyfile]'
-	assert_line --index 1 '                     [--lang code] rawdir'
+	assert_line --index 1 '                     [-d delim] [-e encoding] [-S schema] [--lang code] rawdir'
 	run --separate-stderr civic-monthly --version
 	assert_success
 	assert_output --regexp '^civic-monthly \(civic\) [0-9]+\.[0-9]+\.[0-9]+$'
