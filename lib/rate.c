@@ -22,12 +22,11 @@ struct rates {
 	struct groups keys;            /* population key → id */
 	double *pop;                   /* per id */
 	unsigned long *line;           /* per id: where FILE gives it */
-	struct groups pairs;           /* (group, population id): each once */
-	double *sum;                   /* per group: its population */
+	unsigned char *in_data;        /* per id: a group of records has it */
 	struct groups ukeys;           /* --other rows' keys → union id */
 	struct groups upairs;          /* (union, population id): each once */
 	double *usum;                  /* per union: its population */
-	size_t cap;
+	double sum;                    /* rates_population's */
 	struct sbuf kb;
 };
 
@@ -169,7 +168,6 @@ struct rates *rates_load(const char *spec, unsigned long per, const struct agg *
 	r->per = (double)per;
 	snprintf(r->name, sizeof(r->name), "rate_per_%lu", per);
 	groups_init(&r->keys);
-	groups_init(&r->pairs);
 	groups_init(&r->ukeys);
 	groups_init(&r->upairs);
 	sbuf_init(&r->kb);
@@ -187,13 +185,12 @@ void rates_free(struct rates *r)
 	free(r->file);
 	free(r->keyidx);
 	groups_release(&r->keys);
-	groups_release(&r->pairs);
 	groups_release(&r->ukeys);
 	groups_release(&r->upairs);
 	free(r->usum);
 	free(r->pop);
 	free(r->line);
-	free(r->sum);
+	free(r->in_data);
 	sbuf_release(&r->kb);
 	free(r);
 }
@@ -203,12 +200,13 @@ const char *rates_name(const struct rates *r)
 	return r->name;
 }
 
-/* ---- populations of groups --------------------------------------------- */
+/* ---- populations of cells ----------------------------------------------- */
 
-/* The population key of key[0..len) into r->kb: 0, or -1 when a part of
- * it is a Total margin. */
-static int population_key(struct rates *r, const char *key, size_t len)
+/* The population key of key[0..len) into r->kb, with a bit per part in
+ * *any for a Total margin part (its bytes left out).  1 when *any is 0. */
+static int population_key(struct rates *r, const char *key, size_t len, uint64_t *any)
 {
+	*any = 0;
 	sbuf_reset(&r->kb);
 	for (size_t i = 0; i < r->nkeys; i++) {
 		const char *p;
@@ -216,10 +214,11 @@ static int population_key(struct rates *r, const char *key, size_t len)
 		int total;
 		key_part(key, len, r->keyidx[i], &p, &n, &total);
 		if (total)
-			return -1;
-		keybuf_part(&r->kb, p, n);
+			*any |= UINT64_C(1) << (i < 63 ? i : 63);
+		else
+			keybuf_part(&r->kb, p, n);
 	}
-	return 0;
+	return *any == 0;
 }
 
 static long find_population(const struct rates *r)
@@ -227,137 +226,120 @@ static long find_population(const struct rates *r)
 	return groups_find(&r->keys, r->kb.s, r->kb.len, key_hash(r->kb.s, r->kb.len));
 }
 
-static void reserve_groups(struct rates *r, size_t n)
+/* 1 when population id agrees with the fixed parts (those not in any) of
+ * the key in r->kb. */
+static int matches(const struct rates *r, uint32_t id, uint64_t any)
 {
-	if (n <= r->cap)
-		return;
-	r->sum = xrealloc(r->sum, n * sizeof(*r->sum));
-	memset(r->sum + r->cap, 0, (n - r->cap) * sizeof(*r->sum));
-	r->cap = n;
-}
+	size_t len, n, m, pos = 0, qpos = 0;
+	const char *key = groups_key(&r->keys, id, &len), *p, *q;
+	int total;
 
-static void add_pair(struct rates *r, uint32_t g, uint32_t id)
-{
-	uint32_t pair[2] = { g, id };
-	int added;
-
-	groups_intern(&r->pairs, (const char *)pair, sizeof(pair), key_hash(pair, sizeof(pair)), &added);
-	if (added)
-		r->sum[g] += r->pop[id];
-}
-
-/* Margins put Total in place of a class of keys at a time, as agg_finish
- * forms them: the --within keys, the other row keys, the pivot key. */
-static int key_class(const struct agg *a, size_t k)
-{
-	if ((long)k == a->spec.pivot)
-		return 4;
-	for (size_t i = 0; i < a->spec.nwithin; i++)
-		if (a->within_idx[i] == k)
-			return 1;
-	return 2;
-}
-
-static void add_to_margins(struct rates *r, const struct agg *a, uint32_t g, uint32_t id, struct sbuf *mk)
-{
-	size_t len;
-	const char *key = groups_key(&a->groups, g, &len);
-
-	for (int mask = 1; mask <= 7; mask++) {
-		size_t pos = 0, n;
-		const char *p;
-		int total;
-		sbuf_reset(mk);
-		for (size_t k = 0; key_next_part(key, len, &pos, &p, &n, &total); k++)
-			if (mask & key_class(a, k))
-				keybuf_total(mk);
-			else
-				keybuf_part(mk, p, n);
-		long m = groups_find(&a->groups, mk->s, mk->len, key_hash(mk->s, mk->len));
-		if (m >= 0 && (uint32_t)m != g)
-			add_pair(r, (uint32_t)m, id);
+	for (size_t i = 0; key_next_part(key, len, &pos, &p, &n, &total); i++) {
+		if (any & (UINT64_C(1) << (i < 63 ? i : 63)))
+			continue;
+		key_next_part(r->kb.s, r->kb.len, &qpos, &q, &m, &total);
+		if (n != m || memcmp(p, q, n) != 0)
+			return 0;
 	}
+	return 1;
+}
+
+/* Calls add(ctx, id) for each population key of the cell key[0..len): its
+ * own, or for a margin every key the records have that agrees with the
+ * cell's other parts. */
+static void cell_populations(struct rates *r, const char *key, size_t len,
+	void (*add)(void *ctx, uint32_t id), void *ctx)
+{
+	uint64_t any;
+	long id;
+
+	if (population_key(r, key, len, &any)) {
+		if ((id = find_population(r)) >= 0)
+			add(ctx, (uint32_t)id);
+		return;
+	}
+	for (uint32_t i = 0; i < r->keys.n; i++)
+		if (r->in_data[i] && matches(r, i, any))
+			add(ctx, i);
 }
 
 int rates_bind(struct rates *r, const struct agg *a)
 {
-	struct sbuf mk = SBUF_INIT, what = SBUF_INIT;
-	int rc = 0;
+	struct sbuf what = SBUF_INIT;
+	uint64_t any;
 
-	reserve_groups(r, a->groups.n);
-	for (uint32_t g = 0; g < a->nbase && rc == 0; g++) {
+	r->in_data = xcalloc(r->keys.n + 1, 1);
+	for (uint32_t g = 0; g < a->nbase; g++) {
 		size_t len;
 		const char *key = groups_key(&a->groups, g, &len);
 		long id;
 		if ((long)g == a->empty)
 			continue;
-		population_key(r, key, len);
+		population_key(r, key, len, &any);
 		if ((id = find_population(r)) < 0) {
 			describe_key(r, a, r->kb.s, r->kb.len, &what);
 			civic_warn("%s: no population for %s", r->file, sbuf_cstr(&what));
-			rc = -1;
-			break;
+			sbuf_release(&what);
+			return -1;
 		}
-		add_pair(r, g, (uint32_t)id);
-		if (a->spec.total)
-			add_to_margins(r, a, g, (uint32_t)id, &mk);
+		r->in_data[id] = 1;
 	}
-	sbuf_release(&mk);
 	sbuf_release(&what);
-	return rc;
+	return 0;
 }
 
-static void add_union_pair(struct rates *r, uint32_t u, uint32_t id)
+struct union_add {
+	struct rates *r;
+	uint32_t u;
+};
+
+static void add_to_union(void *ctx, uint32_t id)
 {
-	uint32_t pair[2] = { u, id };
+	struct union_add *ua = ctx;
+	uint32_t pair[2] = { ua->u, id };
 	int added;
 
-	groups_intern(&r->upairs, (const char *)pair, sizeof(pair), key_hash(pair, sizeof(pair)), &added);
+	groups_intern(&ua->r->upairs, (const char *)pair, sizeof(pair), key_hash(pair, sizeof(pair)), &added);
 	if (added)
-		r->usum[u] += r->pop[id];
+		ua->r->usum[ua->u] += ua->r->pop[id];
 }
 
 void rates_union_add(struct rates *r, const struct agg *a, const char *key, size_t len,
 	const char *cell, size_t clen)
 {
 	int added;
-	uint32_t u = groups_intern(&r->ukeys, key, len, key_hash(key, len), &added);
-	long id, g;
+	struct union_add ua = { r, groups_intern(&r->ukeys, key, len, key_hash(key, len), &added) };
 
+	(void)a;
 	if (added) {
 		r->usum = xrealloc(r->usum, r->ukeys.n * sizeof(*r->usum));
-		r->usum[u] = 0;
+		r->usum[ua.u] = 0;
 	}
-	if (population_key(r, cell, clen) == 0) {
-		if ((id = find_population(r)) >= 0)
-			add_union_pair(r, u, (uint32_t)id);
-		return;
-	}
-	if ((g = groups_find(&a->groups, cell, clen, key_hash(cell, clen))) < 0)
-		return;
-	for (size_t i = 0; i < r->pairs.n; i++) {
-		size_t plen;
-		uint32_t pair[2];
-		memcpy(pair, groups_key(&r->pairs, (uint32_t)i, &plen), sizeof(pair));
-		if (pair[0] == (uint32_t)g)
-			add_union_pair(r, u, pair[1]);
-	}
+	cell_populations(r, cell, clen, add_to_union, &ua);
+}
+
+static void add_to_sum(void *ctx, uint32_t id)
+{
+	struct rates *r = ((struct union_add *)ctx)->r;
+
+	r->sum += r->pop[id];
 }
 
 double rates_population(struct rates *r, const struct agg *a, long gid,
 	const char *key, size_t len)
 {
-	long id, u;
+	struct union_add ua = { r, 0 };
+	long u;
 
 	if (gid >= 0)
 		key = groups_key(&a->groups, (uint32_t)gid, &len);
-	if (key && (u = groups_find(&r->ukeys, key, len, key_hash(key, len))) >= 0)
-		return r->usum[u];
-	if (gid >= 0)
-		return (size_t)gid < r->cap && r->sum[gid] > 0 ? r->sum[gid] : NAN;
-	if (!key || population_key(r, key, len) < 0 || (id = find_population(r)) < 0)
+	if (!key)
 		return NAN;
-	return r->pop[id];
+	if ((u = groups_find(&r->ukeys, key, len, key_hash(key, len))) >= 0)
+		return r->usum[u];
+	r->sum = 0;
+	cell_populations(r, key, len, add_to_sum, &ua);
+	return r->sum > 0 ? r->sum : NAN;
 }
 
 void rates_value(const struct rates *r, uint64_t n, double pop, double level, struct rate_value *out)

@@ -3,10 +3,13 @@
  *
  * FILE is a CSV (or NDJSON) table whose key columns are those of its
  * columns named as -g keys, and whose COLUMN (default "population") holds
- * the denominator.  A group's population is that of its key; a margin's
- * (Total) or a union's (--other) the sum over the distinct population keys
- * of the groups of records it covers, so a region counts once in a Total
- * over channels.  Registry counts only: rows, not weights.
+ * the denominator.  A cell's population is that of its key; a margin's
+ * (Total) the sum over the population keys that groups of records have and
+ * that agree with the margin's other parts (a region counts once in a
+ * Total over channels, and a Total over regions is every region's with
+ * records, whether or not this column has any); an --other row's the sum
+ * over the population keys of the cells it joins, each once.  Registry
+ * counts only: rows, not weights.
  *
  * Life cycle: rates_load (after agg_init: the keys are known) →
  * rates_bind (after agg_finish: every group's population) →
@@ -30,8 +33,9 @@ void rates_free(struct rates *r);
 /* The column name: "rate_per_N". */
 const char *rates_name(const struct rates *r);
 
-/* Every group's population.  -1 after a message naming the key and the
- * file when a group of records has none. */
+/* Checks that every group of records has a population and notes which
+ * keys they have.  -1 after a message naming the key and the file when
+ * one has none. */
 int rates_bind(struct rates *r, const struct agg *a);
 /* The row --other adds, whose cell has key[0..len), covers the cell
  * cell[0..clen) (a group or not): that cell's population keys count in
@@ -39,9 +43,9 @@ int rates_bind(struct rates *r, const struct agg *a);
 void rates_union_add(struct rates *r, const struct agg *a, const char *key, size_t len,
 	const char *cell, size_t clen);
 
-/* The population of group gid; for gid < 0 (an empty cross-tab cell) that
- * of key[0..len) in the population table; an --other row's as
- * rates_union_add gave it.  NaN when there is none. */
+/* The population of group gid, or for gid < 0 (an empty cross-tab cell)
+ * of the cell key[0..len); an --other row's as rates_union_add gave it.
+ * NaN when there is none. */
 double rates_population(struct rates *r, const struct agg *a, long gid,
 	const char *key, size_t len);
 
