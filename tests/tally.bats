@@ -1042,8 +1042,8 @@ form2,17.5"
 @test "top: the first N rows and one other row, tallied as one group" {
 	run civic-tally -g service,district -s count,share,mean:amount,median:amount,distinct:register \
 		--sort -count --top 1 --other Other --total "$R"
-	# the other row is the 7 rows besides (prevention, South): its mean is
-	# (10+20+40?) … computed over the union, not a sum of rows
+	# the other row is the 5 rows besides (prevention, South), amounts 10, 20,
+	# (missing), 5, 15: mean and median 12.5 over the union, 2 registers
 	assert_output "service,district,count,share,mean_amount,median_amount,distinct_register
 prevention,South,3,0.375,31.666666666666668,30,3
 Other,Other,5,0.625,12.5,12.5,2
