@@ -255,9 +255,9 @@ static int add_other(struct rank *rk, const uint32_t *rest, size_t nrest, uint32
 			if (l->o->rates && g >= 0 && a->spec.pivot < 0) {
 				size_t len;
 				const char *k = groups_key(&a->groups, (uint32_t)g, &len);
-				rates_union_add(l->o->rates, a, key.s, key.len, k, len);
+				rates_union_add(l->o->rates, key.s, key.len, k, len);
 			} else if (l->o->rates) {
-				rates_union_add(l->o->rates, a, key.s, key.len, l->cell_key.s, l->cell_key.len);
+				rates_union_add(l->o->rates, key.s, key.len, l->cell_key.s, l->cell_key.len);
 			}
 		}
 		if (n == 0)

@@ -304,13 +304,11 @@ static void add_to_union(void *ctx, uint32_t id)
 		ua->r->usum[ua->u] += ua->r->pop[id];
 }
 
-void rates_union_add(struct rates *r, const struct agg *a, const char *key, size_t len,
-	const char *cell, size_t clen)
+void rates_union_add(struct rates *r, const char *key, size_t len, const char *cell, size_t clen)
 {
 	int added;
 	struct union_add ua = { r, groups_intern(&r->ukeys, key, len, key_hash(key, len), &added) };
 
-	(void)a;
 	if (added) {
 		r->usum = xrealloc(r->usum, r->ukeys.n * sizeof(*r->usum));
 		r->usum[ua.u] = 0;
@@ -320,7 +318,7 @@ void rates_union_add(struct rates *r, const struct agg *a, const char *key, size
 
 static void add_to_sum(void *ctx, uint32_t id)
 {
-	struct rates *r = ((struct union_add *)ctx)->r;
+	struct rates *r = ctx;
 
 	r->sum += r->pop[id];
 }
@@ -328,7 +326,6 @@ static void add_to_sum(void *ctx, uint32_t id)
 double rates_population(struct rates *r, const struct agg *a, long gid,
 	const char *key, size_t len)
 {
-	struct union_add ua = { r, 0 };
 	long u;
 
 	if (gid >= 0)
@@ -338,7 +335,7 @@ double rates_population(struct rates *r, const struct agg *a, long gid,
 	if ((u = groups_find(&r->ukeys, key, len, key_hash(key, len))) >= 0)
 		return r->usum[u];
 	r->sum = 0;
-	cell_populations(r, key, len, add_to_sum, &ua);
+	cell_populations(r, key, len, add_to_sum, r);
 	return r->sum > 0 ? r->sum : NAN;
 }
 

@@ -40,8 +40,7 @@ int rates_bind(struct rates *r, const struct agg *a);
 /* The row --other adds, whose cell has key[0..len), covers the cell
  * cell[0..clen) (a group or not): that cell's population keys count in
  * its population, each once. */
-void rates_union_add(struct rates *r, const struct agg *a, const char *key, size_t len,
-	const char *cell, size_t clen);
+void rates_union_add(struct rates *r, const char *key, size_t len, const char *cell, size_t clen);
 
 /* The population of group gid, or for gid < 0 (an empty cross-tab cell)
  * of the cell key[0..len); an --other row's as rates_union_add gave it.
