@@ -23,13 +23,17 @@ static const char usage[] =
 	"                   [--repweights pattern --rep-type type [--rho r] [--scale s]\n"
 	"                   [--rscales list] [--mse] [--rep-factors]]\n"
 	"                   [--ci method] [--level p] [--deff] [--digits n] [--partial]\n"
+	"                   [--sort [-]column] [--top n] [--other label]\n"
+	"                   [--per n --population file[:column]]\n"
 	"                   [-o file] [--csv | --json]\n"
 	"                   [--max-rejects n[%]] [--rejects file]\n"
 	"                   [--where cond ...]\n"
 	"                   [--poststrata vars --totals file | --rake file ...]\n"
 	"                   [--rake-tolerance e] [--rake-maxit n] [--write-weights] [file ...]\n"
 	"       civic-tally --merge [--within keys] [--pivot key] [--total] [--ci method]\n"
-	"                   [--level p] [--deff] [--digits n] [--partial] [-o file]\n"
+	"                   [--level p] [--deff] [--digits n] [--partial]\n"
+	"                   [--sort [-]column] [--top n] [--other label]\n"
+	"                   [--per n --population file[:column]] [-o file]\n"
 	"                   [--csv | --json] partial ...\n"
 	"\n"
 	"  -g, --group KEYS       group by these keys, comma-separated: columns or\n"
@@ -65,6 +69,13 @@ static const char usage[] =
 	"      --digits N         round statistics to N decimals (default: exact)\n"
 	"      --partial          write the aggregate state (NDJSON) for a later --merge\n"
 	"      --merge            combine partials into the table one run would give\n"
+	"      --sort [-]COLUMN   order rows by an output column, - for descending\n"
+	"                         (repeatable; ties by key; default: key order)\n"
+	"      --top N            keep the first N rows (of each --within group)\n"
+	"      --other LABEL      add one row, LABEL, for the rows --top leaves out\n"
+	"      --per N            add rate_per_N: rows per N people (not with -w)\n"
+	"      --population FILE[:COLUMN]  denominators: a table keyed by -g keys,\n"
+	"                         COLUMN (default population) the people\n"
 	"  -o, --output FILE      write FILE atomically instead of standard output\n"
 	"      --csv, --json      output format (default: the input's)\n"
 	"      --rejects FILE     write rejected records to FILE (NDJSON, mode 0600)\n"
@@ -111,6 +122,11 @@ enum {
 	OPT_RAKE_TOL,
 	OPT_RAKE_MAXIT,
 	OPT_WRITE_WEIGHTS,
+	OPT_SORT,
+	OPT_TOP,
+	OPT_OTHER,
+	OPT_PER,
+	OPT_POPULATION,
 };
 
 static const struct option long_options[] = {
@@ -147,6 +163,11 @@ static const struct option long_options[] = {
 	{ "rake-tolerance", required_argument, NULL, OPT_RAKE_TOL },
 	{ "rake-maxit", required_argument, NULL, OPT_RAKE_MAXIT },
 	{ "write-weights", no_argument, NULL, OPT_WRITE_WEIGHTS },
+	{ "sort", required_argument, NULL, OPT_SORT },
+	{ "top", required_argument, NULL, OPT_TOP },
+	{ "other", required_argument, NULL, OPT_OTHER },
+	{ "per", required_argument, NULL, OPT_PER },
+	{ "population", required_argument, NULL, OPT_POPULATION },
 	REJECT_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -160,6 +181,10 @@ struct present {
 	double level;
 	int total, deff, digits;
 	enum format format;
+	/* --sort, --top, --other, --per, --population */
+	const char *sort, *other, *population;
+	unsigned long top, per;
+	char *kept_rank[3];
 };
 
 /* Calibration (survey_calib.h). */
@@ -186,6 +211,8 @@ struct options {
 	const char *repweights;
 	struct svy_rep_spec rep;
 	struct calib_opts cal;
+	char *kept_sort;
+	int given_top, given_per;
 };
 
 /* -g, -s and --within may be repeated: their lists join. */
@@ -273,6 +300,25 @@ static void check_calib_options(const struct options *o)
 		civic_usage_error("calibration takes --lonely-psu fail, remove or certainty");
 }
 
+static void check_rank_options(const struct options *o)
+{
+	const struct present *s = &o->show;
+
+	if (o->given_top && s->top == 0)
+		civic_usage_error("--top takes a number of rows from 1: '0'");
+	if (s->other && !o->given_top)
+		civic_usage_error("--other names the rows --top leaves out: give --top");
+	if (s->other && (!s->other[0] || strcmp(s->other, "Total") == 0))
+		civic_usage_error("--other needs a label other than '%s'", s->other);
+	if (o->given_per && s->per == 0)
+		civic_usage_error("--per takes a number of people from 1: '0'");
+	if (o->given_per != (s->population != NULL))
+		civic_usage_error("--per and --population go together");
+	if (o->given_per && o->weight)
+		civic_usage_error("--per: rates are for registry counts, and -w makes a survey "
+			"(a weighted rate needs the design's population, not a count)");
+}
+
 static void parse_options(struct options *o, int argc, char **argv)
 {
 	int c;
@@ -327,6 +373,11 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_RAKE_TOL: o->cal.tolerance = parse_tolerance(optarg); break;
 		case OPT_RAKE_MAXIT: o->cal.maxit = opt_ulong("--rake-maxit", optarg); break;
 		case OPT_WRITE_WEIGHTS: o->cal.write_weights = 1; break;
+		case OPT_SORT: o->show.sort = append_list(&o->kept_sort, o->show.sort, optarg); break;
+		case OPT_TOP: o->show.top = opt_ulong("--top", optarg); o->given_top = 1; break;
+		case OPT_OTHER: o->show.other = optarg; break;
+		case OPT_PER: o->show.per = opt_ulong("--per", optarg); o->given_per = 1; break;
+		case OPT_POPULATION: o->show.population = optarg; break;
 		default:
 			if (!common_option(&o->common, c) && !reject_option(&o->rejects, c))
 				bad_option();
@@ -345,6 +396,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 			"(N_h/n_h), which civic-tally does not; give them as a column");
 	check_rep_options(o);
 	check_calib_options(o);
+	check_rank_options(o);
 	if (o->merge && optind == argc)
 		civic_usage_error("--merge needs one or more partial files");
 	const struct named_output outs[] = {
@@ -626,6 +678,17 @@ static void present_from_json(struct options *o, json_t *j)
 		s->deff = json_is_true(json_object_get(j, "deff"));
 	if (!o->given_digits && json_is_integer(v = json_object_get(j, "digits")))
 		s->digits = (int)json_integer_value(v);
+	if (!s->sort && json_is_string(v = json_object_get(j, "sort")))
+		s->sort = s->kept_rank[0] = xstrdup(json_string_value(v));
+	if (!o->given_top && json_is_integer(v = json_object_get(j, "top")))
+		s->top = (unsigned long)json_integer_value(v);
+	if (!s->other && json_is_string(v = json_object_get(j, "other")))
+		s->other = s->kept_rank[1] = xstrdup(json_string_value(v));
+	if (!o->given_per && json_is_integer(v = json_object_get(j, "per")) &&
+	    json_is_string(json_object_get(j, "population"))) {
+		s->per = (unsigned long)json_integer_value(v);
+		s->population = s->kept_rank[2] = xstrdup(json_string_value(json_object_get(j, "population")));
+	}
 	if (s->format == FMT_AUTO && json_is_string(v = json_object_get(j, "format")))
 		s->format = strcmp(json_string_value(v), "ndjson") == 0 ? FMT_NDJSON : FMT_CSV;
 }
@@ -648,6 +711,16 @@ static json_t *present_to_json(const struct present *s)
 	if (s->digits >= 0)
 		json_object_set_new(j, "digits", json_integer(s->digits));
 	json_object_set_new(j, "format", json_string(s->format == FMT_NDJSON ? "ndjson" : "csv"));
+	if (s->sort)
+		json_object_set_new(j, "sort", json_string(s->sort));
+	if (s->top)
+		json_object_set_new(j, "top", json_integer((json_int_t)s->top));
+	if (s->other)
+		json_object_set_new(j, "other", json_string(s->other));
+	if (s->per) {
+		json_object_set_new(j, "per", json_integer((json_int_t)s->per));
+		json_object_set_new(j, "population", json_string(s->population));
+	}
 	return j;
 }
 
@@ -669,6 +742,12 @@ static int merge_first(struct run *r, struct partial_in *p)
 	if (spec.fpc && !spec.weight) {
 		civic_warn("%s: the partials were made with --fpc and no -w, which civic-tally now refuses "
 			"(R derives weights N_h/n_h from the fpc)", p->name);
+		partial_spec_free(&spec);
+		return -1;
+	}
+	if (r->o->show.per && spec.weight) {
+		civic_warn("%s: the partials are weighted (-w): rates per population are for registry counts",
+			p->name);
 		partial_spec_free(&spec);
 		return -1;
 	}
@@ -712,10 +791,24 @@ static int tally_partials(struct run *r, char **files, size_t nfiles)
 
 /* ---- output ----------------------------------------------------------------- */
 
+/* --sort, --top, --other into ro (its list malloc'd); NULL when none. */
+static const struct rank_opts *rank_options(const struct present *s, struct rank_opts *ro)
+{
+	memset(ro, 0, sizeof(*ro));
+	if (!s->sort && !s->top)
+		return NULL;
+	ro->nsort = s->sort ? keyexpr_split(s->sort, &ro->sort) : 0;
+	ro->top = s->top;
+	ro->other = s->other;
+	return ro;
+}
+
 static int write_table(struct run *r, FILE *fp)
 {
 	struct options *o = r->o;
-	struct crosstab_opts co = { 0, CI_NONE, CI_NONE, o->show.level, o->show.deff, o->show.digits };
+	struct crosstab_opts co = { 0, CI_NONE, CI_NONE, o->show.level, o->show.deff, o->show.digits,
+		NULL, NULL };
+	struct rank_opts ro;
 	struct writer w;
 	char err[512];
 	int rc;
@@ -726,13 +819,23 @@ static int write_table(struct run *r, FILE *fp)
 		civic_warn("%s", svy_design_error(r->agg.design));
 		return -1;
 	}
+	if (o->show.per && !(co.rates = rates_load(o->show.population, o->show.per, &r->agg)))
+		return -1;
 	if (agg_finish(&r->agg, err, sizeof(err)) < 0) {
 		civic_warn("%s", err);
+		rates_free(co.rates);
 		return -1;
 	}
+	if (co.rates && rates_bind(co.rates, &r->agg) < 0) {
+		rates_free(co.rates);
+		return -1;
+	}
+	co.rank = rank_options(&o->show, &ro);
 	writer_init(&w, fp, o->show.format);
 	rc = crosstab_write(&r->agg, &co, &w);
 	writer_release(&w);
+	keyexpr_split_free(ro.sort, ro.nsort);
+	rates_free(co.rates);
 	return rc;
 }
 
@@ -753,7 +856,7 @@ static int write_output(struct run *r)
 	}
 	if (rc < 0) {
 		output_abort(&out);
-		return -1;
+		return rc;
 	}
 	return output_close(&out);
 }
@@ -774,8 +877,8 @@ static int tally(struct options *o, char **files, size_t nfiles)
 	if (r.in.cut_short)
 		status = CIVIC_EXIT_DATA;
 	if (status == 0 && !o->cal.write_weights && !(r.in.failed && output_is_file(o->output)) &&
-	    write_output(&r) != 0)
-		status = CIVIC_EXIT_DATA;
+	    (status = write_output(&r)) != 0)
+		status = status == -2 ? CIVIC_EXIT_USAGE : CIVIC_EXIT_DATA;
 	if (r.in.failed)
 		status = CIVIC_EXIT_DATA;
 	if (reject_limit_check(&o->rejects.limit, r.rejected, r.read))
@@ -792,8 +895,11 @@ static int tally(struct options *o, char **files, size_t nfiles)
 	svy_calib_free(r.cal);
 	calib_files_close(&r.cf);
 	free(o->cal.rake);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
 		free(o->show.kept[i]);
+		free(o->show.kept_rank[i]);
+	}
+	free(o->kept_sort);
 	free(o->kept_keys);
 	free(o->kept_stats);
 	free(o->kept_within);

@@ -583,6 +583,11 @@ static void add_distinct(struct source *s, uint32_t g, const char *text, size_t 
 	s->ndistinct[g] += (uint64_t)added;
 }
 
+void agg_add_distinct(struct source *s, uint32_t g, const char *text, size_t len, struct sbuf *tmp)
+{
+	add_distinct(s, g, text, len, tmp);
+}
+
 static void update_text(struct agg *a, struct source *s, uint32_t g, const struct rowval *v)
 {
 	if (!v->state) {

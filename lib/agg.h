@@ -227,6 +227,9 @@ void agg_project(const struct agg *a, const char *key, size_t len, struct sbuf *
  * source of one agg or of two with the same spec): all but held design
  * values and survey sums, which need their design. */
 void agg_merge_source_counts(struct source *d, uint32_t g, const struct source *s, uint32_t sg);
+/* Counts text as a value of source s (NEED_DISTINCT) in group g, once;
+ * tmp is scratch. */
+void agg_add_distinct(struct source *s, uint32_t g, const char *text, size_t len, struct sbuf *tmp);
 /* Merges group src's state into group dst (same agg). */
 void agg_merge_group(struct agg *a, uint32_t dst, uint32_t src);
 /* Adds src (same spec, before agg_finish) to dst, as if src's rows had

@@ -3,36 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crosstab.h"
+#include "crosstab_impl.h"
 #include "datecache.h"
 #include "error.h"
 #include "num.h"
 #include "xalloc.h"
 
-enum part { P_VALUE, P_N, P_SE, P_LOW, P_HIGH, P_DEFF };
-
-static const char *const part_suffix[] = { "", "", "_se", "_low", "_high", "_deff" };
-
-struct column {
-	size_t stat;
-	enum part part;
-};
-
-enum sort_kind { SORT_TEXT, SORT_NUMBER, SORT_DATE, SORT_WEEKDAY };
-
-struct layout {
-	struct agg *a;
-	const struct crosstab_opts *o;
-	struct column *col;            /* statistic columns of one cell */
-	size_t ncol;
-	enum sort_kind *kind;          /* per key */
-	double *sortval;               /* group × key */
-	uint32_t *rows;                /* groups (no pivot) or row representatives */
-	size_t nrows;
-	uint32_t *cols;                /* pivot: column representatives */
-	size_t ncols;
-	struct sbuf cell_key;
-};
+static const char *const part_suffix[] = { "", "", "_se", "_low", "_high", "_deff", "", "_low", "_high" };
 
 /* ---- sorting ---------------------------------------------------------- */
 
@@ -108,7 +85,7 @@ static int part_class(int total, size_t n)
 	return total ? 2 : n == 0;
 }
 
-static int compare_part(const struct layout *l, size_t k, uint32_t ga, uint32_t gb)
+int compare_part(const struct layout *l, size_t k, uint32_t ga, uint32_t gb)
 {
 	struct agg *a = l->a;
 	size_t la, lb, na, nb;
@@ -131,23 +108,30 @@ static int compare_part(const struct layout *l, size_t k, uint32_t ga, uint32_t 
 	return c ? c : (na > nb) - (na < nb);
 }
 
-static const struct layout *sort_layout;
-static int sort_pivot_only;
-
-static int compare_groups(const void *x, const void *y)
+static int compare_keys(const struct layout *l, uint32_t ga, uint32_t gb, int pivot_only)
 {
-	const struct layout *l = sort_layout;
-	uint32_t ga = *(const uint32_t *)x, gb = *(const uint32_t *)y;
-
 	for (size_t k = 0; k < l->a->spec.nkeys; k++) {
 		int is_pivot = (long)k == l->a->spec.pivot;
-		if (is_pivot != sort_pivot_only)
+		if (is_pivot != pivot_only)
 			continue;
 		int c = compare_part(l, k, ga, gb);
 		if (c)
 			return c;
 	}
 	return 0;
+}
+
+int layout_compare_rows(const struct layout *l, uint32_t ga, uint32_t gb)
+{
+	return compare_keys(l, ga, gb, 0);
+}
+
+static const struct layout *sort_layout;
+static int sort_pivot_only;
+
+static int compare_groups(const void *x, const void *y)
+{
+	return compare_keys(sort_layout, *(const uint32_t *)x, *(const uint32_t *)y, sort_pivot_only);
 }
 
 static void sort_groups(struct layout *l, uint32_t *v, size_t n, int pivot_only)
@@ -220,7 +204,7 @@ static void build_rows(struct layout *l)
 
 /* The group at (row rep r, column rep c): -1 when no row had that key,
  * with the key left in l->cell_key. */
-static long cell_group(struct layout *l, uint32_t r, uint32_t c)
+long cell_group(struct layout *l, uint32_t r, uint32_t c)
 {
 	struct agg *a = l->a;
 	size_t lr, lc, n;
@@ -283,12 +267,19 @@ static void build_cols(struct layout *l)
 		if (l->o->deff)
 			add_col(l, i, P_DEFF);
 	}
+	if (l->o->rates) {
+		add_col(l, COL_RATE, P_RATE);
+		if (l->o->ci) {
+			add_col(l, COL_RATE, P_RATE_LOW);
+			add_col(l, COL_RATE, P_RATE_HIGH);
+		}
+	}
 }
 
 static char *col_name(const struct layout *l, const struct column *c)
 {
-	const struct stat *st = &l->a->stats[c->stat];
-	const char *base = c->part == P_N ? "n" : st->name;
+	const char *base = c->stat == COL_RATE ? rates_name(l->o->rates)
+		: c->part == P_N ? "n" : l->a->stats[c->stat].name;
 	char *s = xmalloc(strlen(base) + 8);
 
 	sprintf(s, "%s%s", base, part_suffix[c->part]);
@@ -383,8 +374,20 @@ static double part_value(const struct layout *l, long gid, const struct column *
 		return v->cell.has_est || v->cell.has_q ? v->ci.high : NAN;
 	case P_DEFF:
 		return v->cell.has_est ? v->cell.est.deff : NAN;
+	case P_RATE: case P_RATE_LOW: case P_RATE_HIGH:
+		break;                 /* rate_values */
 	}
 	return NAN;
+}
+
+static void rate_values(const struct layout *l, long gid, const struct column *c, char *buf)
+{
+	uint64_t n = gid < 0 ? 0 : l->a->n[gid];
+	double pop = rates_population(l->o->rates, l->a, gid, l->cell_key.s, l->cell_key.len);
+	struct rate_value r;
+
+	rates_value(l->o->rates, n, pop, l->o->level, &r);
+	format_number(l, c->part == P_RATE ? r.rate : c->part == P_RATE_LOW ? r.low : r.high, buf);
 }
 
 /* Appends the cell's columns to vals (strings in store). */
@@ -397,6 +400,12 @@ static int cell_values(struct layout *l, long gid, char (*store)[64], const char
 
 	for (size_t i = 0; i < l->ncol; i++) {
 		const struct column *c = &l->col[i];
+		if (c->stat == COL_RATE) {
+			rate_values(l, gid, c, store[*nv]);
+			vals[*nv] = store[*nv];
+			(*nv)++;
+			continue;
+		}
 		if (c->stat != last) {
 			const struct stat *st = &a->stats[c->stat];
 			if (agg_cell(a, gid, l->cell_key.s, l->cell_key.len, c->stat, &v.cell, err, sizeof(err)) < 0) {
@@ -436,6 +445,26 @@ static void row_keys(struct layout *l, uint32_t g, struct sbuf *labels, const ch
 	}
 }
 
+int layout_row_values(struct layout *l, uint32_t r, struct sbuf *labels, char (*store)[64],
+	const char **vals, size_t *nv)
+{
+	struct agg *a = l->a;
+	int rc = 0;
+
+	*nv = 0;
+	row_keys(l, r, labels, vals, nv);
+	if (a->spec.pivot < 0) {
+		size_t len;
+		const char *key = groups_key(&a->groups, r, &len);
+		sbuf_reset(&l->cell_key);
+		sbuf_add(&l->cell_key, key, len);
+		return cell_values(l, (long)r, store, vals, nv);
+	}
+	for (size_t c = 0; c < l->ncols && rc == 0; c++)
+		rc = cell_values(l, cell_group(l, r, l->cols[c]), store, vals, nv);
+	return rc;
+}
+
 static int write_rows(struct layout *l, struct writer *w, size_t width)
 {
 	struct agg *a = l->a;
@@ -446,17 +475,7 @@ static int write_rows(struct layout *l, struct writer *w, size_t width)
 
 	for (size_t r = 0; r < l->nrows && rc == 0; r++) {
 		size_t nv = 0;
-		row_keys(l, l->rows[r], labels, vals, &nv);
-		if (a->spec.pivot < 0) {
-			size_t len;
-			const char *key = groups_key(&a->groups, l->rows[r], &len);
-			sbuf_reset(&l->cell_key);
-			sbuf_add(&l->cell_key, key, len);
-			rc = cell_values(l, (long)l->rows[r], store, vals, &nv);
-		} else {
-			for (size_t c = 0; c < l->ncols && rc == 0; c++)
-				rc = cell_values(l, cell_group(l, l->rows[r], l->cols[c]), store, vals, &nv);
-		}
+		rc = layout_row_values(l, l->rows[r], labels, store, vals, &nv);
 		if (rc == 0 && writer_values(w, vals, nv) < 0)
 			rc = -1;
 	}
@@ -482,7 +501,9 @@ int crosstab_write(struct agg *a, const struct crosstab_opts *o, struct writer *
 	build_rows(&l);
 	build_cols(&l);
 	make_header(&l, &h);
-	rc = writer_header(w, &h);
+	rc = o->rank ? crosstab_rank(&l, &h) : 0;
+	if (rc == 0)
+		rc = writer_header(w, &h);
 	if (rc == 0)
 		rc = write_rows(&l, w, h.n);
 	header_release(&h);
@@ -492,5 +513,5 @@ int crosstab_write(struct agg *a, const struct crosstab_opts *o, struct writer *
 	free(l.sortval);
 	free(l.rows);
 	free(l.cols);
-	return rc < 0 ? -1 : 0;
+	return rc == -2 ? -2 : rc < 0 ? -1 : 0;
 }

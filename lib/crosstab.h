@@ -12,6 +12,15 @@
 #include "writer.h"
 #include "agg.h"
 #include "interval.h"
+#include "rate.h"
+
+/* --sort, --top, --other (crosstab_rank.c). */
+struct rank_opts {
+	char **sort;                   /* output column names, '-' first: descending */
+	size_t nsort;
+	unsigned long top;             /* keep this many rows per --within group; 0: all */
+	const char *other;             /* label of one row for the rest; NULL: none */
+};
 
 struct crosstab_opts {
 	int ci;                        /* add _se, _low, _high */
@@ -20,10 +29,14 @@ struct crosstab_opts {
 	double level;
 	int deff;                      /* add _deff */
 	int digits;                    /* -1: shortest round-trip */
+	const struct rank_opts *rank;  /* NULL: key order, every row */
+	struct rates *rates;           /* NULL: no rate per population */
 };
 
 /* Writes the header and every row.  0; -1 on a write error (reported by
- * the caller's output_close) or a design failure (printed). */
+ * the caller's output_close) or a design failure (printed); -2 after a
+ * message when a --sort column is not in the table or an --other label is
+ * taken (a usage error). */
 int crosstab_write(struct agg *a, const struct crosstab_opts *o, struct writer *w);
 
 #endif

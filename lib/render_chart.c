@@ -15,9 +15,14 @@ static long value_column(const struct report *rep, const struct rtable *t)
 
 	if (rep->chart_column)
 		return rtable_find(t, rep->chart_column) >= (long)t->nkeys ? rtable_find(t, rep->chart_column) : -1;
-	for (size_t i = 0; i < 2; i++)
-		if ((c = rtable_find(t, preferred[i])) >= (long)t->nkeys)
-			return c;
+	if ((c = rtable_find(t, preferred[0])) >= (long)t->nkeys)
+		return c;
+	/* A rate per population is what its table is for, rather than the count. */
+	for (size_t i = t->nkeys; i < t->ncols; i++)
+		if (t->cols[i].part == PART_EST && t->cols[i].kind == STAT_RATE)
+			return (long)i;
+	if ((c = rtable_find(t, preferred[1])) >= (long)t->nkeys)
+		return c;
 	/* A pivot's columns are key values, not one statistic: no chart unless asked. */
 	for (size_t i = t->nkeys; i < t->ncols; i++)
 		if (t->cols[i].part == PART_EST && t->cols[i].kind != STAT_N && t->cols[i].kind != STAT_OTHER)
@@ -265,46 +270,6 @@ static void labels(struct chart *c, const struct report *rep, const struct repor
 	sbuf_release(&b);
 }
 
-static int by_value_desc(const void *a, const void *b)
-{
-	double x = ((const double *)a)[0], y = ((const double *)b)[0];
-
-	if (isnan(x) != isnan(y))
-		return isnan(x) ? 1 : -1;
-	if (x != y && !isnan(x))
-		return x > y ? -1 : 1;
-	return ((const double *)a)[1] < ((const double *)b)[1] ? -1 : 1;
-}
-
-/* Bars of categories read best largest first. */
-static void sort_bars(struct chart *c)
-{
-	struct chart_series *s = &c->series[0];
-	double (*order)[2] = xcalloc(c->ncat, sizeof(*order));
-	char **cats = xcalloc(c->ncat, sizeof(*cats));
-	double *y = xcalloc(3 * c->ncat, sizeof(double));
-
-	for (size_t i = 0; i < c->ncat; i++) {
-		order[i][0] = s->y[i];
-		order[i][1] = (double)i;
-	}
-	qsort(order, c->ncat, sizeof(*order), by_value_desc);
-	for (size_t i = 0; i < c->ncat; i++) {
-		size_t from = (size_t)order[i][1];
-		cats[i] = c->cats[from];
-		y[i] = s->y[from];
-		y[c->ncat + i] = s->lo[from];
-		y[2 * c->ncat + i] = s->hi[from];
-	}
-	memcpy(c->cats, cats, c->ncat * sizeof(*cats));
-	memcpy(s->y, y, c->ncat * sizeof(double));
-	memcpy(s->lo, y + c->ncat, c->ncat * sizeof(double));
-	memcpy(s->hi, y + 2 * c->ncat, c->ncat * sizeof(double));
-	free(order);
-	free(cats);
-	free(y);
-}
-
 int chart_build(struct chart *c, const struct report *rep, const struct report_section *s)
 {
 	const struct rtable *t = &s->table;
@@ -324,8 +289,6 @@ int chart_build(struct chart *c, const struct report *rep, const struct report_s
 	c->digits = render_col_digits(rep, t, (size_t)vcol);
 	collect(c, rep, t, vcol, xkey, skip);
 	limit_series(c);
-	if (c->kind == CHART_BAR && c->nseries == 1)
-		sort_bars(c);
 	labels(c, rep, s, vcol, xkey);
 	if (c->ncat == 0 || (c->kind == CHART_BAR && c->ncat > CHART_MAX_BARS)) {
 		chart_release(c);

@@ -20,6 +20,8 @@ double effective_n(const struct rtable *t, size_t r, size_t c)
 	}
 	if (stat_is_countlike(col->kind))
 		return NAN;             /* the size itself is no estimate of precision */
+	if (col->kind == STAT_RATE)     /* a Poisson rate rests on its count of records */
+		return isnan(n) ? cell(t, r, rtable_find(t, "count")) : n;
 	if (!isnan(deff) && deff > 0)
 		return n / deff;
 	return n;

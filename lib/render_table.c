@@ -29,6 +29,7 @@ static const struct {
 	{ "median_", STAT_MEDIAN, 1 },
 	{ "distinct_", STAT_DISTINCT, 1 },
 	{ "missing_", STAT_MISSING, 1 },
+	{ "rate_per_", STAT_RATE, 1 },
 };
 
 static const struct {

@@ -168,6 +168,7 @@ example_fixtures() {
 		gen-registry -n 1200 --seed 7 --year "$year" > "srv/civic/exports/$year.csv" ;;
 	civic-tally.1)
 		mkdir -p raw state
+		cp "$CIVIC_ROOT/share/civic/sample/population.csv" .
 		gen-registry -n 300 --seed 9 > raw/2024-04.csv
 		cp "$FIXTURES/docs/replicates.csv" .
 		fake_hadoop ;;

@@ -459,6 +459,8 @@ chromium_run() {
 	assert_line --index 0 'Citizens and the police: applications and trust, 2024 (sample data)'
 	assert_line 'Applications by register book'
 	assert_line 'Trust in the police, by region (survey)'
+	assert_line 'Applications per 10,000 residents, by region (sample populations)'
+	assert_line --regexp '^Tashkent city +[0-9,]+ +[0-9.]+ \( *[0-9.]+–[0-9.]+\)$'
 	# The published register shares, reproduced from microdata within sampling noise.
 	for book in 'Form 1 *[0-9,]* *1[78]\.' 'Form 2 journal *[0-9,]* *4[34]\.' 'Alphabetical book *[0-9,]* *3[89]\.'; do
 		assert_line --regexp "^$book"
@@ -486,7 +488,7 @@ chromium_run() {
 		chromium_run --dump-dom "$page" > dom.html 2> console.log
 		run grep ':CONSOLE' console.log
 		assert_failure                      # not one console message: no blocked fetch, no script
-		assert_equal "$(grep -o '<svg[^>]*class="chart"' dom.html | wc -l)" 5
+		assert_equal "$(grep -o '<svg[^>]*class="chart"' dom.html | wc -l)" 6
 		run grep -o '<svg[^>]*class="chart"[^>]*' dom.html
 		refute_output --regexp 'width="0|height="0'
 		case $lang in
@@ -631,4 +633,25 @@ for d in range(500):
 	assert_line --regexp '^<5  fewer than 5 cases: hidden to protect the people counted \([0-9,]+ rows\)$'
 	run civic-report --suppress 5 -f html -o big.html big.csv
 	assert_success
+}
+
+@test "rows keep the order they come in, and the bars follow it" {
+	printf 'region,count\nNavoi,3\nBukhara,9\nOther,20\nTotal,32\n' > ordered.csv
+	run civic-report -f text ordered.csv
+	assert_success
+	# the table and the chart alike: Navoi, Bukhara, Other (not by size, not by key)
+	run sh -c "civic-report -f text ordered.csv | grep -E '^ *(Navoi|Bukhara|Other) ' | awk '{ print \$1 }' | paste -sd' '"
+	assert_output "Navoi Bukhara Other Navoi Bukhara Other"
+	civic-report -f html -o ordered.html ordered.csv
+	run sh -c "grep -o 'text-anchor=\"end\">[A-Za-z]*<' ordered.html | paste -sd' '"
+	assert_output 'text-anchor="end">Navoi< text-anchor="end">Bukhara< text-anchor="end">Other<'
+}
+
+@test "a rate per population (civic-tally --per) is charted; one on fewer than 30 records is marked" {
+	printf 'region,count,rate_per_1000,rate_per_1000_low,rate_per_1000_high\nA,4,2,0.5,5\nB,90,3,2.4,3.7\n' > rate.csv
+	run civic-report -f text --label rate_per_1000='Per 1,000' rate.csv
+	assert_success
+	assert_line --regexp '^A +4 +2 \(0–5\)†$'
+	assert_line --regexp '^B +90 +3 \(2–4\)$'
+	assert_line --regexp '^  B +█+ 3$'
 }

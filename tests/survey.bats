@@ -729,3 +729,31 @@ R_CLUS='svydesign(ids = ~psu, strata = ~stratum, fpc = ~fpc, weights = ~w, data 
 	assert_failure 1
 	assert_line "1055/1056 figures agree with R"
 }
+
+@test "tally: the --other row of a survey is R's svytotal, svymean and shares on the union domain" {
+	need_tally
+	local data="$DATA/trust_survey_numeric.csv"
+	civic-tally "${TRUST[@]}" -g region -s 'count,share,mean:trust_police,share:trust_police>=4' --ci t \
+		--sort -count --top 2 --other Other "$data" > top.csv
+	# Capital and South are the two largest; the other four regions are one domain
+	run cut -d, -f1 top.csv
+	assert_output "$(printf 'region\nCapital\nSouth\nOther')"
+	r_figures r-top.csv "d <- read.csv('$data')
+		des <- svydesign(ids = ~psu, strata = ~stratum, weights = ~weight, data = d, nest = TRUE)
+		row <- function(regions, label) {
+			des <- update(des, ind = as.numeric(region %in% regions), good = as.numeric(trust_police >= 4))
+			tot <- svytotal(~ind, des); sh <- svymean(~ind, des)
+			ct <- confint(tot, df = degf(des)); cs <- confint(sh, df = degf(des))
+			dom <- subset(des, ind == 1 & !is.na(trust_police))
+			g <- svymean(~good, dom)
+			data.frame(region = label, count = coef(tot), count_se = unname(SE(tot)),
+				count_low = ct[1], count_high = ct[2], share = coef(sh), share_se = unname(SE(sh)),
+				share_low = cs[1], share_high = cs[2], t(figures(dom, 'trust_police')),
+				'share_trust_police>=4' = coef(g), 'share_trust_police>=4_se' = unname(SE(g)),
+				check.names = FALSE)
+		}
+		emit(rbind(row('Capital', 'Capital'), row('South', 'South'),
+			row(c('Central', 'East', 'North', 'West'), 'Other')))"
+	same_as_r top.csv r-top.csv
+	assert_output "45/45 figures agree with R"
+}

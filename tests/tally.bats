@@ -999,3 +999,230 @@ b,1"
 	run jq -r .line rej.ndjson
 	assert_output 300
 }
+
+# ---- --sort, --top, --other ------------------------------------------------
+
+@test "sort: descending and ascending by any column, ties by key, empty last either way" {
+	run civic-tally -g service -s count,median:amount --sort -count "$R"
+	assert_output "service,count,median_amount
+prevention,5,25
+investigation,3,17.5"
+	# North's two services tie at 2: key order breaks the tie
+	run civic-tally -g district,service -s count --sort -count "$R"
+	assert_output "district,service,count
+South,prevention,3
+North,investigation,2
+North,prevention,2
+South,investigation,1"
+	run civic-tally -g register -s count,mean:amount --sort count --sort -register "$R"
+	assert_output "register,count,mean_amount
+alphabetical,1,40
+form1,3,17.5
+form2,4,17.5"
+	run civic-tally -g register -s mean:amount --sort=-mean_amount "$R"
+	assert_output "register,mean_amount
+alphabetical,40
+form1,17.5
+form2,17.5"
+	# register form1's only amount is missing below: its mean is empty, last
+	printf 'register,amount\nform1,\nform2,3\nalpha,1\n' > e.csv
+	for s in mean_amount -mean_amount; do
+		run civic-tally -g register -s mean:amount --sort $s e.csv
+		assert_line --index 3 "form1,"
+	done
+}
+
+@test "sort: the default stays key order, byte for byte" {
+	civic-tally -g 'month(received_at)',register -s count,share --within 'month(received_at)' --total "$R" > a.csv
+	civic-tally -g 'month(received_at)',register -s count,share --within 'month(received_at)' --total \
+		--sort 'month(received_at)' --sort register "$R" > b.csv
+	cmp a.csv b.csv
+}
+
+@test "top: the first N rows and one other row, tallied as one group" {
+	run civic-tally -g service,district -s count,share,mean:amount,median:amount,distinct:register \
+		--sort -count --top 1 --other Other --total "$R"
+	# the other row is the 5 rows besides (prevention, South), amounts 10, 20,
+	# (missing), 5, 15: mean and median 12.5 over the union, 2 registers
+	assert_output "service,district,count,share,mean_amount,median_amount,distinct_register
+prevention,South,3,0.375,31.666666666666668,30,3
+Other,Other,5,0.625,12.5,12.5,2
+Total,Total,8,1,20.714285714285715,20,3"
+}
+
+@test "top: within each --within group, with subtotals; margins over the groups are not cut" {
+	run civic-tally -g district,service -s count,share --within district --sort -count --top 1 \
+		--other rest --total "$R"
+	assert_output "district,service,count,share
+North,investigation,2,0.5
+North,rest,2,0.5
+North,Total,4,1
+South,prevention,3,0.75
+South,rest,1,0.25
+South,Total,4,1
+Total,prevention,5,0.625
+Total,investigation,3,0.375
+Total,Total,8,1"
+}
+
+@test "top: with --pivot the other row holds the rest's cells, empty ones 0" {
+	run civic-tally -g register --pivot district -s count --sort -Total --top 1 --other Other --total "$R"
+	assert_output "register,North,South,Total
+form2,2,2,4
+Other,2,2,4
+Total,4,4,8"
+	run civic-tally -g register --pivot district -s count,mean:amount --top 1 --other Other "$R"
+	assert_output "register,count_North,mean_amount_North,count_South,mean_amount_South
+alphabetical,0,,1,40
+Other,4,11.666666666666666,3,23.333333333333332"
+}
+
+@test "top: merged partials choose the top from the merged figures" {
+	head -4 "$R" > a.csv
+	{ head -1 "$R"; tail -n +5 "$R"; } > b.csv
+	civic-tally -g register -s count,mean:amount --partial --sort -count --top 1 --other Other a.csv > a.ndjson
+	civic-tally -g register -s count,mean:amount --partial b.csv > b.ndjson
+	# a.csv alone would put form2 first (2 rows to 1) as well; b.csv makes form1 its equal
+	run civic-tally --merge a.ndjson b.ndjson
+	assert_output "register,count,mean_amount
+form2,4,17.5
+Other,4,25"
+	run civic-tally --merge --sort register --top 2 b.ndjson a.ndjson
+	assert_output "register,count,mean_amount
+alphabetical,1,40
+form1,3,17.5"
+}
+
+@test "top: exact figures of the top rows and the other row, plain, --within, --pivot and merged" {
+	run python3 "$CIVIC_ROOT/tests/topn-check.py" "$(command -v civic-tally)" "$PWD"
+	assert_success
+	assert_output "plain: 5 rows, agree
+within: 25 rows, agree
+pivot: 6 rows, agree
+merged: 5 rows, agree"
+}
+
+@test "top: usage errors" {
+	run civic-tally -g register --sort -cuont "$R"
+	assert_failure 2
+	assert_output "civic-tally: --sort: the table has no column 'cuont' (did you mean 'count'?)"
+	run civic-tally -g register --other Other "$R"
+	assert_failure 2
+	assert_output --partial "--other names the rows --top leaves out: give --top"
+	run civic-tally -g register --top 0 "$R"
+	assert_failure 2
+	run civic-tally -g register --top 1 --other Total "$R"
+	assert_failure 2
+	assert_output --partial "--other needs a label other than 'Total'"
+	# a label that is a kept row's key would make two rows one
+	run civic-tally -g register --sort -count --top 1 --other form2 "$R"
+	assert_failure 2
+	assert_output "civic-tally: --other 'form2' is a value of register in a row --top keeps: choose another label"
+	# … one among the rest is simply that row, joined by the others
+	run civic-tally -g register --top 2 --other form2 "$R"
+	assert_output "register,count
+alphabetical,1
+form1,3
+form2,4"
+}
+
+# ---- --per, --population ----------------------------------------------------
+
+@test "rate: rows per N people, the Total over summed populations, exact" {
+	printf 'district,population,note\nNorth,12000,sample data\nSouth,"7,000",sample data\n' > pop.csv
+	run civic-tally -g district --per 10000 --population pop.csv "$R"
+	assert_failure 1
+	assert_output "civic-tally: pop.csv:3: the population of district 'South' is not a positive number: '7,000'"
+	printf 'district,population,note\nNorth,12000,sample data\nSouth,7000,sample data\nEast,5,unused\n' > pop.csv
+	run civic-tally -g district,service -s count,share --within district --per 10000 --population pop.csv --total "$R"
+	# a district counts once in its Total over services; the Total over
+	# districts is 19,000 people (East, with no records, is not in it)
+	assert_output "district,service,count,share,rate_per_10000
+North,investigation,2,0.5,1.6666666666666667
+North,prevention,2,0.5,1.6666666666666667
+North,Total,4,1,3.3333333333333335
+South,investigation,1,0.25,1.4285714285714286
+South,prevention,3,0.75,4.285714285714286
+South,Total,4,1,5.714285714285714
+Total,investigation,3,0.375,1.5789473684210527
+Total,prevention,5,0.625,2.6315789473684212
+Total,Total,8,1,4.2105263157894735"
+	run python3 -c 'from fractions import Fraction as F
+for n, p in ((2, 12000), (4, 12000), (1, 7000), (3, 7000), (4, 7000), (3, 19000), (5, 19000), (8, 19000)):
+    print(float(F(n * 10000, p)))'
+	assert_output "1.6666666666666667
+3.3333333333333335
+1.4285714285714286
+4.285714285714286
+5.714285714285714
+1.5789473684210527
+2.6315789473684212
+4.2105263157894735"
+}
+
+@test "rate: the other row's population is its rows', each once; sorted by rate" {
+	printf 'register,population\nform1,300\nform2,200\nalphabetical,100\n' > pop.csv
+	run civic-tally -g register --per 1000 --population pop.csv --sort -rate_per_1000 --top 1 --other Other "$R"
+	assert_output "register,count,rate_per_1000
+form2,4,20
+Other,4,10"
+	printf 'district,people\nNorth,1000\nSouth,3000\n' > pop.csv
+	run civic-tally -g district --pivot register -s count --per 1000 --population pop.csv:people --total "$R"
+	assert_output "district,count_alphabetical,rate_per_1000_alphabetical,count_form1,rate_per_1000_form1,count_form2,rate_per_1000_form2,count_Total,rate_per_1000_Total
+North,0,0,2,2,2,2,4,4
+South,1,0.3333333333333333,1,0.3333333333333333,2,0.6666666666666666,4,1.3333333333333333
+Total,1,0.25,3,0.75,4,1,8,2"
+}
+
+@test "rate: --ci gives R's poisson.test interval (Garwood)" {
+	"$CIVIC_ROOT/scripts/gen-registry" --canonical -n 3000 --seed 5 > reg.csv
+	civic-tally -g region reg.csv | tail -n +2 | cut -d, -f1 |
+		awk 'BEGIN { print "region,population" } { printf "\"%s\",%d\n", $0, 40000 + NR * 77777 }' > pop.csv
+	civic-tally -g region --per 10000 --population pop.csv --ci default --level 0.9 --total reg.csv > rates.csv
+	printf '%s\n' "p <- read.csv('pop.csv', check.names = FALSE); r <- read.csv('rates.csv', check.names = FALSE)" \
+		"pop <- c(p\$population, sum(p\$population)); names(pop) <- c(p\$region, 'Total')" \
+		"ci <- t(sapply(seq_len(nrow(r)), function(i) poisson.test(r\$count[i], pop[[r\$region[i]]], conf.level = 0.9)\$conf.int * 10000))" \
+		"bad <- abs(ci - cbind(r\$rate_per_10000_low, r\$rate_per_10000_high)) > 1e-12 * ci" \
+		"cat(nrow(r), 'rows,', sum(bad), 'limits off\n')" > check.R
+	run Rscript --vanilla check.R
+	assert_output "15 rows, 0 limits off"
+	# an empty cell, a count of 0, has lower limit 0
+	printf 'district,population\nNorth,100\nSouth,100\n' > p0.csv
+	printf 'district,register\nNorth,a\nSouth,b\n' > two.csv
+	run civic-tally -g district --pivot register --per 100 --population p0.csv --ci default -s count two.csv
+	assert_line --index 1 --regexp '^North,1,[^,]*,[^,]*,[^,]*,1,0\.02531[0-9]*,5\.57164[0-9]*,0,[^,]*,[^,]*,[^,]*,0,0,3\.68887[0-9]*$'
+}
+
+@test "rate: errors name the key and the file" {
+	printf 'district,population\nNorth,1000\n' > pop.csv
+	run civic-tally -g district --per 100 --population pop.csv "$R"
+	assert_failure 1
+	assert_output "civic-tally: pop.csv: no population for district 'South'"
+	printf 'district,population\nNorth,1000\nSouth,10\nNorth,5\n' > pop.csv
+	run civic-tally -g district --per 100 --population pop.csv "$R"
+	assert_failure 1
+	assert_output "civic-tally: pop.csv:4: district 'North' is given twice (first on line 2)"
+	printf 'district,population\nNorth,1000\nSouth,0\n' > pop.csv
+	run civic-tally -g district --per 100 --population pop.csv "$R"
+	assert_failure 1
+	assert_output "civic-tally: pop.csv:3: the population of district 'South' is not a positive number: '0'"
+	run civic-tally -g district --per 100 --population pop.csv:populaton "$R"
+	assert_failure 1
+	assert_output "civic-tally: pop.csv: no column 'populaton' (did you mean 'population'?)"
+	printf 'region,population\nNorth,1\n' > other.csv
+	run civic-tally -g district --per 100 --population other.csv "$R"
+	assert_failure 1
+	assert_output --partial "other.csv: no column is named as a -g key"
+	run civic-tally -g district --per 100 --population nothere.csv "$R"
+	assert_failure 1
+	run civic-tally -g district --per 100 "$R"
+	assert_failure 2
+	assert_output --partial "--per and --population go together"
+	run civic-tally -g district --per 100 --population pop.csv -w amount "$R"
+	assert_failure 2
+	assert_output --partial "--per: rates are for registry counts"
+	civic-tally -g district -w amount --max-rejects 1 --partial "$R" > w.ndjson
+	run civic-tally --merge --per 100 --population pop.csv w.ndjson
+	assert_failure 1
+	assert_output --partial "w.ndjson: the partials are weighted (-w)"
+}
