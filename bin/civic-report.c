@@ -24,7 +24,7 @@ static const char usage[] =
 	"                    [--min-n n] [--max-cv percent] [--suppress k] [--protection n]\n"
 	"                    [--compare prev] [--source file] [file ...]\n"
 	"\n"
-	"  -f, --format F         text (default), md, html, csv or json; -o FILE.EXT implies it\n"
+	"  -f, --format F         text (default), md, html, csv, json or xlsx; -o FILE.EXT implies it\n"
 	"  -o, --output FILE      write FILE atomically instead of standard output\n"
 	"  -t, --title TEXT       the report's title\n"
 	"  -k, --keys N           the first N columns are the group keys (default: found from names)\n"
@@ -212,10 +212,12 @@ static enum report_format validate(struct options *o)
 	size_t stdin_uses = 0;
 
 	if (o->format_name && report_format_from_name(o->format_name, &f) != 0)
-		civic_usage_error("unknown format '%s' (text, md, html, csv, json)", o->format_name);
+		civic_usage_error("unknown format '%s' (text, md, html, csv, json, xlsx)", o->format_name);
 	if (!o->format_name && o->output && report_format_from_path(o->output, &f) != 0)
 		civic_usage_error("cannot tell the format of '%s' from its extension "
-			"(.txt, .md, .html, .csv, .json): give -f", o->output);
+			"(.txt, .md, .html, .csv, .json, .xlsx): give -f", o->output);
+	if (f == REPORT_XLSX && !output_is_file(o->output) && isatty(STDOUT_FILENO))
+		civic_usage_error("xlsx is a binary file: give -o FILE.xlsx, or redirect standard output");
 	if (f == REPORT_CSV && o->files.n > 1)
 		civic_usage_error("csv holds one table: give one input, or use -f json");
 	if (o->compares.n > o->files.n)
@@ -439,8 +441,7 @@ static int write_report(const struct options *o, enum report_format f)
 	struct output out;
 	int rc;
 
-	render_report(&text, &o->rep, f);
-	if (output_open(&out, o->output, 0644) != 0) {
+	if (render_report(&text, &o->rep, f) != 0 || output_open(&out, o->output, 0644) != 0) {
 		sbuf_release(&text);
 		return -1;
 	}

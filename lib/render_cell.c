@@ -31,6 +31,16 @@ size_t render_display_cols(const struct report *rep, const struct rtable *t, str
 	return n;
 }
 
+struct dcol render_col_dcol(const struct rtable *t, size_t c)
+{
+	static const enum dpart parts[] = { D_EST, D_SE, D_LOW, D_HIGH, D_DEFF };
+	const struct rcol *col = &t->cols[c];
+
+	if (col->is_key)
+		return (struct dcol){ c, D_KEY };
+	return (struct dcol){ c, col->base >= 0 ? parts[col->part] : D_EST };
+}
+
 /* NAME=TEXT split at the '=' after the name asked for: names such as
  * share_days(a,b)<=15 hold '=' themselves. */
 static int label_names(const char *spec, const char *name)
@@ -248,6 +258,11 @@ void render_col_label(struct sbuf *b, const struct report *rep, const struct rta
 	case D_HIGH:
 		estimate_label(b, rep, t->cols[col->base].name, 1);
 		sbuf_addstr(b, d.part == D_LOW ? ", low" : ", high");
+		return;
+	case D_SE:
+	case D_DEFF:
+		estimate_label(b, rep, t->cols[col->base].name, 1);
+		sbuf_addstr(b, d.part == D_SE ? ", SE" : ", design effect");
 		return;
 	case D_EST:
 		break;

@@ -5,7 +5,7 @@
 
 #include "render.h"
 
-enum dpart { D_KEY, D_EST, D_LOW, D_HIGH };
+enum dpart { D_KEY, D_EST, D_LOW, D_HIGH, D_SE, D_DEFF };
 
 struct dcol {
 	size_t col;
@@ -24,6 +24,10 @@ struct dcol {
  * only in CSV and JSON.  out needs room for 3 * t->ncols; returns the count. */
 size_t render_display_cols(const struct report *rep, const struct rtable *t, struct dcol *out);
 
+/* Column c of the table as a display column: a key, an estimate, or the
+ * part of one (low, high, standard error, design effect). */
+struct dcol render_col_dcol(const struct rtable *t, size_t c);
+
 /* A --label for name, or NULL. */
 const char *render_user_label(const struct report *rep, const char *name);
 /* 1 when the --label NAME=TEXT spec renames something in some section: a
@@ -35,7 +39,8 @@ char *render_label_name(const char *spec);
 /* The column name or key value nearest to name, for a "did you mean";
  * allocated (the caller frees it), or NULL when none is close. */
 char *render_label_nearest(const struct report *rep, const char *name);
-/* The heading of a display column ("Share", "Mean age", "Share low"). */
+/* The heading of a display column ("Share", "Mean age", "Share, low",
+ * "Share, SE", "Share, design effect"). */
 void render_col_label(struct sbuf *b, const struct report *rep, const struct rtable *t, struct dcol d);
 /* A key cell: its --label, else a code such as in_person written as
  * "In person", else the value itself. */
