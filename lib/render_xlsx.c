@@ -234,8 +234,12 @@ static void sheet_name(struct book *bk, struct sbuf *name, const char *heading, 
 {
 	struct sbuf base = SBUF_INIT;
 
-	for (const char *p = heading; *p; p++)
-		sbuf_addc(&base, strchr("[]:*?/\\", *p) ? ' ' : *p);
+	/* A character Excel forbids becomes a space, and spaces one. */
+	for (const char *p = heading; *p; p++) {
+		char c = strchr("[]:*?/\\", *p) ? ' ' : *p;
+		if (c != ' ' || (base.len && base.s[base.len - 1] != ' '))
+			sbuf_addc(&base, c);
+	}
 	while (base.len && base.s[0] == '\'') {
 		memmove(base.s, base.s + 1, base.len);   /* the NUL too */
 		base.len--;

@@ -31,7 +31,7 @@ for line in sys.stdin:
 @test "usage errors exit 2 and say what is wrong" {
 	run --separate-stderr civic-report -f pdf registers.csv
 	assert_failure 2
-	[[ "$stderr" == *"civic-report: unknown format 'pdf' (text, md, html, csv, json)"* ]]
+	[[ "$stderr" == *"civic-report: unknown format 'pdf' (text, md, html, csv, json, xlsx)"* ]]
 	run --separate-stderr civic-report --ci-style brackets registers.csv
 	assert_failure 2
 	[[ "$stderr" == *"unknown --ci-style 'brackets'"* ]]
@@ -65,7 +65,7 @@ civic-report: --label 'share_trust>=4=Trust': no column or key value 'share_trus
 	run --separate-stderr civic-report -o out.pdf registers.csv
 	assert_failure 2
 	assert_equal "$(printf '%s\n' "$stderr" | head -1)" \
-		"civic-report: cannot tell the format of 'out.pdf' from its extension (.txt, .md, .html, .csv, .json): give -f"
+		"civic-report: cannot tell the format of 'out.pdf' from its extension (.txt, .md, .html, .csv, .json, .xlsx): give -f"
 	[ ! -e out.pdf ]
 	run --separate-stderr civic-report -o report registers.csv
 	assert_failure 2
@@ -613,4 +613,140 @@ for d in range(500):
 	assert_line --regexp '^<5  fewer than 5 cases: hidden to protect the people counted \([0-9,]+ rows\)$'
 	run civic-report --suppress 5 -f html -o big.html big.csv
 	assert_success
+}
+
+# ---- Excel workbooks ------------------------------------------------------
+
+# The workbook read back with openpyxl against the CSV and JSON of the same
+# report: xlsx_matches BOOK SHEET [VALUE=LABEL ...] -- CIVIC-REPORT ARGUMENTS
+xlsx_matches() {
+	local book=$1 sheet=$2 labels=()
+	shift 2
+	while [ "$1" != -- ]; do labels+=("$1"); shift; done
+	shift
+	civic-report -f csv "$@" > check.csv
+	civic-report -f json --ci-style columns "$@" > check.json
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/xlsx-check.py" "$book" "$sheet" check.csv check.json "${labels[@]}"
+}
+
+@test "xlsx: every number, label, flag and hidden cell as the CSV has it, and no formula" {
+	local lab=(--label 'form1=Form 1 (crimes)' --label 'alphabetical=Alphabetical book' --label form2=Form2)
+	civic-report -o r.xlsx "${lab[@]}" registers.csv
+	run xlsx_matches r.xlsx 0 'form1=Form 1 (crimes)' 'alphabetical=Alphabetical book' form2=Form2 \
+		-- "${lab[@]}" registers.csv
+	assert_output ok
+	# Reliability marks, standard errors, design effects; months as dates.
+	civic-report -f xlsx -o r.xlsx "${lab[@]}" monthly.csv
+	run xlsx_matches r.xlsx 0 'form1=Form 1 (crimes)' 'alphabetical=Alphabetical book' form2=Form2 \
+		-- "${lab[@]}" monthly.csv
+	assert_output ok
+	for input in survey.csv inject.csv; do
+		civic-report -f xlsx -o r.xlsx "$input"
+		run xlsx_matches r.xlsx 0 -- "$input"
+		assert_output ok
+	done
+	# Hidden cells <5 and x, with their footnotes; a comparison's changes.
+	civic-report -o r.xlsx --suppress 5 suppress.csv
+	run xlsx_matches r.xlsx 0 -- --suppress 5 suppress.csv
+	assert_output ok
+	civic-report -o r.xlsx --compare registers-prev.csv registers.csv
+	run xlsx_matches r.xlsx 0 -- --compare registers-prev.csv registers.csv
+	assert_output ok
+}
+
+@test "xlsx: the checker finds a number stored as text and a formula" {
+	civic-report -o r.xlsx registers.csv
+	/usr/bin/python3 -c '
+import openpyxl, sys
+wb = openpyxl.load_workbook("r.xlsx")
+ws = wb.worksheets[0]
+ws["B3"] = str(ws["B3"].value)
+ws["A20"] = "=1+2"
+wb.save("bad.xlsx")'
+	run xlsx_matches bad.xlsx 0 -- registers.csv
+	assert_failure
+	assert_line --partial "!B3: '11580' (s) != 11580.0"
+	assert_line --partial "!A20: a formula '=1+2'"
+}
+
+@test "xlsx: sheets named from headings, valid and unique; a Notes sheet with the provenance" {
+	civic-report -o r.xlsx --note 'Weighted by region.' \
+		--heading 'Trust: [all] regions * 2024/Q1 ? yes \ no, and a long tail' --heading "'Quoted'" \
+		survey.csv registers.csv registers.csv
+	run /usr/bin/python3 -c '
+import openpyxl
+wb = openpyxl.load_workbook("r.xlsx")
+print("|".join(wb.sheetnames))
+notes = wb["Notes"]
+for line in notes.iter_rows(values_only=True):
+    print(" ".join(str(v) for v in line if v is not None))'
+	assert_line --index 0 'Trust all regions 2024 Q1 yes|Quoted|Count and share by register|Notes'
+	assert_line 'Weighted by region.'
+	assert_line "Trust all regions 2024 Q1 yes Trust: [all] regions * 2024/Q1 ? yes \\ no, and a long tail survey.csv"
+	assert_line 'Made by civic-report 0.1.0'
+	assert_line 'Generated 2024-03-01T00:00:00Z'
+	assert_line --regexp '^Command civic-report -o r.xlsx --note '
+	assert_line "input registers.csv $(sha256sum registers.csv | cut -d' ' -f1)"
+	# A heading that is already taken, or is the notes sheet's name.
+	civic-report -o r.xlsx --heading Notes --heading notes registers.csv registers.csv
+	run /usr/bin/python3 -c 'import openpyxl; print("|".join(openpyxl.load_workbook("r.xlsx").sheetnames))'
+	assert_output 'Notes (2)|notes (3)|Notes'
+}
+
+@test "xlsx: frozen header, fitted widths, number formats a reader sees" {
+	civic-report -o r.xlsx --digits share=2 survey.csv monthly.csv
+	run /usr/bin/python3 -c '
+import openpyxl
+wb = openpyxl.load_workbook("r.xlsx")
+ws = wb.worksheets[0]
+print(ws.freeze_panes, ws["C3"].number_format, ws["B4"].number_format, ws["H3"].number_format)
+print(round(ws.column_dimensions["A"].width), round(ws.column_dimensions["G"].width))
+m = wb.worksheets[1]
+print(m.freeze_panes, m["A3"].value.date(), m["A3"].number_format)'
+	assert_line --index 0 'B3 0.00%"†" #,##0 #,##0.00"†"'
+	assert_line --index 1 '9 23'
+	assert_line --index 2 'C3 2024-01-01 mmmm yyyy'
+}
+
+@test "xlsx: identical bytes for two runs under SOURCE_DATE_EPOCH, the creation time from it" {
+	mkdir one two
+	(cd one && civic-report -o r.xlsx --suppress 5 ../suppress.csv ../monthly.csv)
+	sleep 1
+	(cd two && civic-report -o r.xlsx --suppress 5 ../suppress.csv ../monthly.csv)
+	run cmp one/r.xlsx two/r.xlsx
+	assert_success
+	run /usr/bin/python3 -c 'import zipfile; print(zipfile.ZipFile("one/r.xlsx").read("docProps/core.xml").decode())'
+	assert_output --partial '<dcterms:created xsi:type="dcterms:W3CDTF">2024-03-01T00:00:00Z</dcterms:created>'
+	(cd two && SOURCE_DATE_EPOCH=1709337600 civic-report -o r.xlsx --suppress 5 ../suppress.csv ../monthly.csv)
+	run cmp one/r.xlsx two/r.xlsx
+	assert_failure
+}
+
+@test "xlsx: -o by extension and atomic, standard output when redirected, never a terminal" {
+	civic-report -o r.xlsx registers.csv
+	run file -b r.xlsx
+	assert_output --partial 'Excel 2007'
+	cp r.xlsx before.xlsx
+	printf 'register,count\nform1,1,2\n' > ragged.csv
+	run --separate-stderr civic-report -o r.xlsx ragged.csv
+	assert_failure 1
+	cmp r.xlsx before.xlsx
+	run ls
+	refute_output --partial 'tmp'
+	civic-report -f xlsx registers.csv > piped.xlsx
+	run cmp piped.xlsx before.xlsx
+	assert_failure      # the command line differs, and only it
+	run --separate-stderr script -qec 'civic-report -f xlsx registers.csv' /dev/null
+	assert_failure 2
+	assert_output --partial 'civic-report: xlsx is a binary file: give -o FILE.xlsx, or redirect standard output'
+	run --separate-stderr sh -c 'civic-report -f xlsx registers.csv > /dev/full'
+	assert_failure 1
+	[[ "$stderr" == *"civic-report: write error: No space left on device"* ]]
+}
+
+@test "xlsx: a workbook that cannot be made is an error, and no file" {
+	run --separate-stderr env TMPDIR=/nonexistent civic-report -o r.xlsx registers.csv
+	assert_failure 1
+	[[ "$stderr" == *"civic-report: cannot create a temporary file for the workbook: No such file or directory"* ]]
+	[ ! -e r.xlsx ]
 }
