@@ -646,11 +646,12 @@ xlsx_matches() {
 		assert_output ok
 	done
 	# Hidden cells <5 and x, with their footnotes; a comparison's changes.
-	civic-report -o r.xlsx --suppress 5 suppress.csv
-	run xlsx_matches r.xlsx 0 -- --suppress 5 suppress.csv
+	local names=('form1=Form 1 (crimes)' 'alphabetical=Alphabetical book' form2=Form2)
+	civic-report -o r.xlsx "${lab[@]}" --suppress 5 suppress.csv
+	run xlsx_matches r.xlsx 0 "${names[@]}" -- "${lab[@]}" --suppress 5 suppress.csv
 	assert_output ok
-	civic-report -o r.xlsx --compare registers-prev.csv registers.csv
-	run xlsx_matches r.xlsx 0 -- --compare registers-prev.csv registers.csv
+	civic-report -o r.xlsx "${lab[@]}" --compare registers-prev.csv registers.csv
+	run xlsx_matches r.xlsx 0 "${names[@]}" -- "${lab[@]}" --compare registers-prev.csv registers.csv
 	assert_output ok
 }
 
