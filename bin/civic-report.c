@@ -13,6 +13,7 @@
 #include "render_cell.h"
 #include "render_compare.h"
 #include "render_flags.h"
+#include "render_pivot.h"
 #include "sha256.h"
 #include "suppress.h"
 #include "audit.h"
@@ -341,31 +342,55 @@ static int suppress_previous(struct options *o, struct rtable *prev)
 	return audit_tables(&at, 1, &ao, &res);
 }
 
+/* The table disclosure control works on: a pivot table spread back into
+ * its long form (lng), any other table itself. */
+static struct rtable *disclosed(struct rtable *t, struct rtable *lng)
+{
+	if (!t->npvalues)
+		return t;
+	pivot_unspread(t, lng);
+	return lng;
+}
+
 /* Every table of the report, and the previous periods it shows, audited
  * together: what one table hides another must not give away. */
 static int suppress_all(struct options *o, struct rtable *prevs)
 {
 	struct report *rep = &o->rep;
-	struct audit_table *at = xcalloc(rep->nsec + o->compares.n + 1, sizeof(*at));
+	size_t ntab = rep->nsec + o->compares.n;
+	struct audit_table *at = xcalloc(ntab + 1, sizeof(*at));
+	struct rtable *lng = xcalloc(ntab + 1, sizeof(*lng)), **orig = xcalloc(ntab + 1, sizeof(*orig));
 	struct audit_opts ao = { rep->suppress_k, rep->protection };
 	size_t n = 0;
 	int rc = 0;
 
-	for (size_t i = 0; i < o->compares.n && rc == 0; i++) {
-		rc = suppress_previous(o, &prevs[i]);
-		at[n++] = (struct audit_table){ &prevs[i], 1 };
+	for (size_t i = 0; i < o->compares.n; i++, n++) {
+		orig[n] = &prevs[i];
+		at[n] = (struct audit_table){ disclosed(&prevs[i], &lng[n]), 1 };
 	}
-	for (size_t i = 0; i < rep->nsec && rc == 0; i++) {
-		rc = suppress(o, &rep->sec[i].table, &rep->sec[i].supp);
-		at[n++] = (struct audit_table){ &rep->sec[i].table, 0 };
+	for (size_t i = 0; i < rep->nsec; i++, n++) {
+		orig[n] = &rep->sec[i].table;
+		at[n] = (struct audit_table){ disclosed(&rep->sec[i].table, &lng[n]), 0 };
 	}
+	for (size_t i = 0; i < o->compares.n && rc == 0; i++)
+		rc = suppress_previous(o, at[i].t);
+	for (size_t i = 0; i < rep->nsec && rc == 0; i++)
+		rc = suppress(o, at[o->compares.n + i].t, &rep->sec[i].supp);
 	if (rc == 0)
 		rc = audit_tables(at, n, &ao, &rep->audit);
 	for (size_t i = 0; i < rep->nsec; i++) {
 		rep->sec[i].suppressed = 1;
-		suppress_count(&rep->sec[i].table, &rep->sec[i].supp);
+		suppress_count(at[o->compares.n + i].t, &rep->sec[i].supp);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (at[i].t != orig[i]) {
+			pivot_copy_flags(orig[i], at[i].t);
+			rtable_release(at[i].t);
+		}
 	}
 	rep->audited = rc == 0;
+	free(orig);
+	free(lng);
 	free(at);
 	return rc;
 }

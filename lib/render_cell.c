@@ -27,6 +27,10 @@ size_t render_display_cols(const struct report *rep, const struct rtable *t, str
 			out[n++] = (struct dcol){ (size_t)col->low, D_LOW };
 			out[n++] = (struct dcol){ (size_t)col->high, D_HIGH };
 		}
+		if (rep->ci == CI_COLUMNS && col->se >= 0)
+			out[n++] = (struct dcol){ (size_t)col->se, D_SE };
+		if (rep->ci == CI_COLUMNS && col->deff >= 0)
+			out[n++] = (struct dcol){ (size_t)col->deff, D_DEFF };
 	}
 	return n;
 }
@@ -241,6 +245,23 @@ char *render_label_nearest(const struct report *rep, const char *name)
 	return found;
 }
 
+/* A pivot's column: its key value, and what of it when a value has
+ * several columns ("Form1: share, low"). */
+static void pivot_col_label(struct sbuf *b, const struct report *rep, const struct rtable *t, struct dcol d)
+{
+	const struct rcol *col = &t->cols[d.col];
+
+	render_key_text(b, rep, t->pvalues[col->pvalue]);
+	if (t->pstats < 2)
+		return;
+	sbuf_addstr(b, ": ");
+	estimate_label(b, rep, t->cols[col->base].stat, 0);
+	if (d.part == D_LOW || d.part == D_HIGH)
+		sbuf_addstr(b, d.part == D_LOW ? ", low" : ", high");
+	else if (d.part == D_SE || d.part == D_DEFF)
+		sbuf_addstr(b, d.part == D_SE ? ", SE" : ", design effect");
+}
+
 void render_col_label(struct sbuf *b, const struct report *rep, const struct rtable *t, struct dcol d)
 {
 	const struct rcol *col = &t->cols[d.col];
@@ -248,6 +269,10 @@ void render_col_label(struct sbuf *b, const struct report *rep, const struct rta
 
 	if (user) {
 		sbuf_addstr(b, user);
+		return;
+	}
+	if (col->pvalue >= 0 && d.part != D_KEY) {
+		pivot_col_label(b, rep, t, d);
 		return;
 	}
 	switch (d.part) {
@@ -292,13 +317,13 @@ static void join_labels(struct sbuf *b, const struct report *rep, const struct r
 	for (size_t c = 0; c < t->ncols; c++) {
 		const struct rcol *col = &t->cols[c];
 		int want = keys ? col->is_key : !col->is_key && col->part == PART_EST &&
-			col->kind != STAT_N && col->kind < STAT_PREV;
+			col->kind != STAT_N && col->kind < STAT_PREV && col->pvalue <= 0;
 		total += want;
 	}
 	for (size_t c = 0; c < t->ncols; c++) {
 		const struct rcol *col = &t->cols[c];
 		int want = keys ? col->is_key : !col->is_key && col->part == PART_EST &&
-			col->kind != STAT_N && col->kind < STAT_PREV;
+			col->kind != STAT_N && col->kind < STAT_PREV && col->pvalue <= 0;
 		if (!want)
 			continue;
 		if (n)
@@ -306,7 +331,7 @@ static void join_labels(struct sbuf *b, const struct report *rep, const struct r
 		if (keys)
 			pretty_name(b, rep, col->name, 0);
 		else
-			estimate_label(b, rep, col->name, n == 0);
+			estimate_label(b, rep, rtable_col_stat(t, c), n == 0);
 		if (keys && b->len && !render_user_label(rep, col->name)) {
 			/* "by Month" reads worse than "by month" */
 			size_t i = b->len;
@@ -345,7 +370,9 @@ static int digits_rule(const struct report *rep, const struct rtable *t, size_t 
 		if (!name && found != 2) {
 			*digits = rep->digits[i].digits;
 			found = 1;
-		} else if (name && (strcmp(name, col->name) == 0 || strcmp(name, base) == 0)) {
+		} else if (name && (strcmp(name, col->name) == 0 || strcmp(name, base) == 0 ||
+			   (col->stat && strcmp(name, col->stat) == 0) ||
+			   (col->base >= 0 && t->cols[col->base].stat && strcmp(name, t->cols[col->base].stat) == 0))) {
 			*digits = rep->digits[i].digits;
 			found = 2;
 		}

@@ -19,9 +19,10 @@ struct dcol {
 #define EN_DASH "\xe2\x80\x93"
 #define PLUS_MINUS "\xc2\xb1"
 
-/* The columns a reader sees: keys, estimates (and their interval columns
- * in CI_COLUMNS style), change columns; standard errors and design effects
- * only in CSV and JSON.  out needs room for 3 * t->ncols; returns the count. */
+/* The columns a reader sees: keys, estimates (and in CI_COLUMNS style
+ * every part the tally has: low, high, standard error, design effect),
+ * change columns; each column at most once, so out needs room for
+ * t->ncols.  Returns the count. */
 size_t render_display_cols(const struct report *rep, const struct rtable *t, struct dcol *out);
 
 /* Column c of the table as a display column: a key, an estimate, or the
