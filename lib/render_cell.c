@@ -122,6 +122,7 @@ static const struct {
 } stat_labels[] = {
 	{ "count", "Count", 1 },
 	{ "n", "n", 1 },
+	{ "n_", "n of %s", 0 },
 	{ "share", "Share", 1 },
 	{ "mean_", "Mean %s", 0 },
 	{ "sum_", "Sum of %s", 0 },
@@ -587,6 +588,23 @@ static int has_interval(const struct rtable *t)
 	return 0;
 }
 
+/* An n of those who answered a question (n_trust), beside the group's n. */
+static int has_answered_n(const struct rtable *t)
+{
+	for (size_t c = t->nkeys; c < t->ncols; c++)
+		if (t->cols[c].kind == STAT_N && strncmp(rtable_col_stat(t, c), "n_", 2) == 0)
+			return 1;
+	return 0;
+}
+
+static int has_group_n(const struct rtable *t)
+{
+	for (size_t c = t->nkeys; c < t->ncols; c++)
+		if (t->cols[c].kind == STAT_N && strcmp(rtable_col_stat(t, c), "n") == 0)
+			return 1;
+	return 0;
+}
+
 size_t render_notes(const struct report *rep, const struct report_section *s, struct note *notes)
 {
 	size_t n = 0;
@@ -628,6 +646,12 @@ size_t render_notes(const struct report *rep, const struct report_section *s, st
 		notes[n].mark[0] = '\0';
 		snprintf(notes[n++].text, sizeof(notes->text), rep->ci == CI_PAREN
 			? "In parentheses: the confidence interval." : "After " PLUS_MINUS ": half the width of the confidence interval.");
+	}
+	if (has_answered_n(&s->table)) {
+		notes[n].mark[0] = '\0';
+		snprintf(notes[n++].text, sizeof(notes->text), has_group_n(&s->table)
+			? "n: everyone in the group; n of a question: those who answered it, the base of its estimates."
+			: "n of a question: those who answered it, the base of its estimates.");
 	}
 	return n;
 }

@@ -27,6 +27,7 @@ static int ends_with_value(const char *name, const char *v)
 {
 	size_t n = strlen(name), m = strlen(v);
 
+	/* v may be empty: a key value civic-tally found empty */
 	return n > m + 1 && name[n - m - 1] == '_' && strcmp(name + n - m, v) == 0;
 }
 
@@ -45,7 +46,7 @@ static int blocks_fit(const struct rtable *t, size_t k, size_t q, size_t plen, c
 	}
 	for (size_t b = 0; b < m; b++) {
 		const char *first = t->cols[k + b * q].name, *v = first + plen + 1;
-		if (strncmp(first, n0, plen) != 0 || first[plen] != '_' || !*v)
+		if (strncmp(first, n0, plen) != 0 || first[plen] != '_')
 			return 0;
 		for (size_t j = 0; j < q; j++) {
 			const char *name = t->cols[k + b * q + j].name, *stat = t->cols[k + j].name;

@@ -814,3 +814,22 @@ print("hidden", sum(1 for row in long if row["count"] == ""), "differ", bad)'
 	run xlsx_matches r.xlsx 0 -- wide.csv
 	assert_output ok
 }
+
+@test "an estimate's n is its base, those who answered: reliability from it, and the page says which" {
+	printf 'region,n,mean_trust,n_trust\nEast,100,3.2,12\nWest,90,3.5,80\n' > answered.csv
+	run civic-report --chart none answered.csv
+	assert_success
+	assert_line 'Region    n  Mean trust  n of trust'
+	assert_line 'East    100       3.20†          12'
+	assert_line 'West     90       3.50           80'
+	assert_line 'n: everyone in the group; n of a question: those who answered it, the base of its estimates.'
+	# Without the answered n, the group's n is the base: nothing flagged.
+	cut -d, -f1-3 answered.csv > group.csv
+	run civic-report --chart none group.csv
+	refute_output --partial '†'
+	refute_output --partial 'n of a question'
+	# In a pivot table each value's own base.
+	printf 'region,n_a,mean_trust_a,n_trust_a,n_b,mean_trust_b,n_trust_b\nEast,100,3.2,12,50,3,40\n' > wide.csv
+	run civic-report --chart none wide.csv
+	assert_line 'East     100          3.20†             12    50              3             40'
+}
