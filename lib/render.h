@@ -4,6 +4,7 @@
  * Code map:
  *   render.c          formats table, render_report()
  *   render_table.c    reading a tally output; which columns are keys, estimates, parts
+ *   render_pivot.c    a --pivot table: columns per key value, and its long form
  *   render_cell.c     labels, decimals, how one cell is printed, escaping and neutralising
  *   render_flags.c    reliability flags (effective n, coefficient of variation)
  *   render_compare.c  change columns against a previous period
