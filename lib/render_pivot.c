@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -129,6 +130,15 @@ static size_t lead_keys(const struct rtable *t, int named)
 	return k;
 }
 
+static int whole_numbers(const struct rtable *t, size_t k)
+{
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = k; c < t->ncols; c++)
+			if (t->rows[r].cell[c][0] && !(t->rows[r].val[c] == floor(t->rows[r].val[c])))
+				return 0;
+	return 1;
+}
+
 static void set_column(struct rtable *t, size_t c, long v, const char *stat)
 {
 	struct rcol *col = &t->cols[c];
@@ -181,6 +191,10 @@ int pivot_classify(struct rtable *t, long nkeys)
 	char **values;
 
 	if (k == 0 || k >= t->ncols)
+		return 0;
+	/* Values alone are counts only when they are whole numbers: a lone
+	 * share spread into columns stays numbers of no known statistic. */
+	if (!named && !whole_numbers(t, k))
 		return 0;
 	values = xcalloc(t->ncols, sizeof(*values));
 	if (named && !find_blocks(t, k, &q, values)) {

@@ -1,6 +1,7 @@
 /* A --pivot table: civic-tally spreads one key into columns, naming each
  * STAT_VALUE (share_form1, share_se_form1, count_Total) when a value has
- * several columns, and VALUE alone for a lone count.  Such a table is read
+ * several columns, and VALUE alone for a lone statistic (read as a count
+ * when every value is whole).  Such a table is read
  * as a block of columns per value, each column knowing its statistic and
  * value, so that it is labelled, formatted and flagged as any other table.
  * For disclosure control it is spread back into the long table it came

@@ -654,6 +654,12 @@ xlsx_matches() {
 	civic-report -o r.xlsx "${lab[@]}" --compare registers-prev.csv registers.csv
 	run xlsx_matches r.xlsx 0 "${names[@]}" -- "${lab[@]}" --compare registers-prev.csv registers.csv
 	assert_output ok
+	# Cells hidden now, before, or both.
+	printf 'region,register,count\nAndijan,alphabetical,40\nAndijan,form1,13\nAndijan,form2,52\nBukhara,alphabetical,31\nBukhara,form1,2\nBukhara,form2,44\n' > cur.csv
+	printf 'region,register,count\nAndijan,alphabetical,41\nAndijan,form1,3\nAndijan,form2,50\nBukhara,alphabetical,30\nBukhara,form1,12\nBukhara,form2,44\n' > prev.csv
+	civic-report -o r.xlsx "${lab[@]}" --suppress 5 --compare prev.csv cur.csv
+	run xlsx_matches r.xlsx 0 "${names[@]}" -- "${lab[@]}" --suppress 5 --compare prev.csv cur.csv
+	assert_output ok
 }
 
 @test "xlsx: the checker finds a number stored as text and a formula" {
@@ -813,6 +819,10 @@ print("hidden", sum(1 for row in long if row["count"] == ""), "differ", bad)'
 	civic-report -o r.xlsx wide.csv
 	run xlsx_matches r.xlsx 0 -- wide.csv
 	assert_output ok
+	# A lone share spread into columns carries no statistic's name: numbers, not counts.
+	civic-tally -g region --pivot register -s share --within region registry.csv > share.csv
+	run civic-report --chart none share.csv
+	assert_line 'A        0.95   0.05'
 }
 
 @test "an estimate's n is its base, those who answered: reliability from it, and the page says which" {
