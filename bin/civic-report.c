@@ -13,6 +13,7 @@
 #include "render_cell.h"
 #include "render_compare.h"
 #include "render_flags.h"
+#include "render_pivot.h"
 #include "sha256.h"
 #include "suppress.h"
 #include "audit.h"
@@ -27,7 +28,7 @@ static const char usage[] =
 	"                    [--compare prev] [--source file] [--lang code]\n"
 	"                    [--labels file] [--codes] [file ...]\n"
 	"\n"
-	"  -f, --format F         text (default), md, html, csv or json; -o FILE.EXT implies it\n"
+	"  -f, --format F         text (default), md, html, csv, json or xlsx; -o FILE.EXT implies it\n"
 	"  -o, --output FILE      write FILE atomically instead of standard output\n"
 	"  -t, --title TEXT       the report's title\n"
 	"  -k, --keys N           the first N columns are the group keys (default: found from names)\n"
@@ -36,7 +37,8 @@ static const char usage[] =
 	"      --label NAME=TEXT  show a column or a key value as TEXT; repeatable\n"
 	"      --chart KIND       auto (default), bar, line or none\n"
 	"      --chart-value COL  the column charted (default: share, else count)\n"
-	"      --ci-style STYLE   paren (74.7% (72.5-76.7), default), pm (74.7% ± 2.1), columns, none\n"
+	"      --ci-style STYLE   paren (74.7% (72.5-76.7), default), pm (74.7% ± 2.1), none,\n"
+	"                         or columns (interval, SE and design effect each in its own)\n"
 	"      --digits [COL=]N   decimals shown, for one column or all; repeatable\n"
 	"      --min-n N          flag estimates with effective sample size below N (default 30)\n"
 	"      --max-cv PERCENT   flag estimates with a coefficient of variation above it (default 30)\n"
@@ -228,10 +230,12 @@ static enum report_format validate(struct options *o)
 	size_t stdin_uses = 0;
 
 	if (o->format_name && report_format_from_name(o->format_name, &f) != 0)
-		civic_usage_error("unknown format '%s' (text, md, html, csv, json)", o->format_name);
+		civic_usage_error("unknown format '%s' (text, md, html, csv, json, xlsx)", o->format_name);
 	if (!o->format_name && o->output && report_format_from_path(o->output, &f) != 0)
 		civic_usage_error("cannot tell the format of '%s' from its extension "
-			"(.txt, .md, .html, .csv, .json): give -f", o->output);
+			"(.txt, .md, .html, .csv, .json, .xlsx): give -f", o->output);
+	if (f == REPORT_XLSX && !output_is_file(o->output) && isatty(STDOUT_FILENO))
+		civic_usage_error("xlsx is a binary file: give -o FILE.xlsx, or redirect standard output");
 	if (f == REPORT_CSV && o->files.n > 1)
 		civic_usage_error("csv holds one table: give one input, or use -f json");
 	if (o->compares.n > o->files.n)
@@ -380,31 +384,55 @@ static int suppress_previous(struct options *o, struct rtable *prev)
 	return audit_tables(&at, 1, &ao, &res);
 }
 
+/* The table disclosure control works on: a pivot table spread back into
+ * its long form (lng), any other table itself. */
+static struct rtable *disclosed(struct rtable *t, struct rtable *lng)
+{
+	if (!t->npvalues)
+		return t;
+	pivot_unspread(t, lng);
+	return lng;
+}
+
 /* Every table of the report, and the previous periods it shows, audited
  * together: what one table hides another must not give away. */
 static int suppress_all(struct options *o, struct rtable *prevs)
 {
 	struct report *rep = &o->rep;
-	struct audit_table *at = xcalloc(rep->nsec + o->compares.n + 1, sizeof(*at));
+	size_t ntab = rep->nsec + o->compares.n;
+	struct audit_table *at = xcalloc(ntab + 1, sizeof(*at));
+	struct rtable *lng = xcalloc(ntab + 1, sizeof(*lng)), **orig = xcalloc(ntab + 1, sizeof(*orig));
 	struct audit_opts ao = { rep->suppress_k, rep->protection };
 	size_t n = 0;
 	int rc = 0;
 
-	for (size_t i = 0; i < o->compares.n && rc == 0; i++) {
-		rc = suppress_previous(o, &prevs[i]);
-		at[n++] = (struct audit_table){ &prevs[i], 1 };
+	for (size_t i = 0; i < o->compares.n; i++, n++) {
+		orig[n] = &prevs[i];
+		at[n] = (struct audit_table){ disclosed(&prevs[i], &lng[n]), 1 };
 	}
-	for (size_t i = 0; i < rep->nsec && rc == 0; i++) {
-		rc = suppress(o, &rep->sec[i].table, &rep->sec[i].supp);
-		at[n++] = (struct audit_table){ &rep->sec[i].table, 0 };
+	for (size_t i = 0; i < rep->nsec; i++, n++) {
+		orig[n] = &rep->sec[i].table;
+		at[n] = (struct audit_table){ disclosed(&rep->sec[i].table, &lng[n]), 0 };
 	}
+	for (size_t i = 0; i < o->compares.n && rc == 0; i++)
+		rc = suppress_previous(o, at[i].t);
+	for (size_t i = 0; i < rep->nsec && rc == 0; i++)
+		rc = suppress(o, at[o->compares.n + i].t, &rep->sec[i].supp);
 	if (rc == 0)
 		rc = audit_tables(at, n, &ao, &rep->audit);
 	for (size_t i = 0; i < rep->nsec; i++) {
 		rep->sec[i].suppressed = 1;
-		suppress_count(&rep->sec[i].table, &rep->sec[i].supp);
+		suppress_count(at[o->compares.n + i].t, &rep->sec[i].supp);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (at[i].t != orig[i]) {
+			pivot_copy_flags(orig[i], at[i].t);
+			rtable_release(at[i].t);
+		}
 	}
 	rep->audited = rc == 0;
+	free(orig);
+	free(lng);
 	free(at);
 	return rc;
 }
@@ -528,8 +556,7 @@ static int write_report(const struct options *o, enum report_format f)
 	struct output out;
 	int rc;
 
-	render_report(&text, &o->rep, f);
-	if (output_open(&out, o->output, 0644) != 0) {
+	if (render_report(&text, &o->rep, f) != 0 || output_open(&out, o->output, 0644) != 0) {
 		sbuf_release(&text);
 		return -1;
 	}

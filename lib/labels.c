@@ -168,7 +168,7 @@ const char *labels_find(const struct labels *l, const char *column, const char *
 	for (size_t i = 0; i < l->n; i++) {
 		const struct label_entry *e = &l->e[i];
 		int f;
-		if (strcmp(e->value, value) != 0 || strcmp(e->column, column) != 0)
+		if (strcmp(e->value, value) != 0 || (column && strcmp(e->column, column) != 0))
 			continue;
 		f = fit(e, lang);
 		if (f && f >= best_fit) {   /* the later file wins a tie */

@@ -9,7 +9,7 @@ static const char *const weekdays[] = { "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"
 
 const char *period_function(const char *column)
 {
-	const char *paren = strchr(column, '(');
+	const char *paren = column ? strchr(column, '(') : NULL;
 
 	for (size_t i = 0; paren && i < sizeof(functions) / sizeof(functions[0]); i++)
 		if ((size_t)(paren - column) == strlen(functions[i]) &&

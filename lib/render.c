@@ -5,14 +5,16 @@
 static const struct {
 	const char *name;
 	void (*fn)(struct sbuf *, const struct report *);
+	int (*checked)(struct sbuf *, const struct report *);   /* a renderer that can fail */
 	enum report_format format;
 	const char *extensions;      /* space-separated, each with its dot */
 } formats[] = {
-	{ "text", render_text, REPORT_TEXT, ".txt .text" },
-	{ "md", render_md, REPORT_MD, ".md .markdown" },
-	{ "html", render_html, REPORT_HTML, ".html .htm" },
-	{ "csv", render_csv, REPORT_CSV, ".csv" },
-	{ "json", render_json, REPORT_JSON, ".json" },
+	{ "text", render_text, NULL, REPORT_TEXT, ".txt .text" },
+	{ "md", render_md, NULL, REPORT_MD, ".md .markdown" },
+	{ "html", render_html, NULL, REPORT_HTML, ".html .htm" },
+	{ "csv", render_csv, NULL, REPORT_CSV, ".csv" },
+	{ "json", render_json, NULL, REPORT_JSON, ".json" },
+	{ "xlsx", NULL, render_xlsx, REPORT_XLSX, ".xlsx" },
 };
 
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))
@@ -53,9 +55,14 @@ int report_format_from_path(const char *path, enum report_format *f)
 	return -1;
 }
 
-void render_report(struct sbuf *out, const struct report *rep, enum report_format f)
+int render_report(struct sbuf *out, const struct report *rep, enum report_format f)
 {
-	for (size_t i = 0; i < NFORMATS; i++)
-		if (formats[i].format == f)
-			formats[i].fn(out, rep);
+	for (size_t i = 0; i < NFORMATS; i++) {
+		if (formats[i].format != f)
+			continue;
+		if (formats[i].checked)
+			return formats[i].checked(out, rep);
+		formats[i].fn(out, rep);
+	}
+	return 0;
 }

@@ -4,12 +4,14 @@
  * Code map:
  *   render.c          formats table, render_report()
  *   render_table.c    reading a tally output; which columns are keys, estimates, parts
+ *   render_pivot.c    a --pivot table: columns per key value, and its long form
  *   render_cell.c     labels, decimals, how one cell is printed, escaping and neutralising
  *   render_flags.c    reliability flags (effective n, coefficient of variation)
  *   render_compare.c  change columns against a previous period
  *   render_chart.c    which chart a section gets, and its data
  *   render_svg.c      bar and line charts as inline SVG
  *   render_text.c, render_md.c, render_html.c, render_csv.c, render_json.c
+ *   render_xlsx.c     an Excel workbook (libxlsxwriter): a sheet per section, and Notes
  *   render_prov.c     the provenance footer
  *   lang.c            the words the report writes, and number forms, by language
  *   period_name.c     month, quarter, week, day keys named in the language
@@ -29,7 +31,7 @@
 #include "audit.h"
 #include "labels.h"
 
-enum report_format { REPORT_TEXT, REPORT_MD, REPORT_HTML, REPORT_CSV, REPORT_JSON };
+enum report_format { REPORT_TEXT, REPORT_MD, REPORT_HTML, REPORT_CSV, REPORT_JSON, REPORT_XLSX };
 enum ci_style { CI_PAREN, CI_PM, CI_COLUMNS, CI_NONE };
 enum chart_kind { CHART_AUTO, CHART_BAR, CHART_LINE, CHART_NONE };
 
@@ -77,11 +79,12 @@ struct report {
 	int codes;                   /* --codes: CSV and JSON keep key values as codes */
 };
 
-/* "text", "md", "html", "csv", "json": 0 and *f, or -1. */
+/* "text", "md", "html", "csv", "json", "xlsx": 0 and *f, or -1. */
 int report_format_from_name(const char *name, enum report_format *f);
-/* From an output file's extension (.html, .htm, .md, .csv, .json, .txt); -1 if none. */
+/* From an output file's extension (.html, .htm, .md, .csv, .json, .txt, .xlsx); -1 if none. */
 int report_format_from_path(const char *path, enum report_format *f);
-void render_report(struct sbuf *out, const struct report *rep, enum report_format f);
+/* Returns 0, or -1 with a message printed (only a workbook can fail). */
+int render_report(struct sbuf *out, const struct report *rep, enum report_format f);
 
 /* One per format (render_<format>.c). */
 void render_text(struct sbuf *out, const struct report *rep);
@@ -89,5 +92,7 @@ void render_md(struct sbuf *out, const struct report *rep);
 void render_html(struct sbuf *out, const struct report *rep);
 void render_csv(struct sbuf *out, const struct report *rep);
 void render_json(struct sbuf *out, const struct report *rep);
+/* A binary workbook; 0, or -1 with a message printed. */
+int render_xlsx(struct sbuf *out, const struct report *rep);
 
 #endif

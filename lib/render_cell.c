@@ -29,8 +29,22 @@ size_t render_display_cols(const struct report *rep, const struct rtable *t, str
 			out[n++] = (struct dcol){ (size_t)col->low, D_LOW };
 			out[n++] = (struct dcol){ (size_t)col->high, D_HIGH };
 		}
+		if (rep->ci == CI_COLUMNS && col->se >= 0)
+			out[n++] = (struct dcol){ (size_t)col->se, D_SE };
+		if (rep->ci == CI_COLUMNS && col->deff >= 0)
+			out[n++] = (struct dcol){ (size_t)col->deff, D_DEFF };
 	}
 	return n;
+}
+
+struct dcol render_col_dcol(const struct rtable *t, size_t c)
+{
+	static const enum dpart parts[] = { D_EST, D_SE, D_LOW, D_HIGH, D_DEFF };
+	const struct rcol *col = &t->cols[c];
+
+	if (col->is_key)
+		return (struct dcol){ c, D_KEY };
+	return (struct dcol){ c, col->base >= 0 ? parts[col->part] : D_EST };
 }
 
 /* NAME=TEXT split at the '=' after the name asked for: names such as
@@ -123,6 +137,7 @@ static const struct {
 } stat_labels[] = {
 	{ "count", "stat.count", 1 },
 	{ "n", "stat.n", 1 },
+	{ "n_", "stat.n_of", 0 },
 	{ "share", "stat.share", 1 },
 	{ "mean_", "stat.mean", 0 },
 	{ "sum_", "stat.sum", 0 },
@@ -275,6 +290,30 @@ static void around(struct sbuf *b, const struct report *rep, const struct rtable
 	sbuf_release(&x);
 }
 
+/* A pivot's column: its key value, and what of it when a value has
+ * several columns ("Form1: share, low"). */
+static void pivot_col_label(struct sbuf *b, const struct report *rep, const struct rtable *t, struct dcol d)
+{
+	const struct rcol *col = &t->cols[d.col];
+	static const char *const part_key[] = {
+		[D_LOW] = "column.low", [D_HIGH] = "column.high", [D_SE] = "column.se", [D_DEFF] = "column.deff",
+	};
+	struct sbuf x = SBUF_INIT;
+
+	/* The pivot key's name is not in the table: its values are labelled
+	 * as the label sets name that value in any column. */
+	render_key_text(b, rep, NULL, t->pvalues[col->pvalue]);
+	if (t->pstats < 2)
+		return;
+	sbuf_addstr(b, ": ");
+	estimate_label(&x, rep, t->cols[col->base].stat, 0);
+	if (d.part == D_LOW || d.part == D_HIGH || d.part == D_SE || d.part == D_DEFF)
+		lang_put(b, part_key[d.part], "x", sbuf_cstr(&x), NULL);
+	else
+		sbuf_addstr(b, sbuf_cstr(&x));
+	sbuf_release(&x);
+}
+
 void render_col_label(struct sbuf *b, const struct report *rep, const struct rtable *t, struct dcol d)
 {
 	const struct rcol *col = &t->cols[d.col];
@@ -284,6 +323,10 @@ void render_col_label(struct sbuf *b, const struct report *rep, const struct rta
 		sbuf_addstr(b, user);
 		return;
 	}
+	if (col->pvalue >= 0 && d.part != D_KEY) {
+		pivot_col_label(b, rep, t, d);
+		return;
+	}
 	switch (d.part) {
 	case D_KEY:
 		pretty_name(b, rep, col->name, 1);
@@ -291,6 +334,10 @@ void render_col_label(struct sbuf *b, const struct report *rep, const struct rta
 	case D_LOW:
 	case D_HIGH:
 		around(b, rep, t, (size_t)col->base, d.part == D_LOW ? "column.low" : "column.high");
+		return;
+	case D_SE:
+	case D_DEFF:
+		around(b, rep, t, (size_t)col->base, d.part == D_SE ? "column.se" : "column.deff");
 		return;
 	case D_EST:
 		break;
@@ -314,7 +361,7 @@ void render_col_label(struct sbuf *b, const struct report *rep, const struct rta
 static int heading_part(const struct rcol *col, int keys)
 {
 	return keys ? col->is_key : !col->is_key && col->part == PART_EST &&
-		col->kind != STAT_N && col->kind < STAT_PREV;
+		col->kind != STAT_N && col->kind < STAT_PREV && col->pvalue <= 0;
 }
 
 /* "Count, share and mean age": the labels joined as the language joins a
@@ -335,7 +382,7 @@ static void join_labels(struct sbuf *b, const struct report *rep, const struct r
 		if (keys)
 			pretty_name(&item, rep, col->name, 0);
 		else
-			estimate_label(&item, rep, col->name, n == 0 && first_capital);
+			estimate_label(&item, rep, rtable_col_stat(t, c), n == 0 && first_capital);
 		if (keys && item.len && !render_user_label(rep, col->name)) {
 			/* "by Month" reads worse than "by month" */
 			size_t i = item.len;
@@ -396,7 +443,9 @@ static int digits_rule(const struct report *rep, const struct rtable *t, size_t 
 		if (!name && found != 2) {
 			*digits = rep->digits[i].digits;
 			found = 1;
-		} else if (name && (strcmp(name, col->name) == 0 || strcmp(name, base) == 0)) {
+		} else if (name && (strcmp(name, col->name) == 0 || strcmp(name, base) == 0 ||
+			   (col->stat && strcmp(name, col->stat) == 0) ||
+			   (col->base >= 0 && t->cols[col->base].stat && strcmp(name, t->cols[col->base].stat) == 0))) {
 			*digits = rep->digits[i].digits;
 			found = 2;
 		}
@@ -636,6 +685,23 @@ static void audit_note(const struct report *rep, struct sbuf *text, const char *
 	sbuf_release(&tables);
 }
 
+/* An n of those who answered a question (n_trust), beside the group's n. */
+static int has_answered_n(const struct rtable *t)
+{
+	for (size_t c = t->nkeys; c < t->ncols; c++)
+		if (t->cols[c].kind == STAT_N && strncmp(rtable_col_stat(t, c), "n_", 2) == 0)
+			return 1;
+	return 0;
+}
+
+static int has_group_n(const struct rtable *t)
+{
+	for (size_t c = t->nkeys; c < t->ncols; c++)
+		if (t->cols[c].kind == STAT_N && strcmp(rtable_col_stat(t, c), "n") == 0)
+			return 1;
+	return 0;
+}
+
 size_t render_notes(const struct report *rep, const struct report_section *s, struct note *notes)
 {
 	struct sbuf text = SBUF_INIT, rows = SBUF_INIT;
@@ -674,6 +740,10 @@ size_t render_notes(const struct report *rep, const struct report_section *s, st
 	}
 	if (has_interval(&s->table) && (rep->ci == CI_PAREN || rep->ci == CI_PM)) {
 		lang_put(&text, rep->ci == CI_PAREN ? "note.ci_paren" : "note.ci_pm", NULL);
+		note_text(&notes[n++], "", &text);
+	}
+	if (has_answered_n(&s->table)) {
+		lang_put(&text, has_group_n(&s->table) ? "note.base_n_group" : "note.base_n", NULL);
 		note_text(&notes[n++], "", &text);
 	}
 	sbuf_release(&text);

@@ -5,7 +5,7 @@
 
 #include "render.h"
 
-enum dpart { D_KEY, D_EST, D_LOW, D_HIGH };
+enum dpart { D_KEY, D_EST, D_LOW, D_HIGH, D_SE, D_DEFF };
 
 struct dcol {
 	size_t col;
@@ -19,10 +19,15 @@ struct dcol {
 #define EN_DASH "\xe2\x80\x93"
 #define PLUS_MINUS "\xc2\xb1"
 
-/* The columns a reader sees: keys, estimates (and their interval columns
- * in CI_COLUMNS style), change columns; standard errors and design effects
- * only in CSV and JSON.  out needs room for 3 * t->ncols; returns the count. */
+/* The columns a reader sees: keys, estimates (and in CI_COLUMNS style
+ * every part the tally has: low, high, standard error, design effect),
+ * change columns; each column at most once, so out needs room for
+ * t->ncols.  Returns the count. */
 size_t render_display_cols(const struct report *rep, const struct rtable *t, struct dcol *out);
+
+/* Column c of the table as a display column: a key, an estimate, or the
+ * part of one (low, high, standard error, design effect). */
+struct dcol render_col_dcol(const struct rtable *t, size_t c);
 
 /* A --label for name, or NULL. */
 const char *render_user_label(const struct report *rep, const char *name);
@@ -35,7 +40,8 @@ char *render_label_name(const char *spec);
 /* The column name or key value nearest to name, for a "did you mean";
  * allocated (the caller frees it), or NULL when none is close. */
 char *render_label_nearest(const struct report *rep, const char *name);
-/* The heading of a display column ("Share", "Mean age", "Share low"). */
+/* The heading of a display column ("Share", "Mean age", "Share, low",
+ * "Share, SE", "Share, design effect"). */
 void render_col_label(struct sbuf *b, const struct report *rep, const struct rtable *t, struct dcol d);
 /* A key cell of column: its --label, else a calendar period's name in the
  * language (period_name.h), else its label from a label file, else a code
@@ -74,7 +80,7 @@ void render_plain_value(const struct report *rep, const struct rtable *t, size_t
 size_t render_row_flags(struct sbuf *b, const struct rtable *t, size_t r, const char *sep);
 
 /* The footnotes a section needs, in a fixed order. */
-#define RENDER_MAX_NOTES 6
+#define RENDER_MAX_NOTES 7
 struct note {
 	char mark[24];               /* "<5", "x", MARK_*, or "" */
 	char text[1024];

@@ -25,7 +25,8 @@ static long value_column(const struct report *rep, const struct rtable *t)
 		return c;
 	/* A pivot's columns are key values, not one statistic: no chart unless asked. */
 	for (size_t i = t->nkeys; i < t->ncols; i++)
-		if (t->cols[i].part == PART_EST && t->cols[i].kind != STAT_N && t->cols[i].kind != STAT_OTHER)
+		if (t->cols[i].part == PART_EST && t->cols[i].kind != STAT_N && t->cols[i].kind != STAT_OTHER &&
+		    t->cols[i].pvalue < 0)
 			return (long)i;
 	return -1;
 }

@@ -1,17 +1,42 @@
 #include <math.h>
+#include <string.h>
 
 #include "render_flags.h"
+#include "render_pivot.h"
+#include "sbuf.h"
 
 static double cell(const struct rtable *t, size_t r, long c)
 {
 	return c >= 0 ? t->rows[r].val[c] : NAN;
 }
 
+static long find_stat(const struct rtable *t, long pvalue, const char *name)
+{
+	long c = pvalue >= 0 ? pivot_find(t, pvalue, name) : rtable_find(t, name);
+
+	return c >= (long)t->nkeys ? c : -1;
+}
+
+long estimate_base_n(const struct rtable *t, size_t c)
+{
+	const char *stat = rtable_col_stat(t, c), *u = strchr(stat, '_');
+	long v = t->cols[c].pvalue, found = -1;
+
+	if (u && t->cols[c].kind != STAT_N) {
+		struct sbuf name = SBUF_INIT;
+		sbuf_addstr(&name, "n_");
+		sbuf_add(&name, u + 1, strcspn(u + 1, "<>=!"));
+		found = find_stat(t, v, sbuf_cstr(&name));
+		sbuf_release(&name);
+	}
+	return found >= 0 ? found : find_stat(t, v, "n");
+}
+
 double effective_n(const struct rtable *t, size_t r, size_t c)
 {
 	const struct rcol *col = &t->cols[c];
 	double est = cell(t, r, (long)c), se = cell(t, r, col->se);
-	double n = cell(t, r, rtable_find(t, "n")), deff = cell(t, r, col->deff);
+	double n = cell(t, r, estimate_base_n(t, c)), deff = cell(t, r, col->deff);
 
 	if (col->kind == STAT_SHARE) {
 		if (isnan(se) || se <= 0 || !(est > 0 && est < 1))

@@ -40,10 +40,8 @@ static void columns(struct sbuf *out, const struct report *rep, const struct rta
 	sbuf_addstr(out, "      \"columns\": [\n");
 	for (size_t c = 0; c < t->ncols; c++) {
 		const struct rcol *col = &t->cols[c];
-		struct dcol d = { c, col->is_key ? D_KEY : col->part == PART_LOW ? D_LOW
-			: col->part == PART_HIGH ? D_HIGH : D_EST };
 		sbuf_reset(&label);
-		render_col_label(&label, rep, t, d);
+		render_col_label(&label, rep, t, render_col_dcol(t, c));
 		sbuf_addstr(out, "        {\"name\": ");
 		str(out, col->name);
 		sbuf_addstr(out, ", \"label\": ");

@@ -7,6 +7,7 @@
 #include "num.h"
 #include "reader.h"
 #include "record.h"
+#include "render_pivot.h"
 #include "render_table.h"
 #include "xalloc.h"
 
@@ -66,6 +67,16 @@ static int stat_kind_of(const char *name)
 	return is_percentile(name) ? STAT_PCT : -1;
 }
 
+int rtable_stat_kind(const char *name)
+{
+	return stat_kind_of(name);
+}
+
+const char *rtable_col_stat(const struct rtable *t, size_t c)
+{
+	return t->cols[c].stat ? t->cols[c].stat : t->cols[c].name;
+}
+
 int stat_is_countlike(enum stat_kind kind)
 {
 	return kind == STAT_COUNT || kind == STAT_N || kind == STAT_DISTINCT || kind == STAT_MISSING;
@@ -86,8 +97,13 @@ void rtable_release(struct rtable *t)
 		free(t->rows[r].val);
 		free(t->rows[r].flag);
 	}
-	for (size_t c = 0; c < t->ncols; c++)
+	for (size_t c = 0; c < t->ncols; c++) {
 		free(t->cols[c].name);
+		free(t->cols[c].stat);
+	}
+	for (size_t i = 0; i < t->npvalues; i++)
+		free(t->pvalues[i]);
+	free(t->pvalues);
 	free(t->rows);
 	free(t->cols);
 	free(t->name);
@@ -101,6 +117,7 @@ static void col_init(struct rcol *c, const char *name)
 	c->base = c->se = c->low = c->high = c->deff = -1;
 	c->digits = -1;
 	c->kind = STAT_OTHER;
+	c->pvalue = -1;
 }
 
 void rtable_add_name(struct rtable *t, const char *name)
@@ -205,6 +222,7 @@ static void mark_integral(struct rtable *t, size_t c)
 }
 
 static int count_is_census(const struct rtable *t);
+static void mark_margins(struct rtable *t);
 
 static int is_total(const char *cell)
 {
@@ -352,6 +370,12 @@ static void confirm_margins(struct rtable *t)
 
 void rtable_classify(struct rtable *t, long nkeys)
 {
+	if (pivot_classify(t, nkeys)) {
+		for (size_t c = t->nkeys; c < t->ncols; c++)
+			mark_integral(t, c);
+		mark_margins(t);
+		return;
+	}
 	t->nkeys = nkeys >= 0 ? (size_t)nkeys : count_keys(t);
 	if (t->nkeys > t->ncols)
 		t->nkeys = t->ncols;
@@ -378,6 +402,11 @@ void rtable_classify(struct rtable *t, long nkeys)
 		}
 		mark_integral(t, c);
 	}
+	mark_margins(t);
+}
+
+static void mark_margins(struct rtable *t)
+{
 	for (size_t r = 0; r < t->nrows; r++)
 		for (size_t k = 0; k < t->nkeys; k++)
 			if (strcmp(t->rows[r].cell[k], "Total") == 0)

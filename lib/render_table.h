@@ -33,6 +33,8 @@ struct rcol {
 	long se, low, high, deff;    /* an estimate's parts, -1 when absent */
 	int digits;                  /* decimals shown; -1 until render_digits() */
 	int integral;                /* every value in the column is a whole number */
+	long pvalue;                 /* a --pivot column: the index of its key value, else -1 */
+	char *stat;                  /* a --pivot column: its statistic's name (share_se), else NULL */
 };
 
 /* Cell flags. */
@@ -60,6 +62,9 @@ struct rtable {
 	size_t nrows, rowcap;
 	struct rrow *rows;
 	int count_census;            /* rtable_count_is_census(), kept up to date */
+	size_t npvalues;             /* a --pivot table (render_pivot.h): its key's values */
+	char **pvalues;
+	size_t pstats;               /* columns per value */
 };
 
 void rtable_init(struct rtable *t, const char *name);
@@ -75,6 +80,11 @@ void rtable_add_row(struct rtable *t, const char *const *cells);
 void rtable_classify(struct rtable *t, long nkeys);
 
 long rtable_find(const struct rtable *t, const char *name);
+/* The enum stat_kind of a statistic name civic-tally writes, or -1. */
+int rtable_stat_kind(const char *name);
+/* A column's statistic: its name, or in a pivot table its name without
+ * the key value (share_se_form1: share_se). */
+const char *rtable_col_stat(const struct rtable *t, size_t c);
 /* Appends a statistic column (empty cells) and returns its index. */
 long rtable_add_stat(struct rtable *t, const char *name, enum stat_kind kind, long base);
 void rtable_set(struct rtable *t, size_t row, size_t col, double v);

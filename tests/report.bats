@@ -31,7 +31,7 @@ for line in sys.stdin:
 @test "usage errors exit 2 and say what is wrong" {
 	run --separate-stderr civic-report -f pdf registers.csv
 	assert_failure 2
-	[[ "$stderr" == *"civic-report: unknown format 'pdf' (text, md, html, csv, json)"* ]]
+	[[ "$stderr" == *"civic-report: unknown format 'pdf' (text, md, html, csv, json, xlsx)"* ]]
 	run --separate-stderr civic-report --ci-style brackets registers.csv
 	assert_failure 2
 	[[ "$stderr" == *"unknown --ci-style 'brackets'"* ]]
@@ -65,7 +65,7 @@ civic-report: --label 'share_trust>=4=Trust': no column or key value 'share_trus
 	run --separate-stderr civic-report -o out.pdf registers.csv
 	assert_failure 2
 	assert_equal "$(printf '%s\n' "$stderr" | head -1)" \
-		"civic-report: cannot tell the format of 'out.pdf' from its extension (.txt, .md, .html, .csv, .json): give -f"
+		"civic-report: cannot tell the format of 'out.pdf' from its extension (.txt, .md, .html, .csv, .json, .xlsx): give -f"
 	[ ! -e out.pdf ]
 	run --separate-stderr civic-report -o report registers.csv
 	assert_failure 2
@@ -115,8 +115,8 @@ civic-report: --label 'share_trust>=4=Trust': no column or key value 'share_trus
 	assert_line 'Form 1              5,340  17.8% ± 0.4'
 	assert_line 'After ±: half the width of the confidence interval.'
 	run civic-report --ci-style columns registers.csv
-	assert_line 'Register book       Count  Share  Share, low  Share, high'
-	assert_line 'Form 1              5,340  17.8%        17.4         18.2'
+	assert_line 'Register book       Count  Share  Share, low  Share, high  Share, SE'
+	assert_line 'Form 1              5,340  17.8%        17.4         18.2       0.22'
 	run civic-report --ci-style none registers.csv
 	assert_line 'Form 1              5,340  17.8%'
 	refute_output --partial 'In parentheses'
@@ -511,14 +511,15 @@ chromium_run() {
 @test "a cross-tab from --pivot: keys found from the values, no chart unless asked" {
 	run civic-report pivot.csv
 	assert_success
-	assert_line 'Region   Alphabetical  Form1  Form2  Total'
-	assert_line 'Total           1,428    651  1,617  3,696'
+	assert_line 'Region   Alphabetical book  Form 1  Form 2 journal  Total'
+	assert_line 'Total                1,428     651           1,617  3,696'
 	refute_output --partial '█'
 	run civic-report --chart-value form1 pivot.csv
 	assert_line --regexp '^  Andijan  █+ 416$'
-	run --separate-stderr civic-report --suppress 5 pivot.csv
-	assert_failure 1
-	[[ "$stderr" == *"pivot.csv: cannot apply --suppress: the table has no n or count column"* ]]
+	run --separate-stderr civic-report --suppress 1000 pivot.csv
+	assert_success
+	assert_line 'Region   Alphabetical book  Form 1  Form 2 journal  Total'
+	assert_line 'Andijan              <1000   <1000               x  2,328'
 }
 
 # The LP attack on a published report (tests/disclosure-attack.py, glpsol).
@@ -654,4 +655,233 @@ for d in range(500):
 	assert_line --regexp '^A +4 +2 \(0–5\)†$'
 	assert_line --regexp '^B +90 +3 \(2–4\)$'
 	assert_line --regexp '^  B +█+ 3$'
+}
+
+# ---- Excel workbooks ------------------------------------------------------
+
+# The workbook read back with openpyxl against the CSV and JSON of the same
+# report: xlsx_matches BOOK SHEET [VALUE=LABEL ...] -- CIVIC-REPORT ARGUMENTS
+xlsx_matches() {
+	local book=$1 sheet=$2 labels=()
+	shift 2
+	while [ "$1" != -- ]; do labels+=("$1"); shift; done
+	shift
+	civic-report -f csv "$@" > check.csv
+	civic-report -f json --ci-style columns "$@" > check.json
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/xlsx-check.py" "$book" "$sheet" check.csv check.json "${labels[@]}"
+}
+
+@test "xlsx: every number, label, flag and hidden cell as the CSV has it, and no formula" {
+	local lab=(--label 'form1=Form 1 (crimes)' --label 'alphabetical=Alphabetical book' --label form2=Form2)
+	civic-report -o r.xlsx "${lab[@]}" registers.csv
+	run xlsx_matches r.xlsx 0 'form1=Form 1 (crimes)' 'alphabetical=Alphabetical book' form2=Form2 \
+		-- "${lab[@]}" registers.csv
+	assert_output ok
+	# Reliability marks, standard errors, design effects; months as dates.
+	civic-report -f xlsx -o r.xlsx "${lab[@]}" monthly.csv
+	run xlsx_matches r.xlsx 0 'form1=Form 1 (crimes)' 'alphabetical=Alphabetical book' form2=Form2 \
+		-- "${lab[@]}" monthly.csv
+	assert_output ok
+	for input in survey.csv inject.csv; do
+		civic-report -f xlsx -o r.xlsx "$input"
+		run xlsx_matches r.xlsx 0 -- "$input"
+		assert_output ok
+	done
+	# Hidden cells <5 and x, with their footnotes; a comparison's changes.
+	local names=('form1=Form 1 (crimes)' 'alphabetical=Alphabetical book' form2=Form2)
+	civic-report -o r.xlsx "${lab[@]}" --suppress 5 suppress.csv
+	run xlsx_matches r.xlsx 0 "${names[@]}" -- "${lab[@]}" --suppress 5 suppress.csv
+	assert_output ok
+	civic-report -o r.xlsx "${lab[@]}" --compare registers-prev.csv registers.csv
+	run xlsx_matches r.xlsx 0 "${names[@]}" -- "${lab[@]}" --compare registers-prev.csv registers.csv
+	assert_output ok
+	# Cells hidden now, before, or both.
+	printf 'region,register,count\nAndijan,alphabetical,40\nAndijan,form1,13\nAndijan,form2,52\nBukhara,alphabetical,31\nBukhara,form1,2\nBukhara,form2,44\n' > cur.csv
+	printf 'region,register,count\nAndijan,alphabetical,41\nAndijan,form1,3\nAndijan,form2,50\nBukhara,alphabetical,30\nBukhara,form1,12\nBukhara,form2,44\n' > prev.csv
+	civic-report -o r.xlsx "${lab[@]}" --suppress 5 --compare prev.csv cur.csv
+	run xlsx_matches r.xlsx 0 "${names[@]}" -- "${lab[@]}" --suppress 5 --compare prev.csv cur.csv
+	assert_output ok
+}
+
+@test "xlsx: the checker finds a number stored as text and a formula" {
+	civic-report -o r.xlsx registers.csv
+	/usr/bin/python3 -c '
+import openpyxl, sys
+wb = openpyxl.load_workbook("r.xlsx")
+ws = wb.worksheets[0]
+ws["B3"] = str(ws["B3"].value)
+ws["A20"] = "=1+2"
+wb.save("bad.xlsx")'
+	run xlsx_matches bad.xlsx 0 -- registers.csv
+	assert_failure
+	assert_line --partial "!B3: '11580' (s) != 11580.0"
+	assert_line --partial "!A20: a formula '=1+2'"
+}
+
+@test "xlsx: sheets named from headings, valid and unique; a Notes sheet with the provenance" {
+	civic-report -o r.xlsx --note 'Weighted by region.' \
+		--heading 'Trust: [all] regions * 2024/Q1 ? yes \ no, and a long tail' --heading "'Quoted'" \
+		survey.csv registers.csv registers.csv
+	run /usr/bin/python3 -c '
+import openpyxl
+wb = openpyxl.load_workbook("r.xlsx")
+print("|".join(wb.sheetnames))
+notes = wb["Notes"]
+for line in notes.iter_rows(values_only=True):
+    print(" ".join(str(v) for v in line if v is not None))'
+	assert_line --index 0 'Trust all regions 2024 Q1 yes|Quoted|Count and share by register|Notes'
+	assert_line 'Weighted by region.'
+	assert_line "Trust all regions 2024 Q1 yes Trust: [all] regions * 2024/Q1 ? yes \\ no, and a long tail survey.csv"
+	assert_line 'Made by civic-report 0.1.0'
+	assert_line 'Generated 2024-03-01T00:00:00Z'
+	assert_line --regexp '^Command civic-report -o r.xlsx --note '
+	assert_line "input registers.csv $(sha256sum registers.csv | cut -d' ' -f1)"
+	# A heading that is already taken, or is the notes sheet's name.
+	civic-report -o r.xlsx --heading Notes --heading notes registers.csv registers.csv
+	run /usr/bin/python3 -c 'import openpyxl; print("|".join(openpyxl.load_workbook("r.xlsx").sheetnames))'
+	assert_output 'Notes (2)|notes (3)|Notes'
+}
+
+@test "xlsx: frozen header, fitted widths, number formats a reader sees" {
+	civic-report -o r.xlsx --digits share=2 survey.csv monthly.csv
+	run /usr/bin/python3 -c '
+import openpyxl
+wb = openpyxl.load_workbook("r.xlsx")
+ws = wb.worksheets[0]
+print(ws.freeze_panes, ws["C3"].number_format, ws["B4"].number_format, ws["H3"].number_format)
+print(round(ws.column_dimensions["A"].width), round(ws.column_dimensions["G"].width))
+m = wb.worksheets[1]
+print(m.freeze_panes, m["A3"].value.date(), m["A3"].number_format)'
+	assert_line --index 0 'B3 0.00%"†" #,##0 #,##0.00"†"'
+	assert_line --index 1 '9 23'
+	assert_line --index 2 'C3 2024-01-01 mmmm yyyy'
+}
+
+@test "xlsx: identical bytes for two runs under SOURCE_DATE_EPOCH, the creation time from it" {
+	mkdir one two
+	(cd one && civic-report -o r.xlsx --suppress 5 ../suppress.csv ../monthly.csv)
+	sleep 1
+	(cd two && civic-report -o r.xlsx --suppress 5 ../suppress.csv ../monthly.csv)
+	run cmp one/r.xlsx two/r.xlsx
+	assert_success
+	run /usr/bin/python3 -c 'import zipfile; print(zipfile.ZipFile("one/r.xlsx").read("docProps/core.xml").decode())'
+	assert_output --partial '<dcterms:created xsi:type="dcterms:W3CDTF">2024-03-01T00:00:00Z</dcterms:created>'
+	(cd two && SOURCE_DATE_EPOCH=1709337600 civic-report -o r.xlsx --suppress 5 ../suppress.csv ../monthly.csv)
+	run cmp one/r.xlsx two/r.xlsx
+	assert_failure
+}
+
+@test "xlsx: -o by extension and atomic, standard output when redirected, never a terminal" {
+	civic-report -o r.xlsx registers.csv
+	run file -b r.xlsx
+	assert_output --partial 'Excel 2007'
+	cp r.xlsx before.xlsx
+	printf 'register,count\nform1,1,2\n' > ragged.csv
+	run --separate-stderr civic-report -o r.xlsx ragged.csv
+	assert_failure 1
+	cmp r.xlsx before.xlsx
+	run ls
+	refute_output --partial 'tmp'
+	civic-report -f xlsx registers.csv > piped.xlsx
+	run cmp piped.xlsx before.xlsx
+	assert_failure      # the command line differs, and only it
+	run --separate-stderr script -qec 'civic-report -f xlsx registers.csv' /dev/null
+	assert_failure 2
+	assert_output --partial 'civic-report: xlsx is a binary file: give -o FILE.xlsx, or redirect standard output'
+	run --separate-stderr sh -c 'civic-report -f xlsx registers.csv > /dev/full'
+	assert_failure 1
+	[[ "$stderr" == *"civic-report: write error: No space left on device"* ]]
+}
+
+@test "xlsx: a workbook that cannot be made is an error, and no file" {
+	[ "${VALGRIND:-}" = 1 ] && skip "valgrind keeps its own files in TMPDIR"
+	run --separate-stderr env TMPDIR=/nonexistent civic-report -o r.xlsx registers.csv
+	assert_failure 1
+	[[ "$stderr" == *"civic-report: cannot create a temporary file for the workbook: No such file or directory"* ]]
+	[ ! -e r.xlsx ]
+}
+
+# ---- --pivot tables as publication tables ----------------------------------
+
+# 3 regions by 2 registers; A has 2 form2 applications.
+pivot_registry() {
+	{
+		echo region,register,weight
+		for i in $(seq 40); do echo A,form1,1; done
+		echo A,form2,1; echo A,form2,3
+		for i in $(seq 30); do echo B,form2,2; done
+		for i in $(seq 25); do echo B,form1,1; echo C,form1,1; echo C,form2,2; done
+	} > registry.csv
+}
+
+@test "pivot: --suppress hides the cells the long table hides, in every format" {
+	pivot_registry
+	civic-tally -g region --pivot register -s count,share --within region --total registry.csv > wide.csv
+	civic-tally -g region,register -s count,share --within region --total registry.csv > long.csv
+	run civic-report --suppress 5 wide.csv
+	assert_success
+	assert_line 'Count and share by region'
+	assert_line 'Region  Form 1: count  Form 1: share  Form 2 journal: count  Form 2 journal: share  Total: count  Total: share'
+	assert_line 'A                   x              x                     <5                      x            42        100.0%'
+	assert_line 'B                  25          45.5%                     30                  54.5%            55        100.0%'
+	assert_line --partial 'fewer than 5 cases: hidden to protect the people counted'
+	# The same cells hidden as in the long table civic-tally would give, count and share alike.
+	civic-report -f csv --codes --suppress 5 wide.csv > wide.out
+	civic-report -f csv --codes --suppress 5 long.csv > long.out
+	run /usr/bin/python3 -c '
+import csv
+wide = list(csv.DictReader(open("wide.out")))
+long = list(csv.DictReader(open("long.out")))
+bad = 0
+for row in long:
+    w = next(x for x in wide if x["region"] == row["region"])
+    for stat in ("count", "share"):
+        if w[stat + "_" + row["register"]] != row[stat]:
+            bad += 1
+            print(row["region"], row["register"], stat, w[stat + "_" + row["register"]], row[stat])
+print("hidden", sum(1 for row in long if row["count"] == ""), "differ", bad)'
+	assert_output 'hidden 4 differ 0'
+	civic-report -o r.xlsx --suppress 5 wide.csv
+	run xlsx_matches r.xlsx 0 -- --suppress 5 wide.csv
+	assert_output ok
+	run --separate-stderr civic-report -f json --suppress 5 wide.csv
+	assert_success
+	[[ "$output" == *'"count_form2": null'* ]]
+}
+
+@test "pivot: shares as percentages, intervals and reliability marks; --ci-style columns labels every part" {
+	pivot_registry
+	civic-tally -g region --pivot register -w weight -s count,share --within region --ci logit --deff registry.csv > wide.csv
+	run civic-report --chart none wide.csv
+	assert_success
+	assert_line 'Region  Form 1: count  Form 1: n       Form 1: share  Form 2 journal: count  Form 2 journal: n  Form 2 journal: share'
+	assert_line 'A          40 (29–51)         40  90.9% (66.1–98.1)†             4 (-2–10)†                  2      9.1% ( 1.9–33.9)†'
+	run civic-report --chart none --ci-style columns wide.csv
+	assert_line --regexp '^Region +Form 1: count +Form 1: count, low +Form 1: count, high +Form 1: count, SE +Form 1: count, design effect +Form 1: n +Form 1: share +Form 1: share, low +Form 1: share, high +Form 1: share, SE +Form 1: share, design effect +Form 2 journal: count '
+	civic-report -o r.xlsx wide.csv
+	run xlsx_matches r.xlsx 0 -- wide.csv
+	assert_output ok
+	# A lone share spread into columns carries no statistic's name: numbers, not counts.
+	civic-tally -g region --pivot register -s share --within region registry.csv > share.csv
+	run civic-report --chart none share.csv
+	assert_line 'A        0.95   0.05'
+}
+
+@test "an estimate's n is its base, those who answered: reliability from it, and the page says which" {
+	printf 'region,n,mean_trust,n_trust\nEast,100,3.2,12\nWest,90,3.5,80\n' > answered.csv
+	run civic-report --chart none answered.csv
+	assert_success
+	assert_line 'Region    n  Mean trust  n of trust'
+	assert_line 'East    100       3.20†          12'
+	assert_line 'West     90       3.50           80'
+	assert_line 'n: everyone in the group; n of a question: those who answered it, the base of its estimates.'
+	# Without the answered n, the group's n is the base: nothing flagged.
+	cut -d, -f1-3 answered.csv > group.csv
+	run civic-report --chart none group.csv
+	refute_output --partial '†'
+	refute_output --partial 'n of a question'
+	# In a pivot table each value's own base.
+	printf 'region,n_a,mean_trust_a,n_trust_a,n_b,mean_trust_b,n_trust_b\nEast,100,3.2,12,50,3,40\n' > wide.csv
+	run civic-report --chart none wide.csv
+	assert_line 'East     100          3.20†             12    50              3             40'
 }
