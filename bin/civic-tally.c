@@ -20,10 +20,12 @@ static const char usage[] =
 	"                   [-w column] [--strata column] [--psu column] [--fpc column]\n"
 	"                   [--lonely-psu rule] [--lonely-psu-domain] [--missing codes]\n"
 	"                   [--ci method] [--level p] [--deff] [--digits n] [--partial]\n"
+	"                   [--contrast key[=ref]]\n"
 	"                   [-o file] [--csv | --json]\n"
 	"                   [--max-rejects n[%]] [--rejects file] [file ...]\n"
 	"       civic-tally --merge [--within keys] [--pivot key] [--total] [--ci method]\n"
 	"                   [--level p] [--deff] [--digits n] [--partial] [-o file]\n"
+	"                   [--contrast key[=ref]]\n"
 	"                   [--csv | --json] partial ...\n"
 	"\n"
 	"  -g, --group KEYS       group by these keys, comma-separated: columns or\n"
@@ -48,6 +50,8 @@ static const char usage[] =
 	"                         asin (shares), t, normal (all estimates); e.g. logit,t\n"
 	"      --level P          confidence level (default 0.95)\n"
 	"      --deff             add the design effect (_deff)\n"
+	"      --contrast KEY[=REF]  add diff_S, diff_S_se, _low, _high, _p: each estimate minus\n"
+	"                         its group's where KEY is REF (default: KEY's first value)\n"
 	"      --digits N         round statistics to N decimals (default: exact)\n"
 	"      --partial          write the aggregate state (NDJSON) for a later --merge\n"
 	"      --merge            combine partials into the table one run would give\n"
@@ -73,6 +77,7 @@ enum {
 	OPT_DIGITS,
 	OPT_PARTIAL,
 	OPT_MERGE,
+	OPT_CONTRAST,
 };
 
 static const struct option long_options[] = {
@@ -95,6 +100,7 @@ static const struct option long_options[] = {
 	{ "digits", required_argument, NULL, OPT_DIGITS },
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
 	{ "merge", no_argument, NULL, OPT_MERGE },
+	{ "contrast", required_argument, NULL, OPT_CONTRAST },
 	REJECT_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -104,7 +110,8 @@ static const struct option long_options[] = {
  * --merge may override each. */
 struct present {
 	const char *within, *pivot, *ci;
-	char *kept[3];                 /* copies taken from a partial */
+	char *kept[4];                 /* copies taken from a partial */
+	const char *contrast;          /* --contrast KEY[=REF] (kept[3]) */
 	double level;
 	int total, deff, digits;
 	enum format format;
@@ -175,6 +182,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 			break;
 		case OPT_PARTIAL: o->partial = 1; break;
 		case OPT_MERGE: o->merge = 1; break;
+		case OPT_CONTRAST: o->show.contrast = optarg; break;
 		default:
 			if (!common_option(&o->common, c) && !reject_option(&o->rejects, c))
 				bad_option();
@@ -275,6 +283,11 @@ static void init_agg(struct agg *a, struct agg_spec *spec)
 		civic_usage_error("%s", err);
 }
 
+/* ---- --contrast --------------------------------------------------------------- */
+
+struct run;
+static void check_contrast(struct run *r);
+
 /* ---- one run over records ------------------------------------------------ */
 
 struct run {
@@ -287,6 +300,19 @@ struct run {
 	unsigned char *want;           /* the columns the tally reads */
 	unsigned long read, rejected;
 };
+
+/* --contrast's key and statistics, checked before any row is read. */
+static void check_contrast(struct run *r)
+{
+	struct contrast c;
+	char err[512];
+
+	if (!r->o->show.contrast)
+		return;
+	if (contrast_init(&c, r->o->show.contrast, &r->agg, err, sizeof(err)) < 0)
+		civic_usage_error("%s", err);
+	contrast_release(&c);
+}
 
 static void reject(struct run *r)
 {
@@ -346,8 +372,9 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	spec.lonely_domain = o->lonely_domain;
 	/* A partial keeps survey sums only when it will show intervals: they
 	 * cost a pass per row, and a merge can only add what was kept. */
-	spec.survey = o->show.ci || o->show.deff;
+	spec.survey = o->show.ci || o->show.deff || o->show.contrast;
 	init_agg(&r->agg, &spec);
+	check_contrast(r);
 	spec_free_lists(&spec);
 
 	inputs_init(&r->in, files, nfiles, &o->reader);
@@ -383,6 +410,8 @@ static void present_from_json(struct options *o, json_t *j)
 		s->pivot = s->kept[1] = xstrdup(json_string_value(v));
 	if (!s->ci && json_is_string(v = json_object_get(j, "ci")))
 		s->ci = s->kept[2] = xstrdup(json_string_value(v));
+	if (!s->contrast && json_is_string(v = json_object_get(j, "contrast")))
+		s->contrast = s->kept[3] = xstrdup(json_string_value(v));
 	if (!o->given_level && json_is_number(v = json_object_get(j, "level")))
 		s->level = json_number_value(v);
 	if (!o->given_total)
@@ -407,6 +436,8 @@ static json_t *present_to_json(const struct present *s)
 		json_object_set_new(j, "pivot", json_string(s->pivot));
 	if (s->ci)
 		json_object_set_new(j, "ci", json_string(s->ci));
+	if (s->contrast)
+		json_object_set_new(j, "contrast", json_string(s->contrast));
 	json_object_set_new(j, "level", json_real(s->level));
 	json_object_set_new(j, "total", json_boolean(s->total));
 	json_object_set_new(j, "deff", json_boolean(s->deff));
@@ -443,9 +474,16 @@ static int merge_first(struct run *r, struct partial_in *p)
 		partial_spec_free(&spec);
 		return -1;
 	}
+	if (r->o->show.contrast && !spec.survey) {
+		civic_warn("%s: the partials hold no survey sums for --contrast "
+			"(make them with --contrast, --ci or --deff)", p->name);
+		partial_spec_free(&spec);
+		return -1;
+	}
 	spec.nwithin = r->o->show.within ? keyexpr_split(r->o->show.within, &spec.within) : 0;
 	spec.total = r->o->show.total;
 	init_agg(&r->agg, &spec);
+	check_contrast(r);
 	keyexpr_split_free(spec.within, spec.nwithin);
 	partial_spec_free(&spec);
 	return 0;
@@ -475,14 +513,15 @@ static int tally_partials(struct run *r, char **files, size_t nfiles)
 static int write_table(struct run *r, FILE *fp)
 {
 	struct options *o = r->o;
-	struct crosstab_opts co = { 0, CI_NONE, CI_NONE, o->show.level, o->show.deff, o->show.digits };
+	struct crosstab_opts co = { 0, CI_NONE, CI_NONE, o->show.level, o->show.deff, o->show.digits, NULL };
+	struct contrast contrast;
 	struct writer w;
 	char err[512];
 	int rc;
 
 	if (o->show.ci)
 		parse_ci(o->show.ci, &co);
-	if ((co.ci || co.deff) && r->agg.design && svy_design_check_lonely(r->agg.design) < 0) {
+	if ((co.ci || co.deff || o->show.contrast) && r->agg.design && svy_design_check_lonely(r->agg.design) < 0) {
 		civic_warn("%s", svy_design_error(r->agg.design));
 		return -1;
 	}
@@ -490,9 +529,13 @@ static int write_table(struct run *r, FILE *fp)
 		civic_warn("%s", err);
 		return -1;
 	}
+	if (o->show.contrast && contrast_init(&contrast, o->show.contrast, &r->agg, err, sizeof(err)) == 0)
+		co.contrast = &contrast;     /* checked when the tally began */
 	writer_init(&w, fp, o->show.format);
 	rc = crosstab_write(&r->agg, &co, &w);
 	writer_release(&w);
+	if (co.contrast)
+		contrast_release(&contrast);
 	return rc;
 }
 
@@ -547,7 +590,7 @@ static int tally(struct options *o, char **files, size_t nfiles)
 	free(r.want);
 	rec_release(&r.rec);
 	agg_release(&r.agg);
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 4; i++)
 		free(o->show.kept[i]);
 	free(o->kept_keys);
 	free(o->kept_stats);

@@ -9,9 +9,9 @@
 #include "num.h"
 #include "xalloc.h"
 
-enum part { P_VALUE, P_N, P_SE, P_LOW, P_HIGH, P_DEFF };
+enum part { P_VALUE, P_N, P_SE, P_LOW, P_HIGH, P_DEFF, P_DIFF, P_DIFF_SE, P_DIFF_LOW, P_DIFF_HIGH, P_DIFF_P };
 
-static const char *const part_suffix[] = { "", "", "_se", "_low", "_high", "_deff" };
+static const char *const part_suffix[] = { "", "", "_se", "_low", "_high", "_deff", "", "_se", "_low", "_high", "_p" };
 
 struct column {
 	size_t stat;
@@ -32,6 +32,9 @@ struct layout {
 	uint32_t *cols;                /* pivot: column representatives */
 	size_t ncols;
 	struct sbuf cell_key;
+	const char *ref;               /* --contrast: the reference value of its key */
+	size_t reflen;
+	struct sbuf ref_key;
 };
 
 /* ---- sorting ---------------------------------------------------------- */
@@ -282,6 +285,9 @@ static void build_cols(struct layout *l)
 		}
 		if (l->o->deff)
 			add_col(l, i, P_DEFF);
+		if (l->o->contrast)
+			for (enum part p = P_DIFF; p <= P_DIFF_P; p++)
+				add_col(l, i, p);
 	}
 }
 
@@ -289,9 +295,9 @@ static char *col_name(const struct layout *l, const struct column *c)
 {
 	const struct stat *st = &l->a->stats[c->stat];
 	const char *base = c->part == P_N ? "n" : st->name;
-	char *s = xmalloc(strlen(base) + 8);
+	char *s = xmalloc(strlen(base) + 16);
 
-	sprintf(s, "%s%s", base, part_suffix[c->part]);
+	sprintf(s, "%s%s%s", c->part >= P_DIFF ? "diff_" : "", base, part_suffix[c->part]);
 	return s;
 }
 
@@ -354,6 +360,7 @@ struct cellvals {
 	struct cell cell;
 	struct interval ci;
 	int ok;
+	struct contrast_val diff;
 };
 
 static enum ci_method method_for(const struct layout *l, const struct stat *st, const struct svy_est *e)
@@ -383,8 +390,33 @@ static double part_value(const struct layout *l, long gid, const struct column *
 		return v->cell.has_est || v->cell.has_q ? v->ci.high : NAN;
 	case P_DEFF:
 		return v->cell.has_est ? v->cell.est.deff : NAN;
+	case P_DIFF:
+		return v->diff.diff;
+	case P_DIFF_SE:
+		return v->diff.se;
+	case P_DIFF_LOW:
+		return v->diff.low;
+	case P_DIFF_HIGH:
+		return v->diff.high;
+	case P_DIFF_P:
+		return v->diff.p;
 	}
 	return NAN;
+}
+
+/* The cell's difference from its --contrast reference. */
+static int contrast_cell(struct layout *l, long gid, size_t stat, struct contrast_val *out)
+{
+	char err[256];
+	long ref = gid < 0 ? -1 : contrast_ref_group(l->a, l->o->contrast, (uint32_t)gid, l->ref, l->reflen,
+		&l->ref_key);
+
+	if (contrast_value(l->a, (uint32_t)(gid < 0 ? 0 : gid), ref, stat, l->o->level,
+	    l->o->est_method == CI_NORMAL, out, err, sizeof(err)) < 0) {
+		civic_warn("%s", err);
+		return -1;
+	}
+	return 0;
 }
 
 /* Appends the cell's columns to vals (strings in store). */
@@ -410,6 +442,8 @@ static int cell_values(struct layout *l, long gid, char (*store)[64], const char
 			if (v.cell.has_est && l->o->ci &&
 			    interval_for(method_for(l, st, &v.cell.est), &v.cell.est, l->o->level, &v.ci) < 0)
 				v.ci.low = v.ci.high = NAN;
+			if (l->o->contrast && stat_is_estimate(st) && contrast_cell(l, gid, c->stat, &v.diff) < 0)
+				return -1;
 			last = c->stat;
 		}
 		format_number(l, part_value(l, gid, c, &v), store[*nv]);
@@ -468,6 +502,36 @@ static int write_rows(struct layout *l, struct writer *w, size_t width)
 	return rc;
 }
 
+/* --contrast's reference value: REF when one of the groups has it, else
+ * the key's first value in the table's order.  -1 when REF is nowhere. */
+static int contrast_ref(struct layout *l)
+{
+	const struct contrast *c = l->o->contrast;
+	struct agg *a = l->a;
+	long best = -1;
+
+	for (size_t r = 0; r < l->nrows; r++) {
+		size_t len, n;
+		const char *p;
+		int total;
+		const char *key = groups_key(&a->groups, l->rows[r], &len);
+		key_part(key, len, c->key, &p, &n, &total);
+		if (total)
+			continue;
+		if (c->ref ? strlen(c->ref) == n && memcmp(c->ref, p, n) == 0
+			: best < 0 || compare_part(l, c->key, l->rows[r], (uint32_t)best) < 0) {
+			best = l->rows[r];
+			l->ref = p;
+			l->reflen = n;
+		}
+	}
+	if (best < 0 && c->ref) {
+		civic_warn("--contrast %s=%s: no group has that value", a->spec.keys[c->key], c->ref);
+		return -1;
+	}
+	return 0;
+}
+
 int crosstab_write(struct agg *a, const struct crosstab_opts *o, struct writer *w)
 {
 	struct layout l = { .a = a, .o = o };
@@ -475,6 +539,7 @@ int crosstab_write(struct agg *a, const struct crosstab_opts *o, struct writer *
 	int rc;
 
 	sbuf_init(&l.cell_key);
+	sbuf_init(&l.ref_key);
 	/* Quantile intervals cost a pass with survey sums per value: only when shown. */
 	a->level = o->ci || o->deff ? o->level : 0;
 	a->normal = o->est_method == CI_NORMAL;
@@ -482,11 +547,14 @@ int crosstab_write(struct agg *a, const struct crosstab_opts *o, struct writer *
 	build_rows(&l);
 	build_cols(&l);
 	make_header(&l, &h);
-	rc = writer_header(w, &h);
+	rc = o->contrast ? contrast_ref(&l) : 0;
+	if (rc == 0)
+		rc = writer_header(w, &h);
 	if (rc == 0)
 		rc = write_rows(&l, w, h.n);
 	header_release(&h);
 	sbuf_release(&l.cell_key);
+	sbuf_release(&l.ref_key);
 	free(l.col);
 	free(l.kind);
 	free(l.sortval);

@@ -12,6 +12,7 @@
 #include "writer.h"
 #include "agg.h"
 #include "interval.h"
+#include "contrast.h"
 
 struct crosstab_opts {
 	int ci;                        /* add _se, _low, _high */
@@ -20,6 +21,7 @@ struct crosstab_opts {
 	double level;
 	int deff;                      /* add _deff */
 	int digits;                    /* -1: shortest round-trip */
+	const struct contrast *contrast;   /* --contrast: diff_ columns; NULL: none */
 };
 
 /* Writes the header and every row.  0; -1 on a write error (reported by

@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+# civic-tally --contrast against R's survey 4.1.1 run live on fresh data:
+# tests/fixtures/survey/contrast/oracle.R draws a new unbalanced stratified
+# cluster sample (seed CIVIC_ORACLE_SEED, else one from the clock, printed
+# on failure) and computes svycontrast() on svyby(..., covmat = TRUE) for
+# every case it lists; every figure must agree at 1e-10 relative.
+
+load helper
+
+setup() {
+	setup_scratch
+	ORACLE="$FIXTURES/survey/contrast/oracle.R"
+	CHECK="$CIVIC_ROOT/tests/survey-live-check.py"
+	SEED="${CIVIC_ORACLE_SEED:-$(($(date +%s) % 1000000))}"
+}
+
+# Draws the sample and R's figures into the scratch directory.
+oracle() {
+	Rscript --vanilla "$ORACLE" "$SEED" . 2> oracle.err || { cat oracle.err; false; }
+}
+
+# civic-tally on case NAME of cases.tsv (extra options after it), to NAME.out.
+tally_case() {
+	local name=$1 input opts
+	shift
+	IFS=$'\t' read -r _ input opts < <(grep "^$name	" cases.tsv)
+	read -ra args <<< "$opts"
+	civic-tally "${args[@]}" "$@" "$input" > "$name.out"
+}
+
+same_as_r() {
+	run python3 "$CHECK" "$1" "$2"
+	[ "$status" -eq 0 ] || { echo "seed $SEED: $output"; false; }
+}
+
+@test "contrast: every difference, SE, interval and p-value of every design agrees with R" {
+	oracle
+	local n=0 name
+	while IFS=$'\t' read -r name _ _; do
+		tally_case "$name"
+		same_as_r "$name.out" "$name.csv"
+		n=$((n + 1))
+	done < cases.tsv
+	[ "$n" -eq 15 ]
+}
+
+@test "contrast: with --ci the differences come beside the estimates' own intervals" {
+	oracle
+	tally_case clus-region --ci t
+	same_as_r clus-region.out clus-region.csv
+	run head -1 clus-region.out
+	assert_output --partial 'mean_y,mean_y_se,mean_y_low,mean_y_high,diff_mean_y,diff_mean_y_se,diff_mean_y_low,diff_mean_y_high,diff_mean_y_p,'
+}
+
+@test "contrast: merged partials give the figures of one run" {
+	oracle
+	tally_case clus-sex-by-region
+	local opts
+	IFS=$'\t' read -r _ _ opts < <(grep '^clus-sex-by-region	' cases.tsv)
+	read -ra args <<< "$opts"
+	head -1 design.csv > a.csv
+	cp a.csv b.csv
+	local n
+	n=$(($(wc -l < design.csv) / 2))
+	sed -n "2,${n}p" design.csv >> a.csv
+	sed -n "$((n + 1)),\$p" design.csv >> b.csv
+	civic-tally "${args[@]}" --partial a.csv > a.ndjson
+	civic-tally "${args[@]}" --partial b.csv > b.ndjson
+	civic-tally --merge a.ndjson b.ndjson > merged.csv
+	same_as_r merged.csv clus-sex-by-region.csv
+	diff clus-sex-by-region.out merged.csv
+	civic-tally --merge --contrast sex=m a.ndjson b.ndjson > ref-m.csv
+	run awk -F, 'NR > 1 && ($2 == "m") != ($4 == "") { print "wrong: " $0 }' ref-m.csv
+	assert_output ''
+	run grep -c '^[A-D],f,' ref-m.csv
+	assert_output 4
+}
+
+@test "contrast: a partial without survey sums cannot be compared" {
+	printf 'g,y\na,1\nb,2\na,3\n' > x.csv
+	civic-tally -g g -s mean:y --partial x.csv > x.ndjson
+	run civic-tally --merge --contrast g x.ndjson
+	assert_failure 1
+	assert_output --partial 'no survey sums for --contrast'
+}
+
+@test "contrast: the reference row and a group without one have no difference" {
+	printf 'region,sex,y\nA,f,1\nA,m,2\nA,f,4\nA,m,7\nB,f,3\nB,f,5\n' > x.csv
+	run civic-tally -g region,sex -s mean:y --contrast sex=m x.csv
+	assert_success
+	assert_line 'region,sex,mean_y,diff_mean_y,diff_mean_y_se,diff_mean_y_low,diff_mean_y_high,diff_mean_y_p'
+	# R: svycontrast(svyby(~y, ~region+sex, svydesign(ids = ~1, data = x),
+	# svymean, covmat = TRUE), c(A.f = 1, A.m = -1)), df = degf = 5
+	assert_line 'A,f,2.5,-2,2.258317958127243,-7.80519112225318,3.80519112225318,0.4163785541606855'
+	assert_line 'A,m,4.5,,,,,'
+	assert_line 'B,f,4,,,,,'
+}
+
+@test "contrast: a Total row of the compared key has no difference" {
+	printf 'region,y\nA,1\nA,2\nB,4\nB,7\n' > x.csv
+	run civic-tally -g region -s mean:y --total --contrast region x.csv
+	assert_success
+	assert_line --index 3 'Total,3.5,,,,,'
+}
+
+@test "contrast: usage errors" {
+	printf 'region,sex,y\nA,f,1\nB,m,2\n' > x.csv
+	run civic-tally -g region -s mean:y --contrast sex x.csv
+	assert_failure 2
+	assert_output --partial "--contrast 'sex' is not a key of -g"
+	run civic-tally -g region,sex --pivot sex -s mean:y --contrast sex x.csv
+	assert_failure 2
+	assert_output --partial "not of the --pivot key"
+	run civic-tally -g region,sex -s share --contrast region x.csv
+	assert_failure 2
+	assert_output --partial "needs --within region"
+	run civic-tally -g region -s mean:y --contrast region=Z x.csv
+	assert_failure 1
+	assert_output --partial "--contrast region=Z: no group has that value"
+}
