@@ -22,7 +22,8 @@ static const char usage[] =
 	"                    [--heading text] [--label name=text] [--chart kind]\n"
 	"                    [--chart-value column] [--ci-style style] [--digits [column=]n]\n"
 	"                    [--min-n n] [--max-cv percent] [--suppress k] [--protection n]\n"
-	"                    [--compare prev] [--source file] [file ...]\n"
+	"                    [--compare prev] [--source file]\n"
+	"                    [--compare-level p] [file ...]\n"
 	"\n"
 	"  -f, --format F         text (default), md, html, csv or json; -o FILE.EXT implies it\n"
 	"  -o, --output FILE      write FILE atomically instead of standard output\n"
@@ -40,6 +41,7 @@ static const char usage[] =
 	"      --suppress K       hide counts below K, and whatever would reveal them (default: off)\n"
 	"      --protection N     no hidden count can be narrowed to a range under N wide (default 1)\n"
 	"      --compare PREV     add changes against PREV, the previous period's tally; one per input\n"
+	"      --compare-level P  mark changes significant at level 1-P (default 0.95: 1.96 SEs)\n"
 	"      --source FILE      a schema or rule book the figures come from, for the provenance\n"
 	"      --csv, --json      the same as -f csv, -f json\n"
 	"      --help, --version\n";
@@ -58,6 +60,7 @@ enum {
 	OPT_PROTECTION,
 	OPT_COMPARE,
 	OPT_SOURCE,
+	OPT_COMPARE_LEVEL,
 };
 
 static const struct option long_options[] = {
@@ -78,6 +81,7 @@ static const struct option long_options[] = {
 	{ "protection", required_argument, NULL, OPT_PROTECTION },
 	{ "compare", required_argument, NULL, OPT_COMPARE },
 	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "compare-level", required_argument, NULL, OPT_COMPARE_LEVEL },
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -160,6 +164,17 @@ static void add_digits(struct report *rep, const char *arg)
 	rep->digits[rep->ndigits++].digits = (int)d;
 }
 
+/* --compare-level P: changes are marked when significant at level 1 - P. */
+static void compare_level(struct report *rep, const char *arg)
+{
+	double p;
+
+	if (num_parse_double(arg, strlen(arg), 0, &p) < 0 || !(p > 0 && p < 1))
+		civic_usage_error("--compare-level takes a probability between 0 and 1: '%s'", arg);
+	rep->compare_level = p;
+	rep->z = compare_z(p);
+}
+
 static void parse_options(struct options *o, int argc, char **argv)
 {
 	struct report *rep = &o->rep;
@@ -192,6 +207,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_SUPPRESS: rep->suppress_k = (double)opt_ulong("--suppress", optarg); break;
 		case OPT_PROTECTION: rep->protection = (double)opt_ulong("--protection", optarg); break;
 		case OPT_COMPARE: list_add(&o->compares, optarg); break;
+		case OPT_COMPARE_LEVEL: compare_level(rep, optarg); break;
 		case OPT_SOURCE: list_add(&o->sources, optarg); break;
 		case OPT_CSV: o->format_name = "csv"; break;
 		case OPT_JSON: o->format_name = "json"; break;
@@ -376,6 +392,7 @@ static int compare(struct options *o, struct report_section *s, const struct rta
 		return -1;
 	s->compared = 1;
 	s->changes_beyond_noise = (size_t)flagged;
+	s->compare_rules = compare_rules(&s->table, prev);
 	return 0;
 }
 

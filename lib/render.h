@@ -46,6 +46,7 @@ struct report_section {
 	size_t unreliable;           /* cells flagged */
 	int compared;                /* change columns were added */
 	size_t changes_beyond_noise;
+	int compare_rules;           /* COMPARE_BY_SE | COMPARE_POISSON (render_compare.h) */
 };
 
 struct report {
@@ -68,6 +69,7 @@ struct report {
 	double min_n;                /* reliability: effective n below this is flagged */
 	double max_cv;               /* … and a CV above this (a fraction) */
 	double z;                    /* critical value for change flags (1.96) */
+	double compare_level;        /* --compare-level: z's level (0: not given, 1.96) */
 	struct provenance prov;
 };
 

@@ -7,6 +7,7 @@
 #include "num.h"
 #include "record.h"
 #include "render_cell.h"
+#include "render_compare.h"
 #include "writer.h"
 #include "xalloc.h"
 
@@ -545,6 +546,21 @@ static int has_interval(const struct rtable *t)
 	return 0;
 }
 
+/* The legend of the change marks: survey estimates compared by their
+ * standard errors say so and at what level; counts keep the Poisson rule. */
+static void change_note(const struct report *rep, const struct report_section *s, char *text, size_t size)
+{
+	double level = rep->compare_level > 0 ? rep->compare_level : 0.95;
+
+	if (s->compare_rules == COMPARE_BY_SE)
+		snprintf(text, size, "change significant at the %g%% level (two-sided): beyond %g times the "
+			"standard error of the difference, √(SE² + SE_prev²), the two periods being "
+			"independent samples", (1 - level) * 100, rep->z);
+	else
+		snprintf(text, size, "change larger than chance variation would explain (beyond %g standard errors; "
+			"Poisson variation for counts)", rep->z);
+}
+
 size_t render_notes(const struct report *rep, const struct report_section *s, struct note *notes)
 {
 	size_t n = 0;
@@ -578,9 +594,7 @@ size_t render_notes(const struct report *rep, const struct report_section *s, st
 	}
 	if (s->changes_beyond_noise) {
 		snprintf(notes[n].mark, sizeof(notes->mark), MARK_UP MARK_DOWN);
-		snprintf(notes[n++].text, sizeof(notes->text),
-			"change larger than chance variation would explain (beyond %g standard errors; "
-			"Poisson variation for counts)", rep->z);
+		change_note(rep, s, notes[n++].text, sizeof(notes->text));
 	}
 	if (has_interval(&s->table) && (rep->ci == CI_PAREN || rep->ci == CI_PM)) {
 		notes[n].mark[0] = '\0';

@@ -118,3 +118,49 @@ same_as_r() {
 	assert_failure 1
 	assert_output --partial "--contrast region=Z: no group has that value"
 }
+
+# ---- civic-report --compare on survey estimates (independent samples) ----
+
+@test "report: survey changes are marked when significant at --compare-level, by both periods' SEs" {
+	# Two independent samples, the second drawn from the next seed, where
+	# everyone in region B trusts: that change must be marked.
+	mkdir next
+	Rscript --vanilla "$ORACLE" $((SEED + 1)) next 2> oracle.err || { cat oracle.err; false; }
+	oracle
+	cp design.csv w1.csv
+	awk -F, -v OFS=, 'NR > 1 && $5 == "B" { $8 = 5 } { print }' next/design.csv > w2.csv
+	local w
+	for w in w1 w2; do
+		civic-tally -w w --strata stratum --psu psu -g region -s 'share:trust>=4,mean:y' --ci t $w.csv > $w.tally.csv
+	done
+	civic-report -f csv --compare-level 0.9 --compare w1.tally.csv w2.tally.csv > report.csv
+	# The rule recomputed from the tallies' unrounded figures: |a - b| beyond
+	# qnorm(0.95) times sqrt(se_a^2 + se_b^2).
+	run python3 - w1.tally.csv w2.tally.csv report.csv <<'PY'
+import csv, math, statistics, sys
+prev = {r["region"]: r for r in csv.DictReader(open(sys.argv[1]))}
+cur = {r["region"]: r for r in csv.DictReader(open(sys.argv[2]))}
+rep = {r["region"]: r for r in csv.DictReader(open(sys.argv[3]))}
+z = statistics.NormalDist().inv_cdf(0.95)
+s = "share_trust>=4"
+for k, c in cur.items():
+    a, b = float(c[s]), float(prev[k][s])
+    se = math.hypot(float(c[s + "_se"]), float(prev[k][s + "_se"]))
+    want = abs(a - b) > z * se
+    got = ("beyond-noise:" + s + "_change") in rep[k]["flags"]
+    print(k, "ok" if want == got else "WRONG: %s want %s" % (got, want))
+PY
+	assert_success
+	refute_output --partial WRONG
+	[ "${#lines[@]}" -ge 3 ]
+	run civic-report --compare-level 0.9 --compare w1.tally.csv w2.tally.csv
+	assert_line --regexp '^B .*▲'
+	assert_line '▲▼  change significant at the 10% level (two-sided): beyond 1.64485 times the standard error of the difference, √(SE² + SE_prev²), the two periods being independent samples'
+	refute_output --partial 'Poisson'
+}
+
+@test "report: --compare-level takes a probability" {
+	run civic-report --compare-level 95 /dev/null
+	assert_failure 2
+	assert_output --partial "--compare-level takes a probability between 0 and 1: '95'"
+}
