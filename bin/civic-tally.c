@@ -20,12 +20,12 @@ static const char usage[] =
 	"                   [-w column] [--strata column] [--psu column] [--fpc column]\n"
 	"                   [--lonely-psu rule] [--lonely-psu-domain] [--missing codes]\n"
 	"                   [--ci method] [--level p] [--deff] [--digits n] [--partial]\n"
-	"                   [--contrast key[=ref]]\n"
+	"                   [--contrast key[=ref]] [--test name]\n"
 	"                   [-o file] [--csv | --json]\n"
 	"                   [--max-rejects n[%]] [--rejects file] [file ...]\n"
 	"       civic-tally --merge [--within keys] [--pivot key] [--total] [--ci method]\n"
 	"                   [--level p] [--deff] [--digits n] [--partial] [-o file]\n"
-	"                   [--contrast key[=ref]]\n"
+	"                   [--contrast key[=ref]] [--test name]\n"
 	"                   [--csv | --json] partial ...\n"
 	"\n"
 	"  -g, --group KEYS       group by these keys, comma-separated: columns or\n"
@@ -52,6 +52,8 @@ static const char usage[] =
 	"      --deff             add the design effect (_deff)\n"
 	"      --contrast KEY[=REF]  add diff_S, diff_S_se, _low, _high, _p: each estimate minus\n"
 	"                         its group's where KEY is REF (default: KEY's first value)\n"
+	"      --test NAME        test the association of the two keys, as columns: rao-scott\n"
+	"                         (F), rao-scott-chisq; Pearson's X2 without a design\n"
 	"      --digits N         round statistics to N decimals (default: exact)\n"
 	"      --partial          write the aggregate state (NDJSON) for a later --merge\n"
 	"      --merge            combine partials into the table one run would give\n"
@@ -78,6 +80,7 @@ enum {
 	OPT_PARTIAL,
 	OPT_MERGE,
 	OPT_CONTRAST,
+	OPT_TEST,
 };
 
 static const struct option long_options[] = {
@@ -101,6 +104,7 @@ static const struct option long_options[] = {
 	{ "partial", no_argument, NULL, OPT_PARTIAL },
 	{ "merge", no_argument, NULL, OPT_MERGE },
 	{ "contrast", required_argument, NULL, OPT_CONTRAST },
+	{ "test", required_argument, NULL, OPT_TEST },
 	REJECT_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -110,7 +114,8 @@ static const struct option long_options[] = {
  * --merge may override each. */
 struct present {
 	const char *within, *pivot, *ci;
-	char *kept[4];                 /* copies taken from a partial */
+	char *kept[5];                 /* copies taken from a partial */
+	const char *test;              /* --test NAME (kept[4]) */
 	const char *contrast;          /* --contrast KEY[=REF] (kept[3]) */
 	double level;
 	int total, deff, digits;
@@ -183,6 +188,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_PARTIAL: o->partial = 1; break;
 		case OPT_MERGE: o->merge = 1; break;
 		case OPT_CONTRAST: o->show.contrast = optarg; break;
+		case OPT_TEST: o->show.test = optarg; break;
 		default:
 			if (!common_option(&o->common, c) && !reject_option(&o->rejects, c))
 				bad_option();
@@ -301,12 +307,18 @@ struct run {
 	unsigned long read, rejected;
 };
 
-/* --contrast's key and statistics, checked before any row is read. */
+/* --contrast's key and statistics, and --test's name and keys, checked before any row is read. */
 static void check_contrast(struct run *r)
 {
 	struct contrast c;
 	char err[512];
 
+	enum tally_test t;
+
+	if (r->o->show.test && tally_test_parse(r->o->show.test, &t) < 0)
+		civic_usage_error("unknown --test '%s' (rao-scott, rao-scott-chisq)", r->o->show.test);
+	if (r->o->show.test && r->agg.spec.nkeys != 2)
+		civic_usage_error("--test needs a cross-tab of two keys (-g a,b or -g a --pivot b)");
 	if (!r->o->show.contrast)
 		return;
 	if (contrast_init(&c, r->o->show.contrast, &r->agg, err, sizeof(err)) < 0)
@@ -372,7 +384,7 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	spec.lonely_domain = o->lonely_domain;
 	/* A partial keeps survey sums only when it will show intervals: they
 	 * cost a pass per row, and a merge can only add what was kept. */
-	spec.survey = o->show.ci || o->show.deff || o->show.contrast;
+	spec.survey = o->show.ci || o->show.deff || o->show.contrast || o->show.test;
 	init_agg(&r->agg, &spec);
 	check_contrast(r);
 	spec_free_lists(&spec);
@@ -412,6 +424,8 @@ static void present_from_json(struct options *o, json_t *j)
 		s->ci = s->kept[2] = xstrdup(json_string_value(v));
 	if (!s->contrast && json_is_string(v = json_object_get(j, "contrast")))
 		s->contrast = s->kept[3] = xstrdup(json_string_value(v));
+	if (!s->test && json_is_string(v = json_object_get(j, "test")))
+		s->test = s->kept[4] = xstrdup(json_string_value(v));
 	if (!o->given_level && json_is_number(v = json_object_get(j, "level")))
 		s->level = json_number_value(v);
 	if (!o->given_total)
@@ -438,6 +452,8 @@ static json_t *present_to_json(const struct present *s)
 		json_object_set_new(j, "ci", json_string(s->ci));
 	if (s->contrast)
 		json_object_set_new(j, "contrast", json_string(s->contrast));
+	if (s->test)
+		json_object_set_new(j, "test", json_string(s->test));
 	json_object_set_new(j, "level", json_real(s->level));
 	json_object_set_new(j, "total", json_boolean(s->total));
 	json_object_set_new(j, "deff", json_boolean(s->deff));
@@ -474,9 +490,9 @@ static int merge_first(struct run *r, struct partial_in *p)
 		partial_spec_free(&spec);
 		return -1;
 	}
-	if (r->o->show.contrast && !spec.survey) {
-		civic_warn("%s: the partials hold no survey sums for --contrast "
-			"(make them with --contrast, --ci or --deff)", p->name);
+	if ((r->o->show.contrast || r->o->show.test) && !spec.survey) {
+		civic_warn("%s: the partials hold no survey sums for --contrast or --test "
+			"(make them with --contrast, --test, --ci or --deff)", p->name);
 		partial_spec_free(&spec);
 		return -1;
 	}
@@ -513,7 +529,8 @@ static int tally_partials(struct run *r, char **files, size_t nfiles)
 static int write_table(struct run *r, FILE *fp)
 {
 	struct options *o = r->o;
-	struct crosstab_opts co = { 0, CI_NONE, CI_NONE, o->show.level, o->show.deff, o->show.digits, NULL };
+	struct crosstab_opts co = { 0, CI_NONE, CI_NONE, o->show.level, o->show.deff, o->show.digits, NULL,
+		TALLY_TEST_NONE };
 	struct contrast contrast;
 	struct writer w;
 	char err[512];
@@ -521,7 +538,7 @@ static int write_table(struct run *r, FILE *fp)
 
 	if (o->show.ci)
 		parse_ci(o->show.ci, &co);
-	if ((co.ci || co.deff || o->show.contrast) && r->agg.design && svy_design_check_lonely(r->agg.design) < 0) {
+	if ((co.ci || co.deff || o->show.contrast || o->show.test) && r->agg.design && svy_design_check_lonely(r->agg.design) < 0) {
 		civic_warn("%s", svy_design_error(r->agg.design));
 		return -1;
 	}
@@ -529,6 +546,8 @@ static int write_table(struct run *r, FILE *fp)
 		civic_warn("%s", err);
 		return -1;
 	}
+	if (o->show.test)
+		tally_test_parse(o->show.test, &co.test);  /* checked when the tally began */
 	if (o->show.contrast && contrast_init(&contrast, o->show.contrast, &r->agg, err, sizeof(err)) == 0)
 		co.contrast = &contrast;     /* checked when the tally began */
 	writer_init(&w, fp, o->show.format);
@@ -590,7 +609,7 @@ static int tally(struct options *o, char **files, size_t nfiles)
 	free(r.want);
 	rec_release(&r.rec);
 	agg_release(&r.agg);
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		free(o->show.kept[i]);
 	free(o->kept_keys);
 	free(o->kept_stats);

@@ -32,6 +32,7 @@ struct layout {
 	uint32_t *cols;                /* pivot: column representatives */
 	size_t ncols;
 	struct sbuf cell_key;
+	struct tally_test_result test; /* --test: figures repeated on every row */
 	const char *ref;               /* --contrast: the reference value of its key */
 	size_t reflen;
 	struct sbuf ref_key;
@@ -491,6 +492,11 @@ static int write_rows(struct layout *l, struct writer *w, size_t width)
 			for (size_t c = 0; c < l->ncols && rc == 0; c++)
 				rc = cell_values(l, cell_group(l, l->rows[r], l->cols[c]), store, vals, &nv);
 		}
+		for (size_t i = 0; rc == 0 && i < l->test.n; i++) {
+			format_number(l, l->test.value[i], store[nv]);
+			vals[nv] = store[nv];
+			nv++;
+		}
 		if (rc == 0 && writer_values(w, vals, nv) < 0)
 			rc = -1;
 	}
@@ -532,6 +538,20 @@ static int contrast_ref(struct layout *l)
 	return 0;
 }
 
+/* --test's figures, and their columns after the others. */
+static int run_test(struct layout *l, struct header *h)
+{
+	char err[256];
+
+	if (tally_test_run(l->a, l->o->test, &l->test, err, sizeof(err)) < 0) {
+		civic_warn("%s", err);
+		return -1;
+	}
+	for (size_t i = 0; i < l->test.n; i++)
+		header_add(h, l->test.name[i], COL_NUMBER);
+	return 0;
+}
+
 int crosstab_write(struct agg *a, const struct crosstab_opts *o, struct writer *w)
 {
 	struct layout l = { .a = a, .o = o };
@@ -548,6 +568,8 @@ int crosstab_write(struct agg *a, const struct crosstab_opts *o, struct writer *
 	build_cols(&l);
 	make_header(&l, &h);
 	rc = o->contrast ? contrast_ref(&l) : 0;
+	if (rc == 0 && o->test != TALLY_TEST_NONE)
+		rc = run_test(&l, &h);
 	if (rc == 0)
 		rc = writer_header(w, &h);
 	if (rc == 0)

@@ -13,6 +13,7 @@
 #include "agg.h"
 #include "interval.h"
 #include "contrast.h"
+#include "tally_test.h"
 
 struct crosstab_opts {
 	int ci;                        /* add _se, _low, _high */
@@ -22,6 +23,7 @@ struct crosstab_opts {
 	int deff;                      /* add _deff */
 	int digits;                    /* -1: shortest round-trip */
 	const struct contrast *contrast;   /* --contrast: diff_ columns; NULL: none */
+	enum tally_test test;          /* --test: its columns on every row */
 };
 
 /* Writes the header and every row.  0; -1 on a write error (reported by

@@ -33,7 +33,7 @@ same_as_r() {
 	[ "$status" -eq 0 ] || { echo "seed $SEED: $output"; false; }
 }
 
-@test "contrast: every difference, SE, interval and p-value of every design agrees with R" {
+@test "contrast and test: every difference, SE, interval, p-value and test of every design agrees with R" {
 	oracle
 	local n=0 name
 	while IFS=$'\t' read -r name _ _; do
@@ -41,7 +41,7 @@ same_as_r() {
 		same_as_r "$name.out" "$name.csv"
 		n=$((n + 1))
 	done < cases.tsv
-	[ "$n" -eq 15 ]
+	[ "$n" -eq 26 ]
 }
 
 @test "contrast: with --ci the differences come beside the estimates' own intervals" {
@@ -117,6 +117,25 @@ same_as_r() {
 	run civic-tally -g region -s mean:y --contrast region=Z x.csv
 	assert_failure 1
 	assert_output --partial "--contrast region=Z: no group has that value"
+}
+
+@test "test: Pearson's X2 of a plain sample is chisq.test(correct = FALSE)'s" {
+	printf 'a,b\nx,u\nx,u\nx,v\ny,v\ny,v\ny,u\ny,v\n' > x.csv
+	run civic-tally -g a --pivot b --test rao-scott x.csv
+	assert_success
+	# R: chisq.test(matrix(c(2, 1, 1, 3), 2), correct = FALSE)
+	assert_line --index 0 'a,u,v,pearson_X2,pearson_df,pearson_p'
+	assert_line --index 1 'x,2,1,1.2152777777777777,1,0.27028938480169873'
+}
+
+@test "test: usage errors" {
+	printf 'a,b,c\nx,u,1\n' > x.csv
+	run civic-tally -g a,b --test fisher x.csv
+	assert_failure 2
+	assert_output --partial "unknown --test 'fisher' (rao-scott, rao-scott-chisq)"
+	run civic-tally -g a,b,c --test rao-scott x.csv
+	assert_failure 2
+	assert_output --partial "--test needs a cross-tab of two keys"
 }
 
 # ---- civic-report --compare on survey estimates (independent samples) ----
