@@ -13,6 +13,7 @@
 #include "render_cell.h"
 #include "render_compare.h"
 #include "render_flags.h"
+#include "render_test.h"
 #include "sha256.h"
 #include "suppress.h"
 #include "audit.h"
@@ -410,8 +411,12 @@ static int build(struct options *o)
 		s->heading = i < o->headings.n ? o->headings.v[i] : NULL;
 		if (load(o, &s->table, o->files.v[i], "input") != 0)
 			failed = 1;
+		else
+			render_test_take(&s->table, s->test_note, sizeof(s->test_note));
 		if (i < o->compares.n && load(o, &prevs[i], o->compares.v[i], "previous") != 0)
 			failed = 1;
+		else if (i < o->compares.n)
+			render_test_take(&prevs[i], (char[384]){ 0 }, 384);
 	}
 	if (!failed && rep->suppress_k > 1 && suppress_all(o, prevs) != 0)
 		failed = 1;

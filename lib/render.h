@@ -47,6 +47,7 @@ struct report_section {
 	int compared;                /* change columns were added */
 	size_t changes_beyond_noise;
 	int compare_rules;           /* COMPARE_BY_SE | COMPARE_POISSON (render_compare.h) */
+	char test_note[384];         /* civic-tally --test's result (render_test.h); "" none */
 };
 
 struct report {

@@ -596,6 +596,10 @@ size_t render_notes(const struct report *rep, const struct report_section *s, st
 		snprintf(notes[n].mark, sizeof(notes->mark), MARK_UP MARK_DOWN);
 		change_note(rep, s, notes[n++].text, sizeof(notes->text));
 	}
+	if (s->test_note[0]) {
+		notes[n].mark[0] = '\0';
+		snprintf(notes[n++].text, sizeof(notes->text), "%s", s->test_note);
+	}
 	if (has_interval(&s->table) && (rep->ci == CI_PAREN || rep->ci == CI_PM)) {
 		notes[n].mark[0] = '\0';
 		snprintf(notes[n++].text, sizeof(notes->text), rep->ci == CI_PAREN

@@ -183,3 +183,21 @@ PY
 	assert_failure 2
 	assert_output --partial "--compare-level takes a probability between 0 and 1: '95'"
 }
+
+@test "report: a --test result is a note under its table, not columns" {
+	oracle
+	tally_case test-clus-region-sex
+	run civic-report test-clus-region-sex.out
+	assert_success
+	refute_output --partial 'rao_scott'
+	refute_output --partial 'Rao scott'
+	local F ndf ddf
+	read -r F ndf ddf < <(python3 -c 'import csv,sys; r=next(csv.DictReader(open(sys.argv[1]))); print(*("%.3g" % float(r[k]) for k in ("rao_scott_F","rao_scott_ndf","rao_scott_ddf")))' test-clus-region-sex.out)
+	assert_line --regexp "^Association of the keys: Rao–Scott adjusted F = $F on $ndf and $ddf degrees of freedom, p (= [0-9.e-]+|< 0.001) \(R's svychisq\)$"
+	run civic-report -f csv test-clus-region-sex.out
+	assert_line --index 0 'region,sex,count,n,flags'
+	printf 'a,b\nx,u\nx,u\nx,v\ny,v\ny,v\ny,u\ny,v\n' > x.csv
+	civic-tally -g a --pivot b --test rao-scott x.csv > plain.csv
+	run civic-report -f md -k 1 plain.csv
+	assert_line "- Association of the keys: Pearson's X² = 1.215 with 1 degree of freedom, p = 0.27"
+}
