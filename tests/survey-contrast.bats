@@ -76,6 +76,23 @@ same_as_r() {
 	assert_output 4
 }
 
+@test "test: merged partials give R's Rao-Scott test of the whole sample" {
+	oracle
+	local opts
+	IFS=$'\t' read -r _ _ opts < <(grep '^test-clus-region-trust	' cases.tsv)
+	read -ra args <<< "$opts"
+	head -1 design.csv > a.csv
+	cp a.csv b.csv
+	local n
+	n=$(($(wc -l < design.csv) / 3))
+	sed -n "2,${n}p" design.csv >> a.csv
+	sed -n "$((n + 1)),\$p" design.csv >> b.csv
+	civic-tally "${args[@]}" --partial a.csv > a.ndjson
+	civic-tally "${args[@]}" --partial b.csv > b.ndjson
+	civic-tally --merge a.ndjson b.ndjson > merged.csv
+	same_as_r merged.csv test-clus-region-trust.csv
+}
+
 @test "contrast: a partial without survey sums cannot be compared" {
 	printf 'g,y\na,1\nb,2\na,3\n' > x.csv
 	civic-tally -g g -s mean:y --partial x.csv > x.ndjson
