@@ -14,6 +14,7 @@
 #include "render_compare.h"
 #include "render_flags.h"
 #include "render_pivot.h"
+#include "render_test.h"
 #include "sha256.h"
 #include "suppress.h"
 #include "audit.h"
@@ -25,8 +26,8 @@ static const char usage[] =
 	"                    [--heading text] [--label name=text] [--chart kind]\n"
 	"                    [--chart-value column] [--ci-style style] [--digits [column=]n]\n"
 	"                    [--min-n n] [--max-cv percent] [--suppress k] [--protection n]\n"
-	"                    [--compare prev] [--source file] [--lang code]\n"
-	"                    [--labels file] [--codes] [file ...]\n"
+	"                    [--compare prev] [--compare-level p] [--source file]\n"
+	"                    [--lang code] [--labels file] [--codes] [file ...]\n"
 	"\n"
 	"  -f, --format F         text (default), md, html, csv, json or xlsx; -o FILE.EXT implies it\n"
 	"  -o, --output FILE      write FILE atomically instead of standard output\n"
@@ -45,6 +46,7 @@ static const char usage[] =
 	"      --suppress K       hide counts below K, and whatever would reveal them (default: off)\n"
 	"      --protection N     no hidden count can be narrowed to a range under N wide (default 1)\n"
 	"      --compare PREV     add changes against PREV, the previous period's tally; one per input\n"
+	"      --compare-level P  mark changes significant at level 1-P (default 0.95: 1.96 SEs)\n"
 	"      --source FILE      a schema or rule book the figures come from, for the provenance\n"
 	"      --lang CODE        the report's language: en (default), ru or uz\n"
 	"      --labels FILE      labels for codes, CSV column,value,label (civic-labels(5)); repeatable\n"
@@ -70,6 +72,7 @@ enum {
 	OPT_LANG,
 	OPT_LABELS,
 	OPT_CODES,
+	OPT_COMPARE_LEVEL,
 };
 
 static const struct option long_options[] = {
@@ -93,6 +96,7 @@ static const struct option long_options[] = {
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "labels", required_argument, NULL, OPT_LABELS },
 	{ "codes", no_argument, NULL, OPT_CODES },
+	{ "compare-level", required_argument, NULL, OPT_COMPARE_LEVEL },
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -175,6 +179,17 @@ static void add_digits(struct report *rep, const char *arg)
 	rep->digits[rep->ndigits++].digits = (int)d;
 }
 
+/* --compare-level P: changes are marked when significant at level 1 - P. */
+static void compare_level(struct report *rep, const char *arg)
+{
+	double p;
+
+	if (num_parse_double(arg, strlen(arg), 0, &p) < 0 || !(p > 0 && p < 1))
+		civic_usage_error("--compare-level takes a probability between 0 and 1: '%s'", arg);
+	rep->compare_level = p;
+	rep->z = compare_z(p);
+}
+
 static void parse_options(struct options *o, int argc, char **argv)
 {
 	struct report *rep = &o->rep;
@@ -207,6 +222,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_SUPPRESS: rep->suppress_k = (double)opt_ulong("--suppress", optarg); break;
 		case OPT_PROTECTION: rep->protection = (double)opt_ulong("--protection", optarg); break;
 		case OPT_COMPARE: list_add(&o->compares, optarg); break;
+		case OPT_COMPARE_LEVEL: compare_level(rep, optarg); break;
 		case OPT_SOURCE: list_add(&o->sources, optarg); break;
 		case OPT_LANG: o->lang = optarg; break;
 		case OPT_LABELS: list_add(&o->label_files, optarg); break;
@@ -445,6 +461,7 @@ static int compare(struct options *o, struct report_section *s, const struct rta
 		return -1;
 	s->compared = 1;
 	s->changes_beyond_noise = (size_t)flagged;
+	s->compare_rules = compare_rules(&s->table, prev);
 	return 0;
 }
 
@@ -462,8 +479,12 @@ static int build(struct options *o)
 		s->heading = i < o->headings.n ? o->headings.v[i] : NULL;
 		if (load(o, &s->table, o->files.v[i], "input") != 0)
 			failed = 1;
+		else
+			render_test_take(&s->table, s->test_note, sizeof(s->test_note));
 		if (i < o->compares.n && load(o, &prevs[i], o->compares.v[i], "previous") != 0)
 			failed = 1;
+		else if (i < o->compares.n)
+			render_test_take(&prevs[i], (char[384]){ 0 }, 384);
 	}
 	if (!failed && rep->suppress_k > 1 && suppress_all(o, prevs) != 0)
 		failed = 1;

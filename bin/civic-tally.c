@@ -25,6 +25,7 @@ static const char usage[] =
 	"                   [--ci method] [--level p] [--deff] [--digits n] [--partial]\n"
 	"                   [--sort [-]column] [--top n] [--other label]\n"
 	"                   [--per n --population file[:column]]\n"
+	"                   [--contrast key[=ref]] [--test name]\n"
 	"                   [-o file] [--csv | --json]\n"
 	"                   [--max-rejects n[%]] [--rejects file]\n"
 	"                   [--where cond ...]\n"
@@ -34,6 +35,7 @@ static const char usage[] =
 	"                   [--level p] [--deff] [--digits n] [--partial]\n"
 	"                   [--sort [-]column] [--top n] [--other label]\n"
 	"                   [--per n --population file[:column]] [-o file]\n"
+	"                   [--contrast key[=ref]] [--test name]\n"
 	"                   [--csv | --json] partial ...\n"
 	"\n"
 	"  -g, --group KEYS       group by these keys, comma-separated: columns or\n"
@@ -66,6 +68,10 @@ static const char usage[] =
 	"                         asin (shares), t, normal (all estimates); e.g. logit,t\n"
 	"      --level P          confidence level (default 0.95)\n"
 	"      --deff             add the design effect (_deff)\n"
+	"      --contrast KEY[=REF]  add diff_S, diff_S_se, _low, _high, _p: each estimate minus\n"
+	"                         its group's where KEY is REF (default: KEY's first value)\n"
+	"      --test NAME        test the association of the two keys, as columns: rao-scott\n"
+	"                         (F), rao-scott-chisq; Pearson's X2 without a design\n"
 	"      --digits N         round statistics to N decimals (default: exact)\n"
 	"      --partial          write the aggregate state (NDJSON) for a later --merge\n"
 	"      --merge            combine partials into the table one run would give\n"
@@ -127,6 +133,8 @@ enum {
 	OPT_OTHER,
 	OPT_PER,
 	OPT_POPULATION,
+	OPT_CONTRAST,
+	OPT_TEST,
 };
 
 static const struct option long_options[] = {
@@ -168,6 +176,8 @@ static const struct option long_options[] = {
 	{ "other", required_argument, NULL, OPT_OTHER },
 	{ "per", required_argument, NULL, OPT_PER },
 	{ "population", required_argument, NULL, OPT_POPULATION },
+	{ "contrast", required_argument, NULL, OPT_CONTRAST },
+	{ "test", required_argument, NULL, OPT_TEST },
 	REJECT_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -177,7 +187,9 @@ static const struct option long_options[] = {
  * --merge may override each. */
 struct present {
 	const char *within, *pivot, *ci;
-	char *kept[3];                 /* copies taken from a partial */
+	char *kept[5];                 /* copies taken from a partial */
+	const char *test;              /* --test NAME (kept[4]) */
+	const char *contrast;          /* --contrast KEY[=REF] (kept[3]) */
 	double level;
 	int total, deff, digits;
 	enum format format;
@@ -378,6 +390,8 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_OTHER: o->show.other = optarg; break;
 		case OPT_PER: o->show.per = opt_ulong("--per", optarg); o->given_per = 1; break;
 		case OPT_POPULATION: o->show.population = optarg; break;
+		case OPT_CONTRAST: o->show.contrast = optarg; break;
+		case OPT_TEST: o->show.test = optarg; break;
 		default:
 			if (!common_option(&o->common, c) && !reject_option(&o->rejects, c))
 				bad_option();
@@ -397,6 +411,11 @@ static void parse_options(struct options *o, int argc, char **argv)
 	check_rep_options(o);
 	check_calib_options(o);
 	check_rank_options(o);
+	if ((o->show.contrast || o->show.test) && (o->repweights || calibrating(o)))
+		civic_usage_error("--contrast and --test use the linearisation of a -w/--strata/--psu design: "
+			"not with --repweights, --poststrata or --rake");
+	if (o->show.contrast && o->show.other)
+		civic_usage_error("--contrast compares groups one by one: not with --other");
 	if (o->merge && optind == argc)
 		civic_usage_error("--merge needs one or more partial files");
 	const struct named_output outs[] = {
@@ -483,6 +502,11 @@ static void init_agg(struct agg *a, struct agg_spec *spec)
 		civic_usage_error("%s", err);
 }
 
+/* ---- --contrast --------------------------------------------------------------- */
+
+struct run;
+static void check_contrast(struct run *r);
+
 /* ---- one run over records ------------------------------------------------ */
 
 struct run {
@@ -497,6 +521,25 @@ struct run {
 	struct svy_calib *cal;         /* --poststrata, --rake */
 	struct calib_files cf;
 };
+
+/* --contrast's key and statistics, and --test's name and keys, checked before any row is read. */
+static void check_contrast(struct run *r)
+{
+	struct contrast c;
+	char err[512];
+
+	enum tally_test t;
+
+	if (r->o->show.test && tally_test_parse(r->o->show.test, &t) < 0)
+		civic_usage_error("unknown --test '%s' (rao-scott, rao-scott-chisq)", r->o->show.test);
+	if (r->o->show.test && r->agg.spec.nkeys != 2)
+		civic_usage_error("--test needs a cross-tab of two keys (-g a,b or -g a --pivot b)");
+	if (!r->o->show.contrast)
+		return;
+	if (contrast_init(&c, r->o->show.contrast, &r->agg, err, sizeof(err)) < 0)
+		civic_usage_error("%s", err);
+	contrast_release(&c);
+}
 
 static void reject(struct run *r)
 {
@@ -609,8 +652,9 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	spec.rep = o->rep;
 	/* A partial keeps survey sums only when it will show intervals: they
 	 * cost a pass per row, and a merge can only add what was kept. */
-	spec.survey = o->show.ci || o->show.deff;
+	spec.survey = o->show.ci || o->show.deff || o->show.contrast || o->show.test;
 	init_agg(&r->agg, &spec);
+	check_contrast(r);
 	spec_free_lists(&spec);
 	if (o->partial && o->repweights && r->agg.has_quantile)
 		civic_usage_error("--partial does not keep the replicate weights quantiles need; "
@@ -670,6 +714,10 @@ static void present_from_json(struct options *o, json_t *j)
 		s->pivot = s->kept[1] = xstrdup(json_string_value(v));
 	if (!s->ci && json_is_string(v = json_object_get(j, "ci")))
 		s->ci = s->kept[2] = xstrdup(json_string_value(v));
+	if (!s->contrast && json_is_string(v = json_object_get(j, "contrast")))
+		s->contrast = s->kept[3] = xstrdup(json_string_value(v));
+	if (!s->test && json_is_string(v = json_object_get(j, "test")))
+		s->test = s->kept[4] = xstrdup(json_string_value(v));
 	if (!o->given_level && json_is_number(v = json_object_get(j, "level")))
 		s->level = json_number_value(v);
 	if (!o->given_total)
@@ -705,6 +753,10 @@ static json_t *present_to_json(const struct present *s)
 		json_object_set_new(j, "pivot", json_string(s->pivot));
 	if (s->ci)
 		json_object_set_new(j, "ci", json_string(s->ci));
+	if (s->contrast)
+		json_object_set_new(j, "contrast", json_string(s->contrast));
+	if (s->test)
+		json_object_set_new(j, "test", json_string(s->test));
 	json_object_set_new(j, "level", json_real(s->level));
 	json_object_set_new(j, "total", json_boolean(s->total));
 	json_object_set_new(j, "deff", json_boolean(s->deff));
@@ -762,9 +814,16 @@ static int merge_first(struct run *r, struct partial_in *p)
 		partial_spec_free(&spec);
 		return -1;
 	}
+	if ((r->o->show.contrast || r->o->show.test) && !spec.survey) {
+		civic_warn("%s: the partials hold no survey sums for --contrast or --test "
+			"(make them with --contrast, --test, --ci or --deff)", p->name);
+		partial_spec_free(&spec);
+		return -1;
+	}
 	spec.nwithin = r->o->show.within ? keyexpr_split(r->o->show.within, &spec.within) : 0;
 	spec.total = r->o->show.total;
 	init_agg(&r->agg, &spec);
+	check_contrast(r);
 	keyexpr_split_free(spec.within, spec.nwithin);
 	partial_spec_free(&spec);
 	return 0;
@@ -807,15 +866,16 @@ static int write_table(struct run *r, FILE *fp)
 {
 	struct options *o = r->o;
 	struct crosstab_opts co = { 0, CI_NONE, CI_NONE, o->show.level, o->show.deff, o->show.digits,
-		NULL, NULL };
+		NULL, NULL, NULL, TALLY_TEST_NONE };
 	struct rank_opts ro;
+	struct contrast contrast;
 	struct writer w;
 	char err[512];
 	int rc;
 
 	if (o->show.ci)
 		parse_ci(o->show.ci, &co);
-	if ((co.ci || co.deff) && r->agg.design && svy_design_check_lonely(r->agg.design) < 0) {
+	if ((co.ci || co.deff || o->show.contrast || o->show.test) && r->agg.design && svy_design_check_lonely(r->agg.design) < 0) {
 		civic_warn("%s", svy_design_error(r->agg.design));
 		return -1;
 	}
@@ -831,11 +891,17 @@ static int write_table(struct run *r, FILE *fp)
 		return -1;
 	}
 	co.rank = rank_options(&o->show, &ro);
+	if (o->show.test)
+		tally_test_parse(o->show.test, &co.test);  /* checked when the tally began */
+	if (o->show.contrast && contrast_init(&contrast, o->show.contrast, &r->agg, err, sizeof(err)) == 0)
+		co.contrast = &contrast;     /* checked when the tally began */
 	writer_init(&w, fp, o->show.format);
 	rc = crosstab_write(&r->agg, &co, &w);
 	writer_release(&w);
 	keyexpr_split_free(ro.sort, ro.nsort);
 	rates_free(co.rates);
+	if (co.contrast)
+		contrast_release(&contrast);
 	return rc;
 }
 
@@ -895,10 +961,10 @@ static int tally(struct options *o, char **files, size_t nfiles)
 	svy_calib_free(r.cal);
 	calib_files_close(&r.cf);
 	free(o->cal.rake);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < 5; i++)
 		free(o->show.kept[i]);
+	for (int i = 0; i < 3; i++)
 		free(o->show.kept_rank[i]);
-	}
 	free(o->kept_sort);
 	free(o->kept_keys);
 	free(o->kept_stats);

@@ -9,7 +9,8 @@
 #include "num.h"
 #include "xalloc.h"
 
-static const char *const part_suffix[] = { "", "", "_se", "_low", "_high", "_deff", "", "_low", "_high" };
+static const char *const part_suffix[] = { "", "", "_se", "_low", "_high", "_deff", "", "_low", "_high",
+	"", "_se", "_low", "_high", "_p" };
 
 /* ---- sorting ---------------------------------------------------------- */
 
@@ -266,6 +267,9 @@ static void build_cols(struct layout *l)
 		}
 		if (l->o->deff)
 			add_col(l, i, P_DEFF);
+		if (l->o->contrast)
+			for (enum part p = P_DIFF; p <= P_DIFF_P; p++)
+				add_col(l, i, p);
 	}
 	if (l->o->rates) {
 		add_col(l, COL_RATE, P_RATE);
@@ -280,9 +284,9 @@ static char *col_name(const struct layout *l, const struct column *c)
 {
 	const char *base = c->stat == COL_RATE ? rates_name(l->o->rates)
 		: c->part == P_N ? "n" : l->a->stats[c->stat].name;
-	char *s = xmalloc(strlen(base) + 8);
+	char *s = xmalloc(strlen(base) + 16);
 
-	sprintf(s, "%s%s", base, part_suffix[c->part]);
+	sprintf(s, "%s%s%s", c->part >= P_DIFF ? "diff_" : "", base, part_suffix[c->part]);
 	return s;
 }
 
@@ -345,6 +349,7 @@ struct cellvals {
 	struct cell cell;
 	struct interval ci;
 	int ok;
+	struct contrast_val diff;
 };
 
 static enum ci_method method_for(const struct layout *l, const struct stat *st, const struct svy_est *e)
@@ -376,6 +381,16 @@ static double part_value(const struct layout *l, long gid, const struct column *
 		return v->cell.has_est ? v->cell.est.deff : NAN;
 	case P_RATE: case P_RATE_LOW: case P_RATE_HIGH:
 		break;                 /* rate_values */
+	case P_DIFF:
+		return v->diff.diff;
+	case P_DIFF_SE:
+		return v->diff.se;
+	case P_DIFF_LOW:
+		return v->diff.low;
+	case P_DIFF_HIGH:
+		return v->diff.high;
+	case P_DIFF_P:
+		return v->diff.p;
 	}
 	return NAN;
 }
@@ -388,6 +403,21 @@ static void rate_values(const struct layout *l, long gid, const struct column *c
 
 	rates_value(l->o->rates, n, pop, l->o->level, &r);
 	format_number(l, c->part == P_RATE ? r.rate : c->part == P_RATE_LOW ? r.low : r.high, buf);
+}
+
+/* The cell's difference from its --contrast reference. */
+static int contrast_cell(struct layout *l, long gid, size_t stat, struct contrast_val *out)
+{
+	char err[256];
+	long ref = gid < 0 ? -1 : contrast_ref_group(l->a, l->o->contrast, (uint32_t)gid, l->ref, l->reflen,
+		&l->ref_key);
+
+	if (contrast_value(l->a, (uint32_t)(gid < 0 ? 0 : gid), ref, stat, l->o->level,
+	    l->o->est_method == CI_NORMAL, out, err, sizeof(err)) < 0) {
+		civic_warn("%s", err);
+		return -1;
+	}
+	return 0;
 }
 
 /* Appends the cell's columns to vals (strings in store). */
@@ -419,6 +449,8 @@ static int cell_values(struct layout *l, long gid, char (*store)[64], const char
 			if (v.cell.has_est && l->o->ci &&
 			    interval_for(method_for(l, st, &v.cell.est), &v.cell.est, l->o->level, &v.ci) < 0)
 				v.ci.low = v.ci.high = NAN;
+			if (l->o->contrast && stat_is_estimate(st) && contrast_cell(l, gid, c->stat, &v.diff) < 0)
+				return -1;
 			last = c->stat;
 		}
 		format_number(l, part_value(l, gid, c, &v), store[*nv]);
@@ -458,10 +490,16 @@ int layout_row_values(struct layout *l, uint32_t r, struct sbuf *labels, char (*
 		const char *key = groups_key(&a->groups, r, &len);
 		sbuf_reset(&l->cell_key);
 		sbuf_add(&l->cell_key, key, len);
-		return cell_values(l, (long)r, store, vals, nv);
+		rc = cell_values(l, (long)r, store, vals, nv);
+	} else {
+		for (size_t c = 0; c < l->ncols && rc == 0; c++)
+			rc = cell_values(l, cell_group(l, r, l->cols[c]), store, vals, nv);
 	}
-	for (size_t c = 0; c < l->ncols && rc == 0; c++)
-		rc = cell_values(l, cell_group(l, r, l->cols[c]), store, vals, nv);
+	for (size_t i = 0; rc == 0 && i < l->test.n; i++) {
+		format_number(l, l->test.value[i], store[*nv]);
+		vals[*nv] = store[*nv];
+		++*nv;
+	}
 	return rc;
 }
 
@@ -487,6 +525,50 @@ static int write_rows(struct layout *l, struct writer *w, size_t width)
 	return rc;
 }
 
+/* --contrast's reference value: REF when one of the groups has it, else
+ * the key's first value in the table's order.  -1 when REF is nowhere. */
+static int contrast_ref(struct layout *l)
+{
+	const struct contrast *c = l->o->contrast;
+	struct agg *a = l->a;
+	long best = -1;
+
+	for (size_t r = 0; r < l->nrows; r++) {
+		size_t len, n;
+		const char *p;
+		int total;
+		const char *key = groups_key(&a->groups, l->rows[r], &len);
+		key_part(key, len, c->key, &p, &n, &total);
+		if (total)
+			continue;
+		if (c->ref ? strlen(c->ref) == n && memcmp(c->ref, p, n) == 0
+			: best < 0 || compare_part(l, c->key, l->rows[r], (uint32_t)best) < 0) {
+			best = l->rows[r];
+			l->ref = p;
+			l->reflen = n;
+		}
+	}
+	if (best < 0 && c->ref) {
+		civic_warn("--contrast %s=%s: no group has that value", a->spec.keys[c->key], c->ref);
+		return -1;
+	}
+	return 0;
+}
+
+/* --test's figures, and their columns after the others. */
+static int run_test(struct layout *l, struct header *h)
+{
+	char err[256];
+
+	if (tally_test_run(l->a, l->o->test, &l->test, err, sizeof(err)) < 0) {
+		civic_warn("%s", err);
+		return -1;
+	}
+	for (size_t i = 0; i < l->test.n; i++)
+		header_add(h, l->test.name[i], COL_NUMBER);
+	return 0;
+}
+
 int crosstab_write(struct agg *a, const struct crosstab_opts *o, struct writer *w)
 {
 	struct layout l = { .a = a, .o = o };
@@ -494,6 +576,7 @@ int crosstab_write(struct agg *a, const struct crosstab_opts *o, struct writer *
 	int rc;
 
 	sbuf_init(&l.cell_key);
+	sbuf_init(&l.ref_key);
 	/* Quantile intervals cost a pass with survey sums per value: only when shown. */
 	a->level = o->ci || o->deff ? o->level : 0;
 	a->normal = o->est_method == CI_NORMAL;
@@ -501,13 +584,18 @@ int crosstab_write(struct agg *a, const struct crosstab_opts *o, struct writer *
 	build_rows(&l);
 	build_cols(&l);
 	make_header(&l, &h);
-	rc = o->rank ? crosstab_rank(&l, &h) : 0;
+	rc = o->contrast ? contrast_ref(&l) : 0;
+	if (rc == 0 && o->test != TALLY_TEST_NONE)
+		rc = run_test(&l, &h);
+	if (rc == 0 && o->rank)
+		rc = crosstab_rank(&l, &h);
 	if (rc == 0)
 		rc = writer_header(w, &h);
 	if (rc == 0)
 		rc = write_rows(&l, w, h.n);
 	header_release(&h);
 	sbuf_release(&l.cell_key);
+	sbuf_release(&l.ref_key);
 	free(l.col);
 	free(l.kind);
 	free(l.sortval);

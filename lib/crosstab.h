@@ -21,6 +21,8 @@ struct rank_opts {
 	unsigned long top;             /* keep this many rows per --within group; 0: all */
 	const char *other;             /* label of one row for the rest; NULL: none */
 };
+#include "contrast.h"
+#include "tally_test.h"
 
 struct crosstab_opts {
 	int ci;                        /* add _se, _low, _high */
@@ -31,6 +33,8 @@ struct crosstab_opts {
 	int digits;                    /* -1: shortest round-trip */
 	const struct rank_opts *rank;  /* NULL: key order, every row */
 	struct rates *rates;           /* NULL: no rate per population */
+	const struct contrast *contrast;   /* --contrast: diff_ columns; NULL: none */
+	enum tally_test test;          /* --test: its columns on every row */
 };
 
 /* Writes the header and every row.  0; -1 on a write error (reported by

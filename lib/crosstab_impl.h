@@ -6,7 +6,8 @@
 
 #include "crosstab.h"
 
-enum part { P_VALUE, P_N, P_SE, P_LOW, P_HIGH, P_DEFF, P_RATE, P_RATE_LOW, P_RATE_HIGH };
+enum part { P_VALUE, P_N, P_SE, P_LOW, P_HIGH, P_DEFF, P_RATE, P_RATE_LOW, P_RATE_HIGH,
+	P_DIFF, P_DIFF_SE, P_DIFF_LOW, P_DIFF_HIGH, P_DIFF_P };
 
 /* A column of the rate per population: no statistic of its own. */
 #define COL_RATE ((size_t)-2)
@@ -30,6 +31,10 @@ struct layout {
 	uint32_t *cols;                /* pivot: column representatives */
 	size_t ncols;
 	struct sbuf cell_key;
+	struct tally_test_result test; /* --test: figures repeated on every row */
+	const char *ref;               /* --contrast: the reference value of its key */
+	size_t reflen;
+	struct sbuf ref_key;
 };
 
 /* Key part k of two groups in the table's key order (values, then empty,

@@ -52,6 +52,8 @@ struct report_section {
 	size_t unreliable;           /* cells flagged */
 	int compared;                /* change columns were added */
 	size_t changes_beyond_noise;
+	int compare_rules;           /* COMPARE_BY_SE | COMPARE_POISSON (render_compare.h) */
+	char test_note[384];         /* civic-tally --test's result (render_test.h); "" none */
 };
 
 struct report {
@@ -74,6 +76,7 @@ struct report {
 	double min_n;                /* reliability: effective n below this is flagged */
 	double max_cv;               /* … and a CV above this (a fraction) */
 	double z;                    /* critical value for change flags (1.96) */
+	double compare_level;        /* --compare-level: z's level (0: not given, 1.96) */
 	struct provenance prov;
 	struct labels labelsets;     /* --labels files, then the shipped sets */
 	int codes;                   /* --codes: CSV and JSON keep key values as codes */

@@ -9,6 +9,7 @@
 #include "num.h"
 #include "record.h"
 #include "render_cell.h"
+#include "render_compare.h"
 #include "writer.h"
 #include "xalloc.h"
 
@@ -702,6 +703,23 @@ static int has_group_n(const struct rtable *t)
 	return 0;
 }
 
+/* The legend of the change marks: survey estimates compared by their
+ * standard errors say so and at what level; counts keep the Poisson rule. */
+static void change_note(const struct report *rep, const struct report_section *s, struct sbuf *text)
+{
+	double level = rep->compare_level > 0 ? rep->compare_level : 0.95;
+	char z[160], pct[160];
+
+	note_number(rep->z, z);
+	if (s->compare_rules == COMPARE_BY_SE) {
+		note_number((1 - level) * 100, pct);
+		lang_percent(pct);
+		lang_put(text, "note.beyond_se", "level", pct, "z", z, NULL);
+	} else {
+		lang_put(text, "note.beyond_noise", "z", z, NULL);
+	}
+}
+
 size_t render_notes(const struct report *rep, const struct report_section *s, struct note *notes)
 {
 	struct sbuf text = SBUF_INIT, rows = SBUF_INIT;
@@ -734,9 +752,12 @@ size_t render_notes(const struct report *rep, const struct report_section *s, st
 		note_text(&notes[n++], MARK_UNRELIABLE, &text);
 	}
 	if (s->changes_beyond_noise) {
-		note_number(rep->z, a);
-		lang_put(&text, "note.beyond_noise", "z", a, NULL);
+		change_note(rep, s, &text);
 		note_text(&notes[n++], MARK_UP MARK_DOWN, &text);
+	}
+	if (s->test_note[0]) {
+		notes[n].mark[0] = '\0';
+		snprintf(notes[n++].text, sizeof(notes->text), "%s", s->test_note);
 	}
 	if (has_interval(&s->table) && (rep->ci == CI_PAREN || rep->ci == CI_PM)) {
 		lang_put(&text, rep->ci == CI_PAREN ? "note.ci_paren" : "note.ci_pm", NULL);

@@ -1,3 +1,5 @@
+#define MATHLIB_STANDALONE 1
+#include <Rmath.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +89,36 @@ static int beyond_noise(const struct rtable *cur, size_t r, long c,
 	if (cur->cols[c].kind != STAT_COUNT || a < 0 || b < 0)
 		return 0;
 	return fabs(a - b) > z * sqrt(a + b);
+}
+
+/* The rule beyond_noise applies to column c of cur against pc of prev. */
+static int rule_of(const struct rtable *cur, long c, const struct rtable *prev, long pc)
+{
+	int census = cur->cols[c].kind == STAT_COUNT && rtable_count_is_census(cur);
+
+	if (!census && cur->cols[c].se >= 0 && prev->cols[pc].se >= 0)
+		return COMPARE_BY_SE;
+	return cur->cols[c].kind == STAT_COUNT ? COMPARE_POISSON : 0;
+}
+
+double compare_z(double level)
+{
+	return qnorm5(1 - (1 - level) / 2, 0, 1, 1, 0);
+}
+
+int compare_rules(const struct rtable *cur, const struct rtable *prev)
+{
+	long cols[2];
+	size_t n;
+	int rules = 0;
+
+	compared_columns(cur, cols, &n);
+	for (size_t i = 0; i < n; i++) {
+		long pc = rtable_find(prev, cur->cols[cols[i]].name);
+		if (pc >= (long)prev->nkeys)
+			rules |= rule_of(cur, cols[i], prev, pc);
+	}
+	return rules;
 }
 
 struct change_cols {

@@ -17,4 +17,12 @@
  * that repeats because a table holds several periods). */
 long compare_tables(struct rtable *cur, const struct rtable *prev, double z);
 
+/* Which rules compare_tables applies to cur against prev: COMPARE_BY_SE
+ * (estimates with standard errors in both periods, the periods taken as
+ * independent samples) and COMPARE_POISSON (counts without them). */
+enum { COMPARE_BY_SE = 1, COMPARE_POISSON = 2 };
+int compare_rules(const struct rtable *cur, const struct rtable *prev);
+/* The two-sided normal critical value of a level (0.95: 1.959964). */
+double compare_z(double level);
+
 #endif
