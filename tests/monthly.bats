@@ -48,7 +48,7 @@ assert_private() {
 	[[ "$stderr" == "civic-monthly: 2024-01: report in $SCRATCH/out/2024-01/" ]]
 	run sh -c "cd out/2024-01 && find . -printf '%p %m\n' | sort"
 	assert_output "$(printf '%s\n' '. 755' './report.html 644' './report.md 644' './report.txt 644' \
-		'./tables 755' './tables/categories.csv 644' './tables/channels.csv 644' './tables/daily.csv 644' \
+		'./report.xlsx 644' './tables 755' './tables/categories.csv 644' './tables/channels.csv 644' './tables/daily.csv 644' \
 		'./tables/registers.csv 644' './tables/services.csv 644')"
 	for f in log rejects.ndjson SOURCE_DATE_EPOCH partials/registers.ndjson partials/daily.ndjson \
 		tallies/registers.csv tallies/daily.csv; do
@@ -230,7 +230,7 @@ small_month() {
 	run --separate-stderr civic-monthly -m 2024-03 --lang ru --lang=uz -o out "$RAW"
 	assert_success
 	run sh -c "cd out/2024-03 && ls report.*"
-	assert_output "$(printf '%s\n' report.ru.html report.ru.md report.ru.txt report.uz.html report.uz.md report.uz.txt)"
+	assert_output "$(printf '%s\n' report.ru.html report.ru.md report.ru.txt report.ru.xlsx report.uz.html report.uz.md report.uz.txt report.uz.xlsx)"
 	run head -1 out/2024-03/report.ru.txt
 	assert_output 'Обращения в органы внутренних дел, 2024-03'
 	run grep -c 'Форма № 1' out/2024-03/report.ru.txt

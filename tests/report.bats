@@ -470,6 +470,10 @@ chromium_run() {
 		run head -2 "$SCRATCH/demo/report.$lang.html"
 		assert_line --index 1 "<html lang=\"$lang\">"
 	done
+	# The workbook, read back by another library: one sheet per table and the notes.
+	run /usr/bin/python3 -c 'import openpyxl, sys; print(len(openpyxl.load_workbook(sys.argv[1]).sheetnames))' \
+		"$SCRATCH/demo/report.xlsx"
+	assert_output 7
 	run grep -c 'Форма № 1' "$SCRATCH/demo/report.ru.html"
 	assert_output --regexp '^[1-9]'
 	run grep -c 'Toshkent\|1-shakl' "$SCRATCH/demo/report.uz.html"
