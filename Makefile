@@ -16,7 +16,7 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 # Warnings and the language level are ours, whatever CFLAGS says.
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
-	-Wall -Wextra -Werror -Wshadow -Wno-unused-parameter -Ilib $(PKG_CFLAGS) \
+	-Wall -Wextra -Werror -Wshadow -Wno-unused-parameter $(LIB_INCLUDES) $(PKG_CFLAGS) \
 	-DCIVIC_VERSION='"$(VERSION)"' -DCIVIC_DATADIR='"$(DATADIR)"'
 LDLIBS  += $(PKG_LIBS) -lcsv -lglpk -lm -pthread
 
@@ -25,9 +25,12 @@ override CFLAGS  += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sa
 override LDFLAGS += -fsanitize=address,undefined
 endif
 
-LIB_SRC  := $(wildcard lib/*.c)
+# lib/ is one folder per layer (lib/README.md); every folder is on the
+# include path.
+LIB_DIRS := $(sort $(dir $(wildcard lib/*.h lib/*/*.h lib/*/*/*.h)))
+LIB_INCLUDES := $(patsubst %/,-I%,$(LIB_DIRS))
+LIB_SRC  := $(wildcard lib/*.c lib/*/*.c lib/*/*/*.c)
 LIB_OBJ  := $(LIB_SRC:.c=.o)
-LIB_HDR  := $(wildcard lib/*.h)
 CMD_SRC  := $(wildcard bin/*.c)
 CMDS     := $(CMD_SRC:.c=)
 # Commands written in shell, kept in bin/ beside the built ones.
@@ -45,18 +48,21 @@ BUILD_FLAGS = $(CC) $(CFLAGS) $(LDFLAGS)
 .build-flags: FORCE
 	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
 
-lib/%.o: lib/%.c $(LIB_HDR) .build-flags
-	$(CC) $(CFLAGS) -c -o $@ $<
+# -MMD: each object depends on the headers it includes, listed in its .d file.
+lib/%.o: lib/%.c .build-flags
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 lib/libcivic.a: $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
 
-bin/%: bin/%.c lib/libcivic.a $(LIB_HDR) .build-flags
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libcivic.a $(LDLIBS)
+bin/%: bin/%.c lib/libcivic.a .build-flags
+	$(CC) $(CFLAGS) $(LDFLAGS) -MMD -MP -o $@ $< lib/libcivic.a $(LDLIBS)
 
-scripts/%: scripts/%.c lib/libcivic.a $(LIB_HDR) .build-flags
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< lib/libcivic.a $(LDLIBS)
+scripts/%: scripts/%.c lib/libcivic.a .build-flags
+	$(CC) $(CFLAGS) $(LDFLAGS) -MMD -MP -o $@ $< lib/libcivic.a $(LDLIBS)
+
+-include $(LIB_OBJ:.o=.d) $(CMDS:=.d) $(TOOLS:=.d)
 
 deps:
 	@scripts/install-deps
@@ -93,7 +99,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -f lib/*.o lib/libcivic.a $(CMDS) $(TOOLS) .build-flags
+	rm -f $(LIB_OBJ) $(LIB_OBJ:.o=.d) lib/libcivic.a $(CMDS) $(CMDS:=.d) $(TOOLS) $(TOOLS:=.d) .build-flags
 	rm -rf demo tests/tmp
 
 # libFuzzer harnesses (fuzz/*.c), each run FUZZ_SECONDS seconds: scripts/fuzz.

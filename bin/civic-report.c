@@ -107,7 +107,7 @@ struct named {
 };
 
 static const struct named ci_styles[] = {
-	{ "paren", CI_PAREN }, { "pm", CI_PM }, { "columns", CI_COLUMNS }, { "none", CI_NONE },
+	{ "paren", CI_STYLE_PAREN }, { "pm", CI_STYLE_PM }, { "columns", CI_STYLE_COLUMNS }, { "none", CI_STYLE_NONE },
 }, chart_kinds[] = {
 	{ "auto", CHART_AUTO }, { "bar", CHART_BAR }, { "line", CHART_LINE }, { "none", CHART_NONE },
 };
