@@ -26,7 +26,7 @@ override LDFLAGS += -fsanitize=address,undefined
 endif
 
 # lib/ is one folder per layer (lib/README.md); every folder is on the
-# include path.
+# include path, and scripts/check-layers keeps includes pointing downwards.
 LIB_DIRS := $(sort $(dir $(wildcard lib/*.h lib/*/*.h lib/*/*/*.h)))
 LIB_INCLUDES := $(patsubst %/,-I%,$(LIB_DIRS))
 LIB_SRC  := $(wildcard lib/*.c lib/*/*.c lib/*/*/*.c)
@@ -71,6 +71,7 @@ deps:
 TESTS ?= tests
 check: deps
 	@$(MAKE) --no-print-directory all
+	scripts/check-layers
 	SANITIZE=$(SANITIZE) VALGRIND=$(VALGRIND) bats $(BATS_FLAGS) $(TESTS)
 
 demo: deps
