@@ -107,7 +107,7 @@ static void pick_columns(struct filter *f)
 {
 	const struct header *in = &f->in.header;
 	char **names;
-	size_t n = keyexpr_split(f->opts->columns, &names);
+	size_t n = split_list(f->opts->columns, &names);
 
 	f->pick = xcalloc(n, sizeof(*f->pick));
 	for (size_t i = 0; i < n; i++) {
@@ -120,7 +120,7 @@ static void pick_columns(struct filter *f)
 		f->pick[f->npick++] = col;
 		header_add(&f->out_header, in->names[col], in->types[col]);
 	}
-	keyexpr_split_free(names, n);
+	split_list_free(names, n);
 }
 
 static void rename_column(struct header *h, const char *arg)

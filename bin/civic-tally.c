@@ -429,7 +429,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 static void parse_ci(const char *list, struct crosstab_opts *co)
 {
 	char **items;
-	size_t n = keyexpr_split(list, &items);
+	size_t n = split_list(list, &items);
 	int share_given = 0;
 
 	co->ci = 1;
@@ -449,7 +449,7 @@ static void parse_ci(const char *list, struct crosstab_opts *co)
 			share_given = 1;
 		}
 	}
-	keyexpr_split_free(items, n);
+	split_list_free(items, n);
 }
 
 /* ---- the spec ------------------------------------------------------------ */
@@ -466,7 +466,7 @@ static long key_index(char **keys, size_t n, const char *name)
 static void spec_keys(struct agg_spec *spec, const char *keys, const struct present *show)
 {
 	char **k = NULL;
-	size_t nk = keys ? keyexpr_split(keys, &k) : 0;
+	size_t nk = keys ? split_list(keys, &k) : 0;
 
 	spec->pivot = -1;
 	if (show->pivot) {
@@ -479,15 +479,15 @@ static void spec_keys(struct agg_spec *spec, const char *keys, const struct pres
 	}
 	spec->keys = k;
 	spec->nkeys = nk;
-	spec->nwithin = show->within ? keyexpr_split(show->within, &spec->within) : 0;
+	spec->nwithin = show->within ? split_list(show->within, &spec->within) : 0;
 	spec->total = show->total;
 }
 
 static void spec_free_lists(struct agg_spec *spec)
 {
-	keyexpr_split_free(spec->keys, spec->nkeys);
-	keyexpr_split_free(spec->stats, spec->nstats);
-	keyexpr_split_free(spec->within, spec->nwithin);
+	split_list_free(spec->keys, spec->nkeys);
+	split_list_free(spec->stats, spec->nstats);
+	split_list_free(spec->within, spec->nwithin);
 }
 
 static void init_agg(struct agg *a, struct agg_spec *spec)
@@ -636,7 +636,7 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 
 	memset(&spec, 0, sizeof(spec));
 	spec_keys(&spec, o->keys, &o->show);
-	spec.nstats = keyexpr_split(o->stats ? o->stats : "count", &spec.stats);
+	spec.nstats = split_list(o->stats ? o->stats : "count", &spec.stats);
 	spec.weight = o->weight;
 	spec.strata = o->strata;
 	spec.psu = o->psu;
@@ -820,11 +820,11 @@ static int merge_first(struct run *r, struct partial_in *p)
 		partial_spec_free(&spec);
 		return -1;
 	}
-	spec.nwithin = r->o->show.within ? keyexpr_split(r->o->show.within, &spec.within) : 0;
+	spec.nwithin = r->o->show.within ? split_list(r->o->show.within, &spec.within) : 0;
 	spec.total = r->o->show.total;
 	init_agg(&r->agg, &spec);
 	check_contrast(r);
-	keyexpr_split_free(spec.within, spec.nwithin);
+	split_list_free(spec.within, spec.nwithin);
 	partial_spec_free(&spec);
 	return 0;
 }
@@ -856,7 +856,7 @@ static const struct rank_opts *rank_options(const struct present *s, struct rank
 	memset(ro, 0, sizeof(*ro));
 	if (!s->sort && !s->top)
 		return NULL;
-	ro->nsort = s->sort ? keyexpr_split(s->sort, &ro->sort) : 0;
+	ro->nsort = s->sort ? split_list(s->sort, &ro->sort) : 0;
 	ro->top = s->top;
 	ro->other = s->other;
 	return ro;
@@ -898,7 +898,7 @@ static int write_table(struct run *r, FILE *fp)
 	writer_init(&w, fp, o->show.format);
 	rc = crosstab_write(&r->agg, &co, &w);
 	writer_release(&w);
-	keyexpr_split_free(ro.sort, ro.nsort);
+	split_list_free(ro.sort, ro.nsort);
 	rates_free(co.rates);
 	if (co.contrast)
 		contrast_release(&contrast);

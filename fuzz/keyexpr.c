@@ -137,10 +137,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	try_key(text, &h, &rec, &dc);
 	try_cond(text, &h, &rec, &dc);
 	try_language(text, &h, &rec, &dc);
-	size_t n = keyexpr_split(text, &items);
+	size_t n = split_list(text, &items);
 	for (size_t i = 0; i < n; i++)
 		try_key(items[i], &h, &rec, &dc);
-	keyexpr_split_free(items, n);
+	split_list_free(items, n);
 	rec_release(&rec);
 	header_release(&h);
 	free(text);

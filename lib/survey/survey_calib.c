@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "groups.h"
-#include "keyexpr.h"
+#include "split_list.h"
 #include "num.h"
 #include "sbuf.h"
 #include "survey_calib.h"
@@ -99,7 +99,7 @@ void svy_calib_free(struct svy_calib *c)
 	for (size_t i = 0; i < c->nm; i++) {
 		struct margin *m = &c->m[i];
 		free(m->file);
-		keyexpr_split_free(m->vars, m->nvars);
+		split_list_free(m->vars, m->nvars);
 		free(m->var);
 		groups_release(&m->cats);
 		free(m->pop);
@@ -152,11 +152,11 @@ static int margin_header(struct svy_calib *c, struct margin *m, const char *vars
 		m->vars[i] = xstrdup(h->names[i]);
 	if (vars) {
 		char **want;
-		size_t n = keyexpr_split(vars, &want);
+		size_t n = split_list(vars, &want);
 		int same = n == m->nvars;
 		for (size_t i = 0; same && i < n; i++)
 			same = strcmp(want[i], m->vars[i]) == 0;
-		keyexpr_split_free(want, n);
+		split_list_free(want, n);
 		if (!same)
 			return fail(c, "%s: the columns before the count must be %s", m->file, vars);
 	}

@@ -719,32 +719,3 @@ int kxcond_eval(const struct kxcond *c, const struct record *rec,
 	return compare_result(c->op, cmp);
 }
 
-size_t keyexpr_split(const char *list, char ***items)
-{
-	size_t n = 0, cap = 0;
-	const char *start = list;
-	int depth = 0;
-
-	*items = NULL;
-	for (const char *p = list; ; p++) {
-		if (*p == '(')
-			depth++;
-		else if (*p == ')' && depth > 0)
-			depth--;
-		if (*p == '\0' || (*p == ',' && depth == 0)) {
-			*items = xgrow(*items, &cap, n + 1, sizeof(**items));
-			(*items)[n++] = trimmed(start, (size_t)(p - start));
-			start = p + 1;
-		}
-		if (*p == '\0')
-			break;
-	}
-	return n;
-}
-
-void keyexpr_split_free(char **items, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(items[i]);
-	free(items);
-}

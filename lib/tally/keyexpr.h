@@ -34,6 +34,7 @@
 #include "missing.h"
 #include "numscan.h"
 #include "reader.h"
+#include "split_list.h"
 #include "record.h"
 
 struct kx_func;
@@ -102,11 +103,6 @@ void kxcond_release(struct kxcond *c);
 /* 1 true, 0 false, 2 missing; -1 with why filled. */
 int kxcond_eval(const struct kxcond *c, const struct record *rec,
 	struct datecache *dc, const struct missing *miss, struct reject *why);
-
-/* Splits a comma list at the commas outside parentheses ("month(a),b" →
- * "month(a)", "b").  Returns the count; *items is malloc'd, as is each. */
-size_t keyexpr_split(const char *list, char ***items);
-void keyexpr_split_free(char **items, size_t n);
 
 /* Edit distance, for "did you mean" hints. */
 size_t edit_distance(const char *a, const char *b);
