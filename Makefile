@@ -35,13 +35,18 @@ CMD_SRC  := $(wildcard bin/*.c)
 CMDS     := $(CMD_SRC:.c=)
 # Commands written in shell, kept in bin/ beside the built ones.
 SCRIPT_CMDS := bin/civic-monthly
-TOOL_SRC := $(wildcard scripts/*.c)
-TOOLS    := $(TOOL_SRC:.c=)
+# Programs that measure (scripts/bench-tools: floors for scripts/bench) or
+# probe (tests/tools: the survey engine without a command around it);
+# not part of the product, so not of `make all`.
+BENCH_TOOLS := $(patsubst %.c,%,$(wildcard scripts/bench-tools/*.c))
+TEST_TOOLS  := $(patsubst %.c,%,$(wildcard tests/tools/*.c))
+TOOLS    := $(BENCH_TOOLS) $(TEST_TOOLS)
 MAN1     := $(wildcard man/*.1)
 MAN5     := $(wildcard man/*.5)
 MAN7     := $(wildcard man/*.7)
 
-all: $(CMDS) $(TOOLS)
+all: $(CMDS)
+tools: $(TOOLS)
 
 # Objects are rebuilt whenever the compiler flags change (SANITIZE=1 and back).
 BUILD_FLAGS = $(CC) $(CFLAGS) $(LDFLAGS)
@@ -59,7 +64,10 @@ lib/libcivic.a: $(LIB_OBJ)
 bin/%: bin/%.c lib/libcivic.a .build-flags
 	$(CC) $(CFLAGS) $(LDFLAGS) -MMD -MP -o $@ $< lib/libcivic.a $(LDLIBS)
 
-scripts/%: scripts/%.c lib/libcivic.a .build-flags
+scripts/bench-tools/%: scripts/bench-tools/%.c lib/libcivic.a .build-flags
+	$(CC) $(CFLAGS) $(LDFLAGS) -MMD -MP -o $@ $< lib/libcivic.a $(LDLIBS)
+
+tests/tools/%: tests/tools/%.c lib/libcivic.a .build-flags
 	$(CC) $(CFLAGS) $(LDFLAGS) -MMD -MP -o $@ $< lib/libcivic.a $(LDLIBS)
 
 -include $(LIB_OBJ:.o=.d) $(CMDS:=.d) $(TOOLS:=.d)
@@ -70,7 +78,7 @@ deps:
 # Bats runs every tests/*.bats; TESTS=tests/ingest.bats runs one file.
 TESTS ?= tests
 check: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all tools
 	scripts/check-layers
 	SANITIZE=$(SANITIZE) VALGRIND=$(VALGRIND) bats $(BATS_FLAGS) $(TESTS)
 
@@ -80,7 +88,7 @@ demo: deps
 
 bench: deps
 	@scripts/install-deps --bench
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all tools
 	scripts/bench $(BENCH_FLAGS)
 
 install: all
@@ -111,4 +119,4 @@ fuzz:
 .PHONY: fuzz
 
 FORCE:
-.PHONY: all check deps demo bench install uninstall clean FORCE
+.PHONY: all tools check deps demo bench install uninstall clean FORCE

@@ -38,7 +38,7 @@ WRAP
 		echo "$CIVIC_ROOT/bin"
 	fi
 }
-PATH="$(civic_path):$CIVIC_ROOT/scripts:$PATH"
+PATH="$(civic_path):$CIVIC_ROOT/scripts:$CIVIC_ROOT/scripts/bench-tools:$CIVIC_ROOT/tests/tools:$PATH"
 export PATH
 
 # A fresh directory per test, removed by bats afterwards.

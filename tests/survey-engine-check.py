@@ -3,7 +3,7 @@
 
     tests/survey-engine-check.py [-v] [--split N] PROBE FIXTURES [DATASET...]
 
-PROBE is scripts/survey-probe, FIXTURES tests/fixtures/survey.  Every
+PROBE is tests/tools/survey-probe, FIXTURES tests/fixtures/survey.  Every
 figure in expected/<dataset>.json that the engine computes is asked of the
 probe and compared: relative 1e-10, absolute 1e-8 for logit intervals
 (R fits them by IRLS), exact agreement of NA/NaN and Inf.  With --split N

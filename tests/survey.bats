@@ -13,7 +13,7 @@ setup() {
 	S="$FIXTURES/survey"
 	DATA="$S/data"
 	EXP="$S/expected"
-	PROBE="$CIVIC_ROOT/scripts/survey-probe"
+	PROBE="$CIVIC_ROOT/tests/tools/survey-probe"
 	CHECK="$CIVIC_ROOT/tests/survey-tally-check.py"
 	API_STRAT=(-w pw --strata stype)
 	API_CLUS=(-w pw --psu dnum)
