@@ -15,5 +15,6 @@
 #include "num.h"
 #include "utf8.h"
 #include "opts.h"
+#include "datadir.h"
 
 #endif

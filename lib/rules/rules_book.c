@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "opts.h"
+#include "datadir.h"
 #include "rules_impl.h"
 #include "utf8.h"
 #include "xalloc.h"

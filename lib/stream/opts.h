@@ -65,13 +65,6 @@ void check_distinct_outputs(const struct named_output *out, size_t n);
 /* Parses a whole non-negative number for option name; exits 2 when bad. */
 unsigned long opt_ulong(const char *name, const char *arg);
 
-/* Where shipped data lives: $CIVIC_DATADIR, else ../share/civic beside the
- * executable (a build tree), else the installed DATADIR. */
-const char *civic_datadir(void);
-/* Finds a shipped file: name as given if it exists, else DATADIR/subdir/name.
- * Returns a malloc'd path, or NULL. */
-char *civic_find_data(const char *subdir, const char *name);
-
 /* One-time start-up every main() calls first: program name, SIGPIPE
  * default, LC_CTYPE from the environment (LC_NUMERIC stays "C"). */
 void civic_start(int argc, char **argv);

@@ -7,6 +7,7 @@
 #include "num.h"
 #include "partial.h"
 #include "quantile.h"
+#include "value_runs.h"
 #include "xalloc.h"
 
 

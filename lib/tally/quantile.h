@@ -31,18 +31,4 @@ double dvec_quantile(struct dvec *d, double p);
  * (selection, not a full sort: linear time on average). */
 double quantile_type7(double *x, size_t n, double p);
 
-/* The distinct values of x[0..n) in ascending order, each with how many
- * times it occurs (-0 and +0 apart, so they read back as they were).
- * Linear for a few thousand distinct values, a sort of a copy beyond. */
-struct value_runs {
-	double *value;
-	size_t *times;
-	size_t n;
-};
-
-void value_runs_count(struct value_runs *r, const double *x, size_t n);
-/* The same runs for d's values, runs included. */
-void value_runs_of(struct value_runs *r, const struct dvec *d);
-void value_runs_release(struct value_runs *r);
-
 #endif

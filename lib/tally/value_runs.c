@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "value_set.h"
-#include "quantile.h"
+#include "value_runs.h"
 #include "xalloc.h"
 
 static uint64_t bits_of(double x)
