@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The two CSV engines (the fast scanner and the libcsv reference) must give
 # the same records, rejects, messages, line numbers and exit status on every
-# input (lib/csv_engine.h).  fuzz/csv_diff.c checks the same in-process.
+# input (lib/stream/csv_engine.h).  fuzz/csv_diff.c checks the same in-process.
 
 load helper
 

@@ -44,13 +44,30 @@ synopsis_from_help() {
 	[ "$n" -ge 6 ]
 }
 
-@test "every command documents the exit statuses 0, 1 and 2" {
+@test "every command documents the exit statuses 0, 1 and 2, each an item of EXIT STATUS" {
 	for cmd in $(commands); do
 		page="$CIVIC_ROOT/man/$cmd.1"
-		run sh -c "mandoc -Tascii '$page' | col -b | sed -n '/^EXIT STATUS/,/^[A-Z]/p'"
-		assert_output --regexp '0'
-		assert_output --regexp '1'
-		assert_output --regexp '2'
+		section=$(mandoc -Tascii "$page" | col -b | sed -n '/^EXIT STATUS/,/^[A-Z]/p')
+		[ -n "$section" ] || fail "$cmd(1) has no EXIT STATUS section"
+		for status in 0 1 2; do
+			printf '%s\n' "$section" | grep -Eq "^[[:space:]]+$status[[:space:]]+[[:alpha:]-]" ||
+				fail "$cmd(1): EXIT STATUS has no item for $status"
+		done
+	done
+}
+
+@test "the statuses the pages document are the ones the commands return" {
+	for cmd in $(commands); do
+		run "$CIVIC_ROOT/bin/$cmd" --help
+		[ "$status" -eq 0 ] || fail "$cmd --help: status $status, not 0"
+		run "$CIVIC_ROOT/bin/$cmd" --no-such-option
+		[ "$status" -eq 2 ] || fail "$cmd --no-such-option: status $status, not 2"
+	done
+	for cmd in civic-ingest civic-classify civic-tally civic-report; do
+		args=
+		[ "$cmd" = civic-classify ] && args='-r subjects.rules'
+		run "$CIVIC_ROOT/bin/$cmd" $args /nonexistent/input.csv
+		[ "$status" -eq 1 ] || fail "$cmd on a missing file: status $status, not 1"
 	done
 }
 
