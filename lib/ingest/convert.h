@@ -4,7 +4,7 @@
 #ifndef CIVIC_CONVERT_H
 #define CIVIC_CONVERT_H
 
-#include "reader.h"
+#include "reject.h"
 #include "schema.h"
 
 /* Appends the converted value of s[0..n) to out.  0, or -1 with why set

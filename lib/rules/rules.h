@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "reader.h"
+#include "reject.h"
 #include "record.h"
 #include "sbuf.h"
 

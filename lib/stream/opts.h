@@ -6,7 +6,7 @@
 #define CIVIC_OPTS_H
 
 #include <getopt.h>
-#include "reader.h"
+#include "format.h"
 #include "rejects.h"
 
 enum {

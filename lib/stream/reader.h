@@ -14,13 +14,9 @@
 #define CIVIC_READER_H
 
 #include <stddef.h>
+#include "format.h"
 #include "record.h"
-
-enum format {
-	FMT_AUTO = 0,
-	FMT_CSV,
-	FMT_NDJSON,
-};
+#include "reject.h"
 
 /* Which CSV scanner to use.  Both accept exactly the same inputs (a
  * differential test checks it); libcsv is the reference, scan the fast path.
@@ -40,16 +36,6 @@ struct reader_opts {
 	enum csv_engine engine;
 	int keep_raw;                /* fill record.raw for every record (else see reader_copy_raw) */
 };
-
-/* A stable reason code and a human message for one rejected record. */
-struct reject {
-	const char *reason;          /* e.g. "csv-unterminated-quote", "field-count", "invalid-utf8" */
-	char column[128];            /* column name, or "" */
-	char message[512];
-};
-
-void reject_set(struct reject *why, const char *reason, const char *column,
-	const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 struct reader;
 

@@ -9,17 +9,6 @@
 
 enum { REJECTS_SHOWN_MAX = 20 };
 
-void reject_set(struct reject *why, const char *reason, const char *column, const char *fmt, ...)
-{
-	va_list ap;
-
-	why->reason = reason;
-	snprintf(why->column, sizeof(why->column), "%s", column ? column : "");
-	va_start(ap, fmt);
-	vsnprintf(why->message, sizeof(why->message), fmt, ap);
-	va_end(ap);
-}
-
 int rejects_open(struct rejects *rj, const char *path)
 {
 	memset(rj, 0, sizeof(*rj));

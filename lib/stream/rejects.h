@@ -9,7 +9,8 @@
 #define CIVIC_REJECTS_H
 
 #include "output.h"
-#include "reader.h"
+#include "record.h"
+#include "reject.h"
 #include "writer.h"
 
 struct rejects {

@@ -9,7 +9,8 @@
 #define CIVIC_WRITER_H
 
 #include <stdio.h>
-#include "reader.h"
+#include "format.h"
+#include "record.h"
 
 struct writer {
 	FILE *fp;

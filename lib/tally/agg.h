@@ -27,7 +27,7 @@
 #include "cond.h"
 #include "keyexpr.h"
 #include "quantile.h"
-#include "reader.h"
+#include "reject.h"
 #include "survey.h"
 #include "where.h"
 #include "survey_rep.h"

@@ -33,7 +33,7 @@
 #include "datecache.h"
 #include "missing.h"
 #include "numscan.h"
-#include "reader.h"
+#include "reject.h"
 #include "split_list.h"
 #include "record.h"
 
