@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datadir.h"
 #include "colname.h"
 #include "convert.h"
 #include "describe.h"

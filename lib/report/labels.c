@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datadir.h"
 #include "error.h"
 #include "labels.h"
 #include "opts.h"

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datadir.h"
 #include "error.h"
 #include "lang.h"
 #include "opts.h"
