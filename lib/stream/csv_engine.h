@@ -68,7 +68,7 @@ int csv_engine_next(struct csv_engine_state *st, struct record *rec, struct reje
 /* The last record's text into rec->raw (valid until the next call). */
 void csv_engine_copy_raw(struct csv_engine_state *st, struct record *rec);
 
-/* Shared by both engines (csv_scan.c).  csv_engine_reject() rejects the
+/* Shared by both engines (csv_record.c).  csv_engine_reject() rejects the
  * record that began at buf[start] up to the end of the line holding
  * buf[bad_at]; it returns READ_REJECT, READ_FATAL, or 1 when that line
  * has not been read yet (read more, then call again). */
@@ -81,7 +81,15 @@ unsigned long csv_count_newlines(const char *b, size_t from, size_t to);
 /* end without the line break (LF, CRLF, or a final CR) that ends b[start..end). */
 size_t csv_text_end(const char *b, size_t start, size_t end);
 
-/* The reference engine over libcsv, same contract (csv_libcsv.c). */
+/* How a record too long to hold is followed to its end without keeping
+ * it: the rules above, byte by byte (csv_record.c; the fast engine uses
+ * them too, to wait for a record's end before parsing it again). */
+enum skip_state { FIELD_START, UNQUOTED, QUOTED, AFTER_QUOTE, AFTER_QUOTE_CR, TO_LINE_END, RECORD_END };
+enum skip_state csv_skip_step(enum skip_state st, char c, int delim);
+
+/* The fast engine (csv_scan.c) and the reference engine over libcsv
+ * (csv_libcsv.c), each with csv_engine_next()'s contract. */
+int csv_scan_next(struct csv_engine_state *st, struct record *rec, struct reject *why, int keep_raw);
 int csv_libcsv_next(struct csv_engine_state *st, struct record *rec, struct reject *why);
 void csv_libcsv_release(struct csv_engine_state *st);
 

@@ -284,27 +284,6 @@ static enum parse_result parse_record(struct parse *p, struct record *rec, size_
 	}
 }
 
-unsigned long csv_count_newlines(const char *b, size_t from, size_t to)
-{
-	unsigned long n = 0;
-	const char *q = b + from, *end = b + to;
-
-	while (q < end && (q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
-		n++;
-		q++;
-	}
-	return n;
-}
-
-size_t csv_text_end(const char *b, size_t start, size_t end)
-{
-	if (end > start && b[end - 1] == '\n')
-		end--;
-	if (end > start && b[end - 1] == '\r')
-		end--;
-	return end;
-}
-
 /* 1 when buf[pos] starts an empty line; sets *skip to its length.  A CR
  * that is the very last byte ends the line, as it does after a field. */
 static int blank_line(const struct source *s, size_t pos, size_t *skip)
@@ -330,153 +309,8 @@ static int need_more(struct csv_engine_state *st, size_t *start)
 	return n < 0 ? -1 : 0;
 }
 
-/* Drops the rest of a physical line too long to hold, counting it. */
-static int discard_line(struct csv_engine_state *st)
-{
-	int rc = source_skip_line(st->src);
-
-	if (rc > 0)
-		st->line++;
-	return rc < 0 ? -1 : 0;
-}
-
-int csv_engine_reject(struct csv_engine_state *st, struct record *rec, size_t start,
-	size_t bad_at, const char *reason, const char *message, struct reject *why)
-{
-	struct source *s = st->src;
-	const char *nl = memchr(s->buf + bad_at, '\n', s->len - bad_at);
-	size_t end = nl ? (size_t)(nl - s->buf) + 1 : s->len;
-
-	if (!nl && !s->eof && end - start <= st->max_field)
-		return 1;
-	reject_set(why, reason, "", "%s", message);
-	st->rec_start = start;
-	st->rec_end = end - start > st->max_field ? start + st->max_field : end;
-	csv_engine_copy_raw(st, rec);
-	st->line += csv_count_newlines(s->buf, start, end);
-	s->pos = end;
-	if (nl || s->eof)
-		return READ_REJECT;
-	st->raw_truncated = 1;  /* the buffer moves on: rec->raw is all that is left */
-	return discard_line(st) < 0 ? READ_FATAL : READ_REJECT;
-}
-
-/* How a record too long to hold is followed to its end without keeping
- * it: the rules of csv_engine.h, byte by byte. */
-enum skip_state { FIELD_START, UNQUOTED, QUOTED, AFTER_QUOTE, AFTER_QUOTE_CR, TO_LINE_END, RECORD_END };
-
-static enum skip_state skip_step(enum skip_state st, char c, int delim)
-{
-	switch (st) {
-	case FIELD_START:
-		return c == '"' ? QUOTED : c == '\n' ? RECORD_END : c == delim ? FIELD_START : UNQUOTED;
-	case UNQUOTED:
-		return c == '\n' ? RECORD_END : c == delim ? FIELD_START : UNQUOTED;
-	case QUOTED:
-		return c == '"' ? AFTER_QUOTE : QUOTED;
-	case AFTER_QUOTE:
-		/* Text after a closing quote: without the limit the reject would
-		 * run to the end of this line, so the skip does too. */
-		return c == '"' ? QUOTED : c == delim ? FIELD_START : c == '\n' ? RECORD_END
-			: c == '\r' ? AFTER_QUOTE_CR : TO_LINE_END;
-	case AFTER_QUOTE_CR:
-	case TO_LINE_END:
-		return c == '\n' ? RECORD_END : TO_LINE_END;
-	case RECORD_END:
-		break;
-	}
-	return RECORD_END;
-}
-
-/* How far past its start a record too long to hold is kept while it is
- * followed, so that a quote never closed can still be read as a stray one. */
-static size_t rewind_window(const struct csv_engine_state *st)
-{
-	enum { WINDOW = 16 * 1024 * 1024 };
-
-	return st->max_field > SIZE_MAX - WINDOW ? SIZE_MAX : st->max_field + WINDOW;
-}
-
-/* Follows the record at s->pos to its end, however long.  Within the
- * rewind window the bytes are kept, else only a read's worth.  Returns
- * SKIP_END (s->pos past the record), SKIP_OPEN_QUOTE (the input ended in
- * a quoted field opened at buf[*open], with the record still from
- * buf[*origin]), SKIP_LOST (the same, past the window) or -1 (read error).
- * Lines are counted into st->line. */
-enum { SKIP_END, SKIP_OPEN_QUOTE, SKIP_LOST };
-
-static int skip_record(struct csv_engine_state *st, size_t *origin, size_t *open)
-{
-	struct source *s = st->src;
-	enum skip_state state = FIELD_START;
-	size_t i = s->pos, keep;
-	int holding = 1;
-
-	*origin = *open = i;
-	for (;;) {
-		for (; i < s->len && state != RECORD_END; i++) {
-			enum skip_state next = skip_step(state, s->buf[i], st->delim);
-			if (next == QUOTED && state == FIELD_START)
-				*open = i;
-			state = next;
-			st->line += s->buf[i] == '\n';
-		}
-		s->pos = i;
-		if (state == RECORD_END)
-			return SKIP_END;
-		holding = holding && i - *origin <= rewind_window(st);
-		if (s->eof)
-			return state != QUOTED ? SKIP_END : holding ? SKIP_OPEN_QUOTE : SKIP_LOST;
-		keep = holding ? *origin : i;
-		if (source_more(s, keep) < 0)
-			return -1;
-		i -= keep;
-		*origin -= holding ? keep : 0;
-		*open -= holding ? keep : 0;
-	}
-}
-
-/* The raw text of the record at buf[start], up to end and cut at max_field. */
-static void copy_raw_cut(struct csv_engine_state *st, struct record *rec, size_t start, size_t end)
-{
-	st->rec_start = start;
-	st->rec_end = end - start > st->max_field ? start + st->max_field : end;
-	st->raw_truncated = 0;
-	csv_engine_copy_raw(st, rec);
-	st->raw_truncated = 1;  /* the buffer moves on: rec->raw is all that is left */
-}
-
-int csv_engine_skip_long(struct csv_engine_state *st, struct record *rec, size_t start, struct reject *why)
-{
-	struct source *s = st->src;
-	size_t origin, open;
-	const char *nl;
-	int rc;
-
-	copy_raw_cut(st, rec, start, s->len);
-	s->pos = start;
-	rc = skip_record(st, &origin, &open);
-	if (rc < 0)
-		return READ_FATAL;
-	reject_set(why, "record-too-long", "", "record is longer than the limit (--max-field)");
-	if (rc == SKIP_END)
-		return READ_REJECT;
-	reject_set(why, "csv-unterminated-quote", "", "quoted field is never closed");
-	if (rc == SKIP_LOST) {
-		st->unreadable_from = rec->line;
-		return READ_REJECT;
-	}
-	/* As without the limit: the quote was a stray one, and reading goes on
-	 * after the line that holds it. */
-	nl = memchr(s->buf + open, '\n', s->len - open);
-	s->pos = nl ? (size_t)(nl - s->buf) + 1 : s->len;
-	st->line = rec->line - 1 + csv_count_newlines(s->buf, origin, s->pos);
-	copy_raw_cut(st, rec, origin, s->pos);
-	return READ_REJECT;
-}
-
 /* Reads on after a record was found unfinished, until the bytes from
- * *start hold its end by the rules of skip_step(), the input ends, or they
+ * *start hold its end by the rules of csv_skip_step(), the input ends, or they
  * pass view; only then is the record parsed again from its start.  The
  * walk resumes where the last read left it, so a long record arriving a
  * few bytes at a time costs time in its length, not in its square. */
@@ -490,7 +324,7 @@ static int await_record_end(struct csv_engine_state *st, size_t *start, size_t v
 		if (need_more(st, start) < 0)
 			return -1;
 		for (; *start + walked < s->len && state != RECORD_END; walked++)
-			state = skip_step(state, s->buf[*start + walked], st->delim);
+			state = csv_skip_step(state, s->buf[*start + walked], st->delim);
 	} while (state != RECORD_END && !s->eof && s->len - *start <= view);
 	return 0;
 }
@@ -513,7 +347,7 @@ static int await_line_end(struct csv_engine_state *st, size_t *start, size_t bad
 	return 0;
 }
 
-static int scan_next(struct csv_engine_state *st, struct record *rec, struct reject *why, int keep_raw)
+int csv_scan_next(struct csv_engine_state *st, struct record *rec, struct reject *why, int keep_raw)
 {
 	struct source *s = st->src;
 	struct parse p;
@@ -576,104 +410,4 @@ static int scan_next(struct csv_engine_state *st, struct record *rec, struct rej
 		if (await_record_end(st, &start, view) < 0)
 			return READ_FATAL;
 	}
-}
-
-void csv_engine_copy_raw(struct csv_engine_state *st, struct record *rec)
-{
-	size_t end = csv_text_end(st->src->buf, st->rec_start, st->rec_end);
-
-	if (st->raw_truncated)
-		return;
-	sbuf_reset(&rec->raw);
-	sbuf_add(&rec->raw, st->src->buf + st->rec_start, end - st->rec_start);
-}
-
-void csv_engine_init(struct csv_engine_state *st, struct source *src,
-	const struct reader_opts *opts, const char *name)
-{
-	const char *env = getenv("CIVIC_CSV_ENGINE");
-
-	memset(st, 0, sizeof(*st));
-	st->src = src;
-	st->name = name;
-	st->delim = opts->delim ? opts->delim : ',';
-	st->max_field = opts->max_field;
-	st->kind = opts->engine;
-	if (st->kind == CSV_ENGINE_DEFAULT && env && strcmp(env, "libcsv") == 0)
-		st->kind = CSV_ENGINE_LIBCSV;
-}
-
-void csv_engine_release(struct csv_engine_state *st)
-{
-	if (st->kind == CSV_ENGINE_LIBCSV)
-		csv_libcsv_release(st);
-}
-
-int csv_engine_next(struct csv_engine_state *st, struct record *rec, struct reject *why, int keep_raw)
-{
-	if (st->unreadable_from) {
-		civic_warn_at(st->name, st->unreadable_from, "a quoted field in this record is never "
-			"closed, and the input runs on for more than --max-field plus 16 MiB after it: "
-			"where the next records start cannot be told (fix the quote, or raise --max-field)");
-		st->unreadable_from = 0;
-		st->src->pos = st->src->len;
-		return READ_FATAL;
-	}
-	if (st->kind == CSV_ENGINE_LIBCSV) {
-		int rc = csv_libcsv_next(st, rec, why);
-		if (rc == READ_OK && keep_raw)
-			csv_engine_copy_raw(st, rec);
-		return rc;
-	}
-	return scan_next(st, rec, why, keep_raw);
-}
-
-/* Where the first record ends: its first line break outside quotes, or
- * len.  The scan resumes at *at in the quote state *quoted, where the last
- * one stopped, so a header arriving a few bytes at a time is scanned once,
- * not once per read. */
-static size_t first_record_end(const struct source *src, size_t *at, int *quoted)
-{
-	for (; *at < src->len; ++*at)
-		if (src->buf[*at] == '"')
-			*quoted = !*quoted;
-		else if (src->buf[*at] == '\n' && !*quoted)
-			return *at;
-	return src->len;
-}
-
-int csv_sniff_delimiter(struct source *src, int *delim)
-{
-	static const char candidates[] = { ',', ';', '\t', '|' };
-	enum { SNIFF_MAX = 1024 * 1024 };
-	size_t counts[4] = { 0 }, end, at = src->pos;
-	int quoted = 0, scan_quoted = 0;
-
-	/* Read the whole header record (up to SNIFF_MAX bytes), so the choice
-	 * never depends on how much one read brought.  Reading keeps every
-	 * byte in place (source_more(src, 0)), so at stays valid. */
-	for (;;) {
-		end = first_record_end(src, &at, &scan_quoted);
-		if (end < src->len || src->eof || src->len - src->pos > SNIFF_MAX)
-			break;
-		if (source_more(src, 0) < 0)
-			return -1;
-	}
-	if (end - src->pos > SNIFF_MAX)
-		end = src->pos + SNIFF_MAX;
-	for (size_t i = src->pos; i < end; i++) {
-		char c = src->buf[i];
-		if (c == '"')
-			quoted = !quoted;
-		else if (!quoted)
-			for (int k = 0; k < 4; k++)
-				counts[k] += c == candidates[k];
-	}
-	*delim = ',';
-	for (int k = 0, best = 0; k < 4; k++)
-		if (counts[k] > counts[best] || (k == 0 && counts[0] > 0)) {
-			best = k;
-			*delim = candidates[k];
-		}
-	return 0;
 }
