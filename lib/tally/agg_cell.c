@@ -218,12 +218,13 @@ static void estimate_job(void *ctx, size_t i)
 	uint32_t g = (uint32_t)(i / a->nstats);
 	size_t stat = i % a->nstats;
 	struct cell c;
-	char err[8];
 
 	if ((long)g == a->empty || !stat_is_estimate(&a->stats[stat]))
 		return;
-	/* A failure (a lonely PSU) is left for agg_cell to meet and report. */
-	if (compute_cell(a, (long)g, NULL, 0, stat, &c, err, sizeof(err)) == 0) {
+	/* A cell that fails (a lonely PSU) is not cached and its message not
+	 * kept here: agg_cell computes it again when the table asks for it,
+	 * on one thread, and reports the failure with the group it concerns. */
+	if (compute_cell(a, (long)g, NULL, 0, stat, &c, NULL, 0) == 0) {
 		a->est_cache[i] = c;
 		a->est_done[i] = 1;
 	}
