@@ -77,7 +77,10 @@ deps:
 
 # Bats runs every tests/*.bats; TESTS=tests/ingest.bats runs one file.
 TESTS ?= tests
-check: deps
+# Chromium is large: only a run that includes tests/report.bats installs it.
+BROWSER_FOR_TESTS = $(if $(filter tests tests/ tests/report.bats,$(TESTS)),--browser)
+check:
+	@scripts/install-deps $(BROWSER_FOR_TESTS)
 	@$(MAKE) --no-print-directory all tools
 	scripts/check-layers
 	SANITIZE=$(SANITIZE) VALGRIND=$(VALGRIND) bats $(BATS_FLAGS) $(TESTS)
