@@ -46,3 +46,17 @@ setup_scratch() {
 	SCRATCH="$BATS_TEST_TMPDIR"
 	cd "$SCRATCH" || return 1
 }
+
+# assert_golden NAME FILE: FILE must equal tests/golden/NAME byte for byte.
+# tests/bless (CIVIC_BLESS=1) writes FILE there instead, for a change of
+# output made on purpose; review the diff before committing it.
+assert_golden() {
+	local golden="$CIVIC_ROOT/tests/golden/$1"
+	if [ "${CIVIC_BLESS:-}" = 1 ]; then
+		mkdir -p "${golden%/*}"
+		cp "$2" "$golden"
+		return 0
+	fi
+	[ -f "$golden" ] || fail "no golden file tests/golden/$1 (tests/bless writes it)"
+	diff -u "$golden" "$2" >&2 || fail "$2 differs from tests/golden/$1 (tests/bless regenerates it on purpose)"
+}

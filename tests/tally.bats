@@ -1225,4 +1225,14 @@ Total,1,0.25,3,0.75,4,1,8,2"
 	run civic-tally --merge --per 100 --population pop.csv w.ndjson
 	assert_failure 1
 	assert_output --partial "w.ndjson: the partials are weighted (-w)"
+@test "golden: tallies of the fixture registry and of a stratified cluster survey, byte for byte" {
+	civic-tally -g register -s count,share --ci wilson "$R" > by-register.csv
+	assert_golden tally/by-register.csv by-register.csv
+	civic-tally -g 'month(received_at)',register -s count,share --within 'month(received_at)' --total "$R" > month-register.csv
+	assert_golden tally/month-register.csv month-register.csv
+	civic-tally -g district -s count,mean:amount,median:amount,sd:amount,'share:days(received_at,resolved_at)<=15' --json "$R" > district.ndjson
+	assert_golden tally/district.ndjson district.ndjson
+	civic-tally -w pw --strata stype --psu dnum -g stype -s mean:api00,sum:enroll,share --ci t --deff \
+		"$CIVIC_ROOT/tests/fixtures/survey/data/apiclus1.csv" > survey.csv
+	assert_golden tally/apiclus1.csv survey.csv
 }
