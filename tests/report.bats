@@ -888,6 +888,8 @@ print("hidden", sum(1 for row in long if row["count"] == ""), "differ", bad)'
 	printf 'region,n_a,mean_trust_a,n_trust_a,n_b,mean_trust_b,n_trust_b\nEast,100,3.2,12,50,3,40\n' > wide.csv
 	run civic-report --chart none wide.csv
 	assert_line 'East     100          3.20†             12    50              3             40'
+}
+
 @test "golden: the fixture report in every format, byte for byte" {
 	for fmt in text md html json; do
 		civic-report -f "$fmt" -t 'Fixture report' --ci-style paren registers.csv survey.csv > "report.$fmt"

@@ -1225,6 +1225,8 @@ Total,1,0.25,3,0.75,4,1,8,2"
 	run civic-tally --merge --per 100 --population pop.csv w.ndjson
 	assert_failure 1
 	assert_output --partial "w.ndjson: the partials are weighted (-w)"
+}
+
 @test "golden: tallies of the fixture registry and of a stratified cluster survey, byte for byte" {
 	civic-tally -g register -s count,share --ci wilson "$R" > by-register.csv
 	assert_golden tally/by-register.csv by-register.csv
