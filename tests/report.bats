@@ -901,4 +901,8 @@ print("hidden", sum(1 for row in long if row["count"] == ""), "differ", bad)'
 	assert_golden report/compare.txt compare.txt
 	civic-report -f text --suppress 5 suppress.csv > suppress.txt
 	assert_golden report/suppress.txt suppress.txt
+	for lang in ru uz; do
+		civic-report --lang "$lang" -f text --suppress 5 registers.csv survey.csv suppress.csv > "report.$lang.txt"
+		assert_golden "report/report.$lang.txt" "report.$lang.txt"
+	done
 }
