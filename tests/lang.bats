@@ -43,7 +43,7 @@ keys() {
 
 @test "every key the C code and the scripts look up is in en.txt" {
 	local used key missing=
-	used=$(cat "$CIVIC_ROOT"/lib/*.c "$CIVIC_ROOT"/bin/*.c |
+	used=$(find "$CIVIC_ROOT/lib" "$CIVIC_ROOT/bin" -name "*.c" -exec cat {} + |
 		grep -o 'lang_\(text\|put\|put_n\)(\(&\?[a-z]*, \)\?"[a-z_.]*"' | sed 's/.*"\(.*\)"/\1/' | sort -u)
 	used="$used $(cat "$CIVIC_ROOT/scripts/demo" "$CIVIC_ROOT/bin/civic-monthly" |
 		grep -o 'tr_text [a-z_.]*' | sed 's/tr_text //' | grep . | sort -u)"
