@@ -80,7 +80,7 @@ static int merge_and_table(const char *path, unsigned opt, int again, char **out
 			fclose(mem);
 		}
 		struct crosstab_opts co = { (opt & 1) && spec.survey, CI_NONE, CI_NONE, 0.95,
-			(opt & 1) && spec.survey, -1 };
+			(opt & 1) && spec.survey, -1, NULL, NULL, NULL, TALLY_TEST_NONE };
 		FILE *table = open_memstream(out, outlen);
 		struct writer w;
 		if (!table)
