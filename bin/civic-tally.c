@@ -187,17 +187,31 @@ static const struct option long_options[] = {
  * --merge may override each. */
 struct present {
 	const char *within, *pivot, *ci;
-	char *kept[5];                 /* copies taken from a partial */
-	const char *test;              /* --test NAME (kept[4]) */
-	const char *contrast;          /* --contrast KEY[=REF] (kept[3]) */
+	const char *test;              /* --test NAME */
+	const char *contrast;          /* --contrast KEY[=REF] */
 	double level;
 	int total, deff, digits;
 	enum format format;
 	/* --sort, --top, --other, --per, --population */
 	const char *sort, *other, *population;
 	unsigned long top, per;
-	char *kept_rank[3];
+	char **owned;                  /* copies of the above taken from a partial */
+	size_t nowned;
 };
+
+/* A copy of text that s keeps until present_release(). */
+static const char *present_own(struct present *s, const char *text)
+{
+	s->owned = xrealloc(s->owned, (s->nowned + 1) * sizeof(*s->owned));
+	return s->owned[s->nowned++] = xstrdup(text);
+}
+
+static void present_release(struct present *s)
+{
+	for (size_t i = 0; i < s->nowned; i++)
+		free(s->owned[i]);
+	free(s->owned);
+}
 
 /* Calibration (survey_calib.h). */
 struct calib_opts {
@@ -709,15 +723,15 @@ static void present_from_json(struct options *o, json_t *j)
 	if (!json_is_object(j))
 		return;
 	if (!s->within && json_is_string(v = json_object_get(j, "within")))
-		s->within = s->kept[0] = xstrdup(json_string_value(v));
+		s->within = present_own(s, json_string_value(v));
 	if (!s->pivot && json_is_string(v = json_object_get(j, "pivot")))
-		s->pivot = s->kept[1] = xstrdup(json_string_value(v));
+		s->pivot = present_own(s, json_string_value(v));
 	if (!s->ci && json_is_string(v = json_object_get(j, "ci")))
-		s->ci = s->kept[2] = xstrdup(json_string_value(v));
+		s->ci = present_own(s, json_string_value(v));
 	if (!s->contrast && json_is_string(v = json_object_get(j, "contrast")))
-		s->contrast = s->kept[3] = xstrdup(json_string_value(v));
+		s->contrast = present_own(s, json_string_value(v));
 	if (!s->test && json_is_string(v = json_object_get(j, "test")))
-		s->test = s->kept[4] = xstrdup(json_string_value(v));
+		s->test = present_own(s, json_string_value(v));
 	if (!o->given_level && json_is_number(v = json_object_get(j, "level")))
 		s->level = json_number_value(v);
 	if (!o->given_total)
@@ -727,15 +741,15 @@ static void present_from_json(struct options *o, json_t *j)
 	if (!o->given_digits && json_is_integer(v = json_object_get(j, "digits")))
 		s->digits = (int)json_integer_value(v);
 	if (!s->sort && json_is_string(v = json_object_get(j, "sort")))
-		s->sort = s->kept_rank[0] = xstrdup(json_string_value(v));
+		s->sort = present_own(s, json_string_value(v));
 	if (!o->given_top && json_is_integer(v = json_object_get(j, "top")))
 		s->top = (unsigned long)json_integer_value(v);
 	if (!s->other && json_is_string(v = json_object_get(j, "other")))
-		s->other = s->kept_rank[1] = xstrdup(json_string_value(v));
+		s->other = present_own(s, json_string_value(v));
 	if (!o->given_per && json_is_integer(v = json_object_get(j, "per")) &&
 	    json_is_string(json_object_get(j, "population"))) {
 		s->per = (unsigned long)json_integer_value(v);
-		s->population = s->kept_rank[2] = xstrdup(json_string_value(json_object_get(j, "population")));
+		s->population = present_own(s, json_string_value(json_object_get(j, "population")));
 	}
 	if (s->format == FMT_AUTO && json_is_string(v = json_object_get(j, "format")))
 		s->format = strcmp(json_string_value(v), "ndjson") == 0 ? FMT_NDJSON : FMT_CSV;
@@ -961,10 +975,7 @@ static int tally(struct options *o, char **files, size_t nfiles)
 	svy_calib_free(r.cal);
 	calib_files_close(&r.cf);
 	free(o->cal.rake);
-	for (int i = 0; i < 5; i++)
-		free(o->show.kept[i]);
-	for (int i = 0; i < 3; i++)
-		free(o->show.kept_rank[i]);
+	present_release(&o->show);
 	free(o->kept_sort);
 	free(o->kept_keys);
 	free(o->kept_stats);
