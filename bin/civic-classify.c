@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "civic.h"
+#include "run_outputs.h"
 #include "rules.h"
 
 static const char usage[] =
@@ -329,24 +330,20 @@ static int close_all(struct classify *g, int rc)
 		civic_warn("%s: write error:", o->output ? o->output : "standard output");
 	/* Without an input cut short by a read error, or an operand skipped,
 	 * the files would look complete. */
+	struct run_outputs outs;
+	run_outputs_init(&outs, &g->rejects);
+	run_outputs_add(&outs, &g->out);
+	if (o->unmatched)
+		run_outputs_add(&outs, &g->unmatched_out);
+	if (o->stats_file)
+		run_outputs_add(&outs, &g->stats_out);
 	if (rc != 0 || g->in.failed) {
-		output_abort(&g->out);
-		if (o->unmatched)
-			output_abort(&g->unmatched_out);
-		if (o->stats_file)
-			output_abort(&g->stats_out);
-		rejects_abort(&g->rejects);
+		run_outputs_finish(&outs, 0);
 		return CIVIC_EXIT_DATA;
 	}
 	if (o->stats && write_stats(g) != 0)
 		status = CIVIC_EXIT_DATA;
-	if (output_close(&g->out) != 0)
-		status = CIVIC_EXIT_DATA;
-	if (o->unmatched && output_close(&g->unmatched_out) != 0)
-		status = CIVIC_EXIT_DATA;
-	if (o->stats_file && output_close(&g->stats_out) != 0)
-		status = CIVIC_EXIT_DATA;
-	if (rejects_close(&g->rejects) != 0)
+	if (run_outputs_finish(&outs, 1) != 0)
 		status = CIVIC_EXIT_DATA;
 	if (reject_limit_check(&o->rejects.limit, g->rejected, g->read))
 		status = CIVIC_EXIT_DATA;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "civic.h"
+#include "run_outputs.h"
 #include "keyexpr.h"
 #include "where.h"
 
@@ -229,18 +230,18 @@ static int close_all(struct filter *f, int rc)
 		civic_warn("%s: write error:", o->output ? o->output : "standard output");
 	/* Without an input cut short by a read error, or an operand skipped,
 	 * the file would look complete. */
+	struct run_outputs outs;
+	run_outputs_init(&outs, &f->rejects);
+	run_outputs_add(&outs, &f->out);
 	if (rc != 0 || f->in.failed || f->in.cut_short) {
-		output_abort(&f->out);
-		rejects_abort(&f->rejects);
+		run_outputs_finish(&outs, 0);
 		if (rc != SETUP_FAILED)
 			summarise(f);
 		return CIVIC_EXIT_DATA;
 	}
-	/* Closed first: a message flushes standard output, and its error
+	/* Committed first: a message flushes standard output, and its error
 	 * would be told without its cause. */
-	if (output_close(&f->out) != 0)
-		status = CIVIC_EXIT_DATA;
-	if (rejects_close(&f->rejects) != 0)
+	if (run_outputs_finish(&outs, 1) != 0)
 		status = CIVIC_EXIT_DATA;
 	summarise(f);
 	if (reject_limit_check(&o->rejects.limit, f->rejected, f->read))

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "civic.h"
+#include "run_outputs.h"
 #include "datetime.h"
 #include "describe.h"
 #include "encoding_auto.h"
@@ -440,23 +441,16 @@ static int ingest(struct options *o, char **files, size_t nfiles)
 		status = CIVIC_EXIT_DATA;
 	if (rc != 0 || g.in.failed)
 		status = CIVIC_EXIT_DATA;
-	/* Good rows are kept even when rejects fail the run; only an output
-	 * that could not be written completely is withdrawn. */
-	if (rc == WRITE_FAILED) {
+	/* Good rows are kept even when rejects fail the run; an output that
+	 * could not be written completely, or that would look complete without
+	 * an input cut short or an operand skipped, is withdrawn. */
+	if (rc == WRITE_FAILED)
 		civic_warn("%s: write error:", o->output ? o->output : "standard output");
-		output_abort(&g.out);
-		rejects_abort(&g.rejects);
-	} else if (rc == SETUP_FAILED || g.in.failed) {
-		/* Without an input cut short by a read error, or an operand
-		 * skipped, the file would look complete: withdraw it. */
-		output_abort(&g.out);
-		rejects_abort(&g.rejects);
-	} else {
-		if (output_close(&g.out) != 0)
-			status = CIVIC_EXIT_DATA;
-		if (rejects_close(&g.rejects) != 0)
-			status = CIVIC_EXIT_DATA;
-	}
+	struct run_outputs outs;
+	run_outputs_init(&outs, &g.rejects);
+	run_outputs_add(&outs, &g.out);
+	if (run_outputs_finish(&outs, rc != WRITE_FAILED && rc != SETUP_FAILED && !g.in.failed) != 0)
+		status = CIVIC_EXIT_DATA;
 	release(&g);
 	return status;
 }

@@ -15,6 +15,7 @@
 #include "render_flags.h"
 #include "render_pivot.h"
 #include "render_test.h"
+#include "run_outputs.h"
 #include "sha256.h"
 #include "suppress.h"
 #include "audit.h"
@@ -574,22 +575,22 @@ static void check_digits_and_label_files(const struct report *rep)
 static int write_report(const struct options *o, enum report_format f)
 {
 	struct sbuf text = SBUF_INIT;
+	struct run_outputs outs;
 	struct output out;
-	int rc;
+	int rc, written;
 
 	if (render_report(&text, &o->rep, f) != 0 || output_open(&out, o->output, 0644) != 0) {
 		sbuf_release(&text);
 		return -1;
 	}
-	if (fwrite(text.s, 1, text.len, out.fp) != text.len) {
+	run_outputs_init(&outs, NULL);
+	run_outputs_add(&outs, &out);
+	written = fwrite(text.s, 1, text.len, out.fp) == text.len;
+	if (!written)
 		civic_warn("%s: write error:", o->output ? o->output : "standard output");
-		output_abort(&out);
-		sbuf_release(&text);
-		return -1;
-	}
 	sbuf_release(&text);
-	rc = output_close(&out);
-	return rc;
+	rc = run_outputs_finish(&outs, written);
+	return written ? rc : -1;
 }
 
 static void release(struct options *o)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "civic.h"
+#include "run_outputs.h"
 #include "calib_input.h"
 #include "crosstab.h"
 #include "partial.h"
@@ -634,11 +635,12 @@ static int write_weights(struct run *r, char **files, size_t nfiles)
 		return rc;
 	if (rejects_open(&r->rejects, r->o->rejects.file) != 0 || output_open(&out, r->o->output, 0644) != 0)
 		return CIVIC_EXIT_DATA;
-	if (calib_write_weights(r->cal, &r->cf, &r->o->reader, out.fp, &r->rejects, &r->read, &r->rejected) < 0) {
-		output_abort(&out);
-		return CIVIC_EXIT_DATA;
-	}
-	return output_close(&out) != 0 ? CIVIC_EXIT_DATA : 0;
+	struct run_outputs outs;
+	run_outputs_init(&outs, NULL);
+	run_outputs_add(&outs, &out);
+	int written = calib_write_weights(r->cal, &r->cf, &r->o->reader, out.fp, &r->rejects, &r->read,
+		&r->rejected) == 0;
+	return run_outputs_finish(&outs, written) != 0 || !written ? CIVIC_EXIT_DATA : 0;
 }
 
 /* 0, or an exit status. */
@@ -921,12 +923,15 @@ static int write_table(struct run *r, FILE *fp)
 
 static int write_output(struct run *r)
 {
+	struct run_outputs outs;
 	struct output out;
 	int rc;
 
 	/* A partial may hold row-level values (distinct:C, quantiles). */
 	if (output_open(&out, r->o->output, r->o->partial ? 0600 : 0644) != 0)
 		return -1;
+	run_outputs_init(&outs, NULL);
+	run_outputs_add(&outs, &out);
 	if (r->o->partial) {
 		json_t *opts = present_to_json(&r->o->show);
 		rc = partial_write(out.fp, &r->agg, opts);
@@ -934,11 +939,7 @@ static int write_output(struct run *r)
 	} else {
 		rc = write_table(r, out.fp);
 	}
-	if (rc < 0) {
-		output_abort(&out);
-		return rc;
-	}
-	return output_close(&out);
+	return run_outputs_finish(&outs, rc >= 0) != 0 ? -1 : rc < 0 ? rc : 0;
 }
 
 static int tally(struct options *o, char **files, size_t nfiles)
