@@ -12,6 +12,7 @@
 
 #include "civic.h"
 #include "calib_input.h"
+#include "ratio.h"
 #include "crosstab.h"
 #include "partial.h"
 #include "split_half.h"
@@ -541,6 +542,17 @@ static void check_contrast(struct run *r)
 	contrast_release(&c);
 }
 
+/* ratio:A/B is linearised on a -w/--strata/--psu design only. */
+static void check_ratio(struct run *r)
+{
+	if (!agg_has_ratio(&r->agg))
+		return;
+	if (r->agg.spec.repweights || calibrating(r->o))
+		civic_usage_error("ratio:A/B is not computed with --repweights, --poststrata or --rake");
+	if (r->o->show.contrast || r->o->show.deff)
+		civic_usage_error("ratio:A/B takes no --contrast or --deff");
+}
+
 static void reject(struct run *r)
 {
 	r->rejected++;
@@ -655,6 +667,7 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	spec.survey = o->show.ci || o->show.deff || o->show.contrast || o->show.test;
 	init_agg(&r->agg, &spec);
 	check_contrast(r);
+	check_ratio(r);
 	spec_free_lists(&spec);
 	if (o->partial && o->repweights && r->agg.has_quantile)
 		civic_usage_error("--partial does not keep the replicate weights quantiles need; "
@@ -824,6 +837,7 @@ static int merge_first(struct run *r, struct partial_in *p)
 	spec.total = r->o->show.total;
 	init_agg(&r->agg, &spec);
 	check_contrast(r);
+	check_ratio(r);
 	split_list_free(spec.within, spec.nwithin);
 	partial_spec_free(&spec);
 	return 0;
