@@ -123,3 +123,14 @@ PY
 	[ "$status" -eq 2 ]
 	assert_output --partial 'ratio:A/B is not computed'
 }
+
+@test "ratio: civic-report names the ratio in English, Russian and Uzbek" {
+	printf 'g,a,b\nx,1,2\ny,2,4\n' > r.csv
+	civic-tally -g g -s ratio:a/b r.csv > t.csv
+	run civic-report t.csv
+	assert_output --partial 'Ratio a/b'
+	run civic-report --lang ru t.csv
+	assert_output --partial 'отношение'
+	run civic-report --lang uz t.csv
+	assert_output --partial 'nisbat'
+}
