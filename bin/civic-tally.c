@@ -44,6 +44,7 @@ static const char usage[] =
 	"  -s, --stats STATS      statistics (default count): count n share mean:C sum:C min:C\n"
 	"                         max:C sd:C median:C pNN:C distinct:C missing:C n:C share:COND\n"
 	"                         (COND as in days(received_at,resolved_at)<=15)\n"
+	"                         ratio:A/B (Σw·A / Σw·B, svyratio's SE with a design)\n"
 	"      --within KEYS      shares within groups of these keys (default: of everything)\n"
 	"      --pivot KEY        one column per value of KEY (a cross-tab)\n"
 	"      --total            add Total margin rows (and columns with --pivot)\n"
