@@ -13,6 +13,7 @@
 #include "civic.h"
 #include "run_outputs.h"
 #include "calib_input.h"
+#include "ratio.h"
 #include "crosstab.h"
 #include "partial.h"
 #include "split_half.h"
@@ -44,6 +45,7 @@ static const char usage[] =
 	"  -s, --stats STATS      statistics (default count): count n share mean:C sum:C min:C\n"
 	"                         max:C sd:C median:C pNN:C distinct:C missing:C n:C share:COND\n"
 	"                         (COND as in days(received_at,resolved_at)<=15)\n"
+	"                         ratio:A/B (Σw·A / Σw·B, svyratio's SE with a design)\n"
 	"      --within KEYS      shares within groups of these keys (default: of everything)\n"
 	"      --pivot KEY        one column per value of KEY (a cross-tab)\n"
 	"      --total            add Total margin rows (and columns with --pivot)\n"
@@ -556,6 +558,17 @@ static void check_contrast(struct run *r)
 	contrast_release(&c);
 }
 
+/* ratio:A/B is linearised on a -w/--strata/--psu design only. */
+static void check_ratio(struct run *r)
+{
+	if (!agg_has_ratio(&r->agg))
+		return;
+	if (r->agg.spec.repweights || calibrating(r->o))
+		civic_usage_error("ratio:A/B is not computed with --repweights, --poststrata or --rake");
+	if (r->o->show.contrast || r->o->show.deff)
+		civic_usage_error("ratio:A/B takes no --contrast or --deff");
+}
+
 static void reject(struct run *r)
 {
 	r->rejected++;
@@ -671,6 +684,7 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	spec.survey = o->show.ci || o->show.deff || o->show.contrast || o->show.test;
 	init_agg(&r->agg, &spec);
 	check_contrast(r);
+	check_ratio(r);
 	spec_free_lists(&spec);
 	if (o->partial && o->repweights && r->agg.has_quantile)
 		civic_usage_error("--partial does not keep the replicate weights quantiles need; "
@@ -840,6 +854,7 @@ static int merge_first(struct run *r, struct partial_in *p)
 	spec.total = r->o->show.total;
 	init_agg(&r->agg, &spec);
 	check_contrast(r);
+	check_ratio(r);
 	split_list_free(spec.within, spec.nwithin);
 	partial_spec_free(&spec);
 	return 0;

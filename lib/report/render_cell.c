@@ -148,6 +148,7 @@ static const struct {
 	{ "median_", "stat.median", 0 },
 	{ "distinct_", "stat.distinct", 0 },
 	{ "missing_", "stat.missing", 0 },
+	{ "ratio_", "stat.ratio", 0 },
 };
 
 /* A heading's first word is capitalised, others not; "n" stays "n", and a

@@ -31,6 +31,7 @@ static const struct {
 	{ "distinct_", STAT_DISTINCT, 1 },
 	{ "missing_", STAT_MISSING, 1 },
 	{ "rate_per_", STAT_RATE, 1 },
+	{ "ratio_", STAT_RATIO, 1 },
 };
 
 static const struct {

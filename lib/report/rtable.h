@@ -18,6 +18,7 @@ enum column_kind {
 	STAT_COUNT, STAT_N, STAT_SHARE, STAT_MEAN, STAT_SUM, STAT_MIN, STAT_MAX,
 	STAT_SD, STAT_MEDIAN, STAT_PCT, STAT_DISTINCT, STAT_MISSING,
 	STAT_RATE,                                   /* rate_per_N (--per) */
+	STAT_RATIO,                                  /* ratio_A/B */
 	STAT_OTHER,
 	STAT_PREV, STAT_CHANGE, STAT_CHANGE_PCT,     /* added by --compare */
 };

@@ -7,6 +7,7 @@
 #include "agg_rep.h"
 #include "num.h"
 #include "parallel.h"
+#include "ratio.h"
 #include "survey_calib.h"
 #include "xalloc.h"
 
@@ -39,6 +40,7 @@ static const struct stat_def stat_defs[] = {
 	{ "pNN", ST_QUANTILE, SF_ARG, SRC_NUMBER, NEED_VALUES },
 	{ "distinct", ST_DISTINCT, SF_ARG | SF_ZERO, SRC_TEXT, NEED_DISTINCT },
 	{ "missing", ST_MISSING, SF_ARG | SF_ZERO, SRC_TEXT, 0 },
+	{ "ratio", ST_RATIO, SF_ARG | SF_ESTIMATE, SRC_NUMBER, NEED_MOMENTS },
 	{ NULL, 0, 0, 0, 0 },
 };
 
@@ -127,17 +129,19 @@ static const struct stat_def *stat_lookup(const char *name, size_t len, double *
 	return NULL;
 }
 
-static int find_source(struct agg *a, enum src_kind kind, const char *text)
+static int find_source(struct agg *a, enum src_kind kind, const char *text, int role)
 {
 	for (size_t i = 0; i < a->nsrc; i++)
-		if (a->src[i].kind == kind && strcmp(a->src[i].text, text) == 0)
+		if (a->src[i].kind == kind && a->src[i].ratio_role == role && strcmp(a->src[i].text, text) == 0)
 			return (int)i;
 	return -1;
 }
 
-static int add_source(struct agg *a, enum src_kind kind, const char *text, char *err, size_t errsize)
+/* A source reading expr (text, unless a ratio's part of it). */
+static int add_source_role(struct agg *a, enum src_kind kind, const char *text, int role,
+	const char *expr, char *err, size_t errsize)
 {
-	int i = find_source(a, kind, text);
+	int i = find_source(a, kind, text, role);
 
 	if (i >= 0)
 		return i;
@@ -146,11 +150,37 @@ static int add_source(struct agg *a, enum src_kind kind, const char *text, char 
 	memset(s, 0, sizeof(*s));
 	s->kind = kind;
 	s->text = xstrdup(text);
+	s->ratio_role = role;
 	groups_init(&s->distinct);
-	int rc = kind == SRC_COND ? cond_parse(&s->cond, text, err, errsize)
-		: keyexpr_parse(&s->kx, text, err, errsize);
+	int rc = kind == SRC_COND ? cond_parse(&s->cond, expr, err, errsize)
+		: keyexpr_parse(&s->kx, expr, err, errsize);
 	a->nsrc++;
 	return rc < 0 ? -1 : (int)a->nsrc - 1;
+}
+
+static int add_source(struct agg *a, enum src_kind kind, const char *text, char *err, size_t errsize)
+{
+	return add_source_role(a, kind, text, 0, text, err, errsize);
+}
+
+/* ratio:A/B: its sources A, B and A + B (read as A, ratio_pair adds B),
+ * one after the other; the first's index. */
+static int add_ratio_sources(struct agg *a, const char *arg, char *err, size_t errsize)
+{
+	const char *slash = ratio_split(arg);
+
+	if (!slash) {
+		snprintf(err, errsize, "statistic 'ratio:%s': expected two columns, as in 'ratio:A/B'", arg);
+		return -1;
+	}
+	char *num = xstrndup(arg, (size_t)(slash - arg));
+	int first = add_source_role(a, SRC_NUMBER, arg, 1, num, err, errsize);
+	int rc = first < 0 || add_source_role(a, SRC_NUMBER, arg, 2, slash + 1, err, errsize) < 0 ||
+		add_source_role(a, SRC_NUMBER, arg, 3, num, err, errsize) < 0 ? -1 : first;
+	free(num);
+	for (int k = 0; rc >= 0 && k < 3; k++)
+		a->src[rc + k].need |= NEED_MOMENTS;
+	return rc;
 }
 
 static int bad_stat(const char *spec, const char *name, char *err, size_t errsize)
@@ -193,7 +223,8 @@ static int parse_stat(struct agg *a, struct statistic *st, const char *spec, cha
 		goto out;
 	}
 	if (arg) {
-		st->src = add_source(a, st->def->src, arg, err, errsize);
+		st->src = st->def->kind == ST_RATIO ? add_ratio_sources(a, arg, err, errsize)
+			: add_source(a, st->def->src, arg, err, errsize);
 		if (st->src < 0)
 			goto out;
 		a->src[st->src].need |= st->def->need;
@@ -462,6 +493,8 @@ static int eval_sources(struct agg *a, const struct record *rec, struct reject *
 		if (rc < 0)
 			return -1;
 		v->state = rc;
+		if (s->ratio_role == 3)
+			ratio_pair(v - 2);
 	}
 	return 0;
 }

@@ -2,7 +2,7 @@
  *
  * Statistics are the table stat_defs {name, kind, flags}: count, n, share,
  * share:COND, mean:C, sum:C, min:C, max:C, sd:C, median:C, pNN:C,
- * distinct:C, missing:C, n:C.  Each statistic reads a value source (a
+ * distinct:C, missing:C, n:C, ratio:A/B.  Each statistic reads a value source (a
  * column, days(A,B), or a condition); sources are shared, so mean:x and
  * median:x parse x once per row.
  *
@@ -57,6 +57,7 @@ struct agg_spec {
 enum stat_kind {
 	ST_COUNT, ST_N, ST_SHARE, ST_MEAN, ST_SUM, ST_MIN, ST_MAX, ST_SD,
 	ST_QUANTILE, ST_DISTINCT, ST_MISSING,
+	ST_RATIO,              /* ratio:A/B (ratio.h) */
 };
 
 struct stat_def;
@@ -87,6 +88,7 @@ struct value_source {
 	struct keyexpr kx;             /* SRC_NUMBER, SRC_TEXT */
 	struct cond cond;              /* SRC_COND */
 	int need;
+	int ratio_role;                /* ratio:A/B's sources: 1 A, 2 B, 3 A + B; else 0 */
 	/* per group: */
 	uint64_t *used, *missing;      /* rows with a value / empty */
 	struct moments *mom;

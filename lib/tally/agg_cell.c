@@ -8,6 +8,7 @@
 
 #include "agg.h"
 #include "parallel.h"
+#include "ratio.h"
 #include "xalloc.h"
 
 /* ---- cell values ------------------------------------------------------ */
@@ -151,6 +152,8 @@ static int estimate_cell(struct agg *a, const struct statistic *st, uint32_t g, 
 			return 0;
 		out->has_est = 1;
 		return svy_total(a->design, &s->acc[g], &out->est);
+	case ST_RATIO:
+		return ratio_cell(a, st, g, out);
 	default:
 		return 0;
 	}
