@@ -675,6 +675,20 @@ xlsx_matches() {
 	/usr/bin/python3 "$BATS_TEST_DIRNAME/xlsx-check.py" "$book" "$sheet" check.csv check.json "${labels[@]}"
 }
 
+@test "xlsx in Russian and Uzbek: the language's labels and headings, numbers as numbers, its own words" {
+	for lang in ru uz; do
+		civic-report --lang "$lang" -o r.xlsx registers.csv survey.csv
+		flags=$(sed -n 's/^xlsx.flags = //p' "$CIVIC_ROOT/share/civic/lang/$lang.txt")
+		XLSX_FLAGS=$flags run xlsx_matches r.xlsx 0 -- --lang "$lang" registers.csv
+		assert_output ok
+		run /usr/bin/python3 -c 'import openpyxl, sys; print(openpyxl.load_workbook(sys.argv[1]).sheetnames[-1])' r.xlsx
+		case $lang in
+		ru) assert_output 'Примечания' ;;
+		uz) assert_output 'Izohlar' ;;
+		esac
+	done
+}
+
 @test "xlsx: every number, label, flag and hidden cell as the CSV has it, and no formula" {
 	local lab=(--label 'form1=Form 1 (crimes)' --label 'alphabetical=Alphabetical book' --label form2=Form2)
 	civic-report -o r.xlsx "${lab[@]}" registers.csv

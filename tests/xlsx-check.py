@@ -17,6 +17,7 @@ sheet is a formula.  Prints what differs and exits 1, or prints "ok"."""
 import csv
 import datetime
 import json
+import os
 import sys
 import zipfile
 
@@ -57,7 +58,9 @@ with zipfile.ZipFile(book) as z:
 
 if ws.cell(1, 1).value != section["heading"]:
     bad(f"heading {ws.cell(1, 1).value!r} != {section['heading']!r}")
-want_labels = [c["label"] for c in section["columns"]] + ["Flags"]
+# The flags column is headed in the report's language (xlsx.flags in
+# share/civic/lang/LANG.txt).
+want_labels = [c["label"] for c in section["columns"]] + [os.environ.get("XLSX_FLAGS", "Flags")]
 got_labels = [ws.cell(2, j + 1).value for j in range(len(header))]
 if got_labels != want_labels:
     bad(f"labels {got_labels} != {want_labels}")
@@ -118,8 +121,9 @@ for note in section["footnotes"]:
         bad(f"footnote row {r}: {got} != {(note['mark'], note['text'])}")
     r += 1
 
-# The Notes sheet: every input's hash and the command line.
-notes = wb["Notes"]
+# The Notes sheet, the last one (named in the report's language): every
+# input's hash and the command line.
+notes = wb[wb.sheetnames[-1]]
 texts = {c.value for line in notes.iter_rows() for c in line if isinstance(c.value, str)}
 for f in report["provenance"]["files"]:
     if f["sha256"] not in texts:
