@@ -53,6 +53,7 @@ struct kxcond {
 	struct keyexpr lhs;
 	enum kx_op op;
 	char *rhs;
+	size_t rhs_len;                /* strlen(rhs), not counted per row */
 	int numeric;                   /* rhs is a number: compare numbers */
 	double rhs_value;
 	int dated;                     /* rhs is yyyy-mm-dd, expr a column: compare dates */
