@@ -189,6 +189,21 @@ lines"'
 	assert_equal "$stderr" ''
 }
 
+@test "a kept record is written as the writer writes it; a bad byte in a column the condition skips is a reject" {
+	printf 'id,region,note\r\n1,north,"plain"\r\n2,north,a"b\r\n3,north,"q""x, y"\r\n4,south,\377x\r\n5,north,"\200\360"\r\n6,north,x\r\n' > c.csv
+	printf 'id;region;note\n1;north;a,b\n2;north;"two\nlines"\n3;north;plain\n' > s.csv
+	for engine in scan libcsv; do
+		CIVIC_CSV_ENGINE=$engine run --separate-stderr civic-filter --max-rejects 2 --rejects rej.ndjson 'region = north' c.csv
+		assert_success
+		assert_output $'id,region,note\n1,north,plain\n2,north,"a""b"\n3,north,"q""x, y"\n6,north,x'
+		assert_equal "$(jq -r '[.line, .reason, .column, .message] | join(" ")' rej.ndjson)" \
+'5 invalid-utf8 note invalid UTF-8 at byte 73 (the bytes look like Windows-1251: try -e cp1251)
+6 invalid-utf8 note invalid UTF-8 at byte 86'
+		CIVIC_CSV_ENGINE=$engine run civic-filter -q 'region = north' s.csv
+		assert_output $'id,region,note\n1,north,"a,b"\n2,north,"two\nlines"\n3,north,plain'
+	done
+}
+
 @test "NDJSON in, NDJSON out, types kept; --csv and --json convert" {
 	printf '{"id":1,"region":"north","ok":true}\n{"id":2,"region":"south","ok":false}\n{"id":3,"region":"north","ok":null}\n' > in.ndjson
 	run --separate-stderr civic-filter 'region = north' in.ndjson
