@@ -132,6 +132,9 @@ truth() {
 	month(region) = 2024-03|reject:region: 'north' is not a date
 	region = north or amount > x1|2:'x1' is neither a number nor a date: < <= > >= compare numbers and dates (text takes = or !=)
 	region = north or region > 3|reject:region: 'north' is not a number
+	region = south and not (odd >= 2024-01-01)|reject:odd: '5.3.2024' is not a date (yyyy-mm-dd)
+	region = south and channel = web|false
+	region = north or channel = web|true
 	EOF
 }
 

@@ -715,6 +715,12 @@ static int column_equals(const struct kxcond *c, const struct record *rec, const
 	return c->op == KX_EQ ? eq : !eq;
 }
 
+int kxcond_may_reject(const struct kxcond *c)
+{
+	/* A column's text compared as text cannot fail (see below). */
+	return c->numeric || c->lhs.fn || c->dated;
+}
+
 int kxcond_eval(const struct kxcond *c, const struct record *rec,
 	struct datecache *dc, const struct missing *miss, struct reject *why)
 {
