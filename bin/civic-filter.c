@@ -192,7 +192,8 @@ static int open_outputs(struct filter *f)
  * no quote or carriage return, so no field it would quote. */
 static int written_as_read(const struct filter *f, const struct sbuf *raw, int delim)
 {
-	return f->pass_text && delim == ',' && (raw->len > 0 || f->in.header.n > 1) &&
+	/* Empty text is one empty field, which the writer quotes. */
+	return f->pass_text && delim == ',' && raw->len > 0 &&
 		!memchr(raw->s, '"', raw->len) && !memchr(raw->s, '\r', raw->len);
 }
 
