@@ -7,6 +7,7 @@
 
 #include "civic.h"
 #include "run_outputs.h"
+#include "csv_split.h"
 #include "keyexpr.h"
 #include "where.h"
 
@@ -60,6 +61,9 @@ struct filter {
 	struct writer writer;
 	struct rejects rejects;
 	struct record rec, outrec;
+	struct record whole;           /* a CSV record's fields from its text: rec holds only the condition's */
+	unsigned char *want;           /* the columns the condition reads */
+	int pass_text;                 /* no --columns, --rename or --json: a kept record's text may go out as read */
 	struct reject why;
 	unsigned long read, kept, dropped, rejected;
 };
@@ -152,6 +156,20 @@ static void output_header(struct filter *f)
 		rename_column(&f->out_header, f->opts->renames[i]);
 }
 
+/* Only the condition's columns are read into fields (every field is still
+ * checked, reader_opts.want_checks_all); a kept record is written from
+ * its text. */
+static void want_condition_columns(struct filter *f)
+{
+	size_t n = f->in.header.n;
+
+	f->want = xcalloc(n ? n : 1, 1);
+	where_mark_columns(&f->where, f->want, n);
+	inputs_want(&f->in, f->want, n);
+	f->pass_text = !f->opts->columns && !f->opts->nrenames &&
+		(f->opts->common.out_format ? f->opts->common.out_format : f->in.format) == FMT_CSV;
+}
+
 static int open_outputs(struct filter *f)
 {
 	struct options *o = f->opts;
@@ -162,6 +180,7 @@ static int open_outputs(struct filter *f)
 	if (where_bind(&f->where, &f->in.header, err, sizeof(err)) < 0)
 		civic_usage_error("%s", err);
 	output_header(f);
+	want_condition_columns(f);
 	if (rejects_open(&f->rejects, o->rejects.file) != 0)
 		return SETUP_FAILED;
 	if (output_open(&f->out, o->output, 0644) != 0)
@@ -170,13 +189,36 @@ static int open_outputs(struct filter *f)
 	return writer_header(&f->writer, &f->out_header) == 0 ? 0 : WRITE_FAILED;
 }
 
+/* The writer would write the text as it is: comma-separated, and with
+ * no quote or carriage return, so no field it would quote. */
+static int written_as_read(const struct filter *f, const struct sbuf *raw, int delim)
+{
+	/* Empty text is one empty field, which the writer quotes. */
+	return f->pass_text && delim == ',' && raw->len > 0 &&
+		!memchr(raw->s, '"', raw->len) && !memchr(raw->s, '\r', raw->len);
+}
+
 static int write_kept(struct filter *f)
 {
+	const struct record *rec = &f->rec;
+
+	if (reader_format(f->in.cur) == FMT_CSV) {
+		int delim = reader_delim(f->in.cur);
+		inputs_copy_raw(&f->in, &f->rec);
+		if (written_as_read(f, &f->rec.raw, delim)) {
+			if (fwrite(f->rec.raw.s, 1, f->rec.raw.len, f->out.fp) != f->rec.raw.len ||
+			    putc('\n', f->out.fp) == EOF)
+				return -1;
+			return 0;
+		}
+		csv_split_raw(f->rec.raw.s, f->rec.raw.len, delim, &f->whole);
+		rec = &f->whole;
+	}
 	if (!f->opts->columns)
-		return writer_record(&f->writer, &f->rec);
+		return writer_record(&f->writer, rec);
 	rec_clear(&f->outrec);
 	for (size_t i = 0; i < f->npick; i++)
-		rec_push(&f->outrec, rec_get(&f->rec, (size_t)f->pick[i]), rec_len(&f->rec, (size_t)f->pick[i]));
+		rec_push(&f->outrec, rec_get(rec, (size_t)f->pick[i]), rec_len(rec, (size_t)f->pick[i]));
 	return writer_record(&f->writer, &f->outrec);
 }
 
@@ -256,6 +298,8 @@ static void release(struct filter *f)
 	inputs_release(&f->in);
 	rec_release(&f->rec);
 	rec_release(&f->outrec);
+	rec_release(&f->whole);
+	free(f->want);
 	where_release(&f->where);
 	free(f->pick);
 }
@@ -274,6 +318,8 @@ static int filter(struct options *o, char **files, size_t nfiles)
 	header_init(&f.out_header);
 	rec_init(&f.rec);
 	rec_init(&f.outrec);
+	rec_init(&f.whole);
+	o->reader.want_checks_all = 1;
 	inputs_init(&f.in, files, nfiles, &o->reader);
 	rc = open_outputs(&f);
 	if (rc == 0)

@@ -132,6 +132,9 @@ truth() {
 	month(region) = 2024-03|reject:region: 'north' is not a date
 	region = north or amount > x1|2:'x1' is neither a number nor a date: < <= > >= compare numbers and dates (text takes = or !=)
 	region = north or region > 3|reject:region: 'north' is not a number
+	region = south and not (odd >= 2024-01-01)|reject:odd: '5.3.2024' is not a date (yyyy-mm-dd)
+	region = south and channel = web|false
+	region = north or channel = web|true
 	EOF
 }
 
@@ -187,6 +190,21 @@ lines"'
 	run --separate-stderr civic-filter -q -v 'note ~ x' in.csv
 	assert_output $'id,region,note\n1,north,"a, ""b"""\n2,south,\n3,north,"two\nlines"'
 	assert_equal "$stderr" ''
+}
+
+@test "a kept record is written as the writer writes it; a bad byte in a column the condition skips is a reject" {
+	printf 'id,region,note\r\n1,north,"plain"\r\n2,north,a"b\r\n3,north,"q""x, y"\r\n4,south,\377x\r\n5,north,"\200\360"\r\n6,north,x\r\n' > c.csv
+	printf 'id;region;note\n1;north;a,b\n2;north;"two\nlines"\n3;north;plain\n' > s.csv
+	for engine in scan libcsv; do
+		CIVIC_CSV_ENGINE=$engine run --separate-stderr civic-filter --max-rejects 2 --rejects rej.ndjson 'region = north' c.csv
+		assert_success
+		assert_output $'id,region,note\n1,north,plain\n2,north,"a""b"\n3,north,"q""x, y"\n6,north,x'
+		assert_equal "$(jq -r '[.line, .reason, .column, .message] | join(" ")' rej.ndjson)" \
+'5 invalid-utf8 note invalid UTF-8 at byte 73 (the bytes look like Windows-1251: try -e cp1251)
+6 invalid-utf8 note invalid UTF-8 at byte 86'
+		CIVIC_CSV_ENGINE=$engine run civic-filter -q 'region = north' s.csv
+		assert_output $'id,region,note\n1,north,"a,b"\n2,north,"two\nlines"\n3,north,plain'
+	done
 }
 
 @test "NDJSON in, NDJSON out, types kept; --csv and --json convert" {

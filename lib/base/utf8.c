@@ -1,5 +1,8 @@
 #include <stdint.h>
 #include <string.h>
+#if defined(__SSE2__) && !defined(CIVIC_NO_SIMD)
+#include <emmintrin.h>
+#endif
 
 #include "utf8.h"
 
@@ -48,7 +51,12 @@ size_t utf8_invalid_offset(const char *str, size_t n)
 	size_t i = 0, len;
 
 	while (i < n) {
-		/* Eight ASCII bytes at a time: the common case in registries. */
+		/* Sixteen, then eight ASCII bytes at a time: the common case in
+		 * registries. */
+#if defined(__SSE2__) && !defined(CIVIC_NO_SIMD)
+		while (i + 16 <= n && !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i))))
+			i += 16;
+#endif
 		while (i + 8 <= n) {
 			uint64_t w;
 			memcpy(&w, s + i, 8);
@@ -56,20 +64,24 @@ size_t utf8_invalid_offset(const char *str, size_t n)
 				break;
 			i += 8;
 		}
-		if (i >= n)
-			break;
-		if (s[i] < 0x80) {
-			i++;
-			continue;
+		/* Then byte by byte while the text is mixed (Cyrillic words and
+		 * spaces): back to whole words only after eight ASCII bytes. */
+		for (size_t ascii = 0; i < n && ascii < 8;) {
+			if (s[i] < 0x80) {
+				i++;
+				ascii++;
+				continue;
+			}
+			ascii = 0;
+			/* Two-byte sequences (Cyrillic, Latin Extended) inline. */
+			if (s[i] >= 0xC2 && s[i] < 0xE0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+				i += 2;
+				continue;
+			}
+			if (utf8_decode(str + i, n - i, &len) < 0)
+				return i;
+			i += len;
 		}
-		/* Two-byte sequences (Cyrillic, Latin Extended) inline. */
-		if (s[i] >= 0xC2 && s[i] < 0xE0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
-			i += 2;
-			continue;
-		}
-		if (utf8_decode(str + i, n - i, &len) < 0)
-			return i;
-		i += len;
 	}
 	return n;
 }

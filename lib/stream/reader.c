@@ -255,6 +255,37 @@ static size_t raw_invalid_utf8(const char *raw, size_t n, int delim, size_t k)
 	return n;
 }
 
+/* The bounds of field k (quotes included) in a raw CSV record. */
+static void raw_field(const char *raw, size_t n, int delim, size_t k, size_t *from, size_t *to)
+{
+	size_t field = 0;
+	int quoted = 0, at_start = 1;
+
+	*from = k == 0 ? 0 : n;
+	*to = n;
+	for (size_t i = 0; i < n; i++) {
+		char c = raw[i];
+		if (quoted) {
+			if (c == '"' && i + 1 < n && raw[i + 1] == '"')
+				i++;
+			else if (c == '"')
+				quoted = 0;
+		} else if (c == '"' && at_start) {
+			quoted = 1;
+		} else if (c == delim) {
+			if (field == k) {
+				*to = i;
+				return;
+			}
+			if (++field == k)
+				*from = i + 1;
+			at_start = 1;
+			continue;
+		}
+		at_start = 0;
+	}
+}
+
 /* The reference engine fills every field: leave the unwanted ones empty,
  * as the scanner does, so both reject the same records. */
 static void drop_unwanted(const struct csv_engine_state *st, struct record *rec)
@@ -279,6 +310,38 @@ static int check_decoded(struct reader *r, struct reject *why)
 	return READ_REJECT;
 }
 
+static int reject_utf8(struct reader *r, const char *field, size_t len, size_t i, struct reject *why)
+{
+	const char *raw = r->src.buf + r->csv.rec_start;
+	size_t at = raw_invalid_utf8(raw, r->csv.rec_end - r->csv.rec_start, r->csv.delim, i);
+
+	reject_set(why, "invalid-utf8", i < r->header.n ? r->header.names[i] : "",
+		"invalid UTF-8 at byte %llu%s", r->csv.record_offset + (unsigned long long)at,
+		looks_like_cp1251(field, len) ? " (the bytes look like Windows-1251: try -e cp1251)" : "");
+	return READ_REJECT;
+}
+
+/* want_checks_all: the record's text as read holds the same bytes as its
+ * fields but for ASCII quotes, delimiters and line breaks, none of which
+ * can start, end or sit inside a multibyte sequence, so the text is valid
+ * UTF-8 exactly when every field is, and the first bad field is the same;
+ * its quotes do not change what looks_like_cp1251() counts. */
+static int check_raw_utf8(struct reader *r, struct reject *why)
+{
+	const char *raw = r->src.buf + r->csv.rec_start;
+	size_t n = r->csv.rec_end - r->csv.rec_start, bad = utf8_invalid_offset(raw, n);
+	size_t from, to, i = 0;
+
+	if (bad >= n)
+		return READ_OK;
+	for (;; i++) {
+		raw_field(raw, n, r->csv.delim, i, &from, &to);
+		if (to >= bad)
+			break;
+	}
+	return reject_utf8(r, raw + from, to - from, i, why);
+}
+
 static int check_csv_record(struct reader *r, struct record *rec, struct reject *why)
 {
 	size_t bad, i = 0;
@@ -287,18 +350,18 @@ static int check_csv_record(struct reader *r, struct record *rec, struct reject 
 		return READ_REJECT;
 	if (r->csv.want && r->csv.kind == CSV_ENGINE_LIBCSV)
 		drop_unwanted(&r->csv, rec);
-	bad = utf8_invalid_offset(rec->data.s, rec->data.len);
+	if (r->csv.want && r->opts.want_checks_all) {
+		if (check_raw_utf8(r, why) != READ_OK)
+			return READ_REJECT;
+		bad = rec->data.len;
+	} else {
+		bad = utf8_invalid_offset(rec->data.s, rec->data.len);
+	}
 	if (bad < rec->data.len) {
 		while (i + 1 < rec->nfields && rec->fields[i + 1].off <= bad)
 			i++;
 		/* The byte offset in the file, which is what a hex viewer shows. */
-		const char *raw = r->src.buf + r->csv.rec_start;
-		size_t at = raw_invalid_utf8(raw, r->csv.rec_end - r->csv.rec_start, r->csv.delim, i);
-		reject_set(why, "invalid-utf8", i < r->header.n ? r->header.names[i] : "",
-			"invalid UTF-8 at byte %llu%s", r->csv.record_offset + (unsigned long long)at,
-			looks_like_cp1251(rec_get(rec, i), rec->fields[i].len) ?
-			" (the bytes look like Windows-1251: try -e cp1251)" : "");
-		return READ_REJECT;
+		return reject_utf8(r, rec_get(rec, i), rec->fields[i].len, i, why);
 	}
 	if (rec->nfields != r->header.n) {
 		reject_set(why, "field-count", "", "expected %zu fields, found %zu",

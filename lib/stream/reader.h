@@ -35,6 +35,7 @@ struct reader_opts {
 	size_t max_field;            /* bytes; 0: default 16 MiB */
 	enum csv_engine engine;
 	int keep_raw;                /* fill record.raw for every record (else see reader_copy_raw) */
+	int want_checks_all;         /* with reader_want(), still check every field's UTF-8 */
 };
 
 struct reader;
@@ -57,6 +58,10 @@ int reader_next(struct reader *r, struct record *rec, struct reject *why);
  * still checked whole for their structure and field count.  want must
  * outlive the reader; NULL asks for every field again. */
 void reader_want(struct reader *r, const unsigned char *want, size_t n);
+/* A command that passes records on whole (their text, reader_copy_raw)
+ * while it reads only some fields sets want_checks_all: a record with
+ * invalid UTF-8 in a field it left empty is rejected all the same, with
+ * the same reason and message. */
 /* Fills rec->raw with the text of the record reader_next() just returned,
  * for a command that rejects it after reading (cheaper than keep_raw). */
 void reader_copy_raw(struct reader *r, struct record *rec);

@@ -21,6 +21,7 @@ struct cond_node {
 	enum node_kind kind;
 	size_t idx;                    /* N_CMP: into cmp; N_TEXT: into texts */
 	struct cond_node *a, *b;
+	int may_reject;                /* can evaluate to -1: else and/or may stop at a decisive side */
 };
 
 /* A test of a key's text: a pattern (code) or emptiness (code NULL). */
@@ -149,6 +150,7 @@ static struct cond_node *node(enum node_kind kind, size_t idx, struct cond_node 
 	n->idx = idx;
 	n->a = a;
 	n->b = b;
+	n->may_reject = 1;             /* until cond_bind() knows better */
 	return n;
 }
 
@@ -557,8 +559,28 @@ int cond_parse(struct cond *c, const char *text, char *err, size_t errsize)
 	return rc;
 }
 
+static int mark_may_reject(const struct cond *c, struct cond_node *nd)
+{
+	switch (nd->kind) {
+	case N_CMP:
+		return nd->may_reject = kxcond_may_reject(c->cmp[nd->idx]);
+	case N_TEXT:
+		return nd->may_reject = 1;
+	case N_NOT:
+		return nd->may_reject = mark_may_reject(c, nd->a);
+	case N_AND:
+	case N_OR:
+		nd->may_reject = mark_may_reject(c, nd->a);
+		nd->may_reject |= mark_may_reject(c, nd->b);
+		return nd->may_reject;
+	}
+	return nd->may_reject = 1;
+}
+
 int cond_bind(struct cond *c, const struct header *h, char *err, size_t errsize)
 {
+	if (c->root)
+		mark_may_reject(c, c->root);
 	for (size_t i = 0; i < c->nkeys; i++)
 		if (keyexpr_bind(c->keys[i], h, err, errsize) < 0) {
 			char *msg = xstrdup(err);
@@ -639,11 +661,15 @@ static int eval_node(struct cond *c, const struct cond_node *nd, const struct re
 		return a < 0 ? -1 : a == 2 ? 2 : !a;
 	case N_AND:
 	case N_OR:
-		if ((a = eval_node(c, nd->a, rec, dc, miss, why)) < 0 ||
-		    (b = eval_node(c, nd->b, rec, dc, miss, why)) < 0)
-			return -1;
 		{
 			int decisive = nd->kind == N_OR;     /* true decides or, false decides and */
+			if ((a = eval_node(c, nd->a, rec, dc, miss, why)) < 0)
+				return -1;
+			/* The other side is still evaluated when it could reject the row. */
+			if (a == decisive && !nd->b->may_reject)
+				return decisive;
+			if ((b = eval_node(c, nd->b, rec, dc, miss, why)) < 0)
+				return -1;
 			if (a == decisive || b == decisive)
 				return decisive;
 			return a == 2 || b == 2 ? 2 : !decisive;

@@ -627,6 +627,7 @@ int kxcond_parse(struct kxcond *c, const char *text, char *err, size_t errsize)
 	const char *r = at + oplen;
 	r += strspn(r, " \t");
 	c->rhs = trimmed(r, strlen(r));
+	c->rhs_len = strlen(c->rhs);
 	c->numeric = num_parse_double(c->rhs, strlen(c->rhs), 0, &c->rhs_value) == 0;
 	return check_operands(c, (size_t)(r - c->text), err, errsize);
 }
@@ -648,6 +649,7 @@ int kxcond_atom(struct kxcond *c, const char *text, const char *lhs, size_t lhs_
 	c->text = xstrdup(text);
 	c->op = op;
 	c->rhs = xstrdup(rhs);
+	c->rhs_len = strlen(c->rhs);
 	if (keyexpr_parse(&c->lhs, lhs, err, errsize) < 0)
 		return with_caret(text, lhs_at, err, errsize);
 	c->numeric = num_parse_double(c->rhs, strlen(c->rhs), 0, &c->rhs_value) == 0;
@@ -692,6 +694,33 @@ static int dated_compare(const struct kxcond *c, const char *p, size_t n, struct
 	return compare_result(c->op, (days > c->rhs_days) - (days < c->rhs_days));
 }
 
+/* Without codes only a blank value is missing: a value that neither
+ * starts nor ends with a blank is not, and needs no call (a filter asks
+ * this of every row). */
+static inline int might_be_missing(const struct missing *miss, const char *p, size_t n)
+{
+	return miss || n == 0 || p[0] == ' ' || p[0] == '\t' || p[n - 1] == ' ' || p[n - 1] == '\t';
+}
+
+/* column = text, column != text: what most filters are, row after row,
+ * so without the general path's copies and three-way comparison. */
+static int column_equals(const struct kxcond *c, const struct record *rec, const struct missing *miss)
+{
+	const char *p = rec_get(rec, (size_t)c->lhs.col[0]);
+	size_t n = rec_len(rec, (size_t)c->lhs.col[0]);
+
+	if (might_be_missing(miss, p, n) && missing_value(miss, p, n))
+		return 2;
+	int eq = n == c->rhs_len && memcmp(p, c->rhs, n) == 0;
+	return c->op == KX_EQ ? eq : !eq;
+}
+
+int kxcond_may_reject(const struct kxcond *c)
+{
+	/* A column's text compared as text cannot fail (see below). */
+	return c->numeric || c->lhs.fn || c->dated;
+}
+
 int kxcond_eval(const struct kxcond *c, const struct record *rec,
 	struct datecache *dc, const struct missing *miss, struct reject *why)
 {
@@ -702,17 +731,19 @@ int kxcond_eval(const struct kxcond *c, const struct record *rec,
 			return rc < 0 ? -1 : 2;
 		return compare_result(c->op, (v.d > c->rhs_value) - (v.d < c->rhs_value));
 	}
+	if (!c->lhs.fn && !c->dated && (c->op == KX_EQ || c->op == KX_NE))
+		return column_equals(c, rec, miss);
 	char buf[32];
 	const char *p;
 	size_t n;
 
 	if (keyexpr_text(&c->lhs, rec, dc, buf, &p, &n, why) < 0)
 		return -1;
-	if (missing_value(miss, p, n))
+	if (might_be_missing(miss, p, n) && missing_value(miss, p, n))
 		return 2;
 	if (c->dated)
 		return dated_compare(c, p, n, why);
-	size_t rn = strlen(c->rhs);
+	size_t rn = c->rhs_len;
 	int cmp = memcmp(p, c->rhs, n < rn ? n : rn);
 	if (cmp == 0)
 		cmp = (n > rn) - (n < rn);

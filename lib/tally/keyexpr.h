@@ -53,6 +53,7 @@ struct kxcond {
 	struct keyexpr lhs;
 	enum kx_op op;
 	char *rhs;
+	size_t rhs_len;                /* strlen(rhs), not counted per row */
 	int numeric;                   /* rhs is a number: compare numbers */
 	double rhs_value;
 	int dated;                     /* rhs is yyyy-mm-dd, expr a column: compare dates */
@@ -101,6 +102,8 @@ int cond_error(const char *text, size_t at, char *err, size_t errsize, const cha
 int kxcond_bind(struct kxcond *c, const struct header *h, char *err, size_t errsize);
 void kxcond_release(struct kxcond *c);
 /* 1 true, 0 false, 2 missing; -1 with why filled. */
+/* 0 when kxcond_eval() can never return -1, whatever the row. */
+int kxcond_may_reject(const struct kxcond *c);
 int kxcond_eval(const struct kxcond *c, const struct record *rec,
 	struct datecache *dc, const struct missing *miss, struct reject *why);
 
