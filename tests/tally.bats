@@ -1234,6 +1234,9 @@ Total,1,0.25,3,0.75,4,1,8,2"
 	assert_golden tally/month-register.csv month-register.csv
 	civic-tally -g district -s count,mean:amount,median:amount,sd:amount,'share:days(received_at,resolved_at)<=15' --json "$R" > district.ndjson
 	assert_golden tally/district.ndjson district.ndjson
+	# valgrind runs long double arithmetic as double: the survey figures
+	# move in their last digit there (survey.bats checks them against R).
+	[ "${VALGRIND:-}" = 1 ] && return 0
 	civic-tally -w pw --strata stype --psu dnum -g stype -s mean:api00,sum:enroll,share --ci t --deff \
 		"$CIVIC_ROOT/tests/fixtures/survey/data/apiclus1.csv" > survey.csv
 	assert_golden tally/apiclus1.csv survey.csv
