@@ -433,6 +433,9 @@ static void parse_options(struct options *o, int argc, char **argv)
 			"not with --repweights, --poststrata or --rake");
 	if (o->show.contrast && o->show.other)
 		civic_usage_error("--contrast compares groups one by one: not with --other");
+	/* The rest as one group is checked against R for Taylor designs only. */
+	if (o->show.other && (o->repweights || calibrating(o)))
+		civic_usage_error("--other is not computed with --repweights, --poststrata or --rake");
 	if (o->merge && optind == argc)
 		civic_usage_error("--merge needs one or more partial files");
 	const struct named_output outs[] = {

@@ -172,6 +172,9 @@ w.writerows(rows)' "$1"
 	run civic-tally -w w --repweights 'rw_*' --rep-type jk1 "$f"
 	assert_failure 2
 	assert_output --partial "unknown --rep-type 'jk1'"
+	run civic-tally -w w --repweights 'rw_*' --rep-type JK1 -g g -s count --top 1 --other Rest "$f"
+	assert_failure 2
+	assert_output --partial "--other is not computed with --repweights, --poststrata or --rake"
 	run civic-tally --repweights 'rw_*' --rep-type JK1 "$f"
 	assert_failure 2
 	assert_output --partial "needs -w"

@@ -213,6 +213,9 @@ for line in sys.stdin:
 	assert_output --partial "quantiles without intervals"
 	run civic-tally "${DES[@]}" --write-weights "$O/data.csv"
 	assert_failure 2
+	run civic-tally "${DES[@]}" "${PS[@]}" -g region -s mean:y --top 1 --other Rest "$O/data.csv"
+	assert_failure 2
+	assert_output --partial "--other is not computed with --repweights, --poststrata or --rake"
 	run civic-tally "${DES[@]}" "${RK[@]}" --rake-tolerance 0 "$O/data.csv"
 	assert_failure 2
 }
