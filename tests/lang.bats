@@ -179,6 +179,15 @@ PY
 	[[ "$stderr" == *"ru.txt:"*": no '=' between a key and its text"* ]]
 }
 
+@test "an empty translation file loads: every text falls back to English" {
+	cp -R "$CIVIC_DATADIR" data
+	: > data/lang/ru.txt
+	printf 'register,count\n' > empty.csv
+	run --separate-stderr env CIVIC_DATADIR="$PWD/data" civic-report --lang ru empty.csv
+	assert_success
+	assert_line '(no rows)'
+}
+
 @test "--labels: per-language columns, a plain label, --label wins, a later file wins" {
 	printf 'column,value,label_en,label_ru\nregister,form1,First form,Первая форма\nregister,,Book,\n' > a.csv
 	printf 'column,value,label\nregister,form2,"Second, journal"\n' > b.csv

@@ -175,7 +175,8 @@ static int table_load(struct table *t, const char *path)
 	}
 	free(line);
 	fclose(fp);
-	qsort(t->e, t->n, sizeof(*t->e), by_key);
+	if (t->n > 0)   /* an empty file has no table to sort (qsort takes no NULL) */
+		qsort(t->e, t->n, sizeof(*t->e), by_key);
 	for (size_t i = 1; i < t->n; i++)
 		if (strcmp(t->e[i - 1].key, t->e[i].key) == 0) {
 			civic_warn("%s: the key '%s' is given twice", path, t->e[i].key);
@@ -428,30 +429,31 @@ void lang_put(struct sbuf *b, const char *key, ...)
 	va_end(ap);
 }
 
-/* key.FORM in the language, else key.other in it, else English's form. */
-static const char *plural_text(const char *key, unsigned long n)
+/* key.FORM in the language, else key.other in it, else English's form,
+ * else the key with English's form: written into k (ksize bytes), which
+ * must outlive the text returned, since a missing key is its own text. */
+static const char *plural_text(const char *key, unsigned long n, char *k, size_t ksize)
 {
-	char k[256];
 	const char *t;
 
-	snprintf(k, sizeof(k), "%s.%s", key, plural_rule(n));
+	snprintf(k, ksize, "%s.%s", key, plural_rule(n));
 	if ((t = table_find(&chosen, k)) != NULL)
 		return t;
-	snprintf(k, sizeof(k), "%s.other", key);
+	snprintf(k, ksize, "%s.other", key);
 	if ((t = table_find(&chosen, k)) != NULL)
 		return t;
-	snprintf(k, sizeof(k), "%s.%s", key, plural_en(n));
+	snprintf(k, ksize, "%s.%s", key, plural_en(n));
 	return lang_text(k);
 }
 
 void lang_put_n(struct sbuf *b, const char *key, unsigned long n, ...)
 {
 	struct sbuf text = SBUF_INIT;
-	char num[32];
+	char num[32], form_key[256];
 	va_list ap;
 
 	snprintf(num, sizeof(num), "%lu", n);
-	sbuf_addstr(&text, plural_text(key, n));
+	sbuf_addstr(&text, plural_text(key, n, form_key, sizeof(form_key)));
 	/* {n} first, then the caller's parts. */
 	{
 		struct sbuf once = SBUF_INIT;
