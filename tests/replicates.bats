@@ -231,6 +231,19 @@ w.writerows(rows)' "$1"
 	assert_output --partial "c.ndjson:2: malformed group in partial"
 }
 
+@test "replicates: a partial whose design lost its rank sketch does not merge" {
+	mapfile -t opts < "$REP/jk1.args"
+	civic-tally "${opts[@]}" -g region -s mean:score --contrast region --partial "$REP/jk1.csv" > a.ndjson
+	jq -c 'if .design then del(.design.replicates.sketch) else . end' a.ndjson > b.ndjson
+	run civic-tally --merge b.ndjson
+	assert_failure 1
+	assert_output --partial "malformed replicate weights in partial"
+	jq -c 'if .design then .design.replicates.sketch |= .[1:] else . end' a.ndjson > c.ndjson
+	run civic-tally --merge c.ndjson
+	assert_failure 1
+	assert_output --partial "malformed replicate weights in partial"
+}
+
 @test "replicates: a file tallied on two threads gives one thread's digits" {
 	[ "${VALGRIND:-}" != 1 ] || skip "17 MB of replicate weights take minutes under valgrind"
 	mapfile -t opts < "$REP/jk1.args"
