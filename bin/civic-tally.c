@@ -428,14 +428,14 @@ static void parse_options(struct options *o, int argc, char **argv)
 	check_rep_options(o);
 	check_calib_options(o);
 	check_rank_options(o);
-	if ((o->show.contrast || o->show.test) && (o->repweights || calibrating(o)))
-		civic_usage_error("--contrast and --test use the linearisation of a -w/--strata/--psu design: "
-			"not with --repweights, --poststrata or --rake");
+	if ((o->show.contrast || o->show.test) && calibrating(o))
+		civic_usage_error("--contrast and --test use the linearisation of a -w/--strata/--psu design "
+			"or the replicates of --repweights: not with --poststrata or --rake");
 	if (o->show.contrast && o->show.other)
 		civic_usage_error("--contrast compares groups one by one: not with --other");
-	/* The rest as one group is checked against R for Taylor designs only. */
-	if (o->show.other && (o->repweights || calibrating(o)))
-		civic_usage_error("--other is not computed with --repweights, --poststrata or --rake");
+	/* The rest as one group is checked against R for Taylor and replicate designs only. */
+	if (o->show.other && calibrating(o))
+		civic_usage_error("--other is not computed with --poststrata or --rake");
 	if (o->merge && optind == argc)
 		civic_usage_error("--merge needs one or more partial files");
 	const struct named_output outs[] = {
@@ -566,8 +566,8 @@ static void check_ratio(struct run *r)
 {
 	if (!agg_has_ratio(&r->agg))
 		return;
-	if (r->agg.spec.repweights || calibrating(r->o))
-		civic_usage_error("ratio:A/B is not computed with --repweights, --poststrata or --rake");
+	if (calibrating(r->o))
+		civic_usage_error("ratio:A/B is not computed with --poststrata or --rake");
 	if (r->o->show.contrast || r->o->show.deff)
 		civic_usage_error("ratio:A/B takes no --contrast or --deff");
 }

@@ -3,7 +3,8 @@
 # weights and R's figures are made afresh by tests/fixtures/survey/replicates.R
 # (JK1 with 80 replicates, with --mse and as factors of -w, JKn with strata,
 # bootstrap, successive differences, BRR, Fay with rho 0.5), and every figure
-# must agree at 1e-10 relative (tests/survey-live-check.py).
+# must agree at 1e-10 relative (tests/survey-live-check.py): estimates,
+# ratios, differences, Rao-Scott tests and the --other row.
 
 load helper
 
@@ -81,6 +82,99 @@ same_as_r() {
 	assert_failure
 }
 
+# ---- ratios, differences, tests of association, the rest as one group ----
+
+CASES=(jk1 jk1_mse jk1_factors jkn bootstrap sdr brr fay)
+
+# more_as_r CASE WHAT COUNT OPTIONS...: civic-tally with CASE's design and
+# OPTIONS gives every figure of R's CASE.WHAT.expected.csv (COUNT of them).
+more_as_r() {
+	local case=$1 what=$2 count=$3
+	shift 3
+	local -a opts
+	mapfile -t opts < "$REP/$case.args"
+	civic-tally "${opts[@]}" "$@" "$REP/$case.csv" > "$case.$what.out"
+	run python3 "$CIVIC_ROOT/tests/survey-live-check.py" "$case.$what.out" "$REP/$case.$what.expected.csv"
+	[ "$status" -eq 0 ] || { echo "$case $what: $output"; false; }
+	[ "$output" = "$count/$count figures agree with R" ] || { echo "$case $what: $output"; false; }
+}
+
+@test "replicates: ratio:A/B as svyratio on the replicate design, every type" {
+	local case
+	for case in "${CASES[@]}"; do
+		more_as_r "$case" ratio 25 -g region --total -s ratio:score/age --ci t
+	done
+}
+
+@test "replicates: --contrast as svycontrast on svyby(covmat = TRUE) of the replicate design, every type" {
+	local case
+	for case in "${CASES[@]}"; do
+		more_as_r "$case" contrast 84 -g region -s mean:score,sum:score,mean:trust,count --contrast region
+		more_as_r "$case" contrast-by 176 -g sex,region -s mean:score,sum:score,mean:trust,count \
+			--contrast region=north
+		more_as_r "$case" share 56 -g region,sex --within region -s share --contrast region
+	done
+}
+
+@test "replicates: a replicate where any group has no estimate is dropped from every difference, as svyby's" {
+	# brr and bootstrap have replicates without a row of region d-small
+	local case
+	for case in brr bootstrap; do
+		python3 -c '
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+reps = [c for c in rows[0] if c.startswith("rw_")]
+empty = [c for c in reps if sum(float(r[c]) for r in rows if r["region"] == "d-small") == 0]
+sys.exit(0 if empty else 1)' "$REP/$case.csv"
+		more_as_r "$case" contrast-by 176 -g sex,region -s mean:score,sum:score,mean:trust,count \
+			--contrast region=north
+	done
+}
+
+@test "replicates: --test rao-scott and rao-scott-chisq as svychisq on the replicate design, every type" {
+	local case
+	for case in "${CASES[@]}"; do
+		more_as_r "$case" F 48 -g region,sex -s count --test rao-scott
+		more_as_r "$case" Chisq 40 -g region,sex -s count --test rao-scott-chisq
+	done
+}
+
+@test "replicates: the --other row is R's estimate on the union domain, its replicates the union's" {
+	local case
+	for case in "${CASES[@]}"; do
+		more_as_r "$case" other 75 -g region -s count,share,mean:score,sum:score,mean:trust,median:score \
+			--ci t --sort -count --top 2 --other Rest
+	done
+	run cut -d, -f1 jk1.other.out
+	assert_line --index 3 Rest
+}
+
+@test "replicates: ratios, differences, tests and --other from merged partials give one run's digits" {
+	local case
+	for case in jk1 fay jkn; do
+		mapfile -t opts < "$REP/$case.args"
+		head -1 "$REP/$case.csv" > head.csv
+		tail -n +2 "$REP/$case.csv" > body.csv
+		split -n l/3 body.csv part.
+		local -a runs=(
+			"-g region --total -s ratio:score/age --ci t"
+			"-g sex,region -s mean:score,sum:score,mean:trust,count --contrast region=north"
+			"-g region,sex -s count --test rao-scott"
+			"-g region -s count,share,mean:score --ci t --sort -count --top 2 --other Rest")
+		local s
+		for s in "${runs[@]}"; do
+			read -ra args <<< "$s"
+			for p in part.aa part.ab part.ac; do
+				cat head.csv "$p" > "$p.csv"
+				civic-tally "${opts[@]}" "${args[@]}" --partial "$p.csv" > "$p.ndjson"
+			done
+			civic-tally --merge part.aa.ndjson part.ab.ndjson part.ac.ndjson > merged.csv
+			civic-tally "${opts[@]}" "${args[@]}" "$REP/$case.csv" > one.csv
+			cmp merged.csv one.csv || { echo "$case: $s"; false; }
+		done
+	done
+}
+
 # ---- partials and the second thread --------------------------------------
 
 # R's figures without the median (a partial keeps no replicate weights of rows).
@@ -137,6 +231,19 @@ w.writerows(rows)' "$1"
 	assert_output --partial "c.ndjson:2: malformed group in partial"
 }
 
+@test "replicates: a partial whose design lost its rank sketch does not merge" {
+	mapfile -t opts < "$REP/jk1.args"
+	civic-tally "${opts[@]}" -g region -s mean:score --contrast region --partial "$REP/jk1.csv" > a.ndjson
+	jq -c 'if .design then del(.design.replicates.sketch) else . end' a.ndjson > b.ndjson
+	run civic-tally --merge b.ndjson
+	assert_failure 1
+	assert_output --partial "malformed replicate weights in partial"
+	jq -c 'if .design then .design.replicates.sketch |= .[1:] else . end' a.ndjson > c.ndjson
+	run civic-tally --merge c.ndjson
+	assert_failure 1
+	assert_output --partial "malformed replicate weights in partial"
+}
+
 @test "replicates: a file tallied on two threads gives one thread's digits" {
 	[ "${VALGRIND:-}" != 1 ] || skip "17 MB of replicate weights take minutes under valgrind"
 	mapfile -t opts < "$REP/jk1.args"
@@ -147,6 +254,15 @@ w.writerows(rows)' "$1"
 	CIVIC_THREADS=1 civic-tally "${opts[@]}" "${s[@]}" big.csv > one.csv
 	CIVIC_THREADS=2 CIVIC_THREADS_REPORT=1 civic-tally "${opts[@]}" "${s[@]}" big.csv > two.csv 2> report
 	grep -q "tallied on a second thread and merged" report
+	cmp one.csv two.csv
+	# the whole design's degrees of freedom, and the test's, join too
+	s=(-g region,sex -s count --test rao-scott)
+	CIVIC_THREADS=1 civic-tally "${opts[@]}" "${s[@]}" big.csv > one.csv
+	CIVIC_THREADS=2 civic-tally "${opts[@]}" "${s[@]}" big.csv > two.csv
+	cmp one.csv two.csv
+	s=(-g region -s mean:score --contrast region)
+	CIVIC_THREADS=1 civic-tally "${opts[@]}" "${s[@]}" big.csv > one.csv
+	CIVIC_THREADS=2 civic-tally "${opts[@]}" "${s[@]}" big.csv > two.csv
 	cmp one.csv two.csv
 }
 
@@ -172,9 +288,6 @@ w.writerows(rows)' "$1"
 	run civic-tally -w w --repweights 'rw_*' --rep-type jk1 "$f"
 	assert_failure 2
 	assert_output --partial "unknown --rep-type 'jk1'"
-	run civic-tally -w w --repweights 'rw_*' --rep-type JK1 -g g -s count --top 1 --other Rest "$f"
-	assert_failure 2
-	assert_output --partial "--other is not computed with --repweights, --poststrata or --rake"
 	run civic-tally --repweights 'rw_*' --rep-type JK1 "$f"
 	assert_failure 2
 	assert_output --partial "needs -w"

@@ -215,7 +215,7 @@ for line in sys.stdin:
 	assert_failure 2
 	run civic-tally "${DES[@]}" "${PS[@]}" -g region -s mean:y --top 1 --other Rest "$O/data.csv"
 	assert_failure 2
-	assert_output --partial "--other is not computed with --repweights, --poststrata or --rake"
+	assert_output --partial "--other is not computed with --poststrata or --rake"
 	run civic-tally "${DES[@]}" "${RK[@]}" --rake-tolerance 0 "$O/data.csv"
 	assert_failure 2
 }

@@ -118,7 +118,7 @@ int svy_design_simple(const struct svy_design *d);
 
 size_t svy_design_nstrata(const struct svy_design *d);
 size_t svy_design_npsu(const struct svy_design *d);   /* rows when each row is a PSU */
-/* df of the whole design: PSUs - strata. */
+/* df of the whole design: PSUs - strata (a replicate design: degf). */
 double svy_design_df(const struct svy_design *d);
 /* Checks every stratum of the whole sample for a lonely PSU under
  * SVY_LONELY_FAIL (a census stratum, f = 1, has no variance to estimate

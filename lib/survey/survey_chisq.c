@@ -15,6 +15,7 @@
 
 #include "survey_chisq.h"
 #include "survey_impl.h"
+#include "survey_rep.h"
 #include "xalloc.h"
 
 struct table {
@@ -268,11 +269,13 @@ int svy_chisq_rao_scott(const struct svy_design *d, const struct svy_acc *const 
 	t.S = xcalloc(H * K, sizeof *t.S);
 	t.Q = xcalloc(H * K * K, sizeof *t.Q);
 	V = xcalloc(K * K, sizeof *V);
-	if (d->o.has_psu)
+	if (d->rep)
+		svy_rep_props_cov(d, cells, K, t.p, V);      /* V from the replicates */
+	else if (d->o.has_psu)
 		strata_by_psus(d, cells, &t);
 	else
 		strata_by_rows(d, cells, &t);
-	rc = covariance(d, &t, V);
+	rc = d->rep ? 0 : covariance(d, &t, V);
 	if (rc == 0) {
 		long double x2 = pearson(t.p, nr, nc, N), nu = svy_design_df(d);
 		delta_traces(t.p, V, nr, nc, N, &tr, &tr2);

@@ -223,6 +223,8 @@ size_t svy_design_npsu(const struct svy_design *d)
 
 double svy_design_df(const struct svy_design *d)
 {
+	if (d->rep)
+		return svy_rep_design_degf(d);
 	return (double)svy_design_npsu(d) - (double)svy_design_nstrata(d);
 }
 

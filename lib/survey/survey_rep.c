@@ -34,6 +34,7 @@ struct svy_rep {
 	struct decnum *a;      /* … its analysis weights */
 	double *ad;            /* … as doubles */
 	double *colmax;        /* the largest value of each column (for the guesses above) */
+	double *sketch;        /* the rank sketch of the whole sample (degf(design)) */
 	struct spot spot;      /* where the row goes in a sketch */
 	int hold;
 	double *held;          /* R analysis weights per held row */
@@ -170,6 +171,7 @@ struct svy_rep *svy_rep_new(const struct svy_rep_spec *s, size_t nrep, char *err
 	r->a = xcalloc(nrep, sizeof *r->a);
 	r->ad = xcalloc(nrep, sizeof *r->ad);
 	r->colmax = xcalloc(nrep, sizeof *r->colmax);
+	r->sketch = xcalloc(sketch_rows(nrep) * nrep, sizeof *r->sketch);
 	return r;
 }
 
@@ -182,6 +184,7 @@ void svy_rep_free(struct svy_rep *r)
 	free(r->a);
 	free(r->ad);
 	free(r->colmax);
+	free(r->sketch);
 	free(r->held);
 	free(r);
 }
@@ -292,6 +295,7 @@ void svy_rep_row(struct svy_design *d, const struct decnum *w, struct svy_unit *
 	for (size_t i = 0; i < r->n; i++)
 		r->ad[i] = r->a[i].d;
 	sketch_place(r->ad, r->n, &r->spot);
+	sketch_add(r->sketch, &r->spot, r->ad, r->n, 1);
 	u->stratum = r->hold ? hold_row(r) : 0;
 }
 
@@ -409,22 +413,108 @@ static long double rep_sum(const struct svy_acc *a, size_t i)
 	return a->rep ? xsum_long(&a->rep[i]) : 0;
 }
 
+void svy_rep_thetas(const struct svy_design *d, const struct svy_acc *num, const struct svy_acc *den,
+	enum svy_rep_form form, long double *theta)
+{
+	const struct svy_rep *r = d->rep;
+
+	for (size_t i = 0; i < r->n; i++) {
+		long double wy = rep_sum(num, r->n + i), w;
+		switch (form) {
+		case SVY_REP_TOTAL:
+			theta[i] = wy;
+			break;
+		case SVY_REP_MEAN:
+		case SVY_REP_RATIO:
+			w = rep_sum(den, form == SVY_REP_MEAN ? i : r->n + i);
+			theta[i] = w == 0 ? NAN : wy / w;
+			break;
+		}
+	}
+}
+
 void svy_rep_variance(const struct svy_design *d, const struct svy_acc *num, const struct svy_acc *den,
 	int total, struct svy_est *e)
 {
 	const struct svy_rep *r = d->rep;
 	long double *theta = xcalloc(r->n, sizeof *theta);
 
-	for (size_t i = 0; i < r->n; i++) {
-		long double wy = rep_sum(num, r->n + i);
-		if (total) {
-			theta[i] = wy;
-		} else {
-			long double w = rep_sum(den, i);
-			theta[i] = w == 0 ? NAN : wy / w;
+	svy_rep_thetas(d, num, den, total ? SVY_REP_TOTAL : SVY_REP_MEAN, theta);
+	fill_var(e, rep_var(r, theta, e->est), svy_rep_acc_degf(d, den));
+	free(theta);
+}
+
+size_t svy_rep_count(const struct svy_design *d)
+{
+	return d->rep ? d->rep->n : 0;
+}
+
+double svy_rep_var_of(const struct svy_design *d, const long double *theta, double est)
+{
+	return rep_var(d->rep, theta, est);
+}
+
+double svy_rep_acc_degf(const struct svy_design *d, const struct svy_acc *a)
+{
+	return a && a->rep ? sketch_degf(a->rep_sketch, d->rep->n) : NAN;
+}
+
+double svy_rep_design_degf(const struct svy_design *d)
+{
+	return sketch_degf(d->rep->sketch, d->rep->n);
+}
+
+/* svrVar of a matrix: a replicate where any estimate is NaN is dropped
+ * for all (na.omit on the rows), centres the means over the replicates
+ * kept whose rscale is positive, or est under --mse. */
+void svy_rep_cov(const struct svy_design *d, const long double *theta, size_t K, const long double *est,
+	long double *V)
+{
+	const struct svy_rep *r = d->rep;
+	unsigned char *out = xcalloc(r->n, 1);
+	long double *mean = xcalloc(K ? K : 1, sizeof *mean);
+	size_t kept = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t k = 0; k < K && !out[i]; k++)
+			out[i] = isnan(theta[k * r->n + i]);
+	for (size_t i = 0; i < r->n; i++)
+		if (!out[i] && rscale_of(r, i) > 0) {
+			kept++;
+			for (size_t k = 0; k < K; k++)
+				mean[k] += theta[k * r->n + i];
 		}
+	for (size_t k = 0; k < K; k++)
+		mean[k] = r->mse ? est[k] : kept ? mean[k] / kept : NAN;
+	memset(V, 0, K * K * sizeof *V);
+	for (size_t i = 0; i < r->n; i++) {
+		if (out[i])
+			continue;
+		long double s = rscale_of(r, i) * scale_of(r);
+		for (size_t k = 0; k < K; k++)
+			for (size_t l = 0; l < K; l++)
+				V[k * K + l] += s * (theta[k * r->n + i] - mean[k]) * (theta[l * r->n + i] - mean[l]);
 	}
-	fill_var(e, rep_var(r, theta, e->est), den->rep ? sketch_degf(den->rep_sketch, r->n) : NAN);
+	free(out);
+	free(mean);
+}
+
+void svy_rep_props_cov(const struct svy_design *d, const struct svy_acc *const *cells, size_t K,
+	const long double *p, long double *V)
+{
+	size_t n = d->rep->n;
+	long double *theta = xcalloc(K * n + 1, sizeof *theta);
+
+	for (size_t i = 0; i < n; i++) {
+		long double all = 0;
+		for (size_t k = 0; k < K; k++) {
+			theta[k * n + i] = cells[k] ? rep_sum(cells[k], i) : 0;
+			all += theta[k * n + i];
+		}
+		for (size_t k = 0; k < K; k++)
+			theta[k * n + i] = all == 0 ? NAN : theta[k * n + i] / all;
+	}
+	svy_rep_cov(d, theta, K, p, V);
 	free(theta);
 }
 
@@ -589,6 +679,7 @@ json_t *svy_rep_design_json(const struct svy_design *d)
 	jb_set(j, "scale_from_data", json_boolean(r->scale_from_data));
 	jb_set(j, "rscales_from_data", json_boolean(r->rscales_from_data));
 	jb_set(j, "colmax", doubles(r->colmax, r->n));
+	jb_set(j, "sketch", doubles(r->sketch, sketch_rows(r->n) * r->n));
 	return j;
 }
 
@@ -634,6 +725,7 @@ static struct svy_rep *rep_from_json(const json_t *j)
 	r->a = xcalloc(r->n, sizeof *r->a);
 	r->ad = xcalloc(r->n, sizeof *r->ad);
 	r->colmax = xcalloc(r->n, sizeof *r->colmax);
+	r->sketch = xcalloc(sketch_rows(r->n) * r->n, sizeof *r->sketch);
 	if (read_doubles(json_object_get(j, "rscales"), r->rscales, r->n, 0) < 0) {
 		svy_rep_free(r);
 		return NULL;
@@ -654,7 +746,8 @@ int svy_rep_design_merge_json(struct svy_design *d, const json_t *j)
 
 	if (!json_is_object(j) || !same_config(r, j))
 		rc = svy_fail(d, "partial was made with other replicate-weight options");
-	else if (read_doubles(json_object_get(j, "colmax"), colmax, r->n, 0) < 0)
+	else if (read_doubles(json_object_get(j, "colmax"), colmax, r->n, 0) < 0
+	    || read_doubles(json_object_get(j, "sketch"), r->sketch, sketch_rows(r->n) * r->n, 1) < 0)
 		rc = svy_fail(d, "malformed replicate weights in partial");
 	for (size_t i = 0; rc == 0 && i < r->n; i++)
 		if (colmax[i] > r->colmax[i])
@@ -670,6 +763,8 @@ void svy_rep_design_absorb(struct svy_design *d, const struct svy_design *src)
 	for (size_t i = 0; i < r->n; i++)
 		if (src->rep->colmax[i] > r->colmax[i])
 			r->colmax[i] = src->rep->colmax[i];
+	for (size_t i = 0; i < sketch_rows(r->n) * r->n; i++)
+		r->sketch[i] += src->rep->sketch[i];
 }
 
 json_t *svy_rep_acc_json(const struct svy_acc *a)

@@ -20,6 +20,11 @@
  * exception: their Woodruff interval needs F̂_r at the estimated quantile,
  * so a run that asks for one holds each row's R replicate weights.
  *
+ * Ratios, differences and tests take the replicates of each estimate
+ * (svy_rep_thetas) and their svrVar (svy_rep_var_of, svy_rep_cov) from
+ * the same sums: a difference's replicates are the differences of its
+ * estimates', a test's V is the covariance of the cell shares'.
+ *
  * Degrees of freedom: R's degf() of the design restricted to an
  * estimate's rows (svyby's subsets) is the rank of their n × R matrix of
  * analysis weights (qr, tolerance 1e-5) minus 1.  Each accumulator keeps,
@@ -27,7 +32,8 @@
  * added with signs to four of them, chosen by a hash of the row's
  * weights (2R² doubles).  The sketch has the matrix's rank except with
  * vanishing probability; its rank is found by R's own pivoting rule
- * (LINPACK dqrdc2).  Sketches add up as the sums do.
+ * (LINPACK dqrdc2).  Sketches add up as the sums do.  The design keeps
+ * one of every row it registers, for degf(design) (differences, tests).
  *
  * Memory ownership: the design owns its struct svy_rep (svy_design_free
  * frees it); an accumulator owns its replicate sums (svy_acc_release). */
@@ -94,6 +100,30 @@ int svy_rep_acc_exact(const struct svy_acc *a);
  * Σ_den a_r (ratio).  e->est must hold θ. */
 void svy_rep_variance(const struct svy_design *d, const struct svy_acc *num, const struct svy_acc *den,
 	int total, struct svy_est *e);
+/* An estimate's replicates θ_r: a total Σ_num a_r·y, a mean Σ_num a_r·y /
+ * Σ_den a_r, a ratio of totals Σ_num a_r·y / Σ_den a_r·y (NaN where the
+ * denominator is 0: the replicate is dropped, as svrVar's na.omit). */
+enum svy_rep_form { SVY_REP_TOTAL, SVY_REP_MEAN, SVY_REP_RATIO };
+void svy_rep_thetas(const struct svy_design *d, const struct svy_acc *num, const struct svy_acc *den,
+	enum svy_rep_form form, long double *theta);
+/* R, the number of replicates (0: not a replicate design). */
+size_t svy_rep_count(const struct svy_design *d);
+/* V of an estimate est from its replicates theta (R of them). */
+double svy_rep_var_of(const struct svy_design *d, const long double *theta, double est);
+/* The covariance matrix V (K × K) of K estimates from their replicates
+ * theta[k·R + r], as svrVar of the R × K matrix: a replicate in which any
+ * is NaN is dropped for all; est the full-sample estimates (--mse). */
+void svy_rep_cov(const struct svy_design *d, const long double *theta, size_t K, const long double *est,
+	long double *V);
+/* The covariance of the cell proportions p_k = Σa_k/Σa over the K cells
+ * (rows added with y = 1; NULL: none), the Rao–Scott V of a replicate
+ * design (svymean of the cell indicators); p the full-sample ones. */
+void svy_rep_props_cov(const struct svy_design *d, const struct svy_acc *const *cells, size_t K,
+	const long double *p, long double *V);
+/* degf of an accumulator's rows (NaN when it has none), and of the whole
+ * sample: R's degf(design), the rank of the analysis weights minus 1. */
+double svy_rep_acc_degf(const struct svy_design *d, const struct svy_acc *a);
+double svy_rep_design_degf(const struct svy_design *d);
 /* F̂ at q over the held values of s and its replicate SE, as svymean(x <=
  * q) on the replicate design. */
 void svy_rep_cdf(const struct svy_design *d, const struct svy_values *s, double q, struct svy_est *F);

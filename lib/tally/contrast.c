@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "contrast.h"
+#include "contrast_rep.h"
 #include "interval.h"
 #include "survey_contrast.h"
+#include "survey_rep.h"
 #include "xalloc.h"
 
 static long find_key(const struct agg *a, const char *name, size_t len)
@@ -110,6 +112,11 @@ static int lin_of(const struct agg *a, uint32_t g, const struct statistic *st, s
 	}
 }
 
+int contrast_lin(const struct agg *a, uint32_t g, const struct statistic *st, struct svy_lin *l)
+{
+	return lin_of(a, g, st, l);
+}
+
 static void no_value(struct contrast_val *out)
 {
 	out->diff = out->se = out->low = out->high = out->p = NAN;
@@ -130,7 +137,9 @@ int contrast_value(struct agg *a, uint32_t g, long ref, size_t stat, double leve
 	if (agg_cell(a, (long)g, NULL, 0, stat, &ca, err, errsize) < 0
 	    || agg_cell(a, ref, NULL, 0, stat, &cb, err, errsize) < 0)
 		return -1;
-	if (svy_contrast(a->design, &la, &lb, &e) < 0) {
+	if (svy_design_is_rep(a->design))
+		contrast_rep(a, g, (uint32_t)ref, st, ca.value - cb.value, &e);
+	else if (svy_contrast(a->design, &la, &lb, &e) < 0) {
 		snprintf(err, errsize, "%s", svy_design_error(a->design));
 		return -1;
 	}

@@ -30,6 +30,11 @@ void contrast_release(struct contrast *c);
 long contrast_ref_group(const struct agg *a, const struct contrast *c, uint32_t g,
 	const char *ref, size_t len, struct sbuf *tmp);
 
+struct svy_lin;
+/* The linearisation of statistic st in group g (survey_contrast.h); 0
+ * when it has none (a statistic that is not an estimate). */
+int contrast_lin(const struct agg *a, uint32_t g, const struct statistic *st, struct svy_lin *l);
+
 struct contrast_val {
 	double diff, se, low, high, p;  /* NaN: no difference (g is the reference) */
 };

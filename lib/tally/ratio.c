@@ -2,10 +2,13 @@
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "numscan.h"
 #include "ratio.h"
+#include "survey_rep.h"
+#include "xalloc.h"
 
 const char *ratio_split(const char *arg)
 {
@@ -64,6 +67,23 @@ static void no_estimate(struct svy_est *e, const struct svy_est *ta)
 	e->proportion = 0;
 }
 
+/* A replicate design: the ratio formed again with each replicate's
+ * weights, θ_r = Σa_r·A / Σa_r·B, and svrVar of those (svyratio on the
+ * svrepdesign); df of the ratio's rows. */
+static void rep_ratio(struct agg *a, const struct value_source *sa, const struct value_source *sb, uint32_t g,
+	struct cell *out)
+{
+	size_t n = svy_rep_count(a->design);
+	long double *theta = xcalloc(n, sizeof *theta);
+
+	svy_rep_thetas(a->design, &sa->acc[g], &sb->acc[g], SVY_REP_RATIO, theta);
+	out->est.est = out->value;
+	out->est.var = svy_rep_var_of(a->design, theta, out->value);
+	out->est.se = sqrt(out->est.var);
+	out->est.df = svy_rep_acc_degf(a->design, &sa->acc[g]);
+	free(theta);
+}
+
 int ratio_cell(struct agg *a, const struct statistic *st, uint32_t g, struct cell *out)
 {
 	const struct value_source *sa = &a->src[st->src], *sb = sa + 1, *sc = sa + 2;
@@ -73,6 +93,14 @@ int ratio_cell(struct agg *a, const struct statistic *st, uint32_t g, struct cel
 	if (!sa->acc)
 		return 0;
 	out->has_est = 1;
+	if (svy_design_is_rep(a->design)) {
+		if (svy_total(a->design, &sa->acc[g], &ta) < 0)
+			return -1;
+		no_estimate(&out->est, &ta);
+		if (sa->used[g])
+			rep_ratio(a, sa, sb, g, out);
+		return 0;
+	}
 	if (svy_total(a->design, &sa->acc[g], &ta) < 0 || svy_total(a->design, &sb->acc[g], &tb) < 0 ||
 	    svy_total(a->design, &sc->acc[g], &tc) < 0)
 		return -1;

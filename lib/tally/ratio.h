@@ -7,7 +7,8 @@
  * its linearised variance, V(Â − R·B̂)/B̂², with the covariance of Â and
  * B̂ by polarisation, Cov = (V(Â+B̂) − V(Â) − V(B̂))/2, so the partial,
  * merge and second-thread paths of number sources carry ratios as they
- * are. */
+ * are.  On a replicate design the ratio is formed again in each replicate
+ * from A's and B's replicate sums instead (survey_rep.h). */
 #ifndef CIVIC_RATIO_H
 #define CIVIC_RATIO_H
 
