@@ -282,3 +282,40 @@ PY
 	run civic-bulletin --version
 	assert_success
 }
+
+@test "the worked example of civic-bulletin(5) checks, and its tables are the civic-tally commands it gives" {
+	/usr/bin/python3 - "$CIVIC_ROOT/man/civic-bulletin.5" > example.json <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+block = text.split(".Sh A WORKED EXAMPLE", 1)[1].split(".Bd -literal -offset indent\n", 1)[1].split("\n.Ed", 1)[0]
+print(block.replace("\\&", "").replace("\\e", "\\"))
+PY
+	run civic-bulletin -b example.json --check --lang en,ru,uz
+	assert_success
+	run civic-bulletin -b example.json --period 2024-03 -o out registry="$REG" survey="$SURVEY"
+	assert_success
+	civic-tally --csv -g register -s count,share --ci wilson --where "month(received_at) = '2024-03'" "$REG" > a.csv
+	cmp a.csv out/internal/2024-03/tallies/register-book.csv
+	civic-tally --csv -g region -s 'share:trust_police in (4,5)' --where 'trust_police is not empty' \
+		-w weight --strata stratum --psu psu --ci logit --deff "$SURVEY" > b.csv
+	cmp b.csv out/internal/2024-03/tallies/trust-police.csv
+}
+
+@test "README, Adding an indicator: the example added to a definition checks and runs" {
+	/usr/bin/python3 - "$CIVIC_ROOT/README.md" "$DEF" > added.json <<'PY'
+import json, sys
+readme = open(sys.argv[1], encoding="utf-8").read()
+block = readme.split("### Adding an indicator", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+d = json.load(open(sys.argv[2], encoding="utf-8"))
+d["indicators"].append(json.loads(block))
+json.dump(d, sys.stdout, ensure_ascii=False)
+PY
+	run civic-bulletin -b added.json --check --lang en,ru,uz
+	assert_success
+	run civic-bulletin -b added.json --period 2024-03 -o out registry="$REG" survey="$SURVEY" population="$POP"
+	assert_success
+	civic-tally --csv -g channel -s count,share --sort -count --top 3 --other other \
+		--where "month(received_at) = '2024-03'" "$REG" > c.csv
+	cmp c.csv out/internal/2024-03/tallies/top-channels.csv
+	[ -s out/2024-03/tables/top-channels.csv ]
+}
