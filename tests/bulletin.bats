@@ -364,3 +364,14 @@ PY
 	run grep -c 'no comparison with the previous survey wave' out/2024-03/report.md
 	assert_output 0
 }
+
+@test "an optional input not given: its indicators are left out, and the annex says why" {
+	broken opt 'd["inputs"]["survey"]["optional"] = True'
+	run civic-bulletin -b opt.json --period 2024-03 -o out registry="$REG" population="$POP"
+	assert_success
+	[ ! -e out/2024-03/tables/trust-police.csv ]
+	[ -s out/2024-03/tables/register-book.csv ]
+	grep -q "Not computed: the input 'survey' was not given." out/2024-03/report.md
+	run grep -c '^## Trust in the police' out/2024-03/report.md
+	assert_output 0
+}
