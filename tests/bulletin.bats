@@ -375,3 +375,15 @@ PY
 	run grep -c '^## Trust in the police' out/2024-03/report.md
 	assert_output 0
 }
+
+@test "one read of each input, whatever the number of indicators: the registry is opened twice (the read, the hash)" {
+	command -v strace > /dev/null || skip "strace is not installed"
+	[ "${VALGRIND:-}" = 1 ] && skip "the valgrind wrapper opens files of its own"
+	cp "$REG" reg.csv
+	run strace -f -e trace=open,openat -o trace civic-bulletin -b "$DEF" --period 2024-03 -o out \
+		registry=reg.csv survey="$SURVEY" population="$POP"
+	assert_success
+	# Four indicators read the registry; a run each would open it four times.
+	run grep -c '"reg.csv"' trace
+	assert_output 2
+}
