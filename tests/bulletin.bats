@@ -195,6 +195,19 @@ PY
 	tr '\n' ' ' < out/2024-03/report.txt | grep -q "(SHA-256 $sum)"
 	grep -q "$sum" out/2024-03/report.html
 	grep -q "$sum" out/2024-03/report.md
+	run bulletin --period 2024-04 -f json,xlsx -o out
+	assert_success
+	/usr/bin/python3 - out/2024-04/report.json out/2024-04/report.xlsx "$sum" <<'PY'
+import json, sys, openpyxl
+d = json.load(open(sys.argv[1], encoding="utf-8"))
+assert d["annex"]["heading"] == "Methodology", d["annex"]
+assert sys.argv[3] in d["annex"]["paragraphs"][0]
+assert any(f["role"] == "definition" and f["sha256"] == sys.argv[3] for f in d["provenance"]["files"]), d["provenance"]
+wb = openpyxl.load_workbook(sys.argv[2])
+cells = [c.value for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+assert "Methodology" in cells
+assert any(sys.argv[3] in c for c in cells)
+PY
 	sum=$(sha256sum "$REG" | cut -d' ' -f1)
 	grep -q "registry=$REG  sha256:$sum" out/2024-03/report.txt
 }
