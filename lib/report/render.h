@@ -54,6 +54,8 @@ struct report_section {
 	size_t changes_beyond_noise;
 	int compare_rules;           /* COMPARE_BY_SE | COMPARE_POISSON (render_compare.h) */
 	char test_note[384];         /* civic-tally --test's result (render_test.h); "" none */
+	enum chart_kind chart;       /* CHART_AUTO: the report's */
+	const char *chart_column;    /* NULL: the report's */
 };
 
 struct report {
@@ -80,6 +82,11 @@ struct report {
 	struct provenance prov;
 	struct labels labelsets;     /* --labels files, then the shipped sets */
 	int codes;                   /* --codes: CSV and JSON keep key values as codes */
+	/* Paragraphs after the last section, before the provenance (civic-bulletin's
+	 * methodology annex) in text, Markdown and HTML; nannex 0: none. */
+	const char *annex_heading;
+	char **annex;
+	size_t nannex;
 };
 
 /* "text", "md", "html", "csv", "json", "xlsx": 0 and *f, or -1. */

@@ -166,6 +166,17 @@ void render_json(struct sbuf *out, const struct report *rep)
 	for (size_t i = 0; i < rep->nsec; i++)
 		section(out, rep, &rep->sec[i], i + 1 < rep->nsec);
 	sbuf_addstr(out, "  ],\n");
+	if (rep->nannex) {
+		sbuf_addstr(out, "  \"annex\": {");
+		member(out, "", "heading", rep->annex_heading ? rep->annex_heading : "", 1);
+		sbuf_addstr(out, "    \"paragraphs\": [");
+		for (size_t i = 0; i < rep->nannex; i++) {
+			if (i)
+				sbuf_addstr(out, ", ");
+			str(out, rep->annex[i]);
+		}
+		sbuf_addstr(out, "]\n  },\n");
+	}
 	provenance(out, &rep->prov);
 	sbuf_addstr(out, "}\n");
 }

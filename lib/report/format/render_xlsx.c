@@ -368,6 +368,12 @@ static void notes_sheet(struct book *bk, const struct report *rep, char *const *
 		write_text(bk, ws, row, 2, rep->sec[i].table.name, NULL);
 	}
 	row++;
+	if (rep->nannex) {
+		write_text(bk, ws, row++, 0, rep->annex_heading ? rep->annex_heading : "", bk->bold);
+		for (size_t i = 0; i < rep->nannex; i++)
+			write_text(bk, ws, row++, 0, rep->annex[i], NULL);
+		row++;
+	}
 	pair(bk, ws, &row, lang_text("prov.made_by"), p->tool);
 	pair(bk, ws, &row, lang_text("xlsx.generated"), p->when);
 	pair(bk, ws, &row, lang_text("prov.command"), p->command);
