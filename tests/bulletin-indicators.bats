@@ -190,3 +190,50 @@ compare() {
 	run gen-survey --wave 'a,b'
 	assert_failure 2
 }
+
+# The README's "Adding an indicator" example: its definition, and its commands.
+readme_example() {
+	/usr/bin/python3 - "$CIVIC_ROOT/README.md" <<-'PY'
+	import re, sys
+	text = open(sys.argv[1], encoding="utf-8").read()
+	sec = text[text.index("## Adding an indicator"):]
+	sec = sec[:sec.index("\n## ", 3)]
+	m = re.search(r"<!-- example: adding-an-indicator -->\n```json\n(.*?)```", sec, re.S)
+	open("my-bulletin.json", "w", encoding="utf-8").write(m.group(1))
+	cmds = re.search(r"```sh\n(civic-bulletin .*?)```", sec, re.S).group(1)
+	open("commands.sh", "w", encoding="utf-8").write(cmds)
+	PY
+}
+
+@test "README, Adding an indicator: the example definition's indicators agree with the generator's rows" {
+	readme_example
+	/usr/bin/python3 "$AS_TALLY" my-bulletin.json --period 2024-03 tables registry="$D/registry.csv"
+	/usr/bin/python3 - "$D/canon.csv" > want.csv <<-'PY'
+	import csv, sys
+	from collections import Counter
+	from fractions import Fraction
+	rows = [r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")) if r["received_at"][:7] == "2024-03"]
+	w = csv.writer(sys.stdout, lineterminator="\n")
+	w.writerow(["indicator", "key", "column", "value"])
+	books = Counter(r["register"] for r in rows)
+	for k in sorted(books):
+	    w.writerow(["register-book", k, "count", books[k]])
+	    w.writerow(["register-book", k, "share", "%.17g" % float(Fraction(books[k], len(rows)))])
+	types = Counter((r["received_by"], r["applicant_type"]) for r in rows)
+	unit = Counter(r["received_by"] for r in rows)
+	for k in sorted(types):
+	    w.writerow(["applicant-type", "|".join(k), "count", types[k]])
+	    w.writerow(["applicant-type", "|".join(k), "share", "%.17g" % float(Fraction(types[k], unit[k[0]]))])
+	PY
+	compare tables want.csv
+	assert_equal "$(grep -c ' figures$' <<< "$output")" 2
+}
+
+@test "README, Adding an indicator: civic-bulletin checks and runs the example" {
+	command -v civic-bulletin > /dev/null || skip "civic-bulletin is not built on this branch yet"
+	readme_example
+	cp "$D/registry.csv" registry.csv
+	run bash -e -o pipefail commands.sh
+	assert_success
+	[ -f reports/2024-03/tables/applicant-type.csv ]
+}
