@@ -17,6 +17,7 @@
 #include "crosstab.h"
 #include "partial.h"
 #include "split_half.h"
+#include "tally_show.h"
 
 static const char usage[] =
 	"usage: civic-tally [-g keys] [-s stats] [--within keys] [--pivot key] [--total]\n"
@@ -448,28 +449,18 @@ static void parse_options(struct options *o, int argc, char **argv)
 
 static void parse_ci(const char *list, struct crosstab_opts *co)
 {
-	char **items;
-	size_t n = split_list(list, &items);
-	int share_given = 0;
+	char err[256];
 
-	co->ci = 1;
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(items[i], "default") == 0)
-			continue;
-		const struct ci_method_info *m = ci_method_lookup(items[i]);
-		if (!m)
-			civic_usage_error("unknown --ci method '%s' (default, wilson, logit, beta, wald, asin, t, normal)",
-				items[i]);
-		if (m->flags & CI_ESTIMATES) {
-			co->est_method = m->method;
-			if (!share_given)
-				co->share_method = m->method;
-		} else {
-			co->share_method = m->method;
-			share_given = 1;
-		}
-	}
-	split_list_free(items, n);
+	if (tally_ci_parse(list, co, err, sizeof(err)) < 0)
+		civic_usage_error("%s", err);
+}
+
+/* The presentation options as the library takes them. */
+static struct tally_show show_of(const struct present *p)
+{
+	struct tally_show s = { p->within, p->pivot, p->ci, p->test, p->contrast, p->level, p->total, p->deff,
+		p->digits, p->format, p->sort, p->other, p->population, p->top, p->per };
+	return s;
 }
 
 /* ---- the spec ------------------------------------------------------------ */
@@ -485,29 +476,14 @@ static long key_index(char **keys, size_t n, const char *name)
 /* -g (plus the pivot key) and --within into spec; the lists are malloc'd. */
 static void spec_keys(struct agg_spec *spec, const char *keys, const struct present *show)
 {
-	char **k = NULL;
-	size_t nk = keys ? split_list(keys, &k) : 0;
+	struct tally_show s = show_of(show);
 
-	spec->pivot = -1;
-	if (show->pivot) {
-		spec->pivot = key_index(k, nk, show->pivot);
-		if (spec->pivot < 0) {
-			k = xrealloc(k, (nk + 1) * sizeof(*k));
-			k[nk] = xstrdup(show->pivot);
-			spec->pivot = (long)nk++;
-		}
-	}
-	spec->keys = k;
-	spec->nkeys = nk;
-	spec->nwithin = show->within ? split_list(show->within, &spec->within) : 0;
-	spec->total = show->total;
+	tally_spec_keys(spec, keys, &s);
 }
 
 static void spec_free_lists(struct agg_spec *spec)
 {
-	split_list_free(spec->keys, spec->nkeys);
-	split_list_free(spec->stats, spec->nstats);
-	split_list_free(spec->within, spec->nwithin);
+	tally_spec_free(spec);
 }
 
 static void init_agg(struct agg *a, struct agg_spec *spec)
@@ -776,37 +752,9 @@ static void present_from_json(struct options *o, json_t *j)
 
 static json_t *present_to_json(const struct present *s)
 {
-	json_t *j = json_object();
+	struct tally_show show = show_of(s);
 
-	if (!j)
-		civic_die(CIVIC_EXIT_DATA, "out of memory");
-	if (s->within)
-		json_object_set_new(j, "within", json_string(s->within));
-	if (s->pivot)
-		json_object_set_new(j, "pivot", json_string(s->pivot));
-	if (s->ci)
-		json_object_set_new(j, "ci", json_string(s->ci));
-	if (s->contrast)
-		json_object_set_new(j, "contrast", json_string(s->contrast));
-	if (s->test)
-		json_object_set_new(j, "test", json_string(s->test));
-	json_object_set_new(j, "level", json_real(s->level));
-	json_object_set_new(j, "total", json_boolean(s->total));
-	json_object_set_new(j, "deff", json_boolean(s->deff));
-	if (s->digits >= 0)
-		json_object_set_new(j, "digits", json_integer(s->digits));
-	json_object_set_new(j, "format", json_string(s->format == FMT_NDJSON ? "ndjson" : "csv"));
-	if (s->sort)
-		json_object_set_new(j, "sort", json_string(s->sort));
-	if (s->top)
-		json_object_set_new(j, "top", json_integer((json_int_t)s->top));
-	if (s->other)
-		json_object_set_new(j, "other", json_string(s->other));
-	if (s->per) {
-		json_object_set_new(j, "per", json_integer((json_int_t)s->per));
-		json_object_set_new(j, "population", json_string(s->population));
-	}
-	return j;
+	return tally_show_to_json(&show);
 }
 
 static int merge_first(struct run *r, struct partial_in *p)
@@ -884,59 +832,15 @@ static int tally_partials(struct run *r, char **files, size_t nfiles)
 
 /* ---- output ----------------------------------------------------------------- */
 
-/* --sort, --top, --other into ro (its list malloc'd); NULL when none. */
-static const struct rank_opts *rank_options(const struct present *s, struct rank_opts *ro)
-{
-	memset(ro, 0, sizeof(*ro));
-	if (!s->sort && !s->top)
-		return NULL;
-	ro->nsort = s->sort ? split_list(s->sort, &ro->sort) : 0;
-	ro->top = s->top;
-	ro->other = s->other;
-	return ro;
-}
-
 static int write_table(struct run *r, FILE *fp)
 {
-	struct options *o = r->o;
-	struct crosstab_opts co = { 0, CI_NONE, CI_NONE, o->show.level, o->show.deff, o->show.digits,
-		NULL, NULL, NULL, TALLY_TEST_NONE };
-	struct rank_opts ro;
-	struct contrast contrast;
-	struct writer w;
-	char err[512];
-	int rc;
+	struct crosstab_opts co;
+	struct tally_show s = show_of(&r->o->show);
 
-	if (o->show.ci)
-		parse_ci(o->show.ci, &co);
-	if ((co.ci || co.deff || o->show.contrast || o->show.test) && r->agg.design && svy_design_check_lonely(r->agg.design) < 0) {
-		civic_warn("%s", svy_design_error(r->agg.design));
-		return -1;
-	}
-	if (o->show.per && !(co.rates = rates_load(o->show.population, o->show.per, &r->agg)))
-		return -1;
-	if (agg_finish(&r->agg, err, sizeof(err)) < 0) {
-		civic_warn("%s", err);
-		rates_free(co.rates);
-		return -1;
-	}
-	if (co.rates && rates_bind(co.rates, &r->agg) < 0) {
-		rates_free(co.rates);
-		return -1;
-	}
-	co.rank = rank_options(&o->show, &ro);
-	if (o->show.test)
-		tally_test_parse(o->show.test, &co.test);  /* checked when the tally began */
-	if (o->show.contrast && contrast_init(&contrast, o->show.contrast, &r->agg, err, sizeof(err)) == 0)
-		co.contrast = &contrast;     /* checked when the tally began */
-	writer_init(&w, fp, o->show.format);
-	rc = crosstab_write(&r->agg, &co, &w);
-	writer_release(&w);
-	split_list_free(ro.sort, ro.nsort);
-	rates_free(co.rates);
-	if (co.contrast)
-		contrast_release(&contrast);
-	return rc;
+	memset(&co, 0, sizeof(co));
+	if (s.ci)
+		parse_ci(s.ci, &co);   /* an unknown method is a usage error */
+	return tally_write_table(&r->agg, &s, fp);
 }
 
 static int write_output(struct run *r)

@@ -80,6 +80,11 @@ struct report {
 	struct provenance prov;
 	struct labels labelsets;     /* --labels files, then the shipped sets */
 	int codes;                   /* --codes: CSV and JSON keep key values as codes */
+	/* Paragraphs after the last section, before the provenance (civic-bulletin's
+	 * methodology annex) in text, Markdown and HTML; nannex 0: none. */
+	const char *annex_heading;
+	char **annex;
+	size_t nannex;
 };
 
 /* "text", "md", "html", "csv", "json", "xlsx": 0 and *f, or -1. */

@@ -214,6 +214,17 @@ void render_html(struct sbuf *out, const struct report *rep)
 	head(out, rep);
 	for (size_t i = 0; i < rep->nsec; i++)
 		section(out, rep, &rep->sec[i]);
+	if (rep->nannex) {
+		sbuf_addstr(out, "<section class=\"annex\">\n<h2>");
+		esc(out, rep->annex_heading ? rep->annex_heading : "");
+		sbuf_addstr(out, "</h2>\n");
+		for (size_t i = 0; i < rep->nannex; i++) {
+			sbuf_addstr(out, "<p>");
+			esc(out, rep->annex[i]);
+			sbuf_addstr(out, "</p>\n");
+		}
+		sbuf_addstr(out, "</section>\n");
+	}
 	provenance(out, &rep->prov);
 	sbuf_addstr(out, "</main>\n</body>\n</html>\n");
 }

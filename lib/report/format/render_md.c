@@ -134,5 +134,14 @@ void render_md(struct sbuf *out, const struct report *rep)
 	}
 	for (size_t i = 0; i < rep->nsec; i++)
 		section(out, rep, &rep->sec[i]);
+	if (rep->nannex) {
+		sbuf_addstr(out, "## ");
+		md_text(out, rep->annex_heading ? rep->annex_heading : "");
+		sbuf_addstr(out, "\n\n");
+		for (size_t i = 0; i < rep->nannex; i++) {
+			md_text(out, rep->annex[i]);
+			sbuf_addstr(out, "\n\n");
+		}
+	}
 	provenance(out, &rep->prov);
 }

@@ -373,5 +373,13 @@ void render_text(struct sbuf *out, const struct report *rep)
 	}
 	for (size_t i = 0; i < rep->nsec; i++)
 		section(out, rep, &rep->sec[i]);
+	if (rep->nannex) {
+		underline(out, rep->annex_heading ? rep->annex_heading : "", "-");
+		for (size_t i = 0; i < rep->nannex; i++) {
+			clean_text(line, sizeof(line), rep->annex[i]);
+			wrap(out, line, 78);
+			sbuf_addc(out, '\n');
+		}
+	}
 	provenance(out, &rep->prov);
 }
