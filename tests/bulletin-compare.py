@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Compare civic's indicator tables with an oracle's canonical CSV.
 
-  bulletin-compare.py [--only ID,...] [--unchecked COL] DIR ORACLE.csv[@TOL] ...
+  bulletin-compare.py [--only ID,...] [--unchecked COL] [--published] DIR ORACLE.csv[@TOL] ...
 
 Each ORACLE.csv is what tests/bulletin-oracle.py or tests/bulletin-oracle.R
 print (indicator,key,column,value); an indicator's figures may come from
@@ -14,6 +14,11 @@ every figure the oracle gives must be in the table and agree:
   integers (counts, n)   exactly
   other numbers          |civic - oracle| <= TOL * max(1, |oracle|)  (TOL after @, default 1e-12)
   NA / empty             both missing; Inf as Inf
+
+--published compares published tables (civic-bulletin's PERIOD/tables/),
+whose figures are rounded as published: a number agrees when it is the
+oracle's rounded to the decimals civic printed (within half a unit of the
+last printed digit), text (flags) exactly.
 
 A column of civic's table that the oracle does not give fails the comparison
 too (a figure nobody checked), unless it is named with --unchecked. Prints
@@ -41,9 +46,15 @@ def is_int(s):
     return s.lstrip("-").isdigit()
 
 
-def agree(got, want, tol):
+def agree(got, want, tol, published=False):
     if is_int(want):
         return got == want
+    if published and number(want) is not None and not isinstance(number(want), str):
+        g = number(got)
+        if g is None or isinstance(g, str):
+            return False
+        dec = len(got.partition(".")[2])
+        return abs(g - float(want)) <= 0.5 * 10 ** -dec + 1e-9
     g, w = number(got), number(want)
     if w is None or g is None:
         return g is None and w is None
@@ -59,6 +70,7 @@ def main():
     ap.add_argument("--only", default="")
     ap.add_argument("--unchecked", action="append", default=[],
                     help="a column of civic's tables the oracle does not compute (repeatable)")
+    ap.add_argument("--published", action="store_true")
     ap.add_argument("dir")
     ap.add_argument("oracle", nargs="+")
     a = ap.parse_args()
@@ -122,7 +134,7 @@ def main():
                         bad.append("row %s is at %d, the oracle puts it at %s" % (k, order.index(k), v))
                     continue
                 nfig += 1
-                if not agree(got[k][c], v, tol):
+                if not agree(got[k][c], v, tol, a.published):
                     bad.append("%s, %s: civic %s, oracle %s" % (k, c, got[k][c], v))
         if bad:
             print("%s: %d figures disagree, e.g.\n  %s" % (where, len(bad), "\n  ".join(bad[:8])))

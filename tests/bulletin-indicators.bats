@@ -20,11 +20,17 @@ ORACLE_R="$CIVIC_ROOT/tests/bulletin-oracle.R"
 COMPARE="$CIVIC_ROOT/tests/bulletin-compare.py"
 AS_TALLY="$CIVIC_ROOT/tests/bulletin-tally.py"
 OTHER_LABEL="all other subjects"
-REGISTRY_IDS=register-book,register-book-by-region,register-book-by-month,receiving-unit,receiving-unit-by-channel,cooperation-between-services,resolution-time,pending-at-period-end,outcomes-by-service,subjects,load-per-population
+REGISTRY_IDS=register-book,register-book-by-region,register-book-by-month,receiving-unit,receiving-unit-by-channel,cooperation-between-services,resolution-time,outcomes-by-service,subjects,load-per-population
+# Applications pending at the period's end, by age, needs the period's last
+# day in its conditions ({period_end}, civic-bulletin(5)); until
+# civic-bulletin substitutes it, the indicator waits in
+# tests/fixtures/bulletin/pending-at-period-end.json and is checked here as
+# the civic-tally commands it stands for.
+PENDING="$CIVIC_ROOT/tests/fixtures/bulletin/pending-at-period-end.json"
 SURVEY_IDS=trust-police,trust-inspector,would-report,cooperation-seen
 
 setup_file() {
-	local d="$BATS_FILE_TMPDIR"
+	local d="$BATS_FILE_TMPDIR" pop="$CIVIC_DATADIR/sample/population.csv" p
 	# a year of applications, as offices export them, and the same good rows as generated
 	gen-registry -n 20000 --seed 18 --year 2024 --dirty --truth "$d/truth.json" > "$d/raw.csv"
 	gen-registry -n 20000 --seed 18 --year 2024 --dirty --canonical --category > "$d/canon.csv"
@@ -35,6 +41,16 @@ setup_file() {
 	gen-survey -n 3000 --seed 24 --wave 2024 --change 0.2 > "$d/wave-2024.csv"
 	{ cat "$d/wave-2023.csv"; tail -n +2 "$d/wave-2024.csv"; } |
 		civic-ingest -q -s trust-survey.json -o "$d/survey.csv"
+	# the oracles' figures: registry (Python; R for the rates' intervals), survey (R)
+	for p in 2024 2024-03; do
+		/usr/bin/python3 "$ORACLE_PY" "$d/canon.csv" "$d/truth.json" "$pop" "$OTHER_LABEL" $p > "$d/py-$p.csv"
+		Rscript --vanilla "$ORACLE_R" rates "$d/canon.csv" "$pop" $p > "$d/rates-$p.csv"
+	done
+	/usr/bin/python3 "$ORACLE_PY" "$d/canon.csv" "$d/truth.json" "$pop" "$OTHER_LABEL" 2024-03 2024-02 \
+		> "$d/compared-2024-03.csv"
+	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2023.csv" > "$d/r-2023.csv"
+	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2024.csv" > "$d/r-2024.csv"
+	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2024.csv" "$d/wave-2023.csv" prev,change > "$d/r-2024-change.csv"
 }
 
 setup() {
@@ -43,17 +59,16 @@ setup() {
 	POP="$CIVIC_DATADIR/sample/population.csv"
 }
 
-# registry_oracle PERIOD: the Python and R figures of the registry indicators
-registry_oracle() {
-	/usr/bin/python3 "$ORACLE_PY" "$D/canon.csv" "$D/truth.json" "$POP" "$OTHER_LABEL" "$1" > py.csv
-	Rscript --vanilla "$ORACLE_R" rates "$D/canon.csv" "$POP" "$1" > rates.csv
-}
-
 # compare DIR ORACLE... : every indicator of the oracles, figure for figure
 compare() {
 	run /usr/bin/python3 "$COMPARE" "$@"
 	echo "$output"
 	assert_success
+}
+
+# bulletin ARGS...: civic-bulletin with the shipped definition, all inputs
+bulletin() {
+	civic-bulletin -b "$DEF" "$@" registry="$D/registry.csv" survey="$D/survey.csv" population="$POP"
 }
 
 @test "the definition: every indicator has an id, a title and a definition in en, ru and uz, and the references" {
@@ -101,33 +116,61 @@ compare() {
 	assert_output '[]'
 }
 
-@test "registry indicators, year 2024: civic-tally as the definition says agrees with the Python oracle" {
-	registry_oracle 2024
-	/usr/bin/python3 "$AS_TALLY" "$DEF" --year 2024 tables registry="$D/registry.csv" population="$POP"
-	compare --only "$REGISTRY_IDS" tables py.csv rates.csv@1e-10
-	assert_equal "$(grep -c ' figures$' <<< "$output")" 11
+@test "civic-bulletin --check: the shipped definition is valid, in en, ru and uz" {
+	run civic-bulletin -b "$DEF" --check --lang en,ru,uz
+	assert_success
 }
 
-@test "registry indicators, March 2024: the month's rows, pending at 31 March" {
-	registry_oracle 2024-03
-	grep -q "'2024-03-31'" py.csv
-	/usr/bin/python3 "$AS_TALLY" "$DEF" --period 2024-03 tables registry="$D/registry.csv" population="$POP"
-	compare --only "$REGISTRY_IDS" tables py.csv rates.csv@1e-10
+@test "civic-bulletin, year 2024 and wave 2024: every figure of every indicator agrees with the oracles" {
+	bulletin --year 2024 --wave 2024 -o out
+	compare --only "$REGISTRY_IDS,$SURVEY_IDS" out/internal/2024/tallies \
+		"$D/py-2024.csv" "$D/rates-2024.csv@1e-10" "$D/r-2024.csv@1e-10"
+	assert_equal "$(grep -c ' figures$' <<< "$output")" 14
+	# each indicator once in the report, in the definition's order
+	run grep -c '^Registration discipline: applications by register book$' out/2024/report.txt
+	assert_output 1
 }
 
-@test "survey indicators, wave 2024: civic-tally as the definition says agrees with R survey" {
-	Rscript --vanilla "$ORACLE_R" survey "$D/wave-2024.csv" > r.csv
-	/usr/bin/python3 "$AS_TALLY" "$DEF" --wave 2024 tables survey="$D/survey.csv"
-	compare --only "$SURVEY_IDS" tables r.csv@1e-10
-	assert_equal "$(grep -c ' figures$' <<< "$output")" 4
-	# and the earlier wave on its own
-	Rscript --vanilla "$ORACLE_R" survey "$D/wave-2023.csv" > r1.csv
+@test "civic-bulletin, March 2024 after February: the month's figures and the change from February" {
+	bulletin --period 2024-02 --wave 2023 -o out
+	bulletin --period 2024-03 --wave 2024 -o out
+	compare --only "$REGISTRY_IDS" out/internal/2024-03/tallies "$D/py-2024-03.csv" "$D/rates-2024-03.csv@1e-10"
+	# the published tables of the compared indicators: counts and changes exact, shares as rounded
+	compare --published out/2024-03/tables "$D/compared-2024-03.csv"
+	assert_equal "$(grep -c ' figures$' <<< "$output")" 3
+	run grep -c 'previous-month 2024-02: compared$' out/internal/2024-03/log
+	assert_output 3
+	run grep -c 'same-month-last-year 2023-03: not reported$' out/internal/2024-03/log
+	assert_output 3
+}
+
+# with_pending: the shipped definition with the pending indicator after resolution-time
+with_pending() {
+	/usr/bin/python3 - "$DEF" "$PENDING" > with-pending.json <<-'PY'
+	import json, sys
+	d = json.load(open(sys.argv[1], encoding="utf-8"))
+	ids = [i["id"] for i in d["indicators"]]
+	d["indicators"].insert(ids.index("resolution-time") + 1, json.load(open(sys.argv[2], encoding="utf-8")))
+	json.dump(d, sys.stdout, ensure_ascii=False, indent=1)
+	PY
+}
+
+@test "the definition as the civic-tally commands it stands for agrees with the oracles, pending included" {
+	with_pending
+	/usr/bin/python3 "$AS_TALLY" with-pending.json --year 2024 tables registry="$D/registry.csv" population="$POP"
+	/usr/bin/python3 "$AS_TALLY" with-pending.json --wave 2024 tables survey="$D/survey.csv"
+	compare tables "$D/py-2024.csv" "$D/rates-2024.csv@1e-10" "$D/r-2024.csv@1e-10"
+	assert_equal "$(grep -c ' figures$' <<< "$output")" 15
+	# pending at the end of March: its rows and ages change with the period
+	/usr/bin/python3 "$AS_TALLY" with-pending.json --period 2024-03 march registry="$D/registry.csv" population="$POP"
+	grep -q '2024-03-16' march/pending-at-period-end.csv
+	compare --only pending-at-period-end march "$D/py-2024-03.csv"
 	/usr/bin/python3 "$AS_TALLY" "$DEF" --wave 2023 tables1 survey="$D/survey.csv"
-	compare --only "$SURVEY_IDS" tables1 r1.csv@1e-10
+	compare --only "$SURVEY_IDS" tables1 "$D/r-2023.csv@1e-10"
 }
 
 @test "the comparison fails on a changed figure, a missing row, and a column no oracle checks" {
-	registry_oracle 2024
+	cp "$D/py-2024.csv" py.csv
 	/usr/bin/python3 "$AS_TALLY" "$DEF" --year 2024 tables registry="$D/registry.csv" population="$POP"
 	for t in t1 t2 t3 t4; do cp -r tables "$t"; done
 	# one application moved from one book to another
@@ -230,10 +273,11 @@ readme_example() {
 }
 
 @test "README, Adding an indicator: civic-bulletin checks and runs the example" {
-	command -v civic-bulletin > /dev/null || skip "civic-bulletin is not built on this branch yet"
 	readme_example
 	cp "$D/registry.csv" registry.csv
 	run bash -e -o pipefail commands.sh
 	assert_success
-	[ -f reports/2024-03/tables/applicant-type.csv ]
+	/usr/bin/python3 "$AS_TALLY" my-bulletin.json --period 2024-03 tables registry=registry.csv
+	cmp reports/internal/2024-03/tallies/applicant-type.csv tables/applicant-type.csv
+	cmp reports/internal/2024-03/tallies/register-book.csv tables/register-book.csv
 }

@@ -2,7 +2,7 @@
 """The registry indicators of share/civic/bulletins/cooperation-trust.json,
 computed without civic: from the rows scripts/gen-registry generated.
 
-  bulletin-oracle.py CANONICAL.csv TRUTH.json POPULATION.csv OTHER-LABEL PERIOD
+  bulletin-oracle.py CANONICAL.csv TRUTH.json POPULATION.csv OTHER-LABEL PERIOD [PREVIOUS]
 
 CANONICAL.csv is `gen-registry --canonical --category` with the same seed,
 row count, year and bad-row rate as the dirty export the pipeline ingested:
@@ -15,8 +15,16 @@ end. OTHER-LABEL is the label of the subjects' "other" row.
 
 Writes one canonical CSV to stdout: indicator,key,column,value, one line per
 figure, where key is the group's key values joined by '|' and value is an
-integer or a float printed with 17 significant digits. A line with column
+integer, or a float as Python's repr writes it (it reads back exactly). A line with column
 `_order` gives a row's place in the table for indicators that sort.
+
+With PREVIOUS (a period of the same kind), it writes instead what the
+published tables of the indicators compared with the previous period hold
+(register-book, receiving-unit, subjects): count and share, and for each row
+that the previous period's table also has, count_prev, count_change,
+count_change_pct ((count - prev) / prev * 100), share_prev, share_change,
+and `flags`: beyond-noise:count_change when |count - prev| > 1.96 *
+sqrt(count + prev), the Poisson rule for a census count.
 
 Figures: counts and their shares exactly (fractions.Fraction, rounded once
 to a double), medians of whole days as R's type 7 (statistics.median of
@@ -35,11 +43,9 @@ TOP_SUBJECTS = 6
 
 
 def fmt(v):
-    if isinstance(v, int):
+    if isinstance(v, (int, str)):
         return str(v)
-    if isinstance(v, Fraction):
-        v = float(v)
-    return "%.17g" % v
+    return repr(float(v))     # the shortest text that reads back as the same double
 
 
 class Out:
@@ -97,16 +103,63 @@ def counts_and_shares(out, ind, rows, keyf, withinf=None):
         out.put(ind, k, "share", Fraction(cnt[k], base[withinf(k) if withinf else ()]))
 
 
+class Keep:
+    """Collects what Out would write: {indicator: {key: {column: value}}}."""
+
+    def __init__(self):
+        self.t = defaultdict(dict)
+
+    def put(self, ind, key, col, v):
+        self.t[ind].setdefault("|".join(key), {})[col] = v
+
+
+COMPARED = ("register-book", "receiving-unit", "subjects")
+
+
+def compared(cur, prev, out):
+    for ind in COMPARED:
+        for k, f in cur.t[ind].items():
+            key = tuple(k.split("|"))
+            if "_order" in f:
+                out.put(ind, key, "_order", f["_order"])
+            out.put(ind, key, "count", f["count"])
+            out.put(ind, key, "share", f["share"])
+            p = prev.t[ind].get(k)
+            if p is None:
+                for c in ("count_prev", "count_change", "count_change_pct", "share_prev", "share_change"):
+                    out.put(ind, key, c, "")
+                out.put(ind, key, "flags", "")
+                continue
+            a, b = f["count"], p["count"]
+            out.put(ind, key, "count_prev", b)
+            out.put(ind, key, "count_change", a - b)
+            out.put(ind, key, "count_change_pct", Fraction(a - b, b) * 100)
+            out.put(ind, key, "share_prev", p["share"])
+            out.put(ind, key, "share_change", f["share"] - p["share"])
+            # |a - b| > 1.96 sqrt(a + b), squared with exact integers and 1.96 = 49/25
+            out.put(ind, key, "flags", "beyond-noise:count_change"
+                    if (a - b) ** 2 * 625 > 2401 * (a + b) else "")
+
+
 def main():
-    if len(sys.argv) != 6:
+    if len(sys.argv) not in (6, 7):
         sys.exit(__doc__.split("\n\n")[1])
-    canon, truth_path, pop_path, other_label, period = sys.argv[1:]
+    canon, truth_path, pop_path, other_label, period = sys.argv[1:6]
     all_rows = read_rows(canon)
     with open(truth_path, encoding="utf-8") as f:
         check_truth(all_rows, json.load(f))
+    if len(sys.argv) == 7:
+        cur, prev = Keep(), Keep()
+        indicators(all_rows, pop_path, other_label, period, cur)
+        indicators(all_rows, pop_path, other_label, sys.argv[6], prev)
+        compared(cur, prev, Out())
+    else:
+        indicators(all_rows, pop_path, other_label, period, Out())
+
+
+def indicators(all_rows, pop_path, other_label, period, out):
     start, end = period_bounds(period)
     rows = [r for r in all_rows if start <= iso(r["received_at"]) <= end]
-    out = Out()
 
     # 1. registration discipline
     counts_and_shares(out, "register-book", rows, lambda r: (r["register"],))
@@ -137,10 +190,12 @@ def main():
                 Fraction(sum(1 for d in days if d <= 15), len(days)))
 
     # pending at the period's end, by age on its last day
-    e = end.isoformat()
-    bands = ["share_days(received_at,'%s')<=15" % e,
-             "share_days(received_at,'%s')>15 and days(received_at,'%s')<=30" % (e, e),
-             "share_days(received_at,'%s')>30" % e]
+    # the columns civic names them by: the definition's {period_end-N} as dates
+    d15 = (end - datetime.timedelta(days=15)).isoformat()
+    d30 = (end - datetime.timedelta(days=30)).isoformat()
+    bands = ["share_received_at >= %s" % d15,
+             "share_received_at < %s and received_at >= %s" % (d15, d30),
+             "share_received_at < %s" % d30]
     pend = defaultdict(list)
     for r in rows:
         res = iso(r["resolved_at"])

@@ -5,14 +5,12 @@ indicator, its table written to OUTDIR/ID.csv.
 
   bulletin-tally.py DEF.json (--year Y | --period YYYY-MM | --wave LABEL) OUTDIR ROLE=FILE ...
 
-Only the indicators whose input role is given are run. The period's end
-(`{period_end}`) is substituted, and a test days(C,'DATE') <= K or > K, which
-civic-tally does not take, is written as the date comparison it equals
-(C >= DATE - K, C < DATE - K); the table's column keeps the definition's
-name. This is the definition read as commands, for tests/bulletin-indicators.bats.
+Only the indicators whose input role is given are run. `{period_start}`,
+`{period_end}`, `{period_start+N}` and `{period_end-N}` become the period's
+first and last day (and the day N days after or before), yyyy-mm-dd. This
+is the definition read as commands, for tests/bulletin-indicators.bats.
 """
 import argparse
-import csv
 import datetime
 import json
 import os
@@ -20,19 +18,21 @@ import re
 import subprocess
 import sys
 
-DAYS_LIT = re.compile(r"days\((\w+),'(\d{4}-\d\d-\d\d)'\)\s*(<=|>)\s*(\d+)")
+PLACE = re.compile(r"\{period_(start|end)(?:([+-])(\d+))?\}")
 
 
 def as_list(v):
     return v if isinstance(v, list) else [v]
 
 
-def lit_days(text):
+def placeholders(text, start, end):
     def sub(m):
-        col, d, op, k = m.group(1), datetime.date.fromisoformat(m.group(2)), m.group(3), int(m.group(4))
-        edge = (d - datetime.timedelta(days=k)).isoformat()
-        return "%s %s %s" % (col, ">=" if op == "<=" else "<", edge)
-    return DAYS_LIT.sub(sub, text)
+        d = start if m.group(1) == "start" else end
+        if d is None:
+            sys.exit("bulletin-tally: %s needs a period" % m.group(0))
+        n = int(m.group(3) or 0) * (-1 if m.group(2) == "-" else 1)
+        return (d + datetime.timedelta(days=n)).isoformat()
+    return PLACE.sub(sub, text)
 
 
 def split_stats(s):
@@ -64,32 +64,27 @@ def main():
         d = json.load(f)
     files = dict(r.split("=", 1) for r in a.roles)
     if a.year:
-        period_where, end = "year(%s) = " + a.year, datetime.date(int(a.year), 12, 31)
+        period_where = "year(%s) = " + a.year
+        start, end = datetime.date(int(a.year), 1, 1), datetime.date(int(a.year), 12, 31)
     elif a.period:
         y, m = int(a.period[:4]), int(a.period[5:])
         period_where = "month(%s) = " + a.period
+        start = datetime.date(y, m, 1)
         end = datetime.date(y + (m == 12), m % 12 + 1, 1) - datetime.timedelta(days=1)
     else:
-        period_where, end = None, None
+        period_where, start, end = None, None, None
     os.makedirs(a.outdir, exist_ok=True)
     for ind in d["indicators"]:
         role = ind["input"]
         if role not in files:
             continue
         inp = d["inputs"][role]
-        sub = (lambda s: s.replace("{period_end}", end.isoformat())) if end else (lambda s: s)
         cmd = ["civic-tally"]
         if "group" in ind:
             cmd += ["-g", ",".join(as_list(ind["group"]))]
-        names = {}
-        stats = []
-        for s in split_stats(",".join(as_list(ind.get("stats", "count")))):
-            s2 = lit_days(sub(s))
-            if s2 != s:
-                names[s2] = sub(s)
-            stats.append(s2)
+        stats = [placeholders(s, start, end) for s in split_stats(",".join(as_list(ind.get("stats", "count"))))]
         cmd += ["-s", ",".join(stats)]
-        wheres = [lit_days(sub(w)) for w in as_list(ind.get("where", []))]
+        wheres = [placeholders(w, start, end) for w in as_list(ind.get("where", []))]
         if inp["kind"] == "registry" and inp.get("period") and period_where:
             wheres.append(period_where % inp["period"])
         if inp["kind"] == "survey":
@@ -124,18 +119,6 @@ def main():
         r = subprocess.run(cmd)
         if r.returncode != 0:
             sys.exit("bulletin-tally: %s: civic-tally exited %d: %s" % (ind["id"], r.returncode, cmd))
-        if names:
-            with open(out, newline="", encoding="utf-8") as f:
-                t = list(csv.reader(f))
-            for i, c in enumerate(t[0]):
-                for new, old in names.items():
-                    for pre in ("share:", "n:", "mean:"):
-                        if new.startswith(pre):
-                            head = pre[:-1] + "_"
-                            c = c.replace(head + new[len(pre):], head + old[len(pre):])
-                t[0][i] = c
-            with open(out, "w", newline="", encoding="utf-8") as f:
-                csv.writer(f, lineterminator="\n").writerows(t)
 
 
 if __name__ == "__main__":
