@@ -22,6 +22,7 @@ static const struct command {
 	{ "filter", "keep the records for which a condition holds" },
 	{ "report", "publishable tables and charts (text, Markdown, HTML, CSV, JSON)" },
 	{ "monthly", "the monthly reporting job, for cron: a month's reports and tables" },
+	{ "bulletin", "a bulletin of indicators from its definition: reports, tables, comparisons" },
 };
 
 static void help(void)

@@ -239,7 +239,7 @@ readme_example() {
 	/usr/bin/python3 - "$CIVIC_ROOT/README.md" <<-'PY'
 	import re, sys
 	text = open(sys.argv[1], encoding="utf-8").read()
-	sec = text[text.index("## Adding an indicator"):]
+	sec = text[text.index("\n### Adding an indicator\n"):]
 	sec = sec[:sec.index("\n## ", 3)]
 	m = re.search(r"<!-- example: adding-an-indicator -->\n```json\n(.*?)```", sec, re.S)
 	open("my-bulletin.json", "w", encoding="utf-8").write(m.group(1))

@@ -183,6 +183,9 @@ example_fixtures() {
 		gen-registry -n 1200 --seed 8 --year 2024 > exports/2024.csv
 		year=$(last_months_year)
 		gen-registry -n 1200 --seed 7 --year "$year" > "srv/civic/exports/$year.csv" ;;
+	civic-bulletin.1)
+		cp "$FIXTURES/bulletin/two.json" bulletin.json
+		cp "$CIVIC_ROOT/share/civic/sample/population.csv" . ;;
 	civic-tally.1)
 		mkdir -p raw state
 		cp "$CIVIC_ROOT/share/civic/sample/population.csv" .
@@ -228,6 +231,7 @@ run_page_examples() {
 @test "examples: civic-ingest.1" { run_page_examples civic-ingest.1; }
 @test "examples: civic-classify.1" { run_page_examples civic-classify.1; }
 @test "examples: civic-tally.1" { run_page_examples civic-tally.1; }
+@test "examples: civic-bulletin.1" { run_page_examples civic-bulletin.1; }
 @test "examples: civic-filter.1" { run_page_examples civic-filter.1; }
 @test "examples: civic-report.1" { run_page_examples civic-report.1; }
 @test "examples: civic-monthly.1" { run_page_examples civic-monthly.1; }

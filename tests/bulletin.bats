@@ -1,0 +1,321 @@
+#!/usr/bin/env bats
+# civic-bulletin: a definition checked with messages naming the indicator
+# and the member; every indicator of an input from one read giving what
+# civic-tally gives run by run; the period moved into place whole;
+# comparisons with earlier periods, or a note saying why there are none;
+# the definition's SHA-256 in the provenance.
+
+load helper
+
+setup() {
+	setup_scratch
+	DEF="$FIXTURES/bulletin/two.json"
+	REG="$FIXTURES/tally/published-shares.csv"
+	SURVEY="$FIXTURES/survey/data/trust_survey_numeric.csv"
+	POP="$CIVIC_ROOT/share/civic/sample/population.csv"
+	export SOURCE_DATE_EPOCH=1709251200
+}
+
+bulletin() {
+	civic-bulletin -b "$DEF" "$@" registry="$REG" survey="$SURVEY" population="$POP"
+}
+
+# broken NAME PYTHON: a copy of the definition as NAME.json, changed by
+# PYTHON (d is the definition; ind(id) its indicator).
+broken() {
+	/usr/bin/python3 - "$DEF" "$1.json" "$2" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+def ind(i):
+    return next(x for x in d["indicators"] if x["id"] == i)
+exec(sys.argv[3])
+json.dump(d, open(sys.argv[2], "w"), ensure_ascii=False, indent=1)
+PY
+}
+
+@test "--check: a sound definition passes silently" {
+	run --separate-stderr civic-bulletin -b "$DEF" --check --lang en,ru,uz
+	assert_success
+	assert_output ''
+	[ -z "$stderr" ]
+}
+
+@test "--check: each mistake is named by its indicator and member, exit 2" {
+	broken a 'ind("subjects")["top_n"] = 3'
+	run --separate-stderr civic-bulletin -b a.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"indicator 'subjects' (4), member 'top_n': unknown member"* ]]
+	broken b 'del ind("subjects")["top"]'
+	run --separate-stderr civic-bulletin -b b.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"indicator 'subjects' (4), member 'other': names the rows 'top' leaves out"* ]]
+	broken c 'ind("timeliness")["stats"] = ["count", "medain:days(received_at,resolved_at)"]'
+	run --separate-stderr civic-bulletin -b c.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"indicator 'timeliness' (2), member 'stats': "*"medain"* ]]
+	broken d 'ind("timeliness")["where"] = "resolved_at is not emty"'
+	run --separate-stderr civic-bulletin -b d.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"indicator 'timeliness' (2), member '"* ]]
+	broken e 'ind("load")["input"] = "registr"'
+	run --separate-stderr civic-bulletin -b e.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"indicator 'load' (3), member 'input': no input has the role 'registr'"* ]]
+	broken f 'ind("load")["id"] = "register-book"'
+	run --separate-stderr civic-bulletin -b f.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"member 'id': 'register-book' is also indicator 1's id"* ]]
+	broken g 'ind("register-book")["compare"] = ["previous-wave"]'
+	run --separate-stderr civic-bulletin -b g.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"indicator 'register-book' (1), member 'compare': previous-wave needs a survey input"* ]]
+	broken h 'ind("load")["per"] = 0'
+	run --separate-stderr civic-bulletin -b h.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"indicator 'load' (3), member 'per': takes a whole number from 1"* ]]
+	broken i 'd["format_version"] = 2'
+	run --separate-stderr civic-bulletin -b i.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"member 'format_version': must be 1"* ]]
+	broken j 'ind("trust-police")["ci"] = "logit,wilsen"'
+	run --separate-stderr civic-bulletin -b j.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"indicator 'trust-police' (5), member 'ci': unknown --ci method 'wilsen'"* ]]
+}
+
+@test "--check: every mistake at once; a text missing in a --lang language; not JSON; unreadable" {
+	broken a 'ind("subjects")["top"] = 0; ind("load")["chart"] = "pie"'
+	run --separate-stderr civic-bulletin -b a.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"'subjects' (4), member 'top'"* ]]
+	[[ $stderr == *"'load' (3), member 'chart': unknown chart kind 'pie'"* ]]
+	broken b 'del ind("load")["definition"]["uz"]'
+	run civic-bulletin -b b.json --check
+	assert_success
+	run --separate-stderr civic-bulletin -b b.json --check --lang uz
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"indicator 'load' (3), member 'definition': no 'uz' text"* ]]
+	printf '{"format": "civic-bulletin",\n  "name": }\n' > c.json
+	run --separate-stderr civic-bulletin -b c.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"c.json:2: not a bulletin definition"* ]]
+	run --separate-stderr civic-bulletin -b missing.json --check
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"missing.json"* ]]
+}
+
+@test "usage errors exit 2: no -b, no -o, a bad period, an unknown role, a missing role, an unknown format" {
+	run civic-bulletin --check
+	[ "$status" -eq 2 ]
+	run bulletin --period 2024-03
+	[ "$status" -eq 2 ]
+	run --separate-stderr bulletin --period 2024-13 -o out
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"--period takes yyyy-mm: '2024-13'"* ]]
+	run civic-bulletin -b "$DEF" --period 2024-03 --year 2024 -o out registry="$REG"
+	[ "$status" -eq 2 ]
+	run --separate-stderr civic-bulletin -b "$DEF" -o out registry="$REG" survey="$SURVEY" population="$POP" regsitry="$REG"
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"unknown role 'regsitry'"*"registry, survey, population"* ]]
+	run --separate-stderr civic-bulletin -b "$DEF" -o out registry="$REG" population="$POP"
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"no input for the role 'survey'"* ]]
+	run --separate-stderr bulletin -o out -f html,pdf
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"unknown format 'pdf'"* ]]
+	run bulletin -o out --lang en,fr
+	[ "$status" -eq 2 ]
+	[ ! -e out/all ]
+}
+
+@test "every indicator from one read gives what civic-tally gives run by run, and partials merge to it" {
+	run bulletin --period 2024-03 -o out
+	assert_success
+	local in=out/internal/2024-03 m="month(received_at) = '2024-03'"
+	civic-tally --csv -g register -s count,share --ci wilson --where "$m" "$REG" > register-book.csv
+	cmp register-book.csv "$in/tallies/register-book.csv"
+	civic-tally --csv -g service -s 'count,median:days(received_at,resolved_at),share:days(received_at,resolved_at)<=15' \
+		--where 'resolved_at is not empty' --where "$m" "$REG" > timeliness.csv
+	cmp timeliness.csv "$in/tallies/timeliness.csv"
+	civic-tally --csv -g region --per 10000 --population "$POP" --where "$m" "$REG" > load.csv
+	cmp load.csv "$in/tallies/load.csv"
+	civic-tally --csv -g channel -s count,share --sort -count --top 3 --other other --where "$m" "$REG" > subjects.csv
+	cmp subjects.csv "$in/tallies/subjects.csv"
+	civic-tally --csv -g region -s 'share:trust_police in (4,5)' --where 'trust_police is not empty' \
+		-w weight --strata stratum --psu psu --ci logit --deff "$SURVEY" > trust.csv
+	cmp trust.csv "$in/tallies/trust-police.csv"
+	for t in register-book timeliness load subjects; do
+		civic-tally --merge --csv -o merged.csv "$in/partials/$t.ndjson"
+		cmp "$t.csv" merged.csv
+	done
+	civic-tally --merge --csv -o merged.csv "$in/partials/trust-police.ndjson"
+	cmp trust.csv merged.csv
+}
+
+@test "the period's layout: reports per language and format, published tables readable, the rest private" {
+	run bulletin --period 2024-03 --lang en,ru -f html,md,txt,xlsx -o out
+	assert_success
+	for l in en ru; do
+		for f in html md txt xlsx; do
+			[ -s "out/2024-03/report.$l.$f" ]
+		done
+	done
+	for t in register-book timeliness load subjects trust-police; do
+		[ -s "out/2024-03/tables/$t.csv" ]
+		[ -s "out/internal/2024-03/partials/$t.ndjson" ]
+	done
+	run find out/2024-03 \( -type f ! -perm 644 \) -o \( -type d ! -perm 755 \)
+	assert_output ''
+	run find out/internal/2024-03 \( -type f ! -perm 600 \) -o \( -type d ! -perm 700 \)
+	assert_output ''
+	[ "$(stat -c %a out/internal)" = 700 ]
+	grep -q 'Обращения по книгам учёта' out/2024-03/report.ru.txt
+	grep -q '^Методология' out/2024-03/report.ru.txt
+	ls -a out/internal | grep -v -x -e . -e .. -e 2024-03 && false
+	true
+}
+
+@test "published tables hide small counts as civic-report does; the tallies keep them" {
+	run bulletin --period 2024-03 -o out
+	assert_success
+	civic-report -f csv --codes --suppress 5 -o expected.csv out/internal/2024-03/tallies/timeliness.csv
+	cmp expected.csv out/2024-03/tables/timeliness.csv
+	grep -q '^forensic,3,' out/internal/2024-03/tallies/timeliness.csv
+	run grep '^forensic,3,' out/2024-03/tables/timeliness.csv
+	assert_failure
+	grep -q 'Counts below 5 are hidden: 2 rows for being small' out/2024-03/report.txt
+}
+
+@test "the provenance names the definition by its SHA-256 and version, and every input by its own" {
+	run bulletin --period 2024-03 -o out
+	assert_success
+	local sum
+	sum=$(sha256sum "$DEF" | cut -d' ' -f1)
+	grep -q "definition .*two.json (version 1)  sha256:$sum" out/2024-03/report.txt
+	tr '\n' ' ' < out/2024-03/report.txt | grep -q "(SHA-256 $sum)"
+	grep -q "$sum" out/2024-03/report.html
+	grep -q "$sum" out/2024-03/report.md
+	sum=$(sha256sum "$REG" | cut -d' ' -f1)
+	grep -q "registry=$REG  sha256:$sum" out/2024-03/report.txt
+}
+
+@test "the methodology annex: what each figure counts, its base, intervals, suppression, comparisons" {
+	run bulletin --period 2024-03 -o out
+	assert_success
+	local r=out/2024-03/report.txt
+	sed -n '/^Methodology$/,$p' "$r" | tr '\n' ' ' > annex
+	grep -q "1. Applications by register book. Applications received in the period" annex
+	grep -q "whose received_at falls in 2024-03" annex
+	grep -q "Computed as: civic-tally -g register -s count,share --ci wilson --where \"month(received_at) = '2024-03'\" registry." annex
+	grep -q "Intervals: wilson, at the 95% level." annex
+	grep -q "Reference (share): published national split: form1 17.8%; form2 43.6%; alphabetical 38.6%." annex
+	grep -q "Survey estimates are not suppressed by count" annex
+	grep -q "No comparison with the previous month (2024-02): that period has not been reported." annex
+}
+
+@test "comparisons: missing ones are said; once the earlier month is reported, its changes are shown" {
+	run bulletin --period 2024-03 -o out
+	assert_success
+	grep -q 'no comparison with the previous month' out/2024-03/report.md
+	run bulletin --period 2024-02 -o out
+	assert_success
+	run bulletin --period 2024-03 -o out
+	assert_success
+	run grep -c 'no comparison with the previous month' out/2024-03/report.md
+	assert_output 0
+	grep -q 'no comparison with the same month last year (2023-03)' out/2024-03/report.md
+	grep -q 'Count, previous' out/2024-03/report.txt
+	# The change is the difference of the two months' counts.
+	local now before
+	now=$(grep '^form2,' out/internal/2024-03/tallies/register-book.csv | cut -d, -f2)
+	before=$(grep '^form2,' out/internal/2024-02/tallies/register-book.csv | cut -d, -f2)
+	grep -E "^Form 2 journal +$now .* $before +\\+?$((now - before)) " out/2024-03/report.txt
+	# A survey wave is not compared with itself.
+	grep -q 'no comparison with the previous survey wave' out/2024-03/report.md
+}
+
+@test "comparisons: an indicator defined differently then is not compared, and says so" {
+	run bulletin --period 2024-02 -o out
+	assert_success
+	broken changed 'ind("register-book")["where"] = "channel != phone_102"'
+	run civic-bulletin -b changed.json --period 2024-03 -o out registry="$REG" survey="$SURVEY" population="$POP"
+	assert_success
+	grep -q 'Applications by register book: no comparison with the previous month (2024-02): the indicator was defined' out/2024-03/report.md
+	grep -q 'Count, previous' out/2024-03/report.txt   # timeliness still compared
+}
+
+@test "a failed run publishes nothing and keeps the period published before" {
+	run bulletin --period 2024-03 -o out
+	assert_success
+	cp out/2024-03/report.txt before.txt
+	cut -d, -f1,3- "$REG" > noreceived.csv
+	run --separate-stderr civic-bulletin -b "$DEF" --period 2024-03 -o out registry=noreceived.csv \
+		survey="$SURVEY" population="$POP"
+	[ "$status" -eq 1 ]
+	[[ $stderr == *"no bulletin made"* ]]
+	cmp before.txt out/2024-03/report.txt
+	[ -d out/internal/2024-03.failed ]
+	[ -f out/internal/2024-03/partials/register-book.ndjson ]
+	run ls -a out/internal
+	refute_output --partial '.tmp.'
+	run bulletin --period 2024-03 -o out
+	assert_success
+	[ ! -e out/internal/2024-03.failed ]
+}
+
+@test "rejected rows go to the period's rejects; beyond --max-rejects the run fails" {
+	{ head -1 "$REG"; sed -n 2,50p "$REG"; echo '24-9999999,2024-03-05,form1,x,individual,Navoi,Navoi city,written,duty_unit,forensic,s,not-a-date,transferred'; } > bad.csv
+	run --separate-stderr civic-bulletin -b "$DEF" --period 2024-03 -o out registry=bad.csv survey="$SURVEY" population="$POP"
+	[ "$status" -eq 1 ]
+	grep -q 24-9999999 out/internal/2024-03.failed/rejects.ndjson
+	run civic-bulletin -b "$DEF" --period 2024-03 --max-rejects 1 -o out registry=bad.csv survey="$SURVEY" population="$POP"
+	assert_success
+	[ "$(wc -l < out/internal/2024-03/rejects.ndjson)" -eq 1 ]
+}
+
+@test "--help and write errors" {
+	run civic-bulletin --help
+	assert_success
+	assert_output --partial 'usage: civic-bulletin'
+	run sh -c 'civic-bulletin --help > /dev/full'
+	[ "$status" -ne 0 ]
+	run civic-bulletin --version
+	assert_success
+}
+
+@test "the worked example of civic-bulletin(5) checks, and its tables are the civic-tally commands it gives" {
+	/usr/bin/python3 - "$CIVIC_ROOT/man/civic-bulletin.5" > example.json <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+block = text.split(".Sh A WORKED EXAMPLE", 1)[1].split(".Bd -literal -offset indent\n", 1)[1].split("\n.Ed", 1)[0]
+print(block.replace("\\&", "").replace("\\e", "\\"))
+PY
+	run civic-bulletin -b example.json --check --lang en,ru,uz
+	assert_success
+	run civic-bulletin -b example.json --period 2024-03 -o out registry="$REG" survey="$SURVEY"
+	assert_success
+	civic-tally --csv -g register -s count,share --ci wilson --where "month(received_at) = '2024-03'" "$REG" > a.csv
+	cmp a.csv out/internal/2024-03/tallies/register-book.csv
+	civic-tally --csv -g region -s 'share:trust_police in (4,5)' --where 'trust_police is not empty' \
+		-w weight --strata stratum --psu psu --ci logit --deff "$SURVEY" > b.csv
+	cmp b.csv out/internal/2024-03/tallies/trust-police.csv
+}
+
+@test "README, Adding an indicator: the example added to a definition checks and runs" {
+	/usr/bin/python3 - "$CIVIC_ROOT/README.md" "$DEF" > added.json <<'PY'
+import json, sys
+readme = open(sys.argv[1], encoding="utf-8").read()
+block = readme.split("### Adding an indicator", 1)[1].split("```json\n", 1)[1].split("```", 1)[0]
+d = json.load(open(sys.argv[2], encoding="utf-8"))
+d["indicators"].append(json.loads(block))
+json.dump(d, sys.stdout, ensure_ascii=False)
+PY
+	run civic-bulletin -b added.json --check --lang en,ru,uz
+	assert_success
+	run civic-bulletin -b added.json --period 2024-03 -o out registry="$REG" survey="$SURVEY" population="$POP"
+	assert_success
+	civic-tally --csv -g channel -s count,share --sort -count --top 3 --other other \
+		--where "month(received_at) = '2024-03'" "$REG" > c.csv
+	cmp c.csv out/internal/2024-03/tallies/top-channels.csv
+	[ -s out/2024-03/tables/top-channels.csv ]
+}
