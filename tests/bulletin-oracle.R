@@ -25,8 +25,9 @@
 # previous wave (_prev), the change (_change), the change's SE as for
 # independent samples, sqrt(se^2 + se_prev^2) (_change_se), the two-sided
 # normal p-value (_change_p) and whether the change is beyond 1.96 of its SE
-# (_change_sig, 1 or 0): those COLUMNS names (comma-separated, default
-# prev,change).
+# (_change_sig, 1 or 0), and the published tables' `flags` (the text
+# beyond-noise:COLUMN_change when it is): those COLUMNS names
+# (comma-separated, default prev,change).
 #
 # rates: applications per 10,000 residents by region in PERIOD (yyyy or
 # yyyy-mm, by received_at) with the exact Poisson (Garwood) interval,
@@ -119,7 +120,9 @@ put_share <- function(ind, col, cur, prev, order = FALSE) {
 			ch <- unname(e["est"] - p["est"]); chse <- unname(sqrt(e["se"]^2 + p["se"]^2))
 			fig <- c(prev = unname(p["est"]), change = ch, change_se = chse,
 				 change_p = 2 * pnorm(-abs(ch / chse)), change_sig = as.numeric(abs(ch) > 1.96 * chse))
-			for (f in change_cols) out(ind, k, paste0(col, "_", f), fig[[f]])
+			for (f in setdiff(change_cols, "flags")) out(ind, k, paste0(col, "_", f), fig[[f]])
+			if ("flags" %in% change_cols)
+				cat(ind, ",", k, ",flags,", if (fig[["change_sig"]] == 1) paste0('"beyond-noise:', col, '_change"') else "", "\n", sep = "")
 		}
 	}
 }
@@ -129,7 +132,7 @@ if (length(args) >= 2 && args[1] == "survey") {
 	cur <- read_wave(args[2])
 	prev <- if (length(args) >= 3) read_wave(args[3]) else NULL
 	change_cols <- if (length(args) >= 4) strsplit(args[4], ",")[[1]] else c("prev", "change")
-	stopifnot(all(change_cols %in% c("prev", "change", "change_se", "change_p", "change_sig")))
+	stopifnot(all(change_cols %in% c("prev", "change", "change_se", "change_p", "change_sig", "flags")))
 	for (it in list(c("trust-police", "y_police", "share_trust_police>=4"),
 			c("trust-inspector", "y_inspector", "share_trust_inspector>=4"),
 			c("would-report", "y_report", "share_would_report=1")))
