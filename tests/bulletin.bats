@@ -213,6 +213,18 @@ PY
 	grep -q "No comparison with the previous month (2024-02): that period has not been reported." annex
 }
 
+@test "each indicator's chart as it asks, and its reference values under its table" {
+	run bulletin --period 2024-03 -o out
+	assert_success
+	sed -n '/^Applications by register book$/,/^Time to resolve/p' out/2024-03/report.txt > books
+	grep -q '^Share, %:$' books
+	grep -q '^Reference (share): published national split: form1 17.8%; form2 43.6%; alphabetical 38.6%.$' books
+	sed -n '/^Time to resolve, by service$/,/^Applications per/p' out/2024-03/report.txt > times
+	run grep -c '█' times
+	assert_output 0
+	grep -q '<svg' out/2024-03/report.html
+}
+
 @test "comparisons: missing ones are said; once the earlier month is reported, its changes are shown" {
 	run bulletin --period 2024-03 -o out
 	assert_success

@@ -252,6 +252,33 @@ static void put_number(struct sbuf *b, double v, int percent)
 	sbuf_addstr(b, shown);
 }
 
+/* "Reference (share): published national split: form1 17.8%; …" */
+static void reference_text(struct sbuf *out, const struct bindicator *ind, int lang)
+{
+	const char *key;
+	json_t *v;
+	int first = 1;
+	struct sbuf vals = SBUF_INIT, x = SBUF_INIT;
+	int pct = strcmp(ind->ref_column, "share") == 0 || strncmp(ind->ref_column, "share_", 6) == 0;
+
+	json_object_foreach(ind->ref_values, key, v) {
+		if (!first)
+			sbuf_addstr(&vals, "; ");
+		first = 0;
+		sbuf_printf(&vals, "%s ", key[0] ? key : "-");
+		put_number(&vals, json_number_value(v), pct);
+	}
+	lang_put(&x, "bulletin.annex.reference", "label", btext_get(&ind->ref_label, lang),
+		"column", ind->ref_column, "values", sbuf_cstr(&vals),
+		"source", ind->ref_source ? ind->ref_source : "", NULL);
+	/* A source left out leaves no trailing space. */
+	while (x.len && x.s[x.len - 1] == ' ')
+		x.s[--x.len] = '\0';
+	sbuf_addstr(out, sbuf_cstr(&x));
+	sbuf_release(&vals);
+	sbuf_release(&x);
+}
+
 /* The annex: per indicator what it counts, its base, its intervals, what
  * was hidden and why, and its comparisons. */
 static void annex(struct built *bt, const struct bulletin_report_in *in, int lang)
@@ -361,25 +388,8 @@ static void annex(struct built *bt, const struct bulletin_report_in *in, int lan
 		}
 		/* Its reference. */
 		if (ind->ref_values) {
-			const char *key;
-			json_t *v;
-			int first = 1;
-			struct sbuf vals = SBUF_INIT;
-			int pct = strcmp(ind->ref_column, "share") == 0 || strncmp(ind->ref_column, "share_", 6) == 0;
-			json_object_foreach(ind->ref_values, key, v) {
-				if (!first)
-					sbuf_addstr(&vals, "; ");
-				first = 0;
-				sbuf_printf(&vals, "%s ", key[0] ? key : "-");
-				put_number(&vals, json_number_value(v), pct);
-			}
 			sbuf_addc(&t, ' ');
-			lang_put(&x, "bulletin.annex.reference", "label", btext_get(&ind->ref_label, lang),
-				"column", ind->ref_column, "values", sbuf_cstr(&vals),
-				"source", ind->ref_source ? ind->ref_source : "", NULL);
-			sbuf_addstr(&t, sbuf_cstr(&x));
-			sbuf_reset(&x);
-			sbuf_release(&vals);
+			reference_text(&t, ind, lang);
 		}
 		if (t.len && t.s[0] == ' ')
 			rep->annex[rep->nannex++] = own(bt, xstrdup(sbuf_cstr(&t) + 1));
@@ -501,6 +511,18 @@ static int build(struct built *bt, const struct bulletin_report_in *in, int lang
 				break;
 			}
 			render_test_take(&sec->table, sec->test_note, sizeof(sec->test_note));
+			if (ind->chart)
+				sec->chart = strcmp(ind->chart, "bar") == 0 ? CHART_BAR : strcmp(ind->chart, "line") == 0
+					? CHART_LINE : strcmp(ind->chart, "none") == 0 ? CHART_NONE : CHART_AUTO;
+			sec->chart_column = ind->chart_column;
+			if (ind->ref_values) {
+				struct sbuf x = SBUF_INIT;
+				reference_text(&x, ind, lang);
+				size_t used = strlen(sec->test_note);
+				snprintf(sec->test_note + used, sizeof(sec->test_note) - used, "%s%s", used ? " " : "",
+					sbuf_cstr(&x));
+				sbuf_release(&x);
+			}
 			if (c >= 0) {
 				if (load_table(&bt->prev[s], si->cmp[c].table) != 0) {
 					failed = 1;

@@ -54,6 +54,8 @@ struct report_section {
 	size_t changes_beyond_noise;
 	int compare_rules;           /* COMPARE_BY_SE | COMPARE_POISSON (render_compare.h) */
 	char test_note[384];         /* civic-tally --test's result (render_test.h); "" none */
+	enum chart_kind chart;       /* CHART_AUTO: the report's */
+	const char *chart_column;    /* NULL: the report's */
 };
 
 struct report {

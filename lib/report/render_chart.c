@@ -8,13 +8,14 @@
 #include "render_chart.h"
 #include "xalloc.h"
 
-static long value_column(const struct report *rep, const struct rtable *t)
+static long value_column(const struct report *rep, const struct report_section *s, const struct rtable *t)
 {
 	static const char *const preferred[] = { "share", "count" };
+	const char *column = s->chart_column ? s->chart_column : rep->chart_column;
 	long c;
 
-	if (rep->chart_column)
-		return rtable_find(t, rep->chart_column) >= (long)t->nkeys ? rtable_find(t, rep->chart_column) : -1;
+	if (column)
+		return rtable_find(t, column) >= (long)t->nkeys ? rtable_find(t, column) : -1;
 	if ((c = rtable_find(t, preferred[0])) >= (long)t->nkeys)
 		return c;
 	/* A rate per population is what its table is for, rather than the count. */
@@ -274,12 +275,13 @@ static void labels(struct chart *c, const struct report *rep, const struct repor
 int chart_build(struct chart *c, const struct report *rep, const struct report_section *s)
 {
 	const struct rtable *t = &s->table;
-	long vcol = value_column(rep, t), xkey = -1, skip = -1, period = period_key(t);
+	long vcol = value_column(rep, s, t), xkey = -1, skip = -1, period = period_key(t);
+	enum chart_kind kind = s->chart != CHART_AUTO ? s->chart : rep->chart;
 
 	memset(c, 0, sizeof(*c));
-	if (rep->chart == CHART_NONE || vcol < 0 || t->nkeys == 0)
+	if (kind == CHART_NONE || vcol < 0 || t->nkeys == 0)
 		return 0;
-	c->kind = rep->chart;
+	c->kind = kind;
 	if (c->kind == CHART_AUTO)
 		c->kind = period >= 0 && !key_constant(t, period) ? CHART_LINE : CHART_BAR;
 	if (c->kind == CHART_LINE)
