@@ -38,7 +38,7 @@ setup_file() {
 		civic-classify -r registers.rules -r services.rules -r subjects.rules -o "$d/registry.csv"
 	# two waves of the trust survey, the second with trust a little higher
 	gen-survey -n 3000 --seed 23 --wave 2023 > "$d/wave-2023.csv"
-	gen-survey -n 3000 --seed 24 --wave 2024 --change 0.2 > "$d/wave-2024.csv"
+	gen-survey -n 3000 --seed 24 --wave 2024 --change 0.35 > "$d/wave-2024.csv"
 	{ cat "$d/wave-2023.csv"; tail -n +2 "$d/wave-2024.csv"; } |
 		civic-ingest -q -s trust-survey.json -o "$d/survey.csv"
 	# the oracles' figures: registry (Python; R for the rates' intervals), survey (R)
@@ -50,7 +50,8 @@ setup_file() {
 		> "$d/compared-2024-03.csv"
 	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2023.csv" > "$d/r-2023.csv"
 	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2024.csv" > "$d/r-2024.csv"
-	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2024.csv" "$d/wave-2023.csv" prev,change > "$d/r-2024-change.csv"
+	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2024.csv" "$d/wave-2023.csv" prev,change,flags \
+		> "$d/r-2024-change.csv"
 }
 
 setup() {
@@ -153,6 +154,19 @@ with_pending() {
 	d["indicators"].insert(ids.index("resolution-time") + 1, json.load(open(sys.argv[2], encoding="utf-8")))
 	json.dump(d, sys.stdout, ensure_ascii=False, indent=1)
 	PY
+}
+
+@test "civic-bulletin, wave 2024 after wave 2023: the change since the previous wave and its significance agree with R" {
+	bulletin --period 2024-02 --wave 2023 -o out
+	bulletin --period 2024-03 --wave 2024 -o out
+	run grep -c 'previous-wave 2023: compared$' out/internal/2024-03/log
+	assert_output 4
+	# the published tables: n exact, the rest as rounded, the beyond-noise flags exactly
+	compare --published --only "$SURVEY_IDS" out/2024-03/tables "$D/r-2024-change.csv"
+	assert_equal "$(grep -c ' figures$' <<< "$output")" 4
+	# trust in the prevention inspector rose beyond noise in every region, as generated
+	run grep -c 'beyond-noise:share_trust_inspector>=4_change' out/2024-03/tables/trust-inspector.csv
+	assert_output 7
 }
 
 @test "the definition as the civic-tally commands it stands for agrees with the oracles, pending included" {
