@@ -9,6 +9,8 @@
 #include "inputs.h"
 #include "partial.h"
 #include "split_list.h"
+#include "where.h"
+#include "datecache.h"
 #include "bulletin_run.h"
 
 int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, size_t nfiles,
@@ -28,7 +30,7 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 		struct agg_spec spec;
 		if (b->ind[i].input != input)
 			continue;
-		bulletin_spec(b, i, extra && *extra ? extra : NULL, &spec);
+		bulletin_spec(b, i, NULL, &spec);
 		rc = agg_init(&p->agg[i], &spec, err, sizeof(err));
 		bulletin_spec_free(&spec);
 		if (rc < 0) {    /* checked when the definition was loaded */
@@ -44,6 +46,22 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 		return CIVIC_EXIT_DATA;
 	}
 	want = xcalloc(in.header.n + 1, 1);
+	/* The period's condition, tested once a record for every indicator:
+	 * as each would test it among its own (where_keep tests them all,
+	 * and a condition that cannot be evaluated rejects the row). */
+	struct where period;
+	struct datecache dc;
+	char *texts[1] = { (char *)extra };
+	int has_period = extra && *extra;
+	memset(&period, 0, sizeof(period));
+	datecache_init(&dc);
+	if (has_period && (where_init(&period, texts, 1, err, sizeof(err)) < 0 ||
+	    where_bind(&period, &in.header, err, sizeof(err)) < 0)) {
+		civic_warn("%s: the period's condition: %s", in.first_name, err);
+		status = CIVIC_EXIT_DATA;
+	}
+	if (has_period && status == 0)
+		where_mark_columns(&period, want, in.header.n);
 	for (size_t i = 0; i < b->nind; i++) {
 		if (!p->used[i])
 			continue;
@@ -55,6 +73,7 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 		agg_mark_columns(&p->agg[i], want, in.header.n);
 	}
 	if (status) {
+		where_release(&period);
 		free(want);
 		inputs_release(&in);
 		return status;
@@ -74,6 +93,17 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 		 * rejects it, once, with the first reason. */
 		int rejected = 0;
 		struct reject first;
+		if (has_period) {
+			int keep = where_keep(&period, &rec, &dc, &why);
+			if (keep == 0)
+				continue;
+			if (keep < 0) {
+				p->rejected++;
+				inputs_copy_raw(&in, &rec);
+				rejects_add(rj, &rec, &why);
+				continue;
+			}
+		}
 		for (size_t i = 0; i < b->nind; i++) {
 			if (!p->used[i])
 				continue;
@@ -90,6 +120,7 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 		p->cut_short = 1;
 		status = CIVIC_EXIT_DATA;
 	}
+	where_release(&period);
 	rec_release(&rec);
 	free(want);
 	inputs_release(&in);
@@ -159,8 +190,9 @@ int bulletin_table_from_partial(const struct bulletin *b, size_t i, const char *
 		return -1;
 	}
 	bulletin_spec(b, i, NULL, &now);
-	/* The earlier period's own condition is its last. */
-	size_t nwas = was.nwhere - (in->period && was.nwhere > 0);
+	/* The period's condition is not among a partial's: it is the period. */
+	size_t nwas = was.nwhere;
+	(void)in;
 	int same = same_list(now.keys, now.nkeys, was.keys, was.nkeys) &&
 		same_list(now.stats, now.nstats, was.stats, was.nstats) &&
 		same_list(now.where, now.nwhere, was.where, nwas);
