@@ -366,7 +366,8 @@ static char *previous_wave(const char *internal, const char *period, const char 
 		names[n++] = xstrdup(e->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), by_name);
+	if (n)
+		qsort(names, n, sizeof(*names), by_name);
 	for (size_t i = n; i-- > 0 && !found;) {
 		if (strcmp(names[i], period) > 0 && strcmp(period, "all") != 0)
 			continue;
@@ -732,8 +733,10 @@ static int run(struct options *o, int argc, char **argv)
 	memset(&ri, 0, sizeof(ri));
 	r.o = o;
 	status = bulletin_load(&r.b, o->def);
-	if (status)
+	if (status) {
+		bulletin_release(&r.b);
 		return status == 2 ? CIVIC_EXIT_USAGE : CIVIC_EXIT_DATA;
+	}
 	{
 		size_t nl, missing = 0;
 		int *langs = parse_langs(o->langs, &nl);

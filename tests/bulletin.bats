@@ -331,3 +331,47 @@ PY
 	cmp c.csv out/internal/2024-03/tallies/top-channels.csv
 	[ -s out/2024-03/tables/top-channels.csv ]
 }
+
+@test "--quarter and --year select the rows of the quarter or year; a month's comparison is left out of them" {
+	run bulletin --quarter 2024-Q1 -o out
+	assert_success
+	civic-tally --csv -g register -s count,share --ci wilson --where "quarter(received_at) = '2024-Q1'" "$REG" > q.csv
+	cmp q.csv out/internal/2024-Q1/tallies/register-book.csv
+	run grep -ci 'no comparison with the previous month' out/2024-Q1/report.md
+	assert_output 0
+	grep -q 'Comparison with the previous month applies to periods of another length.' out/2024-Q1/report.md
+	run bulletin --year 2024 -o out
+	assert_success
+	civic-tally --csv -g register -s count,share --ci wilson "$REG" > y.csv
+	cmp y.csv out/internal/2024/tallies/register-book.csv
+	run bulletin -o out
+	assert_success
+	cmp y.csv out/internal/all/tallies/register-book.csv
+}
+
+@test "a survey wave named by --wave: its rows only, and the previous wave compared" {
+	{ head -1 "$SURVEY" | sed 's/$/,wave/'; tail -n +2 "$SURVEY" | awk 'NR % 2 { print $0 ",w1"; next } { print $0 ",w2" }'; } > waves.csv
+	broken waved 'd["inputs"]["survey"]["wave"] = "wave"'
+	run civic-bulletin -b waved.json --period 2024-02 --wave w1 -o out registry="$REG" survey=waves.csv population="$POP"
+	assert_success
+	run civic-bulletin -b waved.json --period 2024-03 --wave w2 -o out registry="$REG" survey=waves.csv population="$POP"
+	assert_success
+	civic-tally --csv -g region -s 'share:trust_police in (4,5)' --where 'trust_police is not empty' \
+		--where "wave = 'w2'" -w weight --strata stratum --psu psu --ci logit --deff waves.csv > w2.csv
+	cmp w2.csv out/internal/2024-03/tallies/trust-police.csv
+	[ "$(cat out/internal/2024-03/waves/survey)" = w2 ]
+	grep -q 'Compared with the previous survey wave (w1)' out/2024-03/report.md
+	run grep -c 'no comparison with the previous survey wave' out/2024-03/report.md
+	assert_output 0
+}
+
+@test "an optional input not given: its indicators are left out, and the annex says why" {
+	broken opt 'd["inputs"]["survey"]["optional"] = True'
+	run civic-bulletin -b opt.json --period 2024-03 -o out registry="$REG" population="$POP"
+	assert_success
+	[ ! -e out/2024-03/tables/trust-police.csv ]
+	[ -s out/2024-03/tables/register-book.csv ]
+	grep -q "Not computed: the input 'survey' was not given." out/2024-03/report.md
+	run grep -c '^## Trust in the police' out/2024-03/report.md
+	assert_output 0
+}
