@@ -456,24 +456,30 @@ chromium_run() {
 @test "make demo: the whole pipeline on sample data prints the report and writes HTML in three languages" {
 	run --separate-stderr "$CIVIC_ROOT/scripts/demo" "$SCRATCH/demo"
 	assert_success
-	assert_line --index 0 'Citizens and the police: applications and trust, 2024 (sample data)'
-	assert_line 'Applications by register book'
-	assert_line 'Trust in the police, by region (survey)'
-	assert_line 'Applications per 10,000 residents, by region (sample populations)'
+	assert_line --index 0 'Police and citizens: cooperation and trust, 2024'
+	assert_line 'Registration discipline: applications by register book'
+	assert_line 'Trust in the police by region'
+	assert_line 'Load per population: applications per 10,000 residents by region'
 	assert_line --regexp '^Tashkent city +[0-9,]+ +[0-9.]+ \( *[0-9.]+–[0-9.]+\)$'
 	# The published register shares, reproduced from microdata within sampling noise.
 	for book in 'Form 1 *[0-9,]* *1[78]\.' 'Form 2 journal *[0-9,]* *4[34]\.' 'Alphabetical book *[0-9,]* *3[89]\.'; do
 		assert_line --regexp "^$book"
 	done
 	[[ "$stderr" == *"64 rows rejected; the generator broke 64"* ]]
+	# the bulletin month by month, each month compared with the one before
+	for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
+		[ -f "$SCRATCH/demo/bulletins/2024-$m/report.en.html" ]
+	done
+	run grep -c 'previous-month 2024-11: compared$' "$SCRATCH/demo/bulletins/internal/2024-12/log"
+	assert_output 3
 	for lang in en ru uz; do
 		run head -2 "$SCRATCH/demo/report.$lang.html"
 		assert_line --index 1 "<html lang=\"$lang\">"
 	done
-	# The workbook, read back by another library: one sheet per table and the notes.
+	# The workbook, read back by another library: one sheet per indicator and the notes.
 	run /usr/bin/python3 -c 'import openpyxl, sys; print(len(openpyxl.load_workbook(sys.argv[1]).sheetnames))' \
 		"$SCRATCH/demo/report.xlsx"
-	assert_output 7
+	assert_output 15
 	run grep -c 'Форма № 1' "$SCRATCH/demo/report.ru.html"
 	assert_output --regexp '^[1-9]'
 	run grep -c 'Toshkent\|1-shakl' "$SCRATCH/demo/report.uz.html"
@@ -487,18 +493,22 @@ chromium_run() {
 	assert_output --regexp '.'
 	"$CIVIC_ROOT/scripts/demo" "$SCRATCH/demo" > /dev/null 2>&1
 	mkdir -p "$CIVIC_ROOT/tests/tmp"
+	charts=$(/usr/bin/python3 -c 'import json, sys; print(sum(i.get("chart", "auto") != "none" for i in json.load(open(sys.argv[1]))["indicators"]))' \
+		"$CIVIC_DATADIR/bulletins/cooperation-trust.json")
+	[ "$charts" -ge 10 ]
 	for lang in en ru uz; do
 		page="file://$SCRATCH/demo/report.$lang.html"
 		chromium_run --dump-dom "$page" > dom.html 2> console.log
 		run grep ':CONSOLE' console.log
 		assert_failure                      # not one console message: no blocked fetch, no script
-		assert_equal "$(grep -o '<svg[^>]*class="chart"' dom.html | wc -l)" 6
+		# a chart for each indicator of the shipped bulletin that asks for one
+		assert_equal "$(grep -o '<svg[^>]*class="chart"' dom.html | wc -l)" "$charts"
 		run grep -o '<svg[^>]*class="chart"[^>]*' dom.html
 		refute_output --regexp 'width="0|height="0'
 		case $lang in
-		ru) grep -q 'Обращения по книгам учёта' dom.html
+		ru) grep -q 'обращения по книгам учёта' dom.html
 		    grep -q '<h2>Происхождение данных</h2>' dom.html ;;
-		uz) grep -q 'Roʻyxatga olish kitoblari' dom.html ;;
+		uz) grep -q 'hisob kitoblari boʻyicha' dom.html ;;
 		esac
 		shot="$CIVIC_ROOT/tests/tmp/report-demo.$lang.png"
 		rm -f "$shot"
