@@ -163,6 +163,33 @@ static void add_name(struct header *h, const char *s, size_t n)
 	free(name);
 }
 
+/* A header cell left empty because a merged range covers it takes the
+ * range's text and its place in the range: "Address", "Address 2", …;
+ * any other empty header cell is an error. */
+static int merged_name(struct reader_wb *w, struct header *h, unsigned i, unsigned long row)
+{
+	unsigned col = w->first_col + i, ocol;
+	unsigned long orow;
+	char cell[16];
+	int rc = wb_merged_origin(w->wb, col, row, &ocol, &orow, &w->err);
+
+	wb_cell_name(col, row, cell);
+	if (rc < 0) {
+		wb_warn(w, &w->err);
+		return -1;
+	}
+	if (rc == 0 || orow != row || ocol >= col || ocol < w->first_col) {
+		civic_warn("%s!%s: the header cell is empty (column %u has no name)",
+			w->where, cell, i + 1);
+		return -1;
+	}
+	struct sbuf name = SBUF_INIT;
+	sbuf_printf(&name, "%s %u", h->names[ocol - w->first_col], col - ocol + 1);
+	header_add(h, name.s, COL_STRING);
+	sbuf_release(&name);
+	return 0;
+}
+
 /* The first non-empty row as the header; 1, 0 when the sheet is empty,
  * -1 after a message. */
 static int read_header(struct reader_wb *w, struct header *h)
@@ -192,10 +219,9 @@ static int read_header(struct reader_wb *w, struct header *h)
 	for (size_t i = 0, k = 0; i < w->ncols; i++) {
 		const struct wb_cell *c = &row.cells[k];
 		if (c->col != w->first_col + i) {
-			wb_cell_name(w->first_col + (unsigned)i, row.row, cell);
-			civic_warn("%s!%s: the header cell is empty (column %zu has no name)",
-				w->where, cell, i + 1);
-			return -1;
+			if (merged_name(w, h, (unsigned)i, row.row) != 0)
+				return -1;
+			continue;
 		}
 		add_name(h, c->text, c->len);
 		k++;
@@ -232,6 +258,24 @@ static int start_sheet(struct reader_wb *w, struct header *h)
 	}
 }
 
+/* The limits a workbook is read within: the defaults of each format,
+ * unless CIVIC_WB_MAX_PART, CIVIC_WB_MAX_RATIO, CIVIC_WB_MAX_STRINGS or
+ * CIVIC_WB_MAX_EMPTY say otherwise (civic-ingest(1), LIMITS). */
+static void limits_from_env(struct wb_limits *l)
+{
+	const char *e;
+
+	memset(l, 0, sizeof(*l));
+	if ((e = getenv("CIVIC_WB_MAX_PART")))
+		l->max_part_bytes = strtoull(e, NULL, 10);
+	if ((e = getenv("CIVIC_WB_MAX_RATIO")))
+		l->max_ratio = (unsigned)strtoul(e, NULL, 10);
+	if ((e = getenv("CIVIC_WB_MAX_STRINGS")))
+		l->max_strings_bytes = (size_t)strtoull(e, NULL, 10);
+	if ((e = getenv("CIVIC_WB_MAX_EMPTY")))
+		l->max_empty_run = strtoul(e, NULL, 10);
+}
+
 int reader_wb_open(const char *path, const char *name, const char *sheet,
 		   struct header *h, struct reader_wb **out, unsigned char *head, size_t *nhead)
 {
@@ -251,7 +295,9 @@ int reader_wb_open(const char *path, const char *name, const char *sheet,
 		if (!w->tmp)
 			goto fail;
 	}
-	w->wb = wb_open(w->tmp ? w->tmp : path, kind, NULL, &w->err);
+	struct wb_limits limits;
+	limits_from_env(&limits);
+	w->wb = wb_open(w->tmp ? w->tmp : path, kind, &limits, &w->err);
 	if (!w->wb) {
 		wb_warn(w, &w->err);
 		goto fail;
@@ -341,7 +387,8 @@ int reader_wb_next(struct reader_wb *w, struct record *rec, struct reject *why)
 		rec_push(rec, c ? c->text : "", c ? c->len : 0);
 		if (c && c->type == CELL_ERROR && !bad) {
 			bad = 1;
-			reject_set(why, "cell-error", w->h->names[i], "the cell holds %s", c->text);
+			reject_set(why, "cell-error", w->h->names[i], c->text[0] == '#' ?
+				"the cell holds the error %s" : "%s", c->text);
 			why->field = (long)i;
 		}
 	}
