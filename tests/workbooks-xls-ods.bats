@@ -74,3 +74,67 @@ OUT
 	printf '%s\n' 06:00:00 12:00:00 00:00:00 > want
 	diff want got
 }
+
+# xlrd's reading in wb-dump's form, with what freexl cannot tell applied:
+# it gives a boolean as the number 1 or 0, and an error cell as the number
+# 1 (its error code is lost).  Any other difference fails.
+xlrd_as_freexl() {
+	/usr/bin/python3 "$W/xlrd-dump.py" "$@" | sed -E \
+		-e 's/:bool:true/:number:1/g' -e 's/:bool:false/:number:0/g' \
+		-e 's/:error:#[A-Z0-9\/!?]+/:number:1/g'
+}
+
+@test ".xls: every sheet of a registry read as xlrd reads it (numbers, text, dates, date-times, times, blank rows)" {
+	wb-dump -l "$W/xls/registry.xls" > got
+	/usr/bin/python3 "$W/xlrd-dump.py" -l "$W/xls/registry.xls" | diff - got
+	for sheet in 0 1 2; do
+		wb-dump "$W/xls/registry.xls" $sheet > got
+		xlrd_as_freexl "$W/xls/registry.xls" $sheet > want
+		diff want got || fail "sheet $sheet differs"
+	done
+	# what the sheet holds, spelled out: the issue's number forms, the
+	# calendar edges, text with commas and quotes
+	run wb-dump "$W/xls/registry.xls"
+	assert_line --partial 'E4:number:0.1,'
+	assert_line --partial 'E6:number:10000000,'
+	assert_line --partial 'E12:number:1000000000000000000000,'
+	assert_line --partial 'B6:date:1900-02-28,C6:datetime:1900-03-01T06:00:00'
+	assert_line --partial 'B7:date:2100-03-01,'
+	assert_line '# 191 empty rows skipped'
+}
+
+@test ".xls: what freexl cannot tell: booleans and error cells come as numbers, formulas as empty" {
+	run wb-dump "$W/xls/registry.xls"
+	assert_line --partial 'H4:number:1'
+	assert_line --partial 'I5:number:1'          # #N/A in the sheet
+	assert_line --partial 'I6:number:1'          # #DIV/0! in the sheet
+	refute_output --partial 'I7:'                # a formula
+	run /usr/bin/python3 "$W/xlrd-dump.py" "$W/xls/registry.xls"
+	assert_line --partial 'I5:error:#N/A'
+}
+
+@test ".xls: the 1904 date system" {
+	wb-dump "$W/xls/dates1904.xls" > got
+	xlrd_as_freexl "$W/xls/dates1904.xls" > want
+	diff want got
+	grep -q 'B5:datetime:2100-03-01T00:00:00' got
+}
+
+@test ".xls: a truncated workbook and a file that is no workbook are clear errors" {
+	run --separate-stderr wb-dump "$W/xls/truncated.xls"
+	assert_failure 1
+	assert_equal "$stderr" "wb-dump: $W/xls/truncated.xls:: truncated or corrupt .xls workbook (read past its end) (freexl error -8)"
+	{ printf '\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1'; head -c 1016 /dev/zero; } > fake.xls
+	run --separate-stderr wb-dump fake.xls
+	assert_failure 1
+	assert_equal "$stderr" "wb-dump: fake.xls:: not an .xls workbook (bad OLE2 header) (freexl error -11)"
+	# the workbook stream's sectors overwritten: no sheet left to read
+	/usr/bin/python3 -c '
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+d[512:1024] = b"\xff" * 512
+open("wiped.xls", "wb").write(d)' "$W/xls/registry.xls"
+	run --separate-stderr wb-dump wiped.xls
+	assert_failure 1
+	assert_equal "$stderr" "wb-dump: wiped.xls:: an .xls workbook without a sheet (corrupt?)"
+}
