@@ -138,3 +138,24 @@ open("wiped.xls", "wb").write(d)' "$W/xls/registry.xls"
 	assert_failure 1
 	assert_equal "$stderr" "wb-dump: wiped.xls:: an .xls workbook without a sheet (corrupt?)"
 }
+
+@test ".xls: sheets claiming more cells than the limit are refused before freexl allocates them" {
+	# registry.xls with its first sheet's DIMENSION record made to claim
+	# 65,536 rows × 256 columns (256 MiB of freexl's cells), then rows
+	# up to 2^31 (a claim no machine can hold)
+	/usr/bin/python3 - "$W/xls/registry.xls" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+i = d.find(b'\x00\x02\x0e\x00')
+assert i > 0
+for name, rows in (('tall.xls', 65536), ('huge.xls', 0x7fffffff)):
+    d[i + 4:i + 18] = struct.pack('<IIHHH', 0, rows, 0, 256, 0)
+    open(name, 'wb').write(d)
+PY
+	run --separate-stderr wb-dump -m 100000000 tall.xls
+	assert_failure 1
+	assert_equal "$stderr" "wb-dump: tall.xls:: its sheets claim 256 MiB of cells, more than the 95 MiB the .xls reader may take: refused"
+	run --separate-stderr wb-dump huge.xls
+	assert_failure 1
+	assert_equal "$stderr" "wb-dump: huge.xls:: its sheets claim 8388607 MiB of cells, more than the 1024 MiB the .xls reader may take: refused"
+}

@@ -3,6 +3,8 @@
  *
  *   wb-dump -l FILE            the sheet names, one a line
  *   wb-dump FILE [SHEET]       the rows of SHEET (a 0-based index; default 0)
+ *   wb-dump -m BYTES FILE [SHEET]
+ *                              with limits.max_part_bytes = BYTES
  *
  * Each row is one CSV record: the row number, then a field per non-empty
  * cell, "REF:TYPE:TEXT" (B3:number:3326.422).  A last line "# N empty rows
@@ -20,17 +22,6 @@ static const char *const type_name[] = {
 	[CELL_TIME] = "time", [CELL_ERROR] = "error",
 };
 
-static void ref(unsigned col, unsigned long row, char *buf)
-{
-	char letters[8];
-	size_t n = 0;
-	for (unsigned long c = col + 1UL; c > 0 && n < sizeof letters; c = (c - 1) / 26)
-		letters[n++] = (char)('A' + (c - 1) % 26);
-	for (size_t i = 0; i < n; i++)
-		buf[i] = letters[n - 1 - i];
-	snprintf(buf + n, 16 - n, "%lu", row);
-}
-
 static void put_field(const char *s)
 {
 	if (!strpbrk(s, ",\"\r\n")) {
@@ -46,17 +37,15 @@ static void put_field(const char *s)
 	putchar('"');
 }
 
-static const struct wb_ops *ops_for(const char *path)
+static enum wb_kind kind_of(const char *path)
 {
-	unsigned char head[8] = { 0 };
+	unsigned char head[64] = { 0 };
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return NULL;
+		return WB_NONE;
 	size_t n = fread(head, 1, sizeof head, f);
 	fclose(f);
-	if (n == 8 && !memcmp(head, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
-		return &wb_xls_ops;
-	return NULL;
+	return wb_sniff(head, n);
 }
 
 static int fail(const char *path, const struct wb_error *err)
@@ -68,38 +57,43 @@ static int fail(const char *path, const struct wb_error *err)
 
 int main(int argc, char **argv)
 {
+	struct wb_limits limits = { 0 };
+	if (argc > 2 && !strcmp(argv[1], "-m")) {
+		limits.max_part_bytes = strtoull(argv[2], NULL, 10);
+		argv += 2;
+		argc -= 2;
+	}
 	int list = argc > 1 && !strcmp(argv[1], "-l");
 	if (argc - list < 2 || argc - list > 3) {
-		fputs("usage: wb-dump [-l] FILE [SHEET]\n", stderr);
+		fputs("usage: wb-dump [-m BYTES] [-l] FILE [SHEET]\n", stderr);
 		return 2;
 	}
 	const char *path = argv[1 + list];
-	const struct wb_ops *ops = ops_for(path);
 	struct wb_error err = { "", "", "not a workbook" };
-	struct workbook *wb = ops ? ops->open(path, NULL, &err) : NULL;
+	enum wb_kind kind = kind_of(path);
+	struct workbook *wb = kind != WB_NONE ? wb_open(path, kind, &limits, &err) : NULL;
 	if (!wb)
 		return fail(path, &err);
-	((struct workbook_base *)wb)->ops = ops;
 	int rc = 0;
 	if (list) {
-		for (size_t i = 0; i < ops->sheet_count(wb); i++)
-			puts(ops->sheet_name(wb, i));
+		for (size_t i = 0; i < wb_sheet_count(wb); i++)
+			puts(wb_sheet_name(wb, i));
 		goto out;
 	}
 	size_t sheet = argc - list == 3 ? strtoul(argv[2 + list], NULL, 10) : 0;
-	if (ops->select(wb, sheet, &err) < 0) {
+	if (wb_select(wb, sheet, &err) < 0) {
 		rc = fail(path, &err);
 		goto out;
 	}
 	struct wb_row row;
 	unsigned long skipped = 0;
 	int got;
-	while ((got = ops->next_row(wb, &row, &skipped, &err)) > 0) {
+	while ((got = wb_next_row(wb, &row, &skipped, &err)) > 0) {
 		printf("%lu", row.row);
 		for (size_t i = 0; i < row.ncells; i++) {
 			char r[16], *field;
 			const struct wb_cell *c = &row.cells[i];
-			ref(c->col, row.row, r);
+			wb_cell_name(c->col, row.row, r);
 			if (strlen(c->text) != c->len) {
 				fprintf(stderr, "wb-dump: %s: cell %s: len %zu, text of %zu bytes\n",
 					path, r, c->len, strlen(c->text));
@@ -118,7 +112,7 @@ int main(int argc, char **argv)
 	if (got < 0)
 		rc = fail(path, &err);
 out:
-	ops->close(wb);
+	wb_close(wb);
 	if (fflush(stdout) || ferror(stdout))
 		rc = 1;
 	return rc;

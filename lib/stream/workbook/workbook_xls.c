@@ -24,6 +24,7 @@
 #include "utf8.h"
 #include "wb_date.h"
 #include "wb_number.h"
+#include "wb_zip.h"
 #include "workbook.h"
 #include "xalloc.h"
 
@@ -96,13 +97,72 @@ static void xls_close(struct workbook *wb)
 	free(b);
 }
 
+/* freexl allocates at open, for every sheet, a grid of as many cells (16
+ * bytes each) as the sheet's DIMENSION record claims, and writes to all of
+ * them: a file of a few kilobytes can claim 256 MiB a sheet, for as many
+ * sheets as it likes.  So before freexl sees the file, its DIMENSION
+ * records (type 0x0200; 14 bytes in BIFF8, 10 in BIFF5) are found by
+ * scanning the bytes, and their claims summed.  A record split across two
+ * sectors that are not adjacent in the file escapes the scan; anything
+ * else that looks like one only makes the sum larger. */
+enum { FREEXL_CELL_BYTES = 16 };
+
+static unsigned long long dimension_claims(FILE *f)
+{
+	unsigned char buf[65536 + 16];
+	size_t keep = 0, n;
+	unsigned long long total = 0;
+	while ((n = fread(buf + keep, 1, sizeof buf - keep, f)) > 0) {
+		size_t end = keep + n;
+		for (size_t i = 0; i + 18 <= end; i++) {
+			if (buf[i] != 0x00 || buf[i + 1] != 0x02 || buf[i + 3] != 0x00)
+				continue;
+			const unsigned char *r = buf + i + 4;
+			unsigned long long rows, cols;
+			if (buf[i + 2] == 14) {
+				rows = r[4] | r[5] << 8 | (unsigned long long)r[6] << 16 | (unsigned long long)r[7] << 24;
+				cols = r[10] | r[11] << 8;
+			} else if (buf[i + 2] == 10) {
+				rows = r[2] | r[3] << 8;
+				cols = r[6] | r[7] << 8;
+			} else {
+				continue;
+			}
+			total += rows * cols * FREEXL_CELL_BYTES;
+		}
+		keep = end < 17 ? end : 17;
+		memmove(buf, buf + end - keep, keep);
+	}
+	return total;
+}
+
 static struct workbook *xls_open(const char *path, const struct wb_limits *limits, struct wb_error *err)
 {
 	struct xls_book *b = xcalloc(1, sizeof *b);
 	unsigned info = 0;
-	int rc = freexl_open(path, &b->h);
+	unsigned long long max = limits && limits->max_part_bytes ? limits->max_part_bytes : WB_DEFAULT_MAX_PART;
+	int rc;
 	b->selected = -1;
-	if (rc != FREEXL_OK) {
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		set_error(err, NULL, NULL, freexl_what(FREEXL_FILE_NOT_FOUND), 0);
+		goto fail;
+	}
+	unsigned long long claims = dimension_claims(f);
+	int read_error = ferror(f);
+	fclose(f);
+	if (read_error) {
+		set_error(err, NULL, NULL, "read error", 0);
+		goto fail;
+	}
+	if (claims > max) {
+		char what[200];
+		snprintf(what, sizeof what, "its sheets claim %llu MiB of cells, more than the "
+			 "%llu MiB the .xls reader may take: refused", claims >> 20, max >> 20);
+		set_error(err, NULL, NULL, what, 0);
+		goto fail;
+	}
+	if ((rc = freexl_open(path, &b->h)) != FREEXL_OK) {
 		set_error(err, NULL, NULL, freexl_what(rc), rc);
 		goto fail;
 	}
@@ -205,18 +265,6 @@ static int date_cell(const char *s, int date1904, enum cell_type type, char *out
 	return wb_date_text(serial, date1904, type, out, why);
 }
 
-/* As wb_cell_name(): "C14". */
-static void cell_ref(unsigned col, unsigned long row, char *buf)
-{
-	char letters[8];
-	size_t n = 0;
-	for (unsigned long c = col + 1UL; c > 0 && n < sizeof letters; c = (c - 1) / 26)
-		letters[n++] = (char)('A' + (c - 1) % 26);
-	for (size_t i = 0; i < n; i++)
-		buf[i] = letters[n - 1 - i];
-	snprintf(buf + n, 16 - n, "%lu", row);
-}
-
 static void put_cell(struct xls_book *b, size_t k, unsigned col, enum cell_type type, const char *text)
 {
 	size_t n = strlen(text);
@@ -245,7 +293,7 @@ static int xls_next_row(struct workbook *wb, struct wb_row *row, unsigned long *
 			int rc = freexl_get_cell_value(b->h, b->next, (unsigned short)c, &v);
 			if (rc != FREEXL_OK) {
 				char ref[16];
-				cell_ref(c, b->next + 1UL, ref);
+				wb_cell_name(c, b->next + 1UL, ref);
 				set_error(err, b->names[b->selected], ref, freexl_what(rc), rc);
 				return -1;
 			}
