@@ -1,0 +1,161 @@
+#!/usr/bin/env bats
+# The workbook layer's .xls and .ods readers and the texts every reader
+# writes cells in (wb_number.h, wb_date.h), each checked against an
+# independent reading: Python's repr and datetime, xlrd, odfpy.
+
+load helper
+
+setup() {
+	setup_scratch
+	W="$FIXTURES/workbooks"
+}
+
+# --- .xls and .ods readers (wb-xls-ods) ---------------------------------------
+
+@test "numbers: the shortest plain decimal, as Python's repr, on 200,000 doubles of every kind" {
+	/usr/bin/python3 "$W/number-oracle.py" 16 200000
+	wb-number < in > got
+	diff want got > diff.txt || fail "$(head -20 diff.txt)"
+	# and the forms the issue names
+	printf '%s\n' 3fb999999999999a 416312d000000000 c004000000000000 3eb0c6f7a0b5ed8d \
+		444b1ae4d6e2ef50 8000000000000000 7ff8000000000000 | wb-number > got
+	printf '%s\n' 0.1 10000000 -2.5 0.000001 1000000000000000000000 0 'error: not finite' > want
+	diff want got
+}
+
+@test "date serials: the 1900 system (with its phantom 1900-02-29) and the 1904 system, against xlrd" {
+	/usr/bin/python3 - <<'PY'
+import random
+from xlrd.xldate import xldate_as_tuple
+random.seed(7)
+for mode, name in ((0, 'in1900'), (1, 'in1904')):
+    low = 61 if mode == 0 else 1
+    with open(name, 'w') as f, open(name + '.date', 'w') as d, \
+         open(name + '.datetime', 'w') as t, open(name + '.time', 'w') as h:
+        for i in range(20000):
+            s = random.choice([random.uniform(low, 2958000), random.randint(low, 80000),
+                               random.randint(low, 80000) + random.randint(0, 86399) / 86400])
+            f.write(repr(s) + '\n')
+            y, m, dd, hh, mi, ss = xldate_as_tuple(s, mode)
+            d.write('%04d-%02d-%02d\n' % (y, m, dd))
+            t.write('%04d-%02d-%02dT%02d:%02d:%02d\n' % (y, m, dd, hh, mi, ss))
+            h.write('%02d:%02d:%02d\n' % (hh, mi, ss))
+PY
+	for type in date datetime time; do
+		wb-number -d $type < in1900 | diff in1900.$type - > diff.txt || fail "1900 $type: $(head diff.txt)"
+		wb-number -d $type -4 < in1904 | diff in1904.$type - > diff.txt || fail "1904 $type: $(head diff.txt)"
+	done
+}
+
+@test "date serials before 1900-03-01, the phantom 1900-02-29, and the ends" {
+	printf '%s\n' 1 1.5 59 59.999999 60 60.5 61 0 0.25 -1 2958465 2958465.99999 2958466 45296.6041666667 \
+		| wb-number -d datetime > got
+	cat > want <<'OUT'
+1900-01-01T00:00:00
+1900-01-01T12:00:00
+1900-02-28T00:00:00
+error: 1900-02-29 does not exist (Excel's serial 60)
+error: 1900-02-29 does not exist (Excel's serial 60)
+error: 1900-02-29 does not exist (Excel's serial 60)
+1900-03-01T00:00:00
+error: date serial 0 is Excel's 1900-01-00, not a date
+error: date serial 0 is Excel's 1900-01-00, not a date
+error: negative date serial
+9999-12-31T00:00:00
+9999-12-31T23:59:59
+error: date serial after 9999-12-31
+2024-01-05T14:30:00
+OUT
+	diff want got
+	printf '%s\n' 0 0.25 1 1462 | wb-number -d date -4 > got
+	printf '%s\n' 1904-01-01 1904-01-01 1904-01-02 1908-01-02 > want
+	diff want got
+	printf '%s\n' 0.25 60.5 0.99999999 | wb-number -d time > got
+	printf '%s\n' 06:00:00 12:00:00 00:00:00 > want
+	diff want got
+}
+
+# xlrd's reading in wb-dump's form, with what freexl cannot tell applied:
+# it gives a boolean as the number 1 or 0, and an error cell as the number
+# 1 (its error code is lost).  Any other difference fails.
+xlrd_as_freexl() {
+	/usr/bin/python3 "$W/xlrd-dump.py" "$@" | sed -E \
+		-e 's/:bool:true/:number:1/g' -e 's/:bool:false/:number:0/g' \
+		-e 's/:error:#[A-Z0-9\/!?]+/:number:1/g'
+}
+
+@test ".xls: every sheet of a registry read as xlrd reads it (numbers, text, dates, date-times, times, blank rows)" {
+	wb-dump -l "$W/xls/registry.xls" > got
+	/usr/bin/python3 "$W/xlrd-dump.py" -l "$W/xls/registry.xls" | diff - got
+	for sheet in 0 1 2; do
+		wb-dump "$W/xls/registry.xls" $sheet > got
+		xlrd_as_freexl "$W/xls/registry.xls" $sheet > want
+		diff want got || fail "sheet $sheet differs"
+	done
+	# what the sheet holds, spelled out: the issue's number forms, the
+	# calendar edges, text with commas and quotes
+	run wb-dump "$W/xls/registry.xls"
+	assert_line --partial 'E4:number:0.1,'
+	assert_line --partial 'E6:number:10000000,'
+	assert_line --partial 'E12:number:1000000000000000000000,'
+	assert_line --partial 'B6:date:1900-02-28,C6:datetime:1900-03-01T06:00:00'
+	assert_line --partial 'B7:date:2100-03-01,'
+	assert_line '# 191 empty rows skipped'
+}
+
+@test ".xls: what freexl cannot tell: booleans and error cells come as numbers, formulas as empty" {
+	run wb-dump "$W/xls/registry.xls"
+	assert_line --partial 'H4:number:1'
+	assert_line --partial 'I5:number:1'          # #N/A in the sheet
+	assert_line --partial 'I6:number:1'          # #DIV/0! in the sheet
+	refute_output --partial 'I7:'                # a formula
+	run /usr/bin/python3 "$W/xlrd-dump.py" "$W/xls/registry.xls"
+	assert_line --partial 'I5:error:#N/A'
+}
+
+@test ".xls: the 1904 date system" {
+	wb-dump "$W/xls/dates1904.xls" > got
+	xlrd_as_freexl "$W/xls/dates1904.xls" > want
+	diff want got
+	grep -q 'B5:datetime:2100-03-01T00:00:00' got
+}
+
+@test ".xls: a truncated workbook and a file that is no workbook are clear errors" {
+	run --separate-stderr wb-dump "$W/xls/truncated.xls"
+	assert_failure 1
+	assert_equal "$stderr" "wb-dump: $W/xls/truncated.xls:: truncated or corrupt .xls workbook (read past its end) (freexl error -8)"
+	{ printf '\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1'; head -c 1016 /dev/zero; } > fake.xls
+	run --separate-stderr wb-dump fake.xls
+	assert_failure 1
+	assert_equal "$stderr" "wb-dump: fake.xls:: not an .xls workbook (bad OLE2 header) (freexl error -11)"
+	# the workbook stream's sectors overwritten: no sheet left to read
+	/usr/bin/python3 -c '
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+d[512:1024] = b"\xff" * 512
+open("wiped.xls", "wb").write(d)' "$W/xls/registry.xls"
+	run --separate-stderr wb-dump wiped.xls
+	assert_failure 1
+	assert_equal "$stderr" "wb-dump: wiped.xls:: an .xls workbook without a sheet (corrupt?)"
+}
+
+@test ".xls: sheets claiming more cells than the limit are refused before freexl allocates them" {
+	# registry.xls with its first sheet's DIMENSION record made to claim
+	# 65,536 rows × 256 columns (256 MiB of freexl's cells), then rows
+	# up to 2^31 (a claim no machine can hold)
+	/usr/bin/python3 - "$W/xls/registry.xls" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], 'rb').read())
+i = d.find(b'\x00\x02\x0e\x00')
+assert i > 0
+for name, rows in (('tall.xls', 65536), ('huge.xls', 0x7fffffff)):
+    d[i + 4:i + 18] = struct.pack('<IIHHH', 0, rows, 0, 256, 0)
+    open(name, 'wb').write(d)
+PY
+	run --separate-stderr wb-dump -m 100000000 tall.xls
+	assert_failure 1
+	assert_equal "$stderr" "wb-dump: tall.xls:: its sheets claim 256 MiB of cells, more than the 95 MiB the .xls reader may take: refused"
+	run --separate-stderr wb-dump huge.xls
+	assert_failure 1
+	assert_equal "$stderr" "wb-dump: huge.xls:: its sheets claim 8388607 MiB of cells, more than the 1024 MiB the .xls reader may take: refused"
+}
