@@ -124,10 +124,17 @@ ssize_t wb_member_read(struct wb_member *m, char *buf, size_t n, struct wb_error
 		return -1;
 	}
 	m->done += (unsigned long long)got;
-	/* libzip stops at the size the directory gives; a member that holds
-	 * more than that is caught by its CRC. */
+	/* libzip inflates to the end of the deflate stream, whatever size
+	 * the directory gives: the bytes are counted here. */
 	if (!within(m->z, m->name, m->done, m->comp_size, err, "it"))
 		return -1;
+	if (m->done > m->size) {
+		char said[32];
+		snprintf(said, sizeof(said), "%llu", m->size);
+		set_err(err, "%s holds more than the %s bytes its directory entry says "
+			"(the archive is damaged or forged)", m->name, said);
+		return -1;
+	}
 	if (got == 0 && m->done != m->size) {
 		set_err(err, "%s: ends early (the archive is truncated)%s", m->name, "");
 		return -1;

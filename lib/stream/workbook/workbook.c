@@ -110,6 +110,14 @@ int wb_next_row(struct workbook *wb, struct wb_row *row,
 	return ops_of(wb)->next_row(wb, row, empty_rows_skipped, err);
 }
 
+int wb_merged_origin(struct workbook *wb, unsigned col, unsigned long row,
+		     unsigned *ocol, unsigned long *orow, struct wb_error *err)
+{
+	const struct wb_ops *ops = ops_of(wb);
+
+	return ops->merged_origin ? ops->merged_origin(wb, col, row, ocol, orow, err) : 0;
+}
+
 void wb_cell_name(unsigned col, unsigned long row, char *buf)
 {
 	char letters[8];

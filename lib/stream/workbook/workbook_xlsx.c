@@ -74,6 +74,10 @@ struct xlsx {
 	struct wb_cell *cells;
 	size_t cap_cells;
 	char cellname[16];
+	/* the selected sheet's merged ranges, read on the first question */
+	struct merge { unsigned c1, c2; unsigned long r1, r2; } *merges;
+	size_t nmerges, cap_merges;
+	int merges_read;
 };
 
 #define X(xml) ((struct xlsx *)(xml)->ud)
@@ -383,6 +387,7 @@ static void xlsx_close(struct workbook *wb)
 	sbuf_release(&w->rowtext);
 	free(w->xc);
 	free(w->cells);
+	free(w->merges);
 	wb_zip_close(w->z);
 	free(w);
 }
@@ -590,13 +595,13 @@ static int serial_text(const struct xlsx *w, double serial, enum fmt_kind k,
 		return 0;
 	}
 	if (day < (w->date1904 ? 0 : 1) || day > DATE_EXCEL_SERIAL_MAX) {
-		*why = "a date serial out of range (before the workbook's epoch or after 9999)";
+		*why = "a date serial out of range (before the workbook's first day or after 9999)";
 		return -1;
 	}
 	if (w->date1904) {
 		days = days_from_civil(1904, 1, 1) + (int32_t)day;
 	} else if (day == 60) {
-		*why = "1900-02-29, a day that never was (Excel's 1900 leap-year error)";
+		*why = "date serial 60 is 1900-02-29, a day that never was (Excel's 1900 leap-year error)";
 		return -1;
 	} else {
 		/* Serial 1 is 1900-01-01; from 61 on Excel counts its phantom 29 February. */
@@ -744,6 +749,8 @@ static int xlsx_select(struct workbook *wb, size_t i, struct wb_error *err)
 	w->in_row = w->in_c = w->in_v = w->in_is = w->in_t = w->in_rph = 0;
 	w->last_row = w->last_returned = w->rownum = 0;
 	w->empty_run = 0;
+	w->merges_read = 0;
+	w->nmerges = 0;
 	w->err = err;
 	if (wb_xml_open(&w->x, w->z, w->parts[i], w, sheet_start, sheet_end, sheet_text, err) != 0)
 		return -1;
@@ -789,7 +796,70 @@ static int xlsx_next_row(struct workbook *wb, struct wb_row *row,
 	return 1;
 }
 
+/* "C14" → col, row; the end pointer, or NULL. */
+static const char *parse_ref(const char *s, unsigned *col, unsigned long *row)
+{
+	long c = 0;
+	int n = 0;
+	char *end;
+
+	for (; *s >= 'A' && *s <= 'Z' && n < 4; s++, n++)
+		c = c * 26 + (*s - 'A' + 1);
+	if (n == 0 || n > 3 || c > MAX_COL || *s < '1' || *s > '9')
+		return NULL;
+	*col = (unsigned)(c - 1);
+	*row = strtoul(s, &end, 10);
+	return end;
+}
+
+enum { MAX_MERGES = 100000 };   /* those past it are not known: header merges come early */
+
+static void XMLCALL merge_start(void *ud, const XML_Char *name, const XML_Char **attrs)
+{
+	struct xlsx *w = X((struct wb_xml *)ud);
+	const char *ref, *p;
+	struct merge m;
+
+	if (strcmp(wb_xml_local(name), "mergeCell") != 0 || w->nmerges >= MAX_MERGES ||
+	    !(ref = wb_xml_attr(attrs, "ref")))
+		return;
+	p = parse_ref(ref, &m.c1, &m.r1);
+	if (!p || *p != ':' || !(p = parse_ref(p + 1, &m.c2, &m.r2)) || *p ||
+	    m.c2 < m.c1 || m.r2 < m.r1)
+		return;
+	w->merges = xgrow(w->merges, &w->cap_merges, w->nmerges + 1, sizeof(*w->merges));
+	w->merges[w->nmerges++] = m;
+}
+
+static int xlsx_merged_origin(struct workbook *wb, unsigned col, unsigned long row,
+			      unsigned *ocol, unsigned long *orow, struct wb_error *err)
+{
+	struct xlsx *w = (struct xlsx *)wb;
+
+	if (!w->merges_read) {
+		struct wb_xml mx;
+		int rc;
+		w->merges_read = 1;
+		if (wb_xml_open(&mx, w->z, w->parts[w->sheet], w, merge_start, no_end, NULL, err) != 0)
+			return -1;
+		rc = wb_xml_parse_all(&mx);
+		wb_xml_close(&mx);
+		if (rc < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < w->nmerges; i++) {
+		const struct merge *m = &w->merges[i];
+		if (col >= m->c1 && col <= m->c2 && row >= m->r1 && row <= m->r2) {
+			*ocol = m->c1;
+			*orow = m->r1;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 const struct wb_ops wb_xlsx_ops = {
+	.merged_origin = xlsx_merged_origin,
 	.open = xlsx_open,
 	.close = xlsx_close,
 	.sheet_count = xlsx_sheet_count,
