@@ -246,3 +246,106 @@ PY
 	assert_failure 1
 	assert_equal "$stderr" "wb-dump: tall.ods:S!A1048577: a row with a value beyond the last row (1048576): refused"
 }
+
+# --- .xls and .ods through civic-ingest -----------------------------------------
+
+# expect DUMP SHEET: from an oracle's dump of a sheet (odf-dump.py or
+# xlrd-dump.py), the data records civic-ingest must write (want.csv, no
+# header) and the cells it must reject (want-rejects.txt, SHEET!REF): the
+# first row is the header; a row with an error cell is a reject.
+expect() {
+	/usr/bin/python3 - "$1" "$2" <<'PY'
+import csv, re, sys
+rows = list(csv.reader(open(sys.argv[1])))
+rows = [r for r in rows if not r[0].startswith('#')]
+def col(ref):
+    n = 0
+    for ch in re.match(r'[A-Z]+', ref).group(0):
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+def cells(r):
+    return [(col(f.split(':', 2)[0]), f.split(':', 2)[0], f.split(':', 2)[1], f.split(':', 2)[2]) for f in r[1:]]
+head = cells(rows[0])
+first, last = head[0][0], head[-1][0]
+with open('want.csv', 'w', newline='') as out, open('want-rejects.txt', 'w') as rej:
+    w = csv.writer(out, lineterminator='\n')
+    for r in rows[1:]:
+        cs = cells(r)
+        bad = [ref for c, ref, t, v in cs if t == 'error']
+        if bad:
+            rej.write('%s!%s\n' % (sys.argv[2], bad[0]))
+            continue
+        vals = [''] * (last - first + 1)
+        for c, ref, t, v in cs:
+            vals[c - first] = v
+        w.writerow(vals)
+PY
+}
+
+# ingest FILE SHEET: civic-ingest's data records (got.csv, no header) and
+# rejected cells (got-rejects.txt).
+ingest() {
+	civic-ingest --sheet "$2" --max-rejects 100% --rejects rj.ndjson -o out.csv "$1" 2> stderr.txt ||
+		fail "civic-ingest failed: $(cat stderr.txt)"
+	tail -n +2 out.csv > got.csv
+	python3 -c '
+import json
+print("".join(r["sheet"] + "!" + r["cell"] + "\n" for r in map(json.loads, open("rj.ndjson"))), end="")' > got-rejects.txt
+}
+
+@test "civic-ingest: an .ods export, every row accounted as odfpy reads it; the rejected cell named sheet!cell; a merged header cell names two columns" {
+	/usr/bin/python3 "$W/odf-dump.py" "$W/ods/office.ods" 0 > dump.csv
+	expect dump.csv 'Заявления'
+	ingest "$W/ods/office.ods" 'Заявления'
+	diff want.csv got.csv
+	diff want-rejects.txt got-rejects.txt
+	assert_equal "$(head -1 out.csv)" 'Рег. №,Дата поступления,Адрес,Адрес 2,Сумма'
+	run --separate-stderr civic-ingest "$W/ods/office.ods"
+	assert_failure 1
+	assert_equal "$stderr" "civic-ingest: $W/ods/office.ods:Заявления!E6: Сумма: the cell holds the error #DIV/0!
+civic-ingest: skipped 1 row of empty cells in workbooks
+civic-ingest: read 4, written 3, rejected 1
+civic-ingest: 1 rejected record exceeds the tolerance (--max-rejects)"
+}
+
+@test "civic-ingest: an .xls export, every row accounted as xlrd reads it; Excel's phantom 1900-02-29 rejected with its cell" {
+	/usr/bin/python3 "$W/xlrd-dump.py" "$W/xls/office.xls" 0 > dump.csv
+	expect dump.csv 'Заявления'
+	ingest "$W/xls/office.xls" 'Заявления'
+	diff want.csv got.csv
+	diff want-rejects.txt got-rejects.txt
+	assert_equal "$(head -1 out.csv)" 'Рег. №,Дата поступления,Улица,Дом,Сумма'
+	run --separate-stderr civic-ingest "$W/xls/office.xls"
+	assert_failure 1
+	assert_equal "$stderr" "civic-ingest: $W/xls/office.xls:Заявления!E6: Сумма: 1900-02-29 does not exist (Excel's serial 60)
+civic-ingest: skipped 1 row of empty cells in workbooks
+civic-ingest: read 4, written 3, rejected 1
+civic-ingest: 1 rejected record exceeds the tolerance (--max-rejects)"
+}
+
+@test "civic-ingest --sheet: by name and by number in .xls and .ods, detected by content whatever the name" {
+	for f in xls/office.xls ods/office.ods; do
+		run civic-ingest -q --sheet 'Свод' "$W/$f"
+		assert_success
+		assert_output $'district,count\nЮнусабад,12\nЧиланзар,7'
+		run civic-ingest -q --sheet 2 "$W/$f"
+		assert_output $'district,count\nЮнусабад,12\nЧиланзар,7'
+		cp "$W/$f" export.csv                 # a workbook named as CSV
+		run civic-ingest -q --sheet 2 export.csv
+		assert_output $'district,count\nЮнусабад,12\nЧиланзар,7'
+		run civic-ingest -q --sheet 2 - < "$W/$f"
+		assert_output $'district,count\nЮнусабад,12\nЧиланзар,7'
+		run --separate-stderr civic-ingest --sheet Итог "$W/$f"
+		assert_failure
+		assert_equal "$stderr" "civic-ingest: $W/$f: no sheet 'Итог' (its sheets: 'Заявления', 'Свод')"
+	done
+}
+
+@test "civic-ingest: a truncated .xls or .ods is a clear error naming the file" {
+	run --separate-stderr civic-ingest "$W/xls/truncated.xls"
+	assert_failure
+	assert_equal "$stderr" "civic-ingest: $W/xls/truncated.xls: truncated or corrupt .xls workbook (read past its end) (freexl error -8)"
+	run --separate-stderr civic-ingest "$W/ods/truncated.ods"
+	assert_failure
+	[[ "$stderr" == "civic-ingest: $W/ods/truncated.ods: "* ]]
+}

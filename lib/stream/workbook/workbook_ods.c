@@ -51,6 +51,14 @@ struct ocell {
 	size_t off, len;
 };
 
+/* A merged range: the cell at (col, row) spans ncols × nrows. */
+struct merge {
+	unsigned col, ncols;
+	unsigned long row, nrows;
+};
+
+enum { MAX_MERGES = 65536 };   /* the first ones are kept; a header's come first */
+
 struct ods {
 	struct workbook_base base;
 	struct wb_zip *z;
@@ -85,6 +93,8 @@ struct ods {
 	size_t noc, cap_oc;
 	struct wb_cell *cells;
 	size_t cap_cells;
+	struct merge *merges;
+	size_t nmerges, cap_merges;
 	struct wb_error *err;
 };
 
@@ -254,6 +264,13 @@ static void start_cell(struct ods *o, const char **attrs, int covered)
 	sbuf_reset(&o->value);
 	if (covered)
 		return;
+	unsigned long cs = repeat_of(attr_ns(attrs, NS_TABLE "number-columns-spanned"));
+	unsigned long rs = repeat_of(attr_ns(attrs, NS_TABLE "number-rows-spanned"));
+	if ((cs > 1 || rs > 1) && o->nmerges < MAX_MERGES && o->col < MAX_COLS) {
+		o->merges = xgrow(o->merges, &o->cap_merges, o->nmerges + 1, sizeof *o->merges);
+		o->merges[o->nmerges++] = (struct merge){ o->col, cs > MAX_COLS ? MAX_COLS : (unsigned)cs,
+			o->rownum + 1, rs };
+	}
 	const char *vt = attr_ns(attrs, NS_OFFICE "value-type");
 	const char *calc = attr_ns(attrs, NS_CALCEXT "value-type");
 	const char *v;
@@ -497,6 +514,7 @@ static void ods_close(struct workbook *wb)
 	sbuf_release(&o->rowtext);
 	free(o->oc);
 	free(o->cells);
+	free(o->merges);
 	free(o);
 }
 
@@ -561,6 +579,7 @@ static int ods_select(struct workbook *wb, size_t i, struct wb_error *err)
 	o->table_depth = o->in_sheet = o->sheet_done = o->in_cell = o->in_p = o->skip_depth = 0;
 	o->rownum = o->pending = o->empty_before = o->made_by_repeat = 0;
 	o->noc = 0;
+	o->nmerges = 0;
 	o->err = err;
 	if (wb_xml_open(&o->x, o->z, "content.xml", o, sheet_start, sheet_end, sheet_text, err) != 0)
 		return -1;
@@ -609,6 +628,23 @@ static int ods_next_row(struct workbook *wb, struct wb_row *row, unsigned long *
 	return give_row(o, row, empty_rows_skipped);
 }
 
+/* Only the ranges of the rows read so far are known: the stream reader
+ * asks about its header, which it has read. */
+static int ods_merged_origin(struct workbook *wb, unsigned col, unsigned long row, unsigned *ocol,
+			     unsigned long *orow, struct wb_error *err)
+{
+	const struct ods *o = (const struct ods *)wb;
+	for (size_t i = 0; i < o->nmerges; i++) {
+		const struct merge *m = &o->merges[i];
+		if (col >= m->col && col - m->col < m->ncols && row >= m->row && row - m->row < m->nrows) {
+			*ocol = m->col;
+			*orow = m->row;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 const struct wb_ops wb_ods_ops = {
 	.open = ods_open,
 	.close = ods_close,
@@ -616,4 +652,5 @@ const struct wb_ops wb_ods_ops = {
 	.sheet_name = ods_sheet_name,
 	.select = ods_select,
 	.next_row = ods_next_row,
+	.merged_origin = ods_merged_origin,
 };
