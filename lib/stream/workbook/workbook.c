@@ -8,6 +8,7 @@
 /* One entry per format whose reader is linked in. */
 static const struct wb_ops *const format_ops[] = {
 	[WB_XLSX] = &wb_xlsx_ops,
+	[WB_ODS] = &wb_ods_ops,
 	[WB_XLS] = &wb_xls_ops,
 };
 
