@@ -4,9 +4,10 @@
  * relationships: the input's bytes become that member of an otherwise
  * sound workbook, stored, so the fuzzer works on the XML rather than on
  * deflate and CRCs), and small limits so a run stays fast. */
+#include "fuzz_reader.h"          /* first: it defines _GNU_SOURCE */
+
 #include <zip.h>
 
-#include "fuzz_reader.h"
 #include "workbook.h"
 
 static const char *const part_name[] = {
