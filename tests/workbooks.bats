@@ -53,6 +53,10 @@ civic-ingest: 1 rejected record exceeds the tolerance (--max-rejects)"
 	assert_output '[7,"Types","M7","cell-error","formula_n"]'
 }
 
+@test "xlsx: numbers under number formats are dates, date-times, times or numbers as openpyxl tells them" {
+	check "$X/formats.xlsx" Formats
+}
+
 @test "xlsx: dates in the 1900 and the 1904 date systems, as openpyxl reads them" {
 	check "$X/dates1904.xlsx" Mac
 	run civic-ingest -q "$X/dates1904.xlsx"
