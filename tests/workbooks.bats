@@ -70,7 +70,7 @@ for i, n in enumerate((1, 59, 60, 61, 45352), 1):
         print("%d,%s" % (i, d.date(1899, 12, 31 if n < 60 else 30) + d.timedelta(n)))')
 	assert_equal "$output" "n,serial_date
 $want"
-	[[ "$stderr" == *"leap1900.xlsx:Leap!B4: serial_date: date serial 60 is 1900-02-29, a day that never was (Excel's 1900 leap-year error)"* ]]
+	[[ "$stderr" == *"leap1900.xlsx:Leap!B4: serial_date: 1900-02-29 does not exist (Excel's serial 60)"* ]]
 }
 
 @test "xlsx: a merged header cell names its columns; the title row above is skipped; the schema maps the office's names; rejects name the cell" {
@@ -192,14 +192,39 @@ string 0069999 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	"$PY" "$FIXTURES/workbooks/make-xlsx.py" empty-cells cells.xlsx 64 16384
 	CIVIC_WB_MAX_EMPTY=1000000 run --separate-stderr timeout 60 civic-ingest cells.xlsx
 	assert_failure 1
-	assert_equal "$stderr" "civic-ingest: cells.xlsx:Sheet1!SV63: more than 1000000 empty cells in a row (a sheet of empty cells?): refused
-civic-ingest: read 0, written 0, rejected 0"
+	assert_equal "$stderr" "civic-ingest: cells.xlsx:Sheet1!SV63: more than 1000000 empty cells in a row (a sheet of empty cells?): refused"
 	"$PY" "$FIXTURES/workbooks/make-xlsx.py" empty-rows rows.xlsx 1048576
 	run --separate-stderr timeout 60 civic-ingest rows.xlsx
 	assert_success
 	assert_output "a
 7"
 	[[ "$stderr" == *"skipped 1048574 rows of empty cells in workbooks"* ]]
+}
+
+# --- the mixed batch ------------------------------------------------------------
+
+@test "five offices, five headers, five containers (.xlsx, .xls, .ods, CP1251 CSV, UTF-8 CSV), one run with the shipped schema: every row accounted" {
+	B="$FIXTURES/workbooks/batch"
+	cd "$B"
+	run --separate-stderr civic-ingest -e auto -s registry.json --max-rejects 2 \
+		--rejects "$SCRATCH/rejects.ndjson" -o "$SCRATCH/out.csv" \
+		office-a.xlsx office-b.xls office-c.ods office-d-cp1251.csv office-e-utf8.csv
+	cd "$SCRATCH"
+	assert_success
+	# The rows as make-batch.py meant them, in order.
+	cmp out.csv "$B/expected.csv" || fail "$(diff out.csv "$B/expected.csv")"
+	python3 -c '
+import json
+for r in map(json.loads, open("rejects.ndjson")):
+    print("%s:%s" % (r["file"], (r["sheet"] + "!" + r["cell"]) if "sheet" in r else r["line"]))' > got-rejects
+	cmp got-rejects "$B/expected-rejects.txt" || fail "$(diff got-rejects "$B/expected-rejects.txt")"
+	written=$(($(wc -l < out.csv) - 1))
+	rejected=$(wc -l < rejects.ndjson)
+	assert_equal "$((written + rejected))" 14
+	[[ "$stderr" == *"civic-ingest: read 14, written $written, rejected $rejected"* ]]
+	[[ "$stderr" == *"skipped 2 rows of empty cells in workbooks"* ]]
+	[[ "$stderr" == *"office-a.xlsx:Март!A1: 'Реестр обращений за март 2024' is taken for a title above the header and passed over"* ]]
+	[[ "$stderr" == *"office-d-cp1251.csv: read as cp1251 (not valid UTF-8)"* ]]
 }
 
 # ---- ods and xls below ----

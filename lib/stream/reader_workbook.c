@@ -16,6 +16,14 @@
 #include "trim.h"
 #include "xalloc.h"
 
+/* A row kept past the next wb_next_row(): one looked at ahead. */
+struct saved_row {
+	struct wb_row row;
+	struct wb_cell *cells;
+	size_t cap;
+	struct sbuf text;
+};
+
 struct reader_wb {
 	struct workbook *wb;
 	const char *name;
@@ -28,7 +36,36 @@ struct reader_wb {
 	const struct header *h;
 	char where[300];
 	struct wb_error err;
+	struct saved_row title, ahead;
+	int have_ahead;              /* ahead holds the first data row, read to judge a title */
 };
+
+static void save_row(struct saved_row *s, const struct wb_row *row)
+{
+	size_t *off;
+
+	sbuf_reset(&s->text);
+	s->cells = xgrow(s->cells, &s->cap, row->ncells ? row->ncells : 1, sizeof(*s->cells));
+	off = xmalloc((row->ncells ? row->ncells : 1) * sizeof(*off));
+	for (size_t i = 0; i < row->ncells; i++) {
+		off[i] = s->text.len;
+		sbuf_add(&s->text, row->cells[i].text, row->cells[i].len);
+		sbuf_addc(&s->text, '\0');
+	}
+	for (size_t i = 0; i < row->ncells; i++) {
+		s->cells[i] = row->cells[i];
+		s->cells[i].text = s->text.s + off[i];
+	}
+	free(off);
+	s->row = *row;
+	s->row.cells = s->cells;
+}
+
+static void release_row(struct saved_row *s)
+{
+	free(s->cells);
+	sbuf_release(&s->text);
+}
 
 static void wb_warn(const struct reader_wb *w, const struct wb_error *e)
 {
@@ -206,6 +243,7 @@ static int read_header(struct reader_wb *w, struct header *h)
 		wb_warn(w, &w->err);
 		return -1;
 	}
+	w->have_ahead = 0;
 	rc = wb_next_row(w->wb, &row, &w->empty_rows, &w->err);
 	if (rc < 0) {
 		wb_warn(w, &w->err);
@@ -213,7 +251,29 @@ static int read_header(struct reader_wb *w, struct header *h)
 	}
 	if (rc == 0)
 		return 0;
+	/* One cell above a wider row is a title ("Registry for March"), not
+	 * the header: the wider row is. */
 	w->empty_rows = 0;           /* rows above the header are not data */
+	if (row.ncells == 1) {
+		save_row(&w->title, &row);
+		rc = wb_next_row(w->wb, &row, &w->empty_rows, &w->err);
+		if (rc < 0) {
+			wb_warn(w, &w->err);
+			return -1;
+		}
+		if (rc > 0 && row.ncells > 1) {
+			w->empty_rows = 0;
+			wb_cell_name(w->title.row.cells[0].col, w->title.row.row, cell);
+			civic_warn("%s!%s: '%s' is taken for a title above the header and passed over",
+				w->where, cell, w->title.row.cells[0].text);
+		} else {
+			if (rc > 0) {
+				save_row(&w->ahead, &row);
+				w->have_ahead = 1;
+			}
+			row = w->title.row;
+		}
+	}
 	w->first_col = row.cells[0].col;
 	w->ncols = row.cells[row.ncells - 1].col - w->first_col + 1;
 	for (size_t i = 0, k = 0; i < w->ncols; i++) {
@@ -363,7 +423,13 @@ int reader_wb_next(struct reader_wb *w, struct record *rec, struct reject *why)
 
 	if (w->ended)
 		return 0;
-	rc = wb_next_row(w->wb, &row, &w->empty_rows, &w->err);
+	if (w->have_ahead) {
+		w->have_ahead = 0;
+		row = w->ahead.row;
+		rc = 1;
+	} else {
+		rc = wb_next_row(w->wb, &row, &w->empty_rows, &w->err);
+	}
 	if (rc <= 0) {
 		w->ended = 1;
 		if (rc < 0) {
@@ -430,6 +496,8 @@ void reader_wb_close(struct reader_wb *w)
 	if (!w)
 		return;
 	wb_close(w->wb);
+	release_row(&w->title);
+	release_row(&w->ahead);
 	if (w->tmp) {
 		unlink(w->tmp);
 		free(w->tmp);

@@ -2,7 +2,7 @@
  * calls these when the input's content is a workbook).
  *
  * The header is the sheet's first non-empty row (blank rows above it are
- * skipped); its columns run from its first non-empty cell to its last, and
+ * skipped; a row of one cell above a wider row is a title, passed over); its columns run from its first non-empty cell to its last, and
  * each later row's cells are placed by column, a missing cell an empty
  * field.  Rows of empty cells are skipped and counted.  A cell holding an
  * error (#N/A, #DIV/0!, a date that never was) rejects its record, naming

@@ -11,6 +11,8 @@
 
 #include "date.h"
 #include "sbuf.h"
+#include "wb_date.h"
+#include "wb_number.h"
 #include "wb_xml.h"
 #include "wb_zip.h"
 #include "workbook.h"
@@ -535,88 +537,6 @@ static int plain_decimal(const char *s, size_t n)
 	return digits > 0 && i == n;
 }
 
-/* The shortest decimal that reads back as d, written without exponent. */
-static void shortest_decimal(double d, struct sbuf *out)
-{
-	char e[40], digits[24];
-	int prec, exp, nd = 0;
-	const char *p;
-
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(e, sizeof(e), "%.*e", prec - 1, d);
-		if (strtod(e, NULL) == d)
-			break;
-	}
-	p = e;
-	if (*p == '-') {
-		sbuf_addc(out, '-');
-		p++;
-	}
-	for (; *p && *p != 'e'; p++)
-		if (*p != '.')
-			digits[nd++] = *p;
-	exp = atoi(p + 1);
-	while (nd > 1 && digits[nd - 1] == '0')
-		nd--;
-	if (exp < 0) {
-		sbuf_add(out, "0.", 2);
-		for (int i = -1; i > exp; i--)
-			sbuf_addc(out, '0');
-		sbuf_add(out, digits, (size_t)nd);
-	} else {
-		for (int i = 0; i <= exp || i < nd; i++) {
-			if (i == exp + 1)
-				sbuf_addc(out, '.');
-			sbuf_addc(out, i < nd ? digits[i] : '0');
-		}
-	}
-}
-
-/* A serial day number (with its fraction) as a date, date-time or time;
- * 0, or -1 with a reason. */
-static int serial_text(const struct xlsx *w, double serial, enum fmt_kind k,
-		       struct sbuf *out, const char **why)
-{
-	double day = floor(serial);
-	long secs = lround((serial - day) * 86400.0);
-	int32_t days;
-	int y, m, d;
-	char buf[64];
-
-	if (secs >= 86400) {
-		day += 1;
-		secs -= 86400;
-	}
-	if (k == FK_TIME) {
-		if (serial < 0 || serial >= 1)
-			return 1;
-		snprintf(buf, sizeof(buf), "%02ld:%02ld:%02ld", secs / 3600, secs / 60 % 60, secs % 60);
-		sbuf_addstr(out, buf);
-		return 0;
-	}
-	if (day < (w->date1904 ? 0 : 1) || day > DATE_EXCEL_SERIAL_MAX) {
-		*why = "a date serial out of range (before the workbook's first day or after 9999)";
-		return -1;
-	}
-	if (w->date1904) {
-		days = days_from_civil(1904, 1, 1) + (int32_t)day;
-	} else if (day == 60) {
-		*why = "date serial 60 is 1900-02-29, a day that never was (Excel's 1900 leap-year error)";
-		return -1;
-	} else {
-		/* Serial 1 is 1900-01-01; from 61 on Excel counts its phantom 29 February. */
-		days = days_from_civil(1899, 12, day < 60 ? 31 : 30) + (int32_t)day;
-	}
-	civil_from_days(days, &y, &m, &d);
-	if (k == FK_DATE)
-		snprintf(buf, sizeof(buf), "%04d-%02d-%02d", y, m, d);
-	else
-		snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02ld:%02ld:%02ld", y, m, d,
-			secs / 3600, secs / 60 % 60, secs % 60);
-	sbuf_addstr(out, buf);
-	return 0;
-}
-
 static void add_cell(struct xlsx *w, enum cell_type type, size_t off)
 {
 	if (w->rowtext.len - off == 0 && type == CELL_TEXT)
@@ -667,22 +587,25 @@ static void end_cell(struct xlsx *w)
 			return;
 		}
 		if (k != FK_NONE) {
-			int rc = serial_text(w, d, k, &w->rowtext, &why);
-			if (rc < 0) {
+			enum cell_type ct = k == FK_DATE ? CELL_DATE : k == FK_TIME ? CELL_TIME : CELL_DATETIME;
+			char buf[WB_DATE_BUF];
+			if (wb_date_text(d, w->date1904, ct, buf, &why) < 0) {
 				/* Not a date: the cell is an error the reader rejects. */
 				sbuf_addstr(&w->rowtext, why);
 				add_cell(w, CELL_ERROR, off);
 				return;
 			}
-			if (rc == 0) {
-				add_cell(w, k == FK_DATE ? CELL_DATE : k == FK_TIME ? CELL_TIME : CELL_DATETIME, off);
-				return;
-			}
+			sbuf_addstr(&w->rowtext, buf);
+			add_cell(w, ct, off);
+			return;
 		}
-		if (plain_decimal(v, n))
+		if (plain_decimal(v, n)) {
 			sbuf_add(&w->rowtext, v, n);
-		else
-			shortest_decimal(d, &w->rowtext);
+		} else {
+			char buf[WB_NUMBER_BUF];
+			int len = wb_number_text(d, buf);
+			sbuf_add(&w->rowtext, buf, len > 0 ? (size_t)len : 0);
+		}
 		add_cell(w, CELL_NUMBER, off);
 	}
 	if (w->rowtext.len > MAX_ROW_BYTES)
