@@ -19,7 +19,8 @@ static const char usage[] =
 	"usage: civic-ingest [-q] [-d delim] [-e encoding] [-k keyfile | -K variable]\n"
 	"                    [-o file] [-s schema] [--csv | --json] [--lineage]\n"
 	"                    [--max-field bytes] [--max-rejects n[%]] [--rejects file]\n"
-	"                    [--fallback-encoding name] [file ...]\n"
+	"                    [--fallback-encoding name] [--sheet name | n | *]\n"
+	"                    [file ...]\n"
 	"       civic-ingest --describe [-d delim] [-e encoding] [--sample n] [file ...]\n"
 	"       civic-ingest --show-schema -s schema\n"
 	"\n"
@@ -32,7 +33,9 @@ static const char usage[] =
 	"  -K, --key-env VAR      ... or take the key from environment variable VAR\n"
 	"  -o, --output FILE      write FILE atomically instead of standard output\n"
 	"      --csv, --json      output format (default: the input's)\n"
-	"      --lineage          add _file and _line columns\n"
+	"      --lineage          add _file and _line columns (and _sheet with --sheet)\n"
+	"      --sheet NAME|N|*   a workbook's sheet (.xlsx, .ods, .xls): by name, by number\n"
+	"                         from 1, or * for every sheet whose header maps (default: the first)\n"
 	"      --rejects FILE     write rejected records to FILE (NDJSON, mode 0600)\n"
 	"      --max-rejects N    rejects tolerated before exit status 1: a count or N% (default 0)\n"
 	"      --max-field BYTES  longest record accepted (default 1048576)\n"
@@ -49,6 +52,7 @@ enum {
 	OPT_SAMPLE,
 	OPT_FALLBACK_ENCODING,
 	OPT_SHOW_SCHEMA,
+	OPT_SHEET,
 };
 
 static const struct option long_options[] = {
@@ -65,6 +69,7 @@ static const struct option long_options[] = {
 	{ "sample", required_argument, NULL, OPT_SAMPLE },
 	{ "fallback-encoding", required_argument, NULL, OPT_FALLBACK_ENCODING },
 	{ "show-schema", no_argument, NULL, OPT_SHOW_SCHEMA },
+	{ "sheet", required_argument, NULL, OPT_SHEET },
 	REJECT_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -135,6 +140,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_SAMPLE: o->sample = opt_ulong("--sample", optarg); break;
 		case OPT_FALLBACK_ENCODING: o->reader.fallback_encoding = optarg; break;
 		case OPT_SHOW_SCHEMA: o->show_schema = 1; break;
+		case OPT_SHEET: o->reader.sheet = optarg; break;
 		default:
 			if (!common_option(&o->common, c) && !reject_option(&o->rejects, c))
 				bad_option();
@@ -163,17 +169,23 @@ static void append_value(struct ingest *g, size_t i, struct sbuf *data, int *bad
 	size_t n = col->input >= 0 ? rec_len(&g->rec, (size_t)col->input) : 0;
 	char buf[40];
 
-	if (!*bad && check_no_nul(g->map.out.names[i], s, n, &g->why) != 0)
+	if (!*bad && check_no_nul(g->map.out.names[i], s, n, &g->why) != 0) {
 		*bad = 1;
+		g->why.field = col->input;
+	}
 	switch (col->source) {
 	case FROM_FIELD:
-		if (!*bad && convert_field(col->field, s, n, data, &g->why) != 0)
+		if (!*bad && convert_field(col->field, s, n, data, &g->why) != 0) {
 			*bad = 1;
+			g->why.field = col->input;
+		}
 		return;
 	case FROM_PSEUDONYM: {
 		sbuf_reset(&g->pii_value);
-		if (!*bad && convert_field(col->field, s, n, &g->pii_value, &g->why) != 0)
+		if (!*bad && convert_field(col->field, s, n, &g->pii_value, &g->why) != 0) {
 			*bad = 1;
+			g->why.field = col->input;
+		}
 		pseudonymize(&g->key, sbuf_cstr(&g->pii_value), g->pii_value.len, buf);
 		sbuf_addstr(data, buf);
 		return;
@@ -186,6 +198,10 @@ static void append_value(struct ingest *g, size_t i, struct sbuf *data, int *bad
 		return;
 	case FROM_LINEAGE_LINE:
 		sbuf_add(data, buf, (size_t)snprintf(buf, sizeof(buf), "%lu", g->rec.line));
+		return;
+	case FROM_LINEAGE_SHEET:
+		if (g->rec.sheet)
+			sbuf_addstr(data, g->rec.sheet);
 		return;
 	}
 }
@@ -339,6 +355,11 @@ static int setup(struct ingest *g)
 	return 0;
 }
 
+static int lineage_flags(const struct options *o)
+{
+	return !o->lineage ? 0 : LINEAGE_FILE_LINE | (o->reader.sheet ? LINEAGE_SHEET : 0);
+}
+
 /* With a schema each operand's header is mapped on its own, so offices
  * that order and name their columns differently go into one stream; only
  * the output columns must agree (they differ when other_columns is keep). */
@@ -347,15 +368,15 @@ static int map_header(void *ctx, const struct header *h, const char *name)
 	struct ingest *g = ctx;
 	struct mapping m;
 
-	if (mapping_build(&m, &g->schema, h, name, g->have_key, g->opts->lineage) != 0) {
+	if (mapping_build(&m, &g->schema, h, name, g->have_key, lineage_flags(g->opts)) != 0) {
 		mapping_release(&m);
 		if (g->first_file)
-			civic_warn("%s: skipping the file", name);
+			civic_warn("%s: skipping the %s", name, g->in.on_sheet ? "sheet" : "file");
 		return -1;
 	}
 	if (g->first_file && !header_equal(&g->first_out, &m.out)) {
-		civic_warn("%s: its columns give other output columns than those of %s; skipping the file",
-			name, g->first_file);
+		civic_warn("%s: its columns give other output columns than those of %s; skipping the %s",
+			name, g->first_file, g->in.on_sheet ? "sheet" : "file");
 		mapping_release(&m);
 		return -1;
 	}
@@ -377,7 +398,7 @@ static int open_outputs(struct ingest *g)
 	if (inputs_start(&g->in) != 0)
 		return SETUP_FAILED;
 	if (!g->have_schema && mapping_build(&g->map, NULL, &g->in.header,
-	    g->in.first_name, g->have_key, o->lineage) != 0)
+	    g->in.first_name, g->have_key, lineage_flags(o)) != 0)
 		return SETUP_FAILED;
 	if (g->map.dropped_pii && !o->quiet)
 		civic_warn("%zu personal-data column%s dropped%s", g->map.dropped_pii,
@@ -396,6 +417,12 @@ static void summarise(const struct ingest *g)
 		return;
 	if (g->n.blank)
 		civic_warn("skipped %lu blank row%s (delimiters only)", g->n.blank, g->n.blank == 1 ? "" : "s");
+	if (g->in.empty_rows)
+		civic_warn("skipped %lu row%s of empty cells in workbooks", g->in.empty_rows,
+			g->in.empty_rows == 1 ? "" : "s");
+	if (g->in.sheets_passed)
+		civic_warn("%lu sheet%s passed over", g->in.sheets_passed,
+			g->in.sheets_passed == 1 ? "" : "s");
 	if (g->in.skipped)
 		civic_warn("read %lu, written %lu, rejected %lu, input files skipped %lu (nothing committed)",
 			g->n.read, g->n.written, g->n.rejected, g->in.skipped);

@@ -168,7 +168,8 @@ example_fixtures() {
 		gen-registry -n 400 --seed 5 | iconv -f UTF-8 -t CP1251//TRANSLIT > raw/2024-05-01.csv
 		gen-registry -n 400 --seed 6 | iconv -f UTF-8 -t CP1251//TRANSLIT > raw/2024-05-02.csv
 		mkdir -p offices && cp "$FIXTURES"/ingest/offices/office*.csv offices/
-		cp "$FIXTURES/ingest/offices/offices.json" . ;;
+		cp "$FIXTURES/ingest/offices/offices.json" .
+		cp "$FIXTURES/workbooks/xlsx/sheets.xlsx" export.xlsx ;;
 	civic-report.1)
 		for m in 02 03; do
 			{ head -1 registry.csv; grep -F ",2024-$m-" registry.csv; } |

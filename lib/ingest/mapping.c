@@ -238,6 +238,8 @@ int mapping_build(struct mapping *m, const struct schema *s, const struct header
 	if (lineage) {
 		add_column(m, FROM_LINEAGE_FILE, -1, NULL, "_file", COL_STRING);
 		add_column(m, FROM_LINEAGE_LINE, -1, NULL, "_line", COL_NUMBER);
+		if (lineage & LINEAGE_SHEET)
+			add_column(m, FROM_LINEAGE_SHEET, -1, NULL, "_sheet", COL_STRING);
 	}
 	sbuf_release(&fold);
 	return rc;

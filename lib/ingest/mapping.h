@@ -13,7 +13,11 @@ enum column_source {
 	FROM_OTHER,          /* an input column the schema does not name, kept as it is */
 	FROM_LINEAGE_FILE,
 	FROM_LINEAGE_LINE,
+	FROM_LINEAGE_SHEET,
 };
+
+/* mapping_build()'s lineage: _file and _line, and _sheet (a workbook's). */
+enum { LINEAGE_FILE_LINE = 1, LINEAGE_SHEET = 2 };
 
 struct out_column {
 	enum column_source source;
@@ -34,7 +38,8 @@ struct mapping {
  * whether pseudonymize fields can be kept.  0, or -1 with a message naming
  * the required fields no input column matches, or the columns that match
  * one field alike (two named exactly as the schema spells the field, or
- * two alike and none exact; for a personal-data field, any two). */
+ * two alike and none exact; for a personal-data field, any two).
+ * lineage: 0, or LINEAGE_* flags. */
 int mapping_build(struct mapping *m, const struct schema *s, const struct header *in,
 	const char *file, int have_key, int lineage);
 void mapping_release(struct mapping *m);

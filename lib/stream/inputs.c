@@ -25,6 +25,37 @@ void inputs_release(struct inputs *in)
 	in->first_name = NULL;
 }
 
+/* Whether r's header (a file's, or a workbook sheet's) is taken: 1, or 0
+ * after a message. */
+static int take_header(struct inputs *in, struct reader *r)
+{
+	in->on_sheet = reader_sheet(r) != NULL;
+	if (in->on_header)
+		return in->on_header(in->on_header_ctx, reader_header(r), reader_where(r)) == 0;
+	if (in->have_header && !header_equal(&in->header, reader_header(r))) {
+		civic_warn("%s: header differs from that of %s; skipping the %s",
+			reader_where(r), in->first_name, reader_sheet(r) ? "sheet" : "file");
+		return 0;
+	}
+	return 1;
+}
+
+/* With --sheet '*', a sheet whose header is not taken is passed over,
+ * said, and not a failure: the others are read.  1 when r is on a
+ * sheet whose header is taken, 0 when r has none left. */
+static int next_sheet(struct inputs *in, struct reader *r)
+{
+	int rc;
+
+	in->empty_rows += reader_empty_rows(r);
+	while ((rc = reader_next_sheet(r)) != 0) {
+		if (rc > 0 && take_header(in, r))
+			return 1;
+		in->sheets_passed++;
+	}
+	return 0;
+}
+
 /* Opens the next operand that can be read and agrees with the first one's
  * header; 1 when one is open, 0 when none is left. */
 static int open_next(struct inputs *in)
@@ -36,24 +67,25 @@ static int open_next(struct inputs *in)
 			in->skipped++;
 			continue;
 		}
-		if (in->on_header && in->on_header(in->on_header_ctx, reader_header(r), reader_name(r)) != 0) {
+		if (!take_header(in, r)) {
+			if (in->opts.sheet && strcmp(in->opts.sheet, "*") == 0 && reader_sheet(r)) {
+				in->sheets_passed++;
+						if (next_sheet(in, r))
+					goto take;
+				reader_close(r);
+				continue;
+			}
 			in->failed = 1;
 			in->skipped++;
 			reader_close(r);
 			continue;
 		}
+take:
 		if (!in->have_header) {
 			header_copy(&in->header, reader_header(r));
-			in->first_name = xstrdup(reader_name(r));
+			in->first_name = xstrdup(reader_where(r));
 			in->format = reader_format(r);
 			in->have_header = 1;
-		} else if (!in->on_header && !header_equal(&in->header, reader_header(r))) {
-			civic_warn("%s: header differs from that of %s; skipping the file",
-				reader_name(r), in->first_name);
-			in->failed = 1;
-			in->skipped++;
-			reader_close(r);
-			continue;
 		}
 		reader_want(r, in->want, in->nwant);
 		in->cur = r;
@@ -100,6 +132,8 @@ int inputs_next(struct inputs *in, struct record *rec, struct reject *why)
 				in->failed = in->cut_short = 1;
 			if (rc != READ_FATAL)
 				return rc;
+		} else if (next_sheet(in, in->cur)) {
+			continue;
 		}
 		reader_close(in->cur);
 		in->cur = NULL;

@@ -13,6 +13,7 @@
 #include "error.h"
 #include "json_input.h"
 #include "reader.h"
+#include "reader_workbook.h"
 #include "trim.h"
 #include "utf8.h"
 #include "xalloc.h"
@@ -28,6 +29,7 @@ struct reader {
 	unsigned long line;            /* physical lines consumed so far */
 	struct csv_engine_state csv;
 	struct json_input json;
+	struct reader_wb *wb;          /* a workbook's sheet, else NULL */
 };
 
 static int skip_bom(struct reader *r)
@@ -177,14 +179,32 @@ struct reader *reader_open(const char *path, const struct reader_opts *opts)
 		r->opts.max_field = DEFAULT_MAX_FIELD;
 	r->name = xstrdup(!path || strcmp(path, "-") == 0 ? "(standard input)" : path);
 	header_init(&r->header);
+	unsigned char head[16];
+	size_t nhead = 0;
+	if (opts->format == FMT_AUTO) {
+		int wrc = reader_wb_open(path, r->name, opts->sheet, &r->header, &r->wb, head, &nhead);
+		if (wrc < 0) {
+			header_release(&r->header);
+			free(r->name);
+			free(r);
+			return NULL;
+		}
+		if (wrc > 0) {
+			r->format = FMT_CSV;
+			return r;
+		}
+	}
 	if ((encoding_is_auto(opts->encoding)
 	    ? source_open_auto(&r->src, path, r->name,
 		opts->fallback_encoding ? opts->fallback_encoding : ENCODING_AUTO_FALLBACK)
 	    : source_open(&r->src, path, r->name, opts->encoding)) != 0) {
+		header_release(&r->header);
 		free(r->name);
 		free(r);
 		return NULL;
 	}
+	if (nhead)
+		source_unread(&r->src, head, nhead);
 	if (skip_bom(r) < 0)
 		goto fail;
 	fmt = opts->format != FMT_AUTO ? (int)opts->format : detect_format(r);
@@ -207,6 +227,13 @@ void reader_close(struct reader *r)
 {
 	if (!r)
 		return;
+	if (r->wb) {
+		reader_wb_close(r->wb);
+		header_release(&r->header);
+		free(r->name);
+		free(r);
+		return;
+	}
 	if (r->format == FMT_NDJSON)
 		json_input_close(&r->json);
 	csv_engine_release(&r->csv);
@@ -376,6 +403,9 @@ int reader_next(struct reader *r, struct record *rec, struct reject *why)
 	int rc;
 
 	rec->file = r->name;
+	if (r->wb)
+		return reader_wb_next(r->wb, rec, why);
+	rec->sheet = NULL;
 	source_release_passed(&r->src);
 	if (r->format == FMT_NDJSON)
 		return json_input_next(&r->json, rec, why, r->opts.keep_raw);
@@ -389,8 +419,8 @@ int reader_next(struct reader *r, struct record *rec, struct reject *why)
 
 void reader_copy_raw(struct reader *r, struct record *rec)
 {
-	/* NDJSON records always carry their line. */
-	if (r->format != FMT_NDJSON && !r->opts.keep_raw)
+	/* NDJSON records always carry their line, workbook records their row. */
+	if (!r->wb && r->format != FMT_NDJSON && !r->opts.keep_raw)
 		csv_engine_copy_raw(&r->csv, rec);
 }
 
@@ -405,7 +435,7 @@ void reader_want(struct reader *r, const unsigned char *want, size_t n)
 
 unsigned long long reader_record_offset(const struct reader *r)
 {
-	return r->format == FMT_CSV ? r->csv.record_offset : 0;
+	return r->format == FMT_CSV && !r->wb ? r->csv.record_offset : 0;
 }
 
 unsigned long long reader_cut_after(struct reader *r, unsigned long long from)
@@ -413,7 +443,7 @@ unsigned long long reader_cut_after(struct reader *r, unsigned long long from)
 	struct source *s = &r->src;
 	const char *nl;
 
-	if (r->format != FMT_CSV || !s->mapped || r->csv.kind == CSV_ENGINE_LIBCSV ||
+	if (r->format != FMT_CSV || r->wb || !s->mapped || r->csv.kind == CSV_ENGINE_LIBCSV ||
 	    from < s->pos || from >= s->len)
 		return 0;
 	nl = memchr(s->buf + from, '\n', s->len - from);
@@ -422,12 +452,12 @@ unsigned long long reader_cut_after(struct reader *r, unsigned long long from)
 
 int reader_seek(struct reader *r, unsigned long long offset)
 {
-	return r->format == FMT_CSV && offset <= SIZE_MAX ? source_seek(&r->src, (size_t)offset) : -1;
+	return r->format == FMT_CSV && !r->wb && offset <= SIZE_MAX ? source_seek(&r->src, (size_t)offset) : -1;
 }
 
 size_t reader_size(const struct reader *r)
 {
-	return r->src.mapped;
+	return r->wb ? 0 : r->src.mapped;
 }
 
 const struct header *reader_header(const struct reader *r)
@@ -448,4 +478,24 @@ int reader_delim(const struct reader *r)
 const char *reader_name(const struct reader *r)
 {
 	return r->name;
+}
+
+const char *reader_where(const struct reader *r)
+{
+	return r->wb ? reader_wb_where(r->wb) : r->name;
+}
+
+const char *reader_sheet(const struct reader *r)
+{
+	return r->wb ? reader_wb_sheet(r->wb) : NULL;
+}
+
+int reader_next_sheet(struct reader *r)
+{
+	return r->wb ? reader_wb_next_sheet(r->wb, &r->header) : 0;
+}
+
+unsigned long reader_empty_rows(const struct reader *r)
+{
+	return r->wb ? reader_wb_empty_rows(r->wb) : 0;
 }

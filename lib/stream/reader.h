@@ -9,7 +9,12 @@
  * Each reader_next() yields one record or one reject; a bad record costs one
  * reject, never the rest of the file.  Memory is bounded by the longest
  * record (and by max_field): nothing is kept from row to row, except for a
- * JSON array input, which is loaded whole. */
+ * JSON array input, which is loaded whole.
+ *
+ * A workbook (.xlsx, .ods, .xls), told by its content, is read as records
+ * by reader_workbook.c: its rows become records with the sheet's row
+ * number as their line, and rec->sheet and rec->first_col set, so rejects
+ * name the cell. */
 #ifndef CIVIC_READER_H
 #define CIVIC_READER_H
 
@@ -35,7 +40,8 @@ struct reader_opts {
 	size_t max_field;            /* bytes; 0: default 16 MiB */
 	enum csv_engine engine;
 	int keep_raw;                /* fill record.raw for every record (else see reader_copy_raw) */
-	int want_checks_all;         /* with reader_want(), still check every field's UTF-8 */
+	int want_checks_all;
+	const char *sheet;           /* a workbook's sheet: NULL the first, a name, a 1-based number, "*" all */         /* with reader_want(), still check every field's UTF-8 */
 };
 
 struct reader;
@@ -70,6 +76,15 @@ const struct header *reader_header(const struct reader *r);
 enum format reader_format(const struct reader *r);
 int reader_delim(const struct reader *r);
 const char *reader_name(const struct reader *r);   /* "-" shows as "(standard input)" */
+/* For messages about the header: the name, or "file.xlsx:Sheet1". */
+const char *reader_where(const struct reader *r);
+/* A workbook's sheet being read, or NULL. */
+const char *reader_sheet(const struct reader *r);
+/* With sheet "*": on to the next sheet that has a header (1), none left (0),
+ * or one that could not be read (-1, after a message).  0 for other inputs. */
+int reader_next_sheet(struct reader *r);
+/* Rows of empty cells a workbook's sheet passed over so far. */
+unsigned long reader_empty_rows(const struct reader *r);
 
 /* Where the record reader_next() last returned began, as a byte offset
  * (CSV; 0 otherwise). */

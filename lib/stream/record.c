@@ -76,6 +76,8 @@ void rec_copy(struct record *dst, const struct record *src)
 	sbuf_add(&dst->raw, sbuf_cstr(&src->raw), src->raw.len);
 	dst->file = src->file;
 	dst->line = src->line;
+	dst->sheet = src->sheet;
+	dst->first_col = src->first_col;
 }
 
 void header_init(struct header *h)

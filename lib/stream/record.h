@@ -25,7 +25,9 @@ struct record {
 	struct field *fields;
 	size_t nfields, cap;
 	const char *file;      /* display name of the source ("-" is stdin); owned by the reader */
-	unsigned long line;    /* physical line (1-based) where the record starts */
+	unsigned long line;    /* physical line (1-based) where the record starts; a workbook's row */
+	const char *sheet;     /* a workbook's record: its sheet (owned by the reader); else NULL */
+	unsigned first_col;    /* a workbook's record: the sheet column (0 is A) of field 0 */
 	struct sbuf raw;       /* the record's text as read, for the rejects stream */
 };
 

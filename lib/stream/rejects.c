@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "rejects.h"
+#include "workbook.h"
 
 enum { REJECTS_SHOWN_MAX = 20 };
 
@@ -20,6 +21,19 @@ int rejects_open(struct rejects *rj, const char *path)
 	return 0;
 }
 
+/* A workbook's record is placed by sheet and cell: "Sheet1!C14", or the
+ * whole row "Sheet1!14:14" when no one field is at fault. */
+static void sheet_place(const struct record *rec, const struct reject *why, char *buf, size_t size)
+{
+	char cell[32];
+
+	if (why->field >= 0)
+		wb_cell_name(rec->first_col + (unsigned)why->field, rec->line, cell);
+	else
+		snprintf(cell, sizeof(cell), "%lu:%lu", rec->line, rec->line);
+	snprintf(buf, size, "%s!%s", rec->sheet, cell);
+}
+
 static void write_json(struct rejects *rj, const struct record *rec, const struct reject *why)
 {
 	struct sbuf *b = &rj->line;
@@ -28,7 +42,18 @@ static void write_json(struct rejects *rj, const struct record *rec, const struc
 	sbuf_reset(b);
 	sbuf_addstr(b, "{\"file\":");
 	json_append_string(b, file, strlen(file));
-	sbuf_printf(b, ",\"line\":%lu,\"reason\":", rec->line);
+	sbuf_printf(b, ",\"line\":%lu,", rec->line);
+	if (rec->sheet) {
+		char place[200];
+		sheet_place(rec, why, place, sizeof(place));
+		sbuf_addstr(b, "\"sheet\":");
+		json_append_string(b, rec->sheet, strlen(rec->sheet));
+		sbuf_addstr(b, ",\"cell\":");
+		const char *cell = strchr(place, '!') + 1;
+		json_append_string(b, cell, strlen(cell));
+		sbuf_addc(b, ',');
+	}
+	sbuf_addstr(b, "\"reason\":");
 	json_append_string(b, why->reason, strlen(why->reason));
 	sbuf_addstr(b, ",\"column\":");
 	if (why->column[0])
@@ -50,7 +75,14 @@ void rejects_add(struct rejects *rj, const struct record *rec, const struct reje
 	rj->count++;
 	if (rj->shown < REJECTS_SHOWN_MAX) {
 		rj->shown++;
-		if (why->column[0])
+		char place[200];
+		if (rec->sheet)
+			sheet_place(rec, why, place, sizeof(place));
+		if (rec->sheet && why->column[0])
+			civic_warn("%s:%s: %s: %s", file, place, why->column, why->message);
+		else if (rec->sheet)
+			civic_warn("%s:%s: %s", file, place, why->message);
+		else if (why->column[0])
 			civic_warn_at(file, rec->line, "%s: %s", why->column, why->message);
 		else
 			civic_warn_at(file, rec->line, "%s", why->message);

@@ -189,10 +189,27 @@ static size_t read_limit(size_t room)
 	return max && max < room ? max : room;
 }
 
+void source_unread(struct source *src, const unsigned char *p, size_t n)
+{
+	if (n > sizeof(src->unread))
+		n = sizeof(src->unread);
+	memcpy(src->unread, p, n);
+	src->nunread = n;
+	src->unread_pos = 0;
+}
+
 static long read_some(struct source *src, char *into, size_t room)
 {
 	ssize_t n;
 
+	if (src->unread_pos < src->nunread && room > 0) {
+		size_t k = src->nunread - src->unread_pos;
+		if (k > room)
+			k = room;
+		memcpy(into, src->unread + src->unread_pos, k);
+		src->unread_pos += k;
+		return (long)k;
+	}
 	do
 		n = read(src->fd, into, read_limit(room));
 	while (n < 0 && errno == EINTR);

@@ -50,6 +50,8 @@ struct source {
 	const char *auto_fallback;   /* -e auto on a stream: choose on the first read */
 	size_t mapped;           /* buf is the whole file mapped, this long; 0: read */
 	size_t released;         /* mapped pages before this are given back */
+	unsigned char unread[16];    /* bytes taken from a pipe before the source opened, read first */
+	size_t nunread, unread_pos;
 };
 
 /* path NULL or "-" is standard input.  0, or -1 with a message printed. */
@@ -58,6 +60,9 @@ int source_open(struct source *src, const char *path, const char *name, const ch
  * with fallback as the 8-bit one, and said on standard error. */
 int source_open_auto(struct source *src, const char *path, const char *name, const char *fallback);
 void source_close(struct source *src);
+/* Gives back bytes already taken from the source's pipe (at most 16, the
+ * first bytes a workbook check read), before any read. */
+void source_unread(struct source *src, const unsigned char *p, size_t n);
 /* Reads at least one more byte unless at EOF; keeps buf[keep..len).
  * Returns the number of new bytes (0 at EOF), -1 on error (printed). */
 long source_more(struct source *src, size_t keep);

@@ -98,6 +98,15 @@ int wb_select(struct workbook *wb, size_t i, struct wb_error *err);
 int wb_next_row(struct workbook *wb, struct wb_row *row,
 		unsigned long *empty_rows_skipped, struct wb_error *err);
 
+/* The top-left cell of the merged range of the selected sheet that covers
+ * (col, row): 1 with *ocol, *orow set (the cell itself when it starts the
+ * range), 0 when no range covers it or the format does not say, -1 with
+ * err filled.  May read the sheet a second time (.xlsx lists its merges
+ * after the cells): the stream reader asks only about a header's empty
+ * cells. */
+int wb_merged_origin(struct workbook *wb, unsigned col, unsigned long row,
+		     unsigned *ocol, unsigned long *orow, struct wb_error *err);
+
 /* "C14" for col 2, row 14 (buf of at least 16 bytes). */
 void wb_cell_name(unsigned col, unsigned long row, char *buf);
 
@@ -111,6 +120,9 @@ struct wb_ops {
 	int (*select)(struct workbook *wb, size_t i, struct wb_error *err);
 	int (*next_row)(struct workbook *wb, struct wb_row *row,
 			unsigned long *empty_rows_skipped, struct wb_error *err);
+	/* optional (NULL: merges unknown, wb_merged_origin() says 0) */
+	int (*merged_origin)(struct workbook *wb, unsigned col, unsigned long row,
+			     unsigned *ocol, unsigned long *orow, struct wb_error *err);
 };
 
 extern const struct wb_ops wb_xlsx_ops, wb_ods_ops, wb_xls_ops;
