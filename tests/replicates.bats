@@ -174,7 +174,7 @@ w.writerows(rows)' "$1"
 	assert_output --partial "unknown --rep-type 'jk1'"
 	run civic-tally -w w --repweights 'rw_*' --rep-type JK1 -g g -s count --top 1 --other Rest "$f"
 	assert_failure 2
-	assert_output --partial "--other is not computed with --repweights, --poststrata or --rake"
+	assert_output --partial "--other is not computed with --repweights"
 	run civic-tally --repweights 'rw_*' --rep-type JK1 "$f"
 	assert_failure 2
 	assert_output --partial "needs -w"

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "survey_calib.h"
 #include "survey_chisq.h"
 #include "survey_impl.h"
 #include "xalloc.h"
@@ -268,11 +269,12 @@ int svy_chisq_rao_scott(const struct svy_design *d, const struct svy_acc *const 
 	t.S = xcalloc(H * K, sizeof *t.S);
 	t.Q = xcalloc(H * K * K, sizeof *t.Q);
 	V = xcalloc(K * K, sizeof *V);
-	if (d->o.has_psu)
-		strata_by_psus(d, cells, &t);
+	if (d->calib)
+		rc = svy_calib_cells_cov(d, cells, K, V);
+	else if (d->o.has_psu)
+		strata_by_psus(d, cells, &t), rc = covariance(d, &t, V);
 	else
-		strata_by_rows(d, cells, &t);
-	rc = covariance(d, &t, V);
+		strata_by_rows(d, cells, &t), rc = covariance(d, &t, V);
 	if (rc == 0) {
 		long double x2 = pearson(t.p, nr, nc, N), nu = svy_design_df(d);
 		delta_traces(t.p, V, nr, nc, N, &tr, &tr2);

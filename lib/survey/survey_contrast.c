@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "survey_calib.h"
 #include "survey_contrast.h"
 #include "survey_impl.h"
 #include "xalloc.h"
@@ -209,6 +210,8 @@ int svy_contrast(const struct svy_design *d, const struct svy_lin *a, const stru
 	int ok = lin_at_set(&x, a) & lin_at_set(&y, b);
 	long double V;
 
+	if (d->calib)
+		return svy_calib_contrast(d, a, b, e);
 	memset(e, 0, sizeof *e);
 	e->est = e->se = e->var = e->deff = e->deff_replace = e->n_eff_kish = NAN;
 	e->df = svy_design_df(d);
