@@ -683,10 +683,9 @@ void svy_calib_ready(struct svy_calib *c)
 	c->mapped = t->npsu;
 }
 
-/* Scatters α·Σwy of num's PSU cells and β·Σw of den's into z (by the
- * first pass's PSU index); marks den's PSUs in seen. */
-static void psu_totals(const struct svy_calib *c, const struct svy_acc *a, int k, long double f,
-	long double *z, unsigned char *seen)
+/* Scatters f times sum k of a's PSU cells into z (by the first pass's PSU
+ * index). */
+static void psu_totals(const struct svy_calib *c, const struct svy_acc *a, int k, long double f, long double *z)
 {
 	const struct svy_psu_sums *cells = a->cells;
 	long double unit;
@@ -696,11 +695,8 @@ static void psu_totals(const struct svy_calib *c, const struct svy_acc *a, int k
 	unit = svy_cell_unit(a, k);
 	for (size_t i = 0; i < a->ncells; i++) {
 		uint32_t j = c->psu_map[cells[i].psu];
-		if (j == UINT32_MAX)
-			continue;
-		z[j] += f * svy_cell_raw(a, &cells[i], k) * unit;
-		if (seen && cells[i].n)
-			seen[j] = 1;
+		if (j != UINT32_MAX)
+			z[j] += f * svy_cell_raw(a, &cells[i], k) * unit;
 	}
 }
 
@@ -766,7 +762,7 @@ static void residuals(const struct svy_calib *c, const struct svy_calib_term *te
 
 	for (size_t i = 0; i < nterms; i++)
 		if (terms[i].acc && terms[i].coef != 0)
-			psu_totals(c, terms[i].acc, terms[i].wy ? CELL_WY : CELL_W, terms[i].coef, e, NULL);
+			psu_totals(c, terms[i].acc, terms[i].wy ? CELL_WY : CELL_W, terms[i].coef, e);
 	cell_residuals(c, terms, nterms, h);
 	for (size_t j = 0; j < d->npsu; j++) {
 		long double r = 0;
@@ -868,8 +864,12 @@ int svy_calib_linearise(const struct svy_design *t, const struct svy_acc *num, c
 	if (svy_calib_cov(t, terms, &n, 1, V) < 0)
 		return -1;
 	unsigned char *seen = xcalloc(P, 1), *sseen = xcalloc(H, 1);
-	long double *unused = xcalloc(P, sizeof *unused);
-	psu_totals(c, den, CELL_W, 0, unused, seen);
+	const struct svy_psu_sums *cells = den->cells;
+	for (size_t i = 0; den->kind == KIND_PSUS && i < den->ncells; i++) {
+		uint32_t j = c->psu_map[cells[i].psu];
+		if (j != UINT32_MAX && cells[i].n)
+			seen[j] = 1;
+	}
 	*psus = 0;
 	*strata = 0;
 	for (size_t j = 0; j < d->npsu; j++)
@@ -878,7 +878,6 @@ int svy_calib_linearise(const struct svy_design *t, const struct svy_acc *num, c
 			*strata += !sseen[d->psus[j].stratum];
 			sseen[d->psus[j].stratum] = 1;
 		}
-	free(unused);
 	free(seen);
 	free(sseen);
 	return 0;
