@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # Calibrated weights (civic-tally --poststrata/--totals, --rake,
 # --write-weights) against R's survey 4.1.1: tests/fixtures/survey/calib.R
-# makes a fresh sample and R's figures for it once per run; every figure
+# makes a fresh sample (seed CIVIC_ORACLE_SEED, else one from the clock,
+# printed on failure) and R's figures for it once per run; every figure
 # must agree to 1e-10 relative (tests/survey-live-check.py).
 
 load helper
@@ -9,12 +10,15 @@ load helper
 setup_file() {
 	R_OUT="$BATS_FILE_TMPDIR/oracle"
 	mkdir -p "$R_OUT"
-	Rscript --vanilla "$BATS_TEST_DIRNAME/fixtures/survey/calib.R" "$R_OUT" > "$R_OUT/log" 2>&1
+	echo "${CIVIC_ORACLE_SEED:-$(($(date +%s) % 1000000))}" > "$R_OUT/seed"
+	Rscript --vanilla "$BATS_TEST_DIRNAME/fixtures/survey/calib.R" "$R_OUT" "$(cat "$R_OUT/seed")" \
+		> "$R_OUT/log" 2>&1
 }
 
 setup() {
 	setup_scratch
 	O="$BATS_FILE_TMPDIR/oracle"
+	SEED=$(cat "$O/seed")
 	DES=(-w w --strata stratum --psu psu)
 	PS=(--poststrata region --totals "$O/totals.csv")
 	RK=(--rake "$O/m_region.csv" --rake "$O/m_age.csv" --rake "$O/m_sex.csv")
@@ -22,7 +26,7 @@ setup() {
 
 same_as_r() {
 	run python3 "$CIVIC_ROOT/tests/survey-live-check.py" "$1" "$2"
-	[ "$status" -eq 0 ] || { echo "$output"; false; }
+	[ "$status" -eq 0 ] || { echo "seed $SEED: $output"; false; }
 }
 
 # every figure of one calibration: $1 its tag in the oracle, $2 the data,
