@@ -429,14 +429,8 @@ static void parse_options(struct options *o, int argc, char **argv)
 	check_rep_options(o);
 	check_calib_options(o);
 	check_rank_options(o);
-	if ((o->show.contrast || o->show.test) && calibrating(o))
-		civic_usage_error("--contrast and --test use the linearisation of a -w/--strata/--psu design "
-			"or the replicates of --repweights: not with --poststrata or --rake");
 	if (o->show.contrast && o->show.other)
 		civic_usage_error("--contrast compares groups one by one: not with --other");
-	/* The rest as one group is checked against R for Taylor and replicate designs only. */
-	if (o->show.other && calibrating(o))
-		civic_usage_error("--other is not computed with --poststrata or --rake");
 	if (o->merge && optind == argc)
 		civic_usage_error("--merge needs one or more partial files");
 	const struct named_output outs[] = {
@@ -537,13 +531,11 @@ static void check_contrast(struct run *r)
 	contrast_release(&c);
 }
 
-/* ratio:A/B is linearised on a -w/--strata/--psu design only. */
+/* ratio:A/B is linearised on a -w/--strata/--psu design, calibrated or not. */
 static void check_ratio(struct run *r)
 {
 	if (!agg_has_ratio(&r->agg))
 		return;
-	if (calibrating(r->o))
-		civic_usage_error("ratio:A/B is not computed with --poststrata or --rake");
 	if (r->o->show.contrast || r->o->show.deff)
 		civic_usage_error("ratio:A/B takes no --contrast or --deff");
 }
@@ -669,8 +661,6 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 		civic_usage_error("--partial does not keep the replicate weights quantiles need; "
 			"tally quantiles with --repweights in one run");
 	if (calibrating(o)) {
-		if (o->show.ci && r->agg.has_quantile)
-			civic_usage_error("calibration gives quantiles without intervals: drop --ci or the quantiles");
 		int rc = calibrate(r, files, nfiles);
 		if (rc)
 			return rc;

@@ -587,8 +587,18 @@ static struct svy_calib_sums *sums_for(struct svy_acc *a, size_t ncells)
 
 void svy_calib_acc_add(struct svy_acc *a, const struct svy_calib *c, double w, double y)
 {
+	svy_calib_acc_add_cell(a, c, c->cur, w, y);
+}
+
+struct svy_unit svy_calib_value_unit(const struct svy_calib *c, struct svy_unit u)
+{
+	u.stratum = c->cur;
+	return u;
+}
+
+void svy_calib_acc_add_cell(struct svy_acc *a, const struct svy_calib *c, uint32_t j, double w, double y)
+{
 	struct svy_calib_sums *s = sums_for(a, c->ncells);
-	uint32_t j = c->cur;
 
 	s->n[j] += 1;
 	s->y[j] += y;
@@ -673,10 +683,9 @@ void svy_calib_ready(struct svy_calib *c)
 	c->mapped = t->npsu;
 }
 
-/* Scatters α·Σwy of num's PSU cells and β·Σw of den's into z (by the
- * first pass's PSU index); marks den's PSUs in seen. */
-static void psu_totals(const struct svy_calib *c, const struct svy_acc *a, int k, long double f,
-	long double *z, unsigned char *seen)
+/* Scatters f times sum k of a's PSU cells into z (by the first pass's PSU
+ * index). */
+static void psu_totals(const struct svy_calib *c, const struct svy_acc *a, int k, long double f, long double *z)
 {
 	const struct svy_psu_sums *cells = a->cells;
 	long double unit;
@@ -686,35 +695,47 @@ static void psu_totals(const struct svy_calib *c, const struct svy_acc *a, int k
 	unit = svy_cell_unit(a, k);
 	for (size_t i = 0; i < a->ncells; i++) {
 		uint32_t j = c->psu_map[cells[i].psu];
-		if (j == UINT32_MAX)
-			continue;
-		z[j] += f * svy_cell_raw(a, &cells[i], k) * unit;
-		if (seen && cells[i].n)
-			seen[j] = 1;
+		if (j != UINT32_MAX)
+			z[j] += f * svy_cell_raw(a, &cells[i], k) * unit;
 	}
 }
 
+/* A term's per-cell sums: Σw·y and Σy (CELL_WY), or Σw and rows (CELL_W). */
+static void term_sums(const struct svy_calib_term *t, size_t j, long double *weighted, long double *plain)
+{
+	const struct svy_calib_sums *s = t->acc ? t->acc->cal : NULL;
+
+	*weighted = *plain = 0;
+	if (!s || j >= s->ncells)
+		return;
+	*weighted = t->wy ? s->wy[j] : s->w[j];
+	*plain = t->wy ? s->y[j] : s->n[j];
+}
+
 /* h(c), the amount per unit of -w weight the calibration takes out of
- * each cell.  Post-stratification (svyrecvar): the cell's share of z over
- * its Σw.  Raking: svyrecvar's 10 sweeps of x ← x - psw·ave(x/psw) over
- * each margin's categories, psw the weights after that margin's step;
- * x/psw sums over a cell to (V_c - n_c·h_c)/g_m(c), V_c = Σ x/w0. */
-static void cell_residuals(const struct svy_calib *c, const struct svy_calib_sums *num,
-	const struct svy_calib_sums *den, long double alpha, long double beta, long double *h)
+ * each cell, for z = Σ coef·(w·y or w) over the terms.
+ * Post-stratification (svyrecvar): the cell's share of z over its Σw.
+ * Raking: svyrecvar's 10 sweeps of x ← x - psw·ave(x/psw) over each
+ * margin's categories, psw the weights after that margin's step; x/psw
+ * sums over a cell to (V_c - n_c·h_c)/g_m(c), V_c = Σ x/w0. */
+static void cell_residuals(const struct svy_calib *c, const struct svy_calib_term *terms, size_t nterms,
+	long double *h)
 {
 	size_t C = c->ncells;
 
 	for (size_t j = 0; j < C; j++) {
-		long double ny = num ? num->y[j] : 0, nwy = num ? num->wy[j] : 0;
-		long double dn = den ? den->n[j] : 0, dw = den ? den->w[j] : 0;
-		if (c->rake)
-			h[j] = c->g[j] * (alpha * ny + beta * dn);   /* V_c for now */
-		else
-			h[j] = (alpha * nwy + beta * dw) / c->w0[j];
+		long double weighted = 0, plain = 0;
+		for (size_t i = 0; i < nterms; i++) {
+			long double sw, sp;
+			term_sums(&terms[i], j, &sw, &sp);
+			weighted += terms[i].coef * sw;
+			plain += terms[i].coef * sp;
+		}
+		h[j] = c->rake ? c->g[j] * plain : weighted / c->w0[j];   /* raking: V_c for now */
 	}
 	if (!c->rake)
 		return;
-	long double *v = xmalloc(C * sizeof *v);
+	long double *v = xmalloc((C ? C : 1) * sizeof *v);
 	memcpy(v, h, C * sizeof *v);
 	memset(h, 0, C * sizeof *h);
 	for (int it = 0; it < SVY_CALIB_VAR_SWEEPS; it++)
@@ -732,24 +753,43 @@ static void cell_residuals(const struct svy_calib *c, const struct svy_calib_sum
 	free(v);
 }
 
-/* Σ_h (1 - f_h)·n_h/(n_h - 1)·Σ_j (e_j - ē_h)² over the first pass's
- * strata and PSUs, all of them: a PSU outside the domain has a residual
- * too. */
-static int stratified(const struct svy_calib *c, const struct svy_design *t, const long double *e, long double *V)
+/* The residuals e_j (by the first pass's PSU index) of one combination. */
+static void residuals(const struct svy_calib *c, const struct svy_calib_term *terms, size_t nterms,
+	long double *e)
 {
 	const struct svy_design *d = c->design;
-	size_t H = d->nstrata;
-	long double *mean = xcalloc(H ? H : 1, sizeof *mean), *ss = xcalloc(H ? H : 1, sizeof *ss);
+	long double *h = xcalloc(c->ncells ? c->ncells : 1, sizeof *h);
 
-	for (size_t j = 0; j < d->npsu; j++)
-		mean[d->psus[j].stratum] += e[j];
-	for (size_t h = 0; h < H; h++)
-		mean[h] /= (long double)d->strata[h].npsu;
+	for (size_t i = 0; i < nterms; i++)
+		if (terms[i].acc && terms[i].coef != 0)
+			psu_totals(c, terms[i].acc, terms[i].wy ? CELL_WY : CELL_W, terms[i].coef, e);
+	cell_residuals(c, terms, nterms, h);
 	for (size_t j = 0; j < d->npsu; j++) {
-		long double x = e[j] - mean[d->psus[j].stratum];
-		ss[d->psus[j].stratum] += x * x;
+		long double r = 0;
+		for (uint32_t k = c->pc_start[j]; k < c->pc_start[j + 1]; k++)
+			r += c->pc_w[k] * h[c->pc_cell[k]];
+		e[j] -= r;
 	}
-	*V = 0;
+	free(h);
+}
+
+/* V_kl = Σ_h (1 - f_h)·n_h/(n_h - 1)·Σ_j (e_kj - ē_kh)(e_lj - ē_lh) over
+ * the first pass's strata and PSUs, all of them: a PSU outside the domain
+ * has a residual too.  e holds K vectors of P. */
+static int stratified(const struct svy_calib *c, const struct svy_design *t, const long double *e, size_t K,
+	long double *V)
+{
+	const struct svy_design *d = c->design;
+	size_t H = d->nstrata, P = d->npsu;
+	long double *mean = xcalloc((H ? H : 1) * K, sizeof *mean);
+
+	for (size_t k = 0; k < K; k++)
+		for (size_t j = 0; j < P; j++)
+			mean[d->psus[j].stratum * K + k] += e[k * P + j];
+	for (size_t h = 0; h < H; h++)
+		for (size_t k = 0; k < K; k++)
+			mean[h * K + k] /= (long double)d->strata[h].npsu;
+	long double *scale = xcalloc(H ? H : 1, sizeof *scale);
 	for (size_t h = 0; h < H; h++) {
 		uint64_t nh = d->strata[h].npsu;
 		if (svy_stratum_census(d, h))
@@ -757,16 +797,59 @@ static int stratified(const struct svy_calib *c, const struct svy_design *t, con
 		if (nh < 2) {
 			if (d->o.lonely == SVY_LONELY_FAIL) {
 				free(mean);
-				free(ss);
+				free(scale);
 				return svy_fail(t, "stratum '%s' has only one PSU (see --lonely-psu)", d->strata[h].name);
 			}
 			continue;        /* remove, certainty: no contribution */
 		}
-		*V += (1 - (long double)svy_stratum_f(d, h)) * ((long double)nh / (nh - 1)) * ss[h];
+		scale[h] = (1 - (long double)svy_stratum_f(d, h)) * ((long double)nh / (nh - 1));
 	}
-	free(mean);
+	long double *ss = xcalloc((H ? H : 1) * K * K, sizeof *ss);
+	for (size_t j = 0; j < P; j++) {
+		size_t h = d->psus[j].stratum;
+		if (scale[h] == 0)
+			continue;
+		for (size_t k = 0; k < K; k++) {
+			long double xk = e[k * P + j] - mean[h * K + k];
+			for (size_t l = k; l < K; l++)
+				ss[(h * K + k) * K + l] += xk * (e[l * P + j] - mean[h * K + l]);
+		}
+	}
+	memset(V, 0, K * K * sizeof *V);
+	for (size_t h = 0; h < H; h++)
+		for (size_t k = 0; scale[h] != 0 && k < K; k++)
+			for (size_t l = k; l < K; l++)
+				V[k * K + l] += scale[h] * ss[(h * K + k) * K + l];
 	free(ss);
+	free(scale);
+	for (size_t k = 0; k < K; k++)
+		for (size_t l = 0; l < k; l++)
+			V[k * K + l] = V[l * K + k];
+	free(mean);
 	return 0;
+}
+
+static int not_ready(const struct svy_calib *c, const struct svy_design *t)
+{
+	if (c->mapped != t->npsu || !c->pc_start)
+		return svy_fail(t, "the calibration was not made ready for the estimates");
+	return 0;
+}
+
+int svy_calib_cov(const struct svy_design *t, const struct svy_calib_term *terms, const size_t *nterms,
+	size_t K, long double *V)
+{
+	struct svy_calib *c = t->calib;
+	size_t P = c->design->npsu ? c->design->npsu : 1;
+
+	if (not_ready(c, t) < 0)
+		return -1;
+	long double *e = xcalloc(P * (K ? K : 1), sizeof *e);
+	for (size_t k = 0, at = 0; k < K; at += nterms[k++])
+		residuals(c, terms + at, nterms[k], e + k * P);
+	int rc = stratified(c, t, e, K, V);
+	free(e);
+	return rc;
 }
 
 int svy_calib_linearise(const struct svy_design *t, const struct svy_acc *num, const struct svy_acc *den,
@@ -775,29 +858,18 @@ int svy_calib_linearise(const struct svy_design *t, const struct svy_acc *num, c
 	struct svy_calib *c = t->calib;
 	const struct svy_design *d = c->design;
 	size_t P = d->npsu ? d->npsu : 1, H = d->nstrata ? d->nstrata : 1;
-	long double *e = xcalloc(P, sizeof *e), *h = xcalloc(c->ncells ? c->ncells : 1, sizeof *h);
-	unsigned char *seen = xcalloc(P, 1), *sseen = xcalloc(H, 1);
-	int rc;
+	struct svy_calib_term terms[2] = { { num, 1, alpha }, { den, 0, beta } };
+	size_t n = 2;
 
-	if (c->mapped != t->npsu || !c->pc_start) {
-		free(e);
-		free(h);
-		free(seen);
-		free(sseen);
-		return svy_fail(t, "the calibration was not made ready for the estimates");
+	if (svy_calib_cov(t, terms, &n, 1, V) < 0)
+		return -1;
+	unsigned char *seen = xcalloc(P, 1), *sseen = xcalloc(H, 1);
+	const struct svy_psu_sums *cells = den->cells;
+	for (size_t i = 0; den->kind == KIND_PSUS && i < den->ncells; i++) {
+		uint32_t j = c->psu_map[cells[i].psu];
+		if (j != UINT32_MAX && cells[i].n)
+			seen[j] = 1;
 	}
-	psu_totals(c, num, CELL_WY, alpha, e, NULL);
-	if (beta != 0)
-		psu_totals(c, den, CELL_W, beta, e, NULL);
-	psu_totals(c, den, CELL_W, 0, e, seen);
-	cell_residuals(c, num->cal, beta != 0 ? den->cal : NULL, alpha, beta, h);
-	for (size_t j = 0; j < d->npsu; j++) {
-		long double r = 0;
-		for (uint32_t k = c->pc_start[j]; k < c->pc_start[j + 1]; k++)
-			r += c->pc_w[k] * h[c->pc_cell[k]];
-		e[j] -= r;
-	}
-	rc = stratified(c, t, e, V);
 	*psus = 0;
 	*strata = 0;
 	for (size_t j = 0; j < d->npsu; j++)
@@ -806,9 +878,7 @@ int svy_calib_linearise(const struct svy_design *t, const struct svy_acc *num, c
 			*strata += !sseen[d->psus[j].stratum];
 			sseen[d->psus[j].stratum] = 1;
 		}
-	free(e);
-	free(h);
 	free(seen);
 	free(sseen);
-	return rc;
+	return 0;
 }

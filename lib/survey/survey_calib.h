@@ -83,6 +83,24 @@ void svy_calib_ready(struct svy_calib *c);
 
 const char *svy_calib_error(const struct svy_calib *c);
 
+/* What a held value (a quantile's) keeps as its unit: the PSU, and in
+ * place of the stratum (the PSU's own) the calibration cell of the
+ * record svy_calib_weigh saw last. */
+struct svy_unit svy_calib_value_unit(const struct svy_calib *c, struct svy_unit u);
+
+/* ---- estimates of a calibrated design (survey_calib_est.c) ----------- */
+
+struct svy_lin;
+/* svy_contrast (survey_contrast.h) of a calibrated design. */
+int svy_calib_contrast(const struct svy_design *d, const struct svy_lin *a, const struct svy_lin *b,
+	struct svy_est *e);
+/* The K×K covariance of the cell proportions W_k/W of a table whose cells
+ * (NULL: no rows) hold every row of the sample, for svychisq. */
+int svy_calib_cells_cov(const struct svy_design *d, const struct svy_acc *const *cells, size_t K, long double *V);
+/* F̂(q), the share of values <= q, with its SE, over values held with
+ * svy_calib_value_unit's units. */
+int svy_calib_cdf(const struct svy_design *d, const struct svy_values *s, double q, struct svy_est *F);
+
 /* ---- used by survey_acc.c -------------------------------------------- */
 
 /* Per-cell sums of an accumulator's rows. */
@@ -91,8 +109,24 @@ struct svy_calib_sums {
 	long double *n, *y, *w, *wy;
 };
 void svy_calib_acc_add(struct svy_acc *a, const struct svy_calib *c, double w, double y);
+/* … of a row of calibration cell `cell`. */
+void svy_calib_acc_add_cell(struct svy_acc *a, const struct svy_calib *c, uint32_t cell, double w, double y);
 void svy_calib_acc_merge(struct svy_acc *dst, const struct svy_acc *src);
 void svy_calib_acc_release(struct svy_acc *a);
+/* One term of a linear combination of PSU totals: coef·Σw·y over acc's
+ * rows (wy 1) or coef·Σw (wy 0).  An estimate's influence is such a
+ * combination: a mean Σwy/W gives (acc, 1, 1/W) and (acc, 0, -r/W). */
+struct svy_calib_term {
+	const struct svy_acc *acc;
+	int wy;
+	long double coef;
+};
+/* The K×K covariance V of K combinations (terms[0..nterms[0]) the first,
+ * the next nterms[1] the second, …) in the calibrated design d: each
+ * combination's PSU totals less the calibration's residuals, over every
+ * stratum and PSU of the sample.  -1 with svy_design_error(d) set. */
+int svy_calib_cov(const struct svy_design *d, const struct svy_calib_term *terms, const size_t *nterms,
+	size_t K, long double *V);
 /* V, PSUs and strata (for df) of z = α·w·y over num's rows + β·w over
  * den's (a mean: α = 1/W, β = -r/W; a total: α = 1, β = 0), with the
  * calibration's residuals.  -1 with svy_design_error(d) set. */

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "survey_calib.h"
 #include "survey_chisq.h"
 #include "survey_impl.h"
 #include "survey_rep.h"
@@ -269,13 +270,18 @@ int svy_chisq_rao_scott(const struct svy_design *d, const struct svy_acc *const 
 	t.S = xcalloc(H * K, sizeof *t.S);
 	t.Q = xcalloc(H * K * K, sizeof *t.Q);
 	V = xcalloc(K * K, sizeof *V);
-	if (d->rep)
+	if (d->rep) {
 		svy_rep_props_cov(d, cells, K, t.p, V);      /* V from the replicates */
-	else if (d->o.has_psu)
+		rc = 0;
+	} else if (d->calib) {
+		rc = svy_calib_cells_cov(d, cells, K, V);
+	} else if (d->o.has_psu) {
 		strata_by_psus(d, cells, &t);
-	else
+		rc = covariance(d, &t, V);
+	} else {
 		strata_by_rows(d, cells, &t);
-	rc = d->rep ? 0 : covariance(d, &t, V);
+		rc = covariance(d, &t, V);
+	}
 	if (rc == 0) {
 		long double x2 = pearson(t.p, nr, nc, N), nu = svy_design_df(d);
 		delta_traces(t.p, V, nr, nc, N, &tr, &tr2);

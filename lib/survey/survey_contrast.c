@@ -2,14 +2,17 @@
  * (survey_contrast.h).  Each estimate's influence values are
  * z = (A - r·B)/W (a ratio) or z = A (a total), A = w·y over num's rows
  * and B = w over den's; the difference's PSU totals D_j = Z_aj - Z_bj
- * enter V = Σ_h (1 - f_h)·n_h/(n_h - 1)·Σ_j (D_j - D̄_h)², in long double
- * (R sums in double). */
+ * enter V = Σ_h (1 - f_h)·n_h/(n_h - 1)·Σ_j (D_j - D̄_h)², exactly while
+ * the sums are exact decimals (survey_contrast_exact.c), else in long
+ * double (R sums in double). */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "survey_calib.h"
 #include "survey_contrast.h"
+#include "survey_contrast_exact.h"
 #include "survey_impl.h"
 #include "xalloc.h"
 
@@ -209,12 +212,25 @@ int svy_contrast(const struct svy_design *d, const struct svy_lin *a, const stru
 	int ok = lin_at_set(&x, a) & lin_at_set(&y, b);
 	long double V;
 
+	if (d->calib)
+		return svy_calib_contrast(d, a, b, e);
 	memset(e, 0, sizeof *e);
 	e->est = e->se = e->var = e->deff = e->deff_replace = e->n_eff_kish = NAN;
 	e->df = svy_design_df(d);
 	e->simple = svy_design_simple(d);
 	if (!ok)
 		return 0;
+	double Vx;
+	int exact = svy_contrast_exact(d, a, b, &Vx);
+	if (exact < 0)
+		return -1;
+	e->n = (double)(a->den->n + b->den->n);
+	e->est = (double)(x.est - y.est);
+	if (exact) {
+		e->var = Vx;
+		e->se = sqrt(e->var);
+		return 0;
+	}
 	struct dsum *ds = xcalloc(d->nstrata ? d->nstrata : 1, sizeof *ds);
 	if (d->o.has_psu)
 		by_psus(d, &x, &y, ds);

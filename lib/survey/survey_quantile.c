@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "survey_calib.h"
 #include "survey_impl.h"
 #include "survey_rep.h"
 #include "xalloc.h"
@@ -222,6 +223,8 @@ static int cdf_at(const struct svy_design *d, const struct svy_values *s, double
 		svy_rep_cdf(d, s, q, F);
 		return 0;
 	}
+	if (d->calib)
+		return svy_calib_cdf(d, s, q, F);
 	svy_acc_init(&acc);
 	for (size_t i = 0; i < s->n; i++) {
 		struct decnum w = { s->v[i].w, 0, 0, 0 };     /* held as a double */

@@ -577,7 +577,7 @@ static void update_number(struct agg *a, struct value_source *s, uint32_t g, con
 	if (s->need & NEED_MOMENTS)
 		add_moments(a, &s->mom[g], w, &v->v);
 	if (s->svals)
-		svy_values_add(&s->svals[g], u, w->d, y);
+		svy_values_add(&s->svals[g], a->calib ? svy_calib_value_unit(a->calib, u) : u, w->d, y);
 	else if (s->vals)
 		dvec_push(&s->vals[g], y);
 	if (s->acc)
