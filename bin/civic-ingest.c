@@ -371,12 +371,12 @@ static int map_header(void *ctx, const struct header *h, const char *name)
 	if (mapping_build(&m, &g->schema, h, name, g->have_key, lineage_flags(g->opts)) != 0) {
 		mapping_release(&m);
 		if (g->first_file)
-			civic_warn("%s: skipping the file", name);
+			civic_warn("%s: skipping the %s", name, g->in.on_sheet ? "sheet" : "file");
 		return -1;
 	}
 	if (g->first_file && !header_equal(&g->first_out, &m.out)) {
-		civic_warn("%s: its columns give other output columns than those of %s; skipping the file",
-			name, g->first_file);
+		civic_warn("%s: its columns give other output columns than those of %s; skipping the %s",
+			name, g->first_file, g->in.on_sheet ? "sheet" : "file");
 		mapping_release(&m);
 		return -1;
 	}

@@ -55,9 +55,19 @@ def text(cell):
             day = datetime.datetime.combine(datetime.date(1904, 1, 1), v)
             return day.strftime("%Y-%m-%d" if kind == "date" else "%Y-%m-%dT%H:%M:%S")
         return v.strftime("%H:%M:%S")
+    if isinstance(v, datetime.timedelta):
+        # a duration ([h]:mm:ss): its number of days
+        return number(v / datetime.timedelta(days=1))
     if isinstance(v, (int, float)):
         return number(v)
     return str(v)
+
+
+def day_zero(cell):
+    """A serial below 1 under a date format of the 1900 system: Excel shows
+    1900-01-00, no day (openpyxl gives it as a time of day)."""
+    return (isinstance(cell.value, datetime.time) and wb.epoch != CALENDAR_MAC_1904
+            and is_datetime(cell.number_format) in ("date", "datetime"))
 
 
 rows = list(ws.iter_rows())
@@ -87,7 +97,7 @@ with open(out_csv, "w", newline="") as f:
         byc = {c.column: c for c in r}
         if all(empty(c.value) for c in r):
             continue
-        bad = [c for c in r if c.data_type == "e" and not empty(c.value)]
+        bad = [c for c in r if (c.data_type == "e" and not empty(c.value)) or day_zero(c)]
         if bad:
             rejects.append("%s!%s%d" % (sheet, get_column_letter(bad[0].column), bad[0].row))
             continue

@@ -53,6 +53,10 @@ civic-ingest: 1 rejected record exceeds the tolerance (--max-rejects)"
 	assert_output '[7,"Types","M7","cell-error","formula_n"]'
 }
 
+@test "xlsx: numbers under number formats are dates, date-times, times or numbers as openpyxl tells them" {
+	check "$X/formats.xlsx" Formats
+}
+
 @test "xlsx: dates in the 1900 and the 1904 date systems, as openpyxl reads them" {
 	check "$X/dates1904.xlsx" Mac
 	run civic-ingest -q "$X/dates1904.xlsx"
@@ -73,7 +77,7 @@ $want"
 	[[ "$stderr" == *"leap1900.xlsx:Leap!B4: serial_date: 1900-02-29 does not exist (Excel's serial 60)"* ]]
 }
 
-@test "xlsx: a merged header cell names its columns; the title row above is skipped; the schema maps the office's names; rejects name the cell" {
+@test "xlsx: a merged header cell names its columns; the blank row above is skipped; the schema maps the office's names; rejects name the cell" {
 	check "$X/registry.xlsx" Реестр
 	head -1 got.csv | grep -q '^Рег. номер,Дата поступления,Журнал,Заявитель,Заявитель 2,Район,'
 	run --separate-stderr civic-ingest -s registry.json --lineage --rejects rj.ndjson "$X/registry.xlsx"
@@ -199,6 +203,22 @@ string 0069999 xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
 	assert_output "a
 7"
 	[[ "$stderr" == *"skipped 1048574 rows of empty cells in workbooks"* ]]
+}
+
+@test "xml-count-expat, the floor of scripts/bench's xlsx task, counts the elements and text Python's expat binding counts" {
+	unzip -p "$X/types.xlsx" xl/worksheets/sheet1.xml > sheet.xml
+	want=$(python3 -c '
+import sys, xml.parsers.expat
+n = [0, 0]
+p = xml.parsers.expat.ParserCreate(namespace_separator="|")
+p.StartElementHandler = lambda name, attrs: n.__setitem__(0, n[0] + 1)
+def text(s): n[1] += len(s.encode())
+p.CharacterDataHandler = text
+p.Parse(open(sys.argv[1], "rb").read(), True)
+print(n[0], n[1])' sheet.xml)
+	run xml-count-expat < sheet.xml
+	assert_success
+	assert_output "$want"
 }
 
 # --- the mixed batch ------------------------------------------------------------

@@ -29,6 +29,7 @@ void inputs_release(struct inputs *in)
  * after a message. */
 static int take_header(struct inputs *in, struct reader *r)
 {
+	in->on_sheet = reader_sheet(r) != NULL;
 	if (in->on_header)
 		return in->on_header(in->on_header_ctx, reader_header(r), reader_where(r)) == 0;
 	if (in->have_header && !header_equal(&in->header, reader_header(r))) {
@@ -51,7 +52,6 @@ static int next_sheet(struct inputs *in, struct reader *r)
 		if (rc > 0 && take_header(in, r))
 			return 1;
 		in->sheets_passed++;
-		civic_warn("%s: sheet passed over", reader_where(r));
 	}
 	return 0;
 }
@@ -70,8 +70,7 @@ static int open_next(struct inputs *in)
 		if (!take_header(in, r)) {
 			if (in->opts.sheet && strcmp(in->opts.sheet, "*") == 0 && reader_sheet(r)) {
 				in->sheets_passed++;
-				civic_warn("%s: sheet passed over", reader_where(r));
-				if (next_sheet(in, r))
+						if (next_sheet(in, r))
 					goto take;
 				reader_close(r);
 				continue;

@@ -26,6 +26,7 @@ struct inputs {
 	unsigned long skipped;       /* operands left out: unopenable, unreadable header, other header */
 	unsigned long empty_rows;    /* rows of empty cells the workbooks' sheets passed over */
 	unsigned long sheets_passed; /* with --sheet '*': sheets whose header was not taken */
+	int on_sheet;                /* the header on_header is told is a workbook sheet's */
 	int cut_short;               /* an operand broke off mid-read (an I/O error) */
 	enum format format;          /* the first file's format */
 	const unsigned char *want;   /* see inputs_want() */

@@ -239,7 +239,7 @@ static void XMLCALL sst_text(void *ud, const XML_Char *s, int len)
  * characters escaped by \, _ or *. */
 static enum fmt_kind code_kind(const char *code)
 {
-	int date = 0, time = 0, month = 0;
+	int date = 0, time = 0, month = 0, elapsed = 0;
 
 	for (const char *p = code; *p; p++) {
 		switch (*p) {
@@ -249,12 +249,21 @@ static enum fmt_kind code_kind(const char *code)
 			if (p[1])
 				p++;
 			break;
-		case '[':
+		case '[': {
+			/* [h], [mm], [ss]: a duration, kept as its number of days
+			 * (a time of day would lose the whole days); [Red],
+			 * [$-409]: no date letters. */
+			const char *q = p + 1;
+			while (*q == 'h' || *q == 'H' || *q == 'm' || *q == 'M' || *q == 's' || *q == 'S')
+				q++;
+			if (*q == ']' && q > p + 1)
+				elapsed = 1;
 			while (p[1] && p[1] != ']')
 				p++;
 			if (p[1])
 				p++;
 			break;
+		}
 		case '\\': case '_': case '*':
 			if (p[1])
 				p++;
@@ -274,6 +283,8 @@ static enum fmt_kind code_kind(const char *code)
 			break;
 		}
 	}
+	if (elapsed)
+		return FK_NONE;
 	if (month && !time)
 		date = 1;
 	return date && time ? FK_DATETIME : date ? FK_DATE : time ? FK_TIME : FK_NONE;
@@ -283,7 +294,7 @@ static enum fmt_kind builtin_kind(unsigned id)
 {
 	if (id >= 14 && id <= 17)
 		return FK_DATE;
-	if ((id >= 18 && id <= 21) || (id >= 45 && id <= 47))
+	if ((id >= 18 && id <= 21) || id == 45 || id == 47)     /* 46 is [h]:mm:ss, a duration */
 		return FK_TIME;
 	if (id == 22)
 		return FK_DATETIME;
