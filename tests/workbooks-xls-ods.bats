@@ -123,11 +123,11 @@ xlrd_as_freexl() {
 @test ".xls: a truncated workbook and a file that is no workbook are clear errors" {
 	run --separate-stderr wb-dump "$W/xls/truncated.xls"
 	assert_failure 1
-	assert_equal "$stderr" "wb-dump: $W/xls/truncated.xls:: truncated or corrupt .xls workbook (read past its end) (freexl error -8)"
+	assert_equal "$stderr" "wb-dump: $W/xls/truncated.xls:: not a readable .xls workbook: a broken OLE2 allocation table (a truncated or damaged file)"
 	{ printf '\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1'; head -c 1016 /dev/zero; } > fake.xls
 	run --separate-stderr wb-dump fake.xls
 	assert_failure 1
-	assert_equal "$stderr" "wb-dump: fake.xls:: not an .xls workbook (bad OLE2 header) (freexl error -11)"
+	assert_equal "$stderr" "wb-dump: fake.xls:: not a readable .xls workbook: not an OLE2 compound file"
 	# the workbook stream's sectors overwritten: no sheet left to read
 	/usr/bin/python3 -c '
 import sys
@@ -137,6 +137,24 @@ open("wiped.xls", "wb").write(d)' "$W/xls/registry.xls"
 	run --separate-stderr wb-dump wiped.xls
 	assert_failure 1
 	assert_equal "$stderr" "wb-dump: wiped.xls:: an .xls workbook without a sheet (corrupt?)"
+}
+
+@test ".xls: the claims are read from the workbook stream's records, not guessed from its bytes" {
+	# numbers whose bytes spell a DIMENSION record header (00 02 0e 00)
+	# in the data must not count: 0x000e0200 as a little-endian integer
+	/usr/bin/python3 - <<'PY'
+import xlwt
+wb = xlwt.Workbook()
+ws = wb.add_sheet('S')
+for r in range(300):
+    ws.write(r, 0, 0x0e0200 * 4 + 2)       # an RK integer: bytes 02 00 0e 00 ...
+    ws.write(r, 1, 1.5e300)                # and doubles of every kind
+    ws.write(r, 2, 'x\u0200\u000e' * 3)
+wb.save('looks.xls')
+PY
+	run wb-dump -m 4000000 looks.xls
+	assert_success
+	assert_line --index 0 --partial '1,A1:number:3672066,B1:number:15'
 }
 
 @test ".xls: sheets claiming more cells than the limit are refused before freexl allocates them" {
@@ -344,7 +362,7 @@ civic-ingest: 1 rejected record exceeds the tolerance (--max-rejects)"
 @test "civic-ingest: a truncated .xls or .ods is a clear error naming the file" {
 	run --separate-stderr civic-ingest "$W/xls/truncated.xls"
 	assert_failure
-	assert_equal "$stderr" "civic-ingest: $W/xls/truncated.xls: truncated or corrupt .xls workbook (read past its end) (freexl error -8)"
+	assert_equal "$stderr" "civic-ingest: $W/xls/truncated.xls: not a readable .xls workbook: a broken OLE2 allocation table (a truncated or damaged file)"
 	run --separate-stderr civic-ingest "$W/ods/truncated.ods"
 	assert_failure
 	[[ "$stderr" == "civic-ingest: $W/ods/truncated.ods: "* ]]

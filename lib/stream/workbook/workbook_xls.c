@@ -15,6 +15,7 @@
  *                      2100 is no leap year)
  * Formula cells are not read by freexl at all: they come as empty. */
 #include <freexl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "utf8.h"
 #include "wb_date.h"
 #include "wb_number.h"
+#include "wb_ole2.h"
 #include "wb_zip.h"
 #include "workbook.h"
 #include "xalloc.h"
@@ -100,40 +102,66 @@ static void xls_close(struct workbook *wb)
 /* freexl allocates at open, for every sheet, a grid of as many cells (16
  * bytes each) as the sheet's DIMENSION record claims, and writes to all of
  * them: a file of a few kilobytes can claim 256 MiB a sheet, for as many
- * sheets as it likes.  So before freexl sees the file, its DIMENSION
- * records (type 0x0200; 14 bytes in BIFF8, 10 in BIFF5) are found by
- * scanning the bytes, and their claims summed.  A record split across two
- * sectors that are not adjacent in the file escapes the scan; anything
- * else that looks like one only makes the sum larger. */
+ * sheets as it likes; a sheet without a DIMENSION gets a grid as large as
+ * its farthest cell.  So before freexl sees the file, its workbook stream
+ * is read (wb_ole2.c) and walked record by record, and those claims are
+ * summed.  A record freexl would read differently from this walk (a
+ * DIMENSION of the wrong size for its BIFF version) refuses the file. */
 enum { FREEXL_CELL_BYTES = 16 };
 
-static unsigned long long dimension_claims(FILE *f)
+static uint16_t le16(const unsigned char *p)
 {
-	unsigned char buf[65536 + 16];
-	size_t keep = 0, n;
-	unsigned long long total = 0;
-	while ((n = fread(buf + keep, 1, sizeof buf - keep, f)) > 0) {
-		size_t end = keep + n;
-		for (size_t i = 0; i + 18 <= end; i++) {
-			if (buf[i] != 0x00 || buf[i + 1] != 0x02 || buf[i + 3] != 0x00)
-				continue;
-			const unsigned char *r = buf + i + 4;
-			unsigned long long rows, cols;
-			if (buf[i + 2] == 14) {
-				rows = r[4] | r[5] << 8 | (unsigned long long)r[6] << 16 | (unsigned long long)r[7] << 24;
-				cols = r[10] | r[11] << 8;
-			} else if (buf[i + 2] == 10) {
-				rows = r[2] | r[3] << 8;
-				cols = r[6] | r[7] << 8;
-			} else {
-				continue;
-			}
-			total += rows * cols * FREEXL_CELL_BYTES;
-		}
-		keep = end < 17 ? end : 17;
-		memmove(buf, buf + end - keep, keep);
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static int dimension_claims(FILE *f, unsigned long long *total, const char **why)
+{
+	static const char *const names[] = { "Workbook", "Book", NULL };
+	struct sbuf st = SBUF_INIT;
+	int biff8 = -1, in_sheet = 0, dimensioned = 0, rc = 0;
+	unsigned long long maxrow = 0, maxcol = 0;
+	*total = 0;
+	if (wb_ole2_stream(f, names, &st, why) != 0) {
+		sbuf_release(&st);
+		return -1;
 	}
-	return total;
+	const unsigned char *p = (const unsigned char *)st.s;
+	for (size_t pos = 0; pos + 4 <= st.len;) {
+		unsigned type = le16(p + pos), len = le16(p + pos + 2);
+		const unsigned char *d = p + pos + 4;
+		if (pos + 4 + len > st.len)
+			break;
+		pos += 4 + (size_t)len;
+		if (type == 0x0809 && len >= 4) {                   /* BOF */
+			if (biff8 < 0)
+				biff8 = le16(d) == 0x0600;
+			in_sheet = 1;
+			dimensioned = 0;
+			maxrow = maxcol = 0;
+		} else if (type == 0x000A && in_sheet) {            /* EOF */
+			if (!dimensioned)
+				*total += (maxrow + 1) * (maxcol + 1) * FREEXL_CELL_BYTES;
+			in_sheet = 0;
+		} else if (type == 0x0200) {                        /* DIMENSION */
+			if (len != (biff8 == 1 ? 14u : 10u)) {
+				*why = "a DIMENSION record of the wrong size";
+				rc = -1;
+				break;
+			}
+			unsigned long long rows = biff8 == 1 ? (unsigned long long)le16(d + 4) | (unsigned long long)le16(d + 6) << 16
+				: le16(d + 2);
+			*total += rows * le16(d + (biff8 == 1 ? 10 : 6)) * FREEXL_CELL_BYTES;
+			dimensioned = 1;
+		} else if ((type == 0x0203 || type == 0x0205 || type == 0x027E || type == 0x00BD ||
+			    type == 0x0204 || type == 0x00FD) && len >= 4) {   /* cells */
+			if (le16(d) > maxrow)
+				maxrow = le16(d);
+			if (le16(d + 2) > maxcol)
+				maxcol = le16(d + 2);
+		}
+	}
+	sbuf_release(&st);
+	return rc;
 }
 
 static struct workbook *xls_open(const char *path, const struct wb_limits *limits, struct wb_error *err)
@@ -148,11 +176,19 @@ static struct workbook *xls_open(const char *path, const struct wb_limits *limit
 		set_error(err, NULL, NULL, freexl_what(FREEXL_FILE_NOT_FOUND), 0);
 		goto fail;
 	}
-	unsigned long long claims = dimension_claims(f);
+	unsigned long long claims;
+	const char *why;
+	int walked = dimension_claims(f, &claims, &why);
 	int read_error = ferror(f);
 	fclose(f);
 	if (read_error) {
 		set_error(err, NULL, NULL, "read error", 0);
+		goto fail;
+	}
+	if (walked != 0) {
+		char what[200];
+		snprintf(what, sizeof what, "not a readable .xls workbook: %s", why);
+		set_error(err, NULL, NULL, what, 0);
 		goto fail;
 	}
 	if (claims > max) {
