@@ -105,6 +105,11 @@ static inline int block_valid(__m128i x, unsigned *carry)
 	return 1;
 }
 
+static inline __m128i load16(const unsigned char *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
 size_t utf8_invalid_offset(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -114,27 +119,34 @@ size_t utf8_invalid_offset(const char *str, size_t n)
 	int bad = 0;
 
 	for (;;) {
-		__m128i x;
-		size_t left = n - i;
-		if (left >= 16) {
-			x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
-		} else {
-			/* The last bytes padded with NULs, which are ASCII: a
-			 * sequence cut by the end fails as a continuation missing. */
-			if (!left && !carry)
-				return n;
-			memset(tail, 0, sizeof(tail));
-			memcpy(tail, s + i, left);
-			x = _mm_loadu_si128((const __m128i *)(const void *)tail);
-		}
-		if (block_valid(x, &carry)) {
-			/* A sequence cut by the end at sixteen bytes exactly
-			 * fails on the next, empty, block. */
-			if (left <= 16 && !carry)
-				return n;
+		/* Thirty-two bytes a step, one test when all are ASCII. */
+		while (i + 32 <= n) {
+			__m128i a = load16(s + i), b = load16(s + i + 16);
+			if (!carry && !mask16(_mm_or_si128(a, b))) {
+				i += 32;
+				continue;
+			}
+			if (!block_valid(a, &carry))
+				goto slow;
 			i += 16;
-			continue;
+			if (!block_valid(b, &carry))
+				goto slow;
+			i += 16;
 		}
+		if (i + 16 <= n) {
+			if (!block_valid(load16(s + i), &carry))
+				goto slow;
+			i += 16;
+		}
+		if (i == n && !carry)
+			return n;
+		/* The last bytes padded with NULs, which are ASCII: a sequence
+		 * cut by the end fails as a continuation missing. */
+		memset(tail, 0, sizeof(tail));
+		memcpy(tail, s + i, n - i);
+		if (block_valid(load16(tail), &carry) && !carry)
+			return n;
+slow:
 		/* Bytes before i are valid; a sequence running into this block
 		 * began at the last byte before i that is not a continuation. */
 		at = i;
