@@ -9,7 +9,7 @@ setup() {
 	setup_scratch
 }
 
-# rows.csv (id,t,u) and want.txt, one line per record: "LINE kept" or
+# rows.csv (id,t,x,u) and want.txt, one line per record: "LINE kept" or
 # "LINE COLUMN BYTE", the first column that Python cannot decode and the
 # file offset of its first bad sequence.  The texts mix ASCII, two-,
 # three- and four-byte sequences (E0 and ED leads among them) at every
@@ -30,12 +30,12 @@ def text():
     if rnd.random() < 0.1:
         parts.insert(rnd.randrange(len(parts) + 1), rnd.choice(bad))
     return b"".join(parts)
-out, want, offset = [b"id,t,u\n"], [], 7
+out, want, offset = [b"id,t,x,u\n"], [], 9
 for n in range(3000):
-    fields = [str(n).encode(), text(), text()]
+    fields = [str(n).encode(), text(), b"x", text()]
     line = b",".join(fields) + b"\n"
     verdict, at = "kept", offset
-    for name, f in zip(["id", "t", "u"], fields):
+    for name, f in zip(["id", "t", "x", "u"], fields):
         try:
             f.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -74,7 +74,8 @@ EOF
 				assert_success
 			done
 		done
-		# civic-tally reads t and u into its record and checks them there
+		# civic-tally reads t and u into its record and checks them there (x,
+		# between them, left empty)
 		run --separate-stderr civic-tally -g t,u -s count --max-rejects 100% --rejects rej.ndjson rows.csv
 		assert_success
 		assert_equal "$(jq -r '[.line, .column, (.message | capture("at byte (?<b>[0-9]+)").b)] | join(" ")' rej.ndjson)" \
