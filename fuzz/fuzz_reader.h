@@ -9,7 +9,10 @@
 #include "reader.h"
 #include "sbuf.h"
 
-static void fuzz_describe(struct sbuf *out, const char *path, const struct reader_opts *o)
+/* As fuzz_describe(), reading only the columns want[0..nwant) names (NULL:
+ * all), see reader_want(). */
+static void fuzz_describe_want(struct sbuf *out, const char *path, const struct reader_opts *o,
+	const unsigned char *want, size_t nwant)
 {
 	struct reader *r = reader_open(path, o);
 	struct record rec;
@@ -20,6 +23,7 @@ static void fuzz_describe(struct sbuf *out, const char *path, const struct reade
 		sbuf_addstr(out, "no reader\n");
 		return;
 	}
+	reader_want(r, want, nwant);
 	const struct header *h = reader_header(r);
 	for (size_t i = 0; i < h->n; i++)
 		sbuf_printf(out, "[%s]", h->names[i]);
@@ -42,6 +46,11 @@ static void fuzz_describe(struct sbuf *out, const char *path, const struct reade
 	sbuf_printf(out, "end %d\n", rc);
 	rec_release(&rec);
 	reader_close(r);
+}
+
+static inline void fuzz_describe(struct sbuf *out, const char *path, const struct reader_opts *o)
+{
+	fuzz_describe_want(out, path, o, NULL, 0);
 }
 
 static inline void fuzz_same(const struct sbuf *a, const struct sbuf *b, const char *what)

@@ -393,3 +393,19 @@ b,1,0,1,0'
 	assert_failure 1
 	assert_equal "$stderr" "civic-tally: all.part:1: this partial was made with other -g, -s, -w, design, --ci or --deff options than the first"
 }
+
+@test "column = text: an empty or blank field is missing, a value with blanks around it is not the text" {
+	printf 'id,region\n1,north\n2,\n3,"  "\n4," north"\n5,"north "\n6,south\n7,"\tnorth"\n8,no\n' > b.csv
+	for engine in scan libcsv; do
+		CIVIC_CSV_ENGINE=$engine run civic-filter -q 'region = north' b.csv
+		assert_output $'id,region\n1,north'
+		CIVIC_CSV_ENGINE=$engine run civic-filter -q 'not (region = north)' b.csv
+		assert_output $'id,region\n4, north\n5,north \n6,south\n7,\tnorth\n8,no'
+		CIVIC_CSV_ENGINE=$engine run civic-filter -q 'region != north' b.csv
+		assert_output $'id,region\n4, north\n5,north \n6,south\n7,\tnorth\n8,no'
+		CIVIC_CSV_ENGINE=$engine run civic-filter -q 'not (region != " north")' b.csv
+		assert_output $'id,region\n4, north'
+		CIVIC_CSV_ENGINE=$engine run civic-filter -q -v 'region = north or region = south' b.csv
+		assert_output $'id,region\n2,\n3,  \n4, north\n5,north \n7,\tnorth\n8,no'
+	done
+}

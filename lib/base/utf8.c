@@ -45,18 +45,131 @@ long utf8_decode(const char *str, size_t n, size_t *len)
 	return (long)c;
 }
 
+/* From a sequence's start at i, whole sequences until at least to (or
+ * n): where it stopped, at a sequence's start, or the offset of the
+ * first invalid one with *bad set. */
+static size_t check_bytes(const char *str, size_t i, size_t to, size_t n, int *bad)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len;
+
+	while (i < to && i < n) {
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		/* Two-byte sequences (Cyrillic, Latin Extended) inline. */
+		if (s[i] >= 0xC2 && s[i] < 0xE0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
+			i += 2;
+			continue;
+		}
+		if (utf8_decode(str + i, n - i, &len) < 0) {
+			*bad = 1;
+			return i;
+		}
+		i += len;
+	}
+	return i;
+}
+
+#if defined(__SSE2__) && !defined(CIVIC_NO_SIMD)
+static inline unsigned mask16(__m128i v)
+{
+	return (unsigned)_mm_movemask_epi8(v);
+}
+
+/* Sixteen bytes at once when they hold only ASCII, two-byte sequences
+ * led by C2-DF and three-byte ones led by E1-EC or EE-EF (none of which
+ * can be overlong or a surrogate), each whole or running on into the
+ * next sixteen: *carry marks the continuation bytes the block must start
+ * with, and is set for the next.  0 for anything else (E0, ED and
+ * four-byte leads, or an error), left to check_bytes(). */
+static inline int block_valid(__m128i x, unsigned *carry)
+{
+	unsigned high = mask16(x);
+
+	if (!high && !*carry)
+		return 1;
+	/* Signed bytes: 0x80-0xBF are -128..-65, 0xC2-0xDF -62..-33,
+	 * 0xE1-0xEF -31..-17 with 0xED -19. */
+	unsigned cont = mask16(_mm_cmplt_epi8(x, _mm_set1_epi8(-64)));
+	unsigned lead2 = mask16(_mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(-63)),
+		_mm_cmplt_epi8(x, _mm_set1_epi8(-32))));
+	unsigned lead3 = mask16(_mm_andnot_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(-19)),
+		_mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(-32)), _mm_cmplt_epi8(x, _mm_set1_epi8(-16)))));
+	unsigned want = (lead2 | lead3) << 1 | lead3 << 2 | *carry;
+
+	if (high != (cont | lead2 | lead3) || (want & 0xFFFF) != cont)
+		return 0;
+	*carry = want >> 16;
+	return 1;
+}
+
+static inline __m128i load16(const unsigned char *p)
+{
+	return _mm_loadu_si128((const __m128i *)(const void *)p);
+}
+
 size_t utf8_invalid_offset(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, len;
+	unsigned char tail[16];
+	unsigned carry = 0;
+	size_t i = 0, at;
+	int bad = 0;
+
+	for (;;) {
+		/* Thirty-two bytes a step, one test when all are ASCII. */
+		while (i + 32 <= n) {
+			__m128i a = load16(s + i), b = load16(s + i + 16);
+			if (!carry && !mask16(_mm_or_si128(a, b))) {
+				i += 32;
+				continue;
+			}
+			if (!block_valid(a, &carry))
+				goto slow;
+			i += 16;
+			if (!block_valid(b, &carry))
+				goto slow;
+			i += 16;
+		}
+		if (i + 16 <= n) {
+			if (!block_valid(load16(s + i), &carry))
+				goto slow;
+			i += 16;
+		}
+		if (i == n && !carry)
+			return n;
+		/* The last bytes padded with NULs, which are ASCII: a sequence
+		 * cut by the end fails as a continuation missing. */
+		memset(tail, 0, sizeof(tail));
+		memcpy(tail, s + i, n - i);
+		if (block_valid(load16(tail), &carry) && !carry)
+			return n;
+slow:
+		/* Bytes before i are valid; a sequence running into this block
+		 * began at the last byte before i that is not a continuation. */
+		at = i;
+		if (carry)
+			for (at = i - 1; (s[at] & 0xC0) == 0x80; at--)
+				;
+		i = check_bytes(str, at, i + 16, n, &bad);
+		if (bad)
+			return i;
+		if (i >= n)
+			return n;
+		carry = 0;
+	}
+}
+#else
+size_t utf8_invalid_offset(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	int bad = 0;
 
 	while (i < n) {
-		/* Sixteen, then eight ASCII bytes at a time: the common case in
-		 * registries. */
-#if defined(__SSE2__) && !defined(CIVIC_NO_SIMD)
-		while (i + 16 <= n && !_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(const void *)(s + i))))
-			i += 16;
-#endif
+		/* Eight ASCII bytes at a time: the common case in registries. */
 		while (i + 8 <= n) {
 			uint64_t w;
 			memcpy(&w, s + i, 8);
@@ -64,27 +177,13 @@ size_t utf8_invalid_offset(const char *str, size_t n)
 				break;
 			i += 8;
 		}
-		/* Then byte by byte while the text is mixed (Cyrillic words and
-		 * spaces): back to whole words only after eight ASCII bytes. */
-		for (size_t ascii = 0; i < n && ascii < 8;) {
-			if (s[i] < 0x80) {
-				i++;
-				ascii++;
-				continue;
-			}
-			ascii = 0;
-			/* Two-byte sequences (Cyrillic, Latin Extended) inline. */
-			if (s[i] >= 0xC2 && s[i] < 0xE0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
-				i += 2;
-				continue;
-			}
-			if (utf8_decode(str + i, n - i, &len) < 0)
-				return i;
-			i += len;
-		}
+		i = check_bytes(str, i, i + 16, n, &bad);
+		if (bad)
+			return i;
 	}
 	return n;
 }
+#endif
 
 /* Windows-1251 puts Cyrillic letters at 0xC0-0xFF; text in it is mostly
  * such bytes, separated by ASCII, which is rarely valid UTF-8. */

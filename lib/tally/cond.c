@@ -22,6 +22,7 @@ struct cond_node {
 	size_t idx;                    /* N_CMP: into cmp; N_TEXT: into texts */
 	struct cond_node *a, *b;
 	int may_reject;                /* can evaluate to -1: else and/or may stop at a decisive side */
+	const struct kxcond *plain;    /* N_CMP of a column = or != text: see plain_equals() */
 };
 
 /* A test of a key's text: a pattern (code) or emptiness (code NULL). */
@@ -577,6 +578,21 @@ static int mark_may_reject(const struct cond *c, struct cond_node *nd)
 	return nd->may_reject = 1;
 }
 
+/* Which comparisons plain_equals() can answer: kxcond_eval()'s column =
+ * text and column != text. */
+static void mark_plain(const struct cond *c, struct cond_node *nd)
+{
+	if (!nd)
+		return;
+	if (nd->kind == N_CMP) {
+		const struct kxcond *k = c->cmp[nd->idx];
+		if (!k->numeric && !k->lhs.fn && !k->dated && (k->op == KX_EQ || k->op == KX_NE))
+			nd->plain = k;
+	}
+	mark_plain(c, nd->a);
+	mark_plain(c, nd->b);
+}
+
 int cond_bind(struct cond *c, const struct header *h, char *err, size_t errsize)
 {
 	if (c->root)
@@ -588,6 +604,7 @@ int cond_bind(struct cond *c, const struct header *h, char *err, size_t errsize)
 			free(msg);
 			return -1;
 		}
+	mark_plain(c, c->root);
 	return 0;
 }
 
@@ -646,6 +663,20 @@ static int eval_text(struct cond_text *t, const struct record *rec, struct datec
 	return match_failed(t, rc, why);
 }
 
+/* column = text or != text, row after row in a filter, without a call:
+ * 1 or 0, or -1 for a field that might be missing (empty, or blank at an
+ * end), left to kxcond_eval() as are all fields when missing codes apply. */
+static inline int plain_equals(const struct kxcond *k, const struct record *rec)
+{
+	size_t col = (size_t)k->lhs.col[0], n = rec_len(rec, col);
+	const char *p = rec_get(rec, col);
+
+	if (n == 0 || p[0] == ' ' || p[0] == '\t' || p[n - 1] == ' ' || p[n - 1] == '\t')
+		return -1;
+	int eq = n == k->rhs_len && p[0] == k->rhs[0] && memcmp(p, k->rhs, n) == 0;
+	return eq == (k->op == KX_EQ);
+}
+
 static int eval_node(struct cond *c, const struct cond_node *nd, const struct record *rec,
 	struct datecache *dc, const struct missing *miss, struct reject *why)
 {
@@ -653,6 +684,8 @@ static int eval_node(struct cond *c, const struct cond_node *nd, const struct re
 
 	switch (nd->kind) {
 	case N_CMP:
+		if (nd->plain && !miss && (a = plain_equals(nd->plain, rec)) >= 0)
+			return a;
 		return kxcond_eval(c->cmp[nd->idx], rec, dc, miss, why);
 	case N_TEXT:
 		return eval_text(c->texts[nd->idx], rec, dc, miss, why);

@@ -35,6 +35,10 @@ int where_keep(struct where *w, const struct record *rec, struct datecache *dc, 
 {
 	int keep = 1;
 
+	if (w->n == 1) {
+		int rc = cond_eval(&w->conds[0], rec, dc, NULL, why);
+		return rc < 0 ? -1 : rc == 1;
+	}
 	for (size_t i = 0; i < w->n; i++) {
 		int rc = cond_eval(&w->conds[i], rec, dc, NULL, why);
 		if (rc < 0)
