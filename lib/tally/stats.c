@@ -236,6 +236,29 @@ static int quantile_value(struct agg *a, const struct statistic *st, const struc
 	return rc;
 }
 
+/* ---- iqr:C ------------------------------------------------------------ */
+
+/* The interquartile range: the 0.75 quantile less the 0.25, each as
+ * median and pNN compute it (type 7; with weights or a design,
+ * svyquantile's qrule = "math").  No interval: two Woodruff intervals
+ * give none for a difference, so --ci and --deff leave it without. */
+static int iqr_value(struct agg *a, const struct statistic *st, const struct cell_at *at,
+	struct cell *out)
+{
+	struct value_source *s = source_of(a, st);
+	struct svy_quantile lo, hi;
+
+	if (s->vals) {
+		out->value = dvec_quantile(&s->vals[at->g], 0.75) - dvec_quantile(&s->vals[at->g], 0.25);
+		return 0;
+	}
+	if (svy_quantile(a->design, &s->svals[at->g], 0.25, 0, a->normal, &lo) < 0 ||
+	    svy_quantile(a->design, &s->svals[at->g], 0.75, 0, a->normal, &hi) < 0)
+		return -1;
+	out->value = hi.q - lo.q;
+	return 0;
+}
+
 /* ---- distinct:C, missing:C -------------------------------------------- */
 
 static int distinct_value(struct agg *a, const struct statistic *st, const struct cell_at *at,
@@ -309,6 +332,8 @@ const struct stat_def stat_defs[] = {
 		NULL, NULL, missing_value_count, STAT_MISSING, NULL, "stat.missing" },
 	{ "ratio", ST_RATIO, SF_ARG | SF_ESTIMATE, SRC_NUMBER, NEED_MOMENTS,
 		NULL, ratio_sources, ratio_value, STAT_RATIO, NULL, "stat.ratio" },
+	{ "iqr", ST_OTHER, SF_ARG, SRC_NUMBER, NEED_VALUES,
+		NULL, NULL, iqr_value, STAT_SD, NULL, "stat.iqr" },
 	{ NULL, 0, 0, 0, 0, NULL, NULL, NULL, STAT_OTHER, NULL, NULL },
 };
 
