@@ -10,6 +10,7 @@
 #include "record.h"
 #include "render_cell.h"
 #include "render_compare.h"
+#include "stats.h"
 #include "writer.h"
 #include "xalloc.h"
 
@@ -131,26 +132,6 @@ static void pretty_name(struct sbuf *b, const struct report *rep, const char *na
 		b->s[start] = (char)(b->s[start] - 'a' + 'A');
 }
 
-static const struct {
-	const char *prefix;
-	const char *key;             /* lang key; {x}: the column the statistic is of */
-	int whole;                   /* the name is the statistic itself */
-} stat_labels[] = {
-	{ "count", "stat.count", 1 },
-	{ "n", "stat.n", 1 },
-	{ "n_", "stat.n_of", 0 },
-	{ "share", "stat.share", 1 },
-	{ "mean_", "stat.mean", 0 },
-	{ "sum_", "stat.sum", 0 },
-	{ "min_", "stat.min", 0 },
-	{ "max_", "stat.max", 0 },
-	{ "sd_", "stat.sd", 0 },
-	{ "median_", "stat.median", 0 },
-	{ "distinct_", "stat.distinct", 0 },
-	{ "missing_", "stat.missing", 0 },
-	{ "ratio_", "stat.ratio", 0 },
-};
-
 /* A heading's first word is capitalised, others not; "n" stays "n", and a
  * text that begins with what the statistic is of gets the capital there. */
 static void stat_case(struct sbuf *b, size_t start, const char *key, int capital)
@@ -175,17 +156,16 @@ static void estimate_label(struct sbuf *b, const struct report *rep, const char 
 		lang_case_first(b, start, capital);
 		return;
 	}
-	for (size_t i = 0; i < sizeof(stat_labels) / sizeof(stat_labels[0]); i++) {
-		size_t n = strlen(stat_labels[i].prefix);
-		if (stat_labels[i].whole ? strcmp(name, stat_labels[i].prefix) != 0
-			: strncmp(name, stat_labels[i].prefix, n) != 0 || !name[n])
-			continue;
+	const char *subject;
+	const struct stat_def *def = stat_of_column(name, &subject);
+	const char *key = !def ? NULL : subject ? def->label_of : def->label;
+	if (key) {
 		struct sbuf of = SBUF_INIT;
-		if (!stat_labels[i].whole)
-			pretty_name(&of, rep, name + n, 0);
-		lang_put(b, stat_labels[i].key, "x", sbuf_cstr(&of), NULL);
+		if (subject)
+			pretty_name(&of, rep, subject, 0);
+		lang_put(b, key, "x", sbuf_cstr(&of), NULL);
 		sbuf_release(&of);
-		stat_case(b, start, stat_labels[i].key, capital);
+		stat_case(b, start, key, capital);
 		return;
 	}
 	if (name[0] == 'p' && isdigit((unsigned char)name[1])) {
@@ -207,11 +187,11 @@ static void estimate_label(struct sbuf *b, const struct report *rep, const char 
  * that are no statistic. */
 static const char *stat_subject(const char *name)
 {
-	for (size_t i = 0; i < sizeof(stat_labels) / sizeof(stat_labels[0]); i++) {
-		size_t n = strlen(stat_labels[i].prefix);
-		if (!stat_labels[i].whole && strncmp(name, stat_labels[i].prefix, n) == 0 && name[n])
-			return name + n;
-	}
+	const char *subject;
+	const struct stat_def *def = stat_of_column(name, &subject);
+
+	if (def && subject && def->label_of)
+		return subject;
 	if (name[0] == 'p' && isdigit((unsigned char)name[1])) {
 		size_t d = strspn(name + 1, "0123456789");
 		if (name[1 + d] == '_' && name[2 + d])

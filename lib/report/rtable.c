@@ -9,30 +9,8 @@
 #include "record.h"
 #include "render_pivot.h"
 #include "rtable.h"
+#include "stats.h"
 #include "xalloc.h"
-
-/* civic-tally's statistic names: exact, or a prefix before a column name. */
-static const struct {
-	const char *name;
-	enum column_kind kind;
-	int prefix;
-} stat_names[] = {
-	{ "count", STAT_COUNT, 0 },
-	{ "n", STAT_N, 0 },
-	{ "share", STAT_SHARE, 0 },
-	{ "share_", STAT_SHARE, 1 },     /* share:COND */
-	{ "n_", STAT_N, 1 },             /* n:C */
-	{ "mean_", STAT_MEAN, 1 },
-	{ "sum_", STAT_SUM, 1 },
-	{ "min_", STAT_MIN, 1 },
-	{ "max_", STAT_MAX, 1 },
-	{ "sd_", STAT_SD, 1 },
-	{ "median_", STAT_MEDIAN, 1 },
-	{ "distinct_", STAT_DISTINCT, 1 },
-	{ "missing_", STAT_MISSING, 1 },
-	{ "rate_per_", STAT_RATE, 1 },
-	{ "ratio_", STAT_RATIO, 1 },
-};
 
 static const struct {
 	const char *suffix;
@@ -56,15 +34,17 @@ static int is_percentile(const char *name)
 	return d > 0 && d <= 3 && name[1 + d] == '_' && name[2 + d];
 }
 
-/* -1 when name is no statistic civic-tally writes. */
+/* -1 when name is no statistic civic-tally writes: a statistic of its
+ * table (stats.h), a percentile, or a rate of --per. */
 static int stat_kind_of(const char *name)
 {
-	for (size_t i = 0; i < sizeof(stat_names) / sizeof(stat_names[0]); i++) {
-		size_t n = strlen(stat_names[i].name);
-		if (stat_names[i].prefix ? strncmp(name, stat_names[i].name, n) == 0 && name[n]
-			: strcmp(name, stat_names[i].name) == 0)
-			return (int)stat_names[i].kind;
-	}
+	const char *subject;
+	const struct stat_def *d = stat_of_column(name, &subject);
+
+	if (d)
+		return (int)d->column;
+	if (strncmp(name, "rate_per_", 9) == 0 && name[9])
+		return STAT_RATE;
 	return is_percentile(name) ? STAT_PCT : -1;
 }
 

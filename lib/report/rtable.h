@@ -1,9 +1,9 @@
 /* A tally table as civic-report sees it: key columns, then statistic
  * columns, every cell kept as read and as a number.
  *
- * Column roles come from civic-tally's naming: count, n, share, mean_C,
- * sum_C, min_C, max_C, sd_C, median_C, pNN_C, distinct_C, missing_C are
- * estimates; X_se, X_low, X_high, X_deff are parts of the estimate X.
+ * Column roles come from civic-tally's naming: the statistics of its
+ * table (stats.h: count, n, share, mean_C, … ratio_A/B), pNN_C and
+ * rate_per_N are estimates; X_se, X_low, X_high, X_deff are parts of the estimate X.
  * Leading columns that are none of these are the group keys (a pivoted
  * table, whose columns are key values, has as keys its leading columns
  * that are not all numbers).  The table owns every string it holds. */
@@ -13,15 +13,7 @@
 #include <stddef.h>
 #include "groups.h"
 #include "sbuf.h"
-
-enum column_kind {
-	STAT_COUNT, STAT_N, STAT_SHARE, STAT_MEAN, STAT_SUM, STAT_MIN, STAT_MAX,
-	STAT_SD, STAT_MEDIAN, STAT_PCT, STAT_DISTINCT, STAT_MISSING,
-	STAT_RATE,                                   /* rate_per_N (--per) */
-	STAT_RATIO,                                  /* ratio_A/B */
-	STAT_OTHER,
-	STAT_PREV, STAT_CHANGE, STAT_CHANGE_PCT,     /* added by --compare */
-};
+#include "stat_column.h"
 
 enum stat_part { PART_EST, PART_SE, PART_LOW, PART_HIGH, PART_DEFF };
 

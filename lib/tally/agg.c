@@ -8,41 +8,9 @@
 #include "num.h"
 #include "parallel.h"
 #include "ratio.h"
+#include "stats.h"
 #include "survey_calib.h"
 #include "xalloc.h"
-
-enum {
-	SF_ARG_NONE = 0,
-	SF_ARG = 1,            /* needs :C */
-	SF_ARG_OPT = 2,        /* :C optional (n:C, share:COND) */
-	SF_ESTIMATE = 4,       /* can take --ci / --deff */
-	SF_ZERO = 8,           /* an empty cross-tab cell shows 0 */
-};
-
-struct stat_def {
-	const char *name;
-	enum stat_kind kind;
-	int flags;
-	enum src_kind src;     /* what :ARG is read as */
-	int need;              /* NEED_* for that source */
-};
-
-static const struct stat_def stat_defs[] = {
-	{ "count", ST_COUNT, SF_ESTIMATE | SF_ZERO, SRC_TEXT, 0 },
-	{ "n", ST_N, SF_ARG_OPT | SF_ZERO, SRC_TEXT, 0 },
-	{ "share", ST_SHARE, SF_ARG_OPT | SF_ESTIMATE | SF_ZERO, SRC_COND, NEED_MOMENTS },
-	{ "mean", ST_MEAN, SF_ARG | SF_ESTIMATE, SRC_NUMBER, NEED_MOMENTS },
-	{ "sum", ST_SUM, SF_ARG | SF_ESTIMATE, SRC_NUMBER, NEED_MOMENTS },
-	{ "min", ST_MIN, SF_ARG, SRC_NUMBER, NEED_MINMAX },
-	{ "max", ST_MAX, SF_ARG, SRC_NUMBER, NEED_MINMAX },
-	{ "sd", ST_SD, SF_ARG, SRC_NUMBER, NEED_MOMENTS },
-	{ "median", ST_QUANTILE, SF_ARG, SRC_NUMBER, NEED_VALUES },
-	{ "pNN", ST_QUANTILE, SF_ARG, SRC_NUMBER, NEED_VALUES },
-	{ "distinct", ST_DISTINCT, SF_ARG | SF_ZERO, SRC_TEXT, NEED_DISTINCT },
-	{ "missing", ST_MISSING, SF_ARG | SF_ZERO, SRC_TEXT, 0 },
-	{ "ratio", ST_RATIO, SF_ARG | SF_ESTIMATE, SRC_NUMBER, NEED_MOMENTS },
-	{ NULL, 0, 0, 0, 0 },
-};
 
 const char *stat_nearest(const char *name)
 {
@@ -102,33 +70,6 @@ static void free_list(char **v, size_t n)
 	free(v);
 }
 
-/* "p90" → 0.90; -1 when name is not pNN with 0 <= NN <= 100. */
-static int parse_percentile(const char *name, size_t len, double *p)
-{
-	char buf[32], *end;
-
-	if (len < 2 || len >= sizeof(buf) || name[0] != 'p' || name[1] < '0' || name[1] > '9')
-		return -1;
-	memcpy(buf, name + 1, len - 1);
-	buf[len - 1] = '\0';
-	double v = strtod(buf, &end);
-	if (*end || v < 0 || v > 100)
-		return -1;
-	*p = v / 100;
-	return 0;
-}
-
-static const struct stat_def *stat_lookup(const char *name, size_t len, double *p)
-{
-	*p = 0.5;
-	for (const struct stat_def *d = stat_defs; d->name; d++)
-		if (strlen(d->name) == len && memcmp(d->name, name, len) == 0 && d->name[1] != 'N')
-			return d;
-	if (parse_percentile(name, len, p) == 0)
-		return &stat_defs[9];
-	return NULL;
-}
-
 static int find_source(struct agg *a, enum src_kind kind, const char *text, int role)
 {
 	for (size_t i = 0; i < a->nsrc; i++)
@@ -137,8 +78,7 @@ static int find_source(struct agg *a, enum src_kind kind, const char *text, int 
 	return -1;
 }
 
-/* A source reading expr (text, unless a ratio's part of it). */
-static int add_source_role(struct agg *a, enum src_kind kind, const char *text, int role,
+int agg_add_source(struct agg *a, enum src_kind kind, const char *text, int role,
 	const char *expr, char *err, size_t errsize)
 {
 	int i = find_source(a, kind, text, role);
@@ -160,27 +100,7 @@ static int add_source_role(struct agg *a, enum src_kind kind, const char *text, 
 
 static int add_source(struct agg *a, enum src_kind kind, const char *text, char *err, size_t errsize)
 {
-	return add_source_role(a, kind, text, 0, text, err, errsize);
-}
-
-/* ratio:A/B: its sources A, B and A + B (read as A, ratio_pair adds B),
- * one after the other; the first's index. */
-static int add_ratio_sources(struct agg *a, const char *arg, char *err, size_t errsize)
-{
-	const char *slash = ratio_split(arg);
-
-	if (!slash) {
-		snprintf(err, errsize, "statistic 'ratio:%s': expected two columns, as in 'ratio:A/B'", arg);
-		return -1;
-	}
-	char *num = xstrndup(arg, (size_t)(slash - arg));
-	int first = add_source_role(a, SRC_NUMBER, arg, 1, num, err, errsize);
-	int rc = first < 0 || add_source_role(a, SRC_NUMBER, arg, 2, slash + 1, err, errsize) < 0 ||
-		add_source_role(a, SRC_NUMBER, arg, 3, num, err, errsize) < 0 ? -1 : first;
-	free(num);
-	for (int k = 0; rc >= 0 && k < 3; k++)
-		a->src[rc + k].need |= NEED_MOMENTS;
-	return rc;
+	return agg_add_source(a, kind, text, 0, text, err, errsize);
 }
 
 static int bad_stat(const char *spec, const char *name, char *err, size_t errsize)
@@ -223,7 +143,7 @@ static int parse_stat(struct agg *a, struct statistic *st, const char *spec, cha
 		goto out;
 	}
 	if (arg) {
-		st->src = st->def->kind == ST_RATIO ? add_ratio_sources(a, arg, err, errsize)
+		st->src = st->def->sources ? st->def->sources(a, arg, err, errsize)
 			: add_source(a, st->def->src, arg, err, errsize);
 		if (st->src < 0)
 			goto out;
@@ -233,7 +153,7 @@ static int parse_stat(struct agg *a, struct statistic *st, const char *spec, cha
 	} else {
 		st->name = xstrdup(name);
 	}
-	if (st->def->kind == ST_QUANTILE)
+	if (st->def->need & NEED_VALUES)
 		a->has_quantile = 1;
 	rc = 0;
 out:
@@ -333,7 +253,7 @@ int agg_init(struct agg *a, const struct agg_spec *spec, char *err, size_t errsi
 	a->weighted = spec->weight != NULL;
 	a->use_acc = spec->survey;
 	for (size_t i = 0; i < a->nstats; i++)
-		if (a->stats[i].src < 0 && (a->stats[i].def->kind == ST_COUNT || a->stats[i].def->kind == ST_SHARE))
+		if (a->stats[i].src < 0 && (a->stats[i].def->flags & SF_GROUP_ACC))
 			a->core_acc = a->use_acc;
 	a->use_design = spec->survey || spec->strata || spec->psu || spec->fpc ||
 		(a->weighted && a->has_quantile);

@@ -1,6 +1,6 @@
 /* The tally: rows grouped by key expressions, statistics per group.
  *
- * Statistics are the table stat_defs {name, kind, flags}: count, n, share,
+ * Statistics are the table stat_defs (stats.h, one entry each): count, n, share,
  * share:COND, mean:C, sum:C, min:C, max:C, sd:C, median:C, pNN:C,
  * distinct:C, missing:C, n:C, ratio:A/B.  Each statistic reads a value source (a
  * column, days(A,B), or a condition); sources are shared, so mean:x and
@@ -58,6 +58,7 @@ enum stat_kind {
 	ST_COUNT, ST_N, ST_SHARE, ST_MEAN, ST_SUM, ST_MIN, ST_MAX, ST_SD,
 	ST_QUANTILE, ST_DISTINCT, ST_MISSING,
 	ST_RATIO,              /* ratio:A/B (ratio.h) */
+	ST_OTHER,              /* one no code outside its entry (stats.c) asks for */
 };
 
 struct stat_def;
@@ -241,6 +242,13 @@ void agg_merge_group(struct agg *a, uint32_t dst, uint32_t src);
  * is not an exact decimal), a stratum's fpc differs, or the tally holds
  * design values for quantiles (their Σw is a long double in input order). */
 int agg_absorb(struct agg *dst, const struct agg *src);
+
+/* A value source of kind reading expr, known by text and role (ratio:A/B's
+ * parts: struct value_source's ratio_role; 0 otherwise), shared with an
+ * earlier statistic's when both are the same: its index, or -1 with err.
+ * For a statistic's sources hook (stats.h). */
+int agg_add_source(struct agg *a, enum src_kind kind, const char *text, int role,
+	const char *expr, char *err, size_t errsize);
 
 /* The statistic names, for --help and "did you mean". */
 const char *stat_nearest(const char *name);

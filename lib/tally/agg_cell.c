@@ -1,6 +1,5 @@
 /* The value of one cell: a statistic of one group (agg.h, agg_cell), and
  * the survey estimates of every group computed up front on two cores. */
-#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,198 +7,22 @@
 
 #include "agg.h"
 #include "parallel.h"
-#include "ratio.h"
+#include "stats.h"
 #include "xalloc.h"
 
 /* ---- cell values ------------------------------------------------------ */
-
-static struct xsum count_sum(uint64_t n)
-{
-	struct xsum x = { 0 };
-
-	xsum_add_int(&x, (int64_t)n);
-	return x;
-}
-
-/* Values near 1e308 square past double's range: their moments are long
- * doubles, whose difference below is good to its last few bits only, so
- * a residue under those is no spread at all ([1e308, 1e308] has sd 0). */
-static double sd_beyond_double(int weighted, long double w, long double wy, long double wy2, uint64_t n)
-{
-	long double numer = w * wy2 - wy * wy;
-
-	if (numer <= w * wy2 * 16 * LDBL_EPSILON)
-		return 0;
-	return (double)sqrtl(weighted ? numer / (w * w) * n / (n - 1) : numer / ((long double)n * (n - 1)));
-}
-
-/* svyvar's s² = n/(n−1) · (ΣwΣwy² − (Σwy)²)/(Σw)², which is var() unweighted:
- * exact (xsum_svyvar) while the sums are, so a mean far from 0 against the
- * spread loses nothing; n counts the rows of weight other than 0, as svyvar
- * does. */
-static double sd_value(const struct agg *a, const struct value_source *s, uint32_t g)
-{
-	const struct moments *m = &s->mom[g];
-	uint64_t n = s->used[g] - m->zero;
-	struct xsum W = a->weighted ? m->w : count_sum(n);
-	double var;
-
-	if (n < 2)
-		return NAN;
-	if (xsum_long(&m->wy2) > DBL_MAX)
-		return sd_beyond_double(a->weighted, xsum_long(&W), xsum_long(&m->wy), xsum_long(&m->wy2), n);
-	if (xsum_svyvar(&W, &m->wy, &m->wy2, n, &var) == 0)
-		return sqrt(var);
-	long double w = xsum_long(&W);
-	long double numer = w * xsum_long(&m->wy2) - xsum_long(&m->wy) * xsum_long(&m->wy);
-	if (numer < 0)
-		numer = 0;
-	return sqrt((double)(numer / (w * w) * (long double)n / (long double)(n - 1)));
-}
-
-static double mean_value(const struct agg *a, const struct value_source *s, uint32_t g)
-{
-	struct xsum n = count_sum(s->used[g]);
-
-	return xsum_ratio(&s->mom[g].wy, a->weighted ? &s->mom[g].w : &n);
-}
-
-static int quantile_cell(struct agg *a, struct value_source *s, uint32_t g, double p, struct cell *out)
-{
-	if (s->vals) {
-		out->value = dvec_quantile(&s->vals[g], p);
-		return 0;
-	}
-	int rc = svy_quantile(a->design, &s->svals[g], p, a->level, a->normal, &out->q);
-	out->value = out->q.q;
-	out->has_q = 1;
-	return rc;
-}
-
-static const struct base *base_for(struct agg *a, long gid, const char *key, size_t len)
-{
-	if (gid >= 0 && gid != a->empty) {
-		uint32_t b = a->base_of[gid];
-		return b == UINT32_MAX ? NULL : &a->base[b];
-	}
-	struct sbuf proj = SBUF_INIT;
-	agg_project(a, key, len, &proj);
-	long b = groups_find(&a->bases, proj.s, proj.len, key_hash(proj.s, proj.len));
-	sbuf_release(&proj);
-	return b < 0 ? NULL : &a->base[b];
-}
-
-static int share_cell(struct agg *a, long gid, uint32_t g, const char *key, size_t len,
-	struct cell *out)
-{
-	const struct base *b = base_for(a, gid, key, len);
-
-	if (!b)
-		return 0;
-	if (a->weighted)
-		out->value = xsum_ratio(&a->w[g], &b->w);
-	else
-		out->value = b->n ? (double)a->n[g] / (double)b->n : NAN;
-	if (!a->acc)
-		return 0;
-	out->has_est = 1;
-	return svy_ratio(a->design, &a->acc[g], &b->acc, &out->est);
-}
-
-static int cond_cell(struct agg *a, struct value_source *s, uint32_t g, struct cell *out)
-{
-	if (a->weighted)
-		out->value = xsum_ratio(&s->hit_w[g], &s->mom[g].w);
-	else
-		out->value = s->used[g] ? (double)s->hits[g] / (double)s->used[g] : NAN;
-	if (!s->hit_acc)
-		return 0;
-	out->has_est = 1;
-	return svy_ratio(a->design, &s->hit_acc[g], &s->acc[g], &out->est);
-}
-
-/* A count is svytotal of the group's indicator over its share base (the
- * --within group, or everything), as R's svyby(~cell, ~within, svytotal):
- * the base's degrees of freedom and design effect. */
-static int count_cell(struct agg *a, long gid, uint32_t g, const char *key, size_t len,
-	struct cell *out)
-{
-	const struct base *b = base_for(a, gid, key, len);
-
-	out->value = a->weighted ? xsum_value(&a->w[g]) : (double)a->n[g];
-	if (!a->acc)
-		return 0;
-	out->has_est = 1;
-	if (b)
-		return svy_count(a->design, &a->acc[g], &b->acc, &out->est);
-	return svy_total(a->design, &a->acc[g], &out->est);
-}
-
-static int estimate_cell(struct agg *a, const struct statistic *st, uint32_t g, struct cell *out)
-{
-	struct value_source *s = st->src >= 0 ? &a->src[st->src] : NULL;
-
-	switch (stat_kind(st)) {
-	case ST_MEAN:
-		out->value = s->used[g] ? mean_value(a, s, g) : NAN;
-		if (!s->acc)
-			return 0;
-		out->has_est = 1;
-		return svy_mean(a->design, &s->acc[g], &out->est);
-	case ST_SUM:
-		out->value = s->used[g] ? xsum_value(&s->mom[g].wy) : NAN;
-		if (!s->acc)
-			return 0;
-		out->has_est = 1;
-		return svy_total(a->design, &s->acc[g], &out->est);
-	case ST_RATIO:
-		return ratio_cell(a, st, g, out);
-	default:
-		return 0;
-	}
-}
 
 static int compute_cell(struct agg *a, long gid, const char *key, size_t len, size_t stat,
 	struct cell *out, char *err, size_t errsize)
 {
 	const struct statistic *st = &a->stats[stat];
 	uint32_t g = (uint32_t)(gid >= 0 ? gid : a->empty);
-	struct value_source *s = st->src >= 0 ? &a->src[st->src] : NULL;
-	int rc = 0;
+	struct cell_at at = { gid, g, key, len };
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->value = NAN;
-	switch (stat_kind(st)) {
-	case ST_N:
-		out->value = (double)(s ? s->used[g] : a->n[g]);
-		break;
-	case ST_SHARE:
-		rc = s ? cond_cell(a, s, g, out) : share_cell(a, gid, g, key, len, out);
-		break;
-	case ST_COUNT:
-		rc = count_cell(a, gid, g, key, len, out);
-		break;
-	case ST_MIN:
-		out->value = s->used[g] ? s->min[g] : NAN;
-		break;
-	case ST_MAX:
-		out->value = s->used[g] ? s->max[g] : NAN;
-		break;
-	case ST_SD:
-		out->value = sd_value(a, s, g);
-		break;
-	case ST_QUANTILE:
-		rc = quantile_cell(a, s, g, st->p, out);
-		break;
-	case ST_DISTINCT:
-		out->value = (double)s->ndistinct[g];
-		break;
-	case ST_MISSING:
-		out->value = (double)s->missing[g];
-		break;
-	default:
-		rc = estimate_cell(a, st, g, out);
-	}
+	rc = st->def->value(a, st, &at, out);
 	if (out->has_est && rc == 0)
 		out->est.est = out->value;     /* the exact point estimate */
 	if (rc < 0)

@@ -6,8 +6,6 @@
 
 #include "interval.h"
 
-typedef void interval_fn(const struct svy_est *e, double level, struct interval *ci);
-
 static void ci_wilson(const struct svy_est *e, double level, struct interval *ci);
 static void ci_logit(const struct svy_est *e, double level, struct interval *ci);
 static void ci_beta(const struct svy_est *e, double level, struct interval *ci);
@@ -18,24 +16,14 @@ static void ci_normal(const struct svy_est *e, double level, struct interval *ci
 static void symmetric(const struct svy_est *e, double level, int normal, struct interval *ci);
 
 const struct ci_method_info ci_methods[] = {
-	{ "wilson", CI_WILSON, CI_SHARES },
-	{ "logit", CI_LOGIT, CI_SHARES },
-	{ "beta", CI_BETA, CI_SHARES },
-	{ "wald", CI_WALD, CI_SHARES },
-	{ "asin", CI_ASIN, CI_SHARES },
-	{ "t", CI_T, CI_SHARES | CI_ESTIMATES },
-	{ "normal", CI_NORMAL, CI_SHARES | CI_ESTIMATES },
-	{ NULL, CI_NONE, 0 },
-};
-
-static interval_fn *const method_fn[] = {
-	[CI_WILSON] = ci_wilson,
-	[CI_LOGIT] = ci_logit,
-	[CI_BETA] = ci_beta,
-	[CI_WALD] = ci_wald,
-	[CI_ASIN] = ci_asin,
-	[CI_T] = ci_t,
-	[CI_NORMAL] = ci_normal,
+	{ "wilson", CI_WILSON, CI_SHARES, ci_wilson },
+	{ "logit", CI_LOGIT, CI_SHARES, ci_logit },
+	{ "beta", CI_BETA, CI_SHARES, ci_beta },
+	{ "wald", CI_WALD, CI_SHARES, ci_wald },
+	{ "asin", CI_ASIN, CI_SHARES, ci_asin },
+	{ "t", CI_T, CI_SHARES | CI_ESTIMATES, ci_t },
+	{ "normal", CI_NORMAL, CI_SHARES | CI_ESTIMATES, ci_normal },
+	{ NULL, CI_NONE, 0, NULL },
 };
 
 const struct ci_method_info *ci_method_lookup(const char *name)
@@ -210,6 +198,6 @@ int interval_for(enum ci_method m, const struct svy_est *e, double level,
 		ci->low = ci->high = NAN;
 		return 0;
 	}
-	method_fn[m](e, level, ci);
+	info->fn(e, level, ci);
 	return 0;
 }

@@ -41,10 +41,16 @@ enum {
 	CI_ESTIMATES = 2,      /* applies to means, sums, counts */
 };
 
+struct interval;
+
+/* One method: adding one is its enum value, its entry in ci_methods
+ * (interval.c) and its function. */
 struct ci_method_info {
 	const char *name;
 	enum ci_method method;
 	int flags;
+	/* The limits of e at level (e neither NaN nor of n 0). */
+	void (*fn)(const struct svy_est *e, double level, struct interval *ci);
 };
 
 /* The vocabulary for --ci, terminated by a NULL name. */
