@@ -385,7 +385,9 @@ civic-ingest: 1 rejected record exceeds the tolerance (--max-rejects)"
 @test "civic-ingest: an .xls read in a child survives an early stop (| head); --sheet selects in the child" {
 	run bash -c "civic-ingest -q --sheet '*' '$W/xls/office.xls' 2>/dev/null | head -1; echo \"\${PIPESTATUS[0]}\""
 	assert_equal "${lines[0]}" "Рег. №,Дата поступления,Улица,Дом,Сумма"
-	[[ "${lines[1]}" == 0 || "${lines[1]}" == 141 ]] || fail "status ${lines[1]}"
+	# 141: SIGPIPE from head; 1: it wrote all before head left, and the
+	# sheet's phantom 1900-02-29 passes the reject tolerance, as without head
+	[[ "${lines[1]}" == 1 || "${lines[1]}" == 141 ]] || fail "status ${lines[1]}"
 	run civic-ingest -q --sheet 2 "$W/xls/office.xls"
 	assert_success
 	assert_output $'district,count\nЮнусабад,12\nЧиланзар,7'

@@ -11,7 +11,8 @@
  *        (uint32_t), each cell: col, type, length (uint32_t), text, NUL
  *   'Z'  empty rows skipped before the end (uint64_t)
  *   'E'  a wb_error: sheet, cell, what, each NUL-ended; ends the sheet
- * The parent holds one frame, that is one row.  A stream that stops
+ * The child writes rows 64 KiB at a time; the parent reads 64 KiB ahead and
+ * holds one frame, that is one row.  A stream that stops
  * before its 'Z' is an error: the child is reaped and how it ended
  * (a signal, an exit status) is the message. */
 #include <errno.h>
@@ -51,29 +52,36 @@ struct xls_child {
 	int selected;
 	int in_sheet;                  /* rows of the selected sheet still to come */
 	struct sbuf frame;
+	char in[64 * 1024];            /* read ahead from fd */
+	size_t in_pos, in_len;
 	struct wb_cell *cells;
 	size_t ncap;
 };
 
 /* --- the child ------------------------------------------------------------ */
 
+/* Frames are gathered and written 64 KiB at a time (a row each would cost
+ * a system call each); anything but a row is written at once. */
+enum { BATCH = 64 * 1024 };
+static struct sbuf out = SBUF_INIT;
+
 static void child_send(int fd, char type, const struct sbuf *payload)
 {
-	unsigned char head[5];
 	uint32_t len = (uint32_t)payload->len;
-	head[0] = (unsigned char)type;
-	memcpy(head + 1, &len, 4);
-	const unsigned char *parts[2] = { head, (const unsigned char *)payload->s };
-	size_t sizes[2] = { 5, payload->len };
-	for (int i = 0; i < 2; i++)
-		for (size_t off = 0; off < sizes[i];) {
-			ssize_t n = write(fd, parts[i] + off, sizes[i] - off);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0)
-				_exit(0);      /* the parent is gone */
-			off += (size_t)n;
-		}
+	sbuf_addc(&out, type);
+	sbuf_add(&out, &len, 4);
+	sbuf_add(&out, payload->s, payload->len);
+	if (type == 'R' && out.len < BATCH)
+		return;
+	for (size_t off = 0; off < out.len;) {
+		ssize_t n = write(fd, out.s + off, out.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			_exit(0);      /* the parent is gone */
+		off += (size_t)n;
+	}
+	sbuf_reset(&out);
 }
 
 static void add_u32(struct sbuf *b, uint32_t v) { sbuf_add(b, &v, sizeof v); }
@@ -216,15 +224,22 @@ static int child_failed(struct xls_child *c, struct wb_error *err)
 	return -1;
 }
 
-static int read_full(int fd, void *buf, size_t n)
+static int read_full(struct xls_child *c, void *buf, size_t n)
 {
 	for (size_t got = 0; got < n;) {
-		ssize_t r = read(fd, (char *)buf + got, n - got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		got += (size_t)r;
+		if (c->in_pos == c->in_len) {
+			ssize_t r = read(c->fd, c->in, sizeof c->in);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return -1;
+			c->in_pos = 0;
+			c->in_len = (size_t)r;
+		}
+		size_t k = c->in_len - c->in_pos < n - got ? c->in_len - c->in_pos : n - got;
+		memcpy((char *)buf + got, c->in + c->in_pos, k);
+		c->in_pos += k;
+		got += k;
 	}
 	return 0;
 }
@@ -236,7 +251,7 @@ static char recv_frame(struct xls_child *c, struct wb_error *err)
 	uint32_t len;
 	if (c->fd < 0)
 		return child_failed(c, err), 0;
-	if (read_full(c->fd, head, 5) != 0)
+	if (read_full(c, head, 5) != 0)
 		return child_failed(c, err), 0;
 	memcpy(&len, head + 1, 4);
 	if (len > MAX_FRAME) {
@@ -246,7 +261,7 @@ static char recv_frame(struct xls_child *c, struct wb_error *err)
 	}
 	sbuf_reset(&c->frame);
 	sbuf_grow(&c->frame, len + 1);
-	if (read_full(c->fd, c->frame.s, len) != 0)
+	if (read_full(c, c->frame.s, len) != 0)
 		return child_failed(c, err), 0;
 	c->frame.len = len;
 	c->frame.s[len] = '\0';
