@@ -5,10 +5,13 @@
  * sheets may claim so no input makes freexl allocate much; 1 only civic's
  * compound-file reader (wb_ole2.c), which libfreexl's own faults would
  * otherwise hide (fuzz/known/).  freexl is not instrumented (Debian's
- * build): the fuzzer steers by civic's code. */
+ * build): the fuzzer steers by civic's code.  Option 0 reads in this
+ * process (wb_xls_direct_ops), not in the child civic-ingest forks
+ * (xls_child.c), so that the fuzzer sees the coverage and the crashes. */
 #include "fuzz_workbook.h"
 
 #include "wb_ole2.h"
+#include "xls_child.h"
 
 /* freexl 1.0.6 itself loses its workbook on some damaged files even after
  * freexl_close() succeeds (fuzz/regress/xls/freexl-leak: valgrind shows
@@ -29,7 +32,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_file_open(&f, data, size);
 	if (mode == 0) {
-		fuzz_read_workbook(f.path, WB_XLS, &lim);
+		struct wb_error err;
+		struct workbook *wb = wb_xls_direct_ops.open(f.path, &lim, &err);
+		if (wb) {
+			((struct workbook_base *)wb)->ops = &wb_xls_direct_ops;
+			fuzz_walk_workbook(wb);
+		}
 	} else {
 		FILE *in = fopen(f.path, "rb");
 		struct sbuf st = SBUF_INIT;

@@ -18,6 +18,9 @@
  * has an output and perhaps a rejects file open at once. */
 enum { MAX_PENDING = 8 };
 static char *volatile pending[MAX_PENDING];
+/* The process that made them: a child forked to run a library apart
+ * (xls_child.c) that exits, or gets a signal, removes none of them. */
+static pid_t owner;
 
 static void add_pending(char *tmp)
 {
@@ -26,6 +29,7 @@ static void add_pending(char *tmp)
 	/* civic_die() exits from wherever it is: no temporary file outlives it. */
 	if (!at_exit)
 		at_exit = atexit(output_unlink_pending) == 0;
+	owner = getpid();
 	for (int i = 0; i < MAX_PENDING; i++)
 		if (!pending[i]) {
 			pending[i] = tmp;
@@ -52,6 +56,8 @@ void output_untrack_temp(const char *path)
 
 void output_unlink_pending(void)
 {
+	if (owner && getpid() != owner)
+		return;
 	for (int i = 0; i < MAX_PENDING; i++)
 		if (pending[i])
 			unlink(pending[i]);

@@ -27,6 +27,7 @@
 #include "wb_number.h"
 #include "wb_ole2.h"
 #include "wb_zip.h"
+#include "xls_child.h"
 #include "workbook.h"
 #include "xalloc.h"
 
@@ -384,7 +385,8 @@ static int xls_next_row(struct workbook *wb, struct wb_row *row, unsigned long *
 	return 0;
 }
 
-const struct wb_ops wb_xls_ops = {
+/* In this process; xls_child.c runs it in a child for wb_xls_ops. */
+const struct wb_ops wb_xls_direct_ops = {
 	.open = xls_open,
 	.close = xls_close,
 	.sheet_count = xls_sheet_count,
