@@ -75,21 +75,13 @@ OUT
 	diff want got
 }
 
-# xlrd's reading in wb-dump's form, with what freexl cannot tell applied:
-# it gives a boolean as the number 1 or 0, and an error cell as the number
-# 1 (its error code is lost).  Any other difference fails.
-xlrd_as_freexl() {
-	/usr/bin/python3 "$W/xlrd-dump.py" "$@" | sed -E \
-		-e 's/:bool:true/:number:1/g' -e 's/:bool:false/:number:0/g' \
-		-e 's/:error:#[A-Z0-9\/!?]+/:number:1/g'
-}
 
 @test ".xls: every sheet of a registry read as xlrd reads it (numbers, text, dates, date-times, times, blank rows)" {
 	wb-dump -l "$W/xls/registry.xls" > got
 	/usr/bin/python3 "$W/xlrd-dump.py" -l "$W/xls/registry.xls" | diff - got
 	for sheet in 0 1 2; do
 		wb-dump "$W/xls/registry.xls" $sheet > got
-		xlrd_as_freexl "$W/xls/registry.xls" $sheet > want
+		/usr/bin/python3 "$W/xlrd-dump.py" "$W/xls/registry.xls" $sheet > want
 		diff want got || fail "sheet $sheet differs"
 	done
 	# what the sheet holds, spelled out: the issue's number forms, the
@@ -103,19 +95,29 @@ xlrd_as_freexl() {
 	assert_line '# 191 empty rows skipped'
 }
 
-@test ".xls: what freexl cannot tell: booleans and error cells come as numbers, formulas as empty" {
+@test ".xls: what freexl reads wrong is read from the records: booleans, error cells, formulas' results" {
 	run wb-dump "$W/xls/registry.xls"
-	assert_line --partial 'H4:number:1'
-	assert_line --partial 'I5:number:1'          # #N/A in the sheet
-	assert_line --partial 'I6:number:1'          # #DIV/0! in the sheet
-	refute_output --partial 'I7:'                # a formula
+	assert_line --partial 'H4:bool:true'
+	assert_line --partial 'H5:bool:false,I5:error:#N/A'
+	assert_line --partial 'I6:error:#DIV/0!'
 	run /usr/bin/python3 "$W/xlrd-dump.py" "$W/xls/registry.xls"
-	assert_line --partial 'I5:error:#N/A'
+	assert_line --partial 'H5:bool:false,I5:error:#N/A'
+	assert_line --partial 'I6:error:#DIV/0!'
+}
+
+@test "civic-ingest: an .xls error cell rejects its record, naming the sheet and the cell" {
+	run --separate-stderr civic-ingest "$W/xls/registry.xls"
+	assert_failure 1
+	[[ "$stderr" == *"$W/xls/registry.xls:Реестр!I5: "*"the cell holds the error #N/A"* ]] || fail "$stderr"
+	[[ "$stderr" == *"$W/xls/registry.xls:Реестр!I6: "*"the cell holds the error #DIV/0!"* ]] || fail "$stderr"
+	# booleans are written as true and false
+	grep -q ',true,\|,true$' <<< "$output" || fail "$output"
+	grep -q ',false,\|,false$' <<< "$output" || fail "$output"
 }
 
 @test ".xls: the 1904 date system" {
 	wb-dump "$W/xls/dates1904.xls" > got
-	xlrd_as_freexl "$W/xls/dates1904.xls" > want
+	/usr/bin/python3 "$W/xlrd-dump.py" "$W/xls/dates1904.xls" > want
 	diff want got
 	grep -q 'B5:datetime:2100-03-01T00:00:00' got
 }
