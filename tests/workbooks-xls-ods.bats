@@ -115,6 +115,46 @@ OUT
 	grep -q ',false,\|,false$' <<< "$output" || fail "$output"
 }
 
+@test ".xls: formulas' cached results (numbers, strings in Latin-1 and UTF-16, booleans, errors, empty) as xlrd reads them, in both sheets" {
+	for sheet in 0 1; do
+		wb-dump "$W/xls/formulas.xls" $sheet > got
+		/usr/bin/python3 "$W/xlrd-dump.py" "$W/xls/formulas.xls" $sheet > want
+		diff want got || fail "sheet $sheet differs"
+	done
+	run wb-dump "$W/xls/formulas.xls"
+	assert_line '2,A2:number:1001,B2:number:42.5,C2:text:итого,D2:bool:true'
+	assert_line '3,A3:number:1002,B3:number:0.1,C3:text:café,D3:bool:false'
+	assert_line '4,A4:number:1003,B4:number:-3,D4:error:#N/A'
+	run wb-dump "$W/xls/formulas.xls" 1
+	assert_line '2,A2:error:#REF!'
+	assert_line '4,A4:text:второй лист'
+}
+
+@test ".xls: a formula's string result split across records is an error cell, never a wrong value" {
+	run /usr/bin/python3 "$W/xlrd-dump.py" "$W/xls/formula-split.xls"
+	assert_line '2,A2:text:длинная строка результата'
+	run wb-dump "$W/xls/formula-split.xls"
+	assert_line '2,A2:error:formula string result split across records: not read'
+	assert_line '3,A3:number:5'
+	run --separate-stderr civic-ingest "$W/xls/formula-split.xls"
+	assert_failure 1
+	assert_equal "$output" $'a\n5'
+	[[ "$stderr" == *"formula-split.xls:Split!A2: a: formula string result split across records: not read"* ]] || fail "$stderr"
+}
+
+@test "civic-ingest: formulas' results in an .xls, error results rejected with their cell" {
+	run --separate-stderr civic-ingest "$W/xls/formulas.xls"
+	assert_failure 1
+	assert_equal "$output" 'reg_no,total,label,flag
+1001,42.5,итого,true
+1002,0.1,café,false'
+	assert_equal "$stderr" "civic-ingest: $W/xls/formulas.xls:Формулы!D4: flag: the cell holds the error #N/A
+civic-ingest: $W/xls/formulas.xls:Формулы!D5: flag: the cell holds the error #DIV/0!
+civic-ingest: $W/xls/formulas.xls:Формулы!D6: flag: the cell holds the error #VALUE!
+civic-ingest: read 5, written 2, rejected 3
+civic-ingest: 3 rejected records exceed the tolerance (--max-rejects)"
+}
+
 @test ".xls: the 1904 date system" {
 	wb-dump "$W/xls/dates1904.xls" > got
 	/usr/bin/python3 "$W/xlrd-dump.py" "$W/xls/dates1904.xls" > want
