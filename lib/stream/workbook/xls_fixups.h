@@ -12,7 +12,7 @@
  *   FORMULA 0x0006    its cached result: a number (CELL_NUMBER), a string
  *                     (from the STRING record 0x0207 after it), a boolean,
  *                     an error, or the empty string (no cell)
- * Memory: a sorted array of 16 bytes per such cell, plus the text of the
+ * Memory: a sorted array of 24 bytes per such cell, plus the text of the
  * cached strings.  Only BIFF8 (Excel 97-2003) is read so; older BIFF
  * versions keep what freexl gives. */
 #ifndef CIVIC_XLS_FIXUPS_H
