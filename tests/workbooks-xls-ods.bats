@@ -130,6 +130,18 @@ OUT
 	assert_line '4,A4:text:второй лист'
 }
 
+@test ".xls: a formula's number under a date, date-time or time format is a date, as xlrd reads it" {
+	wb-dump "$W/xls/formulas.xls" 2 > got
+	# xlrd-dump.py looks for h inside quotes too, and names the phantom day its own way
+	/usr/bin/python3 "$W/xlrd-dump.py" "$W/xls/formulas.xls" 2 | sed \
+		-e 's/^6,A6:time:12:00:00$/6,A6:number:3.5/' \
+		-e "s/^8,A8:error:phantom 1900-02-29$/8,A8:error:1900-02-29 does not exist (Excel's serial 60)/" > want
+	diff want got
+	grep -qx '3,A3:datetime:2024-01-01T18:00:00' got
+	grep -qx '5,A5:date:1900-03-01' got
+	grep -qx '7,A7:time:06:00:00' got
+}
+
 @test ".xls: a formula's string result split across records is an error cell, never a wrong value" {
 	run /usr/bin/python3 "$W/xlrd-dump.py" "$W/xls/formula-split.xls"
 	assert_line '2,A2:text:длинная строка результата'

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wb_date.h"
 #include "wb_number.h"
 #include "xalloc.h"
 #include "xls_fixups.h"
@@ -27,6 +28,8 @@ void xls_fixups_free(struct xls_fixups *fx)
 	free(fx->cells);
 	free(fx->n);
 	free(fx->cap);
+	free(fx->formats);
+	free(fx->xf_kind);
 	sbuf_release(&fx->text);
 	xls_fixups_init(fx);
 }
@@ -114,10 +117,77 @@ static int string_result(const unsigned char *d, size_t len, struct sbuf *out, c
 	return 0;
 }
 
+/* What a number format shows a number as: CELL_DATE, CELL_DATETIME,
+ * CELL_TIME, or CELL_EMPTY (a number).  Letters in quotes, after a
+ * backslash or in brackets (colours, conditions, [h]) are not counted;
+ * "General" has none of y, d, h, s. */
+static enum cell_type format_kind(const char *f, size_t n)
+{
+	int date = 0, time = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = f[i];
+		if (c == '"') {
+			while (++i < n && f[i] != '"')
+				;
+		} else if (c == '\\') {
+			i++;
+		} else if (c == '[') {
+			if (i + 1 < n && (f[i + 1] == 'h' || f[i + 1] == 'H' || f[i + 1] == 'm' || f[i + 1] == 'M' ||
+					  f[i + 1] == 's' || f[i + 1] == 'S'))
+				time = 1;               /* [h]:mm:ss, elapsed time */
+			while (++i < n && f[i] != ']')
+				;
+		} else if (c == 'y' || c == 'Y' || c == 'd' || c == 'D') {
+			date = 1;
+		} else if (c == 'h' || c == 'H' || c == 's' || c == 'S') {
+			time = 1;
+		} else if ((c == 'm' || c == 'M') && i + 2 < n && (f[i + 1] == 'm' || f[i + 1] == 'M') &&
+			   (f[i + 2] == 'm' || f[i + 2] == 'M')) {
+			date = 1;
+		}
+	}
+	return date && time ? CELL_DATETIME : date ? CELL_DATE : time ? CELL_TIME : CELL_EMPTY;
+}
+
+static enum cell_type builtin_kind(unsigned ifmt)
+{
+	if (ifmt >= 14 && ifmt <= 17)
+		return CELL_DATE;
+	if ((ifmt >= 18 && ifmt <= 21) || (ifmt >= 45 && ifmt <= 47))
+		return CELL_TIME;
+	return ifmt == 22 ? CELL_DATETIME : CELL_EMPTY;
+}
+
+static void globals_record(struct xls_fixups *fx, unsigned type, const unsigned char *d, size_t len)
+{
+	if (type == 0x0022 && len >= 2) {                       /* DATEMODE */
+		fx->date1904 = u16(d) == 1;
+	} else if (type == 0x041E && len >= 5) {                /* FORMAT: ifmt, XLUnicodeString */
+		struct sbuf t = SBUF_INIT;
+		const char *why;
+		enum cell_type kind = CELL_EMPTY;
+		if (string_result(d + 2, len - 2, &t, &why) == 0)
+			kind = format_kind(t.s ? t.s : "", t.len);
+		sbuf_release(&t);
+		fx->formats = xrealloc(fx->formats, (fx->nformats + 1) * sizeof *fx->formats);
+		fx->formats[fx->nformats].ifmt = u16(d);
+		fx->formats[fx->nformats++].kind = kind;
+	} else if (type == 0x00E0 && len >= 4) {                /* XF: ifnt, ifmt, ... */
+		unsigned ifmt = u16(d + 2);
+		enum cell_type kind = builtin_kind(ifmt);
+		for (size_t i = 0; i < fx->nformats; i++)
+			if (fx->formats[i].ifmt == ifmt)
+				kind = fx->formats[i].kind;
+		fx->xf_kind = xrealloc(fx->xf_kind, fx->nxf + 1);
+		fx->xf_kind[fx->nxf++] = (unsigned char)kind;
+	}
+}
+
 void xls_fixups_record(struct xls_fixups *fx, int biff8, unsigned type, const unsigned char *d, size_t len)
 {
 	if (type == 0x0809) {                                   /* BOF */
 		fx->in_sheet++;
+		fx->globals = fx->in_sheet == 1 && len >= 4 && u16(d + 2) == 0x0005;
 		if (fx->in_sheet == 1 && len >= 4 && u16(d + 2) == 0x0010) {
 			fx->nsheets++;
 			fx->cells = xrealloc(fx->cells, fx->nsheets * sizeof *fx->cells);
@@ -125,7 +195,7 @@ void xls_fixups_record(struct xls_fixups *fx, int biff8, unsigned type, const un
 			fx->cap = xrealloc(fx->cap, fx->nsheets * sizeof *fx->cap);
 			fx->cells[fx->nsheets - 1] = NULL;
 			fx->n[fx->nsheets - 1] = fx->cap[fx->nsheets - 1] = 0;
-		} else if (fx->in_sheet == 1) {
+		} else if (fx->in_sheet == 1 && !fx->globals) {
 			fx->in_sheet = -1000;                   /* not a worksheet: its cells are not freexl's */
 		}
 		fx->pending = -1;
@@ -134,6 +204,10 @@ void xls_fixups_record(struct xls_fixups *fx, int biff8, unsigned type, const un
 	if (type == 0x000A) {                                   /* EOF */
 		fx->in_sheet = fx->in_sheet < 0 ? 0 : fx->in_sheet - 1;
 		fx->pending = -1;
+		return;
+	}
+	if (fx->globals && fx->in_sheet == 1 && biff8) {
+		globals_record(fx, type, d, len);
 		return;
 	}
 	if (fx->in_sheet != 1 || !biff8 || fx->nsheets == 0)
@@ -191,10 +265,18 @@ void xls_fixups_record(struct xls_fixups *fx, int biff8, unsigned type, const un
 			uint64_t bits = 0;
 			double x;
 			char num[WB_NUMBER_BUF];
+			unsigned xf = u16(d + 4);
+			enum cell_type kind = xf < fx->nxf ? (enum cell_type)fx->xf_kind[xf] : CELL_EMPTY;
+			const char *why;
 			for (int i = 7; i >= 0; i--)
 				bits = bits << 8 | r[i];
 			memcpy(&x, &bits, sizeof x);
-			if (wb_number_text(x, num) < 0)
+			if (kind != CELL_EMPTY) {
+				if (wb_date_text(x, fx->date1904, kind, num, &why) < 0)
+					add(fx, row, col, CELL_ERROR, why, strlen(why));
+				else
+					add(fx, row, col, kind, num, strlen(num));
+			} else if (wb_number_text(x, num) < 0)
 				add(fx, row, col, CELL_ERROR, "#NUM!", 5);
 			else
 				add(fx, row, col, CELL_NUMBER, num, strlen(num));

@@ -11,7 +11,11 @@
  *                     CELL_ERROR with Excel's text ("#N/A", ...)
  *   FORMULA 0x0006    its cached result: a number (CELL_NUMBER), a string
  *                     (from the STRING record 0x0207 after it), a boolean,
- *                     an error, or the empty string (no cell)
+ *                     an error, or the empty string (no cell); a
+ *                     number under a date, date-time or time format
+ *                     (the cell's XF record and its FORMAT: the built-in
+ *                     ones 14-22 and 45-47, or a format with y, d or mmm,
+ *                     h or s outside quotes and brackets) is that
  * Memory: a sorted array of 24 bytes per such cell, plus the text of the
  * cached strings.  Only BIFF8 (Excel 97-2003) is read so; older BIFF
  * versions keep what freexl gives. */
@@ -35,6 +39,12 @@ struct xls_fixups {
 	struct sbuf text;
 	int in_sheet;                /* inside a worksheet substream */
 	long pending;                /* index in the current sheet of a formula awaiting its STRING, or -1 */
+	int globals;                 /* inside the workbook globals substream */
+	int date1904;
+	struct { unsigned ifmt; enum cell_type kind; } *formats;   /* FORMAT records: a date kind or CELL_EMPTY */
+	size_t nformats;
+	unsigned char *xf_kind;      /* per XF record: the enum cell_type of its format's dates, or CELL_EMPTY */
+	size_t nxf;
 };
 
 void xls_fixups_init(struct xls_fixups *fx);
