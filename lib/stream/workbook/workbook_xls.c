@@ -13,7 +13,9 @@
  *                      turned back into Excel's serial and written again by
  *                      wb_date_text (which refuses 1900-02-29 and knows
  *                      2100 is no leap year)
- * Formula cells are not read by freexl at all: they come as empty. */
+ * Formula cells are not read by freexl at all: they come as empty.  What
+ * freexl gets wrong (booleans, error cells, formulas' cached values) is read
+ * from the records instead, by xls_fixups.c, and put into the rows here. */
 #include <freexl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,6 +32,7 @@
 #include "xls_child.h"
 #include "workbook.h"
 #include "xalloc.h"
+#include "xls_fixups.h"
 
 struct xls_book {
 	struct workbook_base base;
@@ -41,6 +44,9 @@ struct xls_book {
 	unsigned rows;                 /* of the selected sheet */
 	unsigned cols;
 	unsigned next;                 /* 0-based row read next */
+	unsigned frows, fcols;         /* of the selected sheet, as freexl has them */
+	size_t cap;                    /* cells and offs */
+	struct xls_fixups fx;          /* the cells freexl reads wrong */
 	struct wb_cell *cells;         /* cols of them */
 	size_t *offs;                  /* each cell's text in buf, while the row is built */
 	struct sbuf buf;
@@ -97,6 +103,7 @@ static void xls_close(struct workbook *wb)
 	free(b->cells);
 	free(b->offs);
 	sbuf_release(&b->buf);
+	xls_fixups_free(&b->fx);
 	free(b);
 }
 
@@ -115,7 +122,7 @@ static uint16_t le16(const unsigned char *p)
 	return (uint16_t)(p[0] | p[1] << 8);
 }
 
-static int dimension_claims(FILE *f, unsigned long long *total, const char **why)
+static int dimension_claims(FILE *f, unsigned long long *total, struct xls_fixups *fx, const char **why)
 {
 	static const char *const names[] = { "Workbook", "Book", NULL };
 	struct sbuf st = SBUF_INIT;
@@ -160,7 +167,9 @@ static int dimension_claims(FILE *f, unsigned long long *total, const char **why
 			if (le16(d + 2) > maxcol)
 				maxcol = le16(d + 2);
 		}
+		xls_fixups_record(fx, biff8 == 1, type, d, len);        /* xls_fixups.h */
 	}
+	xls_fixups_end(fx);
 	sbuf_release(&st);
 	return rc;
 }
@@ -172,6 +181,7 @@ static struct workbook *xls_open(const char *path, const struct wb_limits *limit
 	unsigned long long max = limits && limits->max_part_bytes ? limits->max_part_bytes : WB_DEFAULT_MAX_PART;
 	int rc;
 	b->selected = -1;
+	xls_fixups_init(&b->fx);
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		set_error(err, NULL, NULL, freexl_what(FREEXL_FILE_NOT_FOUND), 0);
@@ -179,7 +189,7 @@ static struct workbook *xls_open(const char *path, const struct wb_limits *limit
 	}
 	unsigned long long claims;
 	const char *why;
-	int walked = dimension_claims(f, &claims, &why);
+	int walked = dimension_claims(f, &claims, &b->fx, &why);
 	int read_error = ferror(f);
 	fclose(f);
 	if (read_error) {
@@ -220,6 +230,11 @@ static struct workbook *xls_open(const char *path, const struct wb_limits *limit
 			name = "";
 		b->names[b->nsheets++] = xstrdup(name);
 	}
+	if (b->fx.nsheets != b->nsheets) {
+		set_error(err, NULL, NULL, "an .xls workbook whose worksheets freexl counts otherwise "
+			  "than its records: its booleans, error cells and formulas cannot be placed", 0);
+		goto fail;
+	}
 	if (b->nsheets == 0) {
 		set_error(err, NULL, NULL, "an .xls workbook without a sheet (corrupt?)", 0);
 		goto fail;
@@ -256,14 +271,19 @@ static int xls_select(struct workbook *wb, size_t i, struct wb_error *err)
 		set_error(err, b->names[i], NULL, freexl_what(rc), rc);
 		return -1;
 	}
+	unsigned xrows, xcols;
+	xls_fixups_extent(&b->fx, i, &xrows, &xcols);
 	b->selected = (int)i;
-	b->rows = rows;
-	b->cols = cols;
+	b->frows = rows;
+	b->fcols = cols;
+	b->rows = rows > xrows ? rows : xrows;
+	b->cols = cols > xcols ? cols : xcols;
 	b->next = 0;
+	b->cap = b->cols ? b->cols : 1;
 	free(b->cells);
 	free(b->offs);
-	b->cells = xcalloc(cols ? cols : 1, sizeof *b->cells);
-	b->offs = xcalloc(cols ? cols : 1, sizeof *b->offs);
+	b->cells = xcalloc(b->cap, sizeof *b->cells);
+	b->offs = xcalloc(b->cap, sizeof *b->offs);
 	return 0;
 }
 
@@ -324,7 +344,7 @@ static int xls_next_row(struct workbook *wb, struct wb_row *row, unsigned long *
 	for (; b->next < b->rows; b->next++) {
 		size_t k = 0;
 		sbuf_reset(&b->buf);
-		for (unsigned c = 0; c < b->cols; c++) {
+		for (unsigned c = 0; b->next < b->frows && c < b->fcols; c++) {
 			FreeXL_CellValue v;
 			const char *why;
 			int rc = freexl_get_cell_value(b->h, b->next, (unsigned short)c, &v);
@@ -370,6 +390,7 @@ static int xls_next_row(struct workbook *wb, struct wb_row *row, unsigned long *
 				break;
 			}
 		}
+		xls_fix_row(&b->fx, (size_t)b->selected, b->next, b->cells, b->offs, &k, b->cap, &b->buf);
 		if (k > 0) {
 			for (size_t i = 0; i < k; i++)
 				b->cells[i].text = b->buf.s + b->offs[i];
