@@ -419,7 +419,8 @@ civic-ingest: 1 rejected record exceeds the tolerance (--max-rejects)"
 	for f in "$BATS_TEST_DIRNAME"/../fuzz/known/*.xls; do
 		run --separate-stderr civic-ingest "$f"
 		assert_equal "$status" 1
-		[[ "${stderr##*$'\n'}" == "civic-ingest: $f: "* ]] || fail "$f: $stderr"
+		# the file, or the file and its sheet, then what is wrong
+		[[ "${stderr##*$'\n'}" == "civic-ingest: $f:"* ]] || fail "$f: $stderr"
 		assert_output ""
 	done
 }

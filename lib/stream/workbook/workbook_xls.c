@@ -122,7 +122,7 @@ static uint16_t le16(const unsigned char *p)
 	return (uint16_t)(p[0] | p[1] << 8);
 }
 
-static int dimension_claims(FILE *f, unsigned long long *total, struct xls_fixups *fx, const char **why)
+int xls_precheck(FILE *f, unsigned long long *total, struct xls_fixups *fx, const char **why)
 {
 	static const char *const names[] = { "Workbook", "Book", NULL };
 	struct sbuf st = SBUF_INIT;
@@ -189,7 +189,7 @@ static struct workbook *xls_open(const char *path, const struct wb_limits *limit
 	}
 	unsigned long long claims;
 	const char *why;
-	int walked = dimension_claims(f, &claims, &b->fx, &why);
+	int walked = xls_precheck(f, &claims, &b->fx, &why);
 	int read_error = ferror(f);
 	fclose(f);
 	if (read_error) {

@@ -10,10 +10,17 @@
 #ifndef CIVIC_XLS_CHILD_H
 #define CIVIC_XLS_CHILD_H
 
+#include <stdio.h>
 #include "workbook.h"
+#include "xls_fixups.h"
 
 /* freexl in this process: only the child calls it. */
 extern const struct wb_ops wb_xls_direct_ops;
+
+/* civic's own walk of an .xls before freexl sees it (workbook_xls.c):
+ * the compound file's workbook stream, the bytes of cells its sheets claim
+ * (*claims), and into fx the cells freexl reads wrong.  0, or -1 with *why. */
+int xls_precheck(FILE *f, unsigned long long *claims, struct xls_fixups *fx, const char **why);
 
 /* The child's processor time, seconds (RLIMIT_CPU), and the address
  * space it may take above the workbook's claims bound (RLIMIT_AS). */
