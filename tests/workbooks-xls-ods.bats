@@ -431,7 +431,8 @@ civic-ingest: 1 rejected record exceeds the tolerance (--max-rejects)"
 	CIVIC_WB_XLS_CHILD_ABORT=1 run --separate-stderr civic-ingest "$W/xls/office.xls"
 	assert_equal "$status" 1
 	assert_output ""
-	assert_equal "$stderr" "civic-ingest: $W/xls/office.xls:Заявления: the .xls reader failed on this file (killed by signal 6): the file is damaged or hostile"
+	# the last line: under valgrind the aborted child's own leak report comes first
+	assert_equal "${stderr##*$'\n'}" "civic-ingest: $W/xls/office.xls:Заявления: the .xls reader failed on this file (killed by signal 6): the file is damaged or hostile"
 	CIVIC_WB_XLS_CHILD_ABORT=1 run --separate-stderr wb-dump -l "$W/xls/office.xls"
 	assert_success                        # the names came before the abort
 	assert_output $'Заявления\nСвод'
