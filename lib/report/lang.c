@@ -365,6 +365,14 @@ int lang_use(const char *code)
 			plural_rule = rules[i].plural;
 	decimal_mark = lang_text("number.decimal");
 	group_mark = lang_text("number.group");
+	/* lang_number()'s callers size their buffers for marks of up to three
+	 * bytes (a narrow no-break space is three): a longer one is a broken file. */
+	if (strlen(decimal_mark) > 3 || strlen(group_mark) > 3) {
+		civic_warn("%s: number.decimal and number.group take at most 3 bytes each; "
+			   "English marks are used", code);
+		decimal_mark = ".";
+		group_mark = ",";
+	}
 	return 0;
 }
 
