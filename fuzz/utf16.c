@@ -101,10 +101,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		as_utf16.encoding = big ? "UTF-16BE" : "UTF-16LE";
 	sbuf_add(&bytes, (const char *)data, size);
 	reference_decode(&ref, data, size, big);
-	/* Decoded text that begins like a workbook (a zip or OLE2 signature) is
-	 * read as a workbook when it is the file's own bytes, as it must be: no
-	 * CSV to compare with. */
-	if (wb_sniff((const unsigned char *)ref.s, ref.len) != WB_NONE) {
+	/* Bytes that begin like a workbook (a zip or OLE2 signature), the
+	 * UTF-16 file's or its decoded text's, are read as a workbook, as they
+	 * must be: no CSV to compare with. */
+	if (wb_sniff((const unsigned char *)bytes.s, bytes.len) != WB_NONE ||
+	    wb_sniff((const unsigned char *)ref.s, ref.len) != WB_NONE) {
 		sbuf_release(&bytes);
 		sbuf_release(&ref);
 		sbuf_release(&got);
