@@ -26,16 +26,17 @@ static int suppress_one(struct rtable *t, double k, const char *what, struct sup
 }
 
 /* A previous period is hidden as it was published on its own: the same
- * suppression and audit, by its own counts. */
-static int suppress_previous(struct audit_table *at, double protection, const char *what)
+ * suppression and audit, by its own counts (not frozen yet). */
+static int suppress_previous(const struct audit_table *prev, double protection, const char *what)
 {
 	struct suppress_result ignored;
-	struct audit_opts ao = { at->k, protection };
+	struct audit_table alone = { prev->t, 0, prev->k };
+	struct audit_opts ao = { prev->k, protection };
 	struct audit_result res;
 
-	if (suppress_one(at->t, at->k, what, &ignored) != 0)
+	if (suppress_one(prev->t, prev->k, what, &ignored) != 0)
 		return -1;
-	return audit_tables(at, 1, &ao, &res);
+	return audit_tables(&alone, 1, &ao, &res);
 }
 
 static double max_k(const struct table_set_entry *e, size_t n)
