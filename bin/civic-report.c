@@ -17,8 +17,7 @@
 #include "render_test.h"
 #include "run_outputs.h"
 #include "sha256.h"
-#include "suppress.h"
-#include "audit.h"
+#include "table_set.h"
 #include "labels.h"
 #include "lang.h"
 
@@ -378,79 +377,24 @@ static int load_labels(struct options *o)
 	return failed ? -1 : 0;
 }
 
-static int suppress(struct options *o, struct rtable *t, struct suppress_result *res)
-{
-	if (suppress_table(t, o->rep.suppress_k, res) != 0) {
-		civic_warn("%s: cannot apply --suppress: the table has no n or count column", t->name);
-		return -1;
-	}
-	return 0;
-}
-
-/* A previous period is hidden as it was published on its own: the same
- * suppression and audit, by its own counts. */
-static int suppress_previous(struct options *o, struct rtable *prev)
-{
-	struct suppress_result ignored;
-	struct audit_table at = { prev, 0 };
-	struct audit_opts ao = { o->rep.suppress_k, o->rep.protection };
-	struct audit_result res;
-
-	if (suppress(o, prev, &ignored) != 0)
-		return -1;
-	return audit_tables(&at, 1, &ao, &res);
-}
-
-/* The table disclosure control works on: a pivot table spread back into
- * its long form (lng), any other table itself. */
-static struct rtable *disclosed(struct rtable *t, struct rtable *lng)
-{
-	if (!t->npvalues)
-		return t;
-	pivot_unspread(t, lng);
-	return lng;
-}
-
-/* Every table of the report, and the previous periods it shows, audited
- * together: what one table hides another must not give away. */
+/* Every table of the report, and the previous periods it shows, hidden
+ * and audited together: what one table hides another must not give away. */
 static int suppress_all(struct options *o, struct rtable *prevs)
 {
 	struct report *rep = &o->rep;
-	size_t ntab = rep->nsec + o->compares.n;
-	struct audit_table *at = xcalloc(ntab + 1, sizeof(*at));
-	struct rtable *lng = xcalloc(ntab + 1, sizeof(*lng)), **orig = xcalloc(ntab + 1, sizeof(*orig));
-	struct audit_opts ao = { rep->suppress_k, rep->protection };
-	size_t n = 0;
-	int rc = 0;
+	struct table_set_entry *e = xcalloc(rep->nsec + 1, sizeof(*e));
+	int rc;
 
-	for (size_t i = 0; i < o->compares.n; i++, n++) {
-		orig[n] = &prevs[i];
-		at[n] = (struct audit_table){ disclosed(&prevs[i], &lng[n]), 1 };
-	}
-	for (size_t i = 0; i < rep->nsec; i++, n++) {
-		orig[n] = &rep->sec[i].table;
-		at[n] = (struct audit_table){ disclosed(&rep->sec[i].table, &lng[n]), 0 };
-	}
-	for (size_t i = 0; i < o->compares.n && rc == 0; i++)
-		rc = suppress_previous(o, at[i].t);
-	for (size_t i = 0; i < rep->nsec && rc == 0; i++)
-		rc = suppress(o, at[o->compares.n + i].t, &rep->sec[i].supp);
-	if (rc == 0)
-		rc = audit_tables(at, n, &ao, &rep->audit);
+	for (size_t i = 0; i < rep->nsec; i++)
+		e[i] = (struct table_set_entry){ &rep->sec[i].table, i < o->compares.n ? &prevs[i] : NULL,
+			rep->suppress_k, { 0, 0 } };
+	rc = table_set_suppress(e, rep->nsec, rep->protection, "apply --suppress", &rep->audit);
 	for (size_t i = 0; i < rep->nsec; i++) {
 		rep->sec[i].suppressed = 1;
-		suppress_count(at[o->compares.n + i].t, &rep->sec[i].supp);
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (at[i].t != orig[i]) {
-			pivot_copy_flags(orig[i], at[i].t);
-			rtable_release(at[i].t);
-		}
+		rep->sec[i].supp = e[i].supp;
 	}
 	rep->audited = rc == 0;
-	free(orig);
-	free(lng);
-	free(at);
+	free(e);
 	return rc;
 }
 

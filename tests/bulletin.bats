@@ -403,3 +403,53 @@ PY
 	run grep -c '"reg.csv"' trace
 	assert_output 3
 }
+
+# Thresholds per indicator: two indicators counting the same records, one
+# hidden below 3, the other below 8 (fixtures/bulletin/thresholds.json).
+@test "suppress per indicator: each table at its own k, a cell hidden in one hidden in the other" {
+	run civic-bulletin -b "$FIXTURES/bulletin/thresholds.json" --year 2024 -f json,txt -o out registry="$REG"
+	assert_success
+	# Independently: the year's counts by region and channel from the rows.
+	/usr/bin/python3 - "$REG" out/2024/tables/by-region-k3.csv out/2024/tables/by-region-k8.csv <<'PY'
+import collections, csv, sys
+truth = collections.Counter()
+for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")):
+    if r["received_at"].startswith("2024"):
+        truth[(r["region"], r["channel"])] += 1
+truth[("Total", "Total")] = sum(truth.values())
+tables = {}
+for path, k in ((sys.argv[2], 3), (sys.argv[3], 8)):
+    rows = {(r["region"], r["channel"]): r for r in csv.DictReader(open(path, encoding="utf-8"))}
+    assert set(rows) == {c for c, v in truth.items() if v > 0}, path
+    for c, r in rows.items():
+        primary = 1 <= truth[c] < k
+        assert ("suppressed" in r["flags"].split()) == primary, (path, c, truth[c], r)
+        assert r["count"] == "" or int(r["count"]) == truth[c], (path, c, truth[c], r)
+        assert (r["count"] == "") == (r["flags"] != ""), (path, c, r)
+    tables[k] = rows
+# What either table hides as small, neither shows: the same counts.
+must = {c for c, v in truth.items() if 1 <= v < 8}
+assert must, "the fixture has no count below 8"
+assert 1 <= len({c for c in must if truth[c] >= 3}), "no count from 3 to 7: nothing to test"
+for k, rows in tables.items():
+    shown = {c for c in must if rows[c]["count"] != ""}
+    assert not shown, (k, sorted(shown))
+PY
+	# A reader knowing both tables count the same records recovers nothing.
+	/usr/bin/python3 "$BATS_TEST_DIRNAME/disclosure-attack.py" --published out/2024/report.json --k 3,8 --same-base
+	grep -q "This table's threshold (3) is its own" out/2024/report.txt
+	grep -q "This table's threshold (8) is its own" out/2024/report.txt
+	grep -q "Counts below 8 are hidden: " out/2024/report.txt
+	grep -q "each table at its own threshold" out/2024/report.txt
+}
+
+@test "suppress per indicator: a value other than 0 or a whole number from 2 is refused, naming the indicator" {
+	for v in 1 -3 2.5 '"5"' true; do
+		broken s "ind('load')['suppress'] = json.loads('$v')"
+		run --separate-stderr civic-bulletin -b s.json --check
+		[ "$status" -eq 2 ]
+		[[ $stderr == *"indicator 'load' (3), member 'suppress': "* ]]
+	done
+	broken t "ind('load')['suppress'] = 12"
+	civic-bulletin -b t.json --check
+}

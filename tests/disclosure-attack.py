@@ -15,6 +15,10 @@ pattern within its limits) is no leak, and is counted.
 
   disclosure-attack.py [--seed S] [--tables N] [--sets M] [--k K]
   disclosure-attack.py --published report.json --k K     attack a given report
+  disclosure-attack.py --published report.json --k K1,K2,... --same-base
+      each section at its own threshold; tables with the same keys count
+      the same records, so their cells are equal (a bulletin's indicators
+      over one base, published side by side)
 """
 import argparse
 import json
@@ -91,6 +95,18 @@ class Model:
                 if parts:
                     self.rows.append(([qc] + parts, [1] + [-1] * len(parts)))
 
+    def link_same(self, tables):
+        """Tables with the same keys count the same records: equal cells."""
+        seen = {}
+        for ti, (keys, cells) in tables.items():
+            first = seen.setdefault(tuple(keys), ti)
+            if first == ti:
+                continue
+            other = {c[1:]: c for c in tables[first][1]}
+            for c in cells:
+                if c[1:] in other:
+                    self.rows.append(([c, other[c[1:]]], [1, -1]))
+
     def lp(self, target, sense, k):
         names = {}
 
@@ -113,7 +129,7 @@ class Model:
         bounds = []
         for c, name in names.items():
             if self.flag[c] == "suppressed":
-                bounds.append(f"1 <= {name} <= {k - 1}")
+                bounds.append(f"1 <= {name} <= {k[c[0]] - 1}")
             else:
                 bounds.append(f"{name} >= 0")
         text = [("maximize" if sense == "max" else "minimize"), f" obj: {names[target]}", "subject to"]
@@ -137,22 +153,26 @@ def glpsol(model_text, tmp):
     return float(re.search(r"^Objective:\s+obj = (\S+)", text, re.M).group(1))
 
 
-def attack(report, truth, k, protection, tmp, what):
-    """Leaks in one published report: (what, cell, true value, low, high)."""
+def attack(report, truth, k, protection, tmp, what, same_base=False):
+    """Leaks in one published report: (what, cell, true value, low, high).
+    k is one threshold, or a list of one per section."""
     m = Model()
     tables = {}
+    ks = k if isinstance(k, list) else [k] * len(report["sections"])
     for ti, sec in enumerate(report["sections"]):
         size = "n" if any(c["name"] == "n" for c in sec["columns"]) else "count"
         tables[ti] = m.add_table(ti, sec, size)
     m.link_periods(tables)
+    if same_base:
+        m.link_same(tables)
     leaks = []
     for c, fl in m.flag.items():
         if fl != "suppressed":
             continue
         v = truth.get(c) if truth else None
-        lo = glpsol(m.lp(c, "min", k), tmp)
-        hi = glpsol(m.lp(c, "max", k), tmp)
-        need = min(protection if protection > 0 else 1, k - 2)
+        lo = glpsol(m.lp(c, "min", ks), tmp)
+        hi = glpsol(m.lp(c, "max", ks), tmp)
+        need = min(protection if protection > 0 else 1, ks[c[0]] - 2)
         if hi - lo < need - TOL:
             leaks.append((what, c[1:], v, lo, hi))
     return leaks
@@ -228,15 +248,19 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--tables", type=int, default=60)
     ap.add_argument("--sets", type=int, default=30)
-    ap.add_argument("--k", type=int, default=5)
+    ap.add_argument("--k", default="5")
+    ap.add_argument("--same-base", action="store_true")
     ap.add_argument("--protection", type=int, default=0)
     ap.add_argument("--published")
     a = ap.parse_args()
+    ks = [int(x) for x in a.k.split(",")]
+    a.k = ks[0] if len(ks) == 1 else ks
     rng = random.Random(a.seed)
     leaks, checked, refused = [], 0, 0
     with tempfile.TemporaryDirectory() as tmp:
         if a.published:
-            leaks = attack(json.load(open(a.published)), None, a.k, a.protection, tmp, a.published)
+            leaks = attack(json.load(open(a.published)), None, a.k, a.protection, tmp, a.published,
+                           a.same_base)
         else:
             cases = [("repro", [(["region", "channel", "count"], REPRO)])]
             cases += [(f"table {i}", [(["region", "channel", "count"], two_key_table(rng))])

@@ -930,3 +930,11 @@ print("hidden", sum(1 for row in long if row["count"] == ""), "differ", bad)'
 		assert_golden "report/report.$lang.txt" "report.$lang.txt"
 	done
 }
+
+@test "--compare: a previous period is audited on its own first, and may hide more of itself there" {
+	# Tashkent city's previous month by channel: 8, 1, 1, 9, 5, with shares
+	# within the region; its own audit hides the 5 too.
+	run civic-report -f csv --codes --suppress 5 --compare channels-prev.csv channels.csv
+	assert_success
+	assert_line --regexp '^Tashkent city,written,.*suppressed-previous'
+}

@@ -508,8 +508,9 @@ static void load_indicator(struct loader *l, json_t *v, size_t pos, struct bindi
 		bad(l, "chart", "unknown chart kind '%s' (auto, bar, line, none)", ind->chart);
 	ind->chart_column = get_string(l, v, "chart_column", 0);
 	ind->suppress = get_ulong(l, v, "suppress", 0);
-	if (ind->suppress > 0)
-		bad(l, "suppress", "takes 0 (this table is not suppressed); its threshold is the bulletin's");
+	if (ind->suppress == 1)
+		bad(l, "suppress", "takes 0 (this table is not suppressed) or a threshold from 2 "
+			"(counts below it are hidden)");
 	load_compare(l, json_object_get(v, "compare"), ind, input ? &l->b->inputs[ind->input] : NULL);
 	load_reference(l, json_object_get(v, "reference"), ind);
 	for (size_t i = 0; ind->id && i + 1 < pos; i++)

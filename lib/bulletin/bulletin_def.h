@@ -53,7 +53,7 @@ struct bindicator {
 	char *sort;                    /* malloc'd, or NULL (show.sort points here) */
 	struct btext other;
 	const char *chart, *chart_column;
-	long suppress;                 /* -1: the bulletin's */
+	long suppress;                 /* its threshold; 0: none; -1: the bulletin's */
 	unsigned compare;              /* BCMP_ bits */
 	const char *ref_column, *ref_source;
 	struct btext ref_label;

@@ -14,6 +14,7 @@
 #include "render_flags.h"
 #include "render_pivot.h"
 #include "render_test.h"
+#include "table_set.h"
 #include "bulletin_report.h"
 
 /* A section of the report: an indicator, against one comparison or none. */
@@ -44,92 +45,102 @@ static char *own_text(struct built *bt, struct sbuf *b)
 	return own(bt, s);
 }
 
-/* ---- suppression and comparison, as civic-report -s k --compare ---- */
+/* ---- suppression, as civic-report -s k, each table at its own k ---- */
 
-static int suppress_one(double k, struct rtable *t, struct suppress_result *res)
+/* An indicator's threshold: its own, else the bulletin's (k).  A survey's
+ * table shows estimates, not counts: its reliability flags apply, not
+ * count suppression (0). */
+static double indicator_k(const struct bulletin *b, const struct bindicator *ind, double k)
 {
-	if (suppress_table(t, k, res) != 0) {
-		civic_warn("%s: cannot suppress: the table has no n or count column", t->name);
-		return -1;
+	if (b->inputs[ind->input].kind == BINPUT_SURVEY)
+		return 0;
+	return ind->suppress >= 0 ? (double)ind->suppress : k;
+}
+
+/* The threshold every count table with one (above 1) shares: 0 when no
+ * table has one, -1 when they differ. */
+static double common_k(const struct bulletin *b, double k)
+{
+	double common = 0;
+
+	for (size_t i = 0; i < b->nind; i++) {
+		double ki = indicator_k(b, &b->ind[i], k);
+		if (ki <= 1 || ki == common)
+			continue;
+		if (common > 0)
+			return -1;
+		common = ki;
 	}
-	return 0;
+	return common;
 }
 
-static struct rtable *disclosed(struct rtable *t, struct rtable *lng)
+/* The report's note on what is hidden; 0 when it has none. */
+static int hidden_note(struct sbuf *t, const struct bulletin *b, double k)
 {
-	if (!t->npvalues)
-		return t;
-	pivot_unspread(t, lng);
-	return lng;
+	double common = common_k(b, k);
+	char ks[32];
+
+	if (common < 0) {
+		lang_put(t, "bulletin.note.hidden.own", NULL);
+		return 1;
+	}
+	if (common <= 1 && k <= 1)
+		return 0;
+	snprintf(ks, sizeof(ks), "%g", common > 1 ? common : k);
+	lang_put(t, "bulletin.note.hidden", "k", ks, NULL);
+	return 1;
 }
 
-/* A survey's table shows estimates, not counts: its reliability flags
- * apply, not count suppression; nor does a table whose indicator says
- * "suppress": 0. */
-static int suppressible(const struct built *bt, const struct bulletin *b, size_t s)
+/* The annex's "what was hidden, and why" for indicator i. */
+static void annex_hidden(struct sbuf *t, const struct bulletin *b, size_t i, const struct suppress_result *r,
+	double k)
 {
-	const struct bindicator *ind = &b->ind[bt->map[s].ind];
+	double ki = indicator_k(b, &b->ind[i], k);
+	char ks[32], np[32], ns[32];
 
-	return b->inputs[ind->input].kind != BINPUT_SURVEY && ind->suppress != 0;
+	snprintf(ks, sizeof(ks), "%g", ki);
+	snprintf(np, sizeof(np), "%zu", r->primary);
+	snprintf(ns, sizeof(ns), "%zu", r->secondary);
+	if (b->inputs[b->ind[i].input].kind == BINPUT_SURVEY)
+		lang_put(t, "bulletin.annex.suppress.survey", NULL);
+	else if (ki <= 1)
+		lang_put(t, "bulletin.annex.suppress.off", NULL);
+	else if (r->primary + r->secondary == 0)
+		lang_put(t, "bulletin.annex.suppress.none", "k", ks, NULL);
+	else
+		lang_put(t, "bulletin.annex.suppress", "k", ks, "primary", np, "secondary", ns, NULL);
+	if (ki > 1 && common_k(b, k) < 0) {
+		sbuf_addc(t, ' ');
+		lang_put(t, "bulletin.annex.suppress.own", "k", ks, NULL);
+	}
 }
 
+/* Every table with a threshold above 1, and the previous periods shown
+ * beside them, hidden and audited together (table_set.h). */
 static int suppress_all(struct built *bt, const struct bulletin *b, double k)
 {
 	struct report *rep = &bt->rep;
-	size_t nprev = 0, n = 0;
+	struct table_set_entry *e = xcalloc(rep->nsec + 1, sizeof(*e));
+	size_t *secof = xcalloc(rep->nsec + 1, sizeof(*secof)), n = 0;
 	int rc = 0;
 
-	for (size_t i = 0; i < rep->nsec; i++)
-		nprev += bt->prev[i].name != NULL && suppressible(bt, b, i);
-	size_t ntab = rep->nsec + nprev;
-	struct audit_table *at = xcalloc(ntab + 1, sizeof(*at));
-	struct rtable *lng = xcalloc(ntab + 1, sizeof(*lng)), **orig = xcalloc(ntab + 1, sizeof(*orig));
-	struct audit_opts ao = { k, rep->protection };
-
-	size_t *secof = xcalloc(rep->nsec + 1, sizeof(*secof));
 	for (size_t i = 0; i < rep->nsec; i++) {
-		if (!bt->prev[i].name || !suppressible(bt, b, i))
+		double ki = indicator_k(b, &b->ind[bt->map[i].ind], k);
+		if (ki <= 1)
 			continue;
-		orig[n] = &bt->prev[i];
-		at[n] = (struct audit_table){ disclosed(&bt->prev[i], &lng[n]), 1 };
-		n++;
+		secof[n] = i;
+		e[n++] = (struct table_set_entry){ &rep->sec[i].table, bt->prev[i].name ? &bt->prev[i] : NULL,
+			ki, { 0, 0 } };
 	}
-	size_t ncur = 0;
-	for (size_t i = 0; i < rep->nsec; i++) {
-		if (!suppressible(bt, b, i))
-			continue;
-		secof[ncur++] = i;
-		orig[n] = &rep->sec[i].table;
-		at[n] = (struct audit_table){ disclosed(&rep->sec[i].table, &lng[n]), 0 };
-		n++;
-	}
-	/* A previous period is hidden as it was published on its own. */
-	for (size_t i = 0; i < nprev && rc == 0; i++) {
-		struct suppress_result ignored;
-		struct audit_result res;
-		rc = suppress_one(k, at[i].t, &ignored);
-		if (rc == 0)
-			rc = audit_tables(&at[i], 1, &ao, &res);
-	}
-	for (size_t i = 0; i < ncur && rc == 0; i++)
-		rc = suppress_one(k, at[nprev + i].t, &rep->sec[secof[i]].supp);
-	if (rc == 0)
-		rc = audit_tables(at, n, &ao, &rep->audit);
-	for (size_t i = 0; i < ncur; i++) {
-		rep->sec[secof[i]].suppressed = 1;
-		suppress_count(at[nprev + i].t, &rep->sec[secof[i]].supp);
-	}
-	free(secof);
+	if (n)
+		rc = table_set_suppress(e, n, rep->protection, "suppress", &rep->audit);
 	for (size_t i = 0; i < n; i++) {
-		if (at[i].t != orig[i]) {
-			pivot_copy_flags(orig[i], at[i].t);
-			rtable_release(at[i].t);
-		}
+		rep->sec[secof[i]].suppressed = 1;
+		rep->sec[secof[i]].supp = e[i].supp;
 	}
-	rep->audited = rc == 0;
-	free(orig);
-	free(lng);
-	free(at);
+	rep->audited = n && rc == 0;
+	free(secof);
+	free(e);
 	return rc;
 }
 
@@ -357,21 +368,7 @@ static void annex(struct built *bt, const struct bulletin_report_in *in, int lan
 		for (size_t s = 0; s < rep->nsec; s++) {
 			if (bt->map[s].ind != i)
 				continue;
-			const struct suppress_result *r = &rep->sec[s].supp;
-			char k[32], np[32], ns[32];
-			snprintf(k, sizeof(k), "%g", in->k);
-			snprintf(np, sizeof(np), "%zu", r->primary);
-			snprintf(ns, sizeof(ns), "%zu", r->secondary);
-			if (inp->kind == BINPUT_SURVEY)
-				lang_put(&x, "bulletin.annex.suppress.survey", NULL);
-			else if (in->k <= 1 || ind->suppress == 0)
-				lang_put(&x, "bulletin.annex.suppress.off", NULL);
-			else if (r->primary + r->secondary == 0)
-				lang_put(&x, "bulletin.annex.suppress.none", "k", k, NULL);
-			else
-				lang_put(&x, "bulletin.annex.suppress", "k", k, "primary", np, "secondary", ns, NULL);
-			sbuf_addstr(&t, sbuf_cstr(&x));
-			sbuf_reset(&x);
+			annex_hidden(&t, b, i, &rep->sec[s].supp, in->k);
 			break;
 		}
 		/* Its comparisons. */
@@ -461,12 +458,8 @@ static int build(struct built *bt, const struct bulletin_report_in *in, int lang
 	rep->notes = xcalloc(2 + b->nind * BCMP_N, sizeof(*rep->notes));
 	if (b->description.t[BLANG_EN])
 		rep->notes[rep->nnotes++] = (char *)btext_get(&b->description, lang);
-	if (in->k > 1) {
-		char k[32];
-		snprintf(k, sizeof(k), "%g", in->k);
-		lang_put(&t, "bulletin.note.hidden", "k", k, NULL);
+	if (hidden_note(&t, b, in->k))
 		rep->notes[rep->nnotes++] = own_text(bt, &t);
-	}
 	for (size_t i = 0; i < b->nind; i++)
 		max += 1 + in->sec[i].ncmp;
 	rep->sec = xcalloc(max + 1, sizeof(*rep->sec));
@@ -545,7 +538,7 @@ static int build(struct built *bt, const struct bulletin_report_in *in, int lang
 	sbuf_release(&t);
 	if (failed)
 		return -1;
-	if (in->k > 1 && suppress_all(bt, b, in->k) != 0)
+	if (suppress_all(bt, b, in->k) != 0)
 		return -1;
 	for (size_t s = 0; s < rep->nsec; s++) {
 		struct report_section *sec = &rep->sec[s];

@@ -83,7 +83,7 @@ static void label_range(const struct universe *u, size_t c, double *lo, double *
 	*hi = INFINITY;
 	if (e->state == PRIMARY) {
 		*lo = fmin(1, e->v);
-		*hi = u->o->k - 1;
+		*hi = audit_table_k(u, e->table) - 1;
 	}
 }
 

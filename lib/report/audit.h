@@ -17,6 +17,9 @@
  *     same period), is that table's sum over the other keys; equal when
  *     the published values add up exactly, at least the sum when the finer
  *     periods are only some of the coarser one's.
+ * Tables of one audit may have different thresholds (audit_table.k): a
+ * count shown as "<k" is read with its own table's k, and a cell shown in
+ * one table that gives away a count hidden in another is hidden too.
  * Protection interval (sliding, as tau-ARGUS calls it): a reader must not
  * be able to narrow a count hidden as "<k" to a range less than p wide
  * (default 1: never to one value), or, where its label itself leaves less
@@ -35,10 +38,11 @@
 struct audit_table {
 	struct rtable *t;
 	int frozen;                  /* published before (a --compare table): never hidden more */
+	double k;                    /* its own threshold; 0: the audit's k */
 };
 
 struct audit_opts {
-	double k;                    /* --suppress */
+	double k;                    /* --suppress: each table's threshold unless it has its own */
 	double protection;           /* p above; <= 0: 1 */
 };
 

@@ -47,5 +47,7 @@ void audit_model_build(struct universe *u);
 void audit_model_release(struct universe *u);
 /* Records that cell c is now hidden, in its constraints' lists. */
 void audit_model_hide(struct universe *u, size_t c);
+/* The threshold of table ti: its own, else the audit's. */
+double audit_table_k(const struct universe *u, size_t ti);
 
 #endif

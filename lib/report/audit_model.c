@@ -21,6 +21,11 @@ static int interior(const struct rtable *t, size_t r)
 	return 1;
 }
 
+double audit_table_k(const struct universe *u, size_t ti)
+{
+	return u->tabs[ti].k > 0 ? u->tabs[ti].k : u->o->k;
+}
+
 static void add_cells(struct universe *u, size_t ti)
 {
 	const struct rtable *t = u->tabs[ti].t;
@@ -205,7 +210,7 @@ static int total_from_share(const struct universe *u, const struct rtable *t, lo
 	for (size_t i = 0; share >= 0 && i < n; i++) {
 		const struct cell *e = &u->cell[p[i].part];
 		double s = t->rows[e->row].val[share];
-		if (e->v >= u->o->k && s > 0 && fabs(e->v / s - sum) <= 1e-6 * fmax(1, sum))
+		if (e->v >= audit_table_k(u, e->table) && s > 0 && fabs(e->v / s - sum) <= 1e-6 * fmax(1, sum))
 			return 1;
 	}
 	return 0;

@@ -508,11 +508,17 @@ static int countlike_col(const struct rtable *t, size_t c)
 	return stat_is_countlike(col->kind);
 }
 
+/* The threshold a table was suppressed at: its own, else the report's. */
+static double hidden_below(const struct report *rep, const struct rtable *t)
+{
+	return t->hidden_below > 0 ? t->hidden_below : rep->suppress_k;
+}
+
 static void hidden_text(const struct report *rep, const struct rtable *t, size_t c,
 	unsigned char flag, char *buf)
 {
 	if ((flag & CELL_PRIMARY) && countlike_col(t, c))
-		snprintf(buf, 96, "<%.0f", rep->suppress_k);
+		snprintf(buf, 96, "<%.0f", hidden_below(rep, t));
 	else
 		snprintf(buf, 96, "x");
 }
@@ -707,9 +713,9 @@ size_t render_notes(const struct report *rep, const struct report_section *s, st
 	char k[160], lt[170], a[160], b[160];
 	size_t n = 0;
 
-	snprintf(lt, sizeof(lt), "%.0f", rep->suppress_k);
+	snprintf(lt, sizeof(lt), "%.0f", hidden_below(rep, &s->table));
 	lang_number(lt, 0, k);
-	snprintf(lt, sizeof(lt), "<%.0f", rep->suppress_k);
+	snprintf(lt, sizeof(lt), "<%.0f", hidden_below(rep, &s->table));
 	if (s->supp.primary) {
 		lang_put_n(&rows, "note.rows", s->supp.primary, NULL);
 		lang_put(&text, "note.primary", "k", k, "rows", sbuf_cstr(&rows), NULL);

@@ -58,6 +58,7 @@ struct rtable {
 	size_t npvalues;             /* a --pivot table (render_pivot.h): its key's values */
 	char **pvalues;
 	size_t pstats;               /* columns per value */
+	double hidden_below;         /* suppression's k: a small count shows "<k"; 0: none ran */
 };
 
 void rtable_init(struct rtable *t, const char *name);

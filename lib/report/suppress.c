@@ -133,6 +133,7 @@ int suppress_table(struct rtable *t, double k, struct suppress_result *res)
 		return 0;
 	if (size_col < 0)
 		return -1;
+	t->hidden_below = k;
 	state = xcalloc(t->nrows ? t->nrows : 1, 1);
 	lines_build(&ln, t, size_col);
 	for (size_t r = 0; r < t->nrows; r++) {
