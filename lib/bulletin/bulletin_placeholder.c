@@ -53,7 +53,7 @@ static int one_placeholder(const char *s, int32_t first, int32_t last, char *iso
 			off = off * 10 + (s[k++] - '0');
 		if (k == d || (s[k] >= '0' && s[k] <= '9')) {
 			snprintf(err, size, "placeholder '{%.*s': the days after %c are 1 to 4 digits",
-				(int)n, s, s[d - 1]);
+				(int)d, s, s[d - 1]);
 			return -1;
 		}
 		if (s[d - 1] == '-')
