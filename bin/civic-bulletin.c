@@ -23,6 +23,7 @@
 #include "partial.h"
 #include "bulletin_def.h"
 #include "bulletin_period.h"
+#include "bulletin_placeholder.h"
 #include "bulletin_run.h"
 #include "bulletin_report.h"
 #include "lang.h"
@@ -752,6 +753,10 @@ static int run(struct options *o, int argc, char **argv)
 	if (o->check) {
 		bulletin_release(&r.b);
 		return 0;
+	}
+	if (bulletin_set_period(&r.b, &o->period) != 0) {
+		bulletin_release(&r.b);
+		return CIVIC_EXIT_USAGE;
 	}
 	{
 		enum report_format f[8];

@@ -20,13 +20,7 @@ ORACLE_R="$CIVIC_ROOT/tests/bulletin-oracle.R"
 COMPARE="$CIVIC_ROOT/tests/bulletin-compare.py"
 AS_TALLY="$CIVIC_ROOT/tests/bulletin-tally.py"
 OTHER_LABEL="all other subjects"
-REGISTRY_IDS=register-book,register-book-by-region,register-book-by-month,receiving-unit,receiving-unit-by-channel,cooperation-between-services,resolution-time,outcomes-by-service,subjects,load-per-population
-# Applications pending at the period's end, by age, needs the period's last
-# day in its conditions ({period_end}, civic-bulletin(5)); until
-# civic-bulletin substitutes it, the indicator waits in
-# tests/fixtures/bulletin/pending-at-period-end.json and is checked here as
-# the civic-tally commands it stands for.
-PENDING="$CIVIC_ROOT/tests/fixtures/bulletin/pending-at-period-end.json"
+REGISTRY_IDS=register-book,register-book-by-region,register-book-by-month,receiving-unit,receiving-unit-by-channel,cooperation-between-services,resolution-time,pending-at-period-end,outcomes-by-service,subjects,load-per-population
 SURVEY_IDS=trust-police,trust-inspector,would-report,cooperation-seen
 
 setup_file() {
@@ -46,6 +40,7 @@ setup_file() {
 		/usr/bin/python3 "$ORACLE_PY" "$d/canon.csv" "$d/truth.json" "$pop" "$OTHER_LABEL" $p > "$d/py-$p.csv"
 		Rscript --vanilla "$ORACLE_R" rates "$d/canon.csv" "$pop" $p > "$d/rates-$p.csv"
 	done
+	/usr/bin/python3 "$ORACLE_PY" "$d/canon.csv" "$d/truth.json" "$pop" "$OTHER_LABEL" 2024-Q2 > "$d/py-2024-Q2.csv"
 	/usr/bin/python3 "$ORACLE_PY" "$d/canon.csv" "$d/truth.json" "$pop" "$OTHER_LABEL" 2024-03 2024-02 \
 		> "$d/compared-2024-03.csv"
 	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2023.csv" > "$d/r-2023.csv"
@@ -126,7 +121,7 @@ bulletin() {
 	bulletin --year 2024 --wave 2024 -o out
 	compare --only "$REGISTRY_IDS,$SURVEY_IDS" out/internal/2024/tallies \
 		"$D/py-2024.csv" "$D/rates-2024.csv@1e-10" "$D/r-2024.csv@1e-10"
-	assert_equal "$(grep -c ' figures$' <<< "$output")" 14
+	assert_equal "$(grep -c ' figures$' <<< "$output")" 15
 	# each indicator once in the report, in the definition's order
 	run grep -c '^Registration discipline: applications by register book$' out/2024/report.txt
 	assert_output 1
@@ -145,15 +140,75 @@ bulletin() {
 	assert_output 3
 }
 
-# with_pending: the shipped definition with the pending indicator after resolution-time
-with_pending() {
-	/usr/bin/python3 - "$DEF" "$PENDING" > with-pending.json <<-'PY'
+# pending_only: the shipped definition with its registry and the pending indicator alone
+pending_only() {
+	/usr/bin/python3 - "$DEF" > pending.json <<-'PY'
 	import json, sys
 	d = json.load(open(sys.argv[1], encoding="utf-8"))
-	ids = [i["id"] for i in d["indicators"]]
-	d["indicators"].insert(ids.index("resolution-time") + 1, json.load(open(sys.argv[2], encoding="utf-8")))
+	d["inputs"] = {"registry": d["inputs"]["registry"]}
+	d["indicators"] = [i for i in d["indicators"] if i["id"] == "pending-at-period-end"]
 	json.dump(d, sys.stdout, ensure_ascii=False, indent=1)
 	PY
+}
+
+@test "pending at the period's end: a month and a quarter, earlier periods' open applications and the edge days included" {
+	pending_only
+	# the generated rows hold the edge days of both periods: received on the
+	# last day, resolved on it (not pending), resolved the day after (pending)
+	run /usr/bin/python3 - "$D/canon.csv" <<-'PY'
+	import csv, sys
+	rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+	for end, after in (("2024-03-31", "2024-04-01"), ("2024-06-30", "2024-07-01")):
+	    print(sum(r["received_at"] == end for r in rows) > 0,
+	          sum(r["resolved_at"] == end and r["received_at"] < end for r in rows) > 0,
+	          sum(r["resolved_at"] == after and r["received_at"] <= end for r in rows) > 0,
+	          sum(r["received_at"][:7] < end[:7] and r["resolved_at"] > end for r in rows) > 0)
+	PY
+	assert_output $'True True True True\nTrue True True True'
+	civic-bulletin -b pending.json --period 2024-03 -o out registry="$D/registry.csv"
+	civic-bulletin -b pending.json --quarter 2024-Q2 -o out registry="$D/registry.csv"
+	compare --only pending-at-period-end out/internal/2024-03/tallies "$D/py-2024-03.csv"
+	compare --only pending-at-period-end out/internal/2024-Q2/tallies "$D/py-2024-Q2.csv"
+	# the annex states the base and the conditions with the period's last day
+	tr '\n' ' ' < out/2024-Q2/report.txt > annex.txt
+	grep -q "on or before 2024-06-30, the period's last day" annex.txt
+	grep -q "'resolved_at is empty or resolved_at > 2024-06-30'" annex.txt
+	grep -q "share_received_at < 2024-06-15 and received_at >= 2024-05-31" out/internal/2024-Q2/tallies/pending-at-period-end.csv
+	# a month's rows alone: only that month's open applications, as the definition says
+	/usr/bin/python3 - "$D/registry.csv" > march.csv <<-'PY'
+	import csv, sys
+	r = csv.reader(open(sys.argv[1], encoding="utf-8", newline=""))
+	w = csv.writer(sys.stdout, lineterminator="\n")
+	h = next(r)
+	w.writerow(h)
+	w.writerows(x for x in r if x[h.index("received_at")][:7] == "2024-03")
+	PY
+	civic-bulletin -b pending.json --period 2024-03 -o alone registry=march.csv
+	/usr/bin/python3 - "$D/canon.csv" > alone.csv <<-'PY'
+	import csv, sys
+	from collections import defaultdict
+	from datetime import date
+	from fractions import Fraction
+	end = date(2024, 3, 31)
+	pend = defaultdict(list)
+	for r in csv.DictReader(open(sys.argv[1], encoding="utf-8")):
+	    if r["received_at"][:7] == "2024-03" and (not r["resolved_at"] or date.fromisoformat(r["resolved_at"]) > end):
+	        pend[r["service"]].append((end - date.fromisoformat(r["received_at"])).days)
+	pend["Total"] = [a for s in list(pend) for a in pend[s]]
+	w = csv.writer(sys.stdout, lineterminator="\n")
+	w.writerow(["indicator", "key", "column", "value"])
+	cols = ["share_received_at >= 2024-03-16", "share_received_at < 2024-03-16 and received_at >= 2024-03-01",
+	        "share_received_at < 2024-03-01"]
+	for s, ages in sorted(pend.items()):
+	    w.writerow(["pending-at-period-end", s, "count", len(ages)])
+	    for c, keep in zip(cols, (lambda a: a <= 15, lambda a: 15 < a <= 30, lambda a: a > 30)):
+	        w.writerow(["pending-at-period-end", s, c, repr(float(Fraction(sum(map(keep, ages)), len(ages))))])
+	PY
+	compare --only pending-at-period-end alone/internal/2024-03/tallies alone.csv
+	# fewer than over the year's file, which holds February's open ones too
+	[ "$(grep -c . alone.csv)" -gt 1 ]
+	run diff -q alone/internal/2024-03/tallies/pending-at-period-end.csv out/internal/2024-03/tallies/pending-at-period-end.csv
+	assert_failure
 }
 
 @test "civic-bulletin, wave 2024 after wave 2023: the change since the previous wave and its significance agree with R" {
@@ -170,13 +225,12 @@ with_pending() {
 }
 
 @test "the definition as the civic-tally commands it stands for agrees with the oracles, pending included" {
-	with_pending
-	/usr/bin/python3 "$AS_TALLY" with-pending.json --year 2024 tables registry="$D/registry.csv" population="$POP"
-	/usr/bin/python3 "$AS_TALLY" with-pending.json --wave 2024 tables survey="$D/survey.csv"
+	/usr/bin/python3 "$AS_TALLY" "$DEF" --year 2024 tables registry="$D/registry.csv" population="$POP"
+	/usr/bin/python3 "$AS_TALLY" "$DEF" --wave 2024 tables survey="$D/survey.csv"
 	compare tables "$D/py-2024.csv" "$D/rates-2024.csv@1e-10" "$D/r-2024.csv@1e-10"
 	assert_equal "$(grep -c ' figures$' <<< "$output")" 15
 	# pending at the end of March: its rows and ages change with the period
-	/usr/bin/python3 "$AS_TALLY" with-pending.json --period 2024-03 march registry="$D/registry.csv" population="$POP"
+	/usr/bin/python3 "$AS_TALLY" "$DEF" --period 2024-03 march registry="$D/registry.csv" population="$POP"
 	grep -q '2024-03-16' march/pending-at-period-end.csv
 	compare --only pending-at-period-end march "$D/py-2024-03.csv"
 	/usr/bin/python3 "$AS_TALLY" "$DEF" --wave 2023 tables1 survey="$D/survey.csv"

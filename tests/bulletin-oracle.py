@@ -9,9 +9,10 @@ row count, year and bad-row rate as the dirty export the pipeline ingested:
 the same good rows, each with its true subject category (so this checks
 civic-ingest, civic-classify and the indicators at once). TRUTH.json is the
 generator's --truth file: its totals must agree with the rows read here, or
-the oracle stops. PERIOD is yyyy (a year) or yyyy-mm (a month): the rows
+the oracle stops. PERIOD is yyyy (a year), yyyy-Qn (a quarter) or yyyy-mm (a month): the rows
 received in it are the indicators' rows, and its last day is the period's
-end. OTHER-LABEL is the label of the subjects' "other" row.
+end; the applications pending at the period's end are counted over every
+row received up to that day. OTHER-LABEL is the label of the subjects' "other" row.
 
 Writes one canonical CSV to stdout: indicator,key,column,value, one line per
 figure, where key is the group's key values joined by '|' and value is an
@@ -61,9 +62,13 @@ def period_bounds(period):
     if len(period) == 4:
         y = int(period)
         return datetime.date(y, 1, 1), datetime.date(y, 12, 31)
-    y, m = int(period[:4]), int(period[5:7])
+    y = int(period[:4])
+    if period[5] == "Q":
+        m, last = 3 * int(period[6]) - 2, 3 * int(period[6])
+    else:
+        m = last = int(period[5:7])
     first = datetime.date(y, m, 1)
-    nxt = datetime.date(y + (m == 12), m % 12 + 1, 1)
+    nxt = datetime.date(y + (last == 12), last % 12 + 1, 1)
     return first, nxt - datetime.timedelta(days=1)
 
 
@@ -189,7 +194,8 @@ def indicators(all_rows, pop_path, other_label, period, out):
         out.put("resolution-time", k, "share_days(received_at,resolved_at)<=15",
                 Fraction(sum(1 for d in days if d <= 15), len(days)))
 
-    # pending at the period's end, by age on its last day
+    # pending at the period's end, by age on its last day: every application
+    # received up to the period's end, earlier periods' included
     # the columns civic names them by: the definition's {period_end-N} as dates
     d15 = (end - datetime.timedelta(days=15)).isoformat()
     d30 = (end - datetime.timedelta(days=30)).isoformat()
@@ -197,7 +203,9 @@ def indicators(all_rows, pop_path, other_label, period, out):
              "share_received_at < %s and received_at >= %s" % (d15, d30),
              "share_received_at < %s" % d30]
     pend = defaultdict(list)
-    for r in rows:
+    for r in all_rows:
+        if iso(r["received_at"]) > end:
+            continue
         res = iso(r["resolved_at"])
         if res is None or res > end:
             pend[r["service"]].append((end - iso(r["received_at"])).days)

@@ -3,11 +3,13 @@
 stand for (civic-bulletin(5), "Indicators"): one civic-tally run per
 indicator, its table written to OUTDIR/ID.csv.
 
-  bulletin-tally.py DEF.json (--year Y | --period YYYY-MM | --wave LABEL) OUTDIR ROLE=FILE ...
+  bulletin-tally.py DEF.json (--year Y | --quarter YYYY-Qn | --period YYYY-MM | --wave LABEL) OUTDIR ROLE=FILE ...
 
 Only the indicators whose input role is given are run. `{period_start}`,
 `{period_end}`, `{period_start+N}` and `{period_end-N}` become the period's
-first and last day (and the day N days after or before), yyyy-mm-dd. This
+first and last day (and the day N days after or before), yyyy-mm-dd; an
+indicator of "rows": "to-period-end" counts the rows dated up to the
+period's last day instead of the period's. This
 is the definition read as commands, for tests/bulletin-indicators.bats.
 """
 import argparse
@@ -56,6 +58,7 @@ def main():
     g = ap.add_mutually_exclusive_group(required=True)
     g.add_argument("--year")
     g.add_argument("--period")
+    g.add_argument("--quarter")
     g.add_argument("--wave")
     ap.add_argument("outdir")
     ap.add_argument("roles", nargs="+")
@@ -71,6 +74,11 @@ def main():
         period_where = "month(%s) = " + a.period
         start = datetime.date(y, m, 1)
         end = datetime.date(y + (m == 12), m % 12 + 1, 1) - datetime.timedelta(days=1)
+    elif a.quarter:
+        y, q = int(a.quarter[:4]), int(a.quarter[6])
+        period_where = "quarter(%s) = '" + a.quarter + "'"
+        start = datetime.date(y, 3 * q - 2, 1)
+        end = datetime.date(y + (q == 4), (3 * q) % 12 + 1, 1) - datetime.timedelta(days=1)
     else:
         period_where, start, end = None, None, None
     os.makedirs(a.outdir, exist_ok=True)
@@ -86,7 +94,10 @@ def main():
         cmd += ["-s", ",".join(stats)]
         wheres = [placeholders(w, start, end) for w in as_list(ind.get("where", []))]
         if inp["kind"] == "registry" and inp.get("period") and period_where:
-            wheres.append(period_where % inp["period"])
+            if ind.get("rows") == "to-period-end":
+                wheres.append("%s <= %s" % (inp["period"], end.isoformat()))
+            else:
+                wheres.append(period_where % inp["period"])
         if inp["kind"] == "survey":
             if inp.get("wave") and a.wave:
                 wheres.append("%s = '%s'" % (inp["wave"], a.wave))

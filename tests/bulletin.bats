@@ -104,6 +104,54 @@ PY
 	[[ $stderr == *"missing.json"* ]]
 }
 
+@test "the period's dates: placeholders checked on load, named by indicator and member; a run needs a period" {
+	broken a 'ind("timeliness")["where"] = "resolved_at > {period_middle}"'
+	run --separate-stderr civic-bulletin -b a.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"indicator 'timeliness' (2), member 'where': unknown placeholder '{period_middle}'"* ]]
+	broken b 'ind("timeliness")["stats"] = "count,share:received_at >= {period_end-}"'
+	run --separate-stderr civic-bulletin -b b.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"indicator 'timeliness' (2), member 'stats': placeholder '{period_end-': the days after - are 1 to 4 digits"* ]]
+	broken c 'ind("timeliness")["group"] = "service,days(received_at,{period_end)"'
+	run --separate-stderr civic-bulletin -b c.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"indicator 'timeliness' (2), member 'group': placeholder '{period_end' is not closed by '}'"* ]]
+	broken d 'ind("trust-police")["where"] = "interview_date <= {period_end}"'
+	run --separate-stderr civic-bulletin -b d.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"indicator 'trust-police' (5), member 'where': the period's dates"*"need an input with a period"* ]]
+	broken e 'ind("timeliness")["rows"] = "to-end"'
+	run --separate-stderr civic-bulletin -b e.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"indicator 'timeliness' (2), member 'rows': unknown rows 'to-end' (in-period, to-period-end)"* ]]
+	broken f 'ind("register-book")["where"] = "received_at >= {period_start+7}"; ind("register-book")["compare"] = ["previous-month"]'
+	run --separate-stderr civic-bulletin -b f.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"indicator 'register-book' (1), member 'compare': the period's dates"*"cannot be compared"* ]]
+	broken g 'ind("trust-police")["rows"] = "to-period-end"'
+	run --separate-stderr civic-bulletin -b g.json --check
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"indicator 'trust-police' (5), member 'rows': to-period-end needs an input with a period"* ]]
+	# sound: checked without a period, refused without one, run with one
+	broken h 'ind("timeliness")["where"] = "resolved_at is empty or resolved_at > {period_end}"; ind("timeliness")["rows"] = "to-period-end"; del ind("timeliness")["compare"]'
+	run --separate-stderr civic-bulletin -b h.json --check
+	assert_success
+	[ -z "$stderr" ]
+	run --separate-stderr civic-bulletin -b h.json -o out registry="$REG" survey="$SURVEY" population="$POP"
+	[ "$status" -eq 2 ]
+	[[ $stderr == *"indicator 'timeliness' (2) counts as of the period's end: give --period, --quarter or --year"* ]]
+	[ ! -e out/all ]
+	run civic-bulletin -b h.json --quarter 2024-Q2 -o out registry="$REG" survey="$SURVEY" population="$POP"
+	assert_success
+	# the annex with the quarter's last day; the table, the civic-tally command it gives
+	grep -q "resolved_at > 2024-06-30" out/2024-Q2/report.txt
+	grep -q "received_at <= 2024-06-30" out/2024-Q2/report.txt
+	civic-tally --csv -g service -s 'count,median:days(received_at,resolved_at),share:days(received_at,resolved_at)<=15' \
+		--where 'resolved_at is empty or resolved_at > 2024-06-30' --where 'received_at <= 2024-06-30' "$REG" > q.csv
+	cmp q.csv out/internal/2024-Q2/tallies/timeliness.csv
+}
+
 @test "usage errors exit 2: no -b, no -o, a bad period, an unknown role, a missing role, an unknown format" {
 	run civic-bulletin --check
 	[ "$status" -eq 2 ]

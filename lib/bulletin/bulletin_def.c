@@ -12,6 +12,7 @@
 #include "interval.h"
 #include "tally_test.h"
 #include "bulletin_def.h"
+#include "bulletin_placeholder.h"
 
 const char *const bulletin_langs[BLANG_N] = { "en", "ru", "uz" };
 const char *const bulletin_compare_names[BCMP_N] = {
@@ -374,6 +375,31 @@ static void load_reference(struct loader *l, json_t *v, struct bindicator *ind)
 			bad(l, "reference", "the value for '%s' is not a number", key);
 }
 
+/* The period's dates in its texts, checked with stand-ins, and the rows it
+ * counts: those of the period, or every one dated up to its end. */
+static void load_dates(struct loader *l, json_t *v, struct bindicator *ind, const struct binput *in)
+{
+	const char *rows = get_string(l, v, "rows", 0), *member;
+	char err[512];
+
+	if (rows && strcmp(rows, "to-period-end") == 0)
+		ind->to_end = 1;
+	else if (rows && strcmp(rows, "in-period") != 0)
+		bad(l, "rows", "unknown rows '%s' (in-period, to-period-end)", rows);
+	if (bindicator_dates(ind, &l->b->period, &member, err, sizeof(err)) < 0) {
+		bad(l, member, "%s", err);
+		return;
+	}
+	if (ind->to_end && in && !in->period)
+		bad(l, "rows", "to-period-end needs an input with a period (its date column)");
+	else if (ind->dated && in && !in->period)
+		bad(l, "where", "the period's dates ({period_start}, {period_end}) need an input with a period "
+			"(its date column)");
+	if (ind->dated && ind->compare)
+		bad(l, "compare", "the period's dates ({period_start}, {period_end}) make a different table "
+			"each period: it cannot be compared with another period's");
+}
+
 /* What civic-tally would refuse, refused here with the indicator named. */
 static void check_tally(struct loader *l, struct bindicator *ind)
 {
@@ -421,7 +447,7 @@ static void load_indicator(struct loader *l, json_t *v, size_t pos, struct bindi
 	static const char *const known[] = {
 		"id", "title", "definition", "input", "group", "stats", "where", "within", "pivot", "total",
 		"sort", "top", "other", "per", "population", "ci", "level", "deff", "digits", "contrast",
-		"test", "chart", "chart_column", "suppress", "compare", "reference", NULL,
+		"test", "chart", "chart_column", "suppress", "compare", "reference", "rows", NULL,
 	};
 	const char *input, *pop;
 	char **items;
@@ -462,10 +488,10 @@ static void load_indicator(struct loader *l, json_t *v, size_t pos, struct bindi
 			input = NULL;
 	}
 	n = get_list(l, v, "group", &items);
-	ind->group = join_list(items, n);
+	ind->group_raw = join_list(items, n);
 	split_list_free(items, n);
-	ind->nstats = get_list(l, v, "stats", &ind->stats);
-	ind->nwhere = get_conditions(l, v, "where", &ind->where);
+	ind->nstats = get_list(l, v, "stats", &ind->stats_raw);
+	ind->nwhere = get_conditions(l, v, "where", &ind->where_raw);
 	ind->show.within = get_string(l, v, "within", 0);
 	ind->show.pivot = get_string(l, v, "pivot", 0);
 	ind->show.total = get_bool(l, v, "total");
@@ -513,6 +539,7 @@ static void load_indicator(struct loader *l, json_t *v, size_t pos, struct bindi
 			"(counts below it are hidden)");
 	load_compare(l, json_object_get(v, "compare"), ind, input ? &l->b->inputs[ind->input] : NULL);
 	load_reference(l, json_object_get(v, "reference"), ind);
+	load_dates(l, v, ind, input ? &l->b->inputs[ind->input] : NULL);
 	for (size_t i = 0; ind->id && i + 1 < pos; i++)
 		if (l->b->ind[i].id && strcmp(l->b->ind[i].id, ind->id) == 0)
 			bad(l, "id", "'%s' is also indicator %zu's id", ind->id, i + 1);
@@ -534,6 +561,7 @@ int bulletin_load(struct bulletin *b, const char *path)
 	memset(b, 0, sizeof(*b));
 	b->path = xstrdup(path);
 	b->suppress = 5;
+	bperiod_parse(&b->period, BPERIOD_ALL, "");
 	if (sha256_file(path, b->sha256) != 0) {
 		civic_warn("%s:", path);
 		return 1;
@@ -661,11 +689,20 @@ void bulletin_release(struct bulletin *b)
 	for (size_t i = 0; i < b->nind; i++) {
 		struct bindicator *ind = &b->ind[i];
 		free(ind->group);
+		free(ind->group_raw);
 		free(ind->sort);
-		split_list_free(ind->stats, ind->nstats);
-		for (size_t k = 0; k < ind->nwhere; k++)
-			free(ind->where[k]);
+		for (size_t k = 0; k < ind->nstats; k++) {
+			free(ind->stats ? ind->stats[k] : NULL);
+			free(ind->stats_raw ? ind->stats_raw[k] : NULL);
+		}
+		for (size_t k = 0; k < ind->nwhere; k++) {
+			free(ind->where ? ind->where[k] : NULL);
+			free(ind->where_raw ? ind->where_raw[k] : NULL);
+		}
+		free(ind->stats);
+		free(ind->stats_raw);
 		free(ind->where);
+		free(ind->where_raw);
 	}
 	free(b->ind);
 	free(b->inputs);

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include "agg.h"
 #include "tally_show.h"
+#include "bulletin_period.h"
 
 /* The languages a definition's texts are written in. */
 enum { BLANG_EN, BLANG_RU, BLANG_UZ, BLANG_N };
@@ -58,6 +59,12 @@ struct bindicator {
 	const char *ref_column, *ref_source;
 	struct btext ref_label;
 	json_t *ref_values;            /* borrowed from the root, or NULL */
+	/* group, stats and where as written, {period_end} and all
+	 * (bulletin_placeholder.h); the members above hold them with the
+	 * period's dates. */
+	char *group_raw, **stats_raw, **where_raw;
+	int dated;                     /* they name the period's dates */
+	int to_end;                    /* "rows": "to-period-end" */
 };
 
 struct bulletin {
@@ -71,6 +78,7 @@ struct bulletin {
 	size_t ninputs;
 	struct bindicator *ind;
 	size_t nind;
+	struct bperiod period;         /* bulletin_set_period; "all" until then */
 };
 
 /* Loads and checks path.  0; 1 when it cannot be read; 2 when it does not

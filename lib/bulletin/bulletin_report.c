@@ -15,7 +15,9 @@
 #include "render_pivot.h"
 #include "render_test.h"
 #include "table_set.h"
+#include "date.h"
 #include "bulletin_report.h"
+#include "bulletin_placeholder.h"
 
 /* A section of the report: an indicator, against one comparison or none. */
 struct bsec {
@@ -230,7 +232,11 @@ static void put_command(struct sbuf *b, const struct bulletin *bl, size_t i, con
 		sbuf_printf(b, " --per %lu --population %s", s->per, bl->inputs[ind->population].role);
 	for (size_t k = 0; k < ind->nwhere; k++)
 		put_opt(b, "--where", ind->where[k]);
-	if (in->period && period && strcmp(period, "all") != 0) {
+	if (in->period && ind->to_end) {
+		char cond[256];
+		bperiod_to_end_condition(&bl->period, in->period, cond, sizeof(cond));
+		put_opt(b, "--where", cond);
+	} else if (in->period && period && strcmp(period, "all") != 0) {
 		char cond[256];
 		static const char *const fn[] = { "month", "quarter", "year" };
 		size_t len = strlen(period);
@@ -333,7 +339,14 @@ static void annex(struct built *bt, const struct bulletin_report_in *in, int lan
 				lang_put(&t, "bulletin.annex.wave", "wave", in->wave, NULL);
 			}
 		}
-		else if (inp->period)
+		else if (inp->period && ind->to_end) {
+			char end[16];
+			int32_t first, last;
+			bperiod_dates(&b->period, &first, &last);
+			date_iso(last, end);
+			lang_put(&t, "bulletin.annex.base.to_end", "role", inp->role, "column", inp->period,
+				"end", end, NULL);
+		} else if (inp->period)
 			lang_put(&t, "bulletin.annex.base.period", "role", inp->role, "column", inp->period,
 				"period", in->period, NULL);
 		else

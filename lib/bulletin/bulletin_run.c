@@ -12,6 +12,7 @@
 #include "where.h"
 #include "datecache.h"
 #include "bulletin_run.h"
+#include "bulletin_placeholder.h"
 
 int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, size_t nfiles,
 	const char *extra, const struct reader_opts *ro, struct rejects *rj, struct bulletin_pass *p)
@@ -62,6 +63,26 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 	}
 	if (has_period && status == 0)
 		where_mark_columns(&period, want, in.header.n);
+	/* Indicators of "rows": "to-period-end" also count the rows dated
+	 * before the period: those the period's condition leaves, kept by
+	 * this one. */
+	struct where to_end;
+	char to_end_text[256] = "";
+	char *to_end_texts[1] = { to_end_text };
+	int has_to_end = 0;
+	memset(&to_end, 0, sizeof(to_end));
+	for (size_t i = 0; i < b->nind && has_period; i++)
+		has_to_end |= p->used[i] && b->ind[i].to_end;
+	if (has_to_end && status == 0) {
+		bperiod_to_end_condition(&b->period, b->inputs[input].period, to_end_text, sizeof(to_end_text));
+		if (where_init(&to_end, to_end_texts, 1, err, sizeof(err)) < 0 ||
+		    where_bind(&to_end, &in.header, err, sizeof(err)) < 0) {
+			civic_warn("%s: the condition up to the period's end: %s", in.first_name, err);
+			status = CIVIC_EXIT_DATA;
+		} else {
+			where_mark_columns(&to_end, want, in.header.n);
+		}
+	}
 	for (size_t i = 0; i < b->nind; i++) {
 		if (!p->used[i])
 			continue;
@@ -74,6 +95,7 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 	}
 	if (status) {
 		where_release(&period);
+		where_release(&to_end);
 		free(want);
 		inputs_release(&in);
 		return status;
@@ -91,10 +113,12 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 		}
 		/* Every indicator sees the record; one that cannot use it
 		 * rejects it, once, with the first reason. */
-		int rejected = 0;
+		int rejected = 0, before = 0;
 		struct reject first;
 		if (has_period) {
 			int keep = where_keep(&period, &rec, &dc, &why);
+			if (keep == 0 && has_to_end)
+				before = keep = where_keep(&to_end, &rec, &dc, &why);
 			if (keep == 0)
 				continue;
 			if (keep < 0) {
@@ -105,7 +129,7 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 			}
 		}
 		for (size_t i = 0; i < b->nind; i++) {
-			if (!p->used[i])
+			if (!p->used[i] || (before > 0 && !b->ind[i].to_end))
 				continue;
 			if (agg_row(&p->agg[i], &rec, &why) < 0 && !rejected++)
 				first = why;
@@ -121,6 +145,7 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 		status = CIVIC_EXIT_DATA;
 	}
 	where_release(&period);
+	where_release(&to_end);
 	rec_release(&rec);
 	free(want);
 	inputs_release(&in);
