@@ -305,7 +305,8 @@ static void annex(struct built *bt, const struct bulletin_report_in *in, int lan
 		sbuf_reset(&x);
 		if (si->skipped) {
 			sbuf_addc(&t, ' ');
-			lang_put(&x, "bulletin.annex.skipped", "role", inp->role, NULL);
+			lang_put(&x, "bulletin.annex.skipped", "role", si->skipped_role ? si->skipped_role : inp->role,
+				NULL);
 			sbuf_addstr(&t, sbuf_cstr(&x));
 			rep->annex[rep->nannex++] = own_text(bt, &t);
 			sbuf_reset(&x);
