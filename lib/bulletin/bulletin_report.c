@@ -427,9 +427,23 @@ static void release_built(struct built *bt)
 	memset(bt, 0, sizeof(*bt));
 }
 
+/* A table is named by its place in the period's directory (tallies/ID.csv,
+ * previous/ID.PERIOD.csv), not by the work directory's path: that holds
+ * the process id, and a published workbook must not change with it. */
+static const char *table_name(const char *path)
+{
+	const char *p = path + strlen(path), *name = path;
+	int slashes = 0;
+
+	while (p > path && slashes < 2)
+		if (*--p == '/' && ++slashes)
+			name = p + 1;
+	return slashes == 2 ? name : path;
+}
+
 static int load_table(struct rtable *t, const char *path)
 {
-	rtable_init(t, path);
+	rtable_init(t, table_name(path));
 	if (sha256_file(path, t->sha256) != 0) {
 		civic_warn("%s:", path);
 		return -1;
