@@ -9,6 +9,7 @@
 #include "output.h"
 #include "sha256.h"
 #include "lang.h"
+#include "period_name.h"
 #include "render.h"
 #include "render_compare.h"
 #include "render_flags.h"
@@ -471,7 +472,13 @@ static int build(struct built *bt, const struct bulletin_report_in *in, int lang
 		prov_add(&rep->prov, "data", in->input_names[i], in->input_sha[i], NULL);
 	if (labels_load_shipped(&rep->labelsets) != 0)
 		return -1;
-	lang_put(&t, "bulletin.title", "title", btext_get(&b->title, lang), "period", in->period, NULL);
+	{
+		/* The period as a reader names it: "March 2024", not 2024-03. */
+		struct sbuf named = SBUF_INIT;
+		const char *period = period_name(&named, NULL, in->period) ? sbuf_cstr(&named) : in->period;
+		lang_put(&t, "bulletin.title", "title", btext_get(&b->title, lang), "period", period, NULL);
+		sbuf_release(&named);
+	}
 	rep->title = own_text(bt, &t);
 	rep->notes = xcalloc(2 + b->nind * BCMP_N, sizeof(*rep->notes));
 	if (b->description.t[BLANG_EN])
