@@ -354,6 +354,26 @@ PY2
 	diff hand/2024-03/tables/trust-police.csv out/2024-03/tables/trust-police.csv
 }
 
+@test "-b: a definition with a registry alone is run without asking for the roles it lacks" {
+	python3 - "$DEF" reg.json <<'PY2'
+import json, sys
+d = json.load(open(sys.argv[1]))
+d["inputs"] = {"registry": d["inputs"]["registry"]}
+d["indicators"] = [i for i in d["indicators"] if i["input"] == "registry" and "population" not in i]
+json.dump(d, open(sys.argv[2], "w"), ensure_ascii=False, indent=1)
+PY2
+	run civic-monthly -m 2024-03 -b reg.json -o out "$RAW"
+	assert_success
+	assert_equal "$(table_counts out/2024-03/tables/register-book.csv)" "$(truth_registers 2024-03)"
+	run grep -c 'Not computed' out/2024-03/report.md
+	assert_output 0
+	# A survey given to a definition without one is civic-bulletin's usage error.
+	run --separate-stderr civic-monthly -m 2024-03 -b reg.json --survey "$SURVEY" -o out "$RAW"
+	assert_failure 2
+	assert_equal "$stderr" "civic-monthly: 2024-03: civic-bulletin refused the inputs given for reg.json (see $SCRATCH/out/internal/2024-03.failed/ingest/log)"
+	grep -q "unknown role 'survey'" out/internal/2024-03.failed/ingest/log
+}
+
 # The README's crontab line, as it is, with /srv/civic under the scratch
 # directory: last month's bulletin from a directory of exports.
 @test "the README's crontab line runs unchanged and reports last month" {
