@@ -126,7 +126,11 @@ assert_private() {
 	run diff -r first out/2024-02
 	assert_success
 	run diff -r first-internal out/internal/2024-02
-	assert_success
+	assert_success	# The reports are dated by the newest export, or by SOURCE_DATE_EPOCH.
+	assert_equal "$(cat out/internal/2024-02/ingest/SOURCE_DATE_EPOCH)" "$(stat -c %Y "$RAW/export-2024.csv")"
+	SOURCE_DATE_EPOCH=1709251200 civic-monthly -m 2024-02 -o out "$RAW" 2> /dev/null
+	grep -q '^Made by civic-bulletin .* at 2024-03-01T00:00:00Z$' out/2024-02/report.txt
+	assert_equal "$(cat out/internal/2024-02/ingest/SOURCE_DATE_EPOCH)" 1709251200
 }
 
 @test "a quarter: civic-bulletin --quarter over the exports, compared with the quarter before from its partials" {
