@@ -32,7 +32,7 @@ static const char usage[] =
 	"usage: civic-bulletin -b file --check [--lang codes]\n"
 	"       civic-bulletin -b file [--period yyyy-mm | --quarter yyyy-Qn | --year yyyy]\n"
 	"                      [--wave label] [--lang codes] [-f formats] [-s k]\n"
-	"                      [--max-rejects n[%]] -o dir role=file ...\n"
+	"                      [--max-rejects n[%]] [--without role] -o dir role=file ...\n"
 	"\n"
 	"  -b, --bulletin FILE   the bulletin definition (civic-bulletin(5))\n"
 	"      --check           check the definition (and its texts in --lang) only\n"
@@ -50,6 +50,8 @@ static const char usage[] =
 	"      --max-rejects N   rejected rows tolerated: a count or N% (default 0)\n"
 	"  -o, --output DIR      where the periods go: DIR/PERIOD/ published,\n"
 	"                        DIR/internal/PERIOD/ partials, tallies, rejects, log\n"
+	"      --without ROLE    make the bulletin without the input ROLE: its indicators\n"
+	"                        are reported as not computed (repeatable)\n"
 	"  ROLE=FILE             an input by the role the definition declares; repeat a\n"
 	"                        role for several files of one input\n"
 	"      --help, --version\n";
@@ -61,6 +63,7 @@ enum {
 	OPT_YEAR,
 	OPT_WAVE,
 	OPT_LANG,
+	OPT_WITHOUT,
 };
 
 static const struct option long_options[] = {
@@ -74,6 +77,7 @@ static const struct option long_options[] = {
 	{ "year", required_argument, NULL, OPT_YEAR },
 	{ "wave", required_argument, NULL, OPT_WAVE },
 	{ "lang", required_argument, NULL, OPT_LANG },
+	{ "without", required_argument, NULL, OPT_WITHOUT },
 	REJECT_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -94,6 +98,8 @@ struct options {
 	int period_given;
 	char **operands;
 	size_t noperands;
+	char **without;                /* roles left out on purpose (--without) */
+	size_t nwithout;
 };
 
 static const struct {
@@ -134,6 +140,10 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_YEAR: set_period(o, BPERIOD_YEAR, optarg, "--year", "yyyy"); break;
 		case OPT_WAVE: o->wave = optarg; break;
 		case OPT_LANG: o->langs = optarg; break;
+		case OPT_WITHOUT:
+			o->without = xrealloc(o->without, (o->nwithout + 1) * sizeof(*o->without));
+			o->without[o->nwithout++] = optarg;
+			break;
 		default:
 			if (!common_option(&o->common, c) && !reject_option(&o->rejects, c))
 				bad_option();
@@ -148,7 +158,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 	o->operands = argv + optind;
 	o->noperands = (size_t)(argc - optind);
 	if (o->check) {
-		if (o->output || o->noperands || o->period_given || o->wave || o->formats)
+		if (o->output || o->noperands || o->period_given || o->wave || o->formats || o->nwithout)
 			civic_usage_error("--check takes only -b and --lang");
 		return;
 	}
@@ -199,27 +209,57 @@ static size_t parse_formats(const char *list, enum report_format *f, const char 
 	return n;
 }
 
+static size_t role_index(const struct bulletin *b, const char *name, size_t len)
+{
+	size_t r;
+
+	for (r = 0; r < b->ninputs; r++)
+		if (strlen(b->inputs[r].role) == len && strncmp(b->inputs[r].role, name, len) == 0)
+			break;
+	return r;
+}
+
+static void unknown_role(const struct bulletin *b, const char *name, size_t len)
+{
+	struct sbuf roles = SBUF_INIT;
+
+	for (size_t k = 0; k < b->ninputs; k++)
+		sbuf_printf(&roles, "%s%s", k ? ", " : "", b->inputs[k].role);
+	civic_usage_error("unknown role '%.*s' (%s declares %s)", (int)len, name, b->path, sbuf_cstr(&roles));
+}
+
+/* --without ROLE: per input, 1 when the run is to be made without it, as
+ * if the definition had declared it optional (a cron job that has no
+ * survey this month still publishes the registry's indicators). */
+static char *roles_without(const struct bulletin *b, const struct options *o)
+{
+	char *without = xcalloc(b->ninputs + 1, 1);
+
+	for (size_t i = 0; i < o->nwithout; i++) {
+		size_t r = role_index(b, o->without[i], strlen(o->without[i]));
+		if (r == b->ninputs)
+			unknown_role(b, o->without[i], strlen(o->without[i]));
+		without[r] = 1;
+	}
+	return without;
+}
+
 /* ROLE=FILE operands, by the definition's roles. */
 static struct role_files *parse_operands(const struct bulletin *b, const struct options *o)
 {
 	struct role_files *rf = xcalloc(b->ninputs + 1, sizeof(*rf));
+	char *without = roles_without(b, o);
 
 	for (size_t i = 0; i < o->noperands; i++) {
 		const char *arg = o->operands[i], *eq = strchr(arg, '=');
 		size_t r;
 		if (!eq || eq == arg || !eq[1])
 			civic_usage_error("inputs are given as ROLE=FILE: '%s'", arg);
-		for (r = 0; r < b->ninputs; r++)
-			if (strlen(b->inputs[r].role) == (size_t)(eq - arg) &&
-			    strncmp(b->inputs[r].role, arg, (size_t)(eq - arg)) == 0)
-				break;
-		if (r == b->ninputs) {
-			struct sbuf roles = SBUF_INIT;
-			for (size_t k = 0; k < b->ninputs; k++)
-				sbuf_printf(&roles, "%s%s", k ? ", " : "", b->inputs[k].role);
-			civic_usage_error("unknown role '%.*s' (%s declares %s)", (int)(eq - arg), arg, b->path,
-				sbuf_cstr(&roles));
-		}
+		r = role_index(b, arg, (size_t)(eq - arg));
+		if (r == b->ninputs)
+			unknown_role(b, arg, (size_t)(eq - arg));
+		if (without[r])
+			civic_usage_error("the role '%s' is given and --without it", b->inputs[r].role);
 		if (b->inputs[r].kind == BINPUT_POPULATION && rf[r].n)
 			civic_usage_error("the population table '%s' is one file", b->inputs[r].role);
 		rf[r].files = xrealloc(rf[r].files, (rf[r].n + 1) * sizeof(*rf[r].files));
@@ -229,7 +269,7 @@ static struct role_files *parse_operands(const struct bulletin *b, const struct 
 		int needed = 0;
 		for (size_t i = 0; i < b->nind && !needed; i++)
 			needed = b->ind[i].input == r || b->ind[i].population == (long)r;
-		if (!rf[r].n && needed && !b->inputs[r].optional)
+		if (!rf[r].n && needed && !b->inputs[r].optional && !without[r])
 			civic_usage_error("no input for the role '%s': give %s=FILE", b->inputs[r].role,
 				b->inputs[r].role);
 		if (rf[r].n && b->inputs[r].kind == BINPUT_POPULATION) {
@@ -246,6 +286,7 @@ static struct role_files *parse_operands(const struct bulletin *b, const struct 
 		if (!has_wave)
 			civic_usage_error("--wave: no input of %s has a wave column", b->path);
 	}
+	free(without);
 	return rf;
 }
 
@@ -484,7 +525,9 @@ static int tally_inputs(struct run *r, struct rejects *rj)
 		logf_(r, "%s: %lu rows read, %lu rejected%s%s\n", in->role, pass.read, pass.rejected,
 			cond[0] ? "; kept: " : "", cond);
 		for (size_t i = 0; i < b->nind && status == 0; i++) {
-			if (!pass.used[i])
+			/* A rate per population without its population table is
+			 * not computed: the report says so. */
+			if (!pass.used[i] || (b->ind[i].population >= 0 && !r->rf[b->ind[i].population].n))
 				continue;
 			char name[300];
 			snprintf(name, sizeof(name), "partials/%s.ndjson", b->ind[i].id);
@@ -811,8 +854,11 @@ static int run(struct options *o, int argc, char **argv)
 		char name[300];
 		snprintf(name, sizeof(name), "tallies/%s.csv", r.b.ind[i].id);
 		ri.sec[i].table = path_join(r.work, name);
-		ri.sec[i].skipped = !r.rf[r.b.ind[i].input].n ||
-			(r.b.ind[i].population >= 0 && !r.rf[r.b.ind[i].population].n);
+		long pop = r.b.ind[i].population;
+		size_t missing = !r.rf[r.b.ind[i].input].n ? r.b.ind[i].input
+			: pop >= 0 && !r.rf[pop].n ? (size_t)pop : r.b.ninputs;
+		ri.sec[i].skipped = missing < r.b.ninputs;
+		ri.sec[i].skipped_role = ri.sec[i].skipped ? r.b.inputs[missing].role : NULL;
 	}
 	for (size_t k = 0; k < r.b.ninputs; k++)
 		if (r.b.inputs[k].kind == BINPUT_SURVEY && r.wave && r.wave[k] && r.b.inputs[k].wave && o->wave)
@@ -868,6 +914,7 @@ int main(int argc, char **argv)
 	civic_start(argc, argv);
 	parse_options(&o, argc, argv);
 	status = run(&o, argc, argv);
+	free(o.without);
 	if (close_stdout() != 0)
 		status = CIVIC_EXIT_DATA;
 	return status;

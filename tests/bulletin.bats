@@ -437,6 +437,30 @@ PY
 	assert_output 0
 }
 
+@test "--without ROLE: a required input left out on purpose, its indicators reported as not computed" {
+	run --separate-stderr civic-bulletin -b "$DEF" --period 2024-03 --without survey --without population \
+		-o out registry="$REG"
+	assert_success
+	[ -s out/2024-03/tables/register-book.csv ]
+	[ ! -e out/2024-03/tables/trust-police.csv ]
+	[ ! -e out/2024-03/tables/load.csv ]
+	[ ! -e out/internal/2024-03/tallies/load.csv ]
+	grep -q "Not computed: the input 'survey' was not given." out/2024-03/report.md
+	# The rate's own input was given: the annex names the one that was not.
+	grep -q "Not computed: the input 'population' was not given." out/2024-03/report.md
+	# The table of an input given is the one made with every input.
+	bulletin --period 2024-03 -o all > /dev/null 2>&1
+	diff all/2024-03/tables/register-book.csv out/2024-03/tables/register-book.csv
+	run --separate-stderr civic-bulletin -b "$DEF" --without wave -o out registry="$REG"
+	assert_failure 2
+	[[ $stderr == *"unknown role 'wave'"* ]]
+	run --separate-stderr civic-bulletin -b "$DEF" --without survey -o out registry="$REG" survey="$SURVEY" population="$POP"
+	assert_failure 2
+	[[ $stderr == *"the role 'survey' is given and --without it"* ]]
+	run --separate-stderr civic-bulletin -b "$DEF" --check --without survey
+	assert_failure 2
+}
+
 @test "one read of each input, whatever the number of indicators: the registry is opened three times (a look at its first bytes for a workbook, the read, the hash)" {
 	command -v strace > /dev/null || skip "strace is not installed"
 	[ "${VALGRIND:-}" = 1 ] && skip "the valgrind wrapper opens files of its own"

@@ -182,6 +182,8 @@ example_fixtures() {
 		mkdir -p exports srv/civic/exports etc/civic
 		printf 'a key for the examples of the manual\n' > etc/civic/key
 		gen-registry -n 1200 --seed 8 --year 2024 > exports/2024.csv
+		gen-survey -n 800 --seed 1 --wave 2024 | civic-ingest -q -s trust-survey.json > survey.csv
+		cp "$CIVIC_ROOT/share/civic/sample/population.csv" .
 		year=$(last_months_year)
 		gen-registry -n 1200 --seed 7 --year "$year" > "srv/civic/exports/$year.csv" ;;
 	civic-bulletin.1)

@@ -9,6 +9,7 @@
 #include "output.h"
 #include "sha256.h"
 #include "lang.h"
+#include "period_name.h"
 #include "render.h"
 #include "render_compare.h"
 #include "render_flags.h"
@@ -322,7 +323,8 @@ static void annex(struct built *bt, const struct bulletin_report_in *in, int lan
 		sbuf_reset(&x);
 		if (si->skipped) {
 			sbuf_addc(&t, ' ');
-			lang_put(&x, "bulletin.annex.skipped", "role", inp->role, NULL);
+			lang_put(&x, "bulletin.annex.skipped", "role", si->skipped_role ? si->skipped_role : inp->role,
+				NULL);
 			sbuf_addstr(&t, sbuf_cstr(&x));
 			rep->annex[rep->nannex++] = own_text(bt, &t);
 			sbuf_reset(&x);
@@ -436,9 +438,23 @@ static void release_built(struct built *bt)
 	memset(bt, 0, sizeof(*bt));
 }
 
+/* A table is named by its place in the period's directory (tallies/ID.csv,
+ * previous/ID.PERIOD.csv), not by the work directory's path: that holds
+ * the process id, and a published workbook must not change with it. */
+static const char *table_name(const char *path)
+{
+	const char *p = path + strlen(path), *name = path;
+	int slashes = 0;
+
+	while (p > path && slashes < 2)
+		if (*--p == '/' && ++slashes)
+			name = p + 1;
+	return slashes == 2 ? name : path;
+}
+
 static int load_table(struct rtable *t, const char *path)
 {
-	rtable_init(t, path);
+	rtable_init(t, table_name(path));
 	if (sha256_file(path, t->sha256) != 0) {
 		civic_warn("%s:", path);
 		return -1;
@@ -466,7 +482,13 @@ static int build(struct built *bt, const struct bulletin_report_in *in, int lang
 		prov_add(&rep->prov, "data", in->input_names[i], in->input_sha[i], NULL);
 	if (labels_load_shipped(&rep->labelsets) != 0)
 		return -1;
-	lang_put(&t, "bulletin.title", "title", btext_get(&b->title, lang), "period", in->period, NULL);
+	{
+		/* The period as a reader names it: "March 2024", not 2024-03. */
+		struct sbuf named = SBUF_INIT;
+		const char *period = period_name(&named, NULL, in->period) ? sbuf_cstr(&named) : in->period;
+		lang_put(&t, "bulletin.title", "title", btext_get(&b->title, lang), "period", period, NULL);
+		sbuf_release(&named);
+	}
 	rep->title = own_text(bt, &t);
 	rep->notes = xcalloc(2 + b->nind * BCMP_N, sizeof(*rep->notes));
 	if (b->description.t[BLANG_EN])

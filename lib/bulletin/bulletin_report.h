@@ -21,6 +21,7 @@ struct bcompare {
 struct bsection_in {
 	char *table;                   /* the indicator's full table, malloc'd */
 	int skipped;                   /* its input is optional and was not given */
+	const char *skipped_role;      /* that input's role (or its population's) */
 	struct bcompare cmp[BCMP_N];
 	size_t ncmp;
 };
