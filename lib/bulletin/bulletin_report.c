@@ -279,6 +279,27 @@ static void reference_text(struct sbuf *out, const struct bindicator *ind, int l
 	sbuf_release(&x);
 }
 
+/* How a compared figure's change is tested (compare_tables_tested), once
+ * per indicator with a comparison made. */
+static void annex_change_test(struct sbuf *t, const struct bsection_in *si, int survey, const struct report *rep)
+{
+	char plain[32], z[160], level[160];
+	size_t done = 0;
+
+	for (size_t c = 0; c < si->ncmp; c++)
+		done += si->cmp[c].state == BCMP_DONE;
+	if (!done)
+		return;
+	snprintf(plain, sizeof(plain), "%.2f", rep->z);
+	lang_number(plain, 0, z);
+	snprintf(plain, sizeof(plain), "%g", (rep->compare_level > 0 ? rep->compare_level : 0.95) * 100);
+	lang_number(plain, 0, level);
+	lang_percent(level);
+	sbuf_addc(t, ' ');
+	lang_put(t, survey ? "bulletin.annex.compare.test_survey" : "bulletin.annex.compare.test_counts",
+		"z", z, "level", level, NULL);
+}
+
 /* The annex: per indicator what it counts, its base, its intervals, what
  * was hidden and why, and its comparisons. */
 static void annex(struct built *bt, const struct bulletin_report_in *in, int lang)
@@ -386,6 +407,7 @@ static void annex(struct built *bt, const struct bulletin_report_in *in, int lan
 			sbuf_addstr(&t, sbuf_cstr(&x));
 			sbuf_reset(&x);
 		}
+		annex_change_test(&t, si, b->inputs[ind->input].kind == BINPUT_SURVEY, &bt->rep);
 		/* Its reference. */
 		if (ind->ref_values) {
 			sbuf_addc(&t, ' ');
@@ -550,7 +572,7 @@ static int build(struct built *bt, const struct bulletin_report_in *in, int lang
 	for (size_t s = 0; s < rep->nsec; s++) {
 		struct report_section *sec = &rep->sec[s];
 		if (bt->prev[s].name) {
-			long flagged = compare_tables(&sec->table, &bt->prev[s], rep->z);
+			long flagged = compare_tables_tested(&sec->table, &bt->prev[s], rep->z);
 			if (flagged < 0)
 				return -1;
 			sec->compared = 1;
