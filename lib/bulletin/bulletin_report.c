@@ -10,11 +10,13 @@
 #include "sha256.h"
 #include "lang.h"
 #include "render.h"
+#include "render_cell.h"
 #include "render_compare.h"
 #include "render_flags.h"
 #include "render_pivot.h"
 #include "render_test.h"
 #include "bulletin_report.h"
+#include "writer.h"
 
 /* A section of the report: an indicator, against one comparison or none. */
 struct bsec {
@@ -652,6 +654,69 @@ int bulletin_write_tables(const struct bulletin_report_in *in, const char *dir)
 		rc = render_report(&text, &one, REPORT_CSV);
 		if (rc == 0)
 			rc = write_file(path, &text);
+		sbuf_release(&text);
+		free(path);
+	}
+	release_built(&bt);
+	return rc;
+}
+
+/* ---- the compared tables at full precision, for checking ---- */
+
+static int cmp_index(unsigned bit)
+{
+	int c = 0;
+
+	while (c < BCMP_N && (1u << c) != bit)
+		c++;
+	return c;
+}
+
+/* A compared section as CSV: its columns, the cells as computed (not
+ * rounded), and the row's flags. */
+static void compared_csv(struct sbuf *out, const struct rtable *t)
+{
+	for (size_t c = 0; c < t->ncols; c++) {
+		csv_append_field(out, t->cols[c].name, strlen(t->cols[c].name));
+		sbuf_addc(out, ',');
+	}
+	sbuf_addstr(out, "flags\n");
+	for (size_t r = 0; r < t->nrows; r++) {
+		struct sbuf flags = SBUF_INIT;
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *cell = t->rows[r].cell[c];
+			csv_append_field(out, cell, strlen(cell));
+			sbuf_addc(out, ',');
+		}
+		render_row_flags(&flags, t, r, " ");
+		csv_append_field(out, sbuf_cstr(&flags), flags.len);
+		sbuf_addc(out, '\n');
+		sbuf_release(&flags);
+	}
+}
+
+int bulletin_write_compared(const struct bulletin_report_in *in, const char *dir)
+{
+	struct built bt;
+	int rc = 0;
+
+	if (lang_use("en") != 0)
+		return -1;
+	if (build(&bt, in, BLANG_EN) != 0) {
+		release_built(&bt);
+		return -1;
+	}
+	for (size_t s = 0; s < bt.rep.nsec && rc == 0; s++) {
+		const struct bsec *m = &bt.map[s];
+		if (!bt.rep.sec[s].compared || m->cmp < 0)
+			continue;
+		const char *id = in->b->ind[m->ind].id;
+		const char *cmp = bulletin_compare_names[cmp_index(in->sec[m->ind].cmp[m->cmp].cmp)];
+		struct sbuf text = SBUF_INIT;
+		char *path = xmalloc(strlen(dir) + strlen(id) + strlen(cmp) + 8);
+		sprintf(path, "%s/%s.%s.csv", dir, id, cmp);
+		compared_csv(&text, &bt.rep.sec[s].table);
+		rc = write_file(path, &text);
 		sbuf_release(&text);
 		free(path);
 	}
