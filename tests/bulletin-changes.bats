@@ -25,7 +25,7 @@ SURVEY_IDS=trust-police,trust-inspector,would-report,cooperation-seen
 
 setup_file() {
 	local d="$BATS_FILE_TMPDIR" pop="$CIVIC_DATADIR/sample/population.csv" n=12000 m=2500 y
-	if [ "${VALGRIND:-}" = 1 ]; then n=2400; m=500; fi
+	if [ "${VALGRIND:-}" = 1 ]; then n=1200; m=360; fi
 	# two years of applications, as offices export them, and the same good rows as generated
 	for y in 2023 2024; do
 		gen-registry -n $n --seed $y --year $y --dirty --truth "$d/truth-$y.json" > "$d/raw-$y.csv"
