@@ -72,25 +72,6 @@ static void compared_columns(const struct rtable *t, long *cols, size_t *n)
 			cols[(*n)++] = (long)c;
 }
 
-static int beyond_noise(const struct rtable *cur, size_t r, long c,
-	const struct rtable *prev, long pr, long pc, double z)
-{
-	double a = cur->rows[r].val[c], b = prev->rows[pr].val[pc];
-	long sec = cur->cols[c].se, sep = prev->cols[pc].se;
-
-	if (cur->cols[c].kind == STAT_COUNT && rtable_count_is_census(cur))
-		sec = sep = -1;          /* a census count varies as Poisson, whatever se the tally wrote */
-	if (sec >= 0 && sep >= 0) {
-		double sa = cur->rows[r].val[sec], sb = prev->rows[pr].val[sep];
-		if (isnan(sa) || isnan(sb))
-			return 0;
-		return fabs(a - b) > z * sqrt(sa * sa + sb * sb);
-	}
-	if (cur->cols[c].kind != STAT_COUNT || a < 0 || b < 0)
-		return 0;
-	return fabs(a - b) > z * sqrt(a + b);
-}
-
 /* The rule beyond_noise applies to column c of cur against pc of prev. */
 static int rule_of(const struct rtable *cur, long c, const struct rtable *prev, long pc)
 {
@@ -186,6 +167,14 @@ static double change_se(const struct rtable *cur, size_t r, long c, int rule,
 	if (rule == COMPARE_POISSON && a >= 0 && b >= 0)
 		return sqrt(a + b);
 	return NAN;
+}
+
+static int beyond_noise(const struct rtable *cur, size_t r, long c,
+	const struct rtable *prev, long pr, long pc, double z)
+{
+	double se = change_se(cur, r, c, rule_of(cur, c, prev, pc), prev, pr, pc);
+
+	return !isnan(se) && fabs(cur->rows[r].val[c] - prev->rows[pr].val[pc]) > z * se;
 }
 
 static void fill_test(struct rtable *cur, size_t r, const struct change_cols *cc,
