@@ -24,8 +24,13 @@ REGISTRY_CMP=register-book,receiving-unit,subjects
 SURVEY_IDS=trust-police,trust-inspector,would-report,cooperation-seen
 
 setup_file() {
-	local d="$BATS_FILE_TMPDIR" pop="$CIVIC_DATADIR/sample/population.csv" n=12000 m=2500 y
-	if [ "${VALGRIND:-}" = 1 ]; then n=1200; m=360; fi
+	local d="$BATS_FILE_TMPDIR" pop="$CIVIC_DATADIR/sample/population.csv" n=12000 m=2500 y k=5
+	# Under valgrind, a smaller registry; a month of 100 applications cannot
+	# be published with counts below 5 hidden (the audit refuses its
+	# cross-tab), so nothing is hidden there: the comparisons are what is
+	# tested here.  The survey keeps its size: a smaller one flags regions'
+	# estimates as unreliable, a flag the R oracle does not compute.
+	if [ "${VALGRIND:-}" = 1 ]; then n=1200; k=0; fi
 	# two years of applications, as offices export them, and the same good rows as generated
 	for y in 2023 2024; do
 		gen-registry -n $n --seed $y --year $y --dirty --truth "$d/truth-$y.json" > "$d/raw-$y.csv"
@@ -46,7 +51,7 @@ setup_file() {
 	# the three periods, once: the tests read them
 	for p in "2023-03 2023" "2024-02 2023" "2024-03 2024"; do
 		set -- $p
-		civic-bulletin -b "$DEF" --period $1 --wave $2 -f txt,md,html,json,xlsx -o "$d/out" \
+		civic-bulletin -b "$DEF" --period $1 --wave $2 -s $k -f txt,md,html,json,xlsx -o "$d/out" \
 			registry="$d/registry.csv" survey="$d/survey.csv" population="$pop" 2> /dev/null
 	done
 }
@@ -148,7 +153,9 @@ compare() {
 
 @test "the previous wave is the latest earlier period of the same length, not the last directory by name" {
 	local pop="$CIVIC_DATADIR/sample/population.csv"
-	b() { civic-bulletin -b "$DEF" "$@" -o out registry="$D/registry.csv" survey="$D/survey.csv" population="$pop"; }
+	local k=5
+	[ "${VALGRIND:-}" != 1 ] || k=0
+	b() { civic-bulletin -b "$DEF" -s $k "$@" -o out registry="$D/registry.csv" survey="$D/survey.csv" population="$pop"; }
 	# December reported with wave 2024 first; then the first quarter with wave 2023:
 	# "2024-12" sorts before "2024-Q1" but is no earlier period
 	b --period 2024-12 --wave 2024
