@@ -162,12 +162,14 @@ compare() {
 	b --quarter 2024-Q1 --wave 2023
 	run grep -c 'previous-wave -: not reported$' out/internal/2024-Q1/log
 	assert_output 4
-	# the years: 2024 against 2023, not against a month or quarter of 2023
+	# the years: 2024 against the year 2023, not against its last quarter
+	# ("2023-Q4" sorts after "2023"), though both hold the wave 2023
 	b --year 2023 --wave 2023
-	b --quarter 2023-Q4 --wave 2024
+	b --quarter 2023-Q4 --wave 2023
 	b --year 2024 --wave 2024
 	run grep -c 'previous-wave 2023: compared$' out/internal/2024/log
 	assert_output 4
-	grep -q 'previous-wave 2023: compared' out/internal/2024/log
+	[ -f out/internal/2024/previous/trust-police.2023.csv ]
+	[ ! -e out/internal/2024/previous/trust-police.2023-Q4.csv ]
 	grep -q 'Compared with the previous survey wave (2023)' out/2024/report.md
 }
