@@ -39,7 +39,9 @@ static const char usage[] =
 	"      --period YYYY-MM  report a month: the rows whose period column falls in it\n"
 	"      --quarter YYYY-Qn report a quarter\n"
 	"      --year YYYY       report a year (default: every row, as the period 'all')\n"
-	"      --wave LABEL      the survey wave: the rows whose wave column is LABEL\n"
+	"      --wave LABEL      the survey wave: the rows whose wave column is LABEL; the\n"
+	"                        previous wave is the latest earlier period of the same\n"
+	"                        length with another (each change with its SE and p-value)\n"
 	"      --lang CODES      the reports' languages, comma-separated: en, ru, uz\n"
 	"                        (default en, as report.EXT; with --lang, report.CODE.EXT)\n"
 	"  -f, --format LIST     report formats, comma-separated: html, md, txt, xlsx, json\n"
@@ -49,7 +51,8 @@ static const char usage[] =
 	"                        own suppress stands\n"
 	"      --max-rejects N   rejected rows tolerated: a count or N% (default 0)\n"
 	"  -o, --output DIR      where the periods go: DIR/PERIOD/ published,\n"
-	"                        DIR/internal/PERIOD/ partials, tallies, rejects, log\n"
+	"                        DIR/internal/PERIOD/ partials, tallies, compared tables\n"
+	"                        unrounded, rejects, log\n"
 	"      --without ROLE    make the bulletin without the input ROLE: its indicators\n"
 	"                        are reported as not computed (repeatable)\n"
 	"  ROLE=FILE             an input by the role the definition declares; repeat a\n"
@@ -384,50 +387,75 @@ static int write_line_file(const char *path, const char *text)
 	return output_close(&out);
 }
 
-static int by_name(const void *a, const void *b)
+/* An earlier period's directory, by its period. */
+struct earlier {
+	char *name;
+	long last;                     /* bperiod_last_month */
+};
+
+/* Latest first; among periods ending in the same month (only when the
+ * current period is "all"), by name. */
+static int latest_first(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const struct earlier *x = a, *y = b;
+
+	if (x->last != y->last)
+		return x->last < y->last ? 1 : -1;
+	return strcmp(y->name, x->name);
 }
 
-/* The latest period reported before `period` whose wave of `role` is not
- * `wave` (and has a partial of indicator id): malloc'd, or NULL. */
-static char *previous_wave(const char *internal, const char *period, const char *role, const char *wave,
-	const char *id, char **wave_out)
+/* The periods reported in internal that `period` may look back to
+ * (bperiod_is_before): latest first, *n of them, malloc'd. */
+static struct earlier *earlier_periods(const char *internal, const struct bperiod *period, size_t *n)
 {
 	DIR *d = opendir(internal);
 	struct dirent *e;
-	char **names = NULL, *found = NULL;
-	size_t n = 0;
+	struct earlier *list = NULL;
 
-	*wave_out = NULL;
+	*n = 0;
 	if (!d)
 		return NULL;
 	while ((e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.' || strchr(e->d_name, '.') || strcmp(e->d_name, period) == 0)
+		struct bperiod q;
+		if (bperiod_from_label(&q, e->d_name) != 0 || !bperiod_is_before(&q, period))
 			continue;
-		names = xrealloc(names, (n + 1) * sizeof(*names));
-		names[n++] = xstrdup(e->d_name);
+		list = xrealloc(list, (*n + 1) * sizeof(*list));
+		list[(*n)++] = (struct earlier){ xstrdup(e->d_name), bperiod_last_month(&q) };
 	}
 	closedir(d);
-	if (n)
-		qsort(names, n, sizeof(*names), by_name);
-	for (size_t i = n; i-- > 0 && !found;) {
-		if (strcmp(names[i], period) > 0 && strcmp(period, "all") != 0)
-			continue;
+	if (*n)
+		qsort(list, *n, sizeof(*list), latest_first);
+	return list;
+}
+
+/* The latest period of period's kind reported before it (any period, for
+ * "all") whose wave of `role` is not `wave` and that has a partial of
+ * indicator id: malloc'd, or NULL.  Found by the periods' dates, not the
+ * directories' sort order, so that neither a later period nor one of
+ * another length stands for the previous wave. */
+static char *previous_wave(const char *internal, const struct bperiod *period, const char *role, const char *wave,
+	const char *id, char **wave_out)
+{
+	size_t n;
+	struct earlier *list = earlier_periods(internal, period, &n);
+	char *found = NULL;
+
+	*wave_out = NULL;
+	for (size_t i = 0; i < n && !found; i++) {
 		char rel[1024];
-		snprintf(rel, sizeof(rel), "%s/%s/waves/%s", internal, names[i], role);
+		snprintf(rel, sizeof(rel), "%s/%s/waves/%s", internal, list[i].name, role);
 		char *w = read_line_file(rel);
-		snprintf(rel, sizeof(rel), "%s/%s/partials/%s.ndjson", internal, names[i], id);
+		snprintf(rel, sizeof(rel), "%s/%s/partials/%s.ndjson", internal, list[i].name, id);
 		if (w && strcmp(w, wave) != 0 && access(rel, R_OK) == 0) {
-			found = xstrdup(names[i]);
+			found = xstrdup(list[i].name);
 			*wave_out = w;
 		} else {
 			free(w);
 		}
 	}
 	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+		free(list[i].name);
+	free(list);
 	return found;
 }
 
@@ -581,10 +609,11 @@ static int comparisons(struct run *r, struct bulletin_report_in *ri)
 			bc->cmp = bit;
 			if (bit == BCMP_PREV_WAVE) {
 				const char *role = b->inputs[ind->input].role;
-				dir = previous_wave(r->internal, r->o->period.label, role, r->wave[ind->input], ind->id, &wave);
+				dir = previous_wave(r->internal, &r->o->period, role, r->wave[ind->input], ind->id, &wave);
 				if (!dir) {
 					bc->state = BCMP_MISSING;
 					snprintf(bc->period, sizeof(bc->period), "-");
+					logf_(r, "%s: %s -: not reported\n", ind->id, bulletin_compare_names[c]);
 					continue;
 				}
 				snprintf(bc->period, sizeof(bc->period), "%s", strncmp(wave, "sha256:", 7) ? wave : dir);
@@ -629,7 +658,12 @@ static int reports(struct run *r, struct bulletin_report_in *ri)
 	size_t nf = parse_formats(r->o->formats, f, ext), nl;
 	int *langs = parse_langs(r->o->langs, &nl);
 	char *tables = path_join(r->published, "tables");
+	char *compared = path_join(r->work, "compared");
 	int rc = bulletin_write_tables(ri, tables);
+
+	if (rc == 0)
+		rc = bulletin_write_compared(ri, compared);
+	free(compared);
 
 	for (size_t l = 0; l < nl && rc == 0; l++) {
 		char suffix[8] = "";
@@ -700,7 +734,7 @@ static int setup_dirs(struct run *r)
 {
 	char tmp[64];
 	static const char *const sub[] = { "published", "published/tables", "partials", "tallies", "previous",
-		"waves" };
+		"waves", "compared" };
 	mode_t old = umask(077);
 
 	if (make_dir(r->o->output, 0755) != 0) {

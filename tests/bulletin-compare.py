@@ -15,6 +15,9 @@ every figure the oracle gives must be in the table and agree:
   other numbers          |civic - oracle| <= TOL * max(1, |oracle|)  (TOL after @, default 1e-12)
   NA / empty             both missing; Inf as Inf
 
+--suffix .COMPARISON compares the tables civic-bulletin keeps of each
+comparison, unrounded (internal/PERIOD/compared/ID.COMPARISON.csv).
+
 --published compares published tables (civic-bulletin's PERIOD/tables/),
 whose figures are rounded as published: a number agrees when it is the
 oracle's rounded to the decimals civic printed (within half a unit of the
@@ -71,6 +74,8 @@ def main():
     ap.add_argument("--unchecked", action="append", default=[],
                     help="a column of civic's tables the oracle does not compute (repeatable)")
     ap.add_argument("--published", action="store_true")
+    ap.add_argument("--suffix", default="",
+                    help="civic's table of indicator ID is DIR/ID{SUFFIX}.csv (a comparison's table)")
     ap.add_argument("dir")
     ap.add_argument("oracle", nargs="+")
     a = ap.parse_args()
@@ -93,7 +98,7 @@ def main():
 
     failed = False
     for ind, rows in want.items():
-        path = os.path.join(a.dir, ind + ".csv")
+        path = os.path.join(a.dir, ind + a.suffix + ".csv")
         where = "%s (%s)" % (ind, path)
         if not os.path.exists(path):
             print("%s: civic wrote no table" % where)

@@ -45,7 +45,7 @@ setup_file() {
 		> "$d/compared-2024-03.csv"
 	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2023.csv" > "$d/r-2023.csv"
 	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2024.csv" > "$d/r-2024.csv"
-	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2024.csv" "$d/wave-2023.csv" prev,change,flags \
+	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2024.csv" "$d/wave-2023.csv" prev,change,change_se,change_p,flags \
 		> "$d/r-2024-change.csv"
 }
 
@@ -216,7 +216,8 @@ pending_only() {
 	bulletin --period 2024-03 --wave 2024 -o out
 	run grep -c 'previous-wave 2023: compared$' out/internal/2024-03/log
 	assert_output 4
-	# the published tables: n exact, the rest as rounded, the beyond-noise flags exactly
+	# the published tables: n exact, the rest as rounded (the change's SE and p-value too), the
+	# beyond-noise flags exactly
 	compare --published --only "$SURVEY_IDS" out/2024-03/tables "$D/r-2024-change.csv"
 	assert_equal "$(grep -c ' figures$' <<< "$output")" 4
 	# trust in the prevention inspector rose beyond noise in every region, as generated

@@ -24,7 +24,7 @@
 # (largest first). With PREVIOUS.csv, for every share: its value in the
 # previous wave (_prev), the change (_change), the change's SE as for
 # independent samples, sqrt(se^2 + se_prev^2) (_change_se), the two-sided
-# normal p-value (_change_p) and whether the change is beyond 1.96 of its SE
+# normal p-value (_change_p) and whether the change is beyond qnorm(0.975) of its SE
 # (_change_sig, 1 or 0), and the published tables' `flags` (the text
 # beyond-noise:COLUMN_change when it is): those COLUMNS names
 # (comma-separated, default prev,change).
@@ -119,7 +119,7 @@ put_share <- function(ind, col, cur, prev, order = FALSE) {
 			p <- prev[[k]]
 			ch <- unname(e["est"] - p["est"]); chse <- unname(sqrt(e["se"]^2 + p["se"]^2))
 			fig <- c(prev = unname(p["est"]), change = ch, change_se = chse,
-				 change_p = 2 * pnorm(-abs(ch / chse)), change_sig = as.numeric(abs(ch) > 1.96 * chse))
+				 change_p = 2 * pnorm(-abs(ch / chse)), change_sig = as.numeric(abs(ch) > qnorm(0.975) * chse))
 			for (f in setdiff(change_cols, "flags")) out(ind, k, paste0(col, "_", f), fig[[f]])
 			if ("flags" %in% change_cols)
 				cat(ind, ",", k, ",flags,", if (fig[["change_sig"]] == 1) paste0('"beyond-noise:', col, '_change"') else "", "\n", sep = "")

@@ -23,9 +23,13 @@ With PREVIOUS (a period of the same kind), it writes instead what the
 published tables of the indicators compared with the previous period hold
 (register-book, receiving-unit, subjects): count and share, and for each row
 that the previous period's table also has, count_prev, count_change,
-count_change_pct ((count - prev) / prev * 100), share_prev, share_change,
-and `flags`: beyond-noise:count_change when |count - prev| > 1.96 *
-sqrt(count + prev), the Poisson rule for a census count.
+count_change_pct ((count - prev) / prev * 100), count_change_p (the
+two-sided normal p-value of (count - prev) / sqrt(count + prev), the
+Poisson rule for a census count), share_prev, share_change, and `flags`:
+beyond-noise:count_change when |count - prev| > 1.96 * sqrt(count + prev).
+
+TRUTH.json may be several truth files joined by commas (registries of
+several years, concatenated): their totals are added.
 
 Figures: counts and their shares exactly (fractions.Fraction, rounded once
 to a double), medians of whole days as R's type 7 (statistics.median of
@@ -35,6 +39,7 @@ only; run with Debian's /usr/bin/python3.
 import csv
 import datetime
 import json
+import math
 import statistics
 import sys
 from collections import Counter, defaultdict
@@ -79,6 +84,19 @@ def iso(s):
 def read_rows(path):
     with open(path, newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+def read_truth(paths):
+    """The truth files of paths (comma-separated), their totals added."""
+    total = {}
+    for path in paths.split(","):
+        with open(path, encoding="utf-8") as f:
+            for k, v in json.load(f).items():
+                if isinstance(v, dict) and all(isinstance(x, int) for x in v.values()):
+                    total[k] = Counter(total.get(k, {})) + Counter(v)
+                elif isinstance(v, int):
+                    total[k] = total.get(k, 0) + v
+    return total
 
 
 def check_truth(rows, truth):
@@ -131,7 +149,8 @@ def compared(cur, prev, out):
             out.put(ind, key, "share", f["share"])
             p = prev.t[ind].get(k)
             if p is None:
-                for c in ("count_prev", "count_change", "count_change_pct", "share_prev", "share_change"):
+                for c in ("count_prev", "count_change", "count_change_pct", "count_change_p", "share_prev",
+                          "share_change"):
                     out.put(ind, key, c, "")
                 out.put(ind, key, "flags", "")
                 continue
@@ -139,6 +158,7 @@ def compared(cur, prev, out):
             out.put(ind, key, "count_prev", b)
             out.put(ind, key, "count_change", a - b)
             out.put(ind, key, "count_change_pct", Fraction(a - b, b) * 100)
+            out.put(ind, key, "count_change_p", math.erfc(abs(a - b) / math.sqrt(2 * (a + b))))
             out.put(ind, key, "share_prev", p["share"])
             out.put(ind, key, "share_change", f["share"] - p["share"])
             # |a - b| > 1.96 sqrt(a + b), squared with exact integers and 1.96 = 49/25
@@ -151,8 +171,7 @@ def main():
         sys.exit(__doc__.split("\n\n")[1])
     canon, truth_path, pop_path, other_label, period = sys.argv[1:6]
     all_rows = read_rows(canon)
-    with open(truth_path, encoding="utf-8") as f:
-        check_truth(all_rows, json.load(f))
+    check_truth(all_rows, read_truth(truth_path))
     if len(sys.argv) == 7:
         cur, prev = Keep(), Keep()
         indicators(all_rows, pop_path, other_label, period, cur)

@@ -109,3 +109,36 @@ int bperiod_back(const struct bperiod *p, unsigned cmp, struct bperiod *out)
 	set_label(out);
 	return 0;
 }
+
+int bperiod_from_label(struct bperiod *p, const char *label)
+{
+	static const enum bperiod_kind kinds[] = { BPERIOD_MONTH, BPERIOD_QUARTER, BPERIOD_YEAR };
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (bperiod_parse(p, kinds[i], label) == 0)
+			return 0;
+	return -1;
+}
+
+static long first_month(const struct bperiod *p)
+{
+	long m = (long)p->year * 12;
+
+	return p->kind == BPERIOD_MONTH ? m + p->n - 1 : p->kind == BPERIOD_QUARTER ? m + (p->n - 1) * 3 : m;
+}
+
+long bperiod_last_month(const struct bperiod *p)
+{
+	long m = (long)p->year * 12;
+
+	return p->kind == BPERIOD_MONTH ? m + p->n - 1 : p->kind == BPERIOD_QUARTER ? m + p->n * 3 - 1 : m + 11;
+}
+
+int bperiod_is_before(const struct bperiod *q, const struct bperiod *p)
+{
+	if (q->kind == BPERIOD_ALL)
+		return 0;
+	if (p->kind == BPERIOD_ALL)
+		return 1;
+	return q->kind == p->kind && bperiod_last_month(q) < first_month(p);
+}

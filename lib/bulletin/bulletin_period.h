@@ -22,5 +22,13 @@ void bperiod_condition(const struct bperiod *p, const char *column, char *buf, s
 /* The period comparison cmp (a BCMP_ bit other than BCMP_PREV_WAVE) looks
  * back to: 0, or -1 when it does not apply to p's kind. */
 int bperiod_back(const struct bperiod *p, unsigned cmp, struct bperiod *out);
+/* The period a label names, of whichever kind: 0, or -1 when it names
+ * none ("all" included). */
+int bperiod_from_label(struct bperiod *p, const char *label);
+/* p's last month, counted from January of year 0: for ordering periods. */
+long bperiod_last_month(const struct bperiod *p);
+/* 1 when q may be looked back to from p: a period of p's kind that ends
+ * before p begins (any period, when p is BPERIOD_ALL). */
+int bperiod_is_before(const struct bperiod *q, const struct bperiod *p);
 
 #endif

@@ -11,6 +11,7 @@
 #include "lang.h"
 #include "period_name.h"
 #include "render.h"
+#include "render_cell.h"
 #include "render_compare.h"
 #include "render_flags.h"
 #include "render_pivot.h"
@@ -19,6 +20,7 @@
 #include "date.h"
 #include "bulletin_report.h"
 #include "bulletin_placeholder.h"
+#include "writer.h"
 
 /* A section of the report: an indicator, against one comparison or none. */
 struct bsec {
@@ -297,6 +299,27 @@ static void reference_text(struct sbuf *out, const struct bindicator *ind, int l
 	sbuf_release(&x);
 }
 
+/* How a compared figure's change is tested (compare_tables_tested), once
+ * per indicator with a comparison made. */
+static void annex_change_test(struct sbuf *t, const struct bsection_in *si, int survey, const struct report *rep)
+{
+	char plain[32], z[160], level[160];
+	size_t done = 0;
+
+	for (size_t c = 0; c < si->ncmp; c++)
+		done += si->cmp[c].state == BCMP_DONE;
+	if (!done)
+		return;
+	snprintf(plain, sizeof(plain), "%.2f", rep->z);
+	lang_number(plain, 0, z);
+	snprintf(plain, sizeof(plain), "%g", (rep->compare_level > 0 ? rep->compare_level : 0.95) * 100);
+	lang_number(plain, 0, level);
+	lang_percent(level);
+	sbuf_addc(t, ' ');
+	lang_put(t, survey ? "bulletin.annex.compare.test_survey" : "bulletin.annex.compare.test_counts",
+		"z", z, "level", level, NULL);
+}
+
 /* The annex: per indicator what it counts, its base, its intervals, what
  * was hidden and why, and its comparisons. */
 static void annex(struct built *bt, const struct bulletin_report_in *in, int lang)
@@ -398,6 +421,7 @@ static void annex(struct built *bt, const struct bulletin_report_in *in, int lan
 			sbuf_addstr(&t, sbuf_cstr(&x));
 			sbuf_reset(&x);
 		}
+		annex_change_test(&t, si, b->inputs[ind->input].kind == BINPUT_SURVEY, &bt->rep);
 		/* Its reference. */
 		if (ind->ref_values) {
 			sbuf_addc(&t, ' ');
@@ -578,7 +602,7 @@ static int build(struct built *bt, const struct bulletin_report_in *in, int lang
 	for (size_t s = 0; s < rep->nsec; s++) {
 		struct report_section *sec = &rep->sec[s];
 		if (bt->prev[s].name) {
-			long flagged = compare_tables(&sec->table, &bt->prev[s], rep->z);
+			long flagged = compare_tables_tested(&sec->table, &bt->prev[s], rep->z);
 			if (flagged < 0)
 				return -1;
 			sec->compared = 1;
@@ -658,6 +682,69 @@ int bulletin_write_tables(const struct bulletin_report_in *in, const char *dir)
 		rc = render_report(&text, &one, REPORT_CSV);
 		if (rc == 0)
 			rc = write_file(path, &text);
+		sbuf_release(&text);
+		free(path);
+	}
+	release_built(&bt);
+	return rc;
+}
+
+/* ---- the compared tables at full precision, for checking ---- */
+
+static int cmp_index(unsigned bit)
+{
+	int c = 0;
+
+	while (c < BCMP_N && (1u << c) != bit)
+		c++;
+	return c;
+}
+
+/* A compared section as CSV: its columns, the cells as computed (not
+ * rounded), and the row's flags. */
+static void compared_csv(struct sbuf *out, const struct rtable *t)
+{
+	for (size_t c = 0; c < t->ncols; c++) {
+		csv_append_field(out, t->cols[c].name, strlen(t->cols[c].name));
+		sbuf_addc(out, ',');
+	}
+	sbuf_addstr(out, "flags\n");
+	for (size_t r = 0; r < t->nrows; r++) {
+		struct sbuf flags = SBUF_INIT;
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *cell = t->rows[r].cell[c];
+			csv_append_field(out, cell, strlen(cell));
+			sbuf_addc(out, ',');
+		}
+		render_row_flags(&flags, t, r, " ");
+		csv_append_field(out, sbuf_cstr(&flags), flags.len);
+		sbuf_addc(out, '\n');
+		sbuf_release(&flags);
+	}
+}
+
+int bulletin_write_compared(const struct bulletin_report_in *in, const char *dir)
+{
+	struct built bt;
+	int rc = 0;
+
+	if (lang_use("en") != 0)
+		return -1;
+	if (build(&bt, in, BLANG_EN) != 0) {
+		release_built(&bt);
+		return -1;
+	}
+	for (size_t s = 0; s < bt.rep.nsec && rc == 0; s++) {
+		const struct bsec *m = &bt.map[s];
+		if (!bt.rep.sec[s].compared || m->cmp < 0)
+			continue;
+		const char *id = in->b->ind[m->ind].id;
+		const char *cmp = bulletin_compare_names[cmp_index(in->sec[m->ind].cmp[m->cmp].cmp)];
+		struct sbuf text = SBUF_INIT;
+		char *path = xmalloc(strlen(dir) + strlen(id) + strlen(cmp) + 8);
+		sprintf(path, "%s/%s.%s.csv", dir, id, cmp);
+		compared_csv(&text, &bt.rep.sec[s].table);
+		rc = write_file(path, &text);
 		sbuf_release(&text);
 		free(path);
 	}

@@ -48,5 +48,10 @@ int bulletin_write_reports(const struct bulletin_report_in *in, int lang, const 
  * CSV, suppressed as the report is (civic-report -f csv --codes).  0, or
  * -1 after a message. */
 int bulletin_write_tables(const struct bulletin_report_in *in, const char *dir);
+/* Writes dir/ID.COMPARISON.csv for each comparison made: the indicator's
+ * table with the compared columns as computed, unrounded, and each row's
+ * flags (for checking against an independent computation).  0, or -1
+ * after a message. */
+int bulletin_write_compared(const struct bulletin_report_in *in, const char *dir);
 
 #endif

@@ -335,6 +335,13 @@ void render_col_label(struct sbuf *b, const struct report *rep, const struct rta
 	case STAT_CHANGE_PCT:
 		around(b, rep, t, (size_t)col->base, "column.change_pct");
 		break;
+	case STAT_CHANGE_SE:
+		around(b, rep, t, (size_t)col->base,
+			t->cols[col->base].kind == STAT_SHARE ? "column.change_se_pp" : "column.change_se");
+		break;
+	case STAT_CHANGE_P:
+		around(b, rep, t, (size_t)col->base, "column.change_p");
+		break;
 	default:
 		estimate_label(b, rep, col->name, 1);
 	}
@@ -441,6 +448,10 @@ static int default_digits(const struct rtable *t, size_t c)
 
 	if (col->kind == STAT_CHANGE_PCT)
 		return 1;
+	if (col->kind == STAT_CHANGE_P)
+		return 4;                /* p = 0.0004 is not p = 0 */
+	if (col->kind == STAT_CHANGE_SE)
+		return default_digits(t, (size_t)col->base) + 1;
 	if (col->part == PART_DEFF)
 		return 2;
 	if (col->part == PART_SE)
@@ -470,9 +481,9 @@ double render_col_scale(const struct rtable *t, size_t c)
 {
 	const struct rcol *col = &t->cols[c];
 
-	if (col->kind == STAT_CHANGE_PCT || col->part == PART_DEFF)
+	if (col->kind == STAT_CHANGE_PCT || col->kind == STAT_CHANGE_P || col->part == PART_DEFF)
 		return 1;
-	if (col->kind == STAT_PREV || col->kind == STAT_CHANGE)
+	if (col->kind == STAT_PREV || col->kind == STAT_CHANGE || col->kind == STAT_CHANGE_SE)
 		return render_col_scale(t, (size_t)col->base);
 	return col->kind == STAT_SHARE ? 100 : 1;
 }
@@ -690,6 +701,25 @@ static int has_group_n(const struct rtable *t)
 	return 0;
 }
 
+static int has_kind(const struct rtable *t, enum column_kind kind)
+{
+	for (size_t c = t->nkeys; c < t->ncols; c++)
+		if (t->cols[c].kind == kind)
+			return 1;
+	return 0;
+}
+
+/* A tested comparison (compare_tables_tested) says what its p and SE are. */
+static int has_change_test(const struct rtable *t)
+{
+	return has_kind(t, STAT_CHANGE_P);
+}
+
+static int has_change_se(const struct rtable *t)
+{
+	return has_kind(t, STAT_CHANGE_SE);
+}
+
 /* The legend of the change marks: survey estimates compared by their
  * standard errors say so and at what level; counts keep the Poisson rule. */
 static void change_note(const struct report *rep, const struct report_section *s, struct sbuf *text)
@@ -741,6 +771,10 @@ size_t render_notes(const struct report *rep, const struct report_section *s, st
 	if (s->changes_beyond_noise) {
 		change_note(rep, s, &text);
 		note_text(&notes[n++], MARK_UP MARK_DOWN, &text);
+	}
+	if (has_change_test(&s->table)) {
+		lang_put(&text, has_change_se(&s->table) ? "note.change_test_se" : "note.change_test", NULL);
+		note_text(&notes[n++], "", &text);
 	}
 	if (s->test_note[0]) {
 		notes[n].mark[0] = '\0';

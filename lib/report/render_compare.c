@@ -72,25 +72,6 @@ static void compared_columns(const struct rtable *t, long *cols, size_t *n)
 			cols[(*n)++] = (long)c;
 }
 
-static int beyond_noise(const struct rtable *cur, size_t r, long c,
-	const struct rtable *prev, long pr, long pc, double z)
-{
-	double a = cur->rows[r].val[c], b = prev->rows[pr].val[pc];
-	long sec = cur->cols[c].se, sep = prev->cols[pc].se;
-
-	if (cur->cols[c].kind == STAT_COUNT && rtable_count_is_census(cur))
-		sec = sep = -1;          /* a census count varies as Poisson, whatever se the tally wrote */
-	if (sec >= 0 && sep >= 0) {
-		double sa = cur->rows[r].val[sec], sb = prev->rows[pr].val[sep];
-		if (isnan(sa) || isnan(sb))
-			return 0;
-		return fabs(a - b) > z * sqrt(sa * sa + sb * sb);
-	}
-	if (cur->cols[c].kind != STAT_COUNT || a < 0 || b < 0)
-		return 0;
-	return fabs(a - b) > z * sqrt(a + b);
-}
-
 /* The rule beyond_noise applies to column c of cur against pc of prev. */
 static int rule_of(const struct rtable *cur, long c, const struct rtable *prev, long pc)
 {
@@ -123,7 +104,31 @@ int compare_rules(const struct rtable *cur, const struct rtable *prev)
 
 struct change_cols {
 	long base, prev, change, pct;
+	long se, p;                    /* the change's SE and p-value, or -1 */
+	int rule;                      /* COMPARE_ rule of base, or 0 */
 };
+
+/* The change's standard error and two-sided p-value (normal), as the
+ * columns BASE_change_se (survey estimates only: a census count's
+ * Poisson SE is no design's) and BASE_change_p (either rule). */
+static void add_test_cols(struct rtable *t, struct change_cols *cc, int rule)
+{
+	struct sbuf name = SBUF_INIT;
+	const char *b = t->cols[cc->base].name;
+
+	cc->rule = rule;
+	cc->se = cc->p = -1;
+	if (rule == COMPARE_BY_SE) {
+		sbuf_printf(&name, "%s_change_se", b);
+		cc->se = rtable_add_stat(t, sbuf_cstr(&name), STAT_CHANGE_SE, cc->base);
+	}
+	if (rule) {
+		sbuf_reset(&name);
+		sbuf_printf(&name, "%s_change_p", b);
+		cc->p = rtable_add_stat(t, sbuf_cstr(&name), STAT_CHANGE_P, cc->base);
+	}
+	sbuf_release(&name);
+}
 
 static void add_change_cols(struct rtable *t, long base, struct change_cols *cc)
 {
@@ -147,6 +152,47 @@ static void add_change_cols(struct rtable *t, long base, struct change_cols *cc)
 	sbuf_release(&name);
 }
 
+/* The difference's SE: sqrt(se_a² + se_b²) for estimates with standard
+ * errors (independent samples), sqrt(a + b) for a Poisson count; NAN
+ * when there is none. */
+static double change_se(const struct rtable *cur, size_t r, long c, int rule,
+	const struct rtable *prev, long pr, long pc)
+{
+	double a = cur->rows[r].val[c], b = prev->rows[pr].val[pc];
+
+	if (rule == COMPARE_BY_SE) {
+		double sa = cur->rows[r].val[cur->cols[c].se], sb = prev->rows[pr].val[prev->cols[pc].se];
+		return sqrt(sa * sa + sb * sb);
+	}
+	if (rule == COMPARE_POISSON && a >= 0 && b >= 0)
+		return sqrt(a + b);
+	return NAN;
+}
+
+static int beyond_noise(const struct rtable *cur, size_t r, long c,
+	const struct rtable *prev, long pr, long pc, double z)
+{
+	double se = change_se(cur, r, c, rule_of(cur, c, prev, pc), prev, pr, pc);
+
+	return !isnan(se) && fabs(cur->rows[r].val[c] - prev->rows[pr].val[pc]) > z * se;
+}
+
+static void fill_test(struct rtable *cur, size_t r, const struct change_cols *cc,
+	const struct rtable *prev, long pr, long pc)
+{
+	double d = cur->rows[r].val[cc->base] - prev->rows[pr].val[pc];
+	double se = change_se(cur, r, cc->base, cc->rule, prev, pr, pc);
+
+	if (cc->p < 0 || isnan(se))
+		return;
+	if (cc->se >= 0)
+		rtable_set(cur, r, (size_t)cc->se, se);
+	if (se > 0)
+		rtable_set(cur, r, (size_t)cc->p, 2 * pnorm5(-fabs(d) / se, 0, 1, 1, 0));
+	else if (d == 0)
+		rtable_set(cur, r, (size_t)cc->p, 1);
+}
+
 static int fill_change(struct rtable *cur, size_t r, const struct change_cols *cc,
 	const struct rtable *prev, long pr, long pc, double z)
 {
@@ -160,9 +206,10 @@ static int fill_change(struct rtable *cur, size_t r, const struct change_cols *c
 	rtable_set(cur, r, (size_t)cc->prev, b);
 	row->flag[cc->prev] |= pflag;
 	if (pflag || cflag) {
-		row->flag[cc->change] |= CELL_SECONDARY;
-		if (cc->pct >= 0)
-			row->flag[cc->pct] |= CELL_SECONDARY;
+		const long hide[] = { cc->change, cc->pct, cc->se, cc->p };
+		for (size_t i = 0; i < sizeof(hide) / sizeof(hide[0]); i++)
+			if (hide[i] >= 0)
+				row->flag[hide[i]] |= CELL_SECONDARY;
 		return 0;
 	}
 	if (isnan(a) || isnan(b))
@@ -170,13 +217,14 @@ static int fill_change(struct rtable *cur, size_t r, const struct change_cols *c
 	rtable_set(cur, r, (size_t)cc->change, a - b);
 	if (b != 0 && cc->pct >= 0)
 		rtable_set(cur, r, (size_t)cc->pct, (a - b) / fabs(b) * 100);
+	fill_test(cur, r, cc, prev, pr, pc);
 	if (!beyond_noise(cur, r, cc->base, prev, pr, pc, z))
 		return 0;
 	row->flag[cc->change] |= a > b ? CELL_UP : CELL_DOWN;
 	return 1;
 }
 
-long compare_tables(struct rtable *cur, const struct rtable *prev, double z)
+static long compare(struct rtable *cur, const struct rtable *prev, double z, int tested)
 {
 	long *ck = xcalloc(cur->nkeys + 1, sizeof(long)), *pk = xcalloc(cur->nkeys + 1, sizeof(long));
 	long cols[2];
@@ -202,8 +250,11 @@ long compare_tables(struct rtable *cur, const struct rtable *prev, double z)
 		goto out;
 	}
 	compared_columns(cur, cols, &ncols);
-	for (size_t i = 0; i < ncols; i++)
+	for (size_t i = 0; i < ncols; i++) {
+		long pc = rtable_find(prev, cur->cols[cols[i]].name);
 		add_change_cols(cur, cols[i], &cc[i]);
+		add_test_cols(cur, &cc[i], tested && pc >= (long)prev->nkeys ? rule_of(cur, cols[i], prev, pc) : 0);
+	}
 	for (size_t r = 0; r < cur->nrows; r++) {
 		long id, pr;
 		row_key(&key, cur, r, ck, nk);
@@ -224,4 +275,14 @@ out:
 	free(ck);
 	free(pk);
 	return flagged;
+}
+
+long compare_tables(struct rtable *cur, const struct rtable *prev, double z)
+{
+	return compare(cur, prev, z, 0);
+}
+
+long compare_tables_tested(struct rtable *cur, const struct rtable *prev, double z)
+{
+	return compare(cur, prev, z, 1);
 }

@@ -16,6 +16,12 @@
  * prev_name when the tables cannot be matched (different keys, or a key
  * that repeats because a table holds several periods). */
 long compare_tables(struct rtable *cur, const struct rtable *prev, double z);
+/* compare_tables, and with each change its test: BASE_change_se (the
+ * difference's SE, sqrt(se_a² + se_b²), for estimates compared by their
+ * standard errors) and BASE_change_p (the two-sided normal p-value of
+ * the change over its SE; Poisson counts: over sqrt(a + b)), so that
+ * p < 1 - level exactly when the change is flagged. */
+long compare_tables_tested(struct rtable *cur, const struct rtable *prev, double z);
 
 /* Which rules compare_tables applies to cur against prev: COMPARE_BY_SE
  * (estimates with standard errors in both periods, the periods taken as

@@ -13,6 +13,7 @@ enum column_kind {
 	STAT_RATIO,                                  /* ratio_A/B */
 	STAT_OTHER,
 	STAT_PREV, STAT_CHANGE, STAT_CHANGE_PCT,     /* added by --compare */
+	STAT_CHANGE_SE, STAT_CHANGE_P,               /* and by a tested comparison (render_compare.h) */
 };
 
 #endif

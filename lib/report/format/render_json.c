@@ -30,6 +30,10 @@ static const char *role(const struct rcol *col)
 		return "change";
 	if (col->kind == STAT_CHANGE_PCT)
 		return "change_pct";
+	if (col->kind == STAT_CHANGE_SE)
+		return "change_se";
+	if (col->kind == STAT_CHANGE_P)
+		return "change_p";
 	return parts[col->part];
 }
 
