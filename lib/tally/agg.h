@@ -242,6 +242,9 @@ void agg_merge_group(struct agg *a, uint32_t dst, uint32_t src);
  * is not an exact decimal), a stratum's fpc differs, or the tally holds
  * design values for quantiles (their Σw is a long double in input order). */
 int agg_absorb(struct agg *dst, const struct agg *src);
+/* 1 when agg_absorb(dst, src) will merge them, for tallies without a
+ * survey design (whose merge may also refuse). */
+int agg_absorbable(const struct agg *dst, const struct agg *src);
 
 /* A value source of kind reading expr, known by text and role (ratio:A/B's
  * parts: struct value_source's ratio_role; 0 otherwise), shared with an
