@@ -69,6 +69,7 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 	for (size_t i = 0; i < b->nind; i++) {
 		if (!p->used[i])
 			continue;
+		agg_share_dates(&p->agg[i], &dc);    /* each date string parsed once a record */
 		if (agg_bind(&p->agg[i], &in.header, err, sizeof(err)) < 0) {
 			civic_warn("%s: indicator '%s': %s", in.first_name, b->ind[i].id, err);
 			status = CIVIC_EXIT_DATA;

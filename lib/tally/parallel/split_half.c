@@ -9,12 +9,12 @@
 #include "split_half.h"
 
 /* One record for the second half's tallies: 0, or -1 with why filled. */
-static int tally_record(struct split_half *h, const struct record *rec, struct datecache *dc, struct reject *why)
+static int tally_record(struct split_half *h, const struct record *rec, struct reject *why)
 {
 	if (!h->many)
 		return agg_row(&h->agg, rec, why);
 	if (h->has_period) {
-		int keep = where_keep(&h->period, rec, dc, why);
+		int keep = where_keep(&h->period, rec, h->dates, why);
 		if (keep <= 0)
 			return keep;
 	}
@@ -29,13 +29,11 @@ static void *tally_second_half(void *arg)
 	struct split_half *h = arg;
 	struct record rec;
 	struct reject why;
-	struct datecache dc;
 	int rc = READ_EOF;
 
 	rec_init(&rec);
-	datecache_init(&dc);
 	while (!atomic_load(&h->stop) && (rc = reader_next(h->r, &rec, &why)) != READ_EOF) {
-		if (rc != READ_OK || tally_record(h, &rec, &dc, &why) < 0)
+		if (rc != READ_OK || tally_record(h, &rec, &why) < 0)
 			break;
 		if (h->rows++ == 0)
 			h->first = reader_record_offset(h->r);
@@ -104,6 +102,8 @@ static void release_many(struct split_half *h)
 			agg_release(&h->many[i]);
 	free(h->many);
 	h->many = NULL;
+	free(h->dates);
+	h->dates = NULL;
 	if (h->has_period)
 		where_release(&h->period);
 	h->has_period = 0;
@@ -117,6 +117,8 @@ static int init_many(struct split_half *h, const struct agg *a, const char *peri
 	char *texts[1] = { (char *)period };
 
 	h->many = xcalloc(h->nmany + 1, sizeof(*h->many));
+	h->dates = xmalloc(sizeof(*h->dates));
+	datecache_init(h->dates);
 	for (size_t i = 0; i < h->nmany; i++) {
 		if (!h->use[i])
 			continue;
@@ -124,6 +126,7 @@ static int init_many(struct split_half *h, const struct agg *a, const char *peri
 			h->nmany = i;
 			return -1;
 		}
+		agg_share_dates(&h->many[i], h->dates);
 		if (agg_bind(&h->many[i], hd, err, sizeof(err)) < 0) {
 			h->nmany = i + 1;
 			return -1;

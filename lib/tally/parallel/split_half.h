@@ -34,6 +34,7 @@ struct split_half {
 	size_t nmany;
 	struct where period;           /* and the condition they all share */
 	int has_period;
+	struct datecache *dates;       /* and their parsed dates */
 	const char *path;
 	unsigned long long cut;        /* where the second half begins */
 	unsigned long long first;      /* where its first record began */
