@@ -10,7 +10,7 @@ DESTDIR ?=
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
-PKGS     = jansson libpcre2-8 libsodium libRmath gmp xlsxwriter libzip expat freexl
+PKGS     = jansson libpcre2-8 libsodium libcrypto libRmath gmp xlsxwriter libzip expat freexl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

@@ -32,7 +32,7 @@ static const char usage[] =
 	"usage: civic-bulletin -b file --check [--lang codes]\n"
 	"       civic-bulletin -b file [--period yyyy-mm | --quarter yyyy-Qn | --year yyyy]\n"
 	"                      [--wave label] [--lang codes] [-f formats] [-s k]\n"
-	"                      [--max-rejects n[%]] [--without role] -o dir role=file ...\n"
+	"                      [--max-rejects n[%]] [--without role] [-j n] -o dir role=file ...\n"
 	"\n"
 	"  -b, --bulletin FILE   the bulletin definition (civic-bulletin(5))\n"
 	"      --check           check the definition (and its texts in --lang) only\n"
@@ -50,6 +50,8 @@ static const char usage[] =
 	"                        definition's suppress, else 5; 0: none); an indicator's\n"
 	"                        own suppress stands\n"
 	"      --max-rejects N   rejected rows tolerated: a count or N% (default 0)\n"
+	"  -j, --threads N       1: one thread; 2: an input of 16 MB or more is read\n"
+	"                        on two (default 2 on a machine with two CPUs or more)\n"
 	"  -o, --output DIR      where the periods go: DIR/PERIOD/ published,\n"
 	"                        DIR/internal/PERIOD/ partials, tallies, compared tables\n"
 	"                        unrounded, rejects, log\n"
@@ -74,6 +76,7 @@ static const struct option long_options[] = {
 	{ "format", required_argument, NULL, 'f' },
 	{ "suppress", required_argument, NULL, 's' },
 	{ "output", required_argument, NULL, 'o' },
+	{ "threads", required_argument, NULL, 'j' },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "period", required_argument, NULL, OPT_PERIOD },
 	{ "quarter", required_argument, NULL, OPT_QUARTER },
@@ -123,6 +126,17 @@ static void set_period(struct options *o, enum bperiod_kind kind, const char *ar
 	o->period_given = 1;
 }
 
+/* -j N: as civic-tally decides, but by an option rather than CIVIC_THREADS. */
+static void set_threads(const char *arg)
+{
+	if (strcmp(arg, "1") == 0)
+		parallel_choose(PARALLEL_OFF);
+	else if (strcmp(arg, "2") == 0)
+		parallel_choose(PARALLEL_AUTO);
+	else
+		civic_usage_error("-j takes 1 or 2 threads: '%s'", arg);
+}
+
 static void parse_options(struct options *o, int argc, char **argv)
 {
 	int c;
@@ -131,12 +145,13 @@ static void parse_options(struct options *o, int argc, char **argv)
 	o->common.usage = usage;
 	o->suppress = -1;
 	bperiod_parse(&o->period, BPERIOD_ALL, "");
-	while ((c = getopt_long(argc, argv, "b:f:s:o:", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "b:f:s:o:j:", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'b': o->def = optarg; break;
 		case 'f': o->formats = optarg; break;
 		case 's': o->suppress = (long)opt_ulong("--suppress", optarg); break;
 		case 'o': o->output = optarg; break;
+		case 'j': set_threads(optarg); break;
 		case OPT_CHECK: o->check = 1; break;
 		case OPT_PERIOD: set_period(o, BPERIOD_MONTH, optarg, "--period", "yyyy-mm"); break;
 		case OPT_QUARTER: set_period(o, BPERIOD_QUARTER, optarg, "--quarter", "yyyy-Qn"); break;

@@ -2,7 +2,7 @@
 # instrumentation, ASan and UBSan, into fuzz/out/build.  Run by scripts/fuzz.
 .SUFFIXES:
 CC       = clang
-PKGS     = jansson libpcre2-8 libsodium libRmath gmp libzip expat freexl
+PKGS     = jansson libpcre2-8 libsodium libcrypto libRmath gmp libzip expat freexl
 SAN      = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CFLAGS   = -O1 -g -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Wall -Wextra \
 	-Wno-unused-parameter $(LIB_INCLUDES) $(shell pkg-config --cflags $(PKGS)) \

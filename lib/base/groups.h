@@ -57,10 +57,13 @@ static inline const char *groups_key(const struct groups *g, uint32_t id, size_t
 /* ---- the last few keys met ------------------------------------------- */
 
 /* A key column of few values (a register book, a district) meets the same
- * keys over and over: the last GROUP_MEMO short keys and their ids let it
- * find its group without hashing.  Keys of up to GROUP_MEMO_BYTES bytes,
- * read from a buffer with at least that many bytes allocated. */
-enum { GROUP_MEMO = 4, GROUP_MEMO_BYTES = 24 };
+ * keys over and over: a small table of short keys met and their ids, one
+ * entry per slot of a quick hash of the key's words, lets it find its
+ * group without hashing the key in full and probing the groups (a run of
+ * region × register keys hits it nearly every time; the last few keys met
+ * did not).  Keys of up to GROUP_MEMO_BYTES bytes, read from a buffer
+ * with at least that many bytes allocated. */
+enum { GROUP_MEMO = 64, GROUP_MEMO_BYTES = 56 };
 
 struct group_memo {
 	struct {
@@ -68,36 +71,53 @@ struct group_memo {
 		uint32_t len;                        /* UINT32_MAX: empty */
 		uint32_t id;
 	} e[GROUP_MEMO];
-	unsigned next;                               /* the entry to replace */
 };
 
 void group_memo_init(struct group_memo *m);
 
-/* key's words, zero past len (len <= GROUP_MEMO_BYTES). */
+/* key's words, zero past len (len <= GROUP_MEMO_BYTES); unrolled and
+ * without branches, as this runs for every record and tally. */
 static inline void group_memo_words(const char *key, size_t len, uint64_t w[GROUP_MEMO_BYTES / 8])
 {
 	__builtin_memcpy(w, key, GROUP_MEMO_BYTES);
+#pragma GCC unroll 8
 	for (size_t i = 0; i < GROUP_MEMO_BYTES / 8; i++) {
 		size_t have = len > 8 * i ? len - 8 * i : 0;
-		if (have < 8)
-			w[i] &= have ? ~UINT64_C(0) >> (64 - 8 * have) : 0;
+		uint64_t keep = have >= 8 ? ~UINT64_C(0) : (UINT64_C(1) << (8 * have)) - 1;
+		w[i] &= keep;
 	}
+}
+
+/* The entry a key's words go to (GROUP_MEMO is a power of two). */
+static inline unsigned group_memo_slot(const uint64_t w[GROUP_MEMO_BYTES / 8], size_t len)
+{
+	uint64_t h = (uint64_t)len;
+
+#pragma GCC unroll 8
+	for (size_t i = 0; i < GROUP_MEMO_BYTES / 8; i++)
+		h += w[i] * (UINT64_C(0x9E3779B97F4A7C15) + 2 * i);
+	h ^= h >> 29;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	return (unsigned)(h >> 58) & (GROUP_MEMO - 1);
 }
 
 /* The id of the key with these words, or -1. */
 static inline long group_memo_find(const struct group_memo *m, const uint64_t w[GROUP_MEMO_BYTES / 8],
 	size_t len)
 {
-	for (int i = 0; i < GROUP_MEMO; i++)
-		if (m->e[i].len == len && m->e[i].w[0] == w[0] && m->e[i].w[1] == w[1] && m->e[i].w[2] == w[2])
-			return m->e[i].id;
-	return -1;
+	unsigned i = group_memo_slot(w, len);
+	uint64_t diff = m->e[i].len ^ len;
+
+#pragma GCC unroll 8
+	for (size_t k = 0; k < GROUP_MEMO_BYTES / 8; k++)
+		diff |= m->e[i].w[k] ^ w[k];
+	return diff ? -1 : (long)m->e[i].id;
 }
 
 static inline void group_memo_add(struct group_memo *m, const uint64_t w[GROUP_MEMO_BYTES / 8], size_t len,
 	uint32_t id)
 {
-	unsigned i = m->next++ % GROUP_MEMO;
+	unsigned i = group_memo_slot(w, len);
 
 	__builtin_memcpy(m->e[i].w, w, GROUP_MEMO_BYTES);
 	m->e[i].len = (uint32_t)len;

@@ -5,9 +5,19 @@
 
 #include "parallel.h"
 
+static int chosen = -1;      /* parallel_choose's mode, else -1 */
+
+void parallel_choose(enum parallel_mode m)
+{
+	chosen = (int)m;
+}
+
 enum parallel_mode parallel_mode(void)
 {
 	const char *e = getenv("CIVIC_THREADS");
+
+	if (chosen >= 0)
+		return (enum parallel_mode)chosen;
 
 	if (e && *e)
 		return atoi(e) >= 2 ? PARALLEL_FORCED : PARALLEL_OFF;

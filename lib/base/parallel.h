@@ -15,6 +15,9 @@ enum parallel_mode {
 	PARALLEL_FORCED,       /* two, whatever the size */
 };
 enum parallel_mode parallel_mode(void);
+/* A command's -j option: this mode from now on, whatever CIVIC_THREADS
+ * says (call it before any thread starts). */
+void parallel_choose(enum parallel_mode m);
 
 /* Calls job(ctx, i) once for every i < n, on two threads (the caller's
  * and one more) unless parallel_mode() is PARALLEL_OFF or n < 2, taking

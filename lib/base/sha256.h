@@ -1,4 +1,4 @@
-/* SHA-256 of files and buffers (libsodium's crypto_hash_sha256), as the
+/* SHA-256 of files and buffers (OpenSSL's libcrypto), as the
  * lower-case hex text that sha256sum prints. */
 #ifndef CIVIC_SHA256_H
 #define CIVIC_SHA256_H

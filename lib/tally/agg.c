@@ -234,6 +234,7 @@ int agg_init(struct agg *a, const struct agg_spec *spec, char *err, size_t errsi
 	groups_init(&a->groups);
 	groups_init(&a->bases);
 	datecache_init(&a->dc);
+	a->dates = &a->dc;
 	sbuf_init(&a->kb);
 	sbuf_grow(&a->kb, GROUP_MEMO_BYTES);       /* bytes row_group() may read */
 	group_memo_init(&a->memo);
@@ -401,13 +402,13 @@ static int eval_sources(struct agg *a, const struct record *rec, struct reject *
 
 		switch (s->kind) {
 		case SRC_NUMBER:
-			rc = keyexpr_number(&s->kx, rec, &a->dc, &a->miss, &v->v, why);
+			rc = keyexpr_number(&s->kx, rec, a->dates, &a->miss, &v->v, why);
 			break;
 		case SRC_COND:
-			rc = cond_eval(&s->cond, rec, &a->dc, &a->miss, why);
+			rc = cond_eval(&s->cond, rec, a->dates, &a->miss, why);
 			break;
 		default:
-			rc = keyexpr_text(&s->kx, rec, &a->dc, v->buf, &v->text, &v->len, why);
+			rc = keyexpr_text(&s->kx, rec, a->dates, v->buf, &v->text, &v->len, why);
 			rc = rc < 0 ? -1 : !missing_value(&a->miss, v->text, v->len);
 		}
 		if (rc < 0)
@@ -565,7 +566,7 @@ static int build_key(struct agg *a, const struct record *rec, struct reject *why
 		char buf[32];
 		const char *p;
 		size_t n;
-		if (keyexpr_text(&a->keys[i], rec, &a->dc, buf, &p, &n, why) < 0)
+		if (keyexpr_text(&a->keys[i], rec, a->dates, buf, &p, &n, why) < 0)
 			return -1;
 		if (is_total_label(a, p, n)) {
 			reject_set(why, "total-key", a->spec.keys[i],
@@ -615,13 +616,18 @@ static uint32_t row_group(struct agg *a, int *added)
 	return g;
 }
 
+void agg_share_dates(struct agg *a, struct datecache *dc)
+{
+	a->dates = dc;
+}
+
 int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 {
 	struct decnum w = decnum_one;
 	struct svy_unit u = { 0, SVY_ROW_PSU };
 	int added;
 
-	int keep = where_keep(&a->where, rec, &a->dc, why);
+	int keep = where_keep(&a->where, rec, a->dates, why);
 
 	if (keep <= 0)
 		return keep;

@@ -156,8 +156,9 @@ struct agg {
 	int normal;                    /* … with a normal quantile, not t */
 	uint64_t rows;                 /* rows accepted */
 	struct datecache dc;
+	struct datecache *dates;       /* the one agg_row uses: &dc, or agg_share_dates's */
 	struct sbuf kb, tmp;
-	struct group_memo memo;        /* the last few row keys and their groups */
+	struct group_memo memo;        /* short row keys met and their groups */
 	struct rowval *rv;
 	long empty;                    /* a group id with no rows, for empty cells */
 	struct where where;            /* spec.where, parsed */
@@ -179,6 +180,11 @@ void agg_make_design(struct agg *a);
 /* Adds one record, unless spec.where drops it.  0, or -1 with why filled
  * (the row is then not counted anywhere: a reject). */
 int agg_row(struct agg *a, const struct record *rec, struct reject *why);
+/* Parsed dates from dc rather than a's own cache: tallies fed the same
+ * records on one thread (civic-bulletin's indicators) then parse each date
+ * string once, and keep one 128 KB cache warm rather than one each.  dc
+ * must outlive a's rows and be used by this thread only. */
+void agg_share_dates(struct agg *a, struct datecache *dc);
 
 /* Margins and share bases; call once after the last row or merge.  -1 when
  * the design fails (lonely PSU), with the message in err. */
@@ -242,6 +248,9 @@ void agg_merge_group(struct agg *a, uint32_t dst, uint32_t src);
  * is not an exact decimal), a stratum's fpc differs, or the tally holds
  * design values for quantiles (their Σw is a long double in input order). */
 int agg_absorb(struct agg *dst, const struct agg *src);
+/* 1 when agg_absorb(dst, src) will merge them, for tallies without a
+ * survey design (whose merge may also refuse). */
+int agg_absorbable(const struct agg *dst, const struct agg *src);
 
 /* A value source of kind reading expr, known by text and role (ratio:A/B's
  * parts: struct value_source's ratio_role; 0 otherwise), shared with an

@@ -108,11 +108,16 @@ static int holds_design_values(const struct agg *a)
 	return 0;
 }
 
+int agg_absorbable(const struct agg *dst, const struct agg *src)
+{
+	return !holds_design_values(dst) && agg_exact(dst) && agg_exact(src);
+}
+
 int agg_absorb(struct agg *dst, const struct agg *src)
 {
 	struct svy_map m;
 
-	if (holds_design_values(dst) || !agg_exact(dst) || !agg_exact(src))
+	if (!agg_absorbable(dst, src))
 		return -1;
 	memset(&m, 0, sizeof m);
 	if (dst->design && src->design && svy_design_absorb(dst->design, src->design, &m) < 0)

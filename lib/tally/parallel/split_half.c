@@ -5,7 +5,24 @@
 
 #include "error.h"
 #include "parallel.h"
+#include "xalloc.h"
 #include "split_half.h"
+
+/* One record for the second half's tallies: 0, or -1 with why filled. */
+static int tally_record(struct split_half *h, const struct record *rec, struct reject *why)
+{
+	if (!h->many)
+		return agg_row(&h->agg, rec, why);
+	if (h->has_period) {
+		int keep = where_keep(&h->period, rec, h->dates, why);
+		if (keep <= 0)
+			return keep;
+	}
+	for (size_t i = 0; i < h->nmany; i++)
+		if (h->use[i] && agg_row(&h->many[i], rec, why) < 0)
+			return -1;
+	return 0;
+}
 
 static void *tally_second_half(void *arg)
 {
@@ -16,7 +33,7 @@ static void *tally_second_half(void *arg)
 
 	rec_init(&rec);
 	while (!atomic_load(&h->stop) && (rc = reader_next(h->r, &rec, &why)) != READ_EOF) {
-		if (rc != READ_OK || agg_row(&h->agg, &rec, &why) < 0)
+		if (rc != READ_OK || tally_record(h, &rec, &why) < 0)
 			break;
 		if (h->rows++ == 0)
 			h->first = reader_record_offset(h->r);
@@ -26,32 +43,46 @@ static void *tally_second_half(void *arg)
 	return NULL;
 }
 
-int split_half_start(struct split_half *h, struct reader *first, const char *path,
-	const struct reader_opts *ro, const struct agg *a, const unsigned char *want, size_t nwant,
-	size_t min_bytes)
+/* Opens path a second time at the first record past its middle: 1, or 0
+ * when the caller should read everything itself. */
+static int open_second(struct split_half *h, struct reader *first, const char *path,
+	const struct reader_opts *ro, const unsigned char *want, size_t nwant, size_t min_bytes)
 {
 	struct reader_opts opts = *ro;
-	char err[256];
 	enum parallel_mode how = parallel_mode();
 	size_t size = first ? reader_size(first) : 0;
 
-	memset(h, 0, sizeof(*h));
 	/* Only a mapped file (reader_size() > 0) can be read from two places. */
 	if (how == PARALLEL_OFF || !size || (how == PARALLEL_AUTO && size < min_bytes) || !path || strcmp(path, "-") == 0 ||
-	    (a->use_design && a->has_quantile) || !(h->cut = reader_cut_after(first, size / 2)))
+	    !(h->cut = reader_cut_after(first, size / 2)))
 		return 0;
 	opts.keep_raw = 0;
 	opts.delim = reader_delim(first);
 	if (!(h->r = reader_open(path, &opts)))
 		return 0;
-	if (reader_size(h->r) != size || reader_seek(h->r, h->cut) != 0)
-		goto no;
+	if (reader_size(h->r) != size || reader_seek(h->r, h->cut) != 0) {
+		reader_close(h->r);
+		h->r = NULL;
+		return 0;
+	}
 	reader_want(h->r, want, nwant);
-	if (agg_init(&h->agg, &a->spec, err, sizeof(err)) < 0)
-		goto no;
 	h->first = ULLONG_MAX;
 	h->path = path;
 	atomic_init(&h->stop, 0);
+	return 1;
+}
+
+int split_half_start(struct split_half *h, struct reader *first, const char *path,
+	const struct reader_opts *ro, const struct agg *a, const unsigned char *want, size_t nwant,
+	size_t min_bytes)
+{
+	char err[256];
+
+	memset(h, 0, sizeof(*h));
+	if ((a->use_design && a->has_quantile) || !open_second(h, first, path, ro, want, nwant, min_bytes))
+		return 0;
+	if (agg_init(&h->agg, &a->spec, err, sizeof(err)) < 0)
+		goto no;
 	if (agg_bind(&h->agg, reader_header(h->r), err, sizeof(err)) < 0 ||
 	    pthread_create(&h->thread, NULL, tally_second_half, h) != 0) {
 		agg_release(&h->agg);
@@ -64,10 +95,83 @@ no:
 	return 0;
 }
 
+static void release_many(struct split_half *h)
+{
+	for (size_t i = 0; i < h->nmany; i++)
+		if (h->use[i])
+			agg_release(&h->many[i]);
+	free(h->many);
+	h->many = NULL;
+	free(h->dates);
+	h->dates = NULL;
+	if (h->has_period)
+		where_release(&h->period);
+	h->has_period = 0;
+}
+
+/* The second half's own tallies and condition, bound to its reader: 0, or -1. */
+static int init_many(struct split_half *h, const struct agg *a, const char *period)
+{
+	const struct header *hd = reader_header(h->r);
+	char err[256];
+	char *texts[1] = { (char *)period };
+
+	h->many = xcalloc(h->nmany + 1, sizeof(*h->many));
+	h->dates = xmalloc(sizeof(*h->dates));
+	datecache_init(h->dates);
+	for (size_t i = 0; i < h->nmany; i++) {
+		if (!h->use[i])
+			continue;
+		if (agg_init(&h->many[i], &a[i].spec, err, sizeof(err)) < 0) {
+			h->nmany = i;
+			return -1;
+		}
+		agg_share_dates(&h->many[i], h->dates);
+		if (agg_bind(&h->many[i], hd, err, sizeof(err)) < 0) {
+			h->nmany = i + 1;
+			return -1;
+		}
+	}
+	if (period && *period) {
+		if (where_init(&h->period, texts, 1, err, sizeof(err)) < 0)
+			return -1;
+		h->has_period = 1;
+		if (where_bind(&h->period, hd, err, sizeof(err)) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int split_half_start_many(struct split_half *h, struct reader *first, const char *path,
+	const struct reader_opts *ro, const struct agg *a, const unsigned char *use, size_t n,
+	const char *period, const unsigned char *want, size_t nwant, size_t min_bytes)
+{
+	memset(h, 0, sizeof(*h));
+	/* A design's merge refuses only over an fpc, before changing anything;
+	 * refused here, it cannot leave some tallies merged and not others. */
+	for (size_t i = 0; i < n; i++)
+		if (use[i] && a[i].use_design && (a[i].has_quantile || a[i].spec.fpc))
+			return 0;
+	if (!open_second(h, first, path, ro, want, nwant, min_bytes))
+		return 0;
+	h->use = use;
+	h->nmany = n;
+	if (init_many(h, a, period) < 0 || pthread_create(&h->thread, NULL, tally_second_half, h) != 0) {
+		release_many(h);
+		reader_close(h->r);
+		h->r = NULL;
+		return 0;
+	}
+	return 1;
+}
+
 /* After the thread is joined. */
 static void release(struct split_half *h)
 {
-	agg_release(&h->agg);
+	if (h->many)
+		release_many(h);
+	else
+		agg_release(&h->agg);
 	reader_close(h->r);
 	h->r = NULL;
 }
@@ -100,6 +204,29 @@ int split_half_finish(struct split_half *h, unsigned long long seen, struct agg 
 	} else if (agg_absorb(a, &h->agg) != 0) {
 		report(h, "second half read again on one thread: its tally would not merge to one run's digits");
 	} else {
+		report(h, "second half tallied on a second thread and merged");
+		*rows += h->rows;
+		merged = 1;
+	}
+	release(h);
+	return merged;
+}
+
+int split_half_finish_many(struct split_half *h, unsigned long long seen, struct agg *a, unsigned long *rows)
+{
+	int merged = 0, exact = 1;
+
+	pthread_join(h->thread, NULL);
+	for (size_t i = 0; i < h->nmany && exact; i++)
+		exact = !h->use[i] || agg_absorbable(&a[i], &h->many[i]);
+	if (!h->ok || h->rows == 0 || h->first != seen) {
+		report(h, "second half read again on one thread: it held a reject, or its cut was not where a record starts");
+	} else if (!exact) {
+		report(h, "second half read again on one thread: its tally would not merge to one run's digits");
+	} else {
+		for (size_t i = 0; i < h->nmany; i++)
+			if (h->use[i] && agg_absorb(&a[i], &h->many[i]) != 0)
+				abort();    /* agg_absorbable said it would */
 		report(h, "second half tallied on a second thread and merged");
 		*rows += h->rows;
 		merged = 1;

@@ -28,7 +28,13 @@
 struct split_half {
 	pthread_t thread;
 	struct reader *r;
-	struct agg agg;
+	struct agg agg;                /* the second half's tally (split_half_start) */
+	struct agg *many;              /* or its tallies (split_half_start_many) */
+	const unsigned char *use;      /* many[i] is tallied */
+	size_t nmany;
+	struct where period;           /* and the condition they all share */
+	int has_period;
+	struct datecache *dates;       /* and their parsed dates */
 	const char *path;
 	unsigned long long cut;        /* where the second half begins */
 	unsigned long long first;      /* where its first record began */
@@ -50,6 +56,17 @@ int split_half_start(struct split_half *h, struct reader *first, const char *pat
  * merges the second tally into a, adds its rows to *rows and returns 1;
  * else 0.  Either way the second half is released. */
 int split_half_finish(struct split_half *h, unsigned long long seen, struct agg *a, unsigned long *rows);
+/* The same for several tallies fed every record, civic-bulletin's
+ * indicators of one input: a[i] for every i < n with use[i] set, each
+ * seeing only the records that period (a condition; NULL or "" none)
+ * keeps, as one sequential read feeds them.  A record that any of them or
+ * the period rejects ends the second half (read again sequentially).  Not
+ * when any has a design with quantiles or an fpc (whose merge may refuse). */
+int split_half_start_many(struct split_half *h, struct reader *first, const char *path,
+	const struct reader_opts *ro, const struct agg *a, const unsigned char *use, size_t n,
+	const char *period, const unsigned char *want, size_t nwant, size_t min_bytes);
+/* As split_half_finish, merging every tally or none. */
+int split_half_finish_many(struct split_half *h, unsigned long long seen, struct agg *a, unsigned long *rows);
 /* Stops and releases it without merging. */
 void split_half_abandon(struct split_half *h);
 
