@@ -129,6 +129,13 @@ static void reference_key(struct sbuf *out, const struct chart *c, double x, dou
 	text(out, x + 24, y, "start", " class=\"reference-legend\"", c->reference_legend);
 }
 
+/* Where a bar's value label may start: past the bar, its error bar and
+ * its reference mark (fmax ignores a NAN). */
+static double value_end(const struct chart_series *s, size_t i)
+{
+	return fmax(fmax(s->y[i], s->hi[i]), s->ref[i]);
+}
+
 static void bar_chart(struct sbuf *out, const struct chart *c)
 {
 	const double bar = 20, gap = 8, top = 24;
@@ -160,8 +167,7 @@ static void bar_chart(struct sbuf *out, const struct chart *c)
 			fmin(axis_px(&a, 0), axis_px(&a, v)), yy, fabs(axis_px(&a, v) - axis_px(&a, 0)), bar, palette[0]);
 		error_bar_h(out, &a, c->series[0].lo[i], c->series[0].hi[i], yy + bar / 2);
 		chart_value_text(c, v, buf);
-		text(out, axis_px(&a, isnan(c->series[0].hi[i]) ? v : fmax(v, c->series[0].hi[i])) + 4,
-			yy + bar / 2 + 4, "start", " class=\"value\"", buf);
+		text(out, axis_px(&a, value_end(&c->series[0], i)) + 4, yy + bar / 2 + 4, "start", " class=\"value\"", buf);
 	}
 	/* Drawn last, over the bars; a bar left blank still shows its reference. */
 	for (size_t i = 0; i < c->ncat; i++)
