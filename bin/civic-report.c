@@ -27,7 +27,8 @@ static const char usage[] =
 	"                    [--chart-value column] [--ci-style style] [--digits [column=]n]\n"
 	"                    [--min-n n] [--max-cv percent] [--suppress k] [--protection n]\n"
 	"                    [--compare prev] [--compare-level p] [--source file]\n"
-	"                    [--lang code] [--labels file] [--codes] [file ...]\n"
+	"                    [--lang code] [--labels file] [--codes]\n"
+	"                    [--reference key=value,... [--reference-label text]] [file ...]\n"
 	"\n"
 	"  -f, --format F         text (default), md, html, csv, json or xlsx; -o FILE.EXT implies it\n"
 	"  -o, --output FILE      write FILE atomically instead of standard output\n"
@@ -51,6 +52,9 @@ static const char usage[] =
 	"      --lang CODE        the report's language: en (default), ru or uz\n"
 	"      --labels FILE      labels for codes, CSV column,value,label (civic-labels(5)); repeatable\n"
 	"      --codes            CSV and JSON keep key values as codes, not labels\n"
+	"      --reference KEY=VALUE,...  published values of the charted column (a share as a\n"
+	"                         fraction) for values of the first key: marked on the chart\n"
+	"      --reference-label TEXT  where the reference values come from, for the legend\n"
 	"      --csv, --json      the same as -f csv, -f json\n"
 	"      --help, --version\n";
 
@@ -73,6 +77,9 @@ enum {
 	OPT_LABELS,
 	OPT_CODES,
 	OPT_COMPARE_LEVEL,
+	/* reference values */
+	OPT_REFERENCE,
+	OPT_REFERENCE_LABEL,
 };
 
 static const struct option long_options[] = {
@@ -97,6 +104,8 @@ static const struct option long_options[] = {
 	{ "labels", required_argument, NULL, OPT_LABELS },
 	{ "codes", no_argument, NULL, OPT_CODES },
 	{ "compare-level", required_argument, NULL, OPT_COMPARE_LEVEL },
+	{ "reference", required_argument, NULL, OPT_REFERENCE },
+	{ "reference-label", required_argument, NULL, OPT_REFERENCE_LABEL },
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
 };
@@ -125,6 +134,7 @@ struct options {
 	const char *format_name, *output, *lang;
 	long keys;
 	struct list headings, compares, sources, files, label_files;
+	struct report_reference reference;   /* --reference, --reference-label */
 	struct report rep;
 };
 
@@ -190,6 +200,36 @@ static void compare_level(struct report *rep, const char *arg)
 	rep->z = compare_z(p);
 }
 
+/* --reference KEY=VALUE,...: a key value may hold '=' (the last one
+ * splits), not ','. */
+static void add_references(struct report_reference *r, const char *arg)
+{
+	const char *p = arg;
+
+	if (!*arg)
+		civic_usage_error("--reference takes KEY=VALUE,...: ''");
+	while (*p) {
+		size_t len = strcspn(p, ",");
+		const char *eq = NULL;
+		double v;
+		char *key;
+		for (const char *q = p; q < p + len; q++)
+			if (*q == '=')
+				eq = q;
+		if (!eq || num_parse_double(eq + 1, (size_t)(p + len - eq - 1), 0, &v) != 0 || !isfinite(v))
+			civic_usage_error("--reference takes KEY=VALUE,... with numbers: '%.*s'", (int)len, p);
+		key = xstrndup(p, (size_t)(eq - p));
+		for (size_t i = 0; i < r->n; i++)
+			if (strcmp(r->key[i], key) == 0)
+				civic_usage_error("--reference gives '%s' twice", key);
+		r->key = xrealloc(r->key, (r->n + 1) * sizeof(*r->key));
+		r->value = xrealloc(r->value, (r->n + 1) * sizeof(*r->value));
+		r->key[r->n] = key;
+		r->value[r->n++] = v;
+		p += len + (p[len] == ',');
+	}
+}
+
 static void parse_options(struct options *o, int argc, char **argv)
 {
 	struct report *rep = &o->rep;
@@ -227,6 +267,8 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case OPT_LANG: o->lang = optarg; break;
 		case OPT_LABELS: list_add(&o->label_files, optarg); break;
 		case OPT_CODES: rep->codes = 1; break;
+		case OPT_REFERENCE: add_references(&o->reference, optarg); break;
+		case OPT_REFERENCE_LABEL: o->reference.label = optarg; break;
 		case OPT_CSV: o->format_name = "csv"; break;
 		case OPT_JSON: o->format_name = "json"; break;
 		default:
@@ -234,6 +276,10 @@ static void parse_options(struct options *o, int argc, char **argv)
 				bad_option();
 		}
 	}
+	if (o->reference.label && !o->reference.n)
+		civic_usage_error("--reference-label names the values of --reference: give --reference");
+	if (o->reference.n)
+		rep->reference = &o->reference;
 	for (int i = optind; i < argc; i++)
 		list_add(&o->files, argv[i]);
 	if (o->files.n == 0)
@@ -557,6 +603,10 @@ static void release(struct options *o)
 	free(o->sources.v);
 	free(o->files.v);
 	free(o->label_files.v);
+	for (size_t i = 0; i < o->reference.n; i++)
+		free((char *)o->reference.key[i]);
+	free(o->reference.key);
+	free(o->reference.value);
 }
 
 int main(int argc, char **argv)

@@ -188,34 +188,24 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Options that only shape the output: a partial records them, and a
- * --merge may override each. */
-struct present {
-	const char *within, *pivot, *ci;
-	const char *test;              /* --test NAME */
-	const char *contrast;          /* --contrast KEY[=REF] */
-	double level;
-	int total, deff, digits;
-	enum format format;
-	/* --sort, --top, --other, --per, --population */
-	const char *sort, *other, *population;
-	unsigned long top, per;
-	char **owned;                  /* copies of the above taken from a partial */
-	size_t nowned;
+/* Copies of presentation options taken from a partial (--merge), kept
+ * until owned_release(). */
+struct owned {
+	char **v;
+	size_t n;
 };
 
-/* A copy of text that s keeps until present_release(). */
-static const char *present_own(struct present *s, const char *text)
+static const char *own(struct owned *w, const char *text)
 {
-	s->owned = xrealloc(s->owned, (s->nowned + 1) * sizeof(*s->owned));
-	return s->owned[s->nowned++] = xstrdup(text);
+	w->v = xrealloc(w->v, (w->n + 1) * sizeof(*w->v));
+	return w->v[w->n++] = xstrdup(text);
 }
 
-static void present_release(struct present *s)
+static void owned_release(struct owned *w)
 {
-	for (size_t i = 0; i < s->nowned; i++)
-		free(s->owned[i]);
-	free(s->owned);
+	for (size_t i = 0; i < w->n; i++)
+		free(w->v[i]);
+	free(w->v);
 }
 
 /* Calibration (survey_calib.h). */
@@ -232,7 +222,10 @@ struct options {
 	struct common_opts common;
 	struct reader_opts reader;
 	const char *keys, *stats, *weight, *strata, *psu, *fpc, *lonely, *missing, *output;
-	struct present show;
+	/* Options that only shape the output: a partial records them, and a
+	 * --merge may override each. */
+	struct tally_show show;
+	struct owned owned;            /* strings of show taken from a partial */
 	int given_total, given_deff, given_level, given_digits;
 	int partial, merge, lonely_domain;
 	struct reject_opts rejects;
@@ -333,7 +326,7 @@ static void check_calib_options(const struct options *o)
 
 static void check_rank_options(const struct options *o)
 {
-	const struct present *s = &o->show;
+	const struct tally_show *s = &o->show;
 
 	if (o->given_top && s->top == 0)
 		civic_usage_error("--top takes a number of rows from 1: '0'");
@@ -450,14 +443,6 @@ static void parse_ci(const char *list, struct crosstab_opts *co)
 		civic_usage_error("%s", err);
 }
 
-/* The presentation options as the library takes them. */
-static struct tally_show show_of(const struct present *p)
-{
-	struct tally_show s = { p->within, p->pivot, p->ci, p->test, p->contrast, p->level, p->total, p->deff,
-		p->digits, p->format, p->sort, p->other, p->population, p->top, p->per };
-	return s;
-}
-
 /* ---- the spec ------------------------------------------------------------ */
 
 static long key_index(char **keys, size_t n, const char *name)
@@ -466,19 +451,6 @@ static long key_index(char **keys, size_t n, const char *name)
 		if (strcmp(keys[i], name) == 0)
 			return (long)i;
 	return -1;
-}
-
-/* -g (plus the pivot key) and --within into spec; the lists are malloc'd. */
-static void spec_keys(struct agg_spec *spec, const char *keys, const struct present *show)
-{
-	struct tally_show s = show_of(show);
-
-	tally_spec_keys(spec, keys, &s);
-}
-
-static void spec_free_lists(struct agg_spec *spec)
-{
-	tally_spec_free(spec);
 }
 
 static void init_agg(struct agg *a, struct agg_spec *spec)
@@ -636,7 +608,7 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	char err[512];
 
 	memset(&spec, 0, sizeof(spec));
-	spec_keys(&spec, o->keys, &o->show);
+	tally_spec_keys(&spec, o->keys, &o->show);
 	spec.nstats = split_list(o->stats ? o->stats : "count", &spec.stats);
 	spec.weight = o->weight;
 	spec.strata = o->strata;
@@ -657,7 +629,7 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	init_agg(&r->agg, &spec);
 	check_contrast(r);
 	check_ratio(r);
-	spec_free_lists(&spec);
+	tally_spec_free(&spec);
 	if (o->partial && o->repweights && r->agg.has_quantile)
 		civic_usage_error("--partial does not keep the replicate weights quantiles need; "
 			"tally quantiles with --repweights in one run");
@@ -703,21 +675,21 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 
 static void present_from_json(struct options *o, json_t *j)
 {
-	struct present *s = &o->show;
+	struct tally_show *s = &o->show;
 	json_t *v;
 
 	if (!json_is_object(j))
 		return;
 	if (!s->within && json_is_string(v = json_object_get(j, "within")))
-		s->within = present_own(s, json_string_value(v));
+		s->within = own(&o->owned, json_string_value(v));
 	if (!s->pivot && json_is_string(v = json_object_get(j, "pivot")))
-		s->pivot = present_own(s, json_string_value(v));
+		s->pivot = own(&o->owned, json_string_value(v));
 	if (!s->ci && json_is_string(v = json_object_get(j, "ci")))
-		s->ci = present_own(s, json_string_value(v));
+		s->ci = own(&o->owned, json_string_value(v));
 	if (!s->contrast && json_is_string(v = json_object_get(j, "contrast")))
-		s->contrast = present_own(s, json_string_value(v));
+		s->contrast = own(&o->owned, json_string_value(v));
 	if (!s->test && json_is_string(v = json_object_get(j, "test")))
-		s->test = present_own(s, json_string_value(v));
+		s->test = own(&o->owned, json_string_value(v));
 	if (!o->given_level && json_is_number(v = json_object_get(j, "level")))
 		s->level = json_number_value(v);
 	if (!o->given_total)
@@ -727,25 +699,18 @@ static void present_from_json(struct options *o, json_t *j)
 	if (!o->given_digits && json_is_integer(v = json_object_get(j, "digits")))
 		s->digits = (int)json_integer_value(v);
 	if (!s->sort && json_is_string(v = json_object_get(j, "sort")))
-		s->sort = present_own(s, json_string_value(v));
+		s->sort = own(&o->owned, json_string_value(v));
 	if (!o->given_top && json_is_integer(v = json_object_get(j, "top")))
 		s->top = (unsigned long)json_integer_value(v);
 	if (!s->other && json_is_string(v = json_object_get(j, "other")))
-		s->other = present_own(s, json_string_value(v));
+		s->other = own(&o->owned, json_string_value(v));
 	if (!o->given_per && json_is_integer(v = json_object_get(j, "per")) &&
 	    json_is_string(json_object_get(j, "population"))) {
 		s->per = (unsigned long)json_integer_value(v);
-		s->population = present_own(s, json_string_value(json_object_get(j, "population")));
+		s->population = own(&o->owned, json_string_value(json_object_get(j, "population")));
 	}
 	if (s->format == FMT_AUTO && json_is_string(v = json_object_get(j, "format")))
 		s->format = strcmp(json_string_value(v), "ndjson") == 0 ? FMT_NDJSON : FMT_CSV;
-}
-
-static json_t *present_to_json(const struct present *s)
-{
-	struct tally_show show = show_of(s);
-
-	return tally_show_to_json(&show);
 }
 
 static int merge_first(struct run *r, struct partial_in *p)
@@ -825,13 +790,13 @@ static int tally_partials(struct run *r, char **files, size_t nfiles)
 
 static int write_table(struct run *r, FILE *fp)
 {
+	const struct tally_show *s = &r->o->show;
 	struct crosstab_opts co;
-	struct tally_show s = show_of(&r->o->show);
 
 	memset(&co, 0, sizeof(co));
-	if (s.ci)
-		parse_ci(s.ci, &co);   /* an unknown method is a usage error */
-	return tally_write_table(&r->agg, &s, fp);
+	if (s->ci)
+		parse_ci(s->ci, &co);   /* an unknown method is a usage error */
+	return tally_write_table(&r->agg, s, fp);
 }
 
 static int write_output(struct run *r)
@@ -846,7 +811,7 @@ static int write_output(struct run *r)
 	run_outputs_init(&outs, NULL);
 	run_outputs_add(&outs, &out);
 	if (r->o->partial) {
-		json_t *opts = present_to_json(&r->o->show);
+		json_t *opts = tally_show_to_json(&r->o->show);
 		rc = partial_write(out.fp, &r->agg, opts);
 		json_decref(opts);
 	} else {
@@ -889,7 +854,7 @@ static int tally(struct options *o, char **files, size_t nfiles)
 	svy_calib_free(r.cal);
 	calib_files_close(&r.cf);
 	free(o->cal.rake);
-	present_release(&o->show);
+	owned_release(&o->owned);
 	free(o->kept_sort);
 	free(o->kept_keys);
 	free(o->kept_stats);

@@ -320,6 +320,28 @@ static void annex_change_test(struct sbuf *t, const struct bsection_in *si, int 
 		"z", z, "level", level, NULL);
 }
 
+/* The indicator's reference as the chart draws it; the values themselves
+ * are stated in the section's note (reference_text). */
+static const struct report_reference *chart_reference(struct built *bt, const struct bindicator *ind, int lang)
+{
+	struct report_reference *r = (struct report_reference *)own(bt, xcalloc(1, sizeof(*r)));
+	size_t n = json_object_size(ind->ref_values), i = 0;
+	const char *key;
+	json_t *v;
+
+	r->label = btext_get(&ind->ref_label, lang);
+	r->column = ind->ref_column;
+	r->stated = 1;
+	r->key = (const char **)own(bt, xcalloc(n, sizeof(*r->key)));
+	r->value = (double *)own(bt, xcalloc(n, sizeof(*r->value)));
+	json_object_foreach(ind->ref_values, key, v) {
+		r->key[i] = key;
+		r->value[i++] = json_number_value(v);
+	}
+	r->n = i;
+	return r;
+}
+
 /* The annex: per indicator what it counts, its base, its intervals, what
  * was hidden and why, and its comparisons. */
 static void annex(struct built *bt, const struct bulletin_report_in *in, int lang)
@@ -574,6 +596,7 @@ static int build(struct built *bt, const struct bulletin_report_in *in, int lang
 				snprintf(sec->test_note + used, sizeof(sec->test_note) - used, "%s%s", used ? " " : "",
 					sbuf_cstr(&x));
 				sbuf_release(&x);
+				sec->reference = chart_reference(bt, ind, lang);
 			}
 			if (c >= 0) {
 				if (load_table(&bt->prev[s], si->cmp[c].table) != 0) {

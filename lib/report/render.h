@@ -10,6 +10,7 @@
  *   render_compare.c  change columns against a previous period
  *   render_chart.c    which chart a section gets, and its data
  *   render_svg.c      bar and line charts as inline SVG
+ *   render_reference.c  reference values: which apply, and the note on them
  *   render_text.c, render_md.c, render_html.c, render_csv.c, render_json.c
  *   render_xlsx.c     an Excel workbook (libxlsxwriter): a sheet per section, and Notes
  *   render_prov.c     the provenance footer
@@ -44,6 +45,18 @@ struct digits_rule {
 	int digits;
 };
 
+/* Published values a figure is read against (civic-report --reference, a
+ * bulletin's "reference"), by value of the table's first key that is not
+ * a period: drawn as marks on the chart (render_reference.h). */
+struct report_reference {
+	const char *label;           /* the legend's words; NULL: none */
+	const char *column;          /* the statistic they are of; NULL: the charted one */
+	int stated;                  /* the caller states the values in a note of its own */
+	size_t n;
+	const char **key;            /* key values, as codes */
+	double *value;               /* in the column's units (a share as a fraction) */
+};
+
 struct report_section {
 	struct rtable table;
 	char *heading;               /* NULL: made from the column labels */
@@ -56,6 +69,7 @@ struct report_section {
 	char test_note[384];         /* civic-tally --test's result (render_test.h); "" none */
 	enum chart_kind chart;       /* CHART_AUTO: the report's */
 	const char *chart_column;    /* NULL: the report's */
+	const struct report_reference *reference;   /* NULL: the report's */
 };
 
 struct report {
@@ -67,6 +81,7 @@ struct report {
 	enum ci_style ci;
 	enum chart_kind chart;
 	char *chart_column;          /* NULL: share, else count, else the first estimate */
+	const struct report_reference *reference;   /* every section's; NULL: none */
 	struct digits_rule *digits;
 	size_t ndigits;
 	struct label *labels;

@@ -9,6 +9,7 @@
 #include "num.h"
 #include "record.h"
 #include "render_cell.h"
+#include "render_reference.h"
 #include "render_compare.h"
 #include "stats.h"
 #include "writer.h"
@@ -780,6 +781,9 @@ size_t render_notes(const struct report *rep, const struct report_section *s, st
 		notes[n].mark[0] = '\0';
 		snprintf(notes[n++].text, sizeof(notes->text), "%s", s->test_note);
 	}
+	reference_note(&text, rep, s);
+	if (text.len)
+		note_text(&notes[n++], "", &text);
 	if (has_interval(&s->table) && (rep->ci == CI_STYLE_PAREN || rep->ci == CI_STYLE_PM)) {
 		lang_put(&text, rep->ci == CI_STYLE_PAREN ? "note.ci_paren" : "note.ci_pm", NULL);
 		note_text(&notes[n++], "", &text);

@@ -80,7 +80,7 @@ void render_plain_value(const struct report *rep, const struct rtable *t, size_t
 size_t render_row_flags(struct sbuf *b, const struct rtable *t, size_t r, const char *sep);
 
 /* The footnotes a section needs, in a fixed order. */
-#define RENDER_MAX_NOTES 7
+#define RENDER_MAX_NOTES 9
 struct note {
 	char mark[24];               /* "<5", "x", MARK_*, or "" */
 	char text[1024];

@@ -6,9 +6,10 @@
 #include "lang.h"
 #include "render_cell.h"
 #include "render_chart.h"
+#include "render_reference.h"
 #include "xalloc.h"
 
-static long value_column(const struct report *rep, const struct report_section *s, const struct rtable *t)
+long chart_value_column(const struct report *rep, const struct report_section *s, const struct rtable *t)
 {
 	static const char *const preferred[] = { "share", "count" };
 	const char *column = s->chart_column ? s->chart_column : rep->chart_column;
@@ -111,6 +112,7 @@ static void series_grow(struct chart *c)
 		cs->y = xrealloc(cs->y, c->ncat * sizeof(double));
 		cs->lo = xrealloc(cs->lo, c->ncat * sizeof(double));
 		cs->hi = xrealloc(cs->hi, c->ncat * sizeof(double));
+		cs->ref = xrealloc(cs->ref, c->ncat * sizeof(double));
 	}
 }
 
@@ -123,8 +125,14 @@ struct point {
 	size_t cat, series;
 };
 
+/* Which reference applies to a row: ref NULL for none. */
+struct row_reference {
+	const struct report_reference *ref;
+	long key;
+};
+
 static void collect(struct chart *c, const struct report *rep, const struct rtable *t, long vcol,
-	long xkey, long skip)
+	long xkey, long skip, struct row_reference rr)
 {
 	struct point *pts = xcalloc(t->nrows + 1, sizeof(*pts));
 	char **names = NULL;
@@ -160,7 +168,7 @@ static void collect(struct chart *c, const struct report *rep, const struct rtab
 	series_grow(c);
 	for (size_t s = 0; s < c->nseries; s++)
 		for (size_t i = 0; i < c->ncat; i++)
-			c->series[s].y[i] = c->series[s].lo[i] = c->series[s].hi[i] = NAN;
+			c->series[s].y[i] = c->series[s].lo[i] = c->series[s].hi[i] = c->series[s].ref[i] = NAN;
 	for (size_t r = 0; r < t->nrows; r++) {
 		int hidden = (t->rows[r].flag[vcol] & CELL_HIDDEN) != 0;
 		struct chart_series *cs;
@@ -170,6 +178,8 @@ static void collect(struct chart *c, const struct report *rep, const struct rtab
 		cs->y[pts[r].cat] = shown(t, r, vcol, hidden);
 		cs->lo[pts[r].cat] = shown(t, r, col->low, hidden);
 		cs->hi[pts[r].cat] = shown(t, r, col->high, hidden);
+		if (rr.ref)
+			cs->ref[pts[r].cat] = reference_value(rr.ref, t->rows[r].cell[rr.key]);
 	}
 	c->has_interval = col->low >= 0 && col->high >= 0;
 	groups_release(&cats.g);
@@ -197,6 +207,7 @@ static void free_series(struct chart_series *s)
 	free(s->y);
 	free(s->lo);
 	free(s->hi);
+	free(s->ref);
 }
 
 struct ranked {
@@ -272,11 +283,39 @@ static void labels(struct chart *c, const struct report *rep, const struct repor
 	sbuf_release(&b);
 }
 
+enum chart_kind chart_kind_of(const struct report *rep, const struct report_section *s)
+{
+	return s->chart != CHART_AUTO ? s->chart : rep->chart;
+}
+
+/* 1 when some drawn series has a reference value. */
+static int any_reference(const struct chart *c)
+{
+	for (size_t s = 0; s < c->nseries; s++)
+		for (size_t i = 0; i < c->ncat; i++)
+			if (!isnan(c->series[s].ref[i]))
+				return 1;
+	return 0;
+}
+
+static void reference_legend(struct chart *c, const struct report_reference *r)
+{
+	struct sbuf b = SBUF_INIT;
+
+	if (!any_reference(c))
+		return;
+	lang_put(&b, r->label ? "chart.reference" : "chart.reference_unnamed", "label", r->label ? r->label : "",
+		NULL);
+	c->reference_legend = xstrdup(sbuf_cstr(&b));
+	sbuf_release(&b);
+}
+
 int chart_build(struct chart *c, const struct report *rep, const struct report_section *s)
 {
 	const struct rtable *t = &s->table;
-	long vcol = value_column(rep, s, t), xkey = -1, skip = -1, period = period_key(t);
-	enum chart_kind kind = s->chart != CHART_AUTO ? s->chart : rep->chart;
+	long vcol = chart_value_column(rep, s, t), xkey = -1, skip = -1, period = period_key(t);
+	enum chart_kind kind = chart_kind_of(rep, s);
+	struct row_reference rr = { reference_of(rep, s), reference_key(t) };
 
 	memset(c, 0, sizeof(*c));
 	if (kind == CHART_NONE || vcol < 0 || t->nkeys == 0)
@@ -290,8 +329,12 @@ int chart_build(struct chart *c, const struct report *rep, const struct report_s
 		skip = period;
 	c->percent = t->cols[vcol].kind == STAT_SHARE;
 	c->digits = render_col_digits(rep, t, (size_t)vcol);
-	collect(c, rep, t, vcol, xkey, skip);
+	if (rr.ref && !reference_of_column(rr.ref, t, vcol))
+		rr.ref = NULL;
+	collect(c, rep, t, vcol, xkey, skip, rr);
 	limit_series(c);
+	if (rr.ref)
+		reference_legend(c, rr.ref);
 	labels(c, rep, s, vcol, xkey);
 	if (c->ncat == 0 || (c->kind == CHART_BAR && c->ncat > CHART_MAX_BARS)) {
 		chart_release(c);
@@ -311,6 +354,7 @@ void chart_release(struct chart *c)
 	free(c->title);
 	free(c->xlabel);
 	free(c->ylabel);
+	free(c->reference_legend);
 	memset(c, 0, sizeof(*c));
 }
 

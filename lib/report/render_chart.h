@@ -14,6 +14,7 @@
 struct chart_series {
 	char *name;                  /* legend text ("" for a single series) */
 	double *y, *lo, *hi;         /* ncat values each; NAN where missing */
+	double *ref;                 /* ncat reference values; NAN where none */
 };
 
 struct chart {
@@ -28,8 +29,12 @@ struct chart {
 	int percent;                 /* values are shares: shown ×100 with % */
 	int digits;
 	int has_interval;
+	char *reference_legend;      /* "reference: …"; NULL: no mark drawn */
 };
 
+/* The column a section's chart shows (-1: none), and the kind asked for. */
+long chart_value_column(const struct report *rep, const struct report_section *s, const struct rtable *t);
+enum chart_kind chart_kind_of(const struct report *rep, const struct report_section *s);
 /* 1 and c filled when the section gets a chart, 0 when it gets none. */
 int chart_build(struct chart *c, const struct report *rep, const struct report_section *s);
 void chart_release(struct chart *c);

@@ -50,8 +50,9 @@ static void value_range(const struct chart *c, double *lo, double *hi)
 	*hi = 0;
 	for (size_t s = 0; s < c->nseries; s++) {
 		for (size_t i = 0; i < c->ncat; i++) {
-			const double v[3] = { c->series[s].y[i], c->series[s].lo[i], c->series[s].hi[i] };
-			for (int k = 0; k < 3; k++) {
+			const double v[4] = { c->series[s].y[i], c->series[s].lo[i], c->series[s].hi[i],
+				c->series[s].ref[i] };
+			for (int k = 0; k < 4; k++) {
 				if (isnan(v[k]))
 					continue;
 				*lo = fmin(*lo, v[k]);
@@ -103,11 +104,43 @@ static size_t widest_label(const struct chart *c)
 	return w;
 }
 
+/* Reference marks: dark, across the bar or dashed along the line, so that
+ * neither is read as a value of the table. */
+#define REFERENCE_STYLE "class=\"reference\" fill=\"none\" stroke-width=\"2.5\""
+#define REFERENCE_COLOUR "#111"
+
+static void reference_tick(struct sbuf *out, const struct axis *a, double v, double y0, double y1)
+{
+	if (isnan(v))
+		return;
+	sbuf_printf(out, "<path " REFERENCE_STYLE " stroke=\"" REFERENCE_COLOUR "\" d=\"M%.1f %.1fV%.1f\"/>\n",
+		axis_px(a, v), y0, y1);
+}
+
+/* The legend's reference entry: the mark and its words, at (x, y). */
+static void reference_key(struct sbuf *out, const struct chart *c, double x, double y, int dashed)
+{
+	if (dashed)
+		sbuf_printf(out, "<path " REFERENCE_STYLE " stroke=\"" REFERENCE_COLOUR "\" stroke-dasharray=\"6 4\" "
+			"d=\"M%.1f %.1fh18\"/>\n", x, y - 4);
+	else
+		sbuf_printf(out, "<path " REFERENCE_STYLE " stroke=\"" REFERENCE_COLOUR "\" d=\"M%.1f %.1fV%.1f\"/>\n",
+			x + 9, y - 11, y + 3);
+	text(out, x + 24, y, "start", " class=\"reference-legend\"", c->reference_legend);
+}
+
+/* Where a bar's value label may start: past the bar, its error bar and
+ * its reference mark (fmax ignores a NAN). */
+static double value_end(const struct chart_series *s, size_t i)
+{
+	return fmax(fmax(s->y[i], s->hi[i]), s->ref[i]);
+}
+
 static void bar_chart(struct sbuf *out, const struct chart *c)
 {
 	const double bar = 20, gap = 8, top = 24;
 	double label_w = fmin(260, fmax(60, 7.0 * (double)widest_label(c) + 14));
-	int height = (int)(top + (double)c->ncat * (bar + gap) + 46);
+	int height = (int)(top + (double)c->ncat * (bar + gap) + 46 + (c->reference_legend ? 22 : 0));
 	struct axis a;
 	double lo, hi, y;
 	char buf[96];
@@ -134,9 +167,14 @@ static void bar_chart(struct sbuf *out, const struct chart *c)
 			fmin(axis_px(&a, 0), axis_px(&a, v)), yy, fabs(axis_px(&a, v) - axis_px(&a, 0)), bar, palette[0]);
 		error_bar_h(out, &a, c->series[0].lo[i], c->series[0].hi[i], yy + bar / 2);
 		chart_value_text(c, v, buf);
-		text(out, axis_px(&a, isnan(c->series[0].hi[i]) ? v : fmax(v, c->series[0].hi[i])) + 4,
-			yy + bar / 2 + 4, "start", " class=\"value\"", buf);
+		text(out, axis_px(&a, value_end(&c->series[0], i)) + 4, yy + bar / 2 + 4, "start", " class=\"value\"", buf);
 	}
+	/* Drawn last, over the bars; a bar left blank still shows its reference. */
+	for (size_t i = 0; i < c->ncat; i++)
+		reference_tick(out, &a, c->series[0].ref[i], top + (double)i * (bar + gap) - 3,
+			top + (double)i * (bar + gap) + bar + 3);
+	if (c->reference_legend)
+		reference_key(out, c, a.px0, y + 58, 0);
 	sbuf_addstr(out, "</svg>\n");
 }
 
@@ -168,6 +206,30 @@ static void line_path(struct sbuf *out, const struct chart *c, const struct axis
 	}
 }
 
+static void reference_path(struct sbuf *out, const struct chart *c, const struct axis *a, size_t s,
+	double x0, double dx)
+{
+	const double *ref = c->series[s].ref;
+	int pen = 0, any = 0;
+
+	for (size_t i = 0; i < c->ncat; i++)
+		any |= !isnan(ref[i]);
+	if (!any)
+		return;
+	sbuf_printf(out, "<path " REFERENCE_STYLE " stroke=\"%s\" stroke-dasharray=\"6 4\" d=\"", palette[s]);
+	for (size_t i = 0; i < c->ncat; i++) {
+		if (isnan(ref[i])) {
+			pen = 0;
+			continue;
+		}
+		/* Each point's reference spans its category's width. */
+		sbuf_printf(out, "%s%.1f %.1fH%.1f", pen ? "L" : "M", x0 + dx * (double)i + 2, axis_px(a, ref[i]),
+			x0 + dx * ((double)i + 1) - 2);
+		pen = 1;
+	}
+	sbuf_addstr(out, "\"/>\n");
+}
+
 static void legend(struct sbuf *out, const struct chart *c, double x, double top)
 {
 	for (size_t s = 0; s < c->nseries; s++) {
@@ -190,7 +252,7 @@ static void line_chart(struct sbuf *out, const struct chart *c)
 	axis_fit(&a, lo, hi, c->percent ? 100 : 1);
 	a.px0 = height - bottom;
 	a.px1 = top;
-	open_svg(out, c, SVG_WIDTH, (int)height);
+	open_svg(out, c, SVG_WIDTH, (int)height + (c->reference_legend ? 22 : 0));
 	for (double v = a.lo; v <= a.hi + a.step / 2; v += a.step) {
 		sbuf_printf(out, "<path class=\"grid\" d=\"M%.1f %.1fH%.1f\"/>\n", left, axis_px(&a, v), left + plot_w);
 		tick_text(c, &a, v, buf);
@@ -207,8 +269,12 @@ static void line_chart(struct sbuf *out, const struct chart *c)
 	sbuf_addstr(out, "</text>\n");
 	for (size_t s = 0; s < c->nseries; s++)
 		line_path(out, c, &a, s, left, dx);
+	for (size_t s = 0; s < c->nseries; s++)
+		reference_path(out, c, &a, s, left, dx);
 	if (c->nseries > 1)
 		legend(out, c, left + plot_w + 14, top + 8);
+	if (c->reference_legend)
+		reference_key(out, c, left, height + 12, 1);
 	sbuf_addstr(out, "</svg>\n");
 }
 
