@@ -64,6 +64,15 @@ check_design() {
 	check_design rk "$O/data.csv" "${DES[@]}" "${RK[@]}"
 }
 
+@test "calib: raked, with the records of PSUs interleaved, still R's rake design's" {
+	# a PSU that comes back after another takes the first pass's indexed path
+	{ head -1 "$O/data.csv"; tail -n +2 "$O/data.csv" | shuf --random-source=<(yes); } > shuffled.csv
+	civic-tally "${DES[@]}" "${RK[@]}" -g answer -s mean:y,sum:y --ci t shuffled.csv > by-answer.csv
+	same_as_r by-answer.csv "$O/rk_by_answer.csv"
+	civic-tally "${DES[@]}" "${RK[@]}" -g region,answer --within region -s share --ci t shuffled.csv > within.csv
+	same_as_r within.csv "$O/rk_within.csv"
+}
+
 @test "calib: with --fpc, as R's calibrated designs with fpc" {
 	check_design rf "$O/data.csv" "${DES[@]}" --fpc fpc "${RK[@]}"
 	check_design pf "$O/data.csv" "${DES[@]}" --fpc fpc "${PS[@]}"
