@@ -31,15 +31,19 @@ same_as_r() {
 
 # every figure of one calibration: $1 its tag in the oracle, $2 the data,
 # then civic-tally's options
+# (under valgrind, the grouped means, sums and shares only: the overall
+# figures and those by region are the same estimators over other domains)
 check_design() {
 	local t=$1 data=$2
 	shift 2
-	civic-tally "$@" -s mean:y,sum:y --ci t "$data" > overall.csv
-	same_as_r overall.csv "$O/${t}_overall.csv"
+	if [ "${VALGRIND:-}" != 1 ]; then
+		civic-tally "$@" -s mean:y,sum:y --ci t "$data" > overall.csv
+		same_as_r overall.csv "$O/${t}_overall.csv"
+		civic-tally "$@" -g region -s mean:y --ci t "$data" > by-region.csv
+		same_as_r by-region.csv "$O/${t}_by_region.csv"
+	fi
 	civic-tally "$@" -g answer -s mean:y,sum:y --ci t "$data" > by-answer.csv
 	same_as_r by-answer.csv "$O/${t}_by_answer.csv"
-	civic-tally "$@" -g region -s mean:y --ci t "$data" > by-region.csv
-	same_as_r by-region.csv "$O/${t}_by_region.csv"
 	civic-tally "$@" -g answer -s count,share --ci t "$data" > shares.csv
 	same_as_r shares.csv "$O/${t}_shares.csv"
 	civic-tally "$@" -g region,answer --within region -s share --ci t "$data" > within.csv
@@ -108,6 +112,7 @@ check_cases() {
 }
 
 @test "calib: … of a raked design with --fpc are R's" {
+	[ "${VALGRIND:-}" != 1 ] || skip "under valgrind: the raked cases above, and --fpc in check_design"
 	check_cases rf --fpc fpc "${RK[@]}"
 }
 
