@@ -630,9 +630,6 @@ static int tally_records(struct run *r, char **files, size_t nfiles)
 	check_contrast(r);
 	check_ratio(r);
 	tally_spec_free(&spec);
-	if (o->partial && o->repweights && r->agg.has_quantile)
-		civic_usage_error("--partial does not keep the replicate weights quantiles need; "
-			"tally quantiles with --repweights in one run");
 	if (calibrating(o)) {
 		int rc = calibrate(r, files, nfiles);
 		if (rc)

@@ -31,15 +31,19 @@ same_as_r() {
 
 # every figure of one calibration: $1 its tag in the oracle, $2 the data,
 # then civic-tally's options
+# (under valgrind, the grouped means, sums and shares only: the overall
+# figures and those by region are the same estimators over other domains)
 check_design() {
 	local t=$1 data=$2
 	shift 2
-	civic-tally "$@" -s mean:y,sum:y --ci t "$data" > overall.csv
-	same_as_r overall.csv "$O/${t}_overall.csv"
+	if [ "${VALGRIND:-}" != 1 ]; then
+		civic-tally "$@" -s mean:y,sum:y --ci t "$data" > overall.csv
+		same_as_r overall.csv "$O/${t}_overall.csv"
+		civic-tally "$@" -g region -s mean:y --ci t "$data" > by-region.csv
+		same_as_r by-region.csv "$O/${t}_by_region.csv"
+	fi
 	civic-tally "$@" -g answer -s mean:y,sum:y --ci t "$data" > by-answer.csv
 	same_as_r by-answer.csv "$O/${t}_by_answer.csv"
-	civic-tally "$@" -g region -s mean:y --ci t "$data" > by-region.csv
-	same_as_r by-region.csv "$O/${t}_by_region.csv"
 	civic-tally "$@" -g answer -s count,share --ci t "$data" > shares.csv
 	same_as_r shares.csv "$O/${t}_shares.csv"
 	civic-tally "$@" -g region,answer --within region -s share --ci t "$data" > within.csv
@@ -62,6 +66,15 @@ check_design() {
 
 @test "calib: raked estimates and SEs are R's rake design's" {
 	check_design rk "$O/data.csv" "${DES[@]}" "${RK[@]}"
+}
+
+@test "calib: raked, with the records of PSUs interleaved, still R's rake design's" {
+	# a PSU that comes back after another takes the first pass's indexed path
+	{ head -1 "$O/data.csv"; tail -n +2 "$O/data.csv" | shuf --random-source=<(yes); } > shuffled.csv
+	civic-tally "${DES[@]}" "${RK[@]}" -g answer -s mean:y,sum:y --ci t shuffled.csv > by-answer.csv
+	same_as_r by-answer.csv "$O/rk_by_answer.csv"
+	civic-tally "${DES[@]}" "${RK[@]}" -g region,answer --within region -s share --ci t shuffled.csv > within.csv
+	same_as_r within.csv "$O/rk_within.csv"
 }
 
 @test "calib: with --fpc, as R's calibrated designs with fpc" {
@@ -99,6 +112,7 @@ check_cases() {
 }
 
 @test "calib: … of a raked design with --fpc are R's" {
+	[ "${VALGRIND:-}" != 1 ] || skip "under valgrind: the raked cases above, and --fpc in check_design"
 	check_cases rf --fpc fpc "${RK[@]}"
 }
 

@@ -302,10 +302,12 @@ int svy_design_absorb(struct svy_design *d, const struct svy_design *src, struct
  * double pairs when one double is not enough). */
 json_t *svy_acc_to_json(const struct svy_acc *a);
 /* The values sorted (svy_values_sort) and run-length coded: a run of k > 1
- * identical (y, w, stratum, PSU) is one entry with k last.  Sorting first
+ * identical (y, w, stratum, PSU) is one entry with k last (a replicate
+ * design's values carry their replicate weights instead of a unit:
+ * svy_rep_value_json).  Sorting first
  * keeps a merge of partials equal to one run, ties and all; it leaves s
  * sorted. */
-json_t *svy_values_to_json(struct svy_values *s);
+json_t *svy_values_to_json(const struct svy_design *d, struct svy_values *s);
 /* a += the partial's accumulator / values, indices mapped by m.  -1 when
  * malformed (svy_design_error(d) says why). */
 int svy_acc_merge_json(struct svy_acc *a, struct svy_design *d,

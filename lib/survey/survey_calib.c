@@ -47,9 +47,11 @@ struct svy_calib {
 	uint64_t *n;                  /* rows per cell */
 	double *g;                    /* the calibration factor of each cell */
 	struct svy_design *design;    /* the design of the first pass */
-	struct groups pc_ids;         /* key: (PSU, cell) */
+	struct groups pc_ids;         /* key: (PSU, cell), of pc[0, indexed) */
 	struct psu_cell *pc;
-	size_t npc, pccap;
+	size_t npc, pccap, indexed;
+	uint32_t last_psu, new_psu;   /* the previous record's PSU; the index a PSU not yet met gets */
+	int revisits;                 /* a PSU came back after another: pc is indexed */
 	uint32_t *seen_psu, *seen_pc; /* per cell: the last PSU met in it, and that pair's index
 	                               * in pc (a PSU's records come together) */
 	uint32_t *pc_start;           /* svy_calib_ready: pc by PSU, PSU j's at */
@@ -88,6 +90,7 @@ struct svy_calib *svy_calib_new(int rake, double epsilon, unsigned maxit)
 	c->maxit = maxit;
 	groups_init(&c->cells);
 	groups_init(&c->pc_ids);
+	c->last_psu = UINT32_MAX;
 	sbuf_init(&c->key);
 	return c;
 }
@@ -349,17 +352,40 @@ static int scan_design(struct svy_calib *c, const struct record *rec, struct svy
 	return 0;
 }
 
+/* pc[i]'s index entry; pc[i] must be the next one unindexed. */
+static void index_pc(struct svy_calib *c, size_t i)
+{
+	uint32_t key[2] = { c->pc[i].psu, c->pc[i].cell };
+	int added;
+
+	groups_intern(&c->pc_ids, (const char *)key, sizeof key, key_hash(key, sizeof key), &added);
+	c->indexed = i + 1;
+}
+
+/* While every PSU's records have come together, a (PSU, cell) pair the
+ * memo has not seen is new: no lookup.  From the first PSU that comes
+ * back after another, pairs are looked up in an index of them all. */
 static void add_psu_cell(struct svy_calib *c, uint32_t psu, uint32_t cell, double w)
 {
 	uint32_t key[2] = { psu, cell };
-	int added;
+	int added = 1;
 
 	if (c->seen_psu[cell] == psu) {
 		c->pc[c->seen_pc[cell]].w += w;
 		return;
 	}
-	uint32_t i = groups_intern(&c->pc_ids, (const char *)key, sizeof key, key_hash(key, sizeof key), &added);
-
+	if (psu != c->last_psu && psu < c->new_psu)
+		c->revisits = 1;
+	c->last_psu = psu;
+	if (psu >= c->new_psu)
+		c->new_psu = psu + 1;
+	uint32_t i = (uint32_t)c->npc;
+	if (c->revisits) {
+		while (c->indexed < c->npc)
+			index_pc(c, c->indexed);
+		i = groups_intern(&c->pc_ids, (const char *)key, sizeof key, key_hash(key, sizeof key), &added);
+		c->indexed += added;
+	}
 	if (added) {
 		if (i >= c->pccap) {
 			c->pccap = c->pccap ? 2 * c->pccap : 256;
@@ -658,6 +684,20 @@ static void pc_by_psu(struct svy_calib *c)
 	}
 }
 
+/* Whether the first pass's PSU i is the PSU id of stratum sname. */
+static int same_psu(const struct svy_design *d, size_t i, const char *sname, size_t slen, const char *id,
+	size_t len)
+{
+	size_t l, sl;
+	const char *s, *p;
+
+	if (i >= d->npsu)
+		return 0;
+	p = svy_psu_id(d, i, &l);
+	s = groups_key(&d->stratum_ids, d->psus[i].stratum, &sl);
+	return l == len && sl == slen && memcmp(p, id, len) == 0 && memcmp(s, sname, slen) == 0;
+}
+
 void svy_calib_ready(struct svy_calib *c)
 {
 	if (!c->pc_start)
@@ -672,6 +712,10 @@ void svy_calib_ready(struct svy_calib *c)
 		size_t len, slen;
 		const char *id = svy_psu_id(t, i, &len);
 		const char *sname = groups_key(&t->stratum_ids, t->psus[i].stratum, &slen);
+		if (same_psu(d, i, sname, slen, id, len)) {    /* met in the same order: no lookup */
+			c->psu_map[i] = (uint32_t)i;
+			continue;
+		}
 		long h = groups_find(&d->stratum_ids, sname, slen, key_hash(sname, slen));
 		uint32_t hs = (uint32_t)h;
 		sbuf_reset(&c->key);

@@ -361,7 +361,7 @@ static int same_value(const struct svy_value *a, const struct svy_value *b)
 	return a->y == b->y && a->w == b->w && a->u.stratum == b->u.stratum && a->u.psu == b->u.psu;
 }
 
-json_t *svy_values_to_json(struct svy_values *s)
+json_t *svy_values_to_json(const struct svy_design *d, struct svy_values *s)
 {
 	json_t *j = jb_check(json_object()), *v = jb_check(json_array());
 
@@ -371,6 +371,10 @@ json_t *svy_values_to_json(struct svy_values *s)
 		uint64_t k = s->v[i].k;
 		for (end = i + 1; end < s->n && same_value(&s->v[i], &s->v[end]); end++)
 			k += s->v[end].k;
+		if (svy_design_is_rep(d)) {
+			jb_push(v, svy_rep_value_json(d, &s->v[i], k));
+			continue;
+		}
 		json_t *e = jb_check(json_array());
 		jb_push(e, json_real(s->v[i].y));
 		jb_push(e, json_real(s->v[i].w));
@@ -419,7 +423,8 @@ int svy_values_merge_json(struct svy_values *s, struct svy_design *d,
 	if (!json_is_object(j) || !json_is_array(v) || get_long(json_object_get(j, "sum_w"), &sw) < 0)
 		return svy_fail(d, "malformed values in partial");
 	for (size_t i = 0; i < json_array_size(v); i++)
-		if (merge_value(s, d, json_array_get(v, i), m, &count) < 0)
+		if ((svy_design_is_rep(d) ? svy_rep_value_merge(s, d, json_array_get(v, i), &count)
+		    : merge_value(s, d, json_array_get(v, i), m, &count)) < 0)
 			return svy_fail(d, "malformed value in partial");
 	if (count != 0)
 		return svy_fail(d, "a partial holds fewer values than rows it used");

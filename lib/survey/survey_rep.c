@@ -269,15 +269,24 @@ static void sketch_add(double *sketch, const struct spot *p, const double *a, si
 	}
 }
 
-static uint32_t hold_row(struct svy_rep *r)
+static uint32_t hold_row(struct svy_rep *r, const double *a)
 {
 	if (r->nheld == r->capheld) {
 		r->capheld = r->capheld ? r->capheld * 2 : 1024;
 		r->held = xrealloc(r->held, r->capheld * r->n * sizeof *r->held);
 	}
-	for (size_t i = 0; i < r->n; i++)
-		r->held[r->nheld * r->n + i] = r->a[i].d;
+	memcpy(r->held + r->nheld * r->n, a, r->n * sizeof *a);
 	return (uint32_t)r->nheld++;
+}
+
+uint32_t svy_rep_hold(struct svy_design *d, const double *a)
+{
+	return hold_row(d->rep, a);
+}
+
+const double *svy_rep_held(const struct svy_design *d, uint32_t i)
+{
+	return i < d->rep->nheld ? d->rep->held + (size_t)i * d->rep->n : NULL;
 }
 
 void svy_rep_row(struct svy_design *d, const struct decnum *w, struct svy_unit *u)
@@ -296,7 +305,7 @@ void svy_rep_row(struct svy_design *d, const struct decnum *w, struct svy_unit *
 		r->ad[i] = r->a[i].d;
 	sketch_place(r->ad, r->n, &r->spot);
 	sketch_add(r->sketch, &r->spot, r->ad, r->n, 1);
-	u->stratum = r->hold ? hold_row(r) : 0;
+	u->stratum = r->hold ? hold_row(r, r->ad) : 0;
 }
 
 /* ---- accumulators ----------------------------------------------------- */

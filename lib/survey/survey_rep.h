@@ -128,6 +128,18 @@ double svy_rep_design_degf(const struct svy_design *d);
  * q) on the replicate design. */
 void svy_rep_cdf(const struct svy_design *d, const struct svy_values *s, double q, struct svy_est *F);
 
+/* Held rows (svy_design_rep_hold): row i's R analysis weights, NULL when
+ * there is no row i; a row of R weights a held, its index returned (a
+ * value merged from a partial brings its own). */
+const double *svy_rep_held(const struct svy_design *d, uint32_t i);
+uint32_t svy_rep_hold(struct svy_design *d, const double *a);
+/* A held value in a partial: [y, w, [a_1, …, a_R]], k last when k > 1
+ * (8·(R + 2) bytes a value in memory, about 20·R in the partial); and
+ * its merge, the weights held anew in d.  *left is how many values may
+ * still come; -1 when malformed. */
+json_t *svy_rep_value_json(const struct svy_design *d, const struct svy_value *v, uint64_t k);
+int svy_rep_value_merge(struct svy_values *s, struct svy_design *d, const json_t *e, uint64_t *left);
+
 /* Partials: the sketch and the configuration; accumulators' sums. */
 json_t *svy_rep_design_json(const struct svy_design *d);
 int svy_rep_design_merge_json(struct svy_design *d, const json_t *j);

@@ -114,7 +114,7 @@ static json_t *distinct_json(const struct value_source *s, uint32_t g)
 	return arr;
 }
 
-static json_t *source_json(const struct value_source *s, uint32_t g)
+static json_t *source_json(const struct svy_design *d, const struct value_source *s, uint32_t g)
 {
 	json_t *o = jb_check(json_object());
 
@@ -136,7 +136,7 @@ static json_t *source_json(const struct value_source *s, uint32_t g)
 	if (s->vals)
 		jb_set(o, "vals", values_json(&s->vals[g]));
 	if (s->svals)
-		jb_set(o, "svals", svy_values_to_json(&s->svals[g]));
+		jb_set(o, "svals", svy_values_to_json(d, &s->svals[g]));
 	if (s->acc)
 		jb_set(o, "acc", svy_acc_to_json(&s->acc[g]));
 	if (s->hits) {
@@ -163,7 +163,7 @@ static json_t *group_json(const struct agg *a, uint32_t g, const char *id)
 	if (a->acc)
 		jb_set(o, "acc", svy_acc_to_json(&a->acc[g]));
 	for (size_t i = 0; i < a->nsrc; i++)
-		jb_push(src, source_json(&a->src[i], g));
+		jb_push(src, source_json(a->design, &a->src[i], g));
 	jb_set(o, "src", src);
 	return o;
 }

@@ -322,7 +322,7 @@ static void merged_sums(struct probe *p, const struct query *q, struct svy_desig
 		size_t nvals = ps.vals.n;
 		json_t *j = json_pack("{s:o,s:o,s:o,s:o}", "design", svy_design_to_json(part),
 			"num", svy_acc_to_json(&ps.num), "den", svy_acc_to_json(&ps.den),
-			"values", svy_values_to_json(&ps.vals));
+			"values", svy_values_to_json(part, &ps.vals));
 		char *text = json_dumps(j, JSON_COMPACT);
 		json_decref(j);
 		sums_release(&ps);
