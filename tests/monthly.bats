@@ -59,8 +59,8 @@ assert_private() {
 	run sh -c "cd out/2024-01 && find . -printf '%p %m\n' | sort"
 	assert_output "$(printf '%s\n' '. 755' './report.html 644' './report.md 644' './report.txt 644' \
 		'./report.xlsx 644' './tables 755' './tables/cooperation-between-services.csv 644' \
-		'./tables/outcomes-by-service.csv 644' './tables/receiving-unit-by-channel.csv 644' \
-		'./tables/receiving-unit.csv 644' './tables/register-book-by-month.csv 644' \
+		'./tables/outcomes-by-service.csv 644' './tables/pending-at-period-end.csv 644' \
+		'./tables/receiving-unit-by-channel.csv 644' './tables/receiving-unit.csv 644' './tables/register-book-by-month.csv 644' \
 		'./tables/register-book-by-region.csv 644' './tables/register-book.csv 644' \
 		'./tables/resolution-time.csv 644' './tables/subjects.csv 644')"
 	for f in log partials/register-book.ndjson tallies/register-book.csv \
@@ -135,7 +135,7 @@ PY2
 	run grep -c 'Count, previous' out/2024-02/report.txt
 	assert_output 3
 	run head -1 out/2024-02/tables/register-book.csv
-	assert_output --partial ',count_prev,count_change,count_change_pct,share_prev,share_change,flags'
+	assert_output --partial ',count_prev,count_change,count_change_pct,count_change_p,share_prev,share_change,flags'
 	assert_equal "$(cut -d, -f1,4 out/2024-02/tables/register-book.csv | tail -n +2)" "$(truth_registers 2024-01)"
 }
 

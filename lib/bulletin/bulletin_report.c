@@ -678,17 +678,25 @@ int bulletin_write_reports(const struct bulletin_report_in *in, int lang, const 
 	return rc;
 }
 
+/* The report in English, as the machine-read tables are written. */
+static int build_english(struct built *bt, const struct bulletin_report_in *in)
+{
+	if (lang_use("en") != 0)
+		return -1;
+	if (build(bt, in, BLANG_EN) != 0) {
+		release_built(bt);
+		return -1;
+	}
+	return 0;
+}
+
 int bulletin_write_tables(const struct bulletin_report_in *in, const char *dir)
 {
 	struct built bt;
 	int rc = 0;
 
-	if (lang_use("en") != 0)
+	if (build_english(&bt, in) != 0)
 		return -1;
-	if (build(&bt, in, BLANG_EN) != 0) {
-		release_built(&bt);
-		return -1;
-	}
 	bt.rep.codes = 1;
 	for (size_t s = 0; s < bt.rep.nsec && rc == 0; s++) {
 		/* The indicator's own section, not its further comparisons. */
@@ -751,12 +759,8 @@ int bulletin_write_compared(const struct bulletin_report_in *in, const char *dir
 	struct built bt;
 	int rc = 0;
 
-	if (lang_use("en") != 0)
+	if (build_english(&bt, in) != 0)
 		return -1;
-	if (build(&bt, in, BLANG_EN) != 0) {
-		release_built(&bt);
-		return -1;
-	}
 	for (size_t s = 0; s < bt.rep.nsec && rc == 0; s++) {
 		const struct bsec *m = &bt.map[s];
 		if (!bt.rep.sec[s].compared || m->cmp < 0)
