@@ -120,8 +120,11 @@ civic-ingest: read 3, written 3, rejected 0, input files skipped 1 (nothing comm
 	cp "${OFFICES[@]}" raw/
 	run civic-monthly -m 2024-03 -r 10% -e auto -S "$O/offices.json" -o out raw
 	assert_success
-	grep -qx '15 rows read, 1 rejected, 14 received in 2024-03' out/internal/2024-03/log
-	grep -q 'office1-cp1251.csv: read as cp1251' out/internal/2024-03/log
+	grep -qx '15 rows read, 1 rejected' out/internal/2024-03/ingest/log
+	grep -q 'office1-cp1251.csv: read as cp1251' out/internal/2024-03/ingest/log
+	# the 14 rows left are all of March
+	run awk -F, 'NR > 1 { n += $2 } END { print n }' out/internal/2024-03/tallies/register-book.csv
+	assert_output 14
 	[ -s out/2024-03/report.txt ]
 	run civic-monthly -m 2024-03 -d ';' -o out2 raw
 	assert_failure 1
