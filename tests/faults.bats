@@ -180,8 +180,13 @@ signal_mid_run() {
 	python3 - "$@" <<'PY'
 import glob, os, signal, subprocess, sys, time
 sig, data, cmd = getattr(signal, sys.argv[1]), open(sys.argv[2], "rb").read(), sys.argv[3:]
+# A background job starts with INT and QUIT ignored, and civic keeps a
+# signal ignored at its start ignored: the signal must reach it here.
+def default_signals():
+    for s in (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT, signal.SIGTERM):
+        signal.signal(s, signal.SIG_DFL)
 p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                     stderr=subprocess.DEVNULL, restore_signals=True)
+                     stderr=subprocess.DEVNULL, restore_signals=True, preexec_fn=default_signals)
 p.stdin.write(data[:len(data) // 2])
 p.stdin.flush()
 deadline = time.time() + 20
