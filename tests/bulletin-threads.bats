@@ -75,3 +75,19 @@ PY
 	[ "$status" -eq 2 ]
 	[[ $stderr == *"-j takes 1 or 2 threads: '3'"* ]]
 }
+
+@test "an indicator counting rows up to the period's end keeps the input on one thread, and gives one thread's figures" {
+	local t n=20000
+	[ "${VALGRIND:-}" = 1 ] && n=1500
+	# the shipped definition reads the subjects' categories too
+	"$CIVIC_ROOT/scripts/gen-registry" -n "$n" --seed 18 --canonical --category > reg.csv
+	for t in 1 2; do
+		mkdir -p "dir$t"
+		(cd "dir$t" && CIVIC_THREADS=$t CIVIC_THREADS_REPORT=1 civic-bulletin \
+			-b "$CIVIC_DATADIR/bulletins/cooperation-trust.json" --period 2024-06 -f txt -o out \
+			registry=../reg.csv --without survey --without population 2> stderr)
+	done
+	no_split dir2/stderr
+	diff -r dir1/out/internal/2024-06/tallies dir2/out/internal/2024-06/tallies
+	diff dir1/out/2024-06/tables/pending-at-period-end.csv dir2/out/2024-06/tables/pending-at-period-end.csv
+}

@@ -107,8 +107,10 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 	}
 	inputs_want(&in, want, in.header.n);
 	rec_init(&rec);
+	/* The second half's thread knows the period's condition only: an
+	 * indicator counting rows up to the period's end keeps one thread. */
 	struct split_half half;
-	int split = nfiles == 1 && split_half_start_many(&half, in.cur, files[0], &in.opts, p->agg, p->used,
+	int split = nfiles == 1 && !has_to_end && split_half_start_many(&half, in.cur, files[0], &in.opts, p->agg, p->used,
 		b->nind, has_period ? extra : NULL, want, in.header.n, SPLIT_MIN_BYTES);
 	while ((rc = inputs_next(&in, &rec, &why)) != READ_EOF) {
 		if (rc == READ_FATAL)
