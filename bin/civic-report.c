@@ -446,7 +446,7 @@ static int suppress_all(struct options *o, struct rtable *prevs)
 
 static int compare(struct options *o, struct report_section *s, const struct rtable *prev)
 {
-	long flagged = compare_tables(&s->table, prev, o->rep.z);
+	long flagged = compare_tables_tested(&s->table, prev, o->rep.z);
 
 	if (flagged < 0)
 		return -1;

@@ -229,14 +229,15 @@ PY
 @test "--compare adds changes and flags count changes beyond Poisson noise" {
 	run civic-report --compare registers-prev.csv registers.csv
 	assert_success
-	assert_line --partial 'Alphabetical book  11,580  38.6% (38.0–39.1)           11,490          +90             +0.8%            39.5%             -0.9▼'
-	assert_line --partial 'Form 1              5,340  17.8% (17.4–18.2)            5,050         +290▲            +5.7%            17.4%             +0.4'
+	assert_line --partial 'Alphabetical book  11,580  38.6% (38.0–39.1)           11,490          +90             +0.8%                 0.5535            39.5%             -0.9▼                  0.40                 0.0206'
+	assert_line --partial 'Form 1              5,340  17.8% (17.4–18.2)            5,050         +290▲            +5.7%                 0.0044            17.4%             +0.4                   0.31                 0.1698'
 	assert_line '▲▼  change larger than chance variation would explain (beyond 1.96 standard errors; Poisson variation for counts)'
+	assert_line --partial '(the change over its SE; for counts without one, over the Poisson standard error √(count + previous count))'
 	run civic-report -f csv --compare registers-prev.csv registers.csv
-	assert_line --index 0 'register,count,share,share_se,share_low,share_high,count_prev,count_change,count_change_pct,share_prev,share_change,flags'
-	assert_line --index 2 'Form 1,5340,0.178,0.0022,0.174,0.182,5050,290,5.7,0.174,0.004,beyond-noise:count_change'
+	assert_line --index 0 'register,count,share,share_se,share_low,share_high,count_prev,count_change,count_change_pct,count_change_p,share_prev,share_change,share_change_se,share_change_p,flags'
+	assert_line --index 2 'Form 1,5340,0.178,0.0022,0.174,0.182,5050,290,5.7,0.0044,0.174,0.004,0.0031,0.1698,beyond-noise:count_change'
 	run civic-report -f csv --codes --compare registers-prev.csv registers.csv
-	assert_line --index 2 'form1,5340,0.178,0.0022,0.174,0.182,5050,290,5.7,0.174,0.004,beyond-noise:count_change'
+	assert_line --index 2 'form1,5340,0.178,0.0022,0.174,0.182,5050,290,5.7,0.0044,0.174,0.004,0.0031,0.1698,beyond-noise:count_change'
 }
 
 @test "--compare matches on the keys that are not periods" {
@@ -244,7 +245,7 @@ PY
 	printf 'month(received_at),register,count\n2024-02,form1,100\n2024-02,form2,302\n' > feb.csv
 	run civic-report --chart none --compare feb.csv mar.csv
 	assert_success
-	assert_line 'March 2024  Form 1            120              100           +20           +20.0%'
+	assert_line 'March 2024  Form 1            120              100           +20           +20.0%                 0.1775'
 	run --separate-stderr civic-report --compare monthly.csv monthly.csv
 	assert_failure 1
 	[[ "$stderr" == *"cannot compare: the key 'alphabetical' repeats (does the table hold several periods?)"* ]]
@@ -604,13 +605,13 @@ PY
 	printf 'register,count\nform1,10\nform2,2\nform3,8\n' > prev.csv
 	run civic-report --chart none --suppress 5 --compare prev.csv cur.csv
 	assert_success
-	assert_line --regexp '^Form 1 +<5 +10 +x +x$'
-	assert_line --regexp '^Form 2 journal +40 +<5 +x +x$'
-	assert_line --regexp '^Form3 +x +x +x +x$'
+	assert_line --regexp '^Form 1 +<5 +10 +x +x +x$'
+	assert_line --regexp '^Form 2 journal +40 +<5 +x +x +x$'
+	assert_line --regexp '^Form3 +x +x +x +x +x$'
 	run civic-report -f csv --codes --suppress 5 --compare prev.csv cur.csv
-	assert_line --index 1 'form1,,10,,,suppressed'
-	assert_line --index 2 'form2,40,,,,suppressed-previous'
-	assert_line --index 3 'form3,,,,,suppressed-secondary suppressed-previous'
+	assert_line --index 1 'form1,,10,,,,suppressed'
+	assert_line --index 2 'form2,40,,,,,suppressed-previous'
+	assert_line --index 3 'form3,,,,,,suppressed-secondary suppressed-previous'
 }
 
 @test "--protection: a wider interval hides more; a bad value is a usage error" {

@@ -721,6 +721,30 @@ static int has_change_se(const struct rtable *t)
 	return has_kind(t, STAT_CHANGE_SE);
 }
 
+/* A p-value with no SE beside it is a count's, by the Poisson rule. */
+static int has_poisson_change(const struct rtable *t)
+{
+	for (size_t c = t->nkeys; c < t->ncols; c++) {
+		int with_se = 0;
+		if (t->cols[c].kind != STAT_CHANGE_P)
+			continue;
+		for (size_t d = t->nkeys; d < t->ncols; d++)
+			with_se |= t->cols[d].kind == STAT_CHANGE_SE && t->cols[d].base == t->cols[c].base;
+		if (!with_se)
+			return 1;
+	}
+	return 0;
+}
+
+/* The legend of the p-value and SE columns: by the rule of every tested
+ * column, a table with both naming both. */
+static const char *change_test_key(const struct rtable *t)
+{
+	if (!has_change_se(t))
+		return "note.change_test";
+	return has_poisson_change(t) ? "note.change_test_mixed" : "note.change_test_se";
+}
+
 /* The legend of the change marks: survey estimates compared by their
  * standard errors say so and at what level; counts keep the Poisson rule. */
 static void change_note(const struct report *rep, const struct report_section *s, struct sbuf *text)
@@ -774,7 +798,7 @@ size_t render_notes(const struct report *rep, const struct report_section *s, st
 		note_text(&notes[n++], MARK_UP MARK_DOWN, &text);
 	}
 	if (has_change_test(&s->table)) {
-		lang_put(&text, has_change_se(&s->table) ? "note.change_test_se" : "note.change_test", NULL);
+		lang_put(&text, change_test_key(&s->table), NULL);
 		note_text(&notes[n++], "", &text);
 	}
 	if (s->test_note[0]) {
