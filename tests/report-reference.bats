@@ -130,3 +130,51 @@ PY
 	assert_output 0
 	grep -q 'The reference values are of share, the chart shows count: not drawn.' out/2024-03/report.en.txt
 }
+
+# ---- plain-text bar charts: a character at the reference, read back as text ----
+
+TEXT_CHECK_LABELS=(alphabetical='Alphabetical book' form1='Form 1' form2='Form 2 journal')
+
+@test "text: a mark in the cell of each bar that holds its reference, and the legend line" {
+	civic-report --reference 'form1=0.25,form2=0.3' --reference-label 'published split' registers.csv > r.txt
+	run python3 "$FIXTURES/report/check-text-reference.py" r.txt registers.csv register share '│' \
+		'reference: published split' "${TEXT_CHECK_LABELS[@]}" -- form1=0.25 form2=0.3
+	assert_success
+	assert_output 'ok 2'
+	# The values are still stated in the note; without --reference, no mark.
+	grep -q '^Reference (share): published split: Form 1 25%; Form 2 journal 30%.$' r.txt
+	run civic-report registers.csv
+	refute_output --partial '│'
+}
+
+@test "text: a reference beyond every value lengthens the scale; one at the longest bar's end is in its last cell" {
+	civic-report --reference 'form1=0.6,alphabetical=0.2' registers.csv > r.txt
+	run python3 "$FIXTURES/report/check-text-reference.py" r.txt registers.csv register share '│' \
+		reference "${TEXT_CHECK_LABELS[@]}" -- form1=0.6 alphabetical=0.2
+	assert_output 'ok 2'
+	civic-report --chart-value count --reference 'form2=13080,form1=0' registers.csv > c.txt
+	run python3 "$FIXTURES/report/check-text-reference.py" c.txt registers.csv register count '│' \
+		reference "${TEXT_CHECK_LABELS[@]}" -- form2=13080 form1=0
+	assert_output 'ok 2'
+}
+
+@test "text: the reference legend in the report's language" {
+	civic-report --lang ru --reference 'form1=0.178' --reference-label 'опубликованное распределение' registers.csv > ru.txt
+	run python3 "$FIXTURES/report/check-text-reference.py" ru.txt registers.csv register share '│' \
+		'ориентир: опубликованное распределение' alphabetical='Алфавитная книга' form1='Форма № 1' \
+		form2='Журнал формы № 2' -- form1=0.178
+	assert_output 'ok 1'
+	civic-report --lang uz --reference 'form2=0.4' registers.csv > uz.txt
+	run grep -c '^  │ moʻljal$' uz.txt
+	assert_output 1
+}
+
+@test "text: a bulletin indicator's reference is marked on its text chart" {
+	run bulletin "$FIXTURES/bulletin/two.json" en,ru
+	assert_success
+	local table=out/internal/2024-03/tallies/register-book.csv
+	run python3 "$FIXTURES/report/check-text-reference.py" out/2024-03/report.en.txt $table register share '│' \
+		'reference: published national split' "${TEXT_CHECK_LABELS[@]}" -- form1=0.178 form2=0.436 alphabetical=0.386
+	assert_output 'ok 3'
+	grep -q '^  │ ориентир: опубликованное распределение по стране$' out/2024-03/report.ru.txt
+}

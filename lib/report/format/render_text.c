@@ -185,29 +185,62 @@ static void table(struct sbuf *out, const struct report *rep, const struct rtabl
 	free(dc);
 }
 
-static void bar(struct sbuf *b, double frac)
+/* The reference mark, drawn in the bar's cell that holds the value. */
+#define REFERENCE_MARK "\xe2\x94\x82"
+
+/* Cell i of a bar covers [i, i + 1) of BAR_CELLS parts of the scale, the
+ * last one its end too; -1: no reference. */
+static long reference_cell(double ref, double max)
+{
+	long i;
+
+	if (isnan(ref) || !(max > 0))
+		return -1;
+	i = (long)floor(fmax(ref, 0) / max * BAR_CELLS);
+	return i < BAR_CELLS ? i : BAR_CELLS - 1;
+}
+
+static void bar(struct sbuf *b, double frac, long mark)
 {
 	static const char *const eighths[] = { "", "\xe2\x96\x8f", "\xe2\x96\x8e", "\xe2\x96\x8d",
 		"\xe2\x96\x8c", "\xe2\x96\x8b", "\xe2\x96\x8a", "\xe2\x96\x89" };
 	long units = lround(frac * BAR_CELLS * 8);
 
-	for (long i = 0; i < units / 8; i++)
-		sbuf_addstr(b, "\xe2\x96\x88");
-	sbuf_addstr(b, eighths[units % 8]);
-	pad(b, (size_t)(BAR_CELLS - units / 8 - (units % 8 != 0)));
+	for (long i = 0; i < BAR_CELLS; i++) {
+		if (i == mark)
+			sbuf_addstr(b, REFERENCE_MARK);
+		else if (i < units / 8)
+			sbuf_addstr(b, "\xe2\x96\x88");
+		else if (i == units / 8 && units % 8)
+			sbuf_addstr(b, eighths[units % 8]);
+		else
+			sbuf_addc(b, ' ');
+	}
+}
+
+/* The longest bar: the largest value, or a larger reference. */
+static double bars_max(const struct chart *c)
+{
+	double max = 0;
+
+	for (size_t i = 0; i < c->ncat; i++) {
+		if (c->series[0].y[i] > max)
+			max = c->series[0].y[i];
+		if (c->series[0].ref[i] > max)
+			max = c->series[0].ref[i];
+	}
+	return max;
 }
 
 static void text_bars(struct sbuf *out, const struct chart *c)
 {
 	size_t lw = 0;
-	double max = 0;
+	double max = bars_max(c);
 	char buf[96], name[256];
 
 	for (size_t i = 0; i < c->ncat; i++) {
 		clean_text(name, sizeof(name), c->cats[i]);
 		lw = width(name) > lw ? width(name) : lw;
-		if (c->series[0].y[i] > max)
-			max = c->series[0].y[i];
 	}
 	clean_add(out, c->ylabel);
 	sbuf_addstr(out, ":\n");
@@ -217,10 +250,16 @@ static void text_bars(struct sbuf *out, const struct chart *c)
 		sbuf_addstr(out, "  ");
 		sbuf_addstr(out, name);
 		pad(out, lw - width(name) + 2);
-		bar(out, max > 0 && v > 0 ? v / max : 0);
+		bar(out, max > 0 && v > 0 ? v / max : 0,
+			c->reference_legend ? reference_cell(c->series[0].ref[i], max) : -1);
 		chart_value_text(c, v, buf);
 		sbuf_printf(out, " %s", isnan(v) ? "x" : buf);
 		trim_line_end(out);
+	}
+	if (c->reference_legend) {
+		sbuf_addstr(out, "  " REFERENCE_MARK " ");
+		clean_add(out, c->reference_legend);
+		sbuf_addc(out, '\n');
 	}
 }
 
