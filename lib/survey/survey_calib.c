@@ -559,13 +559,15 @@ static void absorb_pairs(struct svy_calib *c, const struct svy_calib *part, cons
 		if (both[c->pc[i].psu]) {
 			uint32_t key[2] = { c->pc[i].psu, c->pc[i].cell };
 			int added;
-			uint32_t id = groups_intern(&shared, (const char *)key, sizeof key, key_hash(key, sizeof key), &added);
+			uint32_t id = groups_intern(&shared, (const char *)key, sizeof key, key_hash(key, sizeof key),
+				&added);
 			at = xrealloc(at, (id + 1) * sizeof *at);
 			at[id] = (uint32_t)i;
 		}
 	for (size_t i = 0; i < part->npc; i++) {
 		uint32_t key[2] = { pmap[part->pc[i].psu], cmap[part->pc[i].cell] };
-		long id = key[0] < old_psus ? groups_find(&shared, (const char *)key, sizeof key, key_hash(key, sizeof key)) : -1;
+		long id = key[0] >= old_psus ? -1
+			: groups_find(&shared, (const char *)key, sizeof key, key_hash(key, sizeof key));
 		if (id >= 0)
 			xsum_merge(&c->pc[at[id]].w, &part->pc[i].w);
 		else

@@ -85,7 +85,8 @@ static int half_finish(struct calib_half *h, unsigned long long seen, struct svy
 		split_half_report(h->path, "calibration's second half read again on one thread: it held an error, "
 			"or its cut was not where a record starts");
 	} else if (svy_calib_absorb(c, h->part) < 0) {
-		split_half_report(h->path, "calibration's second half read again on one thread: its design would not merge");
+		split_half_report(h->path,
+			"calibration's second half read again on one thread: its design would not merge");
 	} else {
 		split_half_report(h->path, "calibration's second half scanned on a second thread and merged");
 		merged = 1;
