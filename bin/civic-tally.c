@@ -12,6 +12,7 @@
 
 #include "civic.h"
 #include "run_outputs.h"
+#include "calib_half.h"
 #include "calib_input.h"
 #include "ratio.h"
 #include "crosstab.h"
@@ -526,7 +527,7 @@ enum { SPLIT_MIN_BYTES = 16 * 1024 * 1024 };
 static void read_records(struct run *r, char **files, size_t nfiles)
 {
 	struct split_half half;
-	int split = !r->cal && nfiles == 1 && split_half_start(&half, r->in.cur, files[0], &r->in.opts, &r->agg,
+	int split = nfiles == 1 && split_half_start(&half, r->in.cur, files[0], &r->in.opts, &r->agg,
 		r->want, r->in.header.n, SPLIT_MIN_BYTES);
 	int rc;
 

@@ -36,12 +36,19 @@ void xsum_release(struct xsum *s);
 
 /* A decimal term m / 10^scale (scale 0..XSUM_BIG_SCALE), or a double. */
 void xsum_add_dec(struct xsum *s, __int128 m, int scale);
-/* xsum_add_dec, inline for the usual case: a term of the sum's scale. */
+/* 10^k for 0 <= k <= XSUM_MAX_SCALE. */
+extern const __int128 xsum_p10[];
+/* xsum_add_dec, inline for the usual cases: a term of the sum's scale, or
+ * of fewer places (scaled up, as xsum_add_dec does: calibrated weights of
+ * 15 or 16 digits have a scale that varies from row to row). */
 static inline void xsum_add_same(struct xsum *s, __int128 m, int scale)
 {
-	__int128 r;
+	__int128 r, t;
 
 	if (!s->inexact && scale == s->scale && !__builtin_add_overflow(s->m, m, &r))
+		s->m = r;
+	else if (!s->inexact && scale < s->scale && s->scale - scale <= XSUM_MAX_SCALE &&
+	    !__builtin_mul_overflow(m, xsum_p10[s->scale - scale], &t) && !__builtin_add_overflow(s->m, t, &r))
 		s->m = r;
 	else
 		xsum_add_dec(s, m, scale);
@@ -75,8 +82,6 @@ double xsum_value(const struct xsum *s);
 long double xsum_long(const struct xsum *s);
 /* m / 10^scale as a long double. */
 long double xsum_dec_long(__int128 m, int scale);
-/* 10^k for 0 <= k <= XSUM_MAX_SCALE. */
-extern const __int128 xsum_p10[];
 static inline __int128 xsum_pow10(int k)
 {
 	return xsum_p10[k];

@@ -92,7 +92,7 @@ void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
 	int one = is_one(y);
 
 	if (d && d->calib)
-		svy_calib_acc_add(a, d->calib, w->d, y->d);
+		svy_calib_acc_add(a, d->calib, w, y);
 	xsum_add_num(&a->w, w);
 	if (one) {
 		xsum_add_num(&a->wy, w);
@@ -173,7 +173,7 @@ void svy_acc_merge(struct svy_acc *dst, const struct svy_acc *src)
 int svy_acc_exact(const struct svy_acc *a)
 {
 	int exact = xsum_exact(&a->w) && xsum_exact(&a->wy) && xsum_exact(&a->wy2) && xsum_exact(&a->w2)
-		&& svy_rep_acc_exact(a);
+		&& svy_rep_acc_exact(a) && svy_calib_acc_exact(a);
 
 	if (a->kind == KIND_STRATA) {
 		const struct svy_stratum_sums *s = a->cells;

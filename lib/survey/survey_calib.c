@@ -28,7 +28,7 @@ struct margin {
 
 struct psu_cell {
 	uint32_t psu, cell;
-	long double w;                /* Σw (-w weights) of the PSU's rows in the cell */
+	struct xsum w;                /* Σw (-w weights) of the PSU's rows in the cell, exact */
 };
 
 struct svy_calib {
@@ -43,7 +43,8 @@ struct svy_calib {
 	long wcol, scol, pcol, fcol;
 	struct groups cells;          /* key: the values of vars */
 	size_t ncells, ccap;
-	long double *w0;              /* Σw per cell */
+	struct xsum *w0sum;           /* Σw per cell, exact: the same whatever order rows come in */
+	long double *w0;              /* its value, for the fit */
 	uint64_t *n;                  /* rows per cell */
 	double *g;                    /* the calibration factor of each cell */
 	struct svy_design *design;    /* the design of the first pass */
@@ -62,6 +63,8 @@ struct svy_calib {
 	size_t mapped;
 	uint32_t cur;                 /* the cell of the record svy_calib_weigh saw last */
 	struct sbuf key;
+	const struct svy_calib *twin_of; /* svy_calib_twin: everything but key and cur is its */
+	const struct svy_calib *part_of; /* svy_calib_part: its margins, variables and columns */
 	char err[512];
 };
 
@@ -95,10 +98,46 @@ struct svy_calib *svy_calib_new(int rake, double epsilon, unsigned maxit)
 	return c;
 }
 
-void svy_calib_free(struct svy_calib *c)
+struct svy_calib *svy_calib_twin(const struct svy_calib *c)
 {
-	if (!c)
-		return;
+	struct svy_calib *t = xmalloc(sizeof *t);
+
+	*t = *c;
+	t->twin_of = c;
+	t->tally = NULL;
+	t->cur = 0;
+	sbuf_init(&t->key);
+	return t;
+}
+
+/* What the first pass gathered, and what was made of it. */
+static void release_scan(struct svy_calib *c)
+{
+	groups_release(&c->cells);
+	groups_release(&c->pc_ids);
+	for (size_t j = 0; j < c->ncells; j++)
+		xsum_release(&c->w0sum[j]);
+	free(c->w0sum);
+	free(c->w0);
+	free(c->n);
+	free(c->g);
+	for (size_t i = 0; i < c->npc; i++)
+		xsum_release(&c->pc[i].w);
+	free(c->pc);
+	free(c->seen_psu);
+	free(c->seen_pc);
+	free(c->pc_start);
+	free(c->pc_cell);
+	free(c->pc_w);
+	free(c->psu_map);
+	if (c->design)
+		svy_design_free(c->design);
+	sbuf_release(&c->key);
+	free(c);
+}
+
+static void free_margins(struct svy_calib *c)
+{
 	for (size_t i = 0; i < c->nm; i++) {
 		struct margin *m = &c->m[i];
 		free(m->file);
@@ -115,22 +154,41 @@ void svy_calib_free(struct svy_calib *c)
 		free(c->vars[i]);
 	free(c->vars);
 	free(c->col);
-	groups_release(&c->cells);
-	groups_release(&c->pc_ids);
-	free(c->w0);
-	free(c->n);
-	free(c->g);
-	free(c->pc);
-	free(c->seen_psu);
-	free(c->seen_pc);
-	free(c->pc_start);
-	free(c->pc_cell);
-	free(c->pc_w);
-	free(c->psu_map);
-	if (c->design)
-		svy_design_free(c->design);
-	sbuf_release(&c->key);
-	free(c);
+}
+
+void svy_calib_free(struct svy_calib *c)
+{
+	if (!c)
+		return;
+	if (c->twin_of) {
+		sbuf_release(&c->key);
+		free(c);
+		return;
+	}
+	if (!c->part_of)
+		free_margins(c);
+	release_scan(c);
+}
+
+/* A calibration for another thread's share of the first pass: margins,
+ * variables and columns are c's (read only), its cells, PSU sums and
+ * design its own until svy_calib_absorb. */
+struct svy_calib *svy_calib_part(const struct svy_calib *c)
+{
+	struct svy_calib *p = svy_calib_new(c->rake, c->epsilon, c->maxit);
+
+	p->part_of = c;
+	p->m = c->m;
+	p->nm = c->nm;
+	p->vars = c->vars;
+	p->nvars = c->nvars;
+	p->col = c->col;
+	p->wcol = c->wcol;
+	p->scol = c->scol;
+	p->pcol = c->pcol;
+	p->fcol = c->fcol;
+	p->design = svy_design_new(&c->design->o);
+	return p;
 }
 
 /* ---- margins ------------------------------------------------------------ */
@@ -294,7 +352,29 @@ static void cell_key(struct svy_calib *c, const struct record *rec)
 	}
 }
 
-/* The category of a new cell in each margin; -1 when one has none. */
+/* The category in margin m of cell (from the cell's key); -1 when none. */
+static long cell_category(struct svy_calib *c, const struct margin *m, uint32_t cell, struct sbuf *k)
+{
+	size_t clen, len;
+	const char *ck = groups_key(&c->cells, cell, &clen), *s;
+	int total;
+
+	sbuf_reset(k);
+	for (size_t j = 0; j < m->nvars; j++) {
+		key_part(ck, clen, m->var[j], &s, &len, &total);
+		keybuf_part(k, s, len);
+	}
+	return groups_find(&m->cats, k->s, k->len, key_hash(k->s, k->len));
+}
+
+static void set_category(struct margin *m, uint32_t cell, long cat)
+{
+	m->cat = xrealloc(m->cat, (cell + 1) * sizeof *m->cat);
+	m->cat[cell] = (uint32_t)cat;
+}
+
+/* The category of a new cell in each margin (a part only checks there is
+ * one: the margins are its whole's); -1 when one has none. */
 static int place_cell(struct svy_calib *c, uint32_t cell, const struct record *rec)
 {
 	struct sbuf k;
@@ -302,13 +382,7 @@ static int place_cell(struct svy_calib *c, uint32_t cell, const struct record *r
 	sbuf_init(&k);
 	for (size_t i = 0; i < c->nm; i++) {
 		struct margin *m = &c->m[i];
-		sbuf_reset(&k);
-		for (size_t j = 0; j < m->nvars; j++) {
-			size_t len;
-			const char *s = field(rec, c->col[m->var[j]], &len);
-			keybuf_part(&k, s, len);
-		}
-		long cat = groups_find(&m->cats, k.s, k.len, key_hash(k.s, k.len));
+		long cat = cell_category(c, m, cell, &k);
 		if (cat < 0) {
 			size_t len;
 			const char *s = field(rec, c->col[m->var[0]], &len);
@@ -316,24 +390,24 @@ static int place_cell(struct svy_calib *c, uint32_t cell, const struct record *r
 			return fail(c, "%s:%lu: '%.*s' (%s) is in the data but not in the margin %s", rec->file,
 				rec->line, (int)(len > 64 ? 64 : len), s, m->vars[0], m->file);
 		}
-		m->cat = xrealloc(m->cat, (cell + 1) * sizeof *m->cat);
-		m->cat[cell] = (uint32_t)cat;
+		if (!c->part_of)
+			set_category(m, cell, cat);
 	}
 	sbuf_release(&k);
 	return 0;
 }
 
-static int scan_weight(struct svy_calib *c, const struct record *rec, double *w)
+static int scan_weight(struct svy_calib *c, const struct record *rec, struct decnum *x)
 {
 	size_t len;
 	const char *s = field(rec, c->wcol, &len);
-	struct decnum x;
 
-	*w = numscan(s, len, &x) < 0 ? NAN : x.d;
-	if (!isfinite(*w))
+	if (numscan(s, len, x) < 0)
+		x->d = NAN;
+	if (!isfinite(x->d))
 		return fail(c, "%s:%lu: weight '%.*s' is not a number", rec->file, rec->line,
 			(int)(len > 64 ? 64 : len), s);
-	if (!(*w > 0))
+	if (!(x->d > 0))
 		return fail(c, "%s:%lu: weight '%.*s': calibration needs weights above 0", rec->file, rec->line,
 			(int)(len > 64 ? 64 : len), s);
 	return 0;
@@ -365,13 +439,13 @@ static void index_pc(struct svy_calib *c, size_t i)
 /* While every PSU's records have come together, a (PSU, cell) pair the
  * memo has not seen is new: no lookup.  From the first PSU that comes
  * back after another, pairs are looked up in an index of them all. */
-static void add_psu_cell(struct svy_calib *c, uint32_t psu, uint32_t cell, double w)
+static void add_psu_cell(struct svy_calib *c, uint32_t psu, uint32_t cell, const struct decnum *w)
 {
 	uint32_t key[2] = { psu, cell };
 	int added = 1;
 
 	if (c->seen_psu[cell] == psu) {
-		c->pc[c->seen_pc[cell]].w += w;
+		xsum_add_num(&c->pc[c->seen_pc[cell]].w, w);
 		return;
 	}
 	if (psu != c->last_psu && psu < c->new_psu)
@@ -391,18 +465,34 @@ static void add_psu_cell(struct svy_calib *c, uint32_t psu, uint32_t cell, doubl
 			c->pccap = c->pccap ? 2 * c->pccap : 256;
 			c->pc = xrealloc(c->pc, c->pccap * sizeof *c->pc);
 		}
-		c->pc[i] = (struct psu_cell){ psu, cell, 0 };
+		c->pc[i] = (struct psu_cell){ .psu = psu, .cell = cell };
 		c->npc = (size_t)i + 1;
 	}
-	c->pc[i].w += w;
+	xsum_add_num(&c->pc[i].w, w);
 	c->seen_psu[cell] = psu;
 	c->seen_pc[cell] = i;
+}
+
+/* Room and empty sums for cell, the next one. */
+static void new_cell(struct svy_calib *c, uint32_t cell)
+{
+	if (cell >= c->ccap) {
+		c->ccap = c->ccap ? 2 * c->ccap : 64;
+		c->w0sum = xrealloc(c->w0sum, c->ccap * sizeof *c->w0sum);
+		c->n = xrealloc(c->n, c->ccap * sizeof *c->n);
+		c->seen_psu = xrealloc(c->seen_psu, c->ccap * sizeof *c->seen_psu);
+		c->seen_pc = xrealloc(c->seen_pc, c->ccap * sizeof *c->seen_pc);
+	}
+	c->seen_psu[cell] = UINT32_MAX;
+	c->w0sum[cell] = (struct xsum){ 0 };
+	c->n[cell] = 0;
+	c->ncells = (size_t)cell + 1;
 }
 
 int svy_calib_scan(struct svy_calib *c, const struct record *rec)
 {
 	struct svy_unit u;
-	double w;
+	struct decnum w;
 	int added;
 
 	if (scan_weight(c, rec, &w) < 0 || scan_design(c, rec, &u) < 0)
@@ -412,21 +502,101 @@ int svy_calib_scan(struct svy_calib *c, const struct record *rec)
 	if (added) {
 		if (place_cell(c, cell, rec) < 0)
 			return -1;
-		if (cell >= c->ccap) {
-			c->ccap = c->ccap ? 2 * c->ccap : 64;
-			c->w0 = xrealloc(c->w0, c->ccap * sizeof *c->w0);
-			c->n = xrealloc(c->n, c->ccap * sizeof *c->n);
-			c->seen_psu = xrealloc(c->seen_psu, c->ccap * sizeof *c->seen_psu);
-			c->seen_pc = xrealloc(c->seen_pc, c->ccap * sizeof *c->seen_pc);
-		}
-		c->seen_psu[cell] = UINT32_MAX;
-		c->w0[cell] = 0;
-		c->n[cell] = 0;
-		c->ncells = (size_t)cell + 1;
+		new_cell(c, cell);
 	}
-	c->w0[cell] += w;
+	xsum_add_num(&c->w0sum[cell], &w);
 	c->n[cell]++;
-	add_psu_cell(c, u.psu, cell, w);
+	add_psu_cell(c, u.psu, cell, &w);
+	return 0;
+}
+
+/* ---- a part's first pass added to the whole's --------------------------- */
+
+/* part's cell j as a cell of c (new ones appended, as one pass would
+ * meet them after c's rows), its sums added. */
+static uint32_t absorb_cell(struct svy_calib *c, const struct svy_calib *part, uint32_t j, struct sbuf *k)
+{
+	size_t len;
+	const char *key = groups_key(&part->cells, j, &len);
+	int added;
+	uint32_t cell = groups_intern(&c->cells, key, len, key_hash(key, len), &added);
+
+	if (added) {
+		new_cell(c, cell);
+		for (size_t i = 0; i < c->nm; i++)   /* the part found each category */
+			set_category(&c->m[i], cell, cell_category(c, &c->m[i], cell, k));
+	}
+	xsum_merge(&c->w0sum[cell], &part->w0sum[j]);
+	c->n[cell] += part->n[j];
+	return cell;
+}
+
+static void append_pair(struct svy_calib *c, uint32_t psu, uint32_t cell, const struct xsum *w)
+{
+	if (c->npc >= c->pccap) {
+		c->pccap = c->pccap ? 2 * c->pccap : 256;
+		c->pc = xrealloc(c->pc, c->pccap * sizeof *c->pc);
+	}
+	c->pc[c->npc] = (struct psu_cell){ .psu = psu, .cell = cell };
+	xsum_merge(&c->pc[c->npc++].w, w);
+}
+
+/* part's (PSU, cell) sums added to c's: a pair of a PSU both met (one
+ * the cut fell in, or one that came back) to c's pair, the others
+ * appended in part's order, as one pass would. */
+static void absorb_pairs(struct svy_calib *c, const struct svy_calib *part, const uint32_t *cmap,
+	const uint32_t *pmap, size_t old_psus)
+{
+	unsigned char *both = xcalloc(old_psus + 1, 1);
+	struct groups shared;
+	uint32_t *at = NULL;
+
+	for (size_t i = 0; i < part->npc; i++)
+		if (pmap[part->pc[i].psu] < old_psus)
+			both[pmap[part->pc[i].psu]] = 1;
+	groups_init(&shared);
+	for (size_t i = 0; i < c->npc; i++)
+		if (both[c->pc[i].psu]) {
+			uint32_t key[2] = { c->pc[i].psu, c->pc[i].cell };
+			int added;
+			uint32_t id = groups_intern(&shared, (const char *)key, sizeof key, key_hash(key, sizeof key),
+				&added);
+			at = xrealloc(at, (id + 1) * sizeof *at);
+			at[id] = (uint32_t)i;
+		}
+	for (size_t i = 0; i < part->npc; i++) {
+		uint32_t key[2] = { pmap[part->pc[i].psu], cmap[part->pc[i].cell] };
+		long id = key[0] >= old_psus ? -1
+			: groups_find(&shared, (const char *)key, sizeof key, key_hash(key, sizeof key));
+		if (id >= 0)
+			xsum_merge(&c->pc[at[id]].w, &part->pc[i].w);
+		else
+			append_pair(c, key[0], key[1], &part->pc[i].w);
+	}
+	groups_release(&shared);
+	free(at);
+	free(both);
+	c->revisits = 1;            /* pairs are looked up from now on */
+	c->last_psu = UINT32_MAX;
+}
+
+int svy_calib_absorb(struct svy_calib *c, const struct svy_calib *part)
+{
+	struct svy_map map;
+	size_t old_psus = c->design->npsu;
+	struct sbuf k;
+
+	memset(&map, 0, sizeof map);
+	if (svy_design_absorb(c->design, part->design, &map) < 0)
+		return -1;
+	uint32_t *cmap = xmalloc((part->ncells ? part->ncells : 1) * sizeof *cmap);
+	sbuf_init(&k);
+	for (uint32_t j = 0; j < part->ncells; j++)
+		cmap[j] = absorb_cell(c, part, j, &k);
+	sbuf_release(&k);
+	absorb_pairs(c, part, cmap, map.psu, old_psus);
+	free(cmap);
+	svy_map_release(&map);
 	return 0;
 }
 
@@ -527,8 +697,11 @@ static int rake(struct svy_calib *c)
 int svy_calib_fit(struct svy_calib *c)
 {
 	c->g = xmalloc((c->ncells ? c->ncells : 1) * sizeof *c->g);
-	for (size_t j = 0; j < c->ncells; j++)
+	c->w0 = xmalloc((c->ncells ? c->ncells : 1) * sizeof *c->w0);
+	for (size_t j = 0; j < c->ncells; j++) {
 		c->g[j] = 1;
+		c->w0[j] = xsum_long(&c->w0sum[j]);
+	}
 	if (c->ncells == 0)
 		return fail(c, "no records to calibrate");
 	if (svy_design_check_lonely(c->design) < 0)
@@ -601,8 +774,8 @@ static struct svy_calib_sums *sums_for(struct svy_acc *a, size_t ncells)
 	if (!a->cal) {
 		struct svy_calib_sums *s = xmalloc(sizeof *s);
 		size_t n = ncells ? ncells : 1;
-		s->n = xcalloc(4 * n, sizeof *s->n);
-		s->y = s->n + n;
+		s->n = xcalloc(n, sizeof *s->n);
+		s->y = xcalloc(3 * n, sizeof *s->y);
 		s->w = s->y + n;
 		s->wy = s->w + n;
 		s->ncells = ncells;
@@ -611,7 +784,7 @@ static struct svy_calib_sums *sums_for(struct svy_acc *a, size_t ncells)
 	return a->cal;
 }
 
-void svy_calib_acc_add(struct svy_acc *a, const struct svy_calib *c, double w, double y)
+void svy_calib_acc_add(struct svy_acc *a, const struct svy_calib *c, const struct decnum *w, const struct decnum *y)
 {
 	svy_calib_acc_add_cell(a, c, c->cur, w, y);
 }
@@ -622,14 +795,15 @@ struct svy_unit svy_calib_value_unit(const struct svy_calib *c, struct svy_unit 
 	return u;
 }
 
-void svy_calib_acc_add_cell(struct svy_acc *a, const struct svy_calib *c, uint32_t j, double w, double y)
+void svy_calib_acc_add_cell(struct svy_acc *a, const struct svy_calib *c, uint32_t j, const struct decnum *w,
+	const struct decnum *y)
 {
 	struct svy_calib_sums *s = sums_for(a, c->ncells);
 
-	s->n[j] += 1;
-	s->y[j] += y;
-	s->w[j] += w;
-	s->wy[j] += (long double)w * y;
+	s->n[j]++;
+	xsum_add_num(&s->y[j], y);
+	xsum_add_num(&s->w[j], w);
+	xsum_add_product(&s->wy[j], w, y);
 }
 
 void svy_calib_acc_merge(struct svy_acc *dst, const struct svy_acc *src)
@@ -641,10 +815,20 @@ void svy_calib_acc_merge(struct svy_acc *dst, const struct svy_acc *src)
 
 	for (size_t j = 0; j < s->ncells; j++) {
 		d->n[j] += s->n[j];
-		d->y[j] += s->y[j];
-		d->w[j] += s->w[j];
-		d->wy[j] += s->wy[j];
+		xsum_merge(&d->y[j], &s->y[j]);
+		xsum_merge(&d->w[j], &s->w[j]);
+		xsum_merge(&d->wy[j], &s->wy[j]);
 	}
+}
+
+int svy_calib_acc_exact(const struct svy_acc *a)
+{
+	const struct svy_calib_sums *s = a->cal;
+
+	for (size_t j = 0; s && j < 3 * s->ncells; j++)
+		if (!xsum_exact(&s->y[j]))
+			return 0;
+	return 1;
 }
 
 void svy_calib_acc_release(struct svy_acc *a)
@@ -652,7 +836,10 @@ void svy_calib_acc_release(struct svy_acc *a)
 	struct svy_calib_sums *s = a->cal;
 
 	if (s) {
+		for (size_t j = 0; j < 3 * s->ncells; j++)
+			xsum_release(&s->y[j]);
 		free(s->n);
+		free(s->y);
 		free(s);
 		a->cal = NULL;
 	}
@@ -680,7 +867,7 @@ static void pc_by_psu(struct svy_calib *c)
 	for (size_t i = 0; i < c->npc; i++) {
 		uint32_t k = c->pc_start[c->pc[i].psu + 1]++;
 		c->pc_cell[k] = c->pc[i].cell;
-		c->pc_w[k] = (double)c->pc[i].w;
+		c->pc_w[k] = xsum_value(&c->pc[i].w);
 	}
 }
 
@@ -752,8 +939,8 @@ static void term_sums(const struct svy_calib_term *t, size_t j, long double *wei
 	*weighted = *plain = 0;
 	if (!s || j >= s->ncells)
 		return;
-	*weighted = t->wy ? s->wy[j] : s->w[j];
-	*plain = t->wy ? s->y[j] : s->n[j];
+	*weighted = xsum_long(t->wy ? &s->wy[j] : &s->w[j]);
+	*plain = t->wy ? xsum_long(&s->y[j]) : (long double)s->n[j];
 }
 
 /* h(c), the amount per unit of -w weight the calibration takes out of

@@ -61,6 +61,14 @@ void svy_calib_want(const struct svy_calib *c, unsigned char *want, size_t n);
 /* First pass: one record.  -1 with the error set (no weight, a value in
  * no margin, a bad design field): the calibration would depend on it. */
 int svy_calib_scan(struct svy_calib *c, const struct record *rec);
+/* The first pass on two threads: a part scans the records from a cut
+ * on (svy_calib_scan) while c scans those before it; svy_calib_absorb
+ * then adds the part's cells, sums (exact) and design to c, new ones
+ * after c's, as one pass over both would have met them.  c must not
+ * change while the part lives; -1 (c unchanged) when the designs would
+ * not merge (svy_design_absorb).  Free the part with svy_calib_free. */
+struct svy_calib *svy_calib_part(const struct svy_calib *c);
+int svy_calib_absorb(struct svy_calib *c, const struct svy_calib *part);
 /* Computes the factors; -1 with the error set (a category of a margin
  * without records, raking that does not converge, a lonely PSU). */
 int svy_calib_fit(struct svy_calib *c);
@@ -83,6 +91,13 @@ void svy_calib_ready(struct svy_calib *c);
 
 const char *svy_calib_error(const struct svy_calib *c);
 
+/* A fitted calibration for another thread's tally pass: it shares c's
+ * factors (c must outlive it and not change) and has its own record
+ * state, so svy_calib_weigh and svy_calib_attach may be used on it while
+ * c weighs records on the first thread.  svy_calib_free frees only what
+ * is its own. */
+struct svy_calib *svy_calib_twin(const struct svy_calib *c);
+
 /* What a held value (a quantile's) keeps as its unit: the PSU, and in
  * place of the stratum (the PSU's own) the calibration cell of the
  * record svy_calib_weigh saw last. */
@@ -103,15 +118,21 @@ int svy_calib_cdf(const struct svy_design *d, const struct svy_values *s, double
 
 /* ---- used by survey_acc.c -------------------------------------------- */
 
-/* Per-cell sums of an accumulator's rows. */
+/* Per-cell sums of an accumulator's rows, exact (xsum) so that two
+ * threads' halves merge to one run's sums. */
 struct svy_calib_sums {
 	size_t ncells;
-	long double *n, *y, *w, *wy;
+	uint64_t *n;
+	struct xsum *y, *w, *wy;
 };
-void svy_calib_acc_add(struct svy_acc *a, const struct svy_calib *c, double w, double y);
+void svy_calib_acc_add(struct svy_acc *a, const struct svy_calib *c, const struct decnum *w,
+	const struct decnum *y);
 /* … of a row of calibration cell `cell`. */
-void svy_calib_acc_add_cell(struct svy_acc *a, const struct svy_calib *c, uint32_t cell, double w, double y);
+void svy_calib_acc_add_cell(struct svy_acc *a, const struct svy_calib *c, uint32_t cell, const struct decnum *w,
+	const struct decnum *y);
 void svy_calib_acc_merge(struct svy_acc *dst, const struct svy_acc *src);
+/* 1 while every per-cell sum is exact (merges to one run's sums). */
+int svy_calib_acc_exact(const struct svy_acc *a);
 void svy_calib_acc_release(struct svy_acc *a);
 /* One term of a linear combination of PSU totals: coef·Σw·y over acc's
  * rows (wy 1) or coef·Σw (wy 0).  An estimate's influence is such a

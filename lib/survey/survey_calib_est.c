@@ -94,7 +94,7 @@ int svy_calib_cdf(const struct svy_design *d, const struct svy_values *s, double
 		const struct decnum *y = v->y <= q ? &in : &out_of;
 		for (uint64_t k = 0; k < v->k; k++) {
 			svy_acc_add(&acc, NULL, u, &w, y);
-			svy_calib_acc_add_cell(&acc, d->calib, v->u.stratum, v->w, y->d);
+			svy_calib_acc_add_cell(&acc, d->calib, v->u.stratum, &w, y);
 		}
 	}
 	int rc = svy_mean(d, &acc, F);

@@ -93,7 +93,7 @@ void calib_input_name(struct inputs *in, const struct calib_files *f)
 	}
 }
 
-static int open_inputs(struct inputs *in, struct svy_calib *c, const struct calib_files *f,
+int calib_open_inputs(struct inputs *in, struct svy_calib *c, const struct calib_files *f,
 	const struct reader_opts *ro, const struct calib_design *cd)
 {
 	inputs_init(in, f->paths, f->n, ro);
@@ -105,43 +105,6 @@ static int open_inputs(struct inputs *in, struct svy_calib *c, const struct cali
 		return -1;
 	}
 	return 0;
-}
-
-int calib_first_pass(struct svy_calib *c, const struct calib_files *f, const struct reader_opts *ro,
-	const struct calib_design *cd)
-{
-	struct inputs in;
-	struct record rec;
-	struct reject why;
-	int rc, status = 0;
-
-	rec_init(&rec);
-	if (open_inputs(&in, c, f, ro, cd) < 0) {
-		inputs_release(&in);
-		rec_release(&rec);
-		return -1;
-	}
-	unsigned char *want = xcalloc(in.header.n + 1, 1);
-	svy_calib_want(c, want, in.header.n);
-	inputs_want(&in, want, in.header.n);
-	while (status == 0 && (rc = inputs_next(&in, &rec, &why)) != READ_EOF) {
-		/* The tally's pass rejects what the reader rejects, again. */
-		rec.file = calib_display(f, rec.file);
-		if (rc == READ_OK && svy_calib_scan(c, &rec) < 0) {
-			civic_warn("%s", svy_calib_error(c));
-			status = -1;
-		}
-	}
-	if (status == 0 && (in.failed || in.cut_short))
-		status = -1;
-	if (status == 0 && svy_calib_fit(c) < 0) {
-		civic_warn("%s", svy_calib_error(c));
-		status = -1;
-	}
-	free(want);
-	inputs_release(&in);
-	rec_release(&rec);
-	return status;
 }
 
 static int write_record(struct svy_calib *c, struct writer *w, struct record *rec, long wcol, struct reject *why)

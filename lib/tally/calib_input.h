@@ -32,10 +32,11 @@ struct calib_design {
 	enum svy_lonely lonely;
 };
 
-/* Reads the input once and fits c.  0, or -1 after a message naming the
- * file and line at fault. */
-int calib_first_pass(struct svy_calib *c, const struct calib_files *f, const struct reader_opts *ro,
-	const struct calib_design *cd);
+/* The input opened and c bound to its header: 0, or -1 after a message
+ * (release in either way).  The first pass (calib_first_pass) is in
+ * parallel/calib_half.h, where it may use a second core. */
+int calib_open_inputs(struct inputs *in, struct svy_calib *c, const struct calib_files *f,
+	const struct reader_opts *ro, const struct calib_design *cd);
 
 /* Writes every record, in the input's format, with a last column
  * calibrated_weight; records the reader rejects go to rj.  Counts into

@@ -43,33 +43,50 @@ static void *tally_second_half(void *arg)
 	return NULL;
 }
 
+struct reader *split_half_reader(struct reader *first, const char *path, const struct reader_opts *ro,
+	const unsigned char *want, size_t nwant, size_t min_bytes, unsigned long long *cut)
+{
+	struct reader_opts opts = *ro;
+	enum parallel_mode how = parallel_mode();
+	size_t size = first ? reader_size(first) : 0;
+	struct reader *r;
+
+	/* Only a mapped file (reader_size() > 0) can be read from two places. */
+	if (how == PARALLEL_OFF || !size || (how == PARALLEL_AUTO && size < min_bytes) || !path || strcmp(path, "-") == 0 ||
+	    !(*cut = reader_cut_after(first, size / 2)))
+		return NULL;
+	opts.keep_raw = 0;
+	opts.delim = reader_delim(first);
+	if (!(r = reader_open(path, &opts)))
+		return NULL;
+	if (reader_size(r) != size || reader_seek(r, *cut) != 0) {
+		reader_close(r);
+		return NULL;
+	}
+	reader_want(r, want, nwant);
+	return r;
+}
+
 /* Opens path a second time at the first record past its middle: 1, or 0
  * when the caller should read everything itself. */
 static int open_second(struct split_half *h, struct reader *first, const char *path,
 	const struct reader_opts *ro, const unsigned char *want, size_t nwant, size_t min_bytes)
 {
-	struct reader_opts opts = *ro;
-	enum parallel_mode how = parallel_mode();
-	size_t size = first ? reader_size(first) : 0;
-
-	/* Only a mapped file (reader_size() > 0) can be read from two places. */
-	if (how == PARALLEL_OFF || !size || (how == PARALLEL_AUTO && size < min_bytes) || !path || strcmp(path, "-") == 0 ||
-	    !(h->cut = reader_cut_after(first, size / 2)))
+	if (!(h->r = split_half_reader(first, path, ro, want, nwant, min_bytes, &h->cut)))
 		return 0;
-	opts.keep_raw = 0;
-	opts.delim = reader_delim(first);
-	if (!(h->r = reader_open(path, &opts)))
-		return 0;
-	if (reader_size(h->r) != size || reader_seek(h->r, h->cut) != 0) {
-		reader_close(h->r);
-		h->r = NULL;
-		return 0;
-	}
-	reader_want(h->r, want, nwant);
 	h->first = ULLONG_MAX;
 	h->path = path;
 	atomic_init(&h->stop, 0);
 	return 1;
+}
+
+/* The second half weighs its records as the caller's tally does. */
+static void twin_calibration(struct split_half *h, const struct svy_calib *c)
+{
+	h->calib = svy_calib_twin(c);
+	h->agg.calib = h->calib;
+	if (h->agg.design)
+		svy_calib_attach(h->calib, h->agg.design);
 }
 
 int split_half_start(struct split_half *h, struct reader *first, const char *path,
@@ -83,9 +100,13 @@ int split_half_start(struct split_half *h, struct reader *first, const char *pat
 		return 0;
 	if (agg_init(&h->agg, &a->spec, err, sizeof(err)) < 0)
 		goto no;
-	if (agg_bind(&h->agg, reader_header(h->r), err, sizeof(err)) < 0 ||
-	    pthread_create(&h->thread, NULL, tally_second_half, h) != 0) {
+	int bound = agg_bind(&h->agg, reader_header(h->r), err, sizeof(err)) == 0;
+	if (bound && a->calib)
+		twin_calibration(h, a->calib);
+	if (!bound || pthread_create(&h->thread, NULL, tally_second_half, h) != 0) {
 		agg_release(&h->agg);
+		svy_calib_free(h->calib);
+		h->calib = NULL;
 		goto no;
 	}
 	return 1;
@@ -172,18 +193,23 @@ static void release(struct split_half *h)
 		release_many(h);
 	else
 		agg_release(&h->agg);
+	svy_calib_free(h->calib);
+	h->calib = NULL;
 	reader_close(h->r);
 	h->r = NULL;
 }
 
-/* CIVIC_THREADS_REPORT=1: say on standard error what became of the
- * second half (tests and the curious can tell a merge from a reread). */
-static void report(const struct split_half *h, const char *what)
+void split_half_report(const char *path, const char *what)
 {
 	const char *e = getenv("CIVIC_THREADS_REPORT");
 
 	if (e && *e && strcmp(e, "0") != 0)
-		civic_warn("%s: %s", h->path, what);
+		civic_warn("%s: %s", path, what);
+}
+
+static void report(const struct split_half *h, const char *what)
+{
+	split_half_report(h->path, what);
 }
 
 void split_half_abandon(struct split_half *h)

@@ -14,7 +14,9 @@
  * half's strata and PSUs renamed into the first's.  Where that would not
  * give one run's digits (a sum gone inexact, an fpc that differs between
  * the halves) the caller reads on too.  Not for quantiles with a design,
- * whose held values keep a long double Σw in input order.
+ * whose held values keep a long double Σw in input order.  A calibrated
+ * tally (agg.calib) splits too: the second half weighs its records with a
+ * twin of the fitted calibration, and its per-cell sums are exact.
  */
 #ifndef CIVIC_SPLIT_HALF_H
 #define CIVIC_SPLIT_HALF_H
@@ -24,11 +26,13 @@
 
 #include "agg.h"
 #include "reader.h"
+#include "survey_calib.h"
 
 struct split_half {
 	pthread_t thread;
 	struct reader *r;
 	struct agg agg;                /* the second half's tally (split_half_start) */
+	struct svy_calib *calib;       /* its view of the caller's calibration (svy_calib_twin) */
 	struct agg *many;              /* or its tallies (split_half_start_many) */
 	const unsigned char *use;      /* many[i] is tallied */
 	size_t nmany;
@@ -69,5 +73,14 @@ int split_half_start_many(struct split_half *h, struct reader *first, const char
 int split_half_finish_many(struct split_half *h, unsigned long long seen, struct agg *a, unsigned long *rows);
 /* Stops and releases it without merging. */
 void split_half_abandon(struct split_half *h);
+
+/* For other passes split the same way (calib_half.h): path opened again
+ * and placed at *cut, the first record past its middle, or NULL when the
+ * caller should read everything itself (as split_half_start decides). */
+struct reader *split_half_reader(struct reader *first, const char *path, const struct reader_opts *ro,
+	const unsigned char *want, size_t nwant, size_t min_bytes, unsigned long long *cut);
+/* CIVIC_THREADS_REPORT=1: says on standard error what became of the
+ * second half (tests and the curious can tell a merge from a reread). */
+void split_half_report(const char *path, const char *what);
 
 #endif
