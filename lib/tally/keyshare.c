@@ -30,7 +30,7 @@ size_t keyshare_add(struct keyshare *ks, const struct keyexpr *kx)
 	memset(&ks->slot[ks->n], 0, sizeof(ks->slot[ks->n]));
 	ks->slot[ks->n].kx = kx;
 	groups_init(&ks->slot[ks->n].vals);
-	group_memo_init(&ks->slot[ks->n].memo);
+	memset(ks->slot[ks->n].recent, 0xff, sizeof(ks->slot[ks->n].recent));
 	return ks->n++;
 }
 
@@ -52,21 +52,37 @@ int keyshare_text(struct keyshare *ks, size_t slot, const struct record *rec, st
 	return s->rc;
 }
 
+/* Where a text goes in recent[]: a hash of its length and its first and
+ * last eight bytes, which tell apart the few values of a key column. */
+static unsigned recent_slot(const char *p, size_t n)
+{
+	uint64_t head = 0, tail = 0;
+
+	if (n >= 8) {
+		memcpy(&head, p, 8);
+		memcpy(&tail, p + n - 8, 8);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			head |= (uint64_t)(unsigned char)p[i] << (8 * i);
+	}
+	uint64_t h = (head ^ (tail * UINT64_C(0x9E3779B97F4A7C15)) ^ n) * UINT64_C(0xff51afd7ed558ccd);
+	return (unsigned)(h >> 56) & (KEYSHARE_RECENT - 1);
+}
+
 static uint32_t number_text(struct keyshare_slot *s, const char *p, size_t n)
 {
-	char pad[GROUP_MEMO_BYTES] = { 0 };
-	uint64_t w[GROUP_MEMO_BYTES / 8];
+	unsigned r = recent_slot(p, n);
+	uint32_t id = s->recent[r];
 	int added;
 
-	if (n > GROUP_MEMO_BYTES)
-		return groups_intern(&s->vals, p, n, key_hash(p, n), &added);
-	memcpy(pad, p, n);
-	group_memo_words(pad, n, w);
-	long memo = group_memo_find(&s->memo, w, n);
-	if (memo >= 0)
-		return (uint32_t)memo;
-	uint32_t id = groups_intern(&s->vals, p, n, key_hash(p, n), &added);
-	group_memo_add(&s->memo, w, n, id);
+	if (id != UINT32_MAX) {
+		size_t len;
+		const char *k = groups_key(&s->vals, id, &len);
+		if (len == n && memcmp(k, p, n) == 0)
+			return id;
+	}
+	id = groups_intern(&s->vals, p, n, key_hash(p, n), &added);
+	s->recent[r] = id;
 	return id;
 }
 

@@ -15,6 +15,8 @@
 #include "keyexpr.h"
 #include "reject.h"
 
+enum { KEYSHARE_RECENT = 256 };
+
 struct keyshare_slot {
 	const struct keyexpr *kx;      /* bound */
 	unsigned long seen;            /* the record it holds, or not this one */
@@ -26,7 +28,7 @@ struct keyshare_slot {
 	unsigned long id_seen;         /* the record id holds */
 	uint32_t id;                   /* the text's number among this slot's */
 	struct groups vals;            /* the texts met, numbered */
-	struct group_memo memo;        /* … the last few of them */
+	uint32_t recent[KEYSHARE_RECENT];   /* by a hash of a text's ends: its number, or UINT32_MAX */
 };
 
 struct keyshare {
