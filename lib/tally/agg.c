@@ -559,11 +559,50 @@ static int is_total_label(const struct agg *a, const char *p, size_t n)
 	return a->spec.total && n == 5 && memcmp(p, "Total", 5) == 0;
 }
 
+/* Part i of the row's key, unless it is the margins' label. */
+static int add_key_part(struct agg *a, size_t i, const char *p, size_t n, struct reject *why)
+{
+	if (is_total_label(a, p, n)) {
+		reject_set(why, "total-key", a->spec.keys[i],
+			"'Total' is the label of the margins of --total (recode it, or leave out --total)");
+		return -1;
+	}
+	keybuf_part(&a->kb, p, n);
+	return 0;
+}
+
+static int build_key(struct agg *a, const struct record *rec, struct reject *why)
+{
+	sbuf_reset(&a->kb);
+	for (size_t i = 0; i < a->spec.nkeys; i++) {
+		char buf[32];
+		const char *p;
+		size_t n;
+		if (keyexpr_text(&a->keys[i], rec, a->dates, buf, &p, &n, why) < 0 ||
+		    add_key_part(a, i, p, n, why) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- keys shared with other tallies (agg_share_keys) ------------------ */
+
 /* Each key of a tally over a keyshare takes a number below KEY_IDS to
  * find its group in by_ids; past that, by the key's text. */
 enum { KEY_IDS = 32, MAX_ID_KEYS = 2 };
 
-static int build_key_text(struct agg *a, const struct record *rec, struct reject *why);
+static int shared_key_text(struct agg *a, const struct record *rec, struct reject *why)
+{
+	sbuf_reset(&a->kb);
+	for (size_t i = 0; i < a->spec.nkeys; i++) {
+		const char *p;
+		size_t n;
+		if (keyshare_text(a->ks, a->key_slot[i], rec, a->dates, &p, &n, why) < 0 ||
+		    add_key_part(a, i, p, n, why) < 0)
+			return -1;
+	}
+	return 0;
+}
 
 /* The tuple of the row's key numbers, or SIZE_MAX when one is too large. */
 static int key_ids(struct agg *a, const struct record *rec, struct reject *why)
@@ -584,32 +623,9 @@ static int key_ids(struct agg *a, const struct record *rec, struct reject *why)
 	return 0;
 }
 
-static int build_key(struct agg *a, const struct record *rec, struct reject *why)
+static int shared_key(struct agg *a, const struct record *rec, struct reject *why)
 {
-	if (a->by_ids)
-		return key_ids(a, rec, why);
-	return build_key_text(a, rec, why);
-}
-
-static int build_key_text(struct agg *a, const struct record *rec, struct reject *why)
-{
-	sbuf_reset(&a->kb);
-	for (size_t i = 0; i < a->spec.nkeys; i++) {
-		char buf[32];
-		const char *p;
-		size_t n;
-		int rc = a->ks ? keyshare_text(a->ks, a->key_slot[i], rec, a->dates, &p, &n, why)
-			: keyexpr_text(&a->keys[i], rec, a->dates, buf, &p, &n, why);
-		if (rc < 0)
-			return -1;
-		if (is_total_label(a, p, n)) {
-			reject_set(why, "total-key", a->spec.keys[i],
-				"'Total' is the label of the margins of --total (recode it, or leave out --total)");
-			return -1;
-		}
-		keybuf_part(&a->kb, p, n);
-	}
-	return 0;
+	return a->by_ids ? key_ids(a, rec, why) : shared_key_text(a, rec, why);
 }
 
 /* A merged partial made without --total may hold a group labelled Total. */
@@ -631,27 +647,7 @@ static int check_total_labels(const struct agg *a, char *err, size_t errsize)
 
 /* The group of the key in a->kb: from the last few keys met when short,
  * else interned. */
-static uint32_t row_group_text(struct agg *a, int *added);
-
-/* The row's group: by its key numbers when it has them (its text built,
- * from the same shared texts, only for a tuple not met before). */
-static uint32_t row_group(struct agg *a, const struct record *rec, int *added)
-{
-	struct reject unused;
-
-	*added = 0;
-	if (!a->by_ids)
-		return row_group_text(a, added);
-	if (a->row_ix != SIZE_MAX && a->by_ids[a->row_ix] != UINT32_MAX)
-		return a->by_ids[a->row_ix];
-	build_key_text(a, rec, &unused);     /* cannot fail: key_ids read these texts */
-	uint32_t g = row_group_text(a, added);
-	if (a->row_ix != SIZE_MAX)
-		a->by_ids[a->row_ix] = g;
-	return g;
-}
-
-static uint32_t row_group_text(struct agg *a, int *added)
+__attribute__((always_inline)) static inline uint32_t row_group(struct agg *a, int *added)
 {
 	size_t len = a->kb.len;
 	uint64_t w[GROUP_MEMO_BYTES / 8];
@@ -667,6 +663,22 @@ static uint32_t row_group_text(struct agg *a, int *added)
 	uint32_t g = groups_intern(&a->groups, a->kb.s, len, key_hash(a->kb.s, len), added);
 	if (len <= GROUP_MEMO_BYTES)
 		group_memo_add(&a->memo, w, len, g);
+	return g;
+}
+
+/* The row's group by its key numbers, its text built (from the shared
+ * texts key_ids read) only for a tuple not met before. */
+static uint32_t shared_group(struct agg *a, const struct record *rec, int *added)
+{
+	struct reject unused;
+
+	*added = 0;
+	if (a->row_ix != SIZE_MAX && a->by_ids[a->row_ix] != UINT32_MAX)
+		return a->by_ids[a->row_ix];
+	shared_key_text(a, rec, &unused);    /* cannot fail: key_ids read these texts */
+	uint32_t g = row_group(a, added);
+	if (a->row_ix != SIZE_MAX)
+		a->by_ids[a->row_ix] = g;
 	return g;
 }
 
@@ -701,7 +713,7 @@ int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 
 	if (keep <= 0)
 		return keep;
-	if (build_key(a, rec, why) < 0 || eval_sources(a, rec, why) < 0)
+	if ((a->ks ? shared_key(a, rec, why) : build_key(a, rec, why)) < 0 || eval_sources(a, rec, why) < 0)
 		return -1;
 	if (a->weighted && eval_weight(a, rec, &w, why) < 0)
 		return -1;
@@ -711,7 +723,7 @@ int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 		return -1;
 	if (a->nrepcol && agg_rep_row(a, rec, &w, &u, why) < 0)
 		return -1;
-	uint32_t g = row_group(a, rec, &added);
+	uint32_t g = a->by_ids ? shared_group(a, rec, &added) : row_group(a, &added);
 	if (added)
 		agg_reserve(a, (size_t)g + 1);
 	a->n[g]++;
