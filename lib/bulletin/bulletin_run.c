@@ -12,6 +12,7 @@
 #include "where.h"
 #include "datecache.h"
 #include "split_half.h"
+#include "keyshare.h"
 #include "bulletin_run.h"
 #include "bulletin_placeholder.h"
 
@@ -87,6 +88,9 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 			where_mark_columns(&to_end, want, in.header.n);
 		}
 	}
+	struct keyshare keys;
+	unsigned char *to_end_use = xcalloc(b->nind + 1, 1);
+	keyshare_init(&keys);
 	for (size_t i = 0; i < b->nind; i++) {
 		if (!p->used[i])
 			continue;
@@ -97,21 +101,24 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 			continue;
 		}
 		agg_mark_columns(&p->agg[i], want, in.header.n);
+		agg_share_keys(&p->agg[i], &keys);
+		to_end_use[i] = b->ind[i].to_end;
 	}
 	if (status) {
 		where_release(&period);
 		where_release(&to_end);
+		keyshare_release(&keys);
+		free(to_end_use);
 		free(want);
 		inputs_release(&in);
 		return status;
 	}
 	inputs_want(&in, want, in.header.n);
 	rec_init(&rec);
-	/* The second half's thread knows the period's condition only: an
-	 * indicator counting rows up to the period's end keeps one thread. */
 	struct split_half half;
-	int split = nfiles == 1 && !has_to_end && split_half_start_many(&half, in.cur, files[0], &in.opts, p->agg, p->used,
-		b->nind, has_period ? extra : NULL, want, in.header.n, SPLIT_MIN_BYTES);
+	struct split_rows rows = { has_period ? extra : NULL, has_to_end ? to_end_text : NULL, to_end_use };
+	int split = nfiles == 1 && split_half_start_many(&half, in.cur, files[0], &in.opts, p->agg, p->used,
+		b->nind, &rows, want, in.header.n, SPLIT_MIN_BYTES);
 	while ((rc = inputs_next(&in, &rec, &why)) != READ_EOF) {
 		if (rc == READ_FATAL)
 			continue;
@@ -144,6 +151,7 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 				continue;
 			}
 		}
+		keyshare_next(&keys);
 		for (size_t i = 0; i < b->nind; i++) {
 			if (!p->used[i] || (before > 0 && !b->ind[i].to_end))
 				continue;
@@ -164,6 +172,8 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 	}
 	where_release(&period);
 	where_release(&to_end);
+	keyshare_release(&keys);
+	free(to_end_use);
 	rec_release(&rec);
 	free(want);
 	inputs_release(&in);

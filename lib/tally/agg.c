@@ -559,6 +559,18 @@ static int is_total_label(const struct agg *a, const char *p, size_t n)
 	return a->spec.total && n == 5 && memcmp(p, "Total", 5) == 0;
 }
 
+/* Part i of the row's key, unless it is the margins' label. */
+static int add_key_part(struct agg *a, size_t i, const char *p, size_t n, struct reject *why)
+{
+	if (is_total_label(a, p, n)) {
+		reject_set(why, "total-key", a->spec.keys[i],
+			"'Total' is the label of the margins of --total (recode it, or leave out --total)");
+		return -1;
+	}
+	keybuf_part(&a->kb, p, n);
+	return 0;
+}
+
 static int build_key(struct agg *a, const struct record *rec, struct reject *why)
 {
 	sbuf_reset(&a->kb);
@@ -566,16 +578,54 @@ static int build_key(struct agg *a, const struct record *rec, struct reject *why
 		char buf[32];
 		const char *p;
 		size_t n;
-		if (keyexpr_text(&a->keys[i], rec, a->dates, buf, &p, &n, why) < 0)
+		if (keyexpr_text(&a->keys[i], rec, a->dates, buf, &p, &n, why) < 0 ||
+		    add_key_part(a, i, p, n, why) < 0)
 			return -1;
-		if (is_total_label(a, p, n)) {
-			reject_set(why, "total-key", a->spec.keys[i],
-				"'Total' is the label of the margins of --total (recode it, or leave out --total)");
-			return -1;
-		}
-		keybuf_part(&a->kb, p, n);
 	}
 	return 0;
+}
+
+/* ---- keys shared with other tallies (agg_share_keys) ------------------ */
+
+/* Each key of a tally over a keyshare takes a number below KEY_IDS to
+ * find its group in by_ids; past that, by the key's text. */
+enum { KEY_IDS = 32, MAX_ID_KEYS = 2 };
+
+static int shared_key_text(struct agg *a, const struct record *rec, struct reject *why)
+{
+	sbuf_reset(&a->kb);
+	for (size_t i = 0; i < a->spec.nkeys; i++) {
+		const char *p;
+		size_t n;
+		if (keyshare_text(a->ks, a->key_slot[i], rec, a->dates, &p, &n, why) < 0 ||
+		    add_key_part(a, i, p, n, why) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The tuple of the row's key numbers, or SIZE_MAX when one is too large. */
+static int key_ids(struct agg *a, const struct record *rec, struct reject *why)
+{
+	size_t ix = 0;
+
+	for (size_t i = 0; i < a->spec.nkeys; i++) {
+		uint32_t id;
+		if (keyshare_id(a->ks, a->key_slot[i], rec, a->dates, &id, why) < 0)
+			return -1;
+		if (id >= KEY_IDS) {
+			a->row_ix = SIZE_MAX;
+			return 0;
+		}
+		ix = ix * KEY_IDS + id;
+	}
+	a->row_ix = ix;
+	return 0;
+}
+
+static int shared_key(struct agg *a, const struct record *rec, struct reject *why)
+{
+	return a->by_ids ? key_ids(a, rec, why) : shared_key_text(a, rec, why);
 }
 
 /* A merged partial made without --total may hold a group labelled Total. */
@@ -597,7 +647,7 @@ static int check_total_labels(const struct agg *a, char *err, size_t errsize)
 
 /* The group of the key in a->kb: from the last few keys met when short,
  * else interned. */
-static uint32_t row_group(struct agg *a, int *added)
+__attribute__((always_inline)) static inline uint32_t row_group(struct agg *a, int *added)
 {
 	size_t len = a->kb.len;
 	uint64_t w[GROUP_MEMO_BYTES / 8];
@@ -616,9 +666,41 @@ static uint32_t row_group(struct agg *a, int *added)
 	return g;
 }
 
+/* The row's group by its key numbers, its text built (from the shared
+ * texts key_ids read) only for a tuple not met before. */
+static uint32_t shared_group(struct agg *a, const struct record *rec, int *added)
+{
+	struct reject unused;
+
+	*added = 0;
+	if (a->row_ix != SIZE_MAX && a->by_ids[a->row_ix] != UINT32_MAX)
+		return a->by_ids[a->row_ix];
+	shared_key_text(a, rec, &unused);    /* cannot fail: key_ids read these texts */
+	uint32_t g = row_group(a, added);
+	if (a->row_ix != SIZE_MAX)
+		a->by_ids[a->row_ix] = g;
+	return g;
+}
+
 void agg_share_dates(struct agg *a, struct datecache *dc)
 {
 	a->dates = dc;
+}
+
+void agg_share_keys(struct agg *a, struct keyshare *ks)
+{
+	a->ks = ks;
+	a->key_slot = xcalloc(a->spec.nkeys + 1, sizeof(*a->key_slot));
+	for (size_t i = 0; i < a->spec.nkeys; i++)
+		a->key_slot[i] = keyshare_add(ks, &a->keys[i]);
+	/* Under --total a key's text is checked for the margins' label. */
+	if (a->spec.total || a->spec.nkeys == 0 || a->spec.nkeys > MAX_ID_KEYS)
+		return;
+	size_t cells = KEY_IDS;
+	for (size_t i = 1; i < a->spec.nkeys; i++)
+		cells *= KEY_IDS;
+	a->by_ids = xmalloc(cells * sizeof(*a->by_ids));
+	memset(a->by_ids, 0xff, cells * sizeof(*a->by_ids));
 }
 
 int agg_row(struct agg *a, const struct record *rec, struct reject *why)
@@ -627,11 +709,11 @@ int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 	struct svy_unit u = { 0, SVY_ROW_PSU };
 	int added;
 
-	int keep = where_keep(&a->where, rec, a->dates, why);
+	int keep = a->where.n ? where_keep(&a->where, rec, a->dates, why) : 1;
 
 	if (keep <= 0)
 		return keep;
-	if (build_key(a, rec, why) < 0 || eval_sources(a, rec, why) < 0)
+	if ((a->ks ? shared_key(a, rec, why) : build_key(a, rec, why)) < 0 || eval_sources(a, rec, why) < 0)
 		return -1;
 	if (a->weighted && eval_weight(a, rec, &w, why) < 0)
 		return -1;
@@ -641,7 +723,7 @@ int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 		return -1;
 	if (a->nrepcol && agg_rep_row(a, rec, &w, &u, why) < 0)
 		return -1;
-	uint32_t g = row_group(a, &added);
+	uint32_t g = a->by_ids ? shared_group(a, rec, &added) : row_group(a, &added);
 	if (added)
 		agg_reserve(a, (size_t)g + 1);
 	a->n[g]++;
@@ -1043,6 +1125,8 @@ void agg_release(struct agg *a)
 	for (size_t i = 0; i < a->spec.nkeys; i++)
 		keyexpr_release(&a->keys[i]);
 	free(a->keys);
+	free(a->key_slot);
+	free(a->by_ids);
 	if (a->acc)
 		for (size_t g = 0; g < ng; g++)
 			svy_acc_release(&a->acc[g]);

@@ -26,6 +26,7 @@
 #include "interval.h"
 #include "cond.h"
 #include "keyexpr.h"
+#include "keyshare.h"
 #include "quantile.h"
 #include "reject.h"
 #include "survey.h"
@@ -162,6 +163,10 @@ struct agg {
 	struct rowval *rv;
 	long empty;                    /* a group id with no rows, for empty cells */
 	struct where where;            /* spec.where, parsed */
+	struct keyshare *ks;           /* agg_share_keys's, or NULL */
+	size_t *key_slot;              /* … each key's slot in it */
+	uint32_t *by_ids;              /* group of each tuple of key numbers (keyshare_id), or UINT32_MAX */
+	size_t row_ix;                 /* this row's tuple, or SIZE_MAX: find the group by its text */
 };
 
 /* Parses the spec (copied: the agg owns its strings).  -1 with err. */
@@ -185,6 +190,12 @@ int agg_row(struct agg *a, const struct record *rec, struct reject *why);
  * string once, and keep one 128 KB cache warm rather than one each.  dc
  * must outlive a's rows and be used by this thread only. */
 void agg_share_dates(struct agg *a, struct datecache *dc);
+
+/* Group keys read from ks (keyshare.h), after agg_bind: tallies fed the
+ * same records on one thread evaluate each distinct key expression once a
+ * record.  The caller calls keyshare_next before each record's agg_row; ks
+ * must outlive a's rows and be used by this thread only. */
+void agg_share_keys(struct agg *a, struct keyshare *ks);
 
 /* Margins and share bases; call once after the last row or merge.  -1 when
  * the design fails (lonely PSU), with the message in err. */

@@ -13,13 +13,17 @@ static int tally_record(struct split_half *h, const struct record *rec, struct r
 {
 	if (!h->many)
 		return agg_row(&h->agg, rec, why);
+	int before = 0;
 	if (h->has_period) {
 		int keep = where_keep(&h->period, rec, h->dates, why);
+		if (keep == 0 && h->has_to_end)
+			before = keep = where_keep(&h->to_end, rec, h->dates, why);
 		if (keep <= 0)
 			return keep;
 	}
+	keyshare_next(&h->keys);
 	for (size_t i = 0; i < h->nmany; i++)
-		if (h->use[i] && agg_row(&h->many[i], rec, why) < 0)
+		if (h->use[i] && (!before || h->to_end_use[i]) && agg_row(&h->many[i], rec, why) < 0)
 			return -1;
 	return 0;
 }
@@ -128,14 +132,20 @@ static void release_many(struct split_half *h)
 	if (h->has_period)
 		where_release(&h->period);
 	h->has_period = 0;
+	if (h->has_to_end)
+		where_release(&h->to_end);
+	h->has_to_end = 0;
+	keyshare_release(&h->keys);
 }
 
 /* The second half's own tallies and condition, bound to its reader: 0, or -1. */
-static int init_many(struct split_half *h, const struct agg *a, const char *period)
+static int init_many(struct split_half *h, const struct agg *a, const struct split_rows *rows)
 {
 	const struct header *hd = reader_header(h->r);
 	char err[256];
+	const char *period = rows->period;
 	char *texts[1] = { (char *)period };
+	char *to_end[1] = { (char *)rows->to_end };
 
 	h->many = xcalloc(h->nmany + 1, sizeof(*h->many));
 	h->dates = xmalloc(sizeof(*h->dates));
@@ -152,6 +162,7 @@ static int init_many(struct split_half *h, const struct agg *a, const char *peri
 			h->nmany = i + 1;
 			return -1;
 		}
+		agg_share_keys(&h->many[i], &h->keys);
 	}
 	if (period && *period) {
 		if (where_init(&h->period, texts, 1, err, sizeof(err)) < 0)
@@ -159,13 +170,21 @@ static int init_many(struct split_half *h, const struct agg *a, const char *peri
 		h->has_period = 1;
 		if (where_bind(&h->period, hd, err, sizeof(err)) < 0)
 			return -1;
+		if (rows->to_end) {
+			if (where_init(&h->to_end, to_end, 1, err, sizeof(err)) < 0)
+				return -1;
+			h->has_to_end = 1;
+			h->to_end_use = rows->to_end_use;
+			if (where_bind(&h->to_end, hd, err, sizeof(err)) < 0)
+				return -1;
+		}
 	}
 	return 0;
 }
 
 int split_half_start_many(struct split_half *h, struct reader *first, const char *path,
 	const struct reader_opts *ro, const struct agg *a, const unsigned char *use, size_t n,
-	const char *period, const unsigned char *want, size_t nwant, size_t min_bytes)
+	const struct split_rows *rows, const unsigned char *want, size_t nwant, size_t min_bytes)
 {
 	memset(h, 0, sizeof(*h));
 	/* A design's merge refuses only over an fpc, before changing anything;
@@ -177,7 +196,8 @@ int split_half_start_many(struct split_half *h, struct reader *first, const char
 		return 0;
 	h->use = use;
 	h->nmany = n;
-	if (init_many(h, a, period) < 0 || pthread_create(&h->thread, NULL, tally_second_half, h) != 0) {
+	keyshare_init(&h->keys);
+	if (init_many(h, a, rows) < 0 || pthread_create(&h->thread, NULL, tally_second_half, h) != 0) {
 		release_many(h);
 		reader_close(h->r);
 		h->r = NULL;

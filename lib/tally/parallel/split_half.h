@@ -38,6 +38,10 @@ struct split_half {
 	size_t nmany;
 	struct where period;           /* and the condition they all share */
 	int has_period;
+	struct where to_end;           /* rows the period leaves that to_end_use[i] take */
+	int has_to_end;
+	const unsigned char *to_end_use;
+	struct keyshare keys;          /* their group keys, evaluated once a record */
 	struct datecache *dates;       /* and their parsed dates */
 	const char *path;
 	unsigned long long cut;        /* where the second half begins */
@@ -60,15 +64,23 @@ int split_half_start(struct split_half *h, struct reader *first, const char *pat
  * merges the second tally into a, adds its rows to *rows and returns 1;
  * else 0.  Either way the second half is released. */
 int split_half_finish(struct split_half *h, unsigned long long seen, struct agg *a, unsigned long *rows);
+/* Which records the tallies of split_half_start_many see: those period (a
+ * condition; NULL or "" none) keeps, and for a[i] with to_end_use[i] set
+ * also those it leaves and to_end (NULL: none) keeps. */
+struct split_rows {
+	const char *period;
+	const char *to_end;
+	const unsigned char *to_end_use;
+};
+
 /* The same for several tallies fed every record, civic-bulletin's
  * indicators of one input: a[i] for every i < n with use[i] set, each
- * seeing only the records that period (a condition; NULL or "" none)
- * keeps, as one sequential read feeds them.  A record that any of them or
+ * seeing the records rows says, as one sequential read feeds them.  A record that any of them or
  * the period rejects ends the second half (read again sequentially).  Not
  * when any has a design with quantiles or an fpc (whose merge may refuse). */
 int split_half_start_many(struct split_half *h, struct reader *first, const char *path,
 	const struct reader_opts *ro, const struct agg *a, const unsigned char *use, size_t n,
-	const char *period, const unsigned char *want, size_t nwant, size_t min_bytes);
+	const struct split_rows *rows, const unsigned char *want, size_t nwant, size_t min_bytes);
 /* As split_half_finish, merging every tally or none. */
 int split_half_finish_many(struct split_half *h, unsigned long long seen, struct agg *a, unsigned long *rows);
 /* Stops and releases it without merging. */
