@@ -23,7 +23,9 @@ civic_path() {
 			local cmd
 			for cmd in "$CIVIC_ROOT"/bin/civic*; do
 				[ -x "$cmd" ] && [ "${cmd%.c}" = "$cmd" ] || continue
-				local run='valgrind -q --error-exitcode=98 --leak-check=full --errors-for-leak-kinds=definite,indirect'
+				# --read-inline-info=no: a tenth less start-up per command
+				# (reports lose inlined frames, not errors or leaks).
+				local run='valgrind -q --error-exitcode=98 --leak-check=full --errors-for-leak-kinds=definite,indirect --read-inline-info=no'
 				# A shell script (civic-monthly) runs as it is.
 				[ "$(head -c 2 "$cmd")" = '#!' ] && run=
 				cat > "$wrap/${cmd##*/}" <<WRAP
