@@ -3,6 +3,7 @@
 # control, period comparison, safety (formulas, HTML), provenance, -o.
 
 load helper
+load bulletin-compare
 
 setup() {
 	setup_scratch
@@ -490,9 +491,8 @@ chromium_run() {
 	/usr/bin/python3 "$CIVIC_ROOT/tests/bulletin-oracle.py" canon.csv \
 		"$SCRATCH/demo/truth-2023.json,$SCRATCH/demo/truth.json" "$CIVIC_DATADIR/sample/population.csv" \
 		'all other subjects' 2024-07 2023-07 > year-ago.csv
-	run /usr/bin/python3 "$CIVIC_ROOT/tests/bulletin-compare.py" --suffix .same-month-last-year \
-		--only register-book,receiving-unit,subjects "$SCRATCH/demo/bulletins/internal/2024-07/compared" year-ago.csv
-	assert_success
+	compare --suffix .same-month-last-year --only register-book,receiving-unit,subjects \
+		"$SCRATCH/demo/bulletins/internal/2024-07/compared" year-ago.csv
 	assert_equal "$(grep -c ' figures$' <<< "$output")" 3
 	# the year 2024 against the 2023 wave, each change with its SE and p-value
 	run grep -c 'previous-wave 2023: compared$' "$SCRATCH/demo/bulletins/internal/2024/log"
