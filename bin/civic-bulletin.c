@@ -32,7 +32,8 @@ static const char usage[] =
 	"usage: civic-bulletin -b file --check [--lang codes]\n"
 	"       civic-bulletin -b file [--period yyyy-mm | --quarter yyyy-Qn | --year yyyy]\n"
 	"                      [--wave label] [--lang codes] [-f formats] [-s k]\n"
-	"                      [--max-rejects n[%]] [--without role] [-j n] -o dir role=file ...\n"
+	"                      [--max-rejects n[%]] [--without role] [--source file] [-j n]\n"
+	"                      -o dir role=file ...\n"
 	"\n"
 	"  -b, --bulletin FILE   the bulletin definition (civic-bulletin(5))\n"
 	"      --check           check the definition (and its texts in --lang) only\n"
@@ -57,6 +58,8 @@ static const char usage[] =
 	"                        unrounded, rejects, log\n"
 	"      --without ROLE    make the bulletin without the input ROLE: its indicators\n"
 	"                        are reported as not computed (repeatable)\n"
+	"      --source FILE     a schema or rule book the inputs were made with, named\n"
+	"                        with its SHA-256 and version in the provenance (repeatable)\n"
 	"  ROLE=FILE             an input by the role the definition declares; repeat a\n"
 	"                        role for several files of one input\n"
 	"      --help, --version\n";
@@ -69,6 +72,7 @@ enum {
 	OPT_WAVE,
 	OPT_LANG,
 	OPT_WITHOUT,
+	OPT_SOURCE,
 };
 
 static const struct option long_options[] = {
@@ -84,6 +88,7 @@ static const struct option long_options[] = {
 	{ "wave", required_argument, NULL, OPT_WAVE },
 	{ "lang", required_argument, NULL, OPT_LANG },
 	{ "without", required_argument, NULL, OPT_WITHOUT },
+	{ "source", required_argument, NULL, OPT_SOURCE },
 	REJECT_LONG_OPTIONS,
 	COMMON_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 },
@@ -106,6 +111,8 @@ struct options {
 	size_t noperands;
 	char **without;                /* roles left out on purpose (--without) */
 	size_t nwithout;
+	char **sources;                /* --source, for the provenance */
+	size_t nsources;
 };
 
 static const struct {
@@ -162,6 +169,12 @@ static void parse_options(struct options *o, int argc, char **argv)
 			o->without = xrealloc(o->without, (o->nwithout + 1) * sizeof(*o->without));
 			o->without[o->nwithout++] = optarg;
 			break;
+		case OPT_SOURCE:
+			if (access(optarg, R_OK) != 0)
+				civic_usage_error("--source: cannot read '%s': %s", optarg, strerror(errno));
+			o->sources = xrealloc(o->sources, (o->nsources + 1) * sizeof(*o->sources));
+			o->sources[o->nsources++] = optarg;
+			break;
 		default:
 			if (!common_option(&o->common, c) && !reject_option(&o->rejects, c))
 				bad_option();
@@ -176,7 +189,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 	o->operands = argv + optind;
 	o->noperands = (size_t)(argc - optind);
 	if (o->check) {
-		if (o->output || o->noperands || o->period_given || o->wave || o->formats || o->nwithout)
+		if (o->output || o->noperands || o->period_given || o->wave || o->formats || o->nwithout || o->nsources)
 			civic_usage_error("--check takes only -b and --lang");
 		return;
 	}
@@ -899,6 +912,8 @@ static int run(struct options *o, int argc, char **argv)
 	ri.k = (double)(o->suppress >= 0 ? o->suppress : r.b.suppress);
 	ri.argc = argc;
 	ri.argv = argv;
+	ri.sources = o->sources;
+	ri.nsources = o->nsources;
 	for (size_t i = 0; i < r.b.nind; i++) {
 		char name[300];
 		snprintf(name, sizeof(name), "tallies/%s.csv", r.b.ind[i].id);
@@ -964,6 +979,7 @@ int main(int argc, char **argv)
 	parse_options(&o, argc, argv);
 	status = run(&o, argc, argv);
 	free(o.without);
+	free(o.sources);
 	if (close_stdout() != 0)
 		status = CIVIC_EXIT_DATA;
 	return status;

@@ -381,21 +381,10 @@ static int load(struct options *o, struct rtable *t, const char *path, const cha
 
 static int add_sources(struct options *o)
 {
-	char hex[SHA256_HEX_LEN + 1];
 	int failed = 0;
 
-	for (size_t i = 0; i < o->sources.n; i++) {
-		const char *path = o->sources.v[i];
-		char *version;
-		if (sha256_file(path, hex) != 0) {
-			civic_warn("%s:", path);
-			failed = 1;
-			continue;
-		}
-		version = prov_declared_version(path);
-		prov_add(&o->rep.prov, "source", path, hex, version);
-		free(version);
-	}
+	for (size_t i = 0; i < o->sources.n; i++)
+		failed |= prov_add_source(&o->rep.prov, o->sources.v[i]) != 0;
 	return failed ? -1 : 0;
 }
 

@@ -14,11 +14,11 @@
 # directories' sort order.
 
 load helper
+load bulletin-compare
 
 DEF="$CIVIC_ROOT/share/civic/bulletins/cooperation-trust.json"
 ORACLE_PY="$CIVIC_ROOT/tests/bulletin-oracle.py"
 ORACLE_R="$CIVIC_ROOT/tests/bulletin-oracle.R"
-COMPARE="$CIVIC_ROOT/tests/bulletin-compare.py"
 OTHER_LABEL="all other subjects"
 REGISTRY_CMP=register-book,receiving-unit,subjects
 SURVEY_IDS=trust-police,trust-inspector,would-report,cooperation-seen
@@ -60,12 +60,6 @@ setup() {
 	setup_scratch
 	D="$BATS_FILE_TMPDIR"
 	OUT="$D/out"
-}
-
-compare() {
-	run /usr/bin/python3 "$COMPARE" "$@"
-	echo "$output"
-	assert_success
 }
 
 @test "same month last year: March 2024 against March 2023, counts, changes and Poisson p-values as Python computes them" {

@@ -13,11 +13,11 @@
 # commands they stand for (tests/bulletin-tally.py, civic-bulletin(5)).
 
 load helper
+load bulletin-compare
 
 DEF="$CIVIC_ROOT/share/civic/bulletins/cooperation-trust.json"
 ORACLE_PY="$CIVIC_ROOT/tests/bulletin-oracle.py"
 ORACLE_R="$CIVIC_ROOT/tests/bulletin-oracle.R"
-COMPARE="$CIVIC_ROOT/tests/bulletin-compare.py"
 AS_TALLY="$CIVIC_ROOT/tests/bulletin-tally.py"
 OTHER_LABEL="all other subjects"
 REGISTRY_IDS=register-book,register-book-by-region,register-book-by-month,receiving-unit,receiving-unit-by-channel,cooperation-between-services,resolution-time,pending-at-period-end,outcomes-by-service,subjects,load-per-population
@@ -53,13 +53,6 @@ setup() {
 	setup_scratch
 	D="$BATS_FILE_TMPDIR"
 	POP="$CIVIC_DATADIR/sample/population.csv"
-}
-
-# compare DIR ORACLE... : every indicator of the oracles, figure for figure
-compare() {
-	run /usr/bin/python3 "$COMPARE" "$@"
-	echo "$output"
-	assert_success
 }
 
 # bulletin ARGS...: civic-bulletin with the shipped definition, all inputs

@@ -33,6 +33,20 @@ json.dump(d, open(sys.argv[2], "w"), ensure_ascii=False, indent=1)
 PY
 }
 
+# refused PYTHON MESSAGE...: the definition changed by PYTHON (as broken
+# does) is refused by --check with exit 2, each MESSAGE (a pattern: *
+# stands for any text) in what it says.
+refused() {
+	local m
+	broken refused "$1"
+	shift
+	run --separate-stderr civic-bulletin -b refused.json --check
+	[ "$status" -eq 2 ] || fail "--check exited $status, not 2: $stderr"
+	for m in "$@"; do
+		[[ $stderr == *$m* ]] || fail "--check did not say '$m': $stderr"
+	done
+}
+
 @test "--check: a sound definition passes silently" {
 	run --separate-stderr civic-bulletin -b "$DEF" --check --lang en,ru,uz
 	assert_success
@@ -41,54 +55,32 @@ PY
 }
 
 @test "--check: each mistake is named by its indicator and member, exit 2" {
-	broken a 'ind("subjects")["top_n"] = 3'
-	run --separate-stderr civic-bulletin -b a.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"indicator 'subjects' (4), member 'top_n': unknown member"* ]]
-	broken b 'del ind("subjects")["top"]'
-	run --separate-stderr civic-bulletin -b b.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"indicator 'subjects' (4), member 'other': names the rows 'top' leaves out"* ]]
-	broken c 'ind("timeliness")["stats"] = ["count", "medain:days(received_at,resolved_at)"]'
-	run --separate-stderr civic-bulletin -b c.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"indicator 'timeliness' (2), member 'stats': "*"medain"* ]]
-	broken d 'ind("timeliness")["where"] = "resolved_at is not emty"'
-	run --separate-stderr civic-bulletin -b d.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"indicator 'timeliness' (2), member '"* ]]
-	broken e 'ind("load")["input"] = "registr"'
-	run --separate-stderr civic-bulletin -b e.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"indicator 'load' (3), member 'input': no input has the role 'registr'"* ]]
-	broken f 'ind("load")["id"] = "register-book"'
-	run --separate-stderr civic-bulletin -b f.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"member 'id': 'register-book' is also indicator 1's id"* ]]
-	broken g 'ind("register-book")["compare"] = ["previous-wave"]'
-	run --separate-stderr civic-bulletin -b g.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"indicator 'register-book' (1), member 'compare': previous-wave needs a survey input"* ]]
-	broken h 'ind("load")["per"] = 0'
-	run --separate-stderr civic-bulletin -b h.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"indicator 'load' (3), member 'per': takes a whole number from 1"* ]]
-	broken i 'd["format_version"] = 2'
-	run --separate-stderr civic-bulletin -b i.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"member 'format_version': must be 1"* ]]
-	broken j 'ind("trust-police")["ci"] = "logit,wilsen"'
-	run --separate-stderr civic-bulletin -b j.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"indicator 'trust-police' (5), member 'ci': unknown --ci method 'wilsen'"* ]]
+	refused 'ind("subjects")["top_n"] = 3' \
+		"indicator 'subjects' (4), member 'top_n': unknown member"
+	refused 'del ind("subjects")["top"]' \
+		"indicator 'subjects' (4), member 'other': names the rows 'top' leaves out"
+	refused 'ind("timeliness")["stats"] = ["count", "medain:days(received_at,resolved_at)"]' \
+		"indicator 'timeliness' (2), member 'stats': *medain"
+	refused 'ind("timeliness")["where"] = "resolved_at is not emty"' \
+		"indicator 'timeliness' (2), member '"
+	refused 'ind("load")["input"] = "registr"' \
+		"indicator 'load' (3), member 'input': no input has the role 'registr'"
+	refused 'ind("load")["id"] = "register-book"' \
+		"member 'id': 'register-book' is also indicator 1's id"
+	refused 'ind("register-book")["compare"] = ["previous-wave"]' \
+		"indicator 'register-book' (1), member 'compare': previous-wave needs a survey input"
+	refused 'ind("load")["per"] = 0' \
+		"indicator 'load' (3), member 'per': takes a whole number from 1"
+	refused 'd["format_version"] = 2' \
+		"member 'format_version': must be 1"
+	refused 'ind("trust-police")["ci"] = "logit,wilsen"' \
+		"indicator 'trust-police' (5), member 'ci': unknown --ci method 'wilsen'"
 }
 
 @test "--check: every mistake at once; a text missing in a --lang language; not JSON; unreadable" {
-	broken a 'ind("subjects")["top"] = 0; ind("load")["chart"] = "pie"'
-	run --separate-stderr civic-bulletin -b a.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"'subjects' (4), member 'top'"* ]]
-	[[ $stderr == *"'load' (3), member 'chart': unknown chart kind 'pie'"* ]]
+	refused 'ind("subjects")["top"] = 0; ind("load")["chart"] = "pie"' \
+		"'subjects' (4), member 'top'" \
+		"'load' (3), member 'chart': unknown chart kind 'pie'"
 	broken b 'del ind("load")["definition"]["uz"]'
 	run civic-bulletin -b b.json --check
 	assert_success
@@ -105,34 +97,20 @@ PY
 }
 
 @test "the period's dates: placeholders checked on load, named by indicator and member; a run needs a period" {
-	broken a 'ind("timeliness")["where"] = "resolved_at > {period_middle}"'
-	run --separate-stderr civic-bulletin -b a.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"indicator 'timeliness' (2), member 'where': unknown placeholder '{period_middle}'"* ]]
-	broken b 'ind("timeliness")["stats"] = "count,share:received_at >= {period_end-}"'
-	run --separate-stderr civic-bulletin -b b.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"indicator 'timeliness' (2), member 'stats': placeholder '{period_end-': the days after - are 1 to 4 digits"* ]]
-	broken c 'ind("timeliness")["group"] = "service,days(received_at,{period_end)"'
-	run --separate-stderr civic-bulletin -b c.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"indicator 'timeliness' (2), member 'group': placeholder '{period_end' is not closed by '}'"* ]]
-	broken d 'ind("trust-police")["where"] = "interview_date <= {period_end}"'
-	run --separate-stderr civic-bulletin -b d.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"indicator 'trust-police' (5), member 'where': the period's dates"*"need an input with a period"* ]]
-	broken e 'ind("timeliness")["rows"] = "to-end"'
-	run --separate-stderr civic-bulletin -b e.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"indicator 'timeliness' (2), member 'rows': unknown rows 'to-end' (in-period, to-period-end)"* ]]
-	broken f 'ind("register-book")["where"] = "received_at >= {period_start+7}"; ind("register-book")["compare"] = ["previous-month"]'
-	run --separate-stderr civic-bulletin -b f.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"indicator 'register-book' (1), member 'compare': the period's dates"*"cannot be compared"* ]]
-	broken g 'ind("trust-police")["rows"] = "to-period-end"'
-	run --separate-stderr civic-bulletin -b g.json --check
-	[ "$status" -eq 2 ]
-	[[ $stderr == *"indicator 'trust-police' (5), member 'rows': to-period-end needs an input with a period"* ]]
+	refused 'ind("timeliness")["where"] = "resolved_at > {period_middle}"' \
+		"indicator 'timeliness' (2), member 'where': unknown placeholder '{period_middle}'"
+	refused 'ind("timeliness")["stats"] = "count,share:received_at >= {period_end-}"' \
+		"indicator 'timeliness' (2), member 'stats': placeholder '{period_end-': the days after - are 1 to 4 digits"
+	refused 'ind("timeliness")["group"] = "service,days(received_at,{period_end)"' \
+		"indicator 'timeliness' (2), member 'group': placeholder '{period_end' is not closed by '}'"
+	refused 'ind("trust-police")["where"] = "interview_date <= {period_end}"' \
+		"indicator 'trust-police' (5), member 'where': the period's dates*need an input with a period"
+	refused 'ind("timeliness")["rows"] = "to-end"' \
+		"indicator 'timeliness' (2), member 'rows': unknown rows 'to-end' (in-period, to-period-end)"
+	refused 'ind("register-book")["where"] = "received_at >= {period_start+7}"; ind("register-book")["compare"] = ["previous-month"]' \
+		"indicator 'register-book' (1), member 'compare': the period's dates*cannot be compared"
+	refused 'ind("trust-police")["rows"] = "to-period-end"' \
+		"indicator 'trust-police' (5), member 'rows': to-period-end needs an input with a period"
 	# sound: checked without a period, refused without one, run with one
 	broken h 'ind("timeliness")["where"] = "resolved_at is empty or resolved_at > {period_end}"; ind("timeliness")["rows"] = "to-period-end"; del ind("timeliness")["compare"]'
 	run --separate-stderr civic-bulletin -b h.json --check

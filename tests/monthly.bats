@@ -126,6 +126,34 @@ PY2
 	assert_output 0
 }
 
+@test "the report's provenance names the schema and rule books the exports were cleaned with, with their SHA-256 and versions" {
+	# a schema of one's own (-S), its version changed; the shipped rule books
+	sed 's/"version": *"[^"]*"/"version": "local-7"/' "$CIVIC_DATADIR/schemas/registry.json" > my-schema.json
+	grep -q '"version": "local-7"' my-schema.json
+	run civic-monthly -m 2024-01 -S my-schema.json -o out "$RAW"
+	assert_success
+	run grep '^source ' out/2024-01/report.txt
+	assert_equal "${#lines[@]}" 4
+	assert_line --index 0 "source     $SCRATCH/my-schema.json (version local-7)  sha256:$(sha256sum < my-schema.json | cut -d' ' -f1)"
+	local i=1 r
+	for r in registers services subjects; do
+		assert_line --index $((i++)) "source     $CIVIC_DATADIR/rules/$r.rules  sha256:$(sha256sum < "$CIVIC_DATADIR/rules/$r.rules" | cut -d' ' -f1)"
+	done
+	# the other formats name them too
+	grep -q "^- source $SCRATCH/my-schema.json (version local-7), sha256 " out/2024-01/report.md
+	grep -q "$CIVIC_DATADIR/rules/subjects.rules" out/2024-01/report.html
+	# the shipped schema by its name
+	run civic-monthly -m 2024-02 -o out "$RAW"
+	assert_success
+	grep -q "^source     $CIVIC_DATADIR/schemas/registry.json (version 1)  sha256:$(sha256sum < "$CIVIC_DATADIR/schemas/registry.json" | cut -d' ' -f1)\$" \
+		out/2024-02/report.txt
+	# civic-bulletin --source names a file it cannot read before any work
+	run --separate-stderr civic-bulletin -b "$DEF" --source missing.rules -o hand registry=registry.csv
+	assert_failure 2
+	[[ "$stderr" == *"civic-bulletin: --source: cannot read 'missing.rules': No such file or directory"* ]]
+	[ ! -e hand ]
+}
+
 @test "the second month is compared with the first" {
 	civic-monthly -m 2024-01 -o out "$RAW" 2> /dev/null
 	run civic-monthly -m 2024-02 -o out "$RAW"

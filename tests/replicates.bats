@@ -29,6 +29,30 @@ same_as_r() {
 	refute_output --partial "civic has no column"
 }
 
+# in_parts CSV ARGS...: CSV cut into three parts by rows, each with the
+# header (part.aa.csv, part.ab.csv, part.ac.csv), each tallied with ARGS
+# into a partial (part.aa.ndjson ...).
+in_parts() {
+	local csv=$1 p
+	shift
+	head -1 "$csv" > head.csv
+	tail -n +2 "$csv" > body.csv
+	split -n l/3 body.csv part.
+	for p in part.aa part.ab part.ac; do
+		cat head.csv "$p" > "$p.csv"
+		civic-tally "$@" --partial "$p.csv" > "$p.ndjson"
+	done
+}
+
+# unmerged NAME JQ MESSAGE: a.ndjson changed by the jq filter JQ, as
+# NAME.ndjson, is refused by --merge with exit 1, saying MESSAGE.
+unmerged() {
+	jq -c "$2" a.ndjson > "$1.ndjson"
+	run civic-tally --merge "$1.ndjson"
+	assert_failure 1
+	assert_output --partial "$3"
+}
+
 @test "replicates: JK1, 80 replicates, as R's svrepdesign(type = 'JK1')" {
 	[ "$(head -1 "$REP/jk1.csv" | tr ',' '\n' | grep -c '^"rw_')" -eq 80 ]
 	same_as_r jk1
@@ -162,9 +186,6 @@ sys.exit(0 if empty else 1)' "$REP/$case.csv"
 	local case
 	for case in "${MERGE_CASES[@]}"; do
 		mapfile -t opts < "$REP/$case.args"
-		head -1 "$REP/$case.csv" > head.csv
-		tail -n +2 "$REP/$case.csv" > body.csv
-		split -n l/3 body.csv part.
 		local -a runs=(
 			"-g region --total -s ratio:score/age --ci t"
 			"-g sex,region -s mean:score,sum:score,mean:trust,count --contrast region=north"
@@ -173,10 +194,7 @@ sys.exit(0 if empty else 1)' "$REP/$case.csv"
 		local s
 		for s in "${runs[@]}"; do
 			read -ra args <<< "$s"
-			for p in part.aa part.ab part.ac; do
-				cat head.csv "$p" > "$p.csv"
-				civic-tally "${opts[@]}" "${args[@]}" --partial "$p.csv" > "$p.ndjson"
-			done
+			in_parts "$REP/$case.csv" "${opts[@]}" "${args[@]}"
 			civic-tally --merge part.aa.ndjson part.ab.ndjson part.ac.ndjson > merged.csv
 			civic-tally "${opts[@]}" "${args[@]}" "$REP/$case.csv" > one.csv
 			cmp merged.csv one.csv || { echo "$case: $s"; false; }
@@ -190,13 +208,7 @@ sys.exit(0 if empty else 1)' "$REP/$case.csv"
 	local case
 	for case in "${MERGE_CASES[@]}"; do
 		mapfile -t opts < "$REP/$case.args"
-		head -1 "$REP/$case.csv" > head.csv
-		tail -n +2 "$REP/$case.csv" > body.csv
-		split -n l/3 body.csv part.
-		for p in part.aa part.ab part.ac; do
-			cat head.csv "$p" > "$p.csv"
-			civic-tally "${opts[@]}" "${STATS[@]}" --partial "$p.csv" > "$p.ndjson"
-		done
+		in_parts "$REP/$case.csv" "${opts[@]}" "${STATS[@]}"
 		civic-tally --merge part.aa.ndjson part.ab.ndjson part.ac.ndjson > merged.csv
 		civic-tally "${opts[@]}" "${STATS[@]}" "$REP/$case.csv" > one.csv
 		cmp merged.csv one.csv
@@ -210,13 +222,7 @@ sys.exit(0 if empty else 1)' "$REP/$case.csv"
 @test "replicates: quantiles and --other from partials merged in two steps give one run's digits" {
 	mapfile -t opts < "$REP/jk1_factors.args"
 	local s=(-g region -s count,p25:score,iqr:score,median:age --ci t --sort -count --top 2 --other Rest)
-	head -1 "$REP/jk1_factors.csv" > head.csv
-	tail -n +2 "$REP/jk1_factors.csv" > body.csv
-	split -n l/3 body.csv part.
-	for p in part.aa part.ab part.ac; do
-		cat head.csv "$p" > "$p.csv"
-		civic-tally "${opts[@]}" "${s[@]}" --partial "$p.csv" > "$p.ndjson"
-	done
+	in_parts "$REP/jk1_factors.csv" "${opts[@]}" "${s[@]}"
 	civic-tally --merge --partial part.aa.ndjson part.ab.ndjson > ab.ndjson
 	civic-tally --merge ab.ndjson part.ac.ndjson > merged.csv
 	civic-tally "${opts[@]}" "${s[@]}" "$REP/jk1_factors.csv" > one.csv
@@ -226,14 +232,10 @@ sys.exit(0 if empty else 1)' "$REP/$case.csv"
 @test "replicates: a held value whose replicate weights are damaged does not merge" {
 	mapfile -t opts < "$REP/jk1.args"
 	civic-tally "${opts[@]}" -g region -s median:score --ci t --partial "$REP/jk1.csv" > a.ndjson
-	jq -c 'if .src then .src[0].svals.values[0][2] |= .[1:] else . end' a.ndjson > b.ndjson
-	run civic-tally --merge b.ndjson
-	assert_failure 1
-	assert_output --partial "b.ndjson:2: malformed group in partial"
-	jq -c 'if .src then .src[0].svals.values[0][2][0] = -1 else . end' a.ndjson > c.ndjson
-	run civic-tally --merge c.ndjson
-	assert_failure 1
-	assert_output --partial "c.ndjson:2: malformed group in partial"
+	unmerged b 'if .src then .src[0].svals.values[0][2] |= .[1:] else . end' \
+		"b.ndjson:2: malformed group in partial"
+	unmerged c 'if .src then .src[0].svals.values[0][2][0] = -1 else . end' \
+		"c.ndjson:2: malformed group in partial"
 }
 
 @test "replicates: partials of other replicate options do not merge" {
@@ -248,27 +250,19 @@ sys.exit(0 if empty else 1)' "$REP/$case.csv"
 @test "replicates: a partial whose group lost its replicate sums does not merge" {
 	mapfile -t opts < "$REP/jk1.args"
 	civic-tally "${opts[@]}" -g region -s share --ci t --partial "$REP/jk1.csv" > a.ndjson
-	jq -c 'del(.acc.replicates)' a.ndjson > b.ndjson
-	run civic-tally --merge b.ndjson
-	assert_failure 1
-	assert_output --partial "b.ndjson:2: malformed group in partial"
-	jq -c 'if .acc then .acc.replicates.sums |= .[1:] else . end' a.ndjson > c.ndjson
-	run civic-tally --merge c.ndjson
-	assert_failure 1
-	assert_output --partial "c.ndjson:2: malformed group in partial"
+	unmerged b 'del(.acc.replicates)' \
+		"b.ndjson:2: malformed group in partial"
+	unmerged c 'if .acc then .acc.replicates.sums |= .[1:] else . end' \
+		"c.ndjson:2: malformed group in partial"
 }
 
 @test "replicates: a partial whose design lost its rank sketch does not merge" {
 	mapfile -t opts < "$REP/jk1.args"
 	civic-tally "${opts[@]}" -g region -s mean:score --contrast region --partial "$REP/jk1.csv" > a.ndjson
-	jq -c 'if .design then del(.design.replicates.sketch) else . end' a.ndjson > b.ndjson
-	run civic-tally --merge b.ndjson
-	assert_failure 1
-	assert_output --partial "malformed replicate weights in partial"
-	jq -c 'if .design then .design.replicates.sketch |= .[1:] else . end' a.ndjson > c.ndjson
-	run civic-tally --merge c.ndjson
-	assert_failure 1
-	assert_output --partial "malformed replicate weights in partial"
+	unmerged b 'if .design then del(.design.replicates.sketch) else . end' \
+		"malformed replicate weights in partial"
+	unmerged c 'if .design then .design.replicates.sketch |= .[1:] else . end' \
+		"malformed replicate weights in partial"
 }
 
 @test "replicates: a file tallied on two threads gives one thread's digits" {

@@ -3,6 +3,7 @@
 # control, period comparison, safety (formulas, HTML), provenance, -o.
 
 load helper
+load bulletin-compare
 
 setup() {
 	setup_scratch
@@ -454,7 +455,7 @@ chromium_run() {
 		--enable-logging=stderr --v=0 --hide-scrollbars "$@"
 }
 
-@test "make demo: the whole pipeline on sample data prints the report and writes HTML in three languages" {
+@test "make demo: the whole pipeline on sample data prints the report, writes HTML in three languages, each month compared with the same month last year" {
 	run --separate-stderr "$CIVIC_ROOT/scripts/demo" "$SCRATCH/demo"
 	assert_success
 	assert_line --index 0 'Police and citizens: cooperation and trust, 2024'
@@ -474,6 +475,26 @@ chromium_run() {
 	done
 	run grep -c 'previous-month 2024-11: compared$' "$SCRATCH/demo/bulletins/internal/2024-12/log"
 	assert_output 3
+	# and with the same month of 2023, which the demo makes too: every month of 2024
+	for m in 01 02 03 04 05 06 07 08 09 10 11 12; do
+		run grep -c "same-month-last-year 2023-$m: compared\$" "$SCRATCH/demo/bulletins/internal/2024-$m/log"
+		assert_output 3
+	done
+	grep -q '^Registration discipline: applications by register book — compared with 2023-07$' \
+		"$SCRATCH/demo/bulletins/2024-07/report.en.txt"
+	# July's figures against July 2023 as Python computes them from the rows the
+	# generator made (the demo's seeds and sizes; the oracle checks them against
+	# the demo's truth files)
+	for y in 2023 2024; do
+		gen-registry -n 30000 --seed $y --year $y --dirty --canonical --category > canon-$y.csv
+	done
+	{ cat canon-2023.csv; tail -n +2 canon-2024.csv; } > canon.csv
+	/usr/bin/python3 "$CIVIC_ROOT/tests/bulletin-oracle.py" canon.csv \
+		"$SCRATCH/demo/truth-2023.json,$SCRATCH/demo/truth.json" "$CIVIC_DATADIR/sample/population.csv" \
+		'all other subjects' 2024-07 2023-07 > year-ago.csv
+	compare --suffix .same-month-last-year --only register-book,receiving-unit,subjects \
+		"$SCRATCH/demo/bulletins/internal/2024-07/compared" year-ago.csv
+	assert_equal "$(grep -c ' figures$' <<< "$output")" 3
 	# the year 2024 against the 2023 wave, each change with its SE and p-value
 	run grep -c 'previous-wave 2023: compared$' "$SCRATCH/demo/bulletins/internal/2024/log"
 	assert_output 4

@@ -526,6 +526,9 @@ static int build(struct built *bt, const struct bulletin_report_in *in, int lang
 	prov_add(&rep->prov, "definition", b->path, b->sha256, b->version);
 	for (size_t i = 0; i < in->ninputs; i++)
 		prov_add(&rep->prov, "data", in->input_names[i], in->input_sha[i], NULL);
+	for (size_t i = 0; i < in->nsources; i++)
+		if (prov_add_source(&rep->prov, in->sources[i]) != 0)
+			return -1;
 	if (labels_load_shipped(&rep->labelsets) != 0)
 		return -1;
 	{

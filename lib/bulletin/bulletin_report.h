@@ -37,6 +37,8 @@ struct bulletin_report_in {
 	char **input_names;            /* role=path, per file, for the provenance */
 	char (*input_sha)[65];
 	size_t ninputs;
+	char **sources;                /* schemas and rule books (--source) */
+	size_t nsources;
 };
 
 /* Writes dir/report[SUFFIX].EXT for each format of formats (report_format

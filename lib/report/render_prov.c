@@ -10,6 +10,7 @@
 #include "lang.h"
 #include "render_prov.h"
 #include "sbuf.h"
+#include "sha256.h"
 #include "xalloc.h"
 
 static int shell_safe(const char *s)
@@ -140,6 +141,21 @@ static char *line_version(const char *line)
 		p++;
 	n = strcspn(p, " \t\r\n#");
 	return n ? xstrndup(p, n) : NULL;
+}
+
+int prov_add_source(struct provenance *p, const char *path)
+{
+	char hex[SHA256_HEX_LEN + 1];
+	char *version;
+
+	if (sha256_file(path, hex) != 0) {
+		civic_warn("%s:", path);
+		return -1;
+	}
+	version = prov_declared_version(path);
+	prov_add(p, "source", path, hex, version);
+	free(version);
+	return 0;
 }
 
 char *prov_declared_version(const char *path)

@@ -27,6 +27,10 @@ int prov_init(struct provenance *p, int argc, char **argv);
 void prov_release(struct provenance *p);
 void prov_add(struct provenance *p, const char *role, const char *name,
 	const char *sha256, const char *version);
+/* A schema or rule book the figures come from (civic-report and
+ * civic-bulletin --source): added as a "source" with its SHA-256 and
+ * declared version.  0, or -1 after a message naming the file. */
+int prov_add_source(struct provenance *p, const char *path);
 /* The version a schema ("version" member) or a rule book (a "version"
  * line, commented or not) declares: malloc'd, or NULL. */
 char *prov_declared_version(const char *path);

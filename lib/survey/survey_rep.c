@@ -652,7 +652,7 @@ static double sketch_degf(const double *sketch, size_t n)
 
 /* ---- partials ------------------------------------------------------------ */
 
-static json_t *doubles(const double *x, size_t n)
+json_t *svy_rep_doubles_json(const double *x, size_t n)
 {
 	json_t *a = jb_check(json_array());
 
@@ -661,7 +661,7 @@ static json_t *doubles(const double *x, size_t n)
 	return a;
 }
 
-static int read_doubles(const json_t *j, double *x, size_t n, int add)
+int svy_rep_doubles_read(const json_t *j, double *x, size_t n, int add)
 {
 	if (!json_is_array(j) || json_array_size(j) != n)
 		return -1;
@@ -682,13 +682,13 @@ json_t *svy_rep_design_json(const struct svy_design *d)
 	jb_set(j, "type", json_string(type_names[r->type]));
 	jb_set(j, "replicates", json_integer((json_int_t)r->n));
 	jb_set(j, "scale", json_real(r->scale));
-	jb_set(j, "rscales", doubles(r->rscales, r->n));
+	jb_set(j, "rscales", svy_rep_doubles_json(r->rscales, r->n));
 	jb_set(j, "mse", json_boolean(r->mse));
 	jb_set(j, "factors", json_boolean(r->factors));
 	jb_set(j, "scale_from_data", json_boolean(r->scale_from_data));
 	jb_set(j, "rscales_from_data", json_boolean(r->rscales_from_data));
-	jb_set(j, "colmax", doubles(r->colmax, r->n));
-	jb_set(j, "sketch", doubles(r->sketch, sketch_rows(r->n) * r->n));
+	jb_set(j, "colmax", svy_rep_doubles_json(r->colmax, r->n));
+	jb_set(j, "sketch", svy_rep_doubles_json(r->sketch, sketch_rows(r->n) * r->n));
 	return j;
 }
 
@@ -735,7 +735,7 @@ static struct svy_rep *rep_from_json(const json_t *j)
 	r->ad = xcalloc(r->n, sizeof *r->ad);
 	r->colmax = xcalloc(r->n, sizeof *r->colmax);
 	r->sketch = xcalloc(sketch_rows(r->n) * r->n, sizeof *r->sketch);
-	if (read_doubles(json_object_get(j, "rscales"), r->rscales, r->n, 0) < 0) {
+	if (svy_rep_doubles_read(json_object_get(j, "rscales"), r->rscales, r->n, 0) < 0) {
 		svy_rep_free(r);
 		return NULL;
 	}
@@ -755,8 +755,8 @@ int svy_rep_design_merge_json(struct svy_design *d, const json_t *j)
 
 	if (!json_is_object(j) || !same_config(r, j))
 		rc = svy_fail(d, "partial was made with other replicate-weight options");
-	else if (read_doubles(json_object_get(j, "colmax"), colmax, r->n, 0) < 0
-	    || read_doubles(json_object_get(j, "sketch"), r->sketch, sketch_rows(r->n) * r->n, 1) < 0)
+	else if (svy_rep_doubles_read(json_object_get(j, "colmax"), colmax, r->n, 0) < 0
+	    || svy_rep_doubles_read(json_object_get(j, "sketch"), r->sketch, sketch_rows(r->n) * r->n, 1) < 0)
 		rc = svy_fail(d, "malformed replicate weights in partial");
 	for (size_t i = 0; rc == 0 && i < r->n; i++)
 		if (colmax[i] > r->colmax[i])
@@ -783,7 +783,7 @@ json_t *svy_rep_acc_json(const struct svy_acc *a)
 	for (size_t i = 0; i < 2 * a->nrep; i++)
 		jb_push(sums, svy_sum_to_json(&a->rep[i]));
 	jb_set(j, "sums", sums);
-	jb_set(j, "sketch", doubles(a->rep_sketch, sketch_rows(a->nrep) * a->nrep));
+	jb_set(j, "sketch", svy_rep_doubles_json(a->rep_sketch, sketch_rows(a->nrep) * a->nrep));
 	return j;
 }
 
@@ -804,7 +804,7 @@ int svy_rep_acc_merge_json(struct svy_acc *a, const struct svy_design *d, const 
 	for (size_t i = 0; rc == 0 && i < 2 * n; i++)
 		if (svy_sum_from_json(json_array_get(sums, i), &part.rep[i]) < 0)
 			rc = svy_fail(d, "malformed replicate sums in partial");
-	if (rc == 0 && read_doubles(json_object_get(j, "sketch"), part.rep_sketch, sketch_rows(n) * n, 0) < 0)
+	if (rc == 0 && svy_rep_doubles_read(json_object_get(j, "sketch"), part.rep_sketch, sketch_rows(n) * n, 0) < 0)
 		rc = svy_fail(d, "malformed replicate sketch in partial");
 	if (rc == 0)
 		svy_rep_acc_merge(a, &part);

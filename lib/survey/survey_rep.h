@@ -133,6 +133,11 @@ void svy_rep_cdf(const struct svy_design *d, const struct svy_values *s, double 
  * value merged from a partial brings its own). */
 const double *svy_rep_held(const struct svy_design *d, uint32_t i);
 uint32_t svy_rep_hold(struct svy_design *d, const double *a);
+/* x[0..n) as a JSON array of numbers in a partial, and back: j must hold
+ * exactly n numbers, put into x (added to x when add); 0, or -1 when it
+ * does not. */
+json_t *svy_rep_doubles_json(const double *x, size_t n);
+int svy_rep_doubles_read(const json_t *j, double *x, size_t n, int add);
 /* A held value in a partial: [y, w, [a_1, …, a_R]], k last when k > 1
  * (8·(R + 2) bytes a value in memory, about 20·R in the partial); and
  * its merge, the weights held anew in d.  *left is how many values may

@@ -12,10 +12,8 @@
 json_t *svy_rep_value_json(const struct svy_design *d, const struct svy_value *v, uint64_t k)
 {
 	const double *a = svy_rep_held(d, v->u.stratum);
-	json_t *e = jb_check(json_array()), *reps = jb_check(json_array());
+	json_t *e = jb_check(json_array()), *reps = svy_rep_doubles_json(a, a ? svy_rep_count(d) : 0);
 
-	for (size_t i = 0; a && i < svy_rep_count(d); i++)
-		jb_push(reps, json_real(a[i]));
 	jb_push(e, json_real(v->y));
 	jb_push(e, json_real(v->w));
 	jb_push(e, reps);
@@ -27,16 +25,11 @@ json_t *svy_rep_value_json(const struct svy_design *d, const struct svy_value *v
 /* The R weights of a value: non-negative finite numbers. */
 static int read_weights(const json_t *j, double *a, size_t n)
 {
-	if (!json_is_array(j) || json_array_size(j) != n)
+	if (svy_rep_doubles_read(j, a, n, 0) != 0)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		const json_t *x = json_array_get(j, i);
-		if (!json_is_number(x))
-			return -1;
-		a[i] = json_number_value(x);
+	for (size_t i = 0; i < n; i++)
 		if (!(a[i] >= 0) || !isfinite(a[i]))
 			return -1;
-	}
 	return 0;
 }
 
