@@ -2,6 +2,7 @@
 
 #include "date.h"
 #include "datecache.h"
+#include "ends_hash.h"
 
 void datecache_init(struct datecache *c)
 {
@@ -18,19 +19,9 @@ int date_parse_key(const char *s, size_t n, int32_t *days)
 	return date_parse_any(s, n, formats, 2, days) < 0 ? -1 : 0;
 }
 
-/* Two overlapping 8-byte loads cover any key of 8..24 bytes well enough. */
 static unsigned slot_of(const char *s, size_t n)
 {
-	uint64_t a = 0, b = 0;
-
-	if (n >= 8) {
-		memcpy(&a, s, 8);
-		memcpy(&b, s + n - 8, 8);
-	} else {
-		memcpy(&a, s, n);
-	}
-	uint64_t h = (a * 0x9E3779B97F4A7C15u) ^ (b * 0xC2B2AE3D27D4EB4Fu) ^ n;
-	return (unsigned)(h >> 50) & (DATECACHE_SLOTS - 1);
+	return (unsigned)(ends_hash(s, n) >> 52) & (DATECACHE_SLOTS - 1);
 }
 
 int datecache_parse(struct datecache *c, const char *s, size_t n, int32_t *days)

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ends_hash.h"
 #include "keyshare.h"
 #include "xalloc.h"
 
@@ -52,21 +53,11 @@ int keyshare_text(struct keyshare *ks, size_t slot, const struct record *rec, st
 	return s->rc;
 }
 
-/* Where a text goes in recent[]: a hash of its length and its first and
- * last eight bytes, which tell apart the few values of a key column. */
+/* Where a text goes in recent[]: by its ends, which tell apart the few
+ * values of a key column. */
 static unsigned recent_slot(const char *p, size_t n)
 {
-	uint64_t head = 0, tail = 0;
-
-	if (n >= 8) {
-		memcpy(&head, p, 8);
-		memcpy(&tail, p + n - 8, 8);
-	} else {
-		for (size_t i = 0; i < n; i++)
-			head |= (uint64_t)(unsigned char)p[i] << (8 * i);
-	}
-	uint64_t h = (head ^ (tail * UINT64_C(0x9E3779B97F4A7C15)) ^ n) * UINT64_C(0xff51afd7ed558ccd);
-	return (unsigned)(h >> 56) & (KEYSHARE_RECENT - 1);
+	return (unsigned)(ends_hash(p, n) >> 56) & (KEYSHARE_RECENT - 1);
 }
 
 static uint32_t number_text(struct keyshare_slot *s, const char *p, size_t n)
