@@ -7,6 +7,16 @@ setup() {
 	setup_scratch
 }
 
+# make install builds the commands for its PREFIX (their data directory is
+# compiled in), so it runs in a copy of the tree: rebuilding the checkout
+# itself would swap the binaries under the other tests using it (CI runs two
+# test files at once from one checkout) and leave them built for /usr.
+setup_file() {
+	export INSTALL_TREE="$BATS_FILE_TMPDIR/tree"
+	mkdir -p "$INSTALL_TREE"
+	tar -C "$CIVIC_ROOT" --exclude=./.git --exclude=./bench-out -cf - . | tar -C "$INSTALL_TREE" -xf -
+}
+
 @test "civic COMMAND runs civic-COMMAND with the arguments" {
 	run civic ingest --version
 	assert_success
@@ -55,7 +65,7 @@ setup() {
 
 @test "make install puts binaries, man pages and share/civic under DESTDIR; uninstall removes exactly them" {
 	stage="$SCRATCH/stage"
-	run make -s -C "$CIVIC_ROOT" install DESTDIR="$stage" PREFIX=/usr
+	run make -s -C "$INSTALL_TREE" install DESTDIR="$stage" PREFIX=/usr
 	assert_success
 	[ -x "$stage/usr/bin/civic-ingest" ]
 	[ -x "$stage/usr/bin/civic" ]
@@ -65,7 +75,7 @@ setup() {
 	[ -f "$stage/usr/share/man/man7/civic.7" ]
 	[ -f "$stage/usr/share/civic/schemas/registry.json" ]
 	mkdir -p "$stage/usr/bin/keep" && touch "$stage/usr/share/man/man1/other.1"
-	run make -s -C "$CIVIC_ROOT" uninstall DESTDIR="$stage" PREFIX=/usr
+	run make -s -C "$INSTALL_TREE" uninstall DESTDIR="$stage" PREFIX=/usr
 	assert_success
 	run find "$stage" -type f
 	assert_output "$stage/usr/share/man/man1/other.1"
@@ -74,7 +84,7 @@ setup() {
 
 @test "the installed cron job runs from PATH, with the installed commands and schemas" {
 	stage="$SCRATCH/stage"
-	make -s -C "$CIVIC_ROOT" install DESTDIR="$stage" PREFIX=/usr
+	make -s -C "$INSTALL_TREE" install DESTDIR="$stage" PREFIX=/usr
 	mkdir raw
 	printf 'reg_no;received;register\n1;05.01.2024;Form 1\n2;06.01.2024;Form 2\n' > raw/in.csv
 	run --separate-stderr env -u CIVIC_DATADIR PATH="$stage/usr/bin:/usr/bin:/bin" civic monthly -m 2024-01 -o out raw
@@ -87,7 +97,7 @@ setup() {
 
 @test "an installed command finds the installed schemas beside it" {
 	stage="$SCRATCH/stage"
-	make -s -C "$CIVIC_ROOT" install DESTDIR="$stage" PREFIX=/usr
+	make -s -C "$INSTALL_TREE" install DESTDIR="$stage" PREFIX=/usr
 	printf 'reg_no;received;register\n1;05.01.2024;Form 1\n' > in.csv
 	run env -u CIVIC_DATADIR "$stage/usr/bin/civic-ingest" -q -s registry.json in.csv
 	assert_success
