@@ -139,9 +139,7 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 		int rejected = 0, before = 0;
 		struct reject first;
 		if (has_period) {
-			int keep = where_keep(&period, &rec, &dc, &why);
-			if (keep == 0 && has_to_end)
-				before = keep = where_keep(&to_end, &rec, &dc, &why);
+			int keep = where_keep_period(&period, has_to_end ? &to_end : NULL, &rec, &dc, &why, &before);
 			if (keep == 0)
 				continue;
 			if (keep < 0) {
@@ -153,7 +151,7 @@ int bulletin_tally_input(const struct bulletin *b, size_t input, char **files, s
 		}
 		keyshare_next(&keys);
 		for (size_t i = 0; i < b->nind; i++) {
-			if (!p->used[i] || (before > 0 && !b->ind[i].to_end))
+			if (!p->used[i] || (before && !b->ind[i].to_end))
 				continue;
 			if (agg_row(&p->agg[i], &rec, &why) < 0 && !rejected++)
 				first = why;

@@ -55,3 +55,16 @@ void where_release(struct where *w)
 	free(w->conds);
 	memset(w, 0, sizeof(*w));
 }
+
+int where_keep_period(struct where *period, struct where *up_to_end, const struct record *rec,
+	struct datecache *dc, struct reject *why, int *before)
+{
+	int keep = where_keep(period, rec, dc, why);
+
+	*before = 0;
+	if (keep == 0 && up_to_end) {
+		keep = where_keep(up_to_end, rec, dc, why);
+		*before = keep > 0;
+	}
+	return keep;
+}

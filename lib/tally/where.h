@@ -24,6 +24,11 @@ int where_bind(struct where *w, const struct header *h, char *err, size_t errsiz
 void where_mark_columns(const struct where *w, unsigned char *want, size_t n);
 /* 1 keep, 0 drop, -1 reject (why filled).  Every condition is evaluated. */
 int where_keep(struct where *w, const struct record *rec, struct datecache *dc, struct reject *why);
+/* A period's rows, and when up_to_end is given also those the period
+ * leaves that it keeps (civic-bulletin's "rows": "to-period-end"): as
+ * where_keep, with *before 1 for a row kept only by up_to_end. */
+int where_keep_period(struct where *period, struct where *up_to_end, const struct record *rec,
+	struct datecache *dc, struct reject *why, int *before);
 void where_release(struct where *w);
 
 #endif

@@ -15,9 +15,8 @@ static int tally_record(struct split_half *h, const struct record *rec, struct r
 		return agg_row(&h->agg, rec, why);
 	int before = 0;
 	if (h->has_period) {
-		int keep = where_keep(&h->period, rec, h->dates, why);
-		if (keep == 0 && h->has_to_end)
-			before = keep = where_keep(&h->to_end, rec, h->dates, why);
+		int keep = where_keep_period(&h->period, h->has_to_end ? &h->to_end : NULL, rec, h->dates, why,
+			&before);
 		if (keep <= 0)
 			return keep;
 	}
