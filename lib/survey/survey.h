@@ -116,6 +116,10 @@ const char *svy_design_error(const struct svy_design *d);
  * Shares then get binomial intervals (Wilson, Clopper-Pearson, Wald). */
 int svy_design_simple(const struct svy_design *d);
 
+/* Registers n rows of a plain sample (svy_design_simple) at once, as n
+ * svy_design_row calls do. */
+void svy_design_rows(struct svy_design *d, uint64_t n);
+
 size_t svy_design_nstrata(const struct svy_design *d);
 size_t svy_design_npsu(const struct svy_design *d);   /* rows when each row is a PSU */
 /* df of the whole design: PSUs - strata (a replicate design: degf). */
@@ -185,6 +189,10 @@ void svy_acc_release(struct svy_acc *a);
 /* Adds one row (w its weight, y its value; 1 for counts and shares). */
 void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
 	struct svy_unit u, const struct decnum *w, const struct decnum *y);
+/* Adds n rows of weight 1 and y 1 of a plain sample (svy_design_simple,
+ * no replicates or calibration) in one step: the state n svy_acc_add
+ * calls leave, every sum exactly n. */
+void svy_acc_add_ones(struct svy_acc *a, uint64_t n);
 /* dst += src (disjoint sets of rows of the same design). */
 void svy_acc_merge(struct svy_acc *dst, const struct svy_acc *src);
 /* dst += src, src's PSU indices mapped through psu_map (another design's

@@ -124,6 +124,29 @@ void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
 	}
 }
 
+void svy_acc_add_ones(struct svy_acc *a, uint64_t n)
+{
+	__int128 m = (__int128)n;
+
+	if (n == 0)
+		return;
+	xsum_add_same(&a->w, m, 0);
+	xsum_add_same(&a->wy, m, 0);
+	xsum_add_same(&a->wy2, m, 0);
+	xsum_add_same(&a->w2, m, 0);
+	a->n += n;
+	a->n_pos += n;
+	a->n01 += n;
+	struct svy_stratum_sums *s = svy_acc_stratum(a, 0);
+	xsum_add_same(&s->w, m, 0);
+	xsum_add_same(&s->w2, m, 0);
+	xsum_add_same(&s->wy, m, 0);
+	xsum_add_same(&s->w2y, m, 0);
+	xsum_add_same(&s->w2y2, m, 0);
+	s->n += n;
+	s->n_pos += n;
+}
+
 static void merge_totals(struct svy_acc *dst, const struct svy_acc *src)
 {
 	xsum_merge(&dst->w, &src->w);

@@ -198,6 +198,15 @@ int svy_design_row(struct svy_design *d, const char *stratum, size_t slen,
 	return 0;
 }
 
+void svy_design_rows(struct svy_design *d, uint64_t n)
+{
+	struct svy_unit u;
+
+	if (n == 0 || svy_design_row(d, "", 0, "", 0, 0, &u) < 0)
+		return;     /* a plain sample's row cannot fail */
+	d->strata[u.stratum].npsu += n - 1;
+}
+
 int svy_design_simple(const struct svy_design *d)
 {
 	return !d->o.has_weights && !d->o.has_strata && !d->o.has_psu && !d->o.has_fpc;

@@ -682,6 +682,30 @@ static uint32_t shared_group(struct agg *a, const struct record *rec, int *added
 	return g;
 }
 
+/* A plain sample's rows all add weight 1 and y 1 to the group's sums in
+ * stratum 0, so the sums are the group's count: nothing to do a row. */
+static int can_defer_acc(const struct agg *a)
+{
+	if (!a->core_acc || !a->design || !svy_design_simple(a->design) || a->weighted || a->calib ||
+	    a->nrepcol)
+		return 0;
+	for (size_t i = 0; i < a->nsrc; i++)
+		if (a->src[i].need & NEED_ACC)
+			return 0;
+	return 1;
+}
+
+void agg_settle(struct agg *a)
+{
+	if (!a->defer_acc)
+		return;
+	a->defer_acc = 0;
+	a->counts_only = 0;
+	svy_design_rows(a->design, a->rows);
+	for (uint32_t g = 0; g < a->groups.n; g++)
+		svy_acc_add_ones(&a->acc[g], a->n[g]);
+}
+
 void agg_share_dates(struct agg *a, struct datecache *dc)
 {
 	a->dates = dc;
@@ -694,6 +718,7 @@ void agg_share_keys(struct agg *a, struct keyshare *ks)
 	for (size_t i = 0; i < a->spec.nkeys; i++)
 		a->key_slot[i] = keyshare_add(ks, &a->keys[i]);
 	/* Under --total a key's text is checked for the margins' label. */
+	a->defer_acc = can_defer_acc(a);
 	if (a->spec.total || a->spec.nkeys == 0 || a->spec.nkeys > MAX_ID_KEYS)
 		return;
 	size_t cells = KEY_IDS;
@@ -701,7 +726,26 @@ void agg_share_keys(struct agg *a, struct keyshare *ks)
 		cells *= KEY_IDS;
 	a->by_ids = xmalloc(cells * sizeof(*a->by_ids));
 	memset(a->by_ids, 0xff, cells * sizeof(*a->by_ids));
+	a->counts_only = a->where.n == 0 && a->nsrc == 0 && !a->weighted && !a->calib && !a->nrepcol &&
+		(!a->design || a->defer_acc);
 }
+
+/* A row of a counts-only tally (agg_share_keys): what agg_row does for it,
+ * without the tests of what it has not got. */
+static int count_row(struct agg *a, const struct record *rec, struct reject *why)
+{
+	int added;
+
+	if (key_ids(a, rec, why) < 0)
+		return -1;
+	uint32_t g = shared_group(a, rec, &added);
+	if (added)
+		agg_reserve(a, (size_t)g + 1);
+	a->n[g]++;
+	a->rows++;
+	return 0;
+}
+
 
 int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 {
@@ -709,6 +753,8 @@ int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 	struct svy_unit u = { 0, SVY_ROW_PSU };
 	int added;
 
+	if (a->counts_only)
+		return count_row(a, rec, why);
 	int keep = a->where.n ? where_keep(&a->where, rec, a->dates, why) : 1;
 
 	if (keep <= 0)
@@ -719,7 +765,7 @@ int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 		return -1;
 	if (a->calib && svy_calib_weigh(a->calib, rec, &w, why) < 0)
 		return -1;
-	if (a->design && eval_design(a, rec, &u, why) < 0)
+	if (a->design && !a->defer_acc && eval_design(a, rec, &u, why) < 0)
 		return -1;
 	if (a->nrepcol && agg_rep_row(a, rec, &w, &u, why) < 0)
 		return -1;
@@ -729,7 +775,7 @@ int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 	a->n[g]++;
 	if (a->weighted)
 		xsum_add_num(&a->w[g], &w);
-	if (a->core_acc)
+	if (a->core_acc && !a->defer_acc)
 		svy_acc_add(&a->acc[g], a->design, u, &w, &decnum_one);
 	for (size_t i = 0; i < a->nsrc; i++) {
 		struct value_source *s = &a->src[i];
@@ -1056,6 +1102,7 @@ int agg_finish(struct agg *a, char *err, size_t errsize)
 {
 	struct sbuf k = SBUF_INIT;
 
+	agg_settle(a);
 	a->nbase = a->groups.n;
 	if (check_total_labels(a, err, errsize) < 0)
 		return -1;

@@ -167,6 +167,8 @@ struct agg {
 	size_t *key_slot;              /* … each key's slot in it */
 	uint32_t *by_ids;              /* group of each tuple of key numbers (keyshare_id), or UINT32_MAX */
 	size_t row_ix;                 /* this row's tuple, or SIZE_MAX: find the group by its text */
+	int defer_acc;                 /* core survey sums and design rows left to agg_settle */
+	int counts_only;               /* over shared keys, a row is its group's counter only */
 };
 
 /* Parses the spec (copied: the agg owns its strings).  -1 with err. */
@@ -196,6 +198,12 @@ void agg_share_dates(struct agg *a, struct datecache *dc);
  * record.  The caller calls keyshare_next before each record's agg_row; ks
  * must outlive a's rows and be used by this thread only. */
 void agg_share_keys(struct agg *a, struct keyshare *ks);
+
+/* Brings the survey sums a tally over a keyshare leaves to the end up to
+ * date: a plain sample's count and share (the Wilson interval's) sums are
+ * its group counts, added once rather than a row at a time.  agg_finish,
+ * partial_write and the two halves' merge call it; idempotent. */
+void agg_settle(struct agg *a);
 
 /* Margins and share bases; call once after the last row or merge.  -1 when
  * the design fails (lonely PSU), with the message in err. */

@@ -191,6 +191,7 @@ static void part_id(json_t *design, char id[24])
 
 int partial_write(FILE *fp, struct agg *a, json_t *options)
 {
+	agg_settle(a);
 	json_t *h = jb_check(json_object());
 	json_t *design = a->design ? svy_design_to_json(a->design) : json_null();
 	char id[24];

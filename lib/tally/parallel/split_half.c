@@ -262,6 +262,10 @@ int split_half_finish_many(struct split_half *h, unsigned long long seen, struct
 	int merged = 0, exact = 1;
 
 	pthread_join(h->thread, NULL);
+	for (size_t i = 0; i < h->nmany; i++) {
+		agg_settle(&a[i]);
+		agg_settle(&h->many[i]);
+	}
 	for (size_t i = 0; i < h->nmany && exact; i++)
 		exact = !h->use[i] || agg_absorbable(&a[i], &h->many[i]);
 	if (!h->ok || h->rows == 0 || h->first != seen) {
