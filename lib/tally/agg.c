@@ -717,8 +717,8 @@ void agg_share_keys(struct agg *a, struct keyshare *ks)
 	a->key_slot = xcalloc(a->spec.nkeys + 1, sizeof(*a->key_slot));
 	for (size_t i = 0; i < a->spec.nkeys; i++)
 		a->key_slot[i] = keyshare_add(ks, &a->keys[i]);
-	/* Under --total a key's text is checked for the margins' label. */
 	a->defer_acc = can_defer_acc(a);
+	/* Under --total a key's text is checked for the margins' label. */
 	if (a->spec.total || a->spec.nkeys == 0 || a->spec.nkeys > MAX_ID_KEYS)
 		return;
 	size_t cells = KEY_IDS;
@@ -745,7 +745,6 @@ static int count_row(struct agg *a, const struct record *rec, struct reject *why
 	a->rows++;
 	return 0;
 }
-
 
 int agg_row(struct agg *a, const struct record *rec, struct reject *why)
 {
