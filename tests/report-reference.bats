@@ -178,3 +178,74 @@ TEXT_CHECK_LABELS=(alphabetical='Alphabetical book' form1='Form 1' form2='Form 2
 	assert_output 'ok 3'
 	grep -q '^  │ ориентир: опубликованное распределение по стране$' out/2024-03/report.ru.txt
 }
+
+# ---- plain-text line charts: a reference row under each series that has one ----
+
+# line_check REPORT TABLE LEGEND LABELS... -- KEY=VALUE...: the text line chart's checker on share by register
+line_check() {
+	local report=$1 table=$2 legend=$3
+	shift 3
+	python3 "$FIXTURES/report/check-text-line-reference.py" "$report" "$table" 'month(received_at)' register share \
+		'│' "$legend" "$@"
+}
+
+@test "text line chart: a reference row on the series' scale, stretched to a reference beyond its values or at their maximum" {
+	civic-report --reference 'form1=0.2,alphabetical=0.39822' --reference-label 'published split' monthly.csv > r.txt
+	run line_check r.txt monthly.csv 'reference: published split' "${TEXT_CHECK_LABELS[@]}" -- form1=0.2 alphabetical=0.39822
+	assert_success
+	assert_output 'ok 2'
+	# A reference above every value: the row at the top, the values below it.
+	grep -q '^                   │ ████████████  20.0%$' r.txt
+	# The note still states the values; without --reference, no row and no mark.
+	grep -q '^Reference (share): published split: Form 1 20%; Alphabetical book 39.822%.$' r.txt
+	civic-report monthly.csv > plain.txt
+	run grep -c '│' plain.txt
+	assert_output 0
+	run line_check plain.txt monthly.csv 'reference' "${TEXT_CHECK_LABELS[@]}" --
+	assert_failure
+	assert_output --partial 'legend line'
+}
+
+@test "text line chart: a reference of 0 and one below every value put the row at the bottom" {
+	civic-report --reference 'form1=0,form2=0.4' monthly.csv > r.txt
+	run line_check r.txt monthly.csv reference "${TEXT_CHECK_LABELS[@]}" -- form1=0 form2=0.4
+	assert_success
+	assert_output 'ok 2'
+	grep -q '^                   │ ▁▁▁▁▁▁▁▁▁▁▁▁  0.0%$' r.txt
+	# The series without a reference keeps its own scale: the same ticks as with none.
+	civic-report monthly.csv > plain.txt
+	diff <(grep '^  Alphabetical book  ' plain.txt) <(grep '^  Alphabetical book  ' r.txt)
+}
+
+@test "text line chart: the legend and the values in the report's language" {
+	civic-report --lang ru --reference 'form2=0.436' --reference-label 'опубликованное распределение' monthly.csv > ru.txt
+	run line_check ru.txt monthly.csv 'ориентир: опубликованное распределение' alphabetical='Алфавитная книга' \
+		form1='Форма № 1' form2='Журнал формы № 2' -- form2=0.436
+	assert_success
+	assert_output 'ok 1'
+	grep -q "^ *│ .*  43,6"$'\u00a0'"%$" ru.txt   # a decimal comma and a no-break space
+	civic-report --lang uz --reference 'form1=0.178' monthly.csv > uz.txt
+	run line_check uz.txt monthly.csv 'moʻljal' alphabetical='Alifbo kitobi' form1='1-shakl' \
+		form2='2-shakl jurnali' -- form1=0.178
+	assert_success
+	assert_output 'ok 1'
+}
+
+@test "text line chart: the shipped bulletin's register books by month against the national split, in each language" {
+	civic-classify -r registers.rules -r services.rules -r subjects.rules -o registry.csv \
+		"$FIXTURES/tally/published-shares.csv"
+	run civic-bulletin -b "$CIVIC_DATADIR/bulletins/cooperation-trust.json" --quarter 2024-Q1 --lang en,ru,uz \
+		-f txt -o out registry=registry.csv survey="$FIXTURES/survey/data/trust_survey_numeric.csv" \
+		population="$CIVIC_DATADIR/sample/population.csv"
+	assert_success
+	local table=out/internal/2024-Q1/tallies/register-book-by-month.csv refs='form1=0.178 form2=0.436 alphabetical=0.386'
+	[ "$(cut -d, -f1 $table | sort -u | tr '\n' ' ')" = '2024-01 2024-02 2024-03 month(received_at) ' ]
+	run line_check out/2024-Q1/report.en.txt $table 'reference: published national split' "${TEXT_CHECK_LABELS[@]}" -- $refs
+	assert_output 'ok 3'
+	run line_check out/2024-Q1/report.ru.txt $table 'ориентир: опубликованное распределение по стране' \
+		alphabetical='Алфавитная книга' form1='Форма № 1' form2='Журнал формы № 2' -- $refs
+	assert_output 'ok 3'
+	run line_check out/2024-Q1/report.uz.txt $table "moʻljal: eʼlon qilingan respublika taqsimoti" \
+		alphabetical='Alifbo kitobi' form1='1-shakl' form2='2-shakl jurnali' -- $refs
+	assert_output 'ok 3'
+}

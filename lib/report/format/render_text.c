@@ -232,6 +232,16 @@ static double bars_max(const struct chart *c)
 	return max;
 }
 
+/* Under the chart: the mark and what it stands for. */
+static void reference_key(struct sbuf *out, const struct chart *c)
+{
+	if (!c->reference_legend)
+		return;
+	sbuf_addstr(out, "  " REFERENCE_MARK " ");
+	clean_add(out, c->reference_legend);
+	sbuf_addc(out, '\n');
+}
+
 static void text_bars(struct sbuf *out, const struct chart *c)
 {
 	size_t lw = 0;
@@ -256,31 +266,115 @@ static void text_bars(struct sbuf *out, const struct chart *c)
 		sbuf_printf(out, " %s", isnan(v) ? "x" : buf);
 		trim_line_end(out);
 	}
-	if (c->reference_legend) {
-		sbuf_addstr(out, "  " REFERENCE_MARK " ");
-		clean_add(out, c->reference_legend);
-		sbuf_addc(out, '\n');
-	}
+	reference_key(out, c);
 }
 
-static void sparkline(struct sbuf *out, const struct chart *c, size_t s, double lo, double hi)
+/* A row of ticks, one per period, on the scale lo..hi; NAN: a gap. */
+static void sparkline(struct sbuf *out, const double *y, size_t n, double lo, double hi)
 {
 	static const char *const ticks[] = { "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
 		"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88" };
 
-	for (size_t i = 0; i < c->ncat; i++) {
-		double v = c->series[s].y[i];
-		if (isnan(v))
+	for (size_t i = 0; i < n; i++) {
+		if (isnan(y[i]))
 			sbuf_addc(out, ' ');
 		else
-			sbuf_addstr(out, ticks[hi > lo ? lround((v - lo) / (hi - lo) * 7) : 3]);
+			sbuf_addstr(out, ticks[hi > lo ? lround((y[i] - lo) / (hi - lo) * 7) : 3]);
 	}
+}
+
+/* The smallest and largest of n values, NANs left out (fmin ignores them). */
+static void extent(const double *y, size_t n, double *lo, double *hi)
+{
+	for (size_t i = 0; i < n; i++) {
+		*lo = fmin(*lo, y[i]);
+		*hi = fmax(*hi, y[i]);
+	}
+}
+
+/* 1 when series s gets a reference row. */
+static int series_has_reference(const struct chart *c, size_t s)
+{
+	if (!c->reference_legend)
+		return 0;
+	for (size_t i = 0; i < c->ncat; i++)
+		if (!isnan(c->series[s].ref[i]))
+			return 1;
+	return 0;
+}
+
+/* "20%", or "20% → 25%" when the reference changes over the periods. */
+static void reference_values(struct sbuf *out, const struct chart *c, const double *ref)
+{
+	size_t i0 = 0, i1 = c->ncat;
+	char a[96], b[96];
+
+	while (isnan(ref[i0]))
+		i0++;
+	while (isnan(ref[i1 - 1]))
+		i1--;
+	chart_value_text(c, ref[i0], a);
+	chart_value_text(c, ref[i1 - 1], b);
+	if (strcmp(a, b) == 0)
+		sbuf_addstr(out, a);
+	else
+		sbuf_printf(out, "%s \xe2\x86\x92 %s", a, b);
+}
+
+/* Under its series, on the same scale: the mark where the name would be,
+ * the reference's ticks under the values' and its value. */
+static void reference_row(struct sbuf *out, const struct chart *c, size_t s, size_t lead, double lo, double hi)
+{
+	pad(out, lead - 2);
+	sbuf_addstr(out, REFERENCE_MARK " ");
+	sparkline(out, c->series[s].ref, c->ncat, lo, hi);
+	sbuf_addstr(out, "  ");
+	reference_values(out, c, c->series[s].ref);
+	trim_line_end(out);
+}
+
+/* A series' line: its ticks on a scale that reaches its reference too,
+ * first and last value, and the range of its values. */
+static void text_line(struct sbuf *out, const struct chart *c, size_t s, size_t lw)
+{
+	const struct chart_series *cs = &c->series[s];
+	double lo = INFINITY, hi = -INFINITY, slo, shi;
+	size_t i0 = 0, i1 = c->ncat, lead = 2 + lw + (lw ? 2 : 0);
+	int marked = series_has_reference(c, s);
+	char first[96], last[96], name[256];
+
+	extent(cs->y, c->ncat, &lo, &hi);
+	slo = lo;
+	shi = hi;
+	if (marked)
+		extent(cs->ref, c->ncat, &slo, &shi);
+	while (i0 < c->ncat && isnan(cs->y[i0]))
+		i0++;
+	while (i1 > i0 && isnan(cs->y[i1 - 1]))
+		i1--;
+	clean_text(name, sizeof(name), cs->name);
+	sbuf_addstr(out, "  ");
+	sbuf_addstr(out, name);
+	pad(out, lead - 2 - width(name));
+	sparkline(out, cs->y, c->ncat, slo, shi);
+	chart_value_text(c, i0 < i1 ? cs->y[i0] : NAN, first);
+	chart_value_text(c, i0 < i1 ? cs->y[i1 - 1] : NAN, last);
+	sbuf_printf(out, "  %s \xe2\x86\x92 %s", first, last);
+	chart_value_text(c, lo, first);
+	chart_value_text(c, hi, last);
+	if (i0 < i1) {
+		sbuf_addstr(out, "  ");
+		lang_put(out, "chart.range", "lo", first, "hi", last, NULL);
+	}
+	trim_line_end(out);
+	if (marked)
+		reference_row(out, c, s, lead, slo, shi);
 }
 
 static void text_lines(struct sbuf *out, const struct chart *c)
 {
 	size_t lw = 0;
-	char first[96], last[96], name[256];
+	char name[256];
 
 	for (size_t s = 0; s < c->nseries; s++) {
 		clean_text(name, sizeof(name), c->series[s].name);
@@ -288,33 +382,9 @@ static void text_lines(struct sbuf *out, const struct chart *c)
 	}
 	clean_add(out, c->ylabel);
 	sbuf_printf(out, ", %s %s %s:\n", c->cats[0], EN_DASH, c->cats[c->ncat - 1]);
-	for (size_t s = 0; s < c->nseries; s++) {
-		double lo = INFINITY, hi = -INFINITY;
-		size_t i0 = 0, i1 = c->ncat;
-		for (size_t i = 0; i < c->ncat; i++) {
-			lo = fmin(lo, c->series[s].y[i]);
-			hi = fmax(hi, c->series[s].y[i]);
-		}
-		while (i0 < c->ncat && isnan(c->series[s].y[i0]))
-			i0++;
-		while (i1 > i0 && isnan(c->series[s].y[i1 - 1]))
-			i1--;
-		clean_text(name, sizeof(name), c->series[s].name);
-		sbuf_addstr(out, "  ");
-		sbuf_addstr(out, name);
-		pad(out, lw - width(name) + (lw ? 2 : 0));
-		sparkline(out, c, s, lo, hi);
-		chart_value_text(c, i0 < i1 ? c->series[s].y[i0] : NAN, first);
-		chart_value_text(c, i0 < i1 ? c->series[s].y[i1 - 1] : NAN, last);
-		sbuf_printf(out, "  %s \xe2\x86\x92 %s", first, last);
-		chart_value_text(c, lo, first);
-		chart_value_text(c, hi, last);
-		if (i0 < i1) {
-			sbuf_addstr(out, "  ");
-			lang_put(out, "chart.range", "lo", first, "hi", last, NULL);
-		}
-		trim_line_end(out);
-	}
+	for (size_t s = 0; s < c->nseries; s++)
+		text_line(out, c, s, lw);
+	reference_key(out, c);
 }
 
 static void section(struct sbuf *out, const struct report *rep, const struct report_section *s)
