@@ -1,6 +1,10 @@
 #!/usr/bin/env bats
 # civic-filter, civic-tally --where and the condition language they share
 # with share:COND (civic(7), CONDITIONS).
+#
+# Under valgrind (a second a command) the table of conditions runs each
+# true or false case once, without its negation (the missing cases keep
+# it); every case still runs.
 
 load helper
 
@@ -28,7 +32,19 @@ truth() {
 	local cond want got
 	while IFS='|' read -r cond want; do
 		case $want in
-		true|false|missing)
+		true|false)
+			if valgrind_light; then
+				# the negation is run for the missing cases below
+				got=$(civic-filter -q "$cond" row.csv) || fail "'$cond' exited $?"
+				got=$(wc -l <<< "$got")
+				[ "$got" = "$([ "$want" = true ] && echo 2 || echo 1)" ] ||
+					fail "'$cond' keeps $((got - 1)) rows, not what $want keeps"
+				continue
+			fi
+			got=$(truth "$cond")
+			[ "$got" = "$want" ] || fail "'$cond' is $got, not $want"
+			;;
+		missing)
 			got=$(truth "$cond")
 			[ "$got" = "$want" ] || fail "'$cond' is $got, not $want"
 			;;

@@ -43,6 +43,21 @@ WRAP
 PATH="$(civic_path):$CIVIC_ROOT/scripts:$CIVIC_ROOT/scripts/bench-tools:$CIVIC_ROOT/tests/tools:$PATH"
 export PATH
 
+# True in the valgrind pass: tests then run fewer cases of one code path
+# (each command costs a second of valgrind's start-up).
+valgrind_light() { [ "${VALGRIND:-}" = 1 ]; }
+
+# valgrind_some WORD...: the words, or under valgrind only the first, a
+# middle and the last of them (the ends of a range are where bugs sit).
+valgrind_some() {
+	if valgrind_light && [ $# -gt 3 ]; then
+		local all=("$@")
+		echo "${all[0]} ${all[$(($# / 2))]} ${all[$(($# - 1))]}"
+	else
+		echo "$@"
+	fi
+}
+
 # A fresh directory per test, removed by bats afterwards.
 setup_scratch() {
 	SCRATCH="$BATS_TEST_TMPDIR"
