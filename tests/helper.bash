@@ -40,6 +40,19 @@ WRAP
 		echo "$CIVIC_ROOT/bin"
 	fi
 }
+# valgrind_light: true in the valgrind run, where a test may run fewer
+# civic commands (each pays valgrind's start-up) as long as every code path
+# it covers still runs under valgrind somewhere.
+valgrind_light() { [ "${VALGRIND:-}" = 1 ]; }
+
+# reference CMD ARGS...: a civic command run only to make what a test
+# compares with (another command's output, a writer's CSV for a workbook's
+# checker).  Under valgrind it runs bare: its own code runs under valgrind
+# in its own tests, and here it would only pay the start-up again.
+reference() {
+	if valgrind_light; then "$CIVIC_ROOT/bin/$1" "${@:2}"; else "$@"; fi
+}
+
 PATH="$(civic_path):$CIVIC_ROOT/scripts:$CIVIC_ROOT/scripts/bench-tools:$CIVIC_ROOT/tests/tools:$PATH"
 export PATH
 
