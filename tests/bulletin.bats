@@ -7,7 +7,10 @@
 #
 # Under valgrind every test runs, but the bulletin of 2024-03 that several
 # tests only read is made once per file (march), and the civic-tally and
-# civic-report runs a table is compared with run bare (reference).
+# civic-report runs a registry table is compared with run bare (reference).
+# A survey table's civic-tally runs under valgrind too: valgrind computes
+# long doubles in double precision, so a bare run may differ in the last
+# digit.
 
 load helper
 
@@ -193,7 +196,7 @@ refused() {
 	cmp load.csv "$in/tallies/load.csv"
 	reference civic-tally --csv -g channel -s count,share --sort -count --top 3 --other other --where "$m" "$REG" > subjects.csv
 	cmp subjects.csv "$in/tallies/subjects.csv"
-	reference civic-tally --csv -g region -s 'share:trust_police in (4,5)' --where 'trust_police is not empty' \
+	civic-tally --csv -g region -s 'share:trust_police in (4,5)' --where 'trust_police is not empty' \
 		-w weight --strata stratum --psu psu --ci logit --deff "$SURVEY" > trust.csv
 	cmp trust.csv "$in/tallies/trust-police.csv"
 	for t in register-book timeliness load subjects; do
@@ -373,7 +376,7 @@ PY
 	assert_success
 	reference civic-tally --csv -g register -s count,share --ci wilson --where "month(received_at) = '2024-03'" "$REG" > a.csv
 	cmp a.csv out/internal/2024-03/tallies/register-book.csv
-	reference civic-tally --csv -g region -s 'share:trust_police in (4,5)' --where 'trust_police is not empty' \
+	civic-tally --csv -g region -s 'share:trust_police in (4,5)' --where 'trust_police is not empty' \
 		-w weight --strata stratum --psu psu --ci logit --deff "$SURVEY" > b.csv
 	cmp b.csv out/internal/2024-03/tallies/trust-police.csv
 }
@@ -421,7 +424,7 @@ PY
 	assert_success
 	run civic-bulletin -b waved.json --period 2024-03 --wave w2 -o out registry="$REG" survey=waves.csv population="$POP"
 	assert_success
-	reference civic-tally --csv -g region -s 'share:trust_police in (4,5)' --where 'trust_police is not empty' \
+	civic-tally --csv -g region -s 'share:trust_police in (4,5)' --where 'trust_police is not empty' \
 		--where "wave = 'w2'" -w weight --strata stratum --psu psu --ci logit --deff waves.csv > w2.csv
 	cmp w2.csv out/internal/2024-03/tallies/trust-police.csv
 	[ "$(cat out/internal/2024-03/waves/survey)" = w2 ]

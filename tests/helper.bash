@@ -48,7 +48,9 @@ valgrind_light() { [ "${VALGRIND:-}" = 1 ]; }
 # reference CMD ARGS...: a civic command run only to make what a test
 # compares with (another command's output, a writer's CSV for a workbook's
 # checker).  Under valgrind it runs bare: its own code runs under valgrind
-# in its own tests, and here it would only pay the start-up again.
+# in its own tests, and here it would only pay the start-up again.  Not for
+# survey figures compared byte for byte with a run under valgrind: valgrind
+# does long double arithmetic in double precision, a bare run does not.
 reference() {
 	if valgrind_light; then "$CIVIC_ROOT/bin/$1" "${@:2}"; else "$@"; fi
 }
