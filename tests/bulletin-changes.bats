@@ -12,6 +12,10 @@
 #             (bulletin-oracle.R)
 # and the previous wave looked up by the periods' dates, not by the
 # directories' sort order.
+#
+# Under valgrind every test runs, on a smaller registry (setup_file); the
+# civic-ingest and civic-classify runs that only make the inputs run bare
+# (reference): tests/bulletin-indicators.bats runs them under valgrind.
 
 load helper
 load bulletin-compare
@@ -37,12 +41,12 @@ setup_file() {
 		gen-registry -n $n --seed $y --year $y --dirty --canonical --category > "$d/canon-$y.csv"
 	done
 	{ cat "$d/canon-2023.csv"; tail -n +2 "$d/canon-2024.csv"; } > "$d/canon.csv"
-	civic-ingest -q -s registry.json --max-rejects 1% "$d/raw-2023.csv" "$d/raw-2024.csv" 2> /dev/null |
-		civic-classify -r registers.rules -r services.rules -r subjects.rules -o "$d/registry.csv"
+	reference civic-ingest -q -s registry.json --max-rejects 1% "$d/raw-2023.csv" "$d/raw-2024.csv" 2> /dev/null |
+		reference civic-classify -r registers.rules -r services.rules -r subjects.rules -o "$d/registry.csv"
 	gen-survey -n $m --seed 31 --wave 2023 > "$d/wave-2023.csv"
 	gen-survey -n $m --seed 32 --wave 2024 --change 0.3 > "$d/wave-2024.csv"
 	{ cat "$d/wave-2023.csv"; tail -n +2 "$d/wave-2024.csv"; } |
-		civic-ingest -q -s trust-survey.json -o "$d/survey.csv"
+		reference civic-ingest -q -s trust-survey.json -o "$d/survey.csv"
 	local truth="$d/truth-2023.json,$d/truth-2024.json"
 	/usr/bin/python3 "$ORACLE_PY" "$d/canon.csv" "$truth" "$pop" "$OTHER_LABEL" 2024-03 2024-02 > "$d/py-prev-month.csv"
 	/usr/bin/python3 "$ORACLE_PY" "$d/canon.csv" "$truth" "$pop" "$OTHER_LABEL" 2024-03 2023-03 > "$d/py-year-ago.csv"

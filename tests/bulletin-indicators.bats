@@ -11,6 +11,12 @@
 # tests/bulletin-compare.py compares; a column civic writes that no oracle
 # computes fails. The definition's indicators run as the civic-tally
 # commands they stand for (tests/bulletin-tally.py, civic-bulletin(5)).
+#
+# Under valgrind every test runs on the same data, but February and March
+# 2024, which two tests only read, are made once per file (feb_march), and
+# the civic-tally runs that only make tables to compare with or to spoil
+# run bare (as_tally_reference, reference): the definition's civic-tally
+# commands run under valgrind in their own test.
 
 load helper
 load bulletin-compare
@@ -47,6 +53,11 @@ setup_file() {
 	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2024.csv" > "$d/r-2024.csv"
 	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2024.csv" "$d/wave-2023.csv" prev,change,change_se,change_p,flags \
 		> "$d/r-2024-change.csv"
+	if valgrind_light; then
+		D=$d POP=$pop
+		mkdir "$d/feb-march"
+		(cd "$d/feb-march" && feb_march_run)
+	fi
 }
 
 setup() {
@@ -58,6 +69,31 @@ setup() {
 # bulletin ARGS...: civic-bulletin with the shipped definition, all inputs
 bulletin() {
 	civic-bulletin -b "$DEF" "$@" registry="$D/registry.csv" survey="$D/survey.csv" population="$POP"
+}
+
+feb_march_run() {
+	bulletin --period 2024-02 --wave 2023 -o out
+	bulletin --period 2024-03 --wave 2024 -o out
+}
+
+# feb_march: February 2024 with the wave 2023, then March with the wave
+# 2024, in out/; under valgrind a copy of the runs setup_file made.
+feb_march() {
+	if valgrind_light; then
+		cp -a "$D/feb-march/out" .
+	else
+		feb_march_run
+	fi
+}
+
+# as_tally_reference ARGS...: tests/bulletin-tally.py, its civic-tally runs
+# made bare under valgrind, as reference does.
+as_tally_reference() {
+	if valgrind_light; then
+		PATH="$CIVIC_ROOT/bin:$PATH" /usr/bin/python3 "$AS_TALLY" "$@"
+	else
+		/usr/bin/python3 "$AS_TALLY" "$@"
+	fi
 }
 
 @test "the definition: every indicator has an id, a title and a definition in en, ru and uz, and the references" {
@@ -122,8 +158,7 @@ bulletin() {
 }
 
 @test "civic-bulletin, March 2024 after February: the month's figures and the change from February" {
-	bulletin --period 2024-02 --wave 2023 -o out
-	bulletin --period 2024-03 --wave 2024 -o out
+	feb_march
 	compare --only "$REGISTRY_IDS" out/internal/2024-03/tallies "$D/py-2024-03.csv" "$D/rates-2024-03.csv@1e-10"
 	# the published tables of the compared indicators: counts and changes exact, shares as rounded
 	compare --published out/2024-03/tables "$D/compared-2024-03.csv"
@@ -206,8 +241,7 @@ pending_only() {
 }
 
 @test "civic-bulletin, wave 2024 after wave 2023: the change since the previous wave and its significance agree with R" {
-	bulletin --period 2024-02 --wave 2023 -o out
-	bulletin --period 2024-03 --wave 2024 -o out
+	feb_march
 	run grep -c 'previous-wave 2023: compared$' out/internal/2024-03/log
 	assert_output 4
 	# the published tables: n exact, the rest as rounded (the change's SE and p-value too), the
@@ -225,16 +259,17 @@ pending_only() {
 	compare tables "$D/py-2024.csv" "$D/rates-2024.csv@1e-10" "$D/r-2024.csv@1e-10"
 	assert_equal "$(grep -c ' figures$' <<< "$output")" 15
 	# pending at the end of March: its rows and ages change with the period
-	/usr/bin/python3 "$AS_TALLY" "$DEF" --period 2024-03 march registry="$D/registry.csv" population="$POP"
+	# (here and below the commands above over other dates: bare under valgrind)
+	as_tally_reference "$DEF" --period 2024-03 march registry="$D/registry.csv" population="$POP"
 	grep -q '2024-03-16' march/pending-at-period-end.csv
 	compare --only pending-at-period-end march "$D/py-2024-03.csv"
-	/usr/bin/python3 "$AS_TALLY" "$DEF" --wave 2023 tables1 survey="$D/survey.csv"
+	as_tally_reference "$DEF" --wave 2023 tables1 survey="$D/survey.csv"
 	compare --only "$SURVEY_IDS" tables1 "$D/r-2023.csv@1e-10"
 }
 
 @test "the comparison fails on a changed figure, a missing row, and a column no oracle checks" {
 	cp "$D/py-2024.csv" py.csv
-	/usr/bin/python3 "$AS_TALLY" "$DEF" --year 2024 tables registry="$D/registry.csv" population="$POP"
+	as_tally_reference "$DEF" --year 2024 tables registry="$D/registry.csv" population="$POP"
 	for t in t1 t2 t3 t4; do cp -r tables "$t"; done
 	# one application moved from one book to another
 	awk -F, -v OFS=, 'NR == 2 { $2 = $2 + 1 } { print }' tables/register-book.csv > t1/register-book.csv
@@ -252,7 +287,7 @@ pending_only() {
 	assert_failure
 	assert_output --partial 'rows only the oracle has'
 	# an interval nobody computed
-	civic-tally -g region -s n --per 10000 --population "$POP" --ci default --where 'year(received_at) = 2024' \
+	reference civic-tally -g region -s n --per 10000 --population "$POP" --ci default --where 'year(received_at) = 2024' \
 		--sort -rate_per_10000 "$D/registry.csv" > t4/load-per-population.csv
 	run /usr/bin/python3 "$COMPARE" --only load-per-population t4 py.csv
 	assert_failure
@@ -340,7 +375,7 @@ readme_example() {
 	cp "$D/registry.csv" registry.csv
 	run bash -e -o pipefail commands.sh
 	assert_success
-	/usr/bin/python3 "$AS_TALLY" my-bulletin.json --period 2024-03 tables registry=registry.csv
+	as_tally_reference my-bulletin.json --period 2024-03 tables registry=registry.csv
 	cmp reports/internal/2024-03/tallies/applicant-type.csv tables/applicant-type.csv
 	cmp reports/internal/2024-03/tallies/register-book.csv tables/register-book.csv
 }

@@ -40,12 +40,23 @@ WRAP
 		echo "$CIVIC_ROOT/bin"
 	fi
 }
+# valgrind_light: true in the valgrind run, where a test may run fewer
+# civic commands (each pays valgrind's start-up) as long as every code path
+# it covers still runs under valgrind somewhere.
+valgrind_light() { [ "${VALGRIND:-}" = 1 ]; }
+
+# reference CMD ARGS...: a civic command run only to make what a test
+# compares with (another command's output, a writer's CSV for a workbook's
+# checker).  Under valgrind it runs bare: its own code runs under valgrind
+# in its own tests, and here it would only pay the start-up again.  Not for
+# survey figures compared byte for byte with a run under valgrind: valgrind
+# does long double arithmetic in double precision, a bare run does not.
+reference() {
+	if valgrind_light; then "$CIVIC_ROOT/bin/$1" "${@:2}"; else "$@"; fi
+}
+
 PATH="$(civic_path):$CIVIC_ROOT/scripts:$CIVIC_ROOT/scripts/bench-tools:$CIVIC_ROOT/tests/tools:$PATH"
 export PATH
-
-# True in the valgrind pass: tests then run fewer cases of one code path
-# (each command costs a second of valgrind's start-up).
-valgrind_light() { [ "${VALGRIND:-}" = 1 ]; }
 
 # valgrind_some WORD...: the words, or under valgrind only the first, a
 # middle and the last of them (the ends of a range are where bugs sit).

@@ -5,6 +5,10 @@
 # The first part checks the engine (lib/survey/*.c, lib/tally/interval.c) through
 # scripts/survey-probe: every figure of the oracle for every design.  The
 # second part runs civic-tally itself on the same files.
+#
+# Under valgrind every test runs, each design and interval method included;
+# the merges of partials run on a few thousand generated rows instead of
+# 100,000 and 30,000 (the same specs, the same checks).
 
 load helper
 
@@ -518,7 +522,9 @@ R_CLUS='svydesign(ids = ~psu, strata = ~stratum, fpc = ~fpc, weights = ~w, data 
 	need_tally
 	# Long double sums added in two orders differ in the last digit of some
 	# SEs at this size; exact decimal sums do not.
-	"$CIVIC_ROOT/scripts/gen-survey" -n 100000 --seed 5 > big.csv
+	local n=100000
+	valgrind_light && n=3000
+	"$CIVIC_ROOT/scripts/gen-survey" -n $n --seed 5 > big.csv
 	head -1 big.csv > h
 	tail -n +2 big.csv > body
 	split -n l/2 body part.
@@ -540,7 +546,9 @@ R_CLUS='svydesign(ids = ~psu, strata = ~stratum, fpc = ~fpc, weights = ~w, data 
 	need_tally
 	# Few distinct weights, so a partial's values come in runs [y, w, h, psu, k]
 	# that a merge keeps as runs; one run over the file holds them one by one.
-	"$CIVIC_ROOT/scripts/gen-survey" -n 30000 --seed 7 |
+	local n=30000
+	valgrind_light && n=3000
+	"$CIVIC_ROOT/scripts/gen-survey" -n $n --seed 7 |
 		awk -F, 'BEGIN { OFS = "," } NR > 1 { $6 = 1.5 + (NR % 4) * 0.3 } { print }' > d.csv
 	head -1 d.csv > h
 	tail -n +2 d.csv > body
