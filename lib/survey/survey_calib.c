@@ -26,11 +26,6 @@ struct margin {
 	long double *sum;             /* scratch: a weighted count per category */
 };
 
-struct psu_cell {
-	uint32_t psu, cell;
-	struct xsum w;                /* Σw (-w weights) of the PSU's rows in the cell, exact */
-};
-
 struct svy_calib {
 	int rake;
 	double epsilon;
@@ -48,14 +43,18 @@ struct svy_calib {
 	uint64_t *n;                  /* rows per cell */
 	double *g;                    /* the calibration factor of each cell */
 	struct svy_design *design;    /* the design of the first pass */
-	struct groups pc_ids;         /* key: (PSU, cell), of pc[0, indexed) */
-	struct psu_cell *pc;
+	/* The (PSU, cell) pairs met, as three arrays rather than one of
+	 * structs: the passes over them that read only the PSU (absorbing a
+	 * part, sorting by PSU) then read a tenth of the memory. */
+	uint32_t *pair_psu, *pair_cell;
+	struct xsum *pair_w;          /* Σw (-w weights) of the PSU's rows in the cell, exact */
+	struct groups pc_ids;         /* key: (PSU, cell), of pairs [0, indexed) */
 	size_t npc, pccap, indexed;
 	uint32_t last_psu, new_psu;   /* the previous record's PSU; the index a PSU not yet met gets */
-	int revisits;                 /* a PSU came back after another: pc is indexed */
+	int revisits;                 /* a PSU came back after another: the pairs are indexed */
 	uint32_t *seen_psu, *seen_pc; /* per cell: the last PSU met in it, and that pair's index
-	                               * in pc (a PSU's records come together) */
-	uint32_t *pc_start;           /* svy_calib_ready: pc by PSU, PSU j's at */
+	                               * among the pairs (a PSU's records come together) */
+	uint32_t *pc_start;           /* svy_calib_ready: the pairs by PSU, PSU j's at */
 	uint32_t *pc_cell;            /* [pc_start[j], pc_start[j + 1]) of these */
 	double *pc_w;                 /* two arrays */
 	struct svy_design *tally;     /* attached: the tally's design */
@@ -122,8 +121,10 @@ static void release_scan(struct svy_calib *c)
 	free(c->n);
 	free(c->g);
 	for (size_t i = 0; i < c->npc; i++)
-		xsum_release(&c->pc[i].w);
-	free(c->pc);
+		xsum_release(&c->pair_w[i]);
+	free(c->pair_psu);
+	free(c->pair_cell);
+	free(c->pair_w);
 	free(c->seen_psu);
 	free(c->seen_pc);
 	free(c->pc_start);
@@ -426,14 +427,28 @@ static int scan_design(struct svy_calib *c, const struct record *rec, struct svy
 	return 0;
 }
 
-/* pc[i]'s index entry; pc[i] must be the next one unindexed. */
+/* Pair i's index entry; it must be the next one unindexed. */
 static void index_pc(struct svy_calib *c, size_t i)
 {
-	uint32_t key[2] = { c->pc[i].psu, c->pc[i].cell };
+	uint32_t key[2] = { c->pair_psu[i], c->pair_cell[i] };
 	int added;
 
 	groups_intern(&c->pc_ids, (const char *)key, sizeof key, key_hash(key, sizeof key), &added);
 	c->indexed = i + 1;
+}
+
+/* Room for one more (PSU, cell) pair, with an empty sum. */
+static void new_pair(struct svy_calib *c, uint32_t psu, uint32_t cell)
+{
+	if (c->npc >= c->pccap) {
+		c->pccap = c->pccap ? 2 * c->pccap : 256;
+		c->pair_psu = xrealloc(c->pair_psu, c->pccap * sizeof *c->pair_psu);
+		c->pair_cell = xrealloc(c->pair_cell, c->pccap * sizeof *c->pair_cell);
+		c->pair_w = xrealloc(c->pair_w, c->pccap * sizeof *c->pair_w);
+	}
+	c->pair_psu[c->npc] = psu;
+	c->pair_cell[c->npc] = cell;
+	c->pair_w[c->npc++] = (struct xsum){ 0 };
 }
 
 /* While every PSU's records have come together, a (PSU, cell) pair the
@@ -445,7 +460,7 @@ static void add_psu_cell(struct svy_calib *c, uint32_t psu, uint32_t cell, const
 	int added = 1;
 
 	if (c->seen_psu[cell] == psu) {
-		xsum_add_num(&c->pc[c->seen_pc[cell]].w, w);
+		xsum_add_num(&c->pair_w[c->seen_pc[cell]], w);
 		return;
 	}
 	if (psu != c->last_psu && psu < c->new_psu)
@@ -460,15 +475,9 @@ static void add_psu_cell(struct svy_calib *c, uint32_t psu, uint32_t cell, const
 		i = groups_intern(&c->pc_ids, (const char *)key, sizeof key, key_hash(key, sizeof key), &added);
 		c->indexed += added;
 	}
-	if (added) {
-		if (i >= c->pccap) {
-			c->pccap = c->pccap ? 2 * c->pccap : 256;
-			c->pc = xrealloc(c->pc, c->pccap * sizeof *c->pc);
-		}
-		c->pc[i] = (struct psu_cell){ .psu = psu, .cell = cell };
-		c->npc = (size_t)i + 1;
-	}
-	xsum_add_num(&c->pc[i].w, w);
+	if (added)
+		new_pair(c, psu, cell);
+	xsum_add_num(&c->pair_w[i], w);
 	c->seen_psu[cell] = psu;
 	c->seen_pc[cell] = i;
 }
@@ -533,12 +542,8 @@ static uint32_t absorb_cell(struct svy_calib *c, const struct svy_calib *part, u
 
 static void append_pair(struct svy_calib *c, uint32_t psu, uint32_t cell, const struct xsum *w)
 {
-	if (c->npc >= c->pccap) {
-		c->pccap = c->pccap ? 2 * c->pccap : 256;
-		c->pc = xrealloc(c->pc, c->pccap * sizeof *c->pc);
-	}
-	c->pc[c->npc] = (struct psu_cell){ .psu = psu, .cell = cell };
-	xsum_merge(&c->pc[c->npc++].w, w);
+	new_pair(c, psu, cell);
+	xsum_merge(&c->pair_w[c->npc - 1], w);
 }
 
 /* part's (PSU, cell) sums added to c's: a pair of a PSU both met (one
@@ -552,12 +557,12 @@ static void absorb_pairs(struct svy_calib *c, const struct svy_calib *part, cons
 	uint32_t *at = NULL;
 
 	for (size_t i = 0; i < part->npc; i++)
-		if (pmap[part->pc[i].psu] < old_psus)
-			both[pmap[part->pc[i].psu]] = 1;
+		if (pmap[part->pair_psu[i]] < old_psus)
+			both[pmap[part->pair_psu[i]]] = 1;
 	groups_init(&shared);
 	for (size_t i = 0; i < c->npc; i++)
-		if (both[c->pc[i].psu]) {
-			uint32_t key[2] = { c->pc[i].psu, c->pc[i].cell };
+		if (both[c->pair_psu[i]]) {
+			uint32_t key[2] = { c->pair_psu[i], c->pair_cell[i] };
 			int added;
 			uint32_t id = groups_intern(&shared, (const char *)key, sizeof key, key_hash(key, sizeof key),
 				&added);
@@ -565,13 +570,13 @@ static void absorb_pairs(struct svy_calib *c, const struct svy_calib *part, cons
 			at[id] = (uint32_t)i;
 		}
 	for (size_t i = 0; i < part->npc; i++) {
-		uint32_t key[2] = { pmap[part->pc[i].psu], cmap[part->pc[i].cell] };
+		uint32_t key[2] = { pmap[part->pair_psu[i]], cmap[part->pair_cell[i]] };
 		long id = key[0] >= old_psus ? -1
 			: groups_find(&shared, (const char *)key, sizeof key, key_hash(key, sizeof key));
 		if (id >= 0)
-			xsum_merge(&c->pc[at[id]].w, &part->pc[i].w);
+			xsum_merge(&c->pair_w[at[id]], &part->pair_w[i]);
 		else
-			append_pair(c, key[0], key[1], &part->pc[i].w);
+			append_pair(c, key[0], key[1], &part->pair_w[i]);
 	}
 	groups_release(&shared);
 	free(at);
@@ -849,7 +854,7 @@ void svy_calib_acc_release(struct svy_acc *a)
 
 /* The first pass's index of each of the tally's PSUs (the tally may have
  * met them in another order, having rejected rows the first pass kept). */
-/* pc by PSU, in two flat arrays the variance walks once per estimate. */
+/* The pairs by PSU, in two flat arrays the variance walks once per estimate. */
 static void pc_by_psu(struct svy_calib *c)
 {
 	size_t P = c->design->npsu;
@@ -861,13 +866,13 @@ static void pc_by_psu(struct svy_calib *c)
 	c->pc_cell = xmalloc((c->npc ? c->npc : 1) * sizeof *c->pc_cell);
 	c->pc_w = xmalloc((c->npc ? c->npc : 1) * sizeof *c->pc_w);
 	for (size_t i = 0; i < c->npc; i++)
-		c->pc_start[c->pc[i].psu + 2]++;
+		c->pc_start[c->pair_psu[i] + 2]++;
 	for (size_t j = 2; j < P + 2; j++)
 		c->pc_start[j] += c->pc_start[j - 1];
 	for (size_t i = 0; i < c->npc; i++) {
-		uint32_t k = c->pc_start[c->pc[i].psu + 1]++;
-		c->pc_cell[k] = c->pc[i].cell;
-		c->pc_w[k] = xsum_value(&c->pc[i].w);
+		uint32_t k = c->pc_start[c->pair_psu[i] + 1]++;
+		c->pc_cell[k] = c->pair_cell[i];
+		c->pc_w[k] = xsum_value(&c->pair_w[i]);
 	}
 }
 
