@@ -182,6 +182,24 @@ F-1,2024-02-01,КУЗП,$X/sheets.xlsx,2,2"
 	assert_equal "$stderr" "civic-ingest: $H/not-a-workbook.xlsx: a zip archive that is neither an .xlsx workbook (no xl/workbook.xml) nor an .ods one (no content.xml)"
 }
 
+@test "xlsx hostile: a cell reference of many letters is not one: a clear error, no overflow" {
+	# Once a run of letters long enough overflowed the column's arithmetic
+	# (fuzz/regress/xlsx/); SANITIZE=1 makes that an abort, exit 99.
+	"$PY" - "$X/types.xlsx" letters.xlsx <<'PY'
+import sys, zipfile
+src, dst = sys.argv[1:]
+sheet = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+         '<row r="1"><c r="A1" t="inlineStr"><is><t>a</t></is></c></row>'
+         '<row r="2"><c r="' + "Z" * 40 + '2"><v>1</v></c></row></sheetData></worksheet>')
+with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+    for name in zin.namelist():
+        zout.writestr(name, sheet if name == "xl/worksheets/sheet1.xml" else zin.read(name))
+PY
+	run --separate-stderr civic-ingest letters.xlsx
+	assert_failure 1
+	[[ "$stderr" == "civic-ingest: letters.xlsx:"*"a cell reference that is not one"* ]] || fail "$stderr"
+}
+
 @test "xlsx hostile: shared strings beyond the memory limit are refused; within it they read" {
 	CIVIC_WB_MAX_STRINGS=1000000 run --separate-stderr civic-ingest "$H/strings-4mib.xlsx"
 	assert_failure 1

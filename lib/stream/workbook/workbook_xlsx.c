@@ -452,7 +452,9 @@ static long ref_col(const char *r)
 	long col = 0;
 	int n = 0;
 
-	for (; *r >= 'A' && *r <= 'Z'; r++, n++)
+	/* Four letters are already no column: stop there, before a long run
+	 * of letters overflows col. */
+	for (; *r >= 'A' && *r <= 'Z' && n <= 3; r++, n++)
 		col = col * 26 + (*r - 'A' + 1);
 	if (n == 0 || n > 3 || col > MAX_COL)
 		return -1;
