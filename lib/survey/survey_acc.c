@@ -126,23 +126,16 @@ void svy_acc_add(struct svy_acc *a, const struct svy_design *d,
 
 void svy_acc_add_ones(struct svy_acc *a, uint64_t n)
 {
-	__int128 m = (__int128)n;
-
 	if (n == 0)
 		return;
-	xsum_add_same(&a->w, m, 0);
-	xsum_add_same(&a->wy, m, 0);
-	xsum_add_same(&a->wy2, m, 0);
-	xsum_add_same(&a->w2, m, 0);
+	struct svy_stratum_sums *s = svy_acc_stratum(a, 0);
+	/* With w = y = 1 every weighted sum is the number of rows. */
+	struct xsum *sums[] = { &a->w, &a->wy, &a->wy2, &a->w2, &s->w, &s->w2, &s->wy, &s->w2y, &s->w2y2 };
+	for (size_t i = 0; i < sizeof sums / sizeof *sums; i++)
+		xsum_add_same(sums[i], (__int128)n, 0);
 	a->n += n;
 	a->n_pos += n;
 	a->n01 += n;
-	struct svy_stratum_sums *s = svy_acc_stratum(a, 0);
-	xsum_add_same(&s->w, m, 0);
-	xsum_add_same(&s->w2, m, 0);
-	xsum_add_same(&s->wy, m, 0);
-	xsum_add_same(&s->w2y, m, 0);
-	xsum_add_same(&s->w2y2, m, 0);
 	s->n += n;
 	s->n_pos += n;
 }

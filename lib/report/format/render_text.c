@@ -303,16 +303,26 @@ static int series_has_reference(const struct chart *c, size_t s)
 	return 0;
 }
 
-/* "20%", or "20% → 25%" when the reference changes over the periods. */
+/* [*i0, *i1): the periods from the first value to the last, the NAN
+ * gaps at either end left out (empty when every value is NAN). */
+static void defined_span(const double *y, size_t n, size_t *i0, size_t *i1)
+{
+	*i0 = 0;
+	*i1 = n;
+	while (*i0 < n && isnan(y[*i0]))
+		(*i0)++;
+	while (*i1 > *i0 && isnan(y[*i1 - 1]))
+		(*i1)--;
+}
+
+/* "20%", or "20% → 25%" when the reference changes over the periods
+ * (series_has_reference: it has a value). */
 static void reference_values(struct sbuf *out, const struct chart *c, const double *ref)
 {
-	size_t i0 = 0, i1 = c->ncat;
+	size_t i0, i1;
 	char a[96], b[96];
 
-	while (isnan(ref[i0]))
-		i0++;
-	while (isnan(ref[i1 - 1]))
-		i1--;
+	defined_span(ref, c->ncat, &i0, &i1);
 	chart_value_text(c, ref[i0], a);
 	chart_value_text(c, ref[i1 - 1], b);
 	if (strcmp(a, b) == 0)
@@ -339,7 +349,7 @@ static void text_line(struct sbuf *out, const struct chart *c, size_t s, size_t 
 {
 	const struct chart_series *cs = &c->series[s];
 	double lo = INFINITY, hi = -INFINITY, slo, shi;
-	size_t i0 = 0, i1 = c->ncat, lead = 2 + lw + (lw ? 2 : 0);
+	size_t i0, i1, lead = 2 + lw + (lw ? 2 : 0);
 	int marked = series_has_reference(c, s);
 	char first[96], last[96], name[256];
 
@@ -348,10 +358,7 @@ static void text_line(struct sbuf *out, const struct chart *c, size_t s, size_t 
 	shi = hi;
 	if (marked)
 		extent(cs->ref, c->ncat, &slo, &shi);
-	while (i0 < c->ncat && isnan(cs->y[i0]))
-		i0++;
-	while (i1 > i0 && isnan(cs->y[i1 - 1]))
-		i1--;
+	defined_span(cs->y, c->ncat, &i0, &i1);
 	clean_text(name, sizeof(name), cs->name);
 	sbuf_addstr(out, "  ");
 	sbuf_addstr(out, name);
