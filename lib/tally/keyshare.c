@@ -31,7 +31,8 @@ size_t keyshare_add(struct keyshare *ks, const struct keyexpr *kx)
 	memset(&ks->slot[ks->n], 0, sizeof(ks->slot[ks->n]));
 	ks->slot[ks->n].kx = kx;
 	groups_init(&ks->slot[ks->n].vals);
-	memset(ks->slot[ks->n].recent, 0xff, sizeof(ks->slot[ks->n].recent));
+	for (size_t r = 0; r < KEYSHARE_RECENT; r++)
+		ks->slot[ks->n].recent[r].id = UINT32_MAX;
 	return ks->n++;
 }
 
@@ -53,27 +54,25 @@ int keyshare_text(struct keyshare *ks, size_t slot, const struct record *rec, st
 	return s->rc;
 }
 
-/* Where a text goes in recent[]: by its ends, which tell apart the few
- * values of a key column. */
-static unsigned recent_slot(const char *p, size_t n)
-{
-	return (unsigned)(ends_hash(p, n) >> 56) & (KEYSHARE_RECENT - 1);
-}
+enum { WHOLE_TEXT = 16 };   /* a text this long is all in its ends' words */
 
+/* The number of p[0..n), found among the slot's recent texts by its ends
+ * (two words compared, when they hold the whole text) or else interned. */
 static uint32_t number_text(struct keyshare_slot *s, const char *p, size_t n)
 {
-	unsigned r = recent_slot(p, n);
-	uint32_t id = s->recent[r];
-	int added;
+	uint64_t head, tail;
 
-	if (id != UINT32_MAX) {
+	ends_words(p, n, &head, &tail);
+	struct keyshare_recent *r = &s->recent[(ends_mix(head, tail, n) >> 56) & (KEYSHARE_RECENT - 1)];
+
+	if (r->id != UINT32_MAX && r->len == n && r->head == head && r->tail == tail) {
 		size_t len;
-		const char *k = groups_key(&s->vals, id, &len);
-		if (len == n && memcmp(k, p, n) == 0)
-			return id;
+		if (n <= WHOLE_TEXT || memcmp(groups_key(&s->vals, r->id, &len), p, n) == 0)
+			return r->id;
 	}
-	id = groups_intern(&s->vals, p, n, key_hash(p, n), &added);
-	s->recent[r] = id;
+	int added;
+	uint32_t id = groups_intern(&s->vals, p, n, key_hash(p, n), &added);
+	*r = (struct keyshare_recent){ head, tail, (uint32_t)n, id };
 	return id;
 }
 
@@ -85,8 +84,12 @@ int keyshare_id_eval(struct keyshare *ks, size_t slot, const struct record *rec,
 	size_t n;
 
 	if (s->id_seen != ks->record) {
-		if (keyshare_text(ks, slot, rec, dc, &p, &n, why) < 0)
+		if (!s->kx->fn) {            /* a plain column: its field is the text */
+			p = rec_get(rec, (size_t)s->kx->col[0]);
+			n = rec_len(rec, (size_t)s->kx->col[0]);
+		} else if (keyshare_text(ks, slot, rec, dc, &p, &n, why) < 0) {
 			return -1;
+		}
 		s->id_seen = ks->record;
 		s->id = number_text(s, p, n);
 	}

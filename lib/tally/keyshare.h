@@ -17,6 +17,15 @@
 
 enum { KEYSHARE_RECENT = 256 };
 
+/* A text met lately and its number.  A text of up to 16 bytes is all in
+ * head and tail (its first and last 8 bytes, overlapping), so it is found
+ * by comparing two words, without reading the text interned. */
+struct keyshare_recent {
+	uint64_t head, tail;
+	uint32_t len;
+	uint32_t id;                   /* UINT32_MAX: empty */
+};
+
 struct keyshare_slot {
 	const struct keyexpr *kx;      /* bound */
 	unsigned long seen;            /* the record it holds, or not this one */
@@ -28,7 +37,7 @@ struct keyshare_slot {
 	unsigned long id_seen;         /* the record id holds */
 	uint32_t id;                   /* the text's number among this slot's */
 	struct groups vals;            /* the texts met, numbered */
-	uint32_t recent[KEYSHARE_RECENT];   /* by a hash of a text's ends: its number, or UINT32_MAX */
+	struct keyshare_recent recent[KEYSHARE_RECENT];   /* by a hash of a text's ends */
 };
 
 struct keyshare {
