@@ -605,7 +605,7 @@ static int shared_key_text(struct agg *a, const struct record *rec, struct rejec
 }
 
 /* The tuple of the row's key numbers, or SIZE_MAX when one is too large. */
-static int key_ids(struct agg *a, const struct record *rec, struct reject *why)
+__attribute__((always_inline)) static inline int key_ids(struct agg *a, const struct record *rec, struct reject *why)
 {
 	size_t ix = 0;
 
@@ -730,9 +730,9 @@ void agg_share_keys(struct agg *a, struct keyshare *ks)
 		(!a->design || a->defer_acc);
 }
 
-/* A row of a counts-only tally (agg_share_keys): what agg_row does for it,
- * without the tests of what it has not got. */
-static int count_row(struct agg *a, const struct record *rec, struct reject *why)
+/* A row of a counts-only tally (agg_share_keys): what agg_row_any does for
+ * it, without the tests of what it has not got. */
+int agg_count_row(struct agg *a, const struct record *rec, struct reject *why)
 {
 	int added;
 
@@ -746,14 +746,11 @@ static int count_row(struct agg *a, const struct record *rec, struct reject *why
 	return 0;
 }
 
-int agg_row(struct agg *a, const struct record *rec, struct reject *why)
+int agg_row_any(struct agg *a, const struct record *rec, struct reject *why)
 {
 	struct decnum w = decnum_one;
 	struct svy_unit u = { 0, SVY_ROW_PSU };
 	int added;
-
-	if (a->counts_only)
-		return count_row(a, rec, why);
 	int keep = a->where.n ? where_keep(&a->where, rec, a->dates, why) : 1;
 
 	if (keep <= 0)

@@ -186,7 +186,15 @@ void agg_make_design(struct agg *a);
 
 /* Adds one record, unless spec.where drops it.  0, or -1 with why filled
  * (the row is then not counted anywhere: a reject). */
-int agg_row(struct agg *a, const struct record *rec, struct reject *why);
+int agg_row_any(struct agg *a, const struct record *rec, struct reject *why);
+/* The same for a counts-only tally (agg_share_keys): its group's counter. */
+int agg_count_row(struct agg *a, const struct record *rec, struct reject *why);
+/* agg_row_any, or agg_count_row when that is all the row needs: the many
+ * counts-only tallies of a bulletin skip the general row's set-up. */
+static inline int agg_row(struct agg *a, const struct record *rec, struct reject *why)
+{
+	return a->counts_only ? agg_count_row(a, rec, why) : agg_row_any(a, rec, why);
+}
 /* Parsed dates from dc rather than a's own cache: tallies fed the same
  * records on one thread (civic-bulletin's indicators) then parse each date
  * string once, and keep one 128 KB cache warm rather than one each.  dc
