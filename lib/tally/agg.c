@@ -233,8 +233,8 @@ int agg_init(struct agg *a, const struct agg_spec *spec, char *err, size_t errsi
 	a->wcol = a->scol = a->pcol = a->fcol = -1;
 	groups_init(&a->groups);
 	groups_init(&a->bases);
-	datecache_init(&a->dc);
-	a->dates = &a->dc;
+	a->own_dates = xcalloc(1, sizeof(*a->own_dates));     /* an empty cache */
+	a->dates = a->own_dates;
 	sbuf_init(&a->kb);
 	sbuf_grow(&a->kb, GROUP_MEMO_BYTES);       /* bytes row_group() may read */
 	group_memo_init(&a->memo);
@@ -708,6 +708,8 @@ void agg_settle(struct agg *a)
 
 void agg_share_dates(struct agg *a, struct datecache *dc)
 {
+	free(a->own_dates);          /* never written: a bulletin's many tallies fault no pages in */
+	a->own_dates = NULL;
 	a->dates = dc;
 }
 
@@ -1156,6 +1158,8 @@ static void release_source(struct value_source *s, size_t ngroups)
 void agg_release(struct agg *a)
 {
 	size_t ng = a->groups.n;
+
+	free(a->own_dates);
 
 	for (size_t i = 0; i < a->nsrc; i++)
 		release_source(&a->src[i], ng);

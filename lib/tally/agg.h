@@ -156,8 +156,8 @@ struct agg {
 	double level;                  /* quantile intervals: the level (0.95); 0: none */
 	int normal;                    /* … with a normal quantile, not t */
 	uint64_t rows;                 /* rows accepted */
-	struct datecache dc;
-	struct datecache *dates;       /* the one agg_row uses: &dc, or agg_share_dates's */
+	struct datecache *own_dates;   /* its own (zeroed, so untouched until used), until shared */
+	struct datecache *dates;       /* the one agg_row uses: own_dates, or agg_share_dates's */
 	struct sbuf kb, tmp;
 	struct group_memo memo;        /* short row keys met and their groups */
 	struct rowval *rv;
