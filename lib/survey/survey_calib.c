@@ -989,23 +989,51 @@ static void cell_residuals(const struct svy_calib *c, const struct svy_calib_ter
 	free(v);
 }
 
+/* Σw·h over PSU j's pairs, in their order. */
+static long double psu_taken(const struct svy_calib *c, const long double *h, size_t j)
+{
+	long double r = 0;
+
+	for (uint32_t k = c->pc_start[j]; k < c->pc_start[j + 1]; k++)
+		r += c->pc_w[k] * h[c->pc_cell[k]];
+	return r;
+}
+
+/* e_j -= psu_taken(j) for every PSU, two PSUs at a time: their sums are
+ * independent chains the FPU overlaps, each still added in its order. */
+static void take_residuals(const struct svy_calib *c, const long double *h, long double *e)
+{
+	size_t P = c->design->npsu, j = 0;
+
+	for (; j + 1 < P; j += 2) {
+		uint32_t a = c->pc_start[j], ae = c->pc_start[j + 1], b = ae, be = c->pc_start[j + 2];
+		long double ra = 0, rb = 0;
+		for (; a < ae && b < be; a++, b++) {
+			ra += c->pc_w[a] * h[c->pc_cell[a]];
+			rb += c->pc_w[b] * h[c->pc_cell[b]];
+		}
+		for (; a < ae; a++)
+			ra += c->pc_w[a] * h[c->pc_cell[a]];
+		for (; b < be; b++)
+			rb += c->pc_w[b] * h[c->pc_cell[b]];
+		e[j] -= ra;
+		e[j + 1] -= rb;
+	}
+	if (j < P)
+		e[j] -= psu_taken(c, h, j);
+}
+
 /* The residuals e_j (by the first pass's PSU index) of one combination. */
 static void residuals(const struct svy_calib *c, const struct svy_calib_term *terms, size_t nterms,
 	long double *e)
 {
-	const struct svy_design *d = c->design;
 	long double *h = xcalloc(c->ncells ? c->ncells : 1, sizeof *h);
 
 	for (size_t i = 0; i < nterms; i++)
 		if (terms[i].acc && terms[i].coef != 0)
 			psu_totals(c, terms[i].acc, terms[i].wy ? CELL_WY : CELL_W, terms[i].coef, e);
 	cell_residuals(c, terms, nterms, h);
-	for (size_t j = 0; j < d->npsu; j++) {
-		long double r = 0;
-		for (uint32_t k = c->pc_start[j]; k < c->pc_start[j + 1]; k++)
-			r += c->pc_w[k] * h[c->pc_cell[k]];
-		e[j] -= r;
-	}
+	take_residuals(c, h, e);
 	free(h);
 }
 
