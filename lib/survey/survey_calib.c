@@ -841,13 +841,17 @@ static void pc_by_psu(struct svy_calib *c)
 	free(c->pc_cell);
 	free(c->pc_w);
 	c->pc_start = xcalloc(P + 2, sizeof *c->pc_start);
-	const struct calib_pairs *p = &c->pairs;
-	c->pc_cell = xmalloc((p->n ? p->n : 1) * sizeof *c->pc_cell);
-	c->pc_w = xmalloc((p->n ? p->n : 1) * sizeof *c->pc_w);
+	struct calib_pairs *p = &c->pairs;
 	for (size_t i = 0; i < p->n; i++)
 		c->pc_start[p->psu[i] + 2]++;
 	for (size_t j = 2; j < P + 2; j++)
 		c->pc_start[j] += c->pc_start[j - 1];
+	if ((c->pc_w = calib_pairs_take_values(p, &c->pc_cell))) {
+		memmove(c->pc_start, c->pc_start + 1, (P + 1) * sizeof *c->pc_start);
+		return;       /* in PSU order already: the pairs are the arrays */
+	}
+	c->pc_cell = xmalloc((p->n ? p->n : 1) * sizeof *c->pc_cell);
+	c->pc_w = xmalloc((p->n ? p->n : 1) * sizeof *c->pc_w);
 	for (size_t i = 0; i < p->n; i++) {
 		uint32_t k = c->pc_start[p->psu[i] + 1]++;
 		c->pc_cell[k] = p->cell[i];

@@ -1,5 +1,6 @@
 /* A calibration's (PSU, cell) pairs and their exact sums (survey_calib_pairs.h). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "survey_calib_pairs.h"
 #include "xalloc.h"
@@ -104,4 +105,30 @@ double calib_pairs_value(const struct calib_pairs *p, size_t i)
 	double v = xsum_value(&s);
 	xsum_release(&s);
 	return v;
+}
+
+static int in_psu_order(const struct calib_pairs *p)
+{
+	for (size_t i = 1; i < p->n; i++)
+		if (p->psu[i] < p->psu[i - 1])
+			return 0;
+	return 1;
+}
+
+double *calib_pairs_take_values(struct calib_pairs *p, uint32_t **cell)
+{
+	_Static_assert(sizeof(double) == sizeof(int64_t), "a value takes its sum's place");
+	if (p->w || !in_psu_order(p))
+		return NULL;
+	unsigned char *at = (unsigned char *)p->m;
+	for (size_t i = 0; i < p->n; i++) {
+		double v = calib_pairs_value(p, i);
+		memcpy(at + i * sizeof v, &v, sizeof v);
+	}
+	double *values = (double *)(void *)p->m;
+	*cell = p->cell;
+	p->m = NULL;
+	p->cell = NULL;
+	calib_pairs_release(p);
+	return values;
 }

@@ -42,5 +42,10 @@ void calib_pairs_add(struct calib_pairs *p, size_t i, const struct decnum *w);
 void calib_pairs_merge(struct calib_pairs *p, size_t i, const struct calib_pairs *src, size_t j);
 /* Pair i's sum correctly rounded to double (as xsum_value). */
 double calib_pairs_value(const struct calib_pairs *p, size_t i);
+/* When the sums are compact and the pairs in PSU order: turns the sums
+ * into their values in place (no second 8-byte-a-pair array), hands them
+ * and the cells over (the caller frees both) and empties p.  NULL, p
+ * unchanged, otherwise. */
+double *calib_pairs_take_values(struct calib_pairs *p, uint32_t **cell);
 
 #endif
