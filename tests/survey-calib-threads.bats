@@ -79,6 +79,7 @@ PY
 @test "raked on two threads: weights of 15 places in the second half only, one thread's bytes" {
 	# the first half's pair sums stay int64 counts of 1e-9, the second
 	# half's turn into xsums: the merge must give one thread's sums
+	[ "${VALGRIND:-}" = 1 ] && skip "valgrind's long double has a double's precision: an exact Σw of 16 digits or more then rounds by the scale it is held at, which the merge changes"
 	/usr/bin/python3 - survey.csv > wide.csv <<'PY'
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1], newline="")))
