@@ -77,6 +77,28 @@ check_design() {
 	same_as_r within.csv "$O/rk_within.csv"
 }
 
+@test "calib: weights of 13 places (the first pass's pair sums turn exact-wide) still R's rake design's" {
+	# R's weights have 3 places and the (PSU, cell) sums are int64 counts of
+	# 1e-9; 1e-13 more on every other weight (1e-13 relative at most, below
+	# the 1e-10 compared) turns them into xsums partway through the pass
+	/usr/bin/python3 - "$O/data.csv" > wide.csv <<'PY'
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+w = rows[0].index("w")
+out = csv.writer(sys.stdout, lineterminator="\n")
+out.writerow(rows[0])
+for i, r in enumerate(rows[1:]):
+    if i % 2:
+        r[w] = ("%.3f" % float(r[w])) + "0000000001"
+    out.writerow(r)
+PY
+	grep -q '0000000001,' wide.csv
+	civic-tally "${DES[@]}" "${RK[@]}" -g answer -s mean:y,sum:y --ci t wide.csv > by-answer.csv
+	same_as_r by-answer.csv "$O/rk_by_answer.csv"
+	civic-tally "${DES[@]}" "${RK[@]}" -g region,answer --within region -s share --ci t wide.csv > within.csv
+	same_as_r within.csv "$O/rk_within.csv"
+}
+
 @test "calib: with --fpc, as R's calibrated designs with fpc" {
 	check_design rf "$O/data.csv" "${DES[@]}" --fpc fpc "${RK[@]}"
 	check_design pf "$O/data.csv" "${DES[@]}" --fpc fpc "${PS[@]}"

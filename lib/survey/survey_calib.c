@@ -10,6 +10,7 @@
 #include "num.h"
 #include "sbuf.h"
 #include "survey_calib.h"
+#include "survey_calib_pairs.h"
 #include "survey_impl.h"
 #include "xalloc.h"
 
@@ -43,13 +44,9 @@ struct svy_calib {
 	uint64_t *n;                  /* rows per cell */
 	double *g;                    /* the calibration factor of each cell */
 	struct svy_design *design;    /* the design of the first pass */
-	/* The (PSU, cell) pairs met, as three arrays rather than one of
-	 * structs: the passes over them that read only the PSU (absorbing a
-	 * part, sorting by PSU) then read a tenth of the memory. */
-	uint32_t *pair_psu, *pair_cell;
-	struct xsum *pair_w;          /* Σw (-w weights) of the PSU's rows in the cell, exact */
+	struct calib_pairs pairs;     /* the (PSU, cell) pairs met, with Σw of -w weights */
 	struct groups pc_ids;         /* key: (PSU, cell), of pairs [0, indexed) */
-	size_t npc, pccap, indexed;
+	size_t indexed;
 	uint32_t last_psu, new_psu;   /* the previous record's PSU; the index a PSU not yet met gets */
 	int revisits;                 /* a PSU came back after another: the pairs are indexed */
 	uint32_t *seen_psu, *seen_pc; /* per cell: the last PSU met in it, and that pair's index
@@ -57,6 +54,8 @@ struct svy_calib {
 	uint32_t *pc_start;           /* svy_calib_ready: the pairs by PSU, PSU j's at */
 	uint32_t *pc_cell;            /* [pc_start[j], pc_start[j + 1]) of these */
 	double *pc_w;                 /* two arrays */
+	uint32_t *st_start, *st_psu;  /* svy_calib_ready: stratum h's PSUs, in order, are */
+	                              /* st_psu[st_start[h] .. st_start[h + 1]) */
 	struct svy_design *tally;     /* attached: the tally's design */
 	uint32_t *psu_map;            /* the tally's PSU i is the first pass's psu_map[i] */
 	size_t mapped;
@@ -92,6 +91,7 @@ struct svy_calib *svy_calib_new(int rake, double epsilon, unsigned maxit)
 	c->maxit = maxit;
 	groups_init(&c->cells);
 	groups_init(&c->pc_ids);
+	calib_pairs_init(&c->pairs);
 	c->last_psu = UINT32_MAX;
 	sbuf_init(&c->key);
 	return c;
@@ -120,16 +120,14 @@ static void release_scan(struct svy_calib *c)
 	free(c->w0);
 	free(c->n);
 	free(c->g);
-	for (size_t i = 0; i < c->npc; i++)
-		xsum_release(&c->pair_w[i]);
-	free(c->pair_psu);
-	free(c->pair_cell);
-	free(c->pair_w);
+	calib_pairs_release(&c->pairs);
 	free(c->seen_psu);
 	free(c->seen_pc);
 	free(c->pc_start);
 	free(c->pc_cell);
 	free(c->pc_w);
+	free(c->st_start);
+	free(c->st_psu);
 	free(c->psu_map);
 	if (c->design)
 		svy_design_free(c->design);
@@ -430,25 +428,11 @@ static int scan_design(struct svy_calib *c, const struct record *rec, struct svy
 /* Pair i's index entry; it must be the next one unindexed. */
 static void index_pc(struct svy_calib *c, size_t i)
 {
-	uint32_t key[2] = { c->pair_psu[i], c->pair_cell[i] };
+	uint32_t key[2] = { c->pairs.psu[i], c->pairs.cell[i] };
 	int added;
 
 	groups_intern(&c->pc_ids, (const char *)key, sizeof key, key_hash(key, sizeof key), &added);
 	c->indexed = i + 1;
-}
-
-/* Room for one more (PSU, cell) pair, with an empty sum. */
-static void new_pair(struct svy_calib *c, uint32_t psu, uint32_t cell)
-{
-	if (c->npc >= c->pccap) {
-		c->pccap = c->pccap ? 2 * c->pccap : 256;
-		c->pair_psu = xrealloc(c->pair_psu, c->pccap * sizeof *c->pair_psu);
-		c->pair_cell = xrealloc(c->pair_cell, c->pccap * sizeof *c->pair_cell);
-		c->pair_w = xrealloc(c->pair_w, c->pccap * sizeof *c->pair_w);
-	}
-	c->pair_psu[c->npc] = psu;
-	c->pair_cell[c->npc] = cell;
-	c->pair_w[c->npc++] = (struct xsum){ 0 };
 }
 
 /* While every PSU's records have come together, a (PSU, cell) pair the
@@ -460,7 +444,7 @@ static void add_psu_cell(struct svy_calib *c, uint32_t psu, uint32_t cell, const
 	int added = 1;
 
 	if (c->seen_psu[cell] == psu) {
-		xsum_add_num(&c->pair_w[c->seen_pc[cell]], w);
+		calib_pairs_add(&c->pairs, c->seen_pc[cell], w);
 		return;
 	}
 	if (psu != c->last_psu && psu < c->new_psu)
@@ -468,16 +452,16 @@ static void add_psu_cell(struct svy_calib *c, uint32_t psu, uint32_t cell, const
 	c->last_psu = psu;
 	if (psu >= c->new_psu)
 		c->new_psu = psu + 1;
-	uint32_t i = (uint32_t)c->npc;
+	uint32_t i = (uint32_t)c->pairs.n;
 	if (c->revisits) {
-		while (c->indexed < c->npc)
+		while (c->indexed < c->pairs.n)
 			index_pc(c, c->indexed);
 		i = groups_intern(&c->pc_ids, (const char *)key, sizeof key, key_hash(key, sizeof key), &added);
 		c->indexed += added;
 	}
 	if (added)
-		new_pair(c, psu, cell);
-	xsum_add_num(&c->pair_w[i], w);
+		calib_pairs_new(&c->pairs, psu, cell);
+	calib_pairs_add(&c->pairs, i, w);
 	c->seen_psu[cell] = psu;
 	c->seen_pc[cell] = i;
 }
@@ -540,12 +524,6 @@ static uint32_t absorb_cell(struct svy_calib *c, const struct svy_calib *part, u
 	return cell;
 }
 
-static void append_pair(struct svy_calib *c, uint32_t psu, uint32_t cell, const struct xsum *w)
-{
-	new_pair(c, psu, cell);
-	xsum_merge(&c->pair_w[c->npc - 1], w);
-}
-
 /* part's (PSU, cell) sums added to c's: a pair of a PSU both met (one
  * the cut fell in, or one that came back) to c's pair, the others
  * appended in part's order, as one pass would. */
@@ -556,27 +534,27 @@ static void absorb_pairs(struct svy_calib *c, const struct svy_calib *part, cons
 	struct groups shared;
 	uint32_t *at = NULL;
 
-	for (size_t i = 0; i < part->npc; i++)
-		if (pmap[part->pair_psu[i]] < old_psus)
-			both[pmap[part->pair_psu[i]]] = 1;
+	const struct calib_pairs *pp = &part->pairs;
+	struct calib_pairs *cp = &c->pairs;
+
+	for (size_t i = 0; i < pp->n; i++)
+		if (pmap[pp->psu[i]] < old_psus)
+			both[pmap[pp->psu[i]]] = 1;
 	groups_init(&shared);
-	for (size_t i = 0; i < c->npc; i++)
-		if (both[c->pair_psu[i]]) {
-			uint32_t key[2] = { c->pair_psu[i], c->pair_cell[i] };
+	for (size_t i = 0; i < cp->n; i++)
+		if (both[cp->psu[i]]) {
+			uint32_t key[2] = { cp->psu[i], cp->cell[i] };
 			int added;
 			uint32_t id = groups_intern(&shared, (const char *)key, sizeof key, key_hash(key, sizeof key),
 				&added);
 			at = xrealloc(at, (id + 1) * sizeof *at);
 			at[id] = (uint32_t)i;
 		}
-	for (size_t i = 0; i < part->npc; i++) {
-		uint32_t key[2] = { pmap[part->pair_psu[i]], cmap[part->pair_cell[i]] };
+	for (size_t i = 0; i < pp->n; i++) {
+		uint32_t key[2] = { pmap[pp->psu[i]], cmap[pp->cell[i]] };
 		long id = key[0] >= old_psus ? -1
 			: groups_find(&shared, (const char *)key, sizeof key, key_hash(key, sizeof key));
-		if (id >= 0)
-			xsum_merge(&c->pair_w[at[id]], &part->pair_w[i]);
-		else
-			append_pair(c, key[0], key[1], &part->pair_w[i]);
+		calib_pairs_merge(cp, id >= 0 ? at[id] : calib_pairs_new(cp, key[0], key[1]), pp, i);
 	}
 	groups_release(&shared);
 	free(at);
@@ -863,17 +841,41 @@ static void pc_by_psu(struct svy_calib *c)
 	free(c->pc_cell);
 	free(c->pc_w);
 	c->pc_start = xcalloc(P + 2, sizeof *c->pc_start);
-	c->pc_cell = xmalloc((c->npc ? c->npc : 1) * sizeof *c->pc_cell);
-	c->pc_w = xmalloc((c->npc ? c->npc : 1) * sizeof *c->pc_w);
-	for (size_t i = 0; i < c->npc; i++)
-		c->pc_start[c->pair_psu[i] + 2]++;
+	struct calib_pairs *p = &c->pairs;
+	for (size_t i = 0; i < p->n; i++)
+		c->pc_start[p->psu[i] + 2]++;
 	for (size_t j = 2; j < P + 2; j++)
 		c->pc_start[j] += c->pc_start[j - 1];
-	for (size_t i = 0; i < c->npc; i++) {
-		uint32_t k = c->pc_start[c->pair_psu[i] + 1]++;
-		c->pc_cell[k] = c->pair_cell[i];
-		c->pc_w[k] = xsum_value(&c->pair_w[i]);
+	if ((c->pc_w = calib_pairs_take_values(p, &c->pc_cell))) {
+		memmove(c->pc_start, c->pc_start + 1, (P + 1) * sizeof *c->pc_start);
+		return;       /* in PSU order already: the pairs are the arrays */
 	}
+	c->pc_cell = xmalloc((p->n ? p->n : 1) * sizeof *c->pc_cell);
+	c->pc_w = xmalloc((p->n ? p->n : 1) * sizeof *c->pc_w);
+	for (size_t i = 0; i < p->n; i++) {
+		uint32_t k = c->pc_start[p->psu[i] + 1]++;
+		c->pc_cell[k] = p->cell[i];
+		c->pc_w[k] = calib_pairs_value(p, i);
+	}
+}
+
+/* The PSUs by stratum, each stratum's in their order: the variance's sums
+ * over a stratum's PSUs then run in a register, in the same order. */
+static void psus_by_stratum(struct svy_calib *c)
+{
+	const struct svy_design *d = c->design;
+	size_t H = d->nstrata, P = d->npsu;
+
+	free(c->st_start);
+	free(c->st_psu);
+	c->st_start = xcalloc(H + 2, sizeof *c->st_start);
+	c->st_psu = xmalloc((P ? P : 1) * sizeof *c->st_psu);
+	for (size_t j = 0; j < P; j++)
+		c->st_start[d->psus[j].stratum + 2]++;
+	for (size_t h = 2; h < H + 2; h++)
+		c->st_start[h] += c->st_start[h - 1];
+	for (size_t j = 0; j < P; j++)
+		c->st_psu[c->st_start[d->psus[j].stratum + 1]++] = (uint32_t)j;
 }
 
 /* Whether the first pass's PSU i is the PSU id of stratum sname. */
@@ -892,8 +894,10 @@ static int same_psu(const struct svy_design *d, size_t i, const char *sname, siz
 
 void svy_calib_ready(struct svy_calib *c)
 {
-	if (!c->pc_start)
+	if (!c->pc_start) {
 		pc_by_psu(c);
+		psus_by_stratum(c);
+	}
 	const struct svy_design *t = c->tally;
 	struct svy_design *d = c->design;
 
@@ -989,24 +993,95 @@ static void cell_residuals(const struct svy_calib *c, const struct svy_calib_ter
 	free(v);
 }
 
+/* Σw·h over PSU j's pairs, in their order. */
+static long double psu_taken(const struct svy_calib *c, const long double *h, size_t j)
+{
+	long double r = 0;
+
+	for (uint32_t k = c->pc_start[j]; k < c->pc_start[j + 1]; k++)
+		r += c->pc_w[k] * h[c->pc_cell[k]];
+	return r;
+}
+
+/* e_j -= psu_taken(j) for every PSU, two PSUs at a time: their sums are
+ * independent chains the FPU overlaps, each still added in its order. */
+static void take_residuals(const struct svy_calib *c, const long double *h, long double *e)
+{
+	size_t P = c->design->npsu, j = 0;
+
+	for (; j + 1 < P; j += 2) {
+		uint32_t a = c->pc_start[j], ae = c->pc_start[j + 1], b = ae, be = c->pc_start[j + 2];
+		long double ra = 0, rb = 0;
+		for (; a < ae && b < be; a++, b++) {
+			ra += c->pc_w[a] * h[c->pc_cell[a]];
+			rb += c->pc_w[b] * h[c->pc_cell[b]];
+		}
+		for (; a < ae; a++)
+			ra += c->pc_w[a] * h[c->pc_cell[a]];
+		for (; b < be; b++)
+			rb += c->pc_w[b] * h[c->pc_cell[b]];
+		e[j] -= ra;
+		e[j + 1] -= rb;
+	}
+	if (j < P)
+		e[j] -= psu_taken(c, h, j);
+}
+
 /* The residuals e_j (by the first pass's PSU index) of one combination. */
 static void residuals(const struct svy_calib *c, const struct svy_calib_term *terms, size_t nterms,
 	long double *e)
 {
-	const struct svy_design *d = c->design;
 	long double *h = xcalloc(c->ncells ? c->ncells : 1, sizeof *h);
 
 	for (size_t i = 0; i < nterms; i++)
 		if (terms[i].acc && terms[i].coef != 0)
 			psu_totals(c, terms[i].acc, terms[i].wy ? CELL_WY : CELL_W, terms[i].coef, e);
 	cell_residuals(c, terms, nterms, h);
-	for (size_t j = 0; j < d->npsu; j++) {
-		long double r = 0;
-		for (uint32_t k = c->pc_start[j]; k < c->pc_start[j + 1]; k++)
-			r += c->pc_w[k] * h[c->pc_cell[k]];
-		e[j] -= r;
-	}
+	take_residuals(c, h, e);
 	free(h);
+}
+
+/* Σ e_j over stratum h's PSUs, in their order. */
+static long double stratum_sum(const struct svy_calib *c, size_t h, const long double *e)
+{
+	long double acc = 0;
+
+	for (uint32_t i = c->st_start[h]; i < c->st_start[h + 1]; i++)
+		acc += e[c->st_psu[i]];
+	return acc;
+}
+
+/* Σ (a_j - ma)(b_j - mb) over stratum h's PSUs, in their order. */
+static long double stratum_cross(const struct svy_calib *c, size_t h, const long double *a, long double ma,
+	const long double *b, long double mb)
+{
+	long double acc = 0;
+
+	for (uint32_t i = c->st_start[h]; i < c->st_start[h + 1]; i++) {
+		uint32_t j = c->st_psu[i];
+		long double x = a[j] - ma;
+		acc += x * (b[j] - mb);
+	}
+	return acc;
+}
+
+/* Each stratum's (1 - f_h)·n_h/(n_h - 1), 0 for one that adds nothing
+ * (a census, a lonely PSU removed or taken as certain); -1 when a lonely
+ * PSU is an error. */
+static int stratum_scales(const struct svy_design *d, const struct svy_design *t, long double *scale)
+{
+	for (size_t h = 0; h < d->nstrata; h++) {
+		uint64_t nh = d->strata[h].npsu;
+		if (svy_stratum_census(d, h))
+			continue;
+		if (nh < 2) {
+			if (d->o.lonely == SVY_LONELY_FAIL)
+				return svy_fail(t, "stratum '%s' has only one PSU (see --lonely-psu)", d->strata[h].name);
+			continue;
+		}
+		scale[h] = (1 - (long double)svy_stratum_f(d, h)) * ((long double)nh / (nh - 1));
+	}
+	return 0;
 }
 
 /* V_kl = Σ_h (1 - f_h)·n_h/(n_h - 1)·Σ_j (e_kj - ē_kh)(e_lj - ē_lh) over
@@ -1017,50 +1092,28 @@ static int stratified(const struct svy_calib *c, const struct svy_design *t, con
 {
 	const struct svy_design *d = c->design;
 	size_t H = d->nstrata, P = d->npsu;
-	long double *mean = xcalloc((H ? H : 1) * K, sizeof *mean);
-
-	for (size_t k = 0; k < K; k++)
-		for (size_t j = 0; j < P; j++)
-			mean[d->psus[j].stratum * K + k] += e[k * P + j];
-	for (size_t h = 0; h < H; h++)
-		for (size_t k = 0; k < K; k++)
-			mean[h * K + k] /= (long double)d->strata[h].npsu;
 	long double *scale = xcalloc(H ? H : 1, sizeof *scale);
-	for (size_t h = 0; h < H; h++) {
-		uint64_t nh = d->strata[h].npsu;
-		if (svy_stratum_census(d, h))
-			continue;
-		if (nh < 2) {
-			if (d->o.lonely == SVY_LONELY_FAIL) {
-				free(mean);
-				free(scale);
-				return svy_fail(t, "stratum '%s' has only one PSU (see --lonely-psu)", d->strata[h].name);
-			}
-			continue;        /* remove, certainty: no contribution */
-		}
-		scale[h] = (1 - (long double)svy_stratum_f(d, h)) * ((long double)nh / (nh - 1));
-	}
-	long double *ss = xcalloc((H ? H : 1) * K * K, sizeof *ss);
-	for (size_t j = 0; j < P; j++) {
-		size_t h = d->psus[j].stratum;
-		if (scale[h] == 0)
-			continue;
-		for (size_t k = 0; k < K; k++) {
-			long double xk = e[k * P + j] - mean[h * K + k];
-			for (size_t l = k; l < K; l++)
-				ss[(h * K + k) * K + l] += xk * (e[l * P + j] - mean[h * K + l]);
-		}
+	long double *mean = xcalloc(K ? K : 1, sizeof *mean);
+
+	if (stratum_scales(d, t, scale) < 0) {
+		free(scale);
+		free(mean);
+		return -1;
 	}
 	memset(V, 0, K * K * sizeof *V);
-	for (size_t h = 0; h < H; h++)
-		for (size_t k = 0; scale[h] != 0 && k < K; k++)
+	for (size_t h = 0; h < H; h++) {
+		if (scale[h] == 0)
+			continue;
+		for (size_t k = 0; k < K; k++)
+			mean[k] = stratum_sum(c, h, e + k * P) / (long double)d->strata[h].npsu;
+		for (size_t k = 0; k < K; k++)
 			for (size_t l = k; l < K; l++)
-				V[k * K + l] += scale[h] * ss[(h * K + k) * K + l];
-	free(ss);
-	free(scale);
+				V[k * K + l] += scale[h] * stratum_cross(c, h, e + k * P, mean[k], e + l * P, mean[l]);
+	}
 	for (size_t k = 0; k < K; k++)
 		for (size_t l = 0; l < k; l++)
 			V[k * K + l] = V[l * K + k];
+	free(scale);
 	free(mean);
 	return 0;
 }
