@@ -25,7 +25,9 @@ civic_path() {
 				[ -x "$cmd" ] && [ "${cmd%.c}" = "$cmd" ] || continue
 				# --read-inline-info=no: a tenth less start-up per command
 				# (reports lose inlined frames, not errors or leaks).
-				local run='valgrind -q --error-exitcode=98 --leak-check=full --errors-for-leak-kinds=definite,indirect --read-inline-info=no'
+				# --vgdb=no: no gdbserver pipes in $TMPDIR, where tests
+				# look for civic's own temporary files.
+				local run='valgrind -q --error-exitcode=98 --leak-check=full --errors-for-leak-kinds=definite,indirect --read-inline-info=no --vgdb=no'
 				# A shell script (civic-monthly) runs as it is.
 				[ "$(head -c 2 "$cmd")" = '#!' ] && run=
 				cat > "$wrap/${cmd##*/}" <<WRAP

@@ -200,7 +200,11 @@ check_cases() {
 	TMPDIR="$SCRATCH/tmp" && mkdir "$TMPDIR" && export TMPDIR
 	{ cat "$O/data.csv"; sleep 5; } | civic-tally "${DES[@]}" "${PS[@]}" -s mean:y > out.csv &
 	local pid=$!
-	sleep 1
+	# Wait for the copy (valgrind's start-up on a loaded machine is slow).
+	for _ in $(seq 50); do
+		[ -n "$(ls -A "$TMPDIR")" ] && break
+		sleep 0.1
+	done
 	run ls -A "$TMPDIR"
 	assert_output --regexp '^civic-tally-'
 	kill -TERM "$pid"
