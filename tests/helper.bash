@@ -69,6 +69,8 @@ debian_python() {
 PATH="$(civic_path):$CIVIC_ROOT/scripts:$CIVIC_ROOT/scripts/bench-tools:$CIVIC_ROOT/tests/tools:$(debian_python):$PATH"
 export PATH
 
+. "$CIVIC_ROOT/tests/oracle.bash"
+
 # valgrind_some WORD...: the words, or under valgrind only the first, a
 # middle and the last of them (the ends of a range are where bugs sit).
 valgrind_some() {
