@@ -50,7 +50,7 @@ setup_file() {
 	local truth="$d/truth-2023.json,$d/truth-2024.json"
 	/usr/bin/python3 "$ORACLE_PY" "$d/canon.csv" "$truth" "$pop" "$OTHER_LABEL" 2024-03 2024-02 > "$d/py-prev-month.csv"
 	/usr/bin/python3 "$ORACLE_PY" "$d/canon.csv" "$truth" "$pop" "$OTHER_LABEL" 2024-03 2023-03 > "$d/py-year-ago.csv"
-	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2024.csv" "$d/wave-2023.csv" prev,change,change_se,change_p,flags \
+	oracle_once Rscript --vanilla "$ORACLE_R" survey "$d/wave-2024.csv" "$d/wave-2023.csv" prev,change,change_se,change_p,flags \
 		> "$d/r-change.csv"
 	# the three periods, once: the tests read them
 	for p in "2023-03 2023" "2024-02 2023" "2024-03 2024"; do

@@ -43,15 +43,15 @@ setup_file() {
 		civic-ingest -q -s trust-survey.json -o "$d/survey.csv"
 	# the oracles' figures: registry (Python; R for the rates' intervals), survey (R)
 	for p in 2024 2024-03; do
-		/usr/bin/python3 "$ORACLE_PY" "$d/canon.csv" "$d/truth.json" "$pop" "$OTHER_LABEL" $p > "$d/py-$p.csv"
-		Rscript --vanilla "$ORACLE_R" rates "$d/canon.csv" "$pop" $p > "$d/rates-$p.csv"
+		oracle_once /usr/bin/python3 "$ORACLE_PY" "$d/canon.csv" "$d/truth.json" "$pop" "$OTHER_LABEL" $p > "$d/py-$p.csv"
+		oracle_once Rscript --vanilla "$ORACLE_R" rates "$d/canon.csv" "$pop" $p > "$d/rates-$p.csv"
 	done
-	/usr/bin/python3 "$ORACLE_PY" "$d/canon.csv" "$d/truth.json" "$pop" "$OTHER_LABEL" 2024-Q2 > "$d/py-2024-Q2.csv"
-	/usr/bin/python3 "$ORACLE_PY" "$d/canon.csv" "$d/truth.json" "$pop" "$OTHER_LABEL" 2024-03 2024-02 \
+	oracle_once /usr/bin/python3 "$ORACLE_PY" "$d/canon.csv" "$d/truth.json" "$pop" "$OTHER_LABEL" 2024-Q2 > "$d/py-2024-Q2.csv"
+	oracle_once /usr/bin/python3 "$ORACLE_PY" "$d/canon.csv" "$d/truth.json" "$pop" "$OTHER_LABEL" 2024-03 2024-02 \
 		> "$d/compared-2024-03.csv"
-	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2023.csv" > "$d/r-2023.csv"
-	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2024.csv" > "$d/r-2024.csv"
-	Rscript --vanilla "$ORACLE_R" survey "$d/wave-2024.csv" "$d/wave-2023.csv" prev,change,change_se,change_p,flags \
+	oracle_once Rscript --vanilla "$ORACLE_R" survey "$d/wave-2023.csv" > "$d/r-2023.csv"
+	oracle_once Rscript --vanilla "$ORACLE_R" survey "$d/wave-2024.csv" > "$d/r-2024.csv"
+	oracle_once Rscript --vanilla "$ORACLE_R" survey "$d/wave-2024.csv" "$d/wave-2023.csv" prev,change,change_se,change_p,flags \
 		> "$d/r-2024-change.csv"
 	if valgrind_light; then
 		D=$d POP=$pop

@@ -57,8 +57,21 @@ reference() {
 	if valgrind_light; then "$CIVIC_ROOT/bin/$1" "${@:2}"; else "$@"; fi
 }
 
-PATH="$(civic_path):$CIVIC_ROOT/scripts:$CIVIC_ROOT/scripts/bench-tools:$CIVIC_ROOT/tests/tools:$PATH"
+# python3 is Debian's, whose modules scripts/install-deps installs, even
+# where another comes first on PATH (a pyenv shim costs ~0.5 s a start).
+debian_python() {
+	local dir="$BATS_RUN_TMPDIR/debian-python"
+	if [ ! -e "$dir/python3" ]; then
+		mkdir -p "$dir"
+		ln -sf /usr/bin/python3 "$dir/python3"
+	fi
+	echo "$dir"
+}
+
+PATH="$(civic_path):$CIVIC_ROOT/scripts:$CIVIC_ROOT/scripts/bench-tools:$CIVIC_ROOT/tests/tools:$(debian_python):$PATH"
 export PATH
+
+. "$CIVIC_ROOT/tests/oracle.bash"
 
 # valgrind_some WORD...: the words, or under valgrind only the first, a
 # middle and the last of them (the ends of a range are where bugs sit).

@@ -10,7 +10,8 @@ load helper
 
 setup_file() {
 	export REP="$BATS_FILE_TMPDIR/rep"
-	Rscript --vanilla "$BATS_TEST_DIRNAME/fixtures/survey/replicates.R" "$REP" > /dev/null 2>&1
+	mkdir "$REP"
+	oracle_once --into "$REP" Rscript --vanilla "$BATS_TEST_DIRNAME/fixtures/survey/replicates.R" "$REP" > /dev/null 2>&1
 }
 
 setup() {

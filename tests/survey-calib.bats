@@ -11,8 +11,8 @@ setup_file() {
 	R_OUT="$BATS_FILE_TMPDIR/oracle"
 	mkdir -p "$R_OUT"
 	echo "${CIVIC_ORACLE_SEED:-$(($(date +%s) % 1000000))}" > "$R_OUT/seed"
-	Rscript --vanilla "$BATS_TEST_DIRNAME/fixtures/survey/calib.R" "$R_OUT" "$(cat "$R_OUT/seed")" \
-		> "$R_OUT/log" 2>&1
+	oracle_once --into "$R_OUT" Rscript --vanilla "$BATS_TEST_DIRNAME/fixtures/survey/calib.R" "$R_OUT" \
+		"$(cat "$R_OUT/seed")" > "$BATS_FILE_TMPDIR/oracle.log" 2>&1
 }
 
 setup() {
@@ -55,7 +55,7 @@ check_design() {
 }
 
 @test "calib: R made the oracle" {
-	run cat "$O/log"
+	run cat "$BATS_FILE_TMPDIR/oracle.log"
 	assert_output ""
 	[ -s "$O/rk_weights.csv" ]
 }

@@ -10,7 +10,8 @@ load helper
 setup() {
 	setup_scratch
 	SEED="${CIVIC_ORACLE_SEED:-$(($(date +%s) % 1000000))}"
-	Rscript --vanilla "$FIXTURES/survey/contrast/oracle.R" "$SEED" . 2> oracle.err || { cat oracle.err; false; }
+	oracle_once --into . Rscript --vanilla "$FIXTURES/survey/contrast/oracle.R" "$SEED" . 2> "$BATS_FILE_TMPDIR/oracle.err" ||
+		{ cat "$BATS_FILE_TMPDIR/oracle.err"; false; }
 	S=(-w w --strata stratum --psu psu -g sex,region -s 'mean:y,share:trust>=4,sum:y,count' --contrast region=B)
 }
 

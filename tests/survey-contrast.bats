@@ -20,7 +20,8 @@ setup() {
 
 # Draws the sample and R's figures into the scratch directory.
 oracle() {
-	Rscript --vanilla "$ORACLE" "$SEED" . 2> oracle.err || { cat oracle.err; false; }
+	oracle_once --into . Rscript --vanilla "$ORACLE" "$SEED" . 2> "$BATS_FILE_TMPDIR/oracle.err" ||
+		{ cat "$BATS_FILE_TMPDIR/oracle.err"; false; }
 }
 
 # civic-tally on case NAME of cases.tsv (extra options after it), to NAME.out.
@@ -167,7 +168,8 @@ same_as_r() {
 	# Two independent samples, the second drawn from the next seed, where
 	# everyone in region B trusts: that change must be marked.
 	mkdir next
-	Rscript --vanilla "$ORACLE" $((SEED + 1)) next 2> oracle.err || { cat oracle.err; false; }
+	oracle_once --into next Rscript --vanilla "$ORACLE" $((SEED + 1)) next 2> "$BATS_FILE_TMPDIR/oracle.err" ||
+		{ cat "$BATS_FILE_TMPDIR/oracle.err"; false; }
 	oracle
 	cp design.csv w1.csv
 	awk -F, -v OFS=, 'NR > 1 && $5 == "B" { $8 = 5 } { print }' next/design.csv > w2.csv

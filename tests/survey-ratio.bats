@@ -16,7 +16,8 @@ setup() {
 }
 
 oracle() {
-	Rscript --vanilla "$ORACLE" "$SEED" . 2> oracle.err || { cat oracle.err; false; }
+	oracle_once --into . Rscript --vanilla "$ORACLE" "$SEED" . 2> "$BATS_FILE_TMPDIR/oracle.err" ||
+		{ cat "$BATS_FILE_TMPDIR/oracle.err"; false; }
 }
 
 # The options of case NAME of cases.tsv, in args.

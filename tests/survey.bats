@@ -360,11 +360,11 @@ PY
 # ---- designs checked against R itself (tests/survey-live.R) ----------
 
 # r_figures OUT 'R code': runs the code after tests/survey-live.R, with d the
-# data frame of tests/fixtures/survey/live/design.csv.
+# data frame of tests/fixtures/survey/live/design.csv (both named as
+# arguments, so that an oracle cache sees them).
 r_figures() {
-	printf '%s\n' "source('$CIVIC_ROOT/tests/survey-live.R')" "d <- read.csv('$S/live/design.csv')" \
-		"$2" > "$1.R"
-	Rscript --vanilla "$1.R" > "$1"
+	printf '%s\n' "source(commandArgs(TRUE)[1])" "d <- read.csv(commandArgs(TRUE)[2])" "$2" > "$1.R"
+	oracle_once Rscript --vanilla "$1.R" "$CIVIC_ROOT/tests/survey-live.R" "$S/live/design.csv" > "$1"
 }
 
 same_as_r() {
