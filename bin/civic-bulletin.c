@@ -524,6 +524,58 @@ static char *population_of(const struct run *r, size_t i)
 	return s;
 }
 
+/* The indicators of a pass, each written by one job (write_indicators). */
+struct writes {
+	struct run *r;
+	struct bulletin_pass *pass;
+	size_t *ind;                   /* the indicators to write */
+	int *failed;                   /* per job */
+};
+
+static void write_one(void *ctx, size_t job)
+{
+	struct writes *w = ctx;
+	const struct bulletin *b = &w->r->b;
+	size_t i = w->ind[job];
+	char name[300];
+
+	snprintf(name, sizeof(name), "partials/%s.ndjson", b->ind[i].id);
+	char *partial = path_join(w->r->work, name);
+	snprintf(name, sizeof(name), "tallies/%s.csv", b->ind[i].id);
+	char *table = path_join(w->r->work, name);
+	char *pop = population_of(w->r, i);
+	if (bulletin_write_indicator(b, i, &w->pass->agg[i], pop, partial, table) != 0) {
+		civic_warn("indicator '%s': its tables were not written", b->ind[i].id);
+		w->failed[job] = 1;
+	}
+	free(pop);
+	free(partial);
+	free(table);
+}
+
+/* A pass's partials and tables, on two threads: each indicator's are its
+ * own files, made from its own tallies, and some take a while (medians). */
+static int write_indicators(struct run *r, struct bulletin_pass *pass)
+{
+	const struct bulletin *b = &r->b;
+	struct writes w = { r, pass, xcalloc(b->nind + 1, sizeof(size_t)), xcalloc(b->nind + 1, sizeof(int)) };
+	size_t n = 0;
+	int status = 0;
+
+	for (size_t i = 0; i < b->nind; i++)
+		/* A rate per population without its population table is
+		 * not computed: the report says so. */
+		if (pass->used[i] && !(b->ind[i].population >= 0 && !r->rf[b->ind[i].population].n))
+			w.ind[n++] = i;
+	parallel_for(n, write_one, &w);
+	for (size_t j = 0; j < n; j++)
+		if (w.failed[j])
+			status = CIVIC_EXIT_DATA;
+	free(w.ind);
+	free(w.failed);
+	return status;
+}
+
 /* Every registry and survey input: read once, its indicators written. */
 static int tally_inputs(struct run *r, struct rejects *rj)
 {
@@ -580,25 +632,8 @@ static int tally_inputs(struct run *r, struct rejects *rj)
 		r->rejected += pass.rejected;
 		logf_(r, "%s: %lu rows read, %lu rejected%s%s\n", in->role, pass.read, pass.rejected,
 			cond[0] ? "; kept: " : "", cond);
-		for (size_t i = 0; i < b->nind && status == 0; i++) {
-			/* A rate per population without its population table is
-			 * not computed: the report says so. */
-			if (!pass.used[i] || (b->ind[i].population >= 0 && !r->rf[b->ind[i].population].n))
-				continue;
-			char name[300];
-			snprintf(name, sizeof(name), "partials/%s.ndjson", b->ind[i].id);
-			char *partial = path_join(r->work, name);
-			snprintf(name, sizeof(name), "tallies/%s.csv", b->ind[i].id);
-			char *table = path_join(r->work, name);
-			char *pop = population_of(r, i);
-			if (bulletin_write_indicator(b, i, &pass.agg[i], pop, partial, table) != 0) {
-				civic_warn("indicator '%s': its tables were not written", b->ind[i].id);
-				status = CIVIC_EXIT_DATA;
-			}
-			free(pop);
-			free(partial);
-			free(table);
-		}
+		if (status == 0)
+			status = write_indicators(r, &pass);
 		bulletin_pass_release(b, &pass);
 		if (status)
 			return status;

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +23,15 @@ static char *volatile pending[MAX_PENDING];
  * (xls_child.c) that exits, or gets a signal, removes none of them. */
 static pid_t owner;
 
+/* Outputs may be opened and closed on two threads at once (a bulletin's
+ * tables): one at a time takes or frees a slot. */
+static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void add_pending(char *tmp)
 {
 	static int at_exit;
 
+	pthread_mutex_lock(&pending_lock);
 	/* civic_die() exits from wherever it is: no temporary file outlives it. */
 	if (!at_exit)
 		at_exit = atexit(output_unlink_pending) == 0;
@@ -33,15 +39,18 @@ static void add_pending(char *tmp)
 	for (int i = 0; i < MAX_PENDING; i++)
 		if (!pending[i]) {
 			pending[i] = tmp;
-			return;
+			break;
 		}
+	pthread_mutex_unlock(&pending_lock);
 }
 
 static void drop_pending(const char *tmp)
 {
+	pthread_mutex_lock(&pending_lock);
 	for (int i = 0; tmp && i < MAX_PENDING; i++)
 		if (pending[i] == tmp)
 			pending[i] = NULL;
+	pthread_mutex_unlock(&pending_lock);
 }
 
 void output_track_temp(char *path)

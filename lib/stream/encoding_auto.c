@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <iconv.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include "error.h"
 #include "source.h"
 #include "utf8.h"
+#include "xalloc.h"
 
 enum { CARRY_MAX = 8, CHUNK = 64 * 1024 };
 
@@ -145,20 +147,22 @@ static ssize_t read_at(int fd, const char *name, char *buf, size_t size, off_t o
 /* One pass over the file: 1 valid, 0 not, -1 on a read error. */
 static int file_valid(int fd, const char *name, const char *encoding)
 {
-	static char buf[CHUNK];
+	char *buf;                     /* not static: two threads may read files at once */
 	struct validity v;
 	off_t at = 0;
 	ssize_t n = 0;
 
 	if (validity_init(&v, encoding) != 0)
 		return 0;
-	while (!v.bad && (n = read_at(fd, name, buf, sizeof(buf), at)) > 0) {
+	buf = xmalloc(CHUNK);
+	while (!v.bad && (n = read_at(fd, name, buf, CHUNK, at)) > 0) {
 		at += n;
 		feed(&v, buf, (size_t)n, 0);
 	}
 	if (!v.bad && n == 0)
 		feed(&v, "", 0, 1);
 	validity_release(&v);
+	free(buf);
 	return n < 0 && !v.bad ? -1 : !v.bad;
 }
 

@@ -127,8 +127,10 @@ int layout_compare_rows(const struct layout *l, uint32_t ga, uint32_t gb)
 	return compare_keys(l, ga, gb, 0);
 }
 
-static const struct layout *sort_layout;
-static int sort_pivot_only;
+/* qsort's comparator has no context: each thread's own (tables are
+ * written on two threads at once, civic-bulletin). */
+static _Thread_local const struct layout *sort_layout;
+static _Thread_local int sort_pivot_only;
 
 static int compare_groups(const void *x, const void *y)
 {
