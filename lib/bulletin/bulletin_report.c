@@ -21,6 +21,7 @@
 #include "bulletin_report.h"
 #include "bulletin_placeholder.h"
 #include "writer.h"
+#include "parallel.h"
 
 /* A section of the report: an indicator, against one comparison or none. */
 struct bsec {
@@ -655,11 +656,46 @@ static int write_file(const char *path, const struct sbuf *text)
 	return output_close(&out);
 }
 
+/* One format of a built report, or one table: a job of parallel_for.
+ * Rendering only reads the report and the language chosen before. */
+struct renders {
+	const struct report *rep;      /* all formats' report; NULL: tables */
+	const struct built *bt;
+	const struct bulletin_report_in *in;
+	const enum report_format *formats;
+	const char *const *exts;
+	const char *dir, *suffix;
+	size_t *sec;                   /* tables: the section of each job */
+	int *rc;                       /* per job */
+};
+
+static void render_format(void *ctx, size_t f)
+{
+	struct renders *r = ctx;
+	struct sbuf text = SBUF_INIT;
+	char *path = xmalloc(strlen(r->dir) + strlen(r->suffix) + strlen(r->exts[f]) + 16);
+
+	sprintf(path, "%s/report%s.%s", r->dir, r->suffix, r->exts[f]);
+	r->rc[f] = render_report(&text, r->rep, r->formats[f]);
+	if (r->rc[f] == 0)
+		r->rc[f] = write_file(path, &text);
+	sbuf_release(&text);
+	free(path);
+}
+
+static int all_done(const int *rc, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rc[i])
+			return -1;
+	return 0;
+}
+
 int bulletin_write_reports(const struct bulletin_report_in *in, int lang, const enum report_format *formats,
 	const char *const *exts, size_t nformats, const char *dir, const char *suffix)
 {
 	struct built bt;
-	int rc = 0;
+	int rc;
 
 	if (lang_use(bulletin_langs[lang]) != 0)
 		return -1;
@@ -667,16 +703,10 @@ int bulletin_write_reports(const struct bulletin_report_in *in, int lang, const 
 		release_built(&bt);
 		return -1;
 	}
-	for (size_t f = 0; f < nformats && rc == 0; f++) {
-		struct sbuf text = SBUF_INIT;
-		char *path = xmalloc(strlen(dir) + strlen(suffix) + strlen(exts[f]) + 16);
-		sprintf(path, "%s/report%s.%s", dir, suffix, exts[f]);
-		rc = render_report(&text, &bt.rep, formats[f]);
-		if (rc == 0)
-			rc = write_file(path, &text);
-		sbuf_release(&text);
-		free(path);
-	}
+	struct renders r = { &bt.rep, &bt, in, formats, exts, dir, suffix, NULL, xcalloc(nformats + 1, sizeof(int)) };
+	parallel_for(nformats, render_format, &r);
+	rc = all_done(r.rc, nformats);
+	free(r.rc);
 	release_built(&bt);
 	return rc;
 }
@@ -693,32 +723,45 @@ static int build_english(struct built *bt, const struct bulletin_report_in *in)
 	return 0;
 }
 
+static void render_table(void *ctx, size_t job)
+{
+	struct renders *r = ctx;
+	size_t s = r->sec[job];
+	struct report one = r->bt->rep;
+	struct sbuf text = SBUF_INIT;
+	const char *id = r->in->b->ind[r->bt->map[s].ind].id;
+	char *path = xmalloc(strlen(r->dir) + strlen(id) + 8);
+
+	one.sec = &r->bt->rep.sec[s];
+	one.nsec = 1;
+	one.nannex = 0;
+	sprintf(path, "%s/%s.csv", r->dir, id);
+	r->rc[job] = render_report(&text, &one, REPORT_CSV);
+	if (r->rc[job] == 0)
+		r->rc[job] = write_file(path, &text);
+	sbuf_release(&text);
+	free(path);
+}
+
 int bulletin_write_tables(const struct bulletin_report_in *in, const char *dir)
 {
 	struct built bt;
-	int rc = 0;
+	size_t n = 0;
+	int rc;
 
 	if (build_english(&bt, in) != 0)
 		return -1;
 	bt.rep.codes = 1;
-	for (size_t s = 0; s < bt.rep.nsec && rc == 0; s++) {
+	struct renders r = { NULL, &bt, in, NULL, NULL, dir, "", xcalloc(bt.rep.nsec + 1, sizeof(size_t)),
+		xcalloc(bt.rep.nsec + 1, sizeof(int)) };
+	for (size_t s = 0; s < bt.rep.nsec; s++)
 		/* The indicator's own section, not its further comparisons. */
-		if (s > 0 && bt.map[s - 1].ind == bt.map[s].ind)
-			continue;
-		struct report one = bt.rep;
-		struct sbuf text = SBUF_INIT;
-		const char *id = in->b->ind[bt.map[s].ind].id;
-		char *path = xmalloc(strlen(dir) + strlen(id) + 8);
-		one.sec = &bt.rep.sec[s];
-		one.nsec = 1;
-		one.nannex = 0;
-		sprintf(path, "%s/%s.csv", dir, id);
-		rc = render_report(&text, &one, REPORT_CSV);
-		if (rc == 0)
-			rc = write_file(path, &text);
-		sbuf_release(&text);
-		free(path);
-	}
+		if (s == 0 || bt.map[s - 1].ind != bt.map[s].ind)
+			r.sec[n++] = s;
+	parallel_for(n, render_table, &r);
+	rc = all_done(r.rc, n);
+	free(r.sec);
+	free(r.rc);
 	release_built(&bt);
 	return rc;
 }
