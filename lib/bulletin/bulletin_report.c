@@ -659,7 +659,6 @@ static int write_file(const char *path, const struct sbuf *text)
 /* One format of a built report, or one table: a job of parallel_for.
  * Rendering only reads the report and the language chosen before. */
 struct renders {
-	const struct report *rep;      /* all formats' report; NULL: tables */
 	const struct built *bt;
 	const struct bulletin_report_in *in;
 	const enum report_format *formats;
@@ -669,17 +668,25 @@ struct renders {
 	int *rc;                       /* per job */
 };
 
+/* rep rendered in format f into the file path. */
+static int render_file(const char *path, const struct report *rep, enum report_format f)
+{
+	struct sbuf text = SBUF_INIT;
+	int rc = render_report(&text, rep, f);
+
+	if (rc == 0)
+		rc = write_file(path, &text);
+	sbuf_release(&text);
+	return rc;
+}
+
 static void render_format(void *ctx, size_t f)
 {
 	struct renders *r = ctx;
-	struct sbuf text = SBUF_INIT;
 	char *path = xmalloc(strlen(r->dir) + strlen(r->suffix) + strlen(r->exts[f]) + 16);
 
 	sprintf(path, "%s/report%s.%s", r->dir, r->suffix, r->exts[f]);
-	r->rc[f] = render_report(&text, r->rep, r->formats[f]);
-	if (r->rc[f] == 0)
-		r->rc[f] = write_file(path, &text);
-	sbuf_release(&text);
+	r->rc[f] = render_file(path, &r->bt->rep, r->formats[f]);
 	free(path);
 }
 
@@ -703,7 +710,7 @@ int bulletin_write_reports(const struct bulletin_report_in *in, int lang, const 
 		release_built(&bt);
 		return -1;
 	}
-	struct renders r = { &bt.rep, &bt, in, formats, exts, dir, suffix, NULL, xcalloc(nformats + 1, sizeof(int)) };
+	struct renders r = { &bt, in, formats, exts, dir, suffix, NULL, xcalloc(nformats + 1, sizeof(int)) };
 	parallel_for(nformats, render_format, &r);
 	rc = all_done(r.rc, nformats);
 	free(r.rc);
@@ -728,7 +735,6 @@ static void render_table(void *ctx, size_t job)
 	struct renders *r = ctx;
 	size_t s = r->sec[job];
 	struct report one = r->bt->rep;
-	struct sbuf text = SBUF_INIT;
 	const char *id = r->in->b->ind[r->bt->map[s].ind].id;
 	char *path = xmalloc(strlen(r->dir) + strlen(id) + 8);
 
@@ -736,10 +742,7 @@ static void render_table(void *ctx, size_t job)
 	one.nsec = 1;
 	one.nannex = 0;
 	sprintf(path, "%s/%s.csv", r->dir, id);
-	r->rc[job] = render_report(&text, &one, REPORT_CSV);
-	if (r->rc[job] == 0)
-		r->rc[job] = write_file(path, &text);
-	sbuf_release(&text);
+	r->rc[job] = render_file(path, &one, REPORT_CSV);
 	free(path);
 }
 
@@ -752,7 +755,7 @@ int bulletin_write_tables(const struct bulletin_report_in *in, const char *dir)
 	if (build_english(&bt, in) != 0)
 		return -1;
 	bt.rep.codes = 1;
-	struct renders r = { NULL, &bt, in, NULL, NULL, dir, "", xcalloc(bt.rep.nsec + 1, sizeof(size_t)),
+	struct renders r = { &bt, in, NULL, NULL, dir, "", xcalloc(bt.rep.nsec + 1, sizeof(size_t)),
 		xcalloc(bt.rep.nsec + 1, sizeof(int)) };
 	for (size_t s = 0; s < bt.rep.nsec; s++)
 		/* The indicator's own section, not its further comparisons. */
